@@ -1,0 +1,325 @@
+"""The build pipeline: what to rebuild, in which order, on how many workers.
+
+1. open the project and read every source once into a Document;
+2. for each publication, key every artifact on the hashes of what it is made
+   from (sources, images, config, templates, voice files, narrate's version);
+   reuse an artifact whose key and bytes match the previous manifest;
+3. make the rest (editions.py), each written atomically;
+4. write manifest.json, keeping the previous entries of publications that
+   failed or were not selected, so nothing already built is lost.
+
+A failure in one publication does not stop the others unless ``fail_fast``.
+The CLI is the only printer: progress and results go through ``Reporter``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import __version__
+from . import model as m
+from .artifacts import artifact_entry, hash_parts, load_manifest, sha256_file, write_manifest
+from .config import ALL_FORMATS, Config
+from .editions import MAKERS, PublicationContext
+from .errors import ConfigError, NarrateError, SourceError
+from .project import Project, Source, discover, load_document, open_project
+
+NARRATED = ("mp3", "m4b", "epub-readaloud")
+
+
+class Reporter(Protocol):
+    def warning(self, message: str) -> None: ...
+    def started(self, slug: str, title: str) -> None: ...
+    def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None: ...
+    def finished(self, result: PublicationResult) -> None: ...
+
+
+class SilentReporter:
+    def warning(self, message: str) -> None:
+        pass
+
+    def started(self, slug: str, title: str) -> None:
+        pass
+
+    def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None:
+        pass
+
+    def finished(self, result: PublicationResult) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[str, ...] | None = None
+    only: tuple[str, ...] = ()
+    output: Path | None = None
+    voice: str = ""
+    jobs: int = 1
+    fail_fast: bool = False
+    strict: bool = False
+
+
+@dataclass
+class PublicationResult:
+    slug: str
+    title: str
+    source: str
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    error: NarrateError | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    entry: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    results: list[PublicationResult]
+    warnings: list[str]
+    seconds: float
+
+    @property
+    def failed(self) -> list[PublicationResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def resolve_formats(requested: tuple[str, ...]) -> tuple[str, ...]:
+    for fmt in requested:
+        if fmt not in ALL_FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(ALL_FORMATS)}")
+    ordered = [f for f in ALL_FORMATS if f in requested]
+    makers = ["cover"] + ordered
+    if any(f in NARRATED for f in ordered):
+        makers.insert(makers.index(next(f for f in ordered if f in NARRATED)), "transcript")
+    return tuple(makers)
+
+
+def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = None) -> BuildReport:
+    reporter = reporter or SilentReporter()
+    started = time.monotonic()
+    project = open_project(root)
+    output = (options.output or project.root / "output").resolve()
+    if output.is_relative_to(project.content_dir):
+        raise ConfigError("the output folder must not be inside content/", output)
+    makers = resolve_formats(options.formats or project.config.defaults.formats)
+    docs, failures = read_all(project)
+    selected = _select(docs, failures, options.only)
+    previous = {p.get("slug"): p for p in load_manifest(output)["publications"] if isinstance(p, dict)}
+    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug)) for doc in selected]
+    for w in project.warnings:
+        reporter.warning(w)
+    results = list(failures)
+    for failure in failures:
+        reporter.finished(failure)
+    results += _run(jobs, options, reporter)
+    _write_manifest(output, previous, results, {d.meta.slug for d in docs} | {f.slug for f in failures})
+    report = BuildReport(output, results, list(project.warnings), time.monotonic() - started)
+    return report
+
+
+def read_all(project: Project) -> tuple[list[m.Document], list[PublicationResult]]:
+    """Read every source once; a bad source becomes a failed result, not an abort."""
+    docs: list[m.Document] = []
+    failures: list[PublicationResult] = []
+    seen: dict[str, str] = {}
+    for source in discover(project):
+        rel = source.rel(project.root)
+        try:
+            doc = load_document(project, source)
+            if doc.meta.slug in seen:
+                raise SourceError(f"slug '{doc.meta.slug}' is already used by {seen[doc.meta.slug]}; "
+                                  "give one of them a different 'slug' in its front matter", rel)
+        except NarrateError as exc:
+            failures.append(PublicationResult(_slug_guess(source), "", rel, error=exc))
+            continue
+        seen[doc.meta.slug] = rel
+        docs.append(doc)
+    if not docs and not failures:
+        raise ConfigError("expected Markdown files under content/, found none", project.content_dir)
+    return docs, failures
+
+
+def _slug_guess(source: Source) -> str:
+    return source.path.stem if source.kind == "article" else source.path.name
+
+
+def _select(docs: list[m.Document], failures: list[PublicationResult], only: tuple[str, ...]) -> list[m.Document]:
+    if not only:
+        return docs
+    known = {d.meta.slug for d in docs} | {f.slug for f in failures}
+    for slug in only:
+        if slug not in known:
+            raise ConfigError(f"--only {slug}: no publication has that slug (known: {', '.join(sorted(known))})")
+    failures[:] = [f for f in failures if f.slug in only]
+    return [d for d in docs if d.meta.slug in only]
+
+
+# --------------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True)
+class Job:
+    root: Path
+    output: Path
+    doc: m.Document
+    makers: tuple[str, ...]
+    keys: dict[str, str]
+    previous: dict[str, Any] | None
+    config: Config
+    voice: str
+    cache_dir: Path
+    synth_jobs: int
+
+
+def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
+         previous: dict[str, Any] | None) -> Job:
+    base = _base_key(project, doc)
+    voice = options.voice or doc.meta.voice or project.config.defaults.voice
+    keys = {}
+    for maker in makers:
+        extra = _voice_key(project, voice) if MAKERS[maker][2] else ""
+        keys[maker] = hash_parts(base, maker, extra)
+    return Job(project.root, output, doc, makers, keys, previous, project.config, voice,
+               project.cache_dir, max(1, options.jobs))
+
+
+def _base_key(project: Project, doc: m.Document) -> str:
+    parts: list[bytes | str] = [__version__, repr(doc.meta)]
+    files = list(doc.source_files) + sorted({src for src, _ in m.images(doc)} | ({doc.meta.cover} - {""}))
+    for rel in files:
+        parts += [rel, sha256_file(project.root / rel)]
+    if project.config.path is not None:
+        parts.append(project.config.path.read_bytes())
+    parts.append(_templates_hash())
+    return hash_parts(*parts)
+
+
+_TEMPLATES: str | None = None
+
+
+def _templates_hash() -> str:
+    global _TEMPLATES
+    if _TEMPLATES is None:
+        base = resources.files("narrate") / "templates"
+        parts: list[bytes | str] = []
+        for entry in sorted(base.iterdir(), key=lambda e: e.name):
+            if entry.is_file():
+                parts += [entry.name, entry.read_bytes()]
+        _TEMPLATES = hash_parts(*parts)
+    return _TEMPLATES
+
+
+def _voice_key(project: Project, voice: str) -> str:
+    parts: list[bytes | str] = [voice]
+    folder = project.root / "voices"
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return hash_parts(*parts)
+
+
+# -------------------------------------------------------------------- running
+
+
+def _run(jobs: list[Job], options: BuildOptions, reporter: Reporter) -> list[PublicationResult]:
+    results: list[PublicationResult] = []
+    workers = min(max(1, options.jobs), len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            reporter.started(job.doc.meta.slug, job.doc.meta.title)
+            result = build_publication(job, reporter)
+            reporter.finished(result)
+            results.append(result)
+            if options.fail_fast and not result.ok:
+                break
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(job, pool.submit(build_publication, job, None)) for job in jobs]
+        for job, future in futures:
+            reporter.started(job.doc.meta.slug, job.doc.meta.title)
+            result = future.result()
+            reporter.finished(result)
+            results.append(result)
+            if options.fail_fast and not result.ok:
+                for _, f in futures:
+                    f.cancel()
+                break
+    return results
+
+
+def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
+    doc = job.doc
+    slug = doc.meta.slug
+    result = PublicationResult(slug, doc.meta.title, doc.source_files[0])
+    started = time.monotonic()
+    out_dir = job.output / slug
+    progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
+    ctx = PublicationContext(doc, job.root, out_dir, job.config, job.voice, job.cache_dir, job.synth_jobs,
+                             progress)
+    previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
+    artifacts: list[dict[str, Any]] = []
+    try:
+        for maker in job.makers:
+            make, formats, _ = MAKERS[maker]
+            reused = _reusable(job.output, previous, formats, job.keys[maker])
+            if reused is not None:
+                artifacts += reused
+                result.reused += list(formats)
+                continue
+            for fmt, path, extra in make(ctx):
+                artifacts.append(artifact_entry(job.output, fmt, path, job.keys[maker], **extra))
+            result.built += list(formats)
+    except NarrateError as exc:
+        result.error = exc
+    done = {a["format"] for a in artifacts}
+    # formats not requested this time keep their previous entries while their files exist
+    artifacts += [a for fmt, a in previous.items()
+                  if fmt not in done and (job.output / str(a.get("path", ""))).is_file()]
+    result.warnings = ctx.warnings
+    result.seconds = time.monotonic() - started
+    if result.ok:
+        result.entry = {"slug": slug, "title": doc.meta.title, "kind": doc.meta.kind,
+                        "language": doc.meta.language, "source": doc.source_files[0], "artifacts": artifacts}
+    return result
+
+
+def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], key: str):
+    entries = []
+    for fmt in formats:
+        entry = previous.get(fmt)
+        if not entry or entry.get("key") != key:
+            return None
+        path = output / str(entry.get("path", ""))
+        if not path.is_file() or path.stat().st_size != entry.get("bytes"):
+            return None
+        entries.append(entry)
+    return entries
+
+
+def _write_manifest(output: Path, previous: dict[str, Any], results: list[PublicationResult],
+                    current: set[str]) -> None:
+    publications: dict[str, dict[str, Any]] = {}
+    for slug, entry in previous.items():
+        if slug in current:  # keep what a failed or unselected publication had
+            publications[slug] = entry
+    for result in results:
+        if result.entry is not None:
+            publications[result.slug] = result.entry
+    output.mkdir(parents=True, exist_ok=True)
+    write_manifest(output, list(publications.values()))
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,172 @@
+"""The command line: the only module that prints.
+
+Exit codes (documented in the README):
+  0 success · 1 other narrate error · 2 configuration · 3 source · 4 speech ·
+  5 audio · 6 output · 7 publish · 8 some publications failed · 130 interrupted.
+A ``NarrateError`` prints as ``path:line: message`` without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .build import BuildOptions, BuildReport, PublicationResult, build, default_jobs
+from .errors import BUILD_FAILED, INTERRUPTED, NarrateError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn Markdown publications into accessible editions: EPUB 3, tagged PDF, narrated audio.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"narrate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")] = False) -> None:
+    """narrate: accessible editions from Markdown."""
+
+
+def fail(exc: NarrateError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+class ConsoleReporter:
+    """Prints a line per publication and a synthesis bar (rich)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total} sentences · {task.fields[minutes]}"),
+                                 TimeRemainingColumn(), console=err, transient=True, disable=quiet)
+        self.tasks: dict[str, TaskID] = {}
+
+    def warning(self, message: str) -> None:
+        if not self.quiet:
+            err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+
+    def started(self, slug: str, title: str) -> None:
+        if not self.quiet:
+            err.print(f"[bold]{slug}[/]: building…")
+
+    def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None:
+        if self.quiet:
+            return
+        if slug not in self.tasks:
+            self.progress.start()
+            self.tasks[slug] = self.progress.add_task(f"  {slug}: narrating", total=total, minutes="0.0 min")
+        self.progress.update(self.tasks[slug], completed=done, total=total,
+                             minutes=f"{audio_ms / 60000:.1f} min of audio")
+        if done >= total:
+            self.progress.stop()
+
+    def finished(self, result: PublicationResult) -> None:
+        for message in result.warnings:
+            self.warning(message)
+        if result.error is not None:
+            err.print(f"[bold red]error:[/] {result.error}", soft_wrap=True)
+        elif not self.quiet:
+            made = ", ".join(result.built) or "nothing new"
+            err.print(f"[green]{result.slug}[/]: built {made}" + (f"; reused {len(result.reused)}"
+                                                                  if result.reused else "")
+                      + f" ({result.seconds:.1f} s)")
+
+
+def _summary(report: BuildReport) -> None:
+    table = Table(title=f"narrate build → {report.output}", show_lines=False)
+    for column in ("publication", "built", "reused", "status", "time"):
+        table.add_column(column)
+    for r in report.results:
+        status = "[green]ok[/]" if r.ok else f"[red]failed ({type(r.error).__name__})[/]"
+        table.add_row(r.slug, ", ".join(r.built) or "-", ", ".join(r.reused) or "-", status, f"{r.seconds:.1f} s")
+    err.print(table)
+    err.print(f"{len(report.results) - len(report.failed)} built, {len(report.failed)} failed "
+              f"in {report.seconds:.1f} s")
+
+
+def _json_summary(report: BuildReport) -> str:
+    return json.dumps({
+        "output": str(report.output),
+        "seconds": round(report.seconds, 3),
+        "publications": [{"slug": r.slug, "source": r.source, "built": r.built, "reused": r.reused,
+                          "ok": r.ok, "error": str(r.error) if r.error else None,
+                          "seconds": round(r.seconds, 3)} for r in report.results],
+        "warnings": report.warnings,
+    }, indent=2)
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise KeyboardInterrupt
+
+
+@app.command("build")
+def build_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    formats: Annotated[str, typer.Option("--formats", help="Comma-separated: epub,pdf,pdf-large,mp3,m4b,"
+                                         "epub-readaloud.")] = "",
+    only: Annotated[list[str], typer.Option("--only", help="Build only this slug (repeatable).")] = [],  # noqa: B006
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name from voices/.")] = "",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers (default: CPUs).")] = 0,
+    fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failed publication.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+) -> None:
+    """Build every edition of every publication in PROJECT."""
+    fmts = tuple(f.strip() for f in formats.split(",") if f.strip()) or None
+    options = BuildOptions(formats=fmts, only=tuple(only), output=output, voice=voice,
+                           jobs=jobs or default_jobs(), fail_fast=fail_fast, strict=strict)
+    reporter = ConsoleReporter(quiet or as_json)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        report = build(project, options, reporter)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: finished files are kept; run the build again to resume.")
+        raise typer.Exit(INTERRUPTED) from None
+    if as_json:
+        out.print_json(_json_summary(report))
+    elif not quiet:
+        _summary(report)
+    warned = bool(report.warnings) or any(r.warnings for r in report.results)
+    if report.failed or (strict and warned):
+        if strict and warned and not report.failed:
+            err.print("[red]--strict:[/] warnings count as errors.")
+        raise typer.Exit(BUILD_FAILED)
+
+
+@app.command("init")
+def init_cmd(directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")]) -> None:
+    """Scaffold a project: narrate.toml, content/ with an example, voices/."""
+    from .scaffold import scaffold
+
+    try:
+        created = scaffold(directory)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    for path in created:
+        out.print(f"created {path}")
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(INTERRUPTED)

@@ -1,0 +1,122 @@
+"""One function per edition: turn a Document into files in a work folder.
+
+``build.py`` decides *whether* an edition must be made (its key changed);
+the functions here only *make* it. Narrated editions share one rendering of
+the audio per publication, made lazily by ``Narration``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import model as m
+from .artifacts import atomic_write
+from .config import Config
+from .cover import cover_bytes
+
+# An edition maker returns [(format, path, extra manifest fields)].
+Made = list[tuple[str, Path, dict[str, Any]]]
+
+
+@dataclass
+class PublicationContext:
+    doc: m.Document
+    root: Path
+    out_dir: Path  # output/<slug>/
+    config: Config
+    voice: str
+    cache_dir: Path
+    jobs: int = 1
+    progress: Callable[[int, int, int], None] | None = None  # done, total, audio ms
+    _cover: tuple[bytes, str] | None = None
+    _narration: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    def path(self, suffix: str) -> Path:
+        return self.out_dir / f"{self.doc.meta.slug}{suffix}"
+
+    def cover(self) -> tuple[bytes, str]:
+        if self._cover is None:
+            self._cover = cover_bytes(self.doc.meta, self.root)
+        return self._cover
+
+
+def make_cover(ctx: PublicationContext) -> Made:
+    data, ext = ctx.cover()
+    target = ctx.path(f".cover.{ext}")
+    atomic_write(target, data)
+    return [("cover", target, {})]
+
+
+def make_epub(ctx: PublicationContext) -> Made:
+    from .writers.epub import EpubOptions, write_epub
+
+    target = ctx.path(".epub")
+    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover()))
+    return [("epub", target, {})]
+
+
+def make_pdf(ctx: PublicationContext, large: bool = False) -> Made:
+    from .writers.pdf import write_pdf
+
+    target = ctx.path(".large-print.pdf" if large else ".pdf")
+    ctx.warnings.extend(write_pdf(ctx.doc, ctx.root, target, page_size=ctx.config.pdf.page_size, large=large))
+    return [("pdf-large" if large else "pdf", target, {})]
+
+
+def make_pdf_large(ctx: PublicationContext) -> Made:
+    return make_pdf(ctx, large=True)
+
+
+def narration(ctx: PublicationContext):
+    """Render the publication's audio once (cached per sentence); shared by audio editions."""
+    if ctx._narration is None:
+        from .narration import render_publication
+
+        ctx._narration = render_publication(ctx)
+    return ctx._narration
+
+
+def make_mp3(ctx: PublicationContext) -> Made:
+    from .narration import write_mp3_edition
+
+    return write_mp3_edition(ctx, narration(ctx))
+
+
+def make_m4b(ctx: PublicationContext) -> Made:
+    from .narration import write_m4b_edition
+
+    return write_m4b_edition(ctx, narration(ctx))
+
+
+def make_transcripts(ctx: PublicationContext) -> Made:
+    from .narration import write_transcripts
+
+    return write_transcripts(ctx, narration(ctx))
+
+
+def make_readaloud(ctx: PublicationContext) -> Made:
+    from .narration import write_readaloud
+
+    return write_readaloud(ctx, narration(ctx))
+
+
+def dump_json(path: Path, data: Any) -> None:
+    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+# format → (maker, formats it produces, needs narration)
+MAKERS: dict[str, tuple[Callable[[PublicationContext], Made], tuple[str, ...], bool]] = {
+    "cover": (make_cover, ("cover",), False),
+    "epub": (make_epub, ("epub",), False),
+    "pdf": (make_pdf, ("pdf",), False),
+    "pdf-large": (make_pdf_large, ("pdf-large",), False),
+    "mp3": (make_mp3, ("mp3",), True),
+    "m4b": (make_m4b, ("m4b",), True),
+    "transcript": (make_transcripts, ("chapters", "transcript"), True),
+    "epub-readaloud": (make_readaloud, ("epub-readaloud",), True),
+}

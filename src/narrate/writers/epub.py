@@ -1,0 +1,262 @@
+"""The EPUB 3 edition (ebooklib), EPUBCheck-clean, with EPUB Accessibility 1.1 metadata.
+
+Steps, in order: metadata → accessibility metadata → cover → styles and
+fonts → title page → chapters → navigation → write → repack. ebooklib writes
+zip entries with the current time and leaves ``xml:lang`` off the package, so
+the written file is repacked: ``mimetype`` first and stored, fixed entry
+times from ``Meta.modified``, fixed order; the same sources and
+``SOURCE_DATE_EPOCH`` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ebooklib import epub
+
+from .. import html
+from .. import model as m
+from ..accessibility import A11y, accessibility
+from ..errors import OutputError
+from ..fonts import STYLES, font_path
+from ..project import sniff_image
+
+MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif"}
+
+
+@dataclass
+class EpubOptions:
+    cover: tuple[bytes, str] | None = None  # (bytes, "png" | "jpg")
+    prepared_for: str = ""  # personal copies: "Prepared for NAME"
+    # Read-along edition: chapter id → (audio file name in the EPUB, bytes, media type,
+    # SMIL XML, duration seconds); block id → [(segment id, text)] to wrap sentences.
+    overlays: dict[str, tuple[str, bytes, str, str, float]] = field(default_factory=dict)
+    sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    narrator: str = ""
+
+
+def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | None = None) -> None:
+    """Write ``doc`` as an EPUB 3 to ``out`` atomically. ``root`` is the project root (for images)."""
+    options = options or EpubOptions()
+    book = epub.EpubBook()
+    a11y = accessibility(doc, has_audio=bool(options.overlays))
+    _metadata(book, doc.meta, options)
+    _accessibility_metadata(book, doc.meta, a11y)
+    css = _styles(book, bool(options.overlays))
+    ctx = html.RenderContext(image_href=_image_adder(book, root), sentence_spans=options.sentence_spans)
+    items = [_cover_page(book, doc, options)] if options.cover else []
+    items.append(_page(book, "titlepage", "text/titlepage.xhtml", doc.meta.title, doc.meta.language,
+                       html.title_page(doc, ctx) + "\n" + html.colophon(doc, ctx, options.prepared_for), css))
+    chapters = _chapters(book, doc, ctx, css, options)
+    nav = epub.EpubNav(title="Contents")
+    nav.add_item(css)
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+    book.spine = items + [nav] + [item for item, _ in chapters]
+    book.toc = _toc(doc, chapters)
+    book.guide = _landmarks(items, chapters, doc)
+    _write(book, doc.meta, out)
+
+
+# ------------------------------------------------------------------ metadata
+
+
+def _metadata(book: epub.EpubBook, meta: m.Meta, options: EpubOptions) -> None:
+    book.set_identifier(meta.identifier)
+    book.set_title(meta.title)
+    book.set_language(meta.language)
+    for index, author in enumerate(meta.authors, 1):
+        book.add_author(author, uid=f"creator{index}")
+    for key, value in (("publisher", meta.publisher), ("description", meta.description),
+                       ("rights", meta.rights), ("date", meta.date.isoformat() if meta.date else "")):
+        if value:
+            book.add_metadata("DC", key, value)
+    for tag in meta.tags:
+        book.add_metadata("DC", "subject", tag)
+    if meta.subtitle:
+        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    if options.prepared_for:
+        book.add_metadata(None, "meta", f"Prepared for {options.prepared_for}",
+                          {"property": "dcterms:audience"})
+
+
+def _accessibility_metadata(book: epub.EpubBook, meta: m.Meta, a11y: A11y) -> None:
+    def prop(name: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": name})
+
+    for mode in a11y.access_modes:
+        prop("schema:accessMode", mode)
+    for sufficient in a11y.access_mode_sufficient:
+        prop("schema:accessModeSufficient", sufficient)
+    for feature in a11y.features:
+        prop("schema:accessibilityFeature", feature)
+    for hazard in a11y.hazards:
+        prop("schema:accessibilityHazard", hazard)
+    prop("schema:accessibilitySummary", a11y.summary)
+    if meta.conforms_to:
+        prop("dcterms:conformsTo", meta.conforms_to)
+    if meta.certified_by:
+        prop("a11y:certifiedBy", meta.certified_by)
+
+
+# -------------------------------------------------------------------- content
+
+
+def _styles(book: epub.EpubBook, readalong: bool) -> epub.EpubItem:
+    text = resources.files("narrate").joinpath("templates/epub.css").read_text(encoding="utf-8")
+    if readalong:
+        text += "\n.-epub-media-overlay-active, .narrate-active { background-color: #ffe066; color: #000; }\n"
+    css = epub.EpubItem(uid="style", file_name="styles/narrate.css", media_type="text/css",
+                        content=text.encode("utf-8"))
+    book.add_item(css)
+    for style, name in STYLES.items():
+        book.add_item(epub.EpubItem(uid=f"font-{style}", file_name=f"fonts/{name}", media_type="font/ttf",
+                                    content=font_path(style).read_bytes()))
+    return css
+
+
+def _image_adder(book: epub.EpubBook, root: Path):
+    added: dict[str, str] = {}
+
+    def add(src: str) -> str:
+        if src not in added:
+            path = root / src
+            kind = sniff_image(path) or "png"
+            name = f"images/img{len(added) + 1}.{'jpg' if kind == 'jpeg' else kind}"
+            book.add_item(epub.EpubImage(uid=f"img{len(added) + 1}", file_name=name, media_type=MEDIA_TYPES[kind],
+                                         content=path.read_bytes()))
+            added[src] = name
+        return "../" + added[src]
+
+    return add
+
+
+def _page(book, uid, file_name, title, lang, body, css, **kw) -> epub.EpubHtml:
+    item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang, **kw)
+    item.content = html.xhtml_document(title, lang, body).encode("utf-8")
+    item.add_link(href="../" + css.file_name, rel="stylesheet", type="text/css")
+    book.add_item(item)
+    return item
+
+
+def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> epub.EpubHtml:
+    data, ext = options.cover  # type: ignore[misc]
+    name = f"images/cover.{ext}"
+    book.set_cover(name, data, create_page=False)
+    by = f" by {' and '.join(doc.meta.authors)}" if doc.meta.authors else ""
+    body = (f'<section epub:type="cover" class="cover"><img src="../{name}" '
+            f'alt="{html.esc("Cover: " + doc.meta.title + by)}"/></section>')
+    item = epub.EpubHtml(uid="cover-page", file_name="text/cover.xhtml", title="Cover", lang=doc.meta.language)
+    item.content = html.xhtml_document("Cover", doc.meta.language, body).encode("utf-8")
+    book.add_item(item)
+    return item
+
+
+def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions) -> list[tuple[epub.EpubHtml, list]]:
+    """One XHTML per chapter; an article is one XHTML holding all its sections."""
+    groups = [list(doc.chapters)] if doc.single_file else [[c] for c in doc.chapters]
+    out = []
+    for index, group in enumerate(groups, 1):
+        first = group[0]
+        file_name = "text/article.xhtml" if doc.single_file else f"text/{first.id}.xhtml"
+        title = doc.meta.title if doc.single_file else first.title
+        body = _group_body(doc, group, ctx)
+        overlay = options.overlays.get(first.id)
+        kw = {}
+        if overlay:
+            kw = {"media_overlay": f"smil-{first.id}"}
+        item = _page(book, f"doc{index}", file_name, title, doc.meta.language, body, css, **kw)
+        out.append((item, group))
+    return out
+
+
+def _group_body(doc: m.Document, group: list[m.Chapter], ctx: html.RenderContext) -> str:
+    if not doc.single_file:
+        return html.chapter_section(doc, group[0], ctx, level=1)
+    head = f'<h1 id="article-title">{html.esc(doc.meta.title)}</h1>'
+    sections = "\n".join(html.chapter_section(doc, c, ctx, level=2) for c in group)
+    return f'<article aria-labelledby="article-title">\n{head}\n{sections}\n</article>'
+
+
+def _toc(doc: m.Document, chapters) -> list:
+    toc: list = []
+    for item, group in chapters:
+        for chapter in group:
+            if chapter.role == "lead":
+                toc.append(epub.Link(item.file_name, doc.meta.title, f"toc-{chapter.id}"))
+                continue
+            anchor = f"{item.file_name}#{chapter.id}"
+            subs = [epub.Link(f"{item.file_name}#{b.id}", m.plain_text(b.children), f"toc-{b.id}")
+                    for b in chapter.blocks if isinstance(b, m.Heading) and b.level == 2
+                    and not doc.single_file]
+            link = epub.Link(anchor, chapter.title, f"toc-{chapter.id}")
+            toc.append((epub.Section(chapter.title, anchor), subs) if subs else link)
+    return toc
+
+
+def _landmarks(items, chapters, doc: m.Document) -> list[dict]:
+    marks = []
+    if len(items) == 2:
+        marks.append({"type": "cover", "href": items[0].file_name, "title": "Cover"})
+    marks.append({"type": "titlepage", "href": items[-1].file_name, "title": "Title page"})
+    marks.append({"type": "toc", "href": "nav.xhtml", "title": "Table of contents"})
+    body = next(((item, g) for item, g in chapters if any(c.role in ("body", "lead") for c in g)), chapters[0])
+    marks.append({"type": "bodymatter", "href": body[0].file_name, "title": "Start of content"})
+    return marks
+
+
+# -------------------------------------------------------------------- writing
+
+
+def _write(book: epub.EpubBook, meta: m.Meta, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, raw = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".raw", dir=out.parent)
+    os.close(fd)
+    try:
+        options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
+                   "landmark_title": "Landmarks", "epub3_pages": False}
+        epub.write_epub(raw, book, options)
+        _repack(Path(raw), out, meta)
+    except OSError as exc:
+        raise OutputError(f"cannot write the EPUB: {exc.strerror or exc}", out) from exc
+    except Exception as exc:  # ebooklib raises bare exceptions on bad content
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"ebooklib could not write the EPUB: {exc}", out) from exc
+    finally:
+        Path(raw).unlink(missing_ok=True)
+
+
+def _repack(raw: Path, out: Path, meta: m.Meta) -> None:
+    stamp = meta.modified.timetuple()[:6] if meta.modified else (1980, 1, 1, 0, 0, 0)
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w") as dst:
+            names = src.namelist()
+            ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+            for name in ordered:
+                data = src.read(name)
+                if name.endswith("content.opf"):
+                    data = _package_lang(data, meta.language)
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+                dst.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _package_lang(opf: bytes, lang: str) -> bytes:
+    text = opf.decode("utf-8")
+    text = text.replace("<package ", f'<package xml:lang="{html.esc(lang)}" ', 1)
+    return text.encode("utf-8")

