@@ -17,7 +17,7 @@ LAYERS = [
     {"writers"},
     {"editions", "narration", "readalong", "checks", "check"},
     {"publish"},
-    {"build", "clean"},
+    {"build", "clean", "inspect"},
     {"cli", "__main__"},
 ]
 

@@ -283,6 +283,9 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
             result.built += list(formats)
     except NarrateError as exc:
         result.error = exc
+    finally:
+        for cleanup in ctx.cleanups:
+            cleanup()
     done = {a["format"] for a in artifacts}
     # formats not requested this time keep their previous entries while their files exist
     artifacts += [a for fmt, a in previous.items()

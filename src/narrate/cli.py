@@ -165,6 +165,41 @@ def init_cmd(directory: Annotated[Path, typer.Argument(help="Folder to create th
         out.print(f"created {path}")
 
 
+@app.command("script")
+def script_cmd(
+    target: Annotated[str, typer.Argument(help="A publication's slug or source path.")],
+    project: Annotated[Path, typer.Option("--project", "-p", help="The project folder.")] = Path("."),
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile (for its lexicons and pauses).")] = "",
+) -> None:
+    """Print exactly what will be spoken: one utterance per line, a blank line between blocks."""
+    from .inspect import publication_script_text
+
+    try:
+        out.print(publication_script_text(project, target, voice), end="", markup=False, soft_wrap=True)
+    except NarrateError as exc:
+        raise fail(exc) from None
+
+
+@app.command("voices")
+def voices_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+) -> None:
+    """List the voice profiles and whether each is usable on this machine."""
+    from .inspect import voice_table
+
+    try:
+        rows = voice_table(project)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    table = Table(title="Voices")
+    for column in ("name", "engine", "language", "offline", "usable", "note"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["name"], row["engine"], row["language"], "yes" if row["offline"] else "no (internet)",
+                      "[green]yes[/]" if row["usable"] else "[red]no[/]", row["note"])
+    out.print(table)
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     try:
         app()

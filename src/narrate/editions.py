@@ -35,6 +35,7 @@ class PublicationContext:
     _cover: tuple[bytes, str] | None = None
     _narration: Any = None
     warnings: list[str] = field(default_factory=list)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)  # run when the publication is done
 
     def path(self, suffix: str) -> Path:
         return self.out_dir / f"{self.doc.meta.slug}{suffix}"

@@ -120,15 +120,10 @@ def _item(item: tuple[m.Block, ...], ctx: RenderContext) -> str:
 
 def figure(node: m.Figure, ctx: RenderContext) -> str:
     caption = f"<figcaption>{inlines(node.caption, ctx)}</figcaption>" if node.caption else ""
-    alt = esc(node.alt)
-    span = ""
-    if node.id in ctx.sentence_spans and node.alt:
-        seg_id = ctx.sentence_spans[node.id][0][0]
-        span = f' aria-describedby="{seg_id}"'
-        caption = caption or ""
-        hidden = f'<span id="{seg_id}" class="narrated-alt">{alt}</span>'
-        caption = f"<figcaption>{hidden}{caption[12:-13] if caption else ''}</figcaption>"
-    return (f'<figure id="{node.id}"><img src="{esc(ctx.image_href(node.src))}" alt="{alt}"{span}/>'
+    # In the read-along edition the image itself is the element highlighted while its alt text is read.
+    spans = ctx.sentence_spans.get(node.id)
+    img_id = f' id="{spans[0][0]}"' if spans else ""
+    return (f'<figure id="{node.id}"><img{img_id} src="{esc(ctx.image_href(node.src))}" alt="{esc(node.alt)}"/>'
             f"{caption}</figure>")
 
 

@@ -1,0 +1,125 @@
+"""Running ffmpeg/ffprobe: errors as ``AudioError`` with stderr's tail; loudness measurement.
+
+ffmpeg's stderr is read line by line into a bounded deque, so a 10-hour job that logs
+one line per 100 ms (ebur128) does not grow narrate's memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate.errors import AudioError
+
+_TAIL_LINES = 60
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise AudioError(f"expected the {name} program on PATH, found none (apt-get install ffmpeg)")
+    return found
+
+
+def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None) -> list[str]:
+    """Run ``ffmpeg -hide_banner -nostdin -nostats <args>``; return stderr's last lines.
+
+    A failure raises ``AudioError`` naming ``path`` and ``what`` was being done, with the
+    tail of ffmpeg's stderr.
+    """
+    command = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *args]
+    tail: deque[str] = deque(maxlen=_TAIL_LINES)
+    try:
+        with subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+        ) as proc:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                tail.append(line.rstrip("\n"))
+            code = proc.wait()
+    except OSError as exc:
+        raise AudioError(f"cannot run ffmpeg to {what} ({exc})", path) from exc
+    if code != 0:
+        message = "\n".join(line for line in list(tail)[-12:] if line.strip())
+        raise AudioError(f"ffmpeg failed to {what} (exit {code}):\n{message}", path)
+    return list(tail)
+
+
+def probe(path: Path, *entries: str) -> dict:
+    """``ffprobe -show_entries`` as JSON (e.g. ``probe(p, "format=duration")``)."""
+    command = [tool("ffprobe"), "-v", "error", "-of", "json"]
+    for entry in entries:
+        command += ["-show_entries", entry]
+    try:
+        done = subprocess.run([*command, str(path)], capture_output=True, text=True, check=True, timeout=120)
+        return json.loads(done.stdout)
+    except subprocess.CalledProcessError as exc:
+        raise AudioError(f"ffprobe cannot read the file: {exc.stderr[-400:]}", path) from exc
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
+        raise AudioError(f"cannot run ffprobe ({exc})", path) from exc
+
+
+def duration_s(path: Path) -> float:
+    return float(probe(path, "format=duration")["format"]["duration"])
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float  # -70.0 when the file is (near) silent
+    true_peak_dbtp: float  # -inf for silence
+
+
+_SUMMARY = re.compile(r"^\s*(I|Peak):\s+(-?(?:inf|[\d.]+))\s+(LUFS|dBFS)")
+
+
+def measure_loudness(path: Path) -> Loudness:
+    """Integrated loudness and true peak (EBU R128, ffmpeg's ebur128 filter) of ``path``."""
+    lines = run_ffmpeg(
+        ["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"], what="measure loudness", path=path
+    )
+    try:
+        summary = lines[max(i for i, line in enumerate(lines) if "Summary:" in line) :]
+    except ValueError as exc:
+        raise AudioError("ffmpeg's ebur128 printed no summary", path) from exc
+    values: dict[str, float] = {}
+    for line in summary:
+        match = _SUMMARY.match(line)
+        if match:
+            values[match.group(1)] = float(match.group(2))
+    if "I" not in values or "Peak" not in values:
+        raise AudioError("cannot parse ffmpeg's ebur128 summary:\n" + "\n".join(summary), path)
+    return Loudness(max(values["I"], -70.0), values["Peak"])
+
+
+def astats(path: Path, pre_filter: str = "") -> dict[str, float]:
+    """ffmpeg ``astats`` overall figures (``RMS level dB``, ``Peak level dB``, ``Noise floor dB``...)."""
+    chain = f"{pre_filter},astats=measure_perchannel=none" if pre_filter else "astats=measure_perchannel=none"
+    lines = run_ffmpeg(["-i", str(path), "-af", chain, "-f", "null", "-"], what="measure levels", path=path)
+    values: dict[str, float] = {}
+    for line in lines:
+        if "Parsed_astats" not in line or ":" not in line:
+            continue
+        key, _, value = line.split("] ", 1)[-1].partition(":")
+        try:
+            values[key.strip()] = float(value)
+        except ValueError:
+            continue
+    return values
+
+
+def measure_rms(path: Path) -> Loudness:
+    """Unweighted RMS level (dBFS, whole file) and sample peak, as ACX measures them."""
+    values = astats(path)
+    if "RMS level dB" not in values or "Peak level dB" not in values:
+        raise AudioError("cannot parse ffmpeg's astats output", path)
+    return Loudness(max(values["RMS level dB"], -70.0), values["Peak level dB"])

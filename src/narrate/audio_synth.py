@@ -1,0 +1,108 @@
+"""Segment synthesis through a content-addressed cache, serially or on worker processes.
+
+A segment's audio lives at ``cache_dir/<k[:2]>/<k>.wav`` with
+``k = sha256(engine.cache_key() + NUL + spoken text)``. Engines write atomically, so
+a file that exists is complete: an interrupted build resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from narrate.errors import AudioError, NarrateError
+from narrate.speech.engines import Engine, get_engine
+from narrate.speech.voices import VoiceProfile
+
+Progress = Callable[[str, int, int], None]
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def segment_key(engine_key: str, spoken: str) -> str:
+    return hashlib.sha256(f"{engine_key}\0{spoken}".encode()).hexdigest()
+
+
+def cache_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / key[:2] / f"{key}.wav"
+
+
+def _init_worker(profile: VoiceProfile) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = get_engine(profile)
+
+
+def _work(job: tuple[str, str]) -> str:
+    text, out = job
+    assert _WORKER_ENGINE is not None
+    try:
+        _WORKER_ENGINE.synthesize(text, Path(out))
+    except NarrateError as exc:  # pickling keeps only the message: fold the path into it
+        raise type(exc)(str(exc)) from None
+    return out
+
+
+def synthesize_missing(
+    texts: Sequence[str],
+    engine: Engine,
+    profile: VoiceProfile,
+    cache_dir: Path,
+    *,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> tuple[list[Path], int]:
+    """Cache paths for ``texts`` (in order) and how many had to be synthesized now.
+
+    Empty texts map to no file (``Path()``): they are silent.
+    """
+    key = engine.cache_key()
+    paths = [cache_path(cache_dir, segment_key(key, text)) if text.strip() else Path() for text in texts]
+    todo: dict[Path, str] = {}
+    for text, path in zip(texts, paths, strict=True):
+        if text.strip() and path not in todo and not path.is_file():
+            todo[path] = text
+    total = len(todo)
+    if progress:
+        progress("synthesize", 0, total)
+    jobs_list = [(text, str(path)) for path, text in todo.items()]
+    try:
+        if jobs <= 1 or total < 2:
+            for done, (text, out) in enumerate(jobs_list, 1):
+                engine.synthesize(text, Path(out))
+                if progress:
+                    progress("synthesize", done, total)
+        else:
+            _run_pool(jobs_list, profile, min(jobs, total), progress)
+    except NarrateError:
+        raise
+    except OSError as exc:
+        raise AudioError(f"cannot write synthesized audio ({exc.strerror})", exc.filename or cache_dir) from exc
+    return paths, total
+
+
+def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: int, progress: Progress | None) -> None:
+    """Synthesize on ``workers`` processes, each loading the engine once (``_init_worker``).
+
+    Workers are spawned, not forked: a parent that already loaded onnxruntime (Piper) must
+    not be forked. Spawning re-imports ``__main__``, so a script calling ``render(jobs>1)``
+    needs the usual ``if __name__ == "__main__":`` guard (the ``narrate`` command has it).
+    """
+    total = len(jobs_list)
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(profile,)
+        ) as pool:
+            chunk = max(1, min(16, total // (workers * 8)))
+            for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
+                if progress:
+                    progress("synthesize", done, total)
+    except BrokenProcessPool as exc:
+        raise AudioError(
+            f"voice {profile.name!r}: a synthesis worker process died ({exc}); retry with jobs = 1",
+            profile.source,
+        ) from exc

@@ -1,0 +1,40 @@
+"""Read-only views for the CLI: the speech script of one publication, the voice table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .build import read_all
+from .editions import PublicationContext
+from .errors import ConfigError
+from .narration import choose_voice, publication_script
+from .project import open_project
+from .speech.script import format_script
+from .speech.voices import check_usable, load_profiles
+
+
+def publication_script_text(root: Path, target: str, voice: str = "") -> str:
+    project = open_project(root)
+    docs, failures = read_all(project)
+    for failure in failures:
+        if target in (failure.slug, failure.source) and failure.error is not None:
+            raise failure.error
+    wanted = Path(target).resolve()
+    for doc in docs:
+        paths = {(project.root / s).resolve() for s in doc.source_files}
+        if target == doc.meta.slug or wanted in paths or wanted == (project.root / doc.source_files[0]).parent:
+            ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
+                                     voice or doc.meta.voice or project.config.defaults.voice, project.cache_dir)
+            return format_script(publication_script(ctx, choose_voice(ctx)))
+    known = ", ".join(sorted(d.meta.slug for d in docs))
+    raise ConfigError(f"no publication matches {target!r} (slugs: {known})")
+
+
+def voice_table(root: Path) -> list[dict[str, Any]]:
+    rows = []
+    for name, profile in sorted(load_profiles(Path(root).resolve()).items()):
+        usable, reason = check_usable(profile)
+        rows.append({"name": name, "engine": profile.engine, "language": profile.language,
+                     "offline": profile.offline, "usable": usable, "note": reason})
+    return rows

@@ -1,0 +1,1 @@
+"""Speech: the script of what is said, and the engines that say it."""

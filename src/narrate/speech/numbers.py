@@ -1,0 +1,158 @@
+"""Number words for the normalizer: cardinals, ordinals, years, decimals, money.
+
+Every function takes digits as written (``"1,250"``, ``"3.14"``) and returns
+words. ``num2words`` does the spelling; this module only picks the reading and
+tidies the output to one house style: American, without "and" or commas
+("one thousand two hundred fifty").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from num2words import CONVERTER_CLASSES, num2words
+
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+MAX_CARDINAL_DIGITS = 15  # longer runs (ids, phone numbers) are read digit by digit
+
+_FRACTIONS = {
+    2: ("half", "halves"),
+    4: ("quarter", "quarters"),
+}
+
+
+def _tidy(words: str) -> str:
+    """num2words' British "and"/commas → the house style."""
+    words = words.replace(",", "").replace(" and ", " ")
+    return " ".join(words.split())
+
+
+def digits_words(digits: str) -> str:
+    """'007' → 'zero zero seven'. Non-digits are ignored."""
+    return " ".join(DIGITS[int(ch)] for ch in digits if ch.isdigit())
+
+
+def cardinal(number: str | int) -> str:
+    """'1,250' → 'one thousand two hundred fifty'; '007' → digit by digit."""
+    text = str(number).replace(",", "")
+    if not text.isdigit() or not text.isascii():
+        return str(number)
+    if len(text) > MAX_CARDINAL_DIGITS or (len(text) > 1 and text.startswith("0")):
+        return digits_words(text)
+    return _tidy(num2words(int(text)))
+
+
+def ordinal(number: str | int) -> str:
+    """'21' → 'twenty-first'."""
+    text = str(number).replace(",", "")
+    if not text.isdigit() or not text.isascii() or len(text) > MAX_CARDINAL_DIGITS:
+        return str(number)
+    return _tidy(num2words(int(text), to="ordinal"))
+
+
+def year(number: str | int) -> str:
+    """House style: 1999 'nineteen ninety-nine', 1905 'nineteen oh five',
+    2000 'two thousand', 2005 'two thousand five', 2025 'twenty twenty-five'."""
+    value = int(str(number))
+    if 2000 <= value <= 2009:
+        return cardinal(value)
+    words = _tidy(num2words(value, to="year"))
+    return words.replace("oh-", "oh ")
+
+
+def decade(number: str | int) -> str:
+    """1990 → 'nineteen nineties', 1900 → 'nineteen hundreds', 2000 → 'two thousands'."""
+    words = year(number) if int(str(number)) >= 100 else cardinal(number)
+    head, _, last = words.rpartition(" ")
+    stem, dash, tail = last.rpartition("-")
+    tail = tail[:-1] + "ies" if tail.endswith("y") else tail + "s"
+    last = f"{stem}{dash}{tail}"
+    return f"{head} {last}" if head else last
+
+
+def decimal(number: str) -> str:
+    """'3.14' → 'three point one four'; '.5' → 'point five'; '1,250.5' works too."""
+    whole, _, frac = number.replace(",", "").partition(".")
+    head = cardinal(whole) if whole else ""
+    if not frac:
+        return head
+    tail = "point " + digits_words(frac)
+    return f"{head} {tail}" if head else tail
+
+
+def number(text: str) -> str:
+    """A plain number as written: integer or decimal."""
+    return decimal(text) if "." in text else cardinal(text)
+
+
+def is_one(text: str) -> bool:
+    """Whether a written number takes a singular noun ('1 km', not '1.0 km')."""
+    return text.replace(",", "") == "1"
+
+
+def fraction(numerator: int, denominator: int) -> str:
+    """3/4 → 'three quarters', 1/2 → 'one half', 5/8 → 'five eighths'."""
+    one, many = _FRACTIONS.get(denominator, (None, None))
+    if one is None:
+        one = ordinal(denominator)
+        many = one + "s"
+    return f"{cardinal(numerator)} {one if numerator == 1 else many}"
+
+
+@lru_cache(maxsize=64)
+def num2words_language(language: str) -> str | None:
+    """The num2words language code for a BCP 47 tag, or None if unsupported."""
+    tag = language.replace("-", "_")
+    if tag in CONVERTER_CLASSES:
+        return tag
+    base = tag.split("_")[0].lower()
+    return base if base in CONVERTER_CLASSES else None
+
+
+def cardinal_in(language: str, digits: str) -> str:
+    """A plain cardinal in another language, or the digits if unsupported."""
+    lang = num2words_language(language)
+    if lang is None or not digits.isdigit() or len(digits) > MAX_CARDINAL_DIGITS:
+        return digits
+    try:
+        return num2words(int(digits), lang=lang)
+    except (NotImplementedError, OverflowError, ValueError, TypeError, KeyError, IndexError):
+        return digits
+
+
+# ----------------------------------------------------------------------- money
+
+CURRENCIES = {
+    # symbol: (major singular, major plural, minor singular, minor plural)
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "¥": ("yen", "yen", "sen", "sen"),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+}
+
+SCALES = {
+    "thousand": "thousand", "k": "thousand", "K": "thousand",
+    "million": "million", "m": "million", "M": "million", "mn": "million", "mln": "million",
+    "billion": "billion", "bn": "billion", "b": "billion", "B": "billion",
+    "trillion": "trillion", "tn": "trillion", "T": "trillion",
+}
+
+
+def money(symbol: str, amount: str, scale: str = "") -> str:
+    """('$', '3.50') → 'three dollars and fifty cents'; ('$', '1.5', 'million') →
+    'one point five million dollars'."""
+    one, many, minor_one, minor_many = CURRENCIES[symbol]
+    amount = amount.replace(",", "")
+    if scale:
+        return f"{number(amount)} {SCALES.get(scale, scale)} {many}"
+    whole, _, cents = amount.partition(".")
+    if cents and len(cents) != 2:
+        return f"{decimal(amount)} {many}"
+    whole = whole or "0"
+    parts = []
+    if int(whole) or not cents or not int(cents):
+        parts.append(f"{cardinal(whole)} {one if whole == '1' else many}")
+    if cents and int(cents):
+        parts.append(f"{cardinal(str(int(cents)))} {minor_one if int(cents) == 1 else minor_many}")
+    return " and ".join(parts)

@@ -1,0 +1,366 @@
+"""The speech script: what will be spoken, in order, with pauses.
+
+``build_script(doc, options)`` turns a ``Document`` into a ``Script``: one
+``ScriptChapter`` per model chapter, each a list of ``Segment`` (one sentence
+or one short utterance: a title, a list item, an alt text). Normalization
+(numbers, dates, currency, abbreviations ...) happens here, before any engine,
+so every engine says the same words.
+
+Reading choices:
+
+* the first chapter opens with the title, subtitle, "by <authors>", "Published
+  by <publisher>" and the disclosure (``options.disclosure``, "" disables it;
+  "{voice}" in it is replaced by ``options.voice_name``);
+* each chapter's heading is announced (``chapter.title`` if it has no heading
+  block), except an article's lead chapter; a heading that is only a Roman
+  numeral ("IV") is read as a number ("four");
+* paragraphs, list items, quotes and captions are split into sentences on the
+  display text; each sentence is then lexicon-applied and normalized;
+* figures say "Image: <alt>" if ``options.read_alt_text``; inline images say
+  their alt; links say their text, never their address;
+* tables are read row by row, "header: value, header: value";
+* code blocks are not read: they say "Code sample omitted.";
+* footnotes are read after the block that first refers to them (unreferenced
+  ones at the chapter's end), announced by a generated "Footnote <n>."
+  segment so that the note's own segments keep the source wording; or
+  skipped (``options.footnotes = "skip"``);
+* a thematic break lengthens the pause before it to a section pause.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import ConfigError
+from ..model import (
+    Block,
+    Chapter,
+    Code,
+    CodeBlock,
+    Document,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    InlineImage,
+    LineBreak,
+    Link,
+    ListBlock,
+    Meta,
+    Paragraph,
+    Quote,
+    Rule,
+    Strong,
+    Table,
+    TableCell,
+    Text,
+    iter_blocks,
+)
+from .normalize import normalize
+from .numbers import cardinal
+from .sentences import split_sentences
+from .wording import roman_value
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+
+CODE_OMITTED = "Code sample omitted."
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """Silence, in milliseconds, after each kind of unit."""
+
+    sentence: int = 350
+    paragraph: int = 700
+    section: int = 1200
+    chapter: int = 2000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One utterance: synthesized as a unit, cached as a unit."""
+
+    id: str  # "<block id>-s<n>", unique in the document; SMIL/VTT refer to it
+    block_id: str  # the model block it comes from ("" for generated speech)
+    text: str  # display text: the source wording (transcripts show this)
+    spoken: str  # normalized text sent to the engine
+    pause_after_ms: int
+    kind: str = "text"  # opening | disclosure | heading | text | item | quote | alt | footnote | closing
+
+
+@dataclass(frozen=True)
+class ScriptChapter:
+    id: str  # the model chapter id
+    title: str
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class Script:
+    slug: str
+    title: str
+    language: str
+    chapters: tuple[ScriptChapter, ...]
+
+    def segments(self):
+        for chapter in self.chapters:
+            yield from chapter.segments
+
+
+@dataclass(frozen=True)
+class ScriptOptions:
+    pauses: Pauses = field(default_factory=Pauses)
+    disclosure: str = "This narration uses a synthetic voice."  # "" disables it
+    read_alt_text: bool = True
+    footnotes: str = "after"  # "after" their paragraph, or "skip"
+    voice_name: str = ""  # for the disclosure, if it mentions the voice
+
+
+# ------------------------------------------------------------------- building
+
+
+def build_script(
+    doc: Document, options: ScriptOptions | None = None, lexicon: Lexicon | None = None
+) -> Script:
+    """The speech script of a document."""
+    options = options or ScriptOptions()
+    if options.footnotes not in {"after", "skip"}:
+        raise ConfigError(f'expected footnotes = "after" or "skip", found "{options.footnotes}"')
+    builder = _Builder(doc.meta.language, options, lexicon)
+    chapters = []
+    for index, chapter in enumerate(doc.chapters):
+        segments = builder.opening(doc.meta, chapter.id) if index == 0 else []
+        segments += builder.chapter(chapter)
+        if segments:
+            segments[-1] = _with_pause(segments[-1], options.pauses.chapter)
+        chapters.append(ScriptChapter(id=chapter.id, title=chapter.title, segments=tuple(segments)))
+    return Script(slug=doc.meta.slug, title=doc.meta.title, language=doc.meta.language,
+                  chapters=tuple(chapters))
+
+
+def format_script(script: Script) -> str:
+    """Exactly what will be spoken: one utterance per line, a blank line between
+    blocks and between chapters."""
+    lines: list[str] = []
+    previous: tuple[str, str] | None = None
+    for chapter in script.chapters:
+        for segment in chapter.segments:
+            group = (chapter.id, segment.block_id or segment.kind)
+            if previous is not None and group != previous:
+                lines.append("")
+            lines.append(segment.spoken)
+            previous = group
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _with_pause(segment: Segment, pause: int) -> Segment:
+    return dataclasses.replace(segment, pause_after_ms=pause)
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _end_block(segments: list[Segment], pause: int) -> list[Segment]:
+    if segments:
+        segments[-1] = _with_pause(segments[-1], pause)
+    return segments
+
+
+def _join_names(names: tuple[str, ...]) -> str:
+    names = tuple(name for name in names if name.strip())
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
+    """What inlines say: link text (never the address), image alt, no note marks."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, (Emph, Strong, Link)):
+            out.append(speech_text(node.children, read_alt))
+        elif isinstance(node, InlineImage) and read_alt:
+            out.append(node.alt)
+        elif isinstance(node, LineBreak):
+            out.append(" ")
+    return "".join(out)
+
+
+def _footnote_refs(block: Block) -> list[FootnoteRef]:
+    refs: list[FootnoteRef] = []
+
+    def walk(inlines: tuple[Inline, ...]) -> None:
+        for node in inlines:
+            if isinstance(node, FootnoteRef):
+                refs.append(node)
+            elif isinstance(node, (Emph, Strong, Link)):
+                walk(node.children)
+
+    for inner in iter_blocks((block,)):
+        if isinstance(inner, (Paragraph, Heading)):
+            walk(inner.children)
+        elif isinstance(inner, Figure):
+            walk(inner.caption)
+        elif isinstance(inner, Table):
+            for row in inner.head + inner.body:
+                for cell in row:
+                    walk(cell.children)
+    return refs
+
+
+class _Builder:
+    """Segments for one document; remembers ids and footnotes already read."""
+
+    def __init__(self, language: str, options: ScriptOptions, lexicon: Lexicon | None):
+        self.language = language
+        self.options = options
+        self.pauses = options.pauses
+        self.lexicon = lexicon
+        self.ids: set[str] = set()
+        self.notes: dict[str, Footnote] = {}
+        self.notes_read: set[str] = set()
+
+    def speak(self, text: str) -> str:
+        if self.lexicon:
+            text = self.lexicon.apply(text, mark=True)
+        return normalize(text, self.language)
+
+    def segment(self, seg_id: str, block_id: str, text: str, kind: str, pause: int) -> Segment | None:
+        text = " ".join(text.split())
+        value = roman_value(text.rstrip(".")) if kind == "heading" else None
+        spoken = cardinal(value) if value else self.speak(text) if _has_words(text) else ""
+        if not _has_words(spoken):
+            return None
+        unique, n = seg_id, 1
+        while unique in self.ids:
+            n += 1
+            unique = f"{seg_id}-{n}"
+        self.ids.add(unique)
+        return Segment(
+            id=unique, block_id=block_id, text=text, spoken=spoken, pause_after_ms=pause, kind=kind
+        )
+
+    def utterances(self, seg_ids: list[str], block_id: str, texts: list[str], kind: str) -> list[Segment]:
+        """Several utterances of one block: sentence pauses, a paragraph pause at the end."""
+        pause = self.pauses.sentence
+        made = [self.segment(i, block_id, t, kind, pause) for i, t in zip(seg_ids, texts, strict=True)]
+        return _end_block([s for s in made if s is not None], self.pauses.paragraph)
+
+    def sentences(self, block_id: str, text: str, kind: str, start: int = 1) -> list[Segment]:
+        parts = split_sentences(text, self.language)
+        ids = [f"{block_id}-s{n}" for n in range(start, start + len(parts))]
+        return self.utterances(ids, block_id, parts, kind)
+
+    # ------------------------------------------------------------- structure
+
+    def opening(self, meta: Meta, chapter_id: str) -> list[Segment]:
+        texts = [meta.title, meta.subtitle]
+        if any(a.strip() for a in meta.authors):
+            texts.append("by " + _join_names(meta.authors))
+        if meta.publisher.strip():
+            texts.append(f"Published by {meta.publisher}")
+        texts = [t for t in texts if t.strip()]
+        ids = [f"{chapter_id}-opening-{n}" for n in range(1, len(texts) + 1)]
+        segments = self.utterances(ids, "", texts, "opening")
+        disclosure = self.options.disclosure.replace("{voice}", self.options.voice_name)
+        note = self.segment(f"{chapter_id}-disclosure", "", disclosure, "disclosure", self.pauses.section)
+        segments += [note] if note else []
+        return _end_block(segments, self.pauses.section)
+
+    def chapter(self, chapter: Chapter) -> list[Segment]:
+        self.notes = {note.label: note for note in chapter.footnotes}
+        self.notes_read = set()
+        segments: list[Segment] = []
+        if chapter.role != "lead":
+            if chapter.heading is not None:
+                segments += self.block(chapter.heading)
+            else:
+                title = self.segment(f"{chapter.id}-title", "", chapter.title, "heading", self.pauses.section)
+                segments += [title] if title else []
+        for block in chapter.blocks:
+            if isinstance(block, Rule):
+                _end_block(segments, max(self.pauses.section, segments[-1].pause_after_ms if segments else 0))
+                continue
+            segments += self.block(block)
+            segments += self.footnotes([ref.label for ref in _footnote_refs(block)])
+        return segments + self.footnotes(list(self.notes))
+
+    def footnotes(self, labels: list[str]) -> list[Segment]:
+        if self.options.footnotes == "skip":
+            return []
+        segments: list[Segment] = []
+        for label in labels:
+            note = self.notes.get(label)
+            if note is None or label in self.notes_read:
+                continue
+            self.notes_read.add(label)
+            intro = self.segment(f"{note.id}-label", "", f"Footnote {note.number}.", "footnote",
+                                 self.pauses.sentence)
+            segments += [intro] if intro else []
+            for block in note.children:
+                segments += self.block(block, "footnote")
+        return segments
+
+    # ---------------------------------------------------------------- blocks
+
+    def block(self, block: Block, kind: str = "text") -> list[Segment]:
+        read_alt = self.options.read_alt_text
+        if isinstance(block, Heading):
+            text = speech_text(block.children, read_alt)
+            heading = self.segment(f"{block.id}-s1", block.id, text, "heading" if kind == "text" else kind,
+                                   self.pauses.section)
+            return [heading] if heading else []
+        if isinstance(block, Paragraph):
+            return self.sentences(block.id, speech_text(block.children, read_alt), kind)
+        if isinstance(block, ListBlock):
+            inner = "item" if kind == "text" else kind
+            return [s for item in block.items for b in item for s in self.block(b, inner)]
+        if isinstance(block, Quote):
+            inner = "quote" if kind in {"text", "item"} else kind
+            return [s for b in block.children for s in self.block(b, inner)]
+        if isinstance(block, CodeBlock):
+            return self.utterances([f"{block.id}-s1"], block.id, [CODE_OMITTED], kind)
+        if isinstance(block, Figure):
+            return self.figure(block, kind)
+        if isinstance(block, Table):
+            return self.table(block, kind)
+        return []
+
+    def figure(self, figure: Figure, kind: str) -> list[Segment]:
+        segments: list[Segment] = []
+        if self.options.read_alt_text and figure.alt.strip():
+            alt = self.segment(f"{figure.id}-s1", figure.id, f"Image: {figure.alt}",
+                               "alt" if kind == "text" else kind, self.pauses.sentence)
+            segments += [alt] if alt else []
+        caption = speech_text(figure.caption, self.options.read_alt_text)
+        segments += self.sentences(figure.id, caption, kind, start=2)
+        return _end_block(segments, self.pauses.paragraph)
+
+    def table(self, table: Table, kind: str) -> list[Segment]:
+        """Row by row: "header: value, header: value" when there is a header row."""
+        read_alt = self.options.read_alt_text
+
+        def cells(row: tuple[TableCell, ...]) -> list[str]:
+            return [" ".join(speech_text(cell.children, read_alt).split()) for cell in row]
+
+        header = cells(table.head[-1]) if table.head else []
+        rows = [cells(row) for row in table.body] if table.body else [cells(row) for row in table.head]
+        if not table.body:
+            header = []
+        texts = []
+        for row in rows:
+            if header:
+                parts = [f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v]
+                parts += [v for v in row[len(header):] if v]
+            else:
+                parts = [v for v in row if v]
+            text = ", ".join(parts)
+            texts.append(text if not text or text[-1] in ".!?" else text + ".")
+        ids = [f"{table.id}-s{n}" for n in range(1, len(texts) + 1)]
+        return self.utterances(ids, table.id, texts, kind)

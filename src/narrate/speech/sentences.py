@@ -1,0 +1,65 @@
+"""Sentence splitting on the display text.
+
+``split_sentences`` cuts after ``.``, ``!``, ``?`` or an ellipsis (with any
+closing quotes or brackets) when whitespace and a plausible sentence start
+follow. It does not cut after titles and other abbreviations that precede
+what they qualify ("Dr.", "St.", "e.g."), after initials ("J. R. R. Tolkien"),
+or before a lowercase word ("at 7 p.m. we left"). Abbreviations that may also
+end a sentence ("etc.", "U.S.", "p.m.", "Inc.") cut only before a word that
+usually begins one ("The", "It", "But" …).
+
+Nothing but whitespace is lost: ``" ".join(split_sentences(t)) == " ".join(t.split())``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’»)\]]*(?=\s)")
+_NEVER_FINAL = frozenset("""mr mrs ms dr prof rev gen capt sgt lt col gov sen rep hon fr st mt ft pres
+    e.g i.e cf vs v no nos fig vol p pp approx ca c ch viz incl esp dept a.k.a""".split())
+_MAYBE_FINAL = frozenset("""etc inc ltd corp co jr sr u.s u.k u.n a.m p.m e.u ph.d et al""".split())
+_STARTERS = frozenset("""The A An He She It They We I You This That These Those There Then But And So
+    Yet Or In On At After Before When While If As Its His Her Our Their My Your What Why How Who Where
+    However Meanwhile Still Later Now Today Tomorrow Yesterday Finally First Next Also Although Because
+    Since Some Many Most All No Not One Each Every""".split())
+_TOKEN_BEFORE = re.compile(r"(\S+)$")
+_OPENERS = "\"'“‘«([¿¡"
+
+
+_NEXT = re.compile(rf"\s*[{re.escape(_OPENERS)}]*([\w'’-]*)(.?)", re.DOTALL)
+
+
+def _is_break(text: str, m: re.Match[str]) -> bool:
+    following = _NEXT.match(text, m.end())
+    assert following is not None  # the pattern matches the empty string
+    word, other = following.groups()
+    if not word and not other:
+        return False  # only whitespace follows
+    if (word or other)[:1].islower():
+        return False
+    mark = m.group(0)
+    if "." not in mark.rstrip("\"'”’»)]") or "…" in mark or "..." in mark:
+        return True
+    before = _TOKEN_BEFORE.search(text, max(0, m.start() - 64), m.start())
+    token = (before.group(1) if before else "").lstrip(_OPENERS).lower()
+    if token in _NEVER_FINAL:
+        return False
+    if len(token) == 1 and token.isalpha():
+        return False  # an initial: "J. R. R. Tolkien"
+    if token in _MAYBE_FINAL or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+        return word in _STARTERS
+    return True
+
+
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """Sentences of ``text``, each with single spaces; empty ones dropped."""
+    del language  # the rules are the same for the languages narrate supports so far
+    pieces: list[str] = []
+    start = 0
+    for m in _CANDIDATE.finditer(text):
+        if _is_break(text, m):
+            pieces.append(text[start:m.end()])
+            start = m.end()
+    pieces.append(text[start:])
+    return [" ".join(p.split()) for p in pieces if p.strip()]

@@ -1,0 +1,247 @@
+"""English rules that read words and symbols: web addresses, abbreviations,
+Roman numerals, symbols and acronyms. Each rule is ``text -> text``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from . import numbers as n
+from .numeric import UNITS, Rule, safe, sub
+
+# ------------------------------------------------------------ e-mail and URLs
+
+_URL_SYMBOLS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "?": "question mark",
+                "=": "equals", "&": "and", "#": "hash", ":": "colon", "~": "tilde", "%": "percent",
+                "+": "plus", "@": "at"}
+_URL_SYMBOL_RE = re.compile("[" + re.escape("".join(_URL_SYMBOLS)) + "]")
+_TLDS = "com|org|net|edu|gov|io|dev|info|app|ai|eu|uk|us|ca|de|fr|nl|au"
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_URL = re.compile(
+    rf"(?:\b(?:https?://|www\.)|(?<![\w@./-])(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?![.-]?\w)))"
+    r"[^\s<>\"“”]+", re.IGNORECASE)
+_TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
+
+
+def speak_address(address: str) -> str:
+    """'https://www.example.org/subscribe' → 'example dot org slash subscribe'."""
+    address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
+    spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
+    return " ".join(spoken.split())
+
+
+def _url(m: re.Match[str]) -> str:
+    url = m.group(0)
+    trail = _TRAILING.search(url)
+    tail = trail.group(0) if trail else ""
+    core = url[: len(url) - len(tail)]
+    if not re.search(r"[A-Za-z0-9]", core):
+        return url
+    return speak_address(core) + tail
+
+
+def _email(m: re.Match[str]) -> str:
+    return speak_address(m.group(0))
+
+
+# -------------------------------------------------------------- abbreviations
+
+_FUNCTION_WORDS = frozenset("""a an the in at on to of from by for with near and or but into onto
+    via visit visited see saw meet met ask asked said call called dear mount fort port lake cape""".split())
+_DR_ST = re.compile(r"\b(Dr|St)(\.(?![A-Za-z])|(?=[ \t]+[A-Z]))")
+
+
+_END = re.compile(r"\s*\Z")
+_NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")
+
+
+def _at_end(m: re.Match[str]) -> bool:
+    return _END.match(m.string, m.end()) is not None
+
+
+def _dr_st(m: re.Match[str]) -> str:
+    person, place = ("Doctor", "Drive") if m.group(1) == "Dr" else ("Saint", "Street")
+    window = max(0, m.start() - 200)
+    tokens = m.string[window: m.start()].rstrip(" \t,").split()
+    word = tokens[-1] if tokens and re.fullmatch(r"[\w'’]+", tokens[-1]) else ""
+    initial = window == 0 and len(tokens) <= 1
+    followed = _NEXT_CAPITAL.match(m.string, m.end()) is not None
+    address = bool(word) and (word[0].isdigit() or (
+        word[0].isupper() and not initial and word.lower() not in _FUNCTION_WORDS))
+    words = place if address or not followed else person
+    return words + "." if m.group(2) == "." and _at_end(m) else words
+
+
+_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
+           "Gen": "General", "Capt": "Captain", "Sgt": "Sergeant", "Lt": "Lieutenant", "Col": "Colonel",
+           "Gov": "Governor", "Sen": "Senator", "Rep": "Representative", "Hon": "Honorable",
+           "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior"}
+_TITLE_RE = re.compile(
+    r"\b(Mr|Mrs|Ms)(?:\.(?![A-Za-z])|(?=[ \t]+[A-Z]))|\b(" + "|".join(_TITLES) + r")\.(?=[ \t]+[A-Z])")
+_JR_SR = re.compile(r"(?<=[\w,] )(Jr|Sr)\.")
+
+_GENERAL: tuple[tuple[str, str], ...] = (
+    (r"\be\.\s?g\.", "for example"), (r"\bi\.\s?e\.", "that is"), (r"\betc\.", "et cetera"),
+    (r"\bvs\.?(?=\s)", "versus"), (r"\bv\.(?=\s[A-Z])", "versus"), (r"\bapprox\.", "approximately"),
+    (r"\bcf\.", "compare"), (r"\bet al\.", "and others"), (r"\ba\.k\.a\.", "also known as"),
+    (r"\bviz\.", "namely"), (r"\bincl\.", "including"), (r"\besp\.", "especially"),
+    (r"\bdept\.", "department"), (r"\bInc\.", "Incorporated"), (r"\bLtd\.", "Limited"),
+    (r"\bCorp\.", "Corporation"), (r"\bFig\.(?=\s?[0-9])", "Figure"), (r"\bfig\.(?=\s?[0-9])", "figure"),
+    (r"\bVol\.(?=\s)", "Volume"), (r"\bvol\.(?=\s)", "volume"), (r"\bpp\.(?=\s?[0-9])", "pages"),
+    (r"\bp\.(?=\s?[0-9])", "page"), (r"\b(?:c|ca)\.(?=\s?[0-9])", "circa"),
+    (r"\bch\.(?=\s?[0-9])", "chapter"), (r"\bCh\.(?=\s?[0-9IVX])", "Chapter"),
+    (r"\bPh\.\s?D\.", "P H D"), (r"\bAve\.", "Avenue"), (r"\bRd\.", "Road"), (r"\bBlvd\.", "Boulevard"),
+    (r"\bHwy\.", "Highway"),
+)
+_GENERAL_RE = re.compile("(?:" + "|".join(f"({pattern})" for pattern, _ in _GENERAL) + ")(?![A-Za-z])")
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![\w])")
+
+
+def _general(m: re.Match[str]) -> str:
+    assert m.lastindex is not None
+    words = _GENERAL[m.lastindex - 1][1]
+    return words + "." if _at_end(m) else words
+
+
+def _title(m: re.Match[str]) -> str:
+    return _TITLES[m.group(1) or m.group(2)]
+
+
+def _dotted(m: re.Match[str]) -> str:
+    words = " ".join(ch.upper() for ch in m.group(0) if ch.isalpha())
+    return words + "." if _at_end(m) else words
+
+
+# ------------------------------------------------------------- Roman numerals
+
+_ROMAN_VALID = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_CUES = ("Chapter|Book|Part|Volume|Vol\\.|Act|Scene|Section|Appendix|Article|Phase|Stage|Level|Canto|"
+         "Psalm|War|Bowl|Episode|Season|Type|Class|Grade|Title|Round|Vatican")
+_REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richard|John|Peter|Catherine|"
+           "Napoleon|Pius|Leo|Gregory|Benedict|Paul|Alexander|Nicholas|Frederick|Philip|Ferdinand|"
+           "Anne|Victoria|Stephen|Matilda|Alfonso|Carlos|Juan|Gustav|Christian|Olaf|Haakon|Harald|"
+           "Innocent|Clement|Urban|Boniface|Ramesses|Ptolemy|Constantine|Ivan|Wilhelm|Francis|Otto|"
+           "Rudolf|Sancho|Umberto|Vittorio|Pedro|Manuel|Sebastian|Edmund|Harold|Malcolm|David|Robert")
+_CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
+_REGNAL_ROMAN = re.compile(rf"\b({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")
+_OTHER_ROMAN = re.compile(r"\b([A-Z][a-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
+
+
+def roman_value(numeral: str) -> int | None:
+    """'XIV' → 14; None if it is not a well-formed Roman numeral."""
+    if not numeral or not _ROMAN_VALID.fullmatch(numeral):
+        return None
+    values = [_ROMAN_VALUES[ch] for ch in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _roman(ordinal: bool):
+    def read(m: re.Match[str]) -> str:
+        value = roman_value(m.group(3))
+        if value is None:
+            return m.group(0)
+        words = f"the {n.ordinal(value)}" if ordinal else n.cardinal(value)
+        return f"{m.group(1)}{m.group(2)}{words}"
+
+    return read
+
+
+# ----------------------------------------------------------------------- symbols
+
+_PER_WORDS = r"(?:hour|hr|day|week|wk|month|mo|year|yr|night|person|head|page|unit|item|kg|km|mile|" \
+             r"liter|litre|gallon|lb|serving|minute|min|second|sec)s?\b"
+_SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\s*&\s*"), " and "),
+    (re.compile(r"(?<=[0-9])\s?\+\s?(?=[0-9])"), " plus "),
+    (re.compile(r"(?<=[0-9])\+(?!\w)"), " plus"),
+    (re.compile(r"(?:(?<=\s)|^)\+(?=[0-9])"), "plus "),
+    (re.compile(r"\s=\s|(?<=[0-9])=(?=[0-9])"), " equals "),
+    (re.compile(r"\s?×\s?"), " times "), (re.compile(r"\s?÷\s?"), " divided by "),
+    (re.compile(r"~\s?(?=[0-9$£€])"), "about "), (re.compile(r"§\s?"), "section "),
+    (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"#(?=[A-Za-z])"), "hashtag "),
+    (re.compile(rf"(?<=[0-9%])\s?/\s?(?={_PER_WORDS})"), " per "),
+    (re.compile(r"(?<=[A-Za-z])–(?=[A-Za-z])"), " to "),
+)
+
+
+_WORD_SLASH = re.compile(r"\b([A-Za-z]+)/([A-Za-z]+)\b")
+
+
+def _word_slash(m: re.Match[str]) -> str:
+    """'he/she' → 'he or she', 'and/or' → 'and or', 'km/h' stays (a unit), 'miles/hour' → 'per'."""
+    first, second = m.groups()
+    if m.group(0) in UNITS:
+        return m.group(0)
+    if first.lower() == "and" and second.lower() == "or":
+        return f"{first} {second}"
+    joiner = "per" if re.fullmatch(_PER_WORDS, second) else "or"
+    return f"{first} {joiner} {second}"
+
+
+def symbols(text: str) -> str:
+    for pattern, words in _SYMBOLS:
+        text = pattern.sub(words, text)
+    return _WORD_SLASH.sub(_word_slash, text)
+
+
+# ----------------------------------------------------------------------- acronyms
+
+WORD_ACRONYMS = frozenset("""NASA NATO UNESCO UNICEF AIDS SCUBA LASER RADAR SONAR NASDAQ OPEC FIFA UEFA
+    ASCII COVID FEMA SWAT OSHA NIMBY YOLO GIF JPEG PIN SIM ASAP CAPTCHA INTERPOL ISIS OFCOM OXFAM
+    MEDICARE MEDICAID NAFTA SARS""".split())
+SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA".split())
+_SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE ME MY NO SO TO DO GO IS IT
+    IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
+    SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
+_ACRONYM = re.compile(r"\b([A-Z]{2,})(s|['’]s)?\b")
+_VOWELS = set("AEIOUY")
+
+
+def _shouting(text: str) -> bool:
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    caps = [w for w in words if w.isupper()]
+    return len(words) >= 3 and len(caps) >= 0.7 * len(words)
+
+
+def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Collection[str]) -> str:
+    if word in spelled:
+        return " ".join(word)
+    if word in words:
+        return word.capitalize()
+    if word == "OK":
+        return "okay"
+    if shouting and word in _SHOUTED_WORDS:
+        return word.lower()
+    if len(word) >= 4 and _VOWELS & set(word) and not re.search(r"[^AEIOUY]{3}", word):
+        return word.lower()  # emphasis, e.g. "VERY", not an initialism
+    return " ".join(word)
+
+
+_WORLD_WARS = re.compile(r"\bWW(II|I)\b")
+
+
+def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
+             spelled: Collection[str] = SPELLED_ACRONYMS) -> str:
+    """'BBC' → 'B B C', 'NASA' → 'Nasa' (read as a word), 'VERY' → 'very'."""
+    shouting = _shouting(text)
+
+    def read(m: re.Match[str]) -> str:
+        spoken = _read_acronym(m.group(1), shouting, words, spelled)
+        plural = m.group(2) or ""
+        if plural and " " in spoken:
+            return f"{spoken}'s"
+        return spoken + plural
+
+    text = _WORLD_WARS.sub(lambda m: "World War " + ("two" if m.group(1) == "II" else "one"), text)
+    return _ACRONYM.sub(read, text)
+
+
+RULES_ADDRESSES: tuple[Rule, ...] = (sub(_EMAIL, _email), sub(_URL, _url))
+RULES_WORDS: tuple[Rule, ...] = (
+    sub(_CUE_ROMAN, _roman(False)), sub(_REGNAL_ROMAN, _roman(True)), sub(_OTHER_ROMAN, _roman(False)),
+    sub(_GENERAL_RE, _general), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
+    lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted),
+)
+
+__all__ = ["RULES_ADDRESSES", "RULES_WORDS", "acronyms", "roman_value", "safe", "speak_address", "symbols"]

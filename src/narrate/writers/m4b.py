@@ -1,0 +1,118 @@
+"""M4B audiobook edition: AAC (ffmpeg's native encoder) with chapters, tags and cover.
+
+Chapters: ffmpeg's ``ipod`` muxer (the M4B/M4A flavour of its mov muxer), given an
+FFMETADATA file with ``[CHAPTER]`` sections, writes them in both forms players use:
+
+* a QuickTime chapter track (a ``text`` track referenced by a ``chap`` track reference),
+  read by Apple Books/iTunes and by ``ffprobe -show_chapters``;
+* a Nero ``moov/udta/chpl`` atom (start times in 100 ns units, UTF-8 titles), read by
+  many Android/desktop players and by mutagen's ``MP4Chapters``.
+
+This was checked on Debian's ffmpeg 5.1 (the tests parse both forms on every run), so no
+second tool (mp4v2's ``mp4chaps``) or hand-written atom is needed. Tags and the cover
+(``covr``, via an ``attached_pic`` stream) are written by ffmpeg too, which keeps mutagen
+out of this module. Output is deterministic: ``-bitexact``, and ``creation_time`` is 0
+(1904-01-01) unless ``SOURCE_DATE_EPOCH`` sets it.
+
+Encoder: ffmpeg's native AAC with ``-aac_coder fast``: on speech the default ``twoloop``
+coder ran at ~57x real time here (10+ minutes for a 10-hour book) against ~330x for
+``fast``, and at 64 kbps mono speech the audible difference is small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from narrate.audio import Rendered
+from narrate.audio_ffmpeg import run_ffmpeg
+from narrate.speech.engines import atomic_path
+from narrate.writers import AudioMeta, cover_mime
+
+DEFAULT_BITRATE = "64k"
+ACX_BITRATE = "128k"
+STIK = {"audiobook": "2", "podcast": "21"}  # iTunes media kind
+
+
+def write_m4b(
+    rendered: Rendered, meta: AudioMeta, cover: Path | None, out: Path, *, bitrate: str | None = None
+) -> Path:
+    """Encode ``rendered`` to an M4B at ``out`` with chapters (QuickTime + Nero), tags, cover."""
+    bitrate = bitrate or (ACX_BITRATE if rendered.loudness == "acx" else DEFAULT_BITRATE)
+    with tempfile.TemporaryDirectory(prefix="narrate-m4b-") as scratch:
+        metadata = Path(scratch) / "ffmetadata.txt"
+        metadata.write_text(ffmetadata(rendered, meta), encoding="utf-8")
+        inputs = ["-i", str(rendered.master), "-f", "ffmetadata", "-i", str(metadata)]
+        maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+        if cover is not None:
+            cover_mime(cover)  # JPEG or PNG, else AudioError
+            inputs += ["-i", str(cover)]
+            maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
+        with atomic_path(out) as tmp:
+            run_ffmpeg(
+                [
+                    "-y",
+                    *inputs,
+                    *maps,
+                    "-c:a",
+                    "aac",
+                    "-aac_coder",
+                    "fast",
+                    "-b:a",
+                    bitrate,
+                    "-ac",
+                    "1",
+                    *_creation_time(),
+                    "-bitexact",
+                    "-f",
+                    "ipod",
+                    str(tmp),
+                ],
+                what="encode M4B",
+                path=out,
+            )
+    return out
+
+
+def _creation_time() -> list[str]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return []
+    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return ["-metadata", f"creation_time={when.strftime('%Y-%m-%dT%H:%M:%S.000000Z')}"]
+
+
+def _escape(value: str) -> str:
+    out = value.replace("\\", "\\\\")
+    for char in "=;#":
+        out = out.replace(char, "\\" + char)
+    return out.replace("\r", " ").replace("\n", "\\\n")
+
+
+def ffmetadata(rendered: Rendered, meta: AudioMeta) -> str:
+    """The FFMETADATA1 text: global tags, then one ``[CHAPTER]`` per timeline chapter."""
+    tags = {
+        "title": meta.title,
+        "artist": meta.artist,
+        "album_artist": meta.artist,
+        "album": meta.album_or_title,
+        "date": meta.date,
+        "genre": meta.genre,
+        "comment": meta.comment,
+        "language": meta.language3,
+        "media_type": STIK.get(meta.genre.lower(), ""),
+    }
+    lines = [";FFMETADATA1"]
+    lines += [f"{key}={_escape(value)}" for key, value in tags.items() if value]
+    for chapter in rendered.timeline.chapters:
+        lines += [
+            "",
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={chapter.start_ms}",
+            f"END={chapter.end_ms}",
+            f"title={_escape(chapter.title)}",
+        ]
+    return "\n".join(lines) + "\n"

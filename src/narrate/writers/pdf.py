@@ -1,0 +1,180 @@
+"""The print editions: a tagged PDF/UA-1 (``pdf``) and its large-print twin (``pdf-large``).
+
+Steps, in order: XHTML (``pdf_html``, the EPUB's own markup in print order) →
+stylesheet (``templates/print.css`` + the shipped fonts) → render with
+WeasyPrint (a fetcher that only reads files inside the project or the font
+folder; WeasyPrint's log captured as warnings) → metadata (dates from
+``Meta.modified``, a stable file identifier) → write atomically.
+
+WeasyPrint reports bad CSS and unreachable resources on its ``weasyprint``
+logger instead of raising; those messages come back as warnings naming the
+publication's source file. A resource outside the project (a remote URL, a
+path elsewhere on disk) stops the render with an ``OutputError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from weasyprint.document import DocumentMetadata
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .. import model as m
+from ..errors import OutputError
+from ..fonts import font_files
+from . import pdf_html
+
+PDF_VARIANT = "pdf/ua-1"
+# WeasyPrint notices about the host's libraries, not about the publication: not reported.
+HOST_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+def write_pdf(doc: m.Document, root: Path, out: Path, *, page_size: str = "A4", large: bool = False,
+              prepared_for: str = "") -> list[str]:
+    """Write ``doc`` as a tagged PDF to ``out`` atomically; return warnings ("path: message")."""
+    source = doc.source_files[0] if doc.source_files else str(out)
+    fonts = font_files()
+    try:
+        css = pdf_html.stylesheet(doc.meta.title, page_size, large, fonts)
+    except ValueError as exc:
+        raise OutputError(str(exc), source) from exc
+    job = _Job(doc, Path(root), source, prepared_for, f"{page_size.lower()}|{'large' if large else 'normal'}",
+               ProjectFetcher([Path(root), *{p.parent for p in fonts.values()}]))
+    page = pdf_html.page_xhtml(doc, prepared_for)
+    with capture_logs() as messages:
+        data = _render(job, page, css)
+    _write(out, data)
+    unique = dict.fromkeys(msg for msg in messages if not msg.startswith(HOST_NOTICES))
+    return [f"{source}: WeasyPrint: {message}" for message in unique]
+
+
+@dataclass(frozen=True)
+class _Job:
+    doc: m.Document
+    root: Path
+    source: str  # the file warnings and errors name
+    prepared_for: str
+    edition: str  # page size and print size, for the file identifier
+    fetcher: ProjectFetcher
+
+
+# ------------------------------------------------------------------ resources
+
+
+class RefusedResource(FatalURLFetchingError):
+    """A resource outside the project: stops the render (WeasyPrint would only log it)."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Fetches ``file:`` URLs under the allowed folders only; everything else is refused."""
+
+    def __init__(self, allowed: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
+        self.allowed = [Path(os.path.realpath(p)) for p in allowed]
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedResource(f"refused to fetch {url!r}: only files inside the project are read "
+                                  "(nothing is downloaded)")
+        path = Path(os.path.realpath(unquote(parts.path)))
+        if not any(path.is_relative_to(base) for base in self.allowed):
+            raise RefusedResource(f"refused to read {path}: it lies outside the project")
+        return super().fetch(url, headers)
+
+
+@contextlib.contextmanager
+def capture_logs() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors from this thread (its progress log is ignored)."""
+    messages: list[str] = []
+    thread = threading.get_ident()
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == thread and not record.name.startswith("weasyprint.progress"):
+                messages.append(" ".join(record.getMessage().split()))
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _render(job: _Job, page: str, css: str) -> bytes:
+    """Render with WeasyPrint; its exceptions become OutputErrors naming the source."""
+    try:
+        font_config = FontConfiguration()  # @font-face rules register here, so CSS and render share it
+        stylesheet = weasyprint.CSS(string=css, url_fetcher=job.fetcher, font_config=font_config)
+        base_url = job.root.resolve().as_uri() + "/"
+        html = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=job.fetcher)
+        document = html.render(stylesheets=[stylesheet], font_config=font_config)
+        _metadata(document.metadata, job.doc.meta, job.prepared_for)
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)
+    except RefusedResource as exc:
+        raise OutputError(str(exc), job.source) from exc
+    except FatalURLFetchingError as exc:
+        raise OutputError(f"could not read a resource: {exc.__cause__ or exc}", job.source) from exc
+    except OutputError:
+        raise
+    except Exception as exc:  # WeasyPrint raises assorted errors on content it cannot lay out
+        raise OutputError(f"WeasyPrint could not render the PDF: {type(exc).__name__}: {exc}",
+                          job.source) from exc
+
+
+def _metadata(metadata: DocumentMetadata, meta: m.Meta, prepared_for: str) -> None:
+    """Info dictionary and XMP: title, authors, subject, keywords, fixed dates, personal copy."""
+    metadata.title = meta.title
+    metadata.authors = list(meta.authors)
+    subject = meta.description or meta.subtitle
+    if prepared_for:
+        subject = f"{subject} Prepared for {prepared_for}.".strip()
+        metadata.custom = {"PreparedFor": prepared_for}
+    metadata.description = subject or None
+    metadata.keywords = list(meta.tags)
+    metadata.generator = "narrate"
+    stamp = meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ") if meta.modified else None
+    metadata.created = metadata.modified = stamp
+    metadata.lang = meta.language
+
+
+def _file_id(job: _Job) -> bytes:
+    """The first half of the PDF /ID: stable for one edition of one publication."""
+    key = f"{job.doc.meta.identifier}|{job.edition}|{job.prepared_for}"
+    return hashlib.md5(key.encode("utf-8"), usedforsecurity=False).hexdigest().encode("ascii")
+
+
+# -------------------------------------------------------------------- writing
+
+
+def _write(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", out) from exc
+    finally:
+        Path(tmp).unlink(missing_ok=True)

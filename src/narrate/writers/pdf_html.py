@@ -1,0 +1,126 @@
+"""The PDF edition's XHTML and print stylesheet (no WeasyPrint here; see ``pdf.py``).
+
+The page is the EPUB's XHTML (``html.py``) in one document, in print order:
+title page → colophon → contents → chapters. Two print-only changes wrap it,
+without re-rendering any block:
+
+* a footnote made only of paragraphs moves from the chapter's end to its first
+  reference, as an inline ``span.footnote`` that the stylesheet floats to the
+  page foot (``float: footnote``); other notes stay at the chapter's end;
+* the outline (bookmarks) and running heads come from CSS classes on the body
+  (``book`` or ``article``), so the outline reads title → chapters → sections.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from importlib import resources
+from pathlib import Path
+
+from .. import html
+from .. import model as m
+from ..fonts import FAMILY
+
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+_FACES = {"regular": ("normal", "normal"), "bold": ("normal", "bold"),
+          "italic": ("italic", "normal"), "bolditalic": ("italic", "bold")}
+
+
+def page_xhtml(doc: m.Document, prepared_for: str = "") -> str:
+    """The whole publication as one XHTML document, ready for a print stylesheet."""
+    ctx = html.RenderContext(epub=False)
+    parts = [html.title_page(doc, ctx), html.colophon(doc, ctx, prepared_for), contents(doc)]
+    level = 2 if doc.single_file else 1
+    sections = [chapter_with_footnotes(doc, chapter, ctx, level) for chapter in doc.chapters]
+    tag = "article" if doc.single_file else "main"
+    parts.append(f'<{tag} class="body-text">\n' + "\n".join(sections) + f"\n</{tag}>")
+    kind = "article" if doc.single_file else "book"
+    return html.xhtml_document(doc.meta.title, doc.meta.language, "\n".join(parts), epub=False,
+                               body_class=kind)
+
+
+# ------------------------------------------------------------------- contents
+
+
+def toc_entries(doc: m.Document) -> list[tuple[str, str, int]]:
+    """(target id, label, depth) for the printed contents: chapters, and a book's sections."""
+    entries: list[tuple[str, str, int]] = []
+    for chapter in doc.chapters:
+        if chapter.role == "lead" and doc.single_file:
+            continue
+        head_id = chapter.heading.id if chapter.heading else f"{chapter.id}-h"
+        entries.append((head_id, chapter.title, 1))
+        if not doc.single_file:
+            entries.extend((b.id, m.plain_text(b.children), 2) for b in chapter.blocks
+                           if isinstance(b, m.Heading) and b.level == 2)
+    return entries
+
+
+def contents(doc: m.Document) -> str:
+    items = "\n".join(f'<li class="toc-{depth}"><a href="#{target}">{html.esc(label)}</a></li>'
+                      for target, label, depth in toc_entries(doc))
+    return (f'<nav id="contents" class="toc" role="doc-toc" aria-labelledby="contents-title">\n'
+            f'<h2 id="contents-title" class="toc-title">Contents</h2>\n<ol>\n{items}\n</ol>\n</nav>')
+
+
+# ------------------------------------------------------------------ footnotes
+
+
+def chapter_with_footnotes(doc: m.Document, chapter: m.Chapter, ctx: html.RenderContext, level: int) -> str:
+    """``html.chapter_section`` with paragraph-only notes moved to their first reference."""
+    inline_notes = [n for n in chapter.footnotes if n.children and all(isinstance(b, m.Paragraph)
+                                                                       for b in n.children)]
+    kept = tuple(n for n in chapter.footnotes if n not in inline_notes)
+    text = html.chapter_section(doc, dataclasses.replace(chapter, footnotes=kept), ctx, level=level)
+    for note in inline_notes:
+        text = _place_note(text, chapter.id, note, ctx)
+    return text
+
+
+def _place_note(text: str, chapter_id: str, note: m.Footnote, ctx: html.RenderContext) -> str:
+    ref = re.compile(rf'<sup><a(?: id="[^"]*")? href="#{re.escape(chapter_id)}-fn{note.number}"[^>]*>'
+                     rf"{note.number}</a></sup>")
+    body = "<br/>".join(html.inlines(p.children, ctx) for p in note.children if isinstance(p, m.Paragraph))
+    body = body.replace("{chapter}", chapter_id)
+
+    def span(kind: str) -> str:
+        return (f'<span id="{note.id}" class="{kind}" role="doc-footnote" data-n="{note.number}">'
+                f"{body}</span>")
+
+    # The first reference becomes the note itself (the page shows its footnote call);
+    # a repeated reference stays a superscript link to it.
+    placed, count = ref.subn(lambda _: span("footnote"), text, count=1)
+    if not count:  # a note nobody refers to: leave it at the chapter's end
+        return text + f'\n<div class="footnotes">{span("endnote")}</div>'
+    return placed
+
+
+# ------------------------------------------------------------------ stylesheet
+
+
+def stylesheet(title: str, page_size: str, large: bool, fonts: dict[str, Path]) -> str:
+    """print.css (+ print-large.css) with the fonts, page size and running title filled in."""
+    size = PAGE_SIZES.get(page_size.lower())
+    if size is None:
+        raise ValueError(f"page size must be one of A4, Letter, found {page_size!r}")
+    templates = resources.files("narrate").joinpath("templates")
+    css = [_font_faces(fonts), templates.joinpath("print.css").read_text(encoding="utf-8"),
+           f"@page {{ size: {size}; @top-left {{ content: {_css_string(title)}; }} }}"]
+    if large:  # after the running title, which large print moves
+        css.append(templates.joinpath("print-large.css").read_text(encoding="utf-8"))
+    return "\n".join(css)
+
+
+def _font_faces(fonts: dict[str, Path]) -> str:
+    rules = []
+    for style, path in sorted(fonts.items()):
+        font_style, weight = _FACES[style]
+        rules.append(f'@font-face {{ font-family: "{FAMILY}"; font-style: {font_style}; '
+                     f"font-weight: {weight}; src: url({_css_string(path.resolve().as_uri())}); }}")
+    return "\n".join(rules)
+
+
+def _css_string(text: str) -> str:
+    escaped = "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'

@@ -1,0 +1,74 @@
+"""Transcripts from the timeline: WebVTT captions and Podcasting 2.0 JSON chapters.
+
+* ``<slug>.vtt``: one cue per segment, its id the segment id, showing the display text.
+* ``<slug>.chapters.json``: JSON chapters 1.2.0 (``startTime``/``endTime`` in seconds).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from narrate.audio_timeline import Timeline
+from narrate.errors import OutputError
+from narrate.speech.engines import atomic_path
+
+CHAPTERS_VERSION = "1.2.0"
+
+
+def _stamp(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _cue_text(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def vtt_text(timeline: Timeline) -> str:
+    parts = ["WEBVTT", ""]
+    for segment in timeline.segments:
+        text = _cue_text(segment.text)
+        if not text or segment.end_ms <= segment.start_ms:
+            continue
+        cue_id = segment.id.replace("-->", "- ->")
+        parts += [cue_id, f"{_stamp(segment.start_ms)} --> {_stamp(segment.end_ms)}", text, ""]
+    return "\n".join(parts)
+
+
+def chapters_json(timeline: Timeline) -> str:
+    chapters = [
+        {"startTime": chapter.start_ms / 1000, "endTime": chapter.end_ms / 1000, "title": chapter.title}
+        for chapter in timeline.chapters
+    ]
+    return (
+        json.dumps({"version": CHAPTERS_VERSION, "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
+    )
+
+
+def _write(out: Path, text: str) -> Path:
+    try:
+        with atomic_path(out) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write ({exc.strerror})", out) from exc
+    return out
+
+
+def write_vtt(timeline: Timeline, out: Path) -> Path:
+    return _write(out, vtt_text(timeline))
+
+
+def write_chapters_json(timeline: Timeline, out: Path) -> Path:
+    return _write(out, chapters_json(timeline))
+
+
+def write_transcripts(timeline: Timeline, out_dir: Path, slug: str) -> tuple[Path, Path]:
+    """Write ``<slug>.vtt`` and ``<slug>.chapters.json`` in ``out_dir``."""
+    return (
+        write_vtt(timeline, out_dir / f"{slug}.vtt"),
+        write_chapters_json(timeline, out_dir / f"{slug}.chapters.json"),
+    )
