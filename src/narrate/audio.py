@@ -263,35 +263,29 @@ def chapter_audio(
 
     Clip times inside the file are the timeline's times minus the chapter's ``start_ms``.
     """
-    if fmt not in _CODECS:
-        raise AudioError(f"expected a chapter format among {', '.join(_CODECS)}, found {fmt!r}", out)
     try:
         chapter = rendered.timeline.chapter(chapter_id)
     except KeyError as exc:
         raise AudioError(f"no chapter {chapter_id!r} in the narration", out) from exc
+    return range_audio(rendered, chapter.start_ms, chapter.end_ms, out, fmt, bitrate, what=f"chapter {chapter_id!r}")
+
+
+def range_audio(
+    rendered: Rendered, start_ms: int, end_ms: int, out: Path, fmt: str = "mp3", bitrate: str = "64k",
+    *, what: str = "a range",
+) -> Path:
+    """Cut [start_ms, end_ms) of the master to ``out``, atomically (sample-exact start and length)."""
+    if fmt not in _CODECS:
+        raise AudioError(f"expected a chapter format among {', '.join(_CODECS)}, found {fmt!r}", out)
     rate = rendered.sample_rate
-    start = (chapter.start_ms * rate + 500) // 1000
-    count = (chapter.end_ms * rate + 500) // 1000 - start
+    start = (start_ms * rate + 500) // 1000
+    count = (end_ms * rate + 500) // 1000 - start
     codec = [part.format(bitrate=bitrate) for part in _CODECS[fmt]]
     with atomic_path(out) as tmp:
         run_ffmpeg(
-            [
-                "-y",
-                "-ss",
-                f"{start / rate:.6f}",
-                "-i",
-                str(rendered.master),
-                "-af",
-                f"atrim=end_sample={count}",
-                "-ac",
-                "1",
-                "-map_metadata",
-                "-1",
-                *codec,
-                "-bitexact",
-                str(tmp),
-            ],
-            what=f"cut chapter {chapter_id!r}",
+            ["-y", "-ss", f"{start / rate:.6f}", "-i", str(rendered.master), "-af", f"atrim=end_sample={count}",
+             "-ac", "1", "-map_metadata", "-1", *codec, "-bitexact", str(tmp)],
+            what=f"cut {what}",
             path=out,
         )
     return out

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -201,23 +201,24 @@ def _base_key(project: Project, doc: m.Document) -> str:
         parts += [rel, sha256_file(project.root / rel)]
     if project.config.path is not None:
         parts.append(project.config.path.read_bytes())
-    parts.append(_templates_hash())
+    parts.append(_code_hash())
     return hash_parts(*parts)
 
 
-_TEMPLATES: str | None = None
+_CODE: str | None = None
 
 
-def _templates_hash() -> str:
-    global _TEMPLATES
-    if _TEMPLATES is None:
-        base = resources.files("narrate") / "templates"
+def _code_hash() -> str:
+    """A hash of narrate itself (modules and templates): a changed narrate rebuilds everything."""
+    global _CODE
+    if _CODE is None:
+        base = Path(__file__).parent
         parts: list[bytes | str] = []
-        for entry in sorted(base.iterdir(), key=lambda e: e.name):
-            if entry.is_file():
-                parts += [entry.name, entry.read_bytes()]
-        _TEMPLATES = hash_parts(*parts)
-    return _TEMPLATES
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".css", ".html", ".xml", ".j2", ".xhtml"):
+                parts += [path.relative_to(base).as_posix(), path.read_bytes()]
+        _CODE = hash_parts(*parts)
+    return _CODE
 
 
 def _voice_key(project: Project, voice: str) -> str:
@@ -283,6 +284,8 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
             result.built += list(formats)
     except NarrateError as exc:
         result.error = exc
+    except Exception as exc:  # a bug in narrate: report it, keep building the others
+        result.error = _internal_error(exc, job, doc)
     finally:
         for cleanup in ctx.cleanups:
             cleanup()
@@ -296,6 +299,18 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
         result.entry = {"slug": slug, "title": doc.meta.title, "kind": doc.meta.kind,
                         "language": doc.meta.language, "source": doc.source_files[0], "artifacts": artifacts}
     return result
+
+
+def _internal_error(exc: Exception, job: Job, doc: m.Document) -> NarrateError:
+    log = job.root / ".narrate" / "crash.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {doc.meta.slug}\n{''.join(traceback.format_exception(exc))}\n")
+    except OSError:
+        pass
+    return NarrateError(f"internal error in narrate ({type(exc).__name__}: {exc}); this is a bug, "
+                        f"details in {log}", doc.source_files[0])
 
 
 def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], key: str):

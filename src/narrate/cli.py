@@ -51,7 +51,7 @@ class ConsoleReporter:
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.completed}/{task.total} sentences · {task.fields[minutes]}"),
                                  TimeRemainingColumn(), console=err, transient=True, disable=quiet)
         self.tasks: dict[str, TaskID] = {}
@@ -68,12 +68,12 @@ class ConsoleReporter:
         if self.quiet:
             return
         if slug not in self.tasks:
-            self.progress.start()
-            self.tasks[slug] = self.progress.add_task(f"  {slug}: narrating", total=total, minutes="0.0 min")
-        self.progress.update(self.tasks[slug], completed=done, total=total,
+            self.bar.start()
+            self.tasks[slug] = self.bar.add_task(f"  {slug}: narrating", total=total, minutes="0.0 min")
+        self.bar.update(self.tasks[slug], completed=done, total=total,
                              minutes=f"{audio_ms / 60000:.1f} min of audio")
         if done >= total:
-            self.progress.stop()
+            self.bar.stop()
 
     def finished(self, result: PublicationResult) -> None:
         for message in result.warnings:

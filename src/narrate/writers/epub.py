@@ -60,6 +60,8 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     book.spine = items + [nav] + [item for item, _ in chapters]
     book.toc = _toc(doc, chapters)
     book.guide = _landmarks(items, chapters, doc)
+    if options.overlays:
+        _media_overlays(book, options)
     _write(book, doc.meta, out)
 
 
@@ -105,13 +107,35 @@ def _accessibility_metadata(book: epub.EpubBook, meta: m.Meta, a11y: A11y) -> No
         prop("a11y:certifiedBy", meta.certified_by)
 
 
+def _media_overlays(book: epub.EpubBook, options: EpubOptions) -> None:
+    """Audio and SMIL items plus media:* metadata for the read-along edition."""
+    total = 0.0
+    for key, (audio_name, audio, media_type, smil, seconds) in options.overlays.items():
+        book.add_item(epub.EpubItem(uid=f"audio-{key}", file_name=audio_name, media_type=media_type, content=audio))
+        book.add_item(epub.EpubSMIL(uid=f"smil-{key}", file_name=f"smil/{key}.smil", content=smil.encode("utf-8")))
+        book.add_metadata(None, "meta", _clock(seconds), {"property": "media:duration", "refines": f"#smil-{key}"})
+        total += seconds
+    book.add_metadata(None, "meta", _clock(total), {"property": "media:duration"})
+    book.add_metadata(None, "meta", "-epub-media-overlay-active", {"property": "media:active-class"})
+    if options.narrator:
+        book.add_metadata(None, "meta", options.narrator, {"property": "media:narrator"})
+
+
+def _clock(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
 # -------------------------------------------------------------------- content
 
 
 def _styles(book: epub.EpubBook, readalong: bool) -> epub.EpubItem:
     text = resources.files("narrate").joinpath("templates/epub.css").read_text(encoding="utf-8")
     if readalong:
-        text += "\n.-epub-media-overlay-active, .narrate-active { background-color: #ffe066; color: #000; }\n"
+        # A visible highlight for the sentence being read (media:active-class).
+        text += "\n.-epub-media-overlay-active { background-color: #ffe066; color: #000; }\n"
     css = epub.EpubItem(uid="style", file_name="styles/narrate.css", media_type="text/css",
                         content=text.encode("utf-8"))
     book.add_item(css)
@@ -181,7 +205,7 @@ def _group_body(doc: m.Document, group: list[m.Chapter], ctx: html.RenderContext
         return html.chapter_section(doc, group[0], ctx, level=1)
     head = f'<h1 id="article-title">{html.esc(doc.meta.title)}</h1>'
     sections = "\n".join(html.chapter_section(doc, c, ctx, level=2) for c in group)
-    return f'<article aria-labelledby="article-title">\n{head}\n{sections}\n</article>'
+    return f'<article id="article" aria-labelledby="article-title">\n{head}\n{sections}\n</article>'
 
 
 def _toc(doc: m.Document, chapters) -> list:
