@@ -22,7 +22,14 @@ def no_network(monkeypatch):
     def guard(*args, **kwargs):
         raise OSError("network access is blocked in tests")
 
-    monkeypatch.setattr(socket.socket, "connect", guard)
+    real_connect = socket.socket.connect
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            raise OSError("network access is blocked in tests")
+        return real_connect(self, address)  # local (AF_UNIX) sockets, e.g. multiprocessing
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "create_connection", guard)
     monkeypatch.setattr(socket, "getaddrinfo", guard)
 

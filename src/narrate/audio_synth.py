@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,8 +32,9 @@ def cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.wav"
 
 
-def _init_worker(profile: VoiceProfile) -> None:
+def _init_worker(profile: VoiceProfile, threads: int) -> None:
     global _WORKER_ENGINE
+    os.environ["NARRATE_ENGINE_THREADS"] = str(threads)  # the workers share the cores
     _WORKER_ENGINE = get_engine(profile)
 
 
@@ -95,7 +97,8 @@ def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: 
     context = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(profile,)
+            max_workers=workers, mp_context=context, initializer=_init_worker,
+            initargs=(profile, max(1, (os.cpu_count() or 1) // workers)),
         ) as pool:
             chunk = max(1, min(16, total // (workers * 8)))
             for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):

@@ -200,6 +200,23 @@ def voices_cmd(
     out.print(table)
 
 
+@app.command("clean")
+def clean_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Remove the whole cache and output.")] = False,
+) -> None:
+    """Prune the audio cache (sentences no current source uses) and stale output."""
+    from .clean import clean
+
+    try:
+        report = clean(project, output=output, everything=everything)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    out.print(f"cache: removed {report.removed_cache}, kept {report.kept_cache}; output: removed "
+              f"{len(report.removed_output)} file(s); freed {report.freed_bytes / 2**20:.1f} MB")
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     try:
         app()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,35 @@ def _load_voice(model: Path, config: Path, profile: VoiceProfile) -> Any:
                 f"voice {profile.name!r}: the piper-tts package is not installed", profile.source
             ) from exc
         try:
-            _VOICES[key] = PiperVoice.load(model, config_path=config)
+            voice = PiperVoice.load(model, config_path=config)
+            threads = engine_threads()
+            if threads:
+                voice.session = _session(model, threads)
+            _VOICES[key] = voice
         except Exception as exc:  # onnxruntime raises its own exception types
             raise SpeechError(f"voice {profile.name!r}: cannot load Piper model ({exc})", model) from exc
     return _VOICES[key]
+
+
+def engine_threads() -> int:
+    """Threads for one Piper session; 0 lets onnxruntime use every core.
+
+    The build sets NARRATE_ENGINE_THREADS in worker processes so that parallel
+    workers share the cores instead of each claiming all of them.
+    """
+    try:
+        return max(0, int(os.environ.get("NARRATE_ENGINE_THREADS", "0") or 0))
+    except ValueError:
+        return 0
+
+
+def _session(model: Path, threads: int) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 @cache

@@ -1,0 +1,145 @@
+"""The build engine: parallel = serial, real signals to real builds, resume from cache, clean."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+from narrate.artifacts import sha256_file
+from narrate.build import BuildOptions, build
+
+FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
+
+
+def article(n: int, sentences: int = 3, tag: str = "") -> str:
+    body = " ".join(f"Sentence {i} of article {n} carries a few more words to speak {tag}." for i in range(sentences))
+    return f"---\ntitle: Article {n}\n---\n\nA lead for {n}.\n\n## Part one\n\n{body}\n\n## Part two\n\nThe end.\n"
+
+
+def cache_files(root: Path) -> dict[Path, tuple[int, int]]:
+    """Complete cache entries (*.wav), with (inode, mtime_ns) to prove they were not rewritten."""
+    found = {}
+    for path in (root / ".narrate" / "cache").rglob("*.wav"):
+        st = path.stat()
+        found[path] = (st.st_ino, st.st_mtime_ns)
+    return found
+
+
+def start_build(root: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "narrate", "build", str(root), "--voice", "fake", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for_cache(root: Path, count: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(cache_files(root)) >= count:
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"build ended before the signal: {proc.stderr.read()}")
+        time.sleep(0.05)
+    pytest.fail("the build never got going")
+
+
+def assert_no_partial_files(root: Path) -> None:
+    leftovers = [p for p in (root / "output").rglob("*") if p.name.endswith((".part", ".tmp", ".raw"))]
+    assert leftovers == []
+    for path in cache_files(root):
+        with wave.open(str(path)) as w:  # every cache entry is a complete WAV
+            assert w.getnframes() > 0
+
+
+@pytest.fixture
+def big_project(make_project):
+    files = {f"content/a{n}.md": article(n, sentences=3) for n in range(1, 3)}
+    files["voices/fake.toml"] = FAKE_VOICE
+    return make_project(files)
+
+
+def test_parallel_build_equals_serial_build(make_project, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    files = {f"content/a{n}.md": article(n) for n in range(1, 5)}
+    files["voices/fake.toml"] = FAKE_VOICE
+    root = make_project(files)
+    formats = ("epub", "pdf", "mp3", "m4b")
+    serial = build(root, BuildOptions(formats=formats, voice="fake", jobs=1, output=tmp_path / "serial"))
+    parallel = build(root, BuildOptions(formats=formats, voice="fake", jobs=2, output=tmp_path / "parallel"))
+    assert not serial.failed and not parallel.failed
+    for path in (tmp_path / "serial").rglob("*"):
+        if path.is_file() and path.name != "manifest.json":
+            twin = tmp_path / "parallel" / path.relative_to(tmp_path / "serial")
+            assert twin.read_bytes() == path.read_bytes(), path.name
+
+
+def test_sigint_stops_cleanly_and_keeps_finished_work(big_project):
+    md = big_project / "content" / "a1.md"
+    md.write_text(article(1, sentences=400))
+    proc = start_build(big_project, "--formats", "mp3", "-j", "1")
+    wait_for_cache(big_project, 20, proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert_no_partial_files(big_project)
+
+
+def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project):
+    first = subprocess.run([sys.executable, "-m", "narrate", "build", str(big_project), "--voice", "fake",
+                            "--formats", "epub,mp3"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    manifest = json.loads((big_project / "output" / "manifest.json").read_text())
+    before = {a["path"]: a["sha256"] for p in manifest["publications"] for a in p["artifacts"]}
+    (big_project / "content" / "a1.md").write_text(article(1, sentences=400, tag="again"))
+    proc = start_build(big_project, "--formats", "epub,mp3", "-j", "1")
+    cached_before = len(cache_files(big_project))
+    wait_for_cache(big_project, cached_before + 25, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    for rel, digest in before.items():  # the previous outputs are intact
+        assert sha256_file(big_project / "output" / rel) == digest
+    assert_no_partial_files(big_project)
+    survived = cache_files(big_project)
+    rerun = subprocess.run([sys.executable, "-m", "narrate", "build", str(big_project), "--voice", "fake",
+                            "--formats", "epub,mp3"], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    after = cache_files(big_project)
+    assert all(after[p] == stamp for p, stamp in survived.items())  # finished sentences were not redone
+    assert len(after) > len(survived)
+
+
+def test_clean_prunes_unused_cache_and_stale_output(big_project):
+    assert build(big_project, BuildOptions(formats=("mp3",), voice="fake")).failed == []
+    entries = set(cache_files(big_project))
+    stale = big_project / "output" / "a1" / "old-edition.pdf"
+    stale.write_text("stale")
+    (big_project / "content" / "a2.md").unlink()
+    from narrate.clean import clean
+
+    report = clean(big_project)
+    assert report.removed_cache > 0 and report.kept_cache > 0
+    assert set(cache_files(big_project)) < entries
+    assert not stale.exists() and not (big_project / "output" / "a2").exists()
+    slugs = [p["slug"] for p in json.loads((big_project / "output" / "manifest.json").read_text())["publications"]]
+    assert slugs == ["a1"]
+    # the kept cache still serves a rebuild with nothing to synthesize
+    kept = cache_files(big_project)
+    assert not build(big_project, BuildOptions(formats=("mp3",), voice="fake", output=big_project / "o2")).failed
+    assert cache_files(big_project) == kept
+
+
+def test_fail_fast_and_exit_code(make_project):
+    root = make_project({"content/a.md": article(1), "content/b.md": "---\ntitle: [\n---\n",
+                         "voices/fake.toml": FAKE_VOICE})
+    proc = subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "--formats", "epub", "--json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 8
+    summary = json.loads(proc.stdout)
+    assert {p["slug"]: p["ok"] for p in summary["publications"]} == {"a": True, "b": False}
