@@ -35,7 +35,7 @@ def test_repo_profiles_load():
     profiles = load_profiles(REPO)
     assert {"joe", "espeak-en", "gtts-en", "acx"} <= set(profiles)
     acx = profiles["acx"]
-    assert acx.loudness == "acx" and acx.piper.noise_scale == pytest.approx(0.667)
+    assert acx.loudness == "acx" and acx.piper.noise_scale == 0.0
     assert profiles["joe"].pauses == Pauses(350, 700, 1200, 2000)
     assert profiles["joe"].lexicons == ((REPO / "voices" / "lexicon.toml").resolve(),)
     assert not profiles["gtts-en"].offline

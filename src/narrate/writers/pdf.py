@@ -34,6 +34,7 @@ from .. import model as m
 from ..errors import OutputError
 from ..fonts import font_files
 from . import pdf_html
+from .pdf_html import FONTS_URL, PROJECT_URL
 
 PDF_VARIANT = "pdf/ua-1"
 # WeasyPrint notices about the host's libraries, not about the publication: not reported.
@@ -50,7 +51,7 @@ def write_pdf(doc: m.Document, root: Path, out: Path, *, page_size: str = "A4", 
     except ValueError as exc:
         raise OutputError(str(exc), source) from exc
     job = _Job(doc, Path(root), source, prepared_for, f"{page_size.lower()}|{'large' if large else 'normal'}",
-               ProjectFetcher([Path(root), *{p.parent for p in fonts.values()}]))
+               ProjectFetcher(Path(root), next(iter(fonts.values())).parent))
     page = pdf_html.page_xhtml(doc, prepared_for)
     with capture_logs() as messages:
         data = _render(job, page, css)
@@ -77,21 +78,27 @@ class RefusedResource(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Fetches ``file:`` URLs under the allowed folders only; everything else is refused."""
+    """Reads only the virtual roots: PROJECT_URL (the project) and FONTS_URL (narrate's fonts).
 
-    def __init__(self, allowed: list[Path]) -> None:
+    Every other URL, a real ``file:`` path included, is refused; a path that leaves a root
+    (``..``, a symlink) is refused too.
+    """
+
+    def __init__(self, root: Path, fonts: Path) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
-        self.allowed = [Path(os.path.realpath(p)) for p in allowed]
+        self.roots = {PROJECT_URL: Path(os.path.realpath(root)), FONTS_URL: Path(os.path.realpath(fonts))}
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            raise RefusedResource(f"refused to fetch {url!r}: only files inside the project are read "
-                                  "(nothing is downloaded)")
-        path = Path(os.path.realpath(unquote(parts.path)))
-        if not any(path.is_relative_to(base) for base in self.allowed):
-            raise RefusedResource(f"refused to read {path}: it lies outside the project")
-        return super().fetch(url, headers)
+        for prefix, base in self.roots.items():
+            if url.startswith(prefix):
+                path = Path(os.path.realpath(base / unquote(urlsplit(url).path[len(urlsplit(prefix).path):])))
+                if not path.is_relative_to(base):
+                    raise RefusedResource(f"refused to read {url!r}: it leads outside the project")
+                response = super().fetch(path.as_uri(), headers)
+                response.url = url  # keep the virtual URL: nothing machine-specific reaches the PDF
+                return response
+        raise RefusedResource(f"refused to fetch {url!r}: only files inside the project are read "
+                              "(nothing is downloaded)")
 
 
 @contextlib.contextmanager
@@ -125,8 +132,7 @@ def _render(job: _Job, page: str, css: str) -> bytes:
     try:
         font_config = FontConfiguration()  # @font-face rules register here, so CSS and render share it
         stylesheet = weasyprint.CSS(string=css, url_fetcher=job.fetcher, font_config=font_config)
-        base_url = job.root.resolve().as_uri() + "/"
-        html = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=job.fetcher)
+        html = weasyprint.HTML(string=page, base_url=PROJECT_URL, url_fetcher=job.fetcher)
         document = html.render(stylesheets=[stylesheet], font_config=font_config)
         _metadata(document.metadata, job.doc.meta, job.prepared_for)
         return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)

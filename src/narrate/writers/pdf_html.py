@@ -99,6 +99,13 @@ def _place_note(text: str, chapter_id: str, note: m.Footnote, ctx: html.RenderCo
 # ------------------------------------------------------------------ stylesheet
 
 
+# Fixed virtual roots: the PDF's bytes must not depend on where the project or narrate
+# is installed (WeasyPrint's file identifier hashes resource URLs). writers/pdf.py maps
+# them back to the real folders.
+PROJECT_URL = "file:///narrate-project/"
+FONTS_URL = "file:///narrate-fonts/"
+
+
 def stylesheet(title: str, page_size: str, large: bool, fonts: dict[str, Path]) -> str:
     """print.css (+ print-large.css) with the fonts, page size and running title filled in."""
     size = PAGE_SIZES.get(page_size.lower())
@@ -117,7 +124,7 @@ def _font_faces(fonts: dict[str, Path]) -> str:
     for style, path in sorted(fonts.items()):
         font_style, weight = _FACES[style]
         rules.append(f'@font-face {{ font-family: "{FAMILY}"; font-style: {font_style}; '
-                     f"font-weight: {weight}; src: url({_css_string(path.resolve().as_uri())}); }}")
+                     f"font-weight: {weight}; src: url({_css_string(FONTS_URL + path.name)}); }}")
     return "\n".join(rules)
 
 

@@ -1,0 +1,132 @@
+"""Build-engine figures on the sample content plus 10 generated articles, in one run.
+
+Prints: cold build, warm rebuild (no change), rebuild after editing one paragraph,
+the non-audio editions with --jobs 1 against --jobs 2, and narration wall time
+against the raw engine's best configuration for the same sentences.
+
+    .venv/bin/python benchmarks/build.py [--voice joe] [--articles 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = ("river library evening volunteer reading chapter harbour lantern morning village window garden "
+         "letter station winter market bridge teacher story music").split()
+
+
+def generate(root: Path, count: int) -> None:
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "voices", root / "voices")
+    for n in range(count):
+        paragraphs = []
+        for p in range(6):
+            words = [WORDS[(n * 7 + p * 3 + i) % len(WORDS)] for i in range(45)]
+            sentences = [" ".join(words[i:i + 15]).capitalize() + "." for i in range(0, 45, 15)]
+            paragraphs.append(" ".join(sentences))
+        body = "\n\n".join(paragraphs[:2]) + "\n\n## Second part\n\n" + "\n\n".join(paragraphs[2:4])
+        body += "\n\n## Third part\n\n" + "\n\n".join(paragraphs[4:])
+        text = f"---\ntitle: Generated article {n}\ndate: 2026-01-{n + 1:02d}\n---\n\n{body}\n"
+        (root / "content" / f"generated-{n:02d}.md").write_text(text)
+
+
+def narrate(root: Path, *args: str) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "-q", *args],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"build failed: {proc.stderr}")
+    return time.perf_counter() - start
+
+
+def spoken_texts(root: Path, voice: str) -> list[str]:
+    sys.path.insert(0, str(REPO / "src"))
+    from narrate.build import read_all
+    from narrate.editions import PublicationContext
+    from narrate.narration import publication_script
+    from narrate.project import open_project
+    from narrate.speech.voices import get_profile, load_profiles
+
+    project = open_project(root)
+    profile = get_profile(load_profiles(root), voice)
+    texts: list[str] = []
+    for doc in read_all(project)[0]:
+        ctx = PublicationContext(doc, root, root / "output", project.config, voice, project.cache_dir)
+        texts += [s.spoken for s in publication_script(ctx, profile).segments() if s.spoken.strip()]
+    return list(dict.fromkeys(texts))
+
+
+def _raw_worker(args: tuple[str, list[str], int, str]) -> float:
+    voice, texts, threads, folder = args
+    os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
+    from narrate.speech.engines import get_engine
+    from narrate.speech.voices import get_profile, load_profiles
+
+    engine = get_engine(get_profile(load_profiles(Path(folder)), voice))
+    start = time.perf_counter()
+    for i, text in enumerate(texts):
+        engine.synthesize(text, Path(folder) / f"raw-{os.getpid()}-{i}.wav")
+    return time.perf_counter() - start
+
+
+def raw_engine(root: Path, voice: str, texts: list[str]) -> dict[str, float]:
+    """Wall time of the bare engine over the same sentences: 1 process (all cores) and 2 × 1 thread."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(root / "voices", Path(tmp) / "voices")
+        start = time.perf_counter()
+        with ProcessPoolExecutor(1) as pool:
+            pool.submit(_raw_worker, (voice, texts, 0, tmp)).result()
+        results["1 process, all cores"] = time.perf_counter() - start
+        start = time.perf_counter()
+        with ProcessPoolExecutor(2) as pool:
+            list(pool.map(_raw_worker, [(voice, texts[0::2], 1, tmp), (voice, texts[1::2], 1, tmp)]))
+        results["2 processes x 1 thread"] = time.perf_counter() - start
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--voice", default="joe")
+    parser.add_argument("--articles", type=int, default=10)
+    args = parser.parse_args()
+    env_epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    os.environ.update(env_epoch)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        generate(root, args.articles)
+        voice = ("--voice", args.voice)
+        cold = narrate(root, *voice, "-j", "2")
+        warm = narrate(root, *voice, "-j", "2")
+        target = root / "content" / "generated-03.md"
+        target.write_text(target.read_text().replace("## Second part\n\n", "## Second part\n\nAn edited paragraph.\n\n"))
+        edit = narrate(root, *voice, "-j", "2")
+        print(f"cold build (all formats, --jobs 2):        {cold:7.1f} s")
+        print(f"warm rebuild (no change):                  {warm:7.2f} s   goal <= 2 s")
+        print(f"rebuild after editing one paragraph:       {edit:7.1f} s   {edit / cold:.1%} of cold, goal <= 10 %")
+        text_formats = ("--formats", "epub,pdf,pdf-large")
+        one = narrate(root, *text_formats, "-j", "1", "--output", str(root / "o1"))
+        two = narrate(root, *text_formats, "-j", "2", "--output", str(root / "o2"))
+        print(f"non-audio editions, --jobs 1 / --jobs 2:   {one:7.1f} s / {two:.1f} s = {one / two:.2f}x, goal >= 1.7x")
+        texts = spoken_texts(root, args.voice)
+        shutil.rmtree(root / ".narrate")
+        narration = narrate(root, *voice, "--formats", "mp3", "-j", "2", "--output", str(root / "o3"))
+        raw = raw_engine(root, args.voice, texts)
+        best = min(raw.values())
+        for name, seconds in raw.items():
+            print(f"raw engine, {name:24s}     {seconds:7.1f} s  ({len(texts)} sentences)")
+        print(f"narration (mp3 only, empty cache, -j 2):   {narration:7.1f} s = {narration / best:.2f}x the best raw "
+              "configuration, goal <= 1.05x")
+
+
+if __name__ == "__main__":
+    main()
