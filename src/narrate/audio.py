@@ -27,17 +27,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrate.artifacts import atomic_path
 from narrate.audio_ffmpeg import Loudness, measure_loudness, measure_rms, run_ffmpeg
 from narrate.audio_synth import Progress, synthesize_missing
 from narrate.audio_timeline import Rendered, Timeline, TimelineBuilder
 from narrate.errors import AudioError
-from narrate.speech.engines import Engine, atomic_path
+from narrate.speech.engines import Engine
 from narrate.speech.script import Script
 from narrate.speech.voices import VoiceProfile
 
 __all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "render"]
 
 _BLOCK_FRAMES = 32768
+CODEC_HEADROOM_DB = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class LoudnessTarget:
     tail_ms: int = 0  # at least this much room tone after each chapter
     room_tone: bool = False  # low noise instead of digital silence
     measure: str = "lufs"  # "lufs": EBU R128 integrated + true peak; "rms": ACX's RMS + sample peak
+
+    @property
+    def master_peak_dbtp(self) -> float:
+        """The master's peak limit: lossy encoding (MP3/AAC at low bitrates) overshoots the
+        master's true peak by up to about 1 dB, so the master keeps that much headroom.
+        (ACX's limit already carries its own margin.)"""
+        return self.true_peak_dbtp - (CODEC_HEADROOM_DB if self.measure == "lufs" else 0.0)
 
     def level(self, path: Path) -> Loudness:
         return measure_loudness(path) if self.measure == "lufs" else measure_rms(path)
@@ -191,7 +200,7 @@ def _normalize(
         _apply(raw, master, in_rate, out_rate, frames, target, 0.0, False)
         return 0.0, False
     gain = target.integrated_lufs - measured.integrated_lufs
-    limited = measured.true_peak_dbtp + gain > target.true_peak_dbtp
+    limited = measured.true_peak_dbtp + gain > target.master_peak_dbtp
     _apply(raw, master, in_rate, out_rate, frames, target, gain, limited)
     if limited:
         shortfall = target.integrated_lufs - target.level(master).integrated_lufs
@@ -213,7 +222,7 @@ def _apply(
 ) -> None:
     filters = [f"volume={gain:.3f}dB"]
     if limited:
-        ceiling = 10 ** ((target.true_peak_dbtp - 0.5) / 20)
+        ceiling = 10 ** ((target.master_peak_dbtp - 0.5) / 20)
         filters = [
             f"aresample={4 * in_rate}",
             *filters,

@@ -12,14 +12,13 @@ audio cache (``audio.py``) keys each segment by ``sha256(cache_key, spoken text)
 from __future__ import annotations
 
 import importlib
-import os
-import tempfile
 import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from narrate.artifacts import atomic_path
 from narrate.errors import SpeechError
 
 if TYPE_CHECKING:
@@ -75,20 +74,6 @@ def get_engine(profile: VoiceProfile) -> Engine:
 
 
 # ----------------------------------------------------------------- WAV helpers
-
-
-@contextmanager
-def atomic_path(out: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``out``; rename it over ``out`` if the block succeeds."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @contextmanager

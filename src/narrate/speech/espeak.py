@@ -7,8 +7,9 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
+from narrate.artifacts import atomic_path
 from narrate.errors import SpeechError
-from narrate.speech.engines import atomic_path, check_wav
+from narrate.speech.engines import check_wav
 from narrate.speech.voices import VoiceProfile
 
 BASE_WPM = 175  # espeak-ng's default speed; rate 1.0 speaks at this many words a minute

@@ -14,8 +14,9 @@ import socket
 import subprocess
 from pathlib import Path
 
+from narrate.artifacts import atomic_path
 from narrate.errors import SpeechError
-from narrate.speech.engines import OFFLINE_ENGINES, atomic_path, check_wav
+from narrate.speech.engines import OFFLINE_ENGINES, check_wav
 from narrate.speech.voices import VoiceProfile
 
 SAMPLE_RATE = 24000

@@ -26,9 +26,9 @@ import os
 import tempfile
 from pathlib import Path
 
+from narrate.artifacts import atomic_path
 from narrate.audio import Rendered
 from narrate.audio_ffmpeg import run_ffmpeg
-from narrate.speech.engines import atomic_path
 from narrate.writers import AudioMeta, cover_mime
 
 DEFAULT_BITRATE = "64k"

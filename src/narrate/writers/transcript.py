@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from narrate.artifacts import atomic_path
 from narrate.audio_timeline import Timeline
 from narrate.errors import OutputError
-from narrate.speech.engines import atomic_path
 
 CHAPTERS_VERSION = "1.2.0"
 
