@@ -107,7 +107,7 @@ def test_duplicate_slugs_name_both_files(make_project):
                          "content/sub/b.md": "---\ntitle: B\nslug: a\n---\n\nText.\n"})
     proc = run("build", str(root), "--formats", "epub")
     assert proc.returncode == 8
-    assert "content/sub/b.md: slug 'a' is already used by content/a.md" in proc.stderr
+    assert "content/sub/b.md:3: slug 'a' is already used by content/a.md" in proc.stderr
 
 
 def test_init_then_build(tmp_path):

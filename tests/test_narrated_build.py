@@ -90,14 +90,17 @@ def test_voice_language_mismatch_is_a_clear_error(make_project):
                          "voices/fake.toml": FAKE_VOICE})
     report = build(root, BuildOptions(formats=("mp3",), voice="fake"))
     [failed] = report.failed
-    assert str(failed.error).startswith("content/fr.md: voice 'fake' speaks en-US")
+    assert str(failed.error).startswith("content/fr.md:3: voice 'fake' speaks en-US")
 
 
-def test_unknown_voice_is_a_clear_error(make_project):
+def test_unknown_voice_is_one_clear_error(make_project):
+    """A problem every narrated publication would share is raised once, before building."""
+    from narrate.errors import ConfigError
+
     root = make_project({"content/a.md": ARTICLE})
-    report = build(root, BuildOptions(formats=("mp3",), voice="nobody"))
-    [failed] = report.failed
-    assert "voice: expected one of" in str(failed.error) and "'nobody'" in str(failed.error)
+    with pytest.raises(ConfigError) as info:
+        build(root, BuildOptions(formats=("mp3",), voice="nobody"))
+    assert "voice: expected one of" in str(info.value) and "'nobody'" in str(info.value)
 
 
 def test_default_piper_voice_end_to_end(make_project):

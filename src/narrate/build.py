@@ -33,7 +33,8 @@ from .artifacts import artifact_entry, hash_parts, load_manifest, sha256_file, w
 from .config import ALL_FORMATS, Config
 from .editions import MAKERS, PublicationContext
 from .errors import ConfigError, NarrateError, OutputError, SourceError
-from .project import Project, Source, discover, load_document, open_project
+from .narration import preflight_narration
+from .project import Project, Source, discover, load_document, modified_time, open_project
 
 NARRATED = ("mp3", "m4b", "epub-readaloud")
 STAGING = ".staging"  # output/.staging/<slug>/: new editions wait here until the publication is done
@@ -119,7 +120,10 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
     if output.is_relative_to(project.content_dir):
         raise ConfigError("the output folder must not be inside content/", output)
     makers = resolve_formats(options.formats or project.config.defaults.formats)
+    modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
     docs, failures = read_all(project)
+    if any(MAKERS[maker][2] for maker in makers):
+        preflight_narration(project.root, options.voice or project.config.defaults.voice)
     selected = _select(docs, failures, options.only)
     previous = {p.get("slug"): p for p in load_manifest(output)["publications"] if isinstance(p, dict)}
     single = len(selected) == 1  # one publication: its synthesis gets the workers
@@ -153,9 +157,15 @@ def read_all(project: Project) -> tuple[list[m.Document], list[PublicationResult
             doc = load_document(project, source)
             if doc.meta.slug in seen:
                 raise SourceError(f"slug '{doc.meta.slug}' is already used by {seen[doc.meta.slug]}; "
-                                  "give one of them a different 'slug' in its front matter", rel)
+                                  "give one of them a different 'slug' in its front matter", rel,
+                                  doc.key_lines.get("slug"))
         except NarrateError as exc:
             failures.append(PublicationResult(_slug_guess(source), "", rel, error=exc))
+            continue
+        except RecursionError as exc:
+            error = SourceError("expected a document nested less deeply, found structure too deep to read", rel)
+            failures.append(PublicationResult(_slug_guess(source), "", rel, error=error))
+            del exc
             continue
         seen[doc.meta.slug] = rel
         docs.append(doc)

@@ -100,6 +100,10 @@ def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int
         raise SourceError(f"invalid YAML front matter: {problem}", path, line) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"invalid YAML front matter: {exc}", path, 1) from exc
+    except (ValueError, OverflowError) as exc:  # e.g. a date like 2026-13-45 fails while loading
+        line, key, value = _bad_date(yaml_text)
+        raise SourceError(f"'{key}' must be a real ISO 8601 date like 2026-03-14, found {value!r} ({exc})",
+                          path, line) from exc
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
@@ -112,6 +116,18 @@ def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int
             if isinstance(key_node, yaml.ScalarNode):
                 lines[key_node.value] = key_node.start_mark.line + 2
     return {str(k): v for k, v in data.items()}, lines
+
+
+def _bad_date(yaml_text: str) -> tuple[int | None, str, str]:
+    """(line, key, value) of the first date-like value PyYAML cannot load (it does not say itself)."""
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        found = re.match(r"\s*([\w-]+)\s*:\s*(\d{4}-\d{1,2}-\d{1,2})\b", line)
+        if found:
+            try:
+                dt.date.fromisoformat(found.group(2))
+            except ValueError:
+                return number, found.group(1), found.group(2)
+    return None, "date", "?"
 
 
 def check_field(key: str, value: Any, path: str, line: int | None) -> Any:

@@ -212,7 +212,7 @@ class Document:
     chapters: tuple[Chapter, ...]
     source_files: tuple[str, ...]  # project-relative, for hashing and messages
     single_file: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line, for messages
 
 
 # --------------------------------------------------------------------- helpers

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from . import model as m
 from .audio import render
+from .audio_ffmpeg import tool
 from .audio_timeline import Rendered
 from .editions import Made, PublicationContext
 from .errors import SpeechError
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
 from .speech.script import Script, ScriptOptions, build_script
-from .speech.voices import VoiceProfile, get_profile, load_profiles
+from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles
 from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
@@ -41,16 +42,28 @@ def choose_voice(ctx: PublicationContext) -> VoiceProfile:
     profiles = load_profiles(ctx.root)
     source = ctx.doc.source_files[0]
     profile = get_profile(profiles, ctx.voice or None, Path(source))
-    check_language(profile, ctx.doc.meta.language, source)
+    check_language(profile, ctx.doc.meta.language, source, ctx.doc.key_lines.get("language"))
     return profile
 
 
-def check_language(profile: VoiceProfile, language: str, source: str) -> None:
+def check_language(profile: VoiceProfile, language: str, source: str, line: int | None = None) -> None:
     """A voice must speak the publication's language (primary subtags must match)."""
     if profile.language.split("-")[0].lower() != language.split("-")[0].lower():
         raise SpeechError(f"voice '{profile.name}' speaks {profile.language}, but the publication's language is "
                           f"{language}; choose a voice for {language} with --voice or 'voice:' in the front "
-                          "matter (espeak-ng covers most languages)", source)
+                          "matter (espeak-ng covers most languages)", source, line)
+
+
+def preflight_narration(root: Path, voice: str) -> None:
+    """Problems that would fail every narrated publication the same way, raised once:
+    no ffmpeg, broken voice profiles, an unknown or unusable voice."""
+    tool("ffmpeg")
+    tool("ffprobe")
+    profile = get_profile(load_profiles(root), voice or None)
+    usable, reason = check_usable(profile)
+    if not usable:
+        raise SpeechError(f"voice {profile.name!r} cannot be used here: {reason}", profile.source)
+    get_engine(profile)
 
 
 def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOptions:

@@ -100,6 +100,8 @@ def read_text(path: Path, project: Project) -> str:
     rel = project.rel(path)
     _inside(project, path, rel, None)
     try:
+        if not path.is_file():  # a pipe or a device would block or never end
+            raise SourceError("expected a regular file, found a special file (pipe, device or socket)", rel)
         if path.stat().st_size > MAX_SOURCE_BYTES:
             raise SourceError(f"expected a source under {MAX_SOURCE_BYTES // 2**20} MB, found a larger file", rel)
         data = path.read_bytes()
@@ -135,8 +137,10 @@ def asset_resolver(project: Project, md_path: Path) -> reader.AssetResolver:
         real = Path(os.path.realpath(target))
         if not real.is_relative_to(project.root):
             raise SourceError(f"image {src!r} leads outside the project (refused)", pos.path, pos.line)
-        if not real.is_file():
+        if not real.exists():
             raise SourceError(f"image {src!r} not found", pos.path, pos.line)
+        if not real.is_file():
+            raise SourceError(f"image {src!r} is not a regular file", pos.path, pos.line)
         if sniff_image(real) is None:
             raise SourceError(f"image {src!r} is not a PNG, JPEG or GIF file", pos.path, pos.line)
         return real.relative_to(project.root).as_posix()
@@ -171,7 +175,7 @@ def _load_article(project: Project, path: Path) -> m.Document:
     if not any(ch.blocks for ch in chapters):
         raise SourceError("expected some text after the front matter, found none", rel, fm.body_line)
     meta = _meta(project, fm.fields, path.stem, "article", [path], resolve, rel, fm.lines)
-    return m.Document(meta, tuple(chapters), (rel,), single_file=True)
+    return m.Document(meta, tuple(chapters), (rel,), single_file=True, key_lines=dict(fm.lines))
 
 
 def _load_book(project: Project, folder: Path) -> m.Document:
@@ -267,10 +271,12 @@ def modified_time(paths: list[Path]) -> dt.datetime:
     if epoch is not None:
         try:
             seconds = int(epoch)
+            if seconds < 0:
+                raise ValueError
         except ValueError as exc:
-            raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds, found {epoch!r}") from exc
+            raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, found {epoch!r}") from exc
     else:
-        seconds = max(int(p.stat().st_mtime) for p in paths)
+        seconds = max((int(p.stat().st_mtime) for p in paths), default=0)
     return dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None)
 
 

@@ -29,10 +29,16 @@ _DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "no
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 
 
+MAX_NESTING = 50  # markdown-it token levels; a list costs two (list + item)
+
+
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "maxNesting": 40})
+    md = MarkdownIt("commonmark", {"typographer": True, "html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "replacements", "smartquotes"])
     md.use(footnote_plugin)
+    # Every URL reaches narrate's own checks (which refuse file:, javascript: ... with a message)
+    # instead of markdown-it silently leaving such links and images as literal text.
+    md.validateLink = lambda url: True
     return md
 
 
@@ -152,9 +158,13 @@ class _Walker:
 
     # ---------------------------------------------------------------- inlines
     def inlines(self, node: SyntaxTreeNode, pos: m.SourcePos) -> tuple[m.Inline, ...]:
+        outermost = node.type == "inline"
         out: list[m.Inline] = []
         for child in node.children:
             self.inline(child, pos, out)
+        if outermost and self._skip_depth:  # an unclosed <script> must not swallow later text
+            self.warn(pos, "raw HTML element opened here is never closed; its content was removed")
+            self._skip_depth = 0
         return _merge_text(out)
 
     def inline(self, node: SyntaxTreeNode, pos: m.SourcePos, out: list[m.Inline]) -> None:  # noqa: C901
@@ -224,6 +234,15 @@ class _Walker:
         return notes
 
 
+def _check_nesting(tokens, path: str, first_line: int) -> None:
+    """markdown-it silently drops text nested deeper than its limit: refuse instead."""
+    deepest = [t for t in tokens if t.level >= MAX_NESTING - 1]
+    if deepest:
+        line = next((t.map[0] + first_line for t in tokens if t.map and t.level >= MAX_NESTING - 3), None)
+        raise SourceError(f"expected lists and block quotes nested at most about {MAX_NESTING // 2 - 5} levels "
+                          "deep, found deeper nesting (its text would be lost)", path, line)
+
+
 def _merge_text(items: list[m.Inline]) -> tuple[m.Inline, ...]:
     out: list[m.Inline] = []
     for item in items:
@@ -256,6 +275,7 @@ def parse_body(
         tokens = _MD.parse(body)
     except Exception as exc:  # markdown-it raises plain exceptions on pathological input
         raise SourceError(f"cannot parse the Markdown: {exc}", path) from exc
+    _check_nesting(tokens, path, first_line)
     root = SyntaxTreeNode(tokens)
     walker = _Walker(path, first_line, resolve_asset, warnings)
     walker.base = f"{id_prefix}{first_chapter}"

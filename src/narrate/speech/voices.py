@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import shutil
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from narrate.config import read_toml
 from narrate.errors import ConfigError, SpeechError
 from narrate.speech.engines import ENGINES, OFFLINE_ENGINES
 from narrate.speech.script import Pauses
@@ -181,6 +182,11 @@ def piper_model_paths(profile: VoiceProfile) -> tuple[Path, Path]:
     """The .onnx model and its .onnx.json config; a ``SpeechError`` naming the profile if missing."""
     model_file = profile.model_file()
     if model_file is not None:
+        root = profile.root or Path.cwd()
+        try:
+            model_file = inside_project(root, str(model_file), profile.source or root, "model")
+        except ConfigError as exc:
+            raise SpeechError(f"voice {profile.name!r}: {exc.message}", profile.source) from None
         model, config = model_file, model_file.with_name(model_file.name + ".json")
     else:
         module_name = profile.model.replace("-", "_")
@@ -207,13 +213,7 @@ def _is_lexicon_name(path: Path) -> bool:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"expected a TOML voice profile, found invalid TOML ({exc})", path) from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read voice profile ({exc.strerror})", path) from exc
+    return read_toml(path)  # syntax errors name the file and line
 
 
 def _resolve(root: Path, item: str) -> Path:
@@ -232,11 +232,20 @@ def _lexicon_list(data: dict[str, Any], path: Path | None = None) -> list[str]:
 def _lexicon_paths(data: dict[str, Any], path: Path, root: Path) -> tuple[Path, ...]:
     paths = []
     for item in _lexicon_list(data, path):
-        resolved = _resolve(root, item)
+        resolved = inside_project(root, item, path, "lexicons")
         if not resolved.is_file():
             raise ConfigError(f"lexicons: expected a project file, found no {item!r}", path)
         paths.append(resolved)
     return tuple(paths)
+
+
+def inside_project(root: Path, item: str, path: Path, key: str) -> Path:
+    """``item`` resolved (symlinks too) under the project root; a ConfigError if it leaves it."""
+    resolved = Path(os.path.realpath(root / item))
+    if not resolved.is_relative_to(Path(os.path.realpath(root))):
+        raise ConfigError(f"{key}: expected a file inside the project, found {item!r}, which leads outside it "
+                          "(a build reads nothing outside the project)", path)
+    return resolved
 
 
 def _get(data: dict[str, Any], key: str, kind: Any, path: Path, default: Any) -> Any:
