@@ -15,7 +15,7 @@ LAYERS = [
      "artifacts", "cover", "scaffold"},
     {"audio", "audio_loudness", "audio_assembly", "audio_synth"},
     {"writers"},
-    {"editions", "narration", "readalong", "checks", "check"},
+    {"editions", "narration", "readalong", "check", "check_epub", "check_pdf", "check_audio"},
     {"publish"},
     {"build", "clean", "inspect"},
     {"cli", "__main__"},
