@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(ffmpeg espeak-ng epubcheck default-jre-headless poppler-utils fonts-dejavu-core
-              python3-venv python3-pip chromium)
+              python3-venv python3-pip chromium strace)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js and npm (for axe-core): Debian's, unless the machine already has an npm.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: please install as root: apt-get install ${missing[*]}" >&2
@@ -26,4 +28,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# axe-core (accessibility engine) for the download-page tests, from the npm registry.
+AXE_VERSION=4.14.1
+if [ ! -f .narrate/axe/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-save --no-audit --no-fund --prefix .narrate/axe "axe-core@$AXE_VERSION" >/dev/null
+fi
 echo "setup: ready (.venv/bin/narrate)" >&2

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -41,8 +42,18 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version, i
     """narrate: accessible editions from Markdown."""
 
 
+def shown(exc: NarrateError) -> str:
+    """The error as printed: an absolute path under the current folder becomes relative."""
+    if exc.path and Path(exc.path).is_absolute():
+        try:
+            exc.path = str(Path(exc.path).relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return escape(str(exc))
+
+
 def fail(exc: NarrateError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {shown(exc)}", soft_wrap=True)
     return typer.Exit(exc.exit_code)
 
 
@@ -58,7 +69,7 @@ class ConsoleReporter:
 
     def warning(self, message: str) -> None:
         if not self.quiet:
-            err.print(f"[yellow]warning:[/] {message}", soft_wrap=True)
+            err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
     def started(self, slug: str, title: str) -> None:
         if not self.quiet:
@@ -79,7 +90,7 @@ class ConsoleReporter:
         for message in result.warnings:
             self.warning(message)
         if result.error is not None:
-            err.print(f"[bold red]error:[/] {result.error}", soft_wrap=True)
+            err.print(f"[bold red]error:[/] {shown(result.error)}", soft_wrap=True)
         elif not self.quiet:
             made = ", ".join(result.built) or "nothing new"
             err.print(f"[green]{result.slug}[/]: built {made}" + (f"; reused {len(result.reused)}"
@@ -198,6 +209,73 @@ def voices_cmd(
         table.add_row(row["name"], row["engine"], row["language"], "yes" if row["offline"] else "no (internet)",
                       "[green]yes[/]" if row["usable"] else "[red]no[/]", row["note"])
     out.print(table)
+
+
+@app.command("package")
+def package_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="Where dist/ will be served (default: "
+                                          "[feed] base_url).")] = "",
+    subscribers: Annotated[Path | None, typer.Option("--subscribers", help="subscribers.csv, kept outside "
+                                                     "content/ (default: [subscribers] file).")] = None,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the subscriber key "
+                                                  "(default: $NARRATE_SUBSCRIBER_KEY).")] = None,
+) -> None:
+    """Package what was built into output/dist/: bundles, podcast feed, download pages, subscriber copies."""
+    from .errors import PublishError
+    from .publish import package
+
+    try:
+        key = None
+        if key_file is not None:
+            try:
+                key = key_file.read_bytes().strip()
+            except OSError as exc:
+                raise PublishError(f"cannot read the key file: {exc.strerror}", key_file) from exc
+        report = package(project, output=output, base_url=base_url, subscribers=subscribers, key=key)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    for message in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    out.print(f"dist: {report.dist} ({len(report.bundles)} bundle(s), feed {report.feed.name}, page "
+              f"{report.page.name})")
+    if report.subscribers or report.revoked or report.removed:
+        out.print(f"subscribers: {report.subscribers} packaged ({report.personal_made} personal copies made, "
+                  f"{report.personal_reused} reused), {report.revoked} revoked, {report.removed} folder(s) removed")
+    if report.links is not None:
+        out.print(f"private (never upload): {report.links}")
+
+
+@app.command("check")
+def check_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show info findings (measurements) too.")] = False,
+) -> None:
+    """Validate what was built: EPUBCheck, accessibility metadata, PDF tagging, audio chapters and loudness."""
+    import dataclasses
+
+    from .check import check_project
+
+    report = check_project(project, output=output)
+    if as_json:
+        data = dataclasses.asdict(report) | {"ok": report.ok}
+        out.print_json(json.dumps(data))
+    else:
+        table = Table(title=f"narrate check → {report.output}")
+        for column in ("publication", "file", "check", "level", "message"):
+            table.add_column(column, overflow="fold")
+        colours = {"error": "red", "warning": "yellow", "info": "dim"}
+        for f in report.findings:
+            if f.level != "info" or verbose:
+                table.add_row(f.slug or "-", f.path, f.check, f"[{colours[f.level]}]{f.level}[/]", f.message)
+        out.print(table)
+        out.print(f"{report.publications} publication(s), {report.artifacts} artifact(s): "
+                  f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command("clean")

@@ -72,14 +72,17 @@ class Feed:
     owner_email: str = ""
     category: str = "Arts"
     explicit: bool = False
-    artwork: str = ""
+    artwork: str = ""  # project-relative square PNG/JPEG, >= 1400 px; default: the first cover
+    link: str = ""  # the channel's website; default: base_url
 
 
 @dataclass(frozen=True)
 class Subscribers:
     file: str = ""  # path to subscribers.csv, kept outside content/
     key_env: str = "NARRATE_SUBSCRIBER_KEY"
-    key_file: str = ""
+    key_file: str = ""  # a file holding the key, outside the project
+    # Formats copied per subscriber with "Prepared for NAME" (epub, pdf, mp3, m4b).
+    personal_formats: tuple[str, ...] = ("epub", "pdf", "mp3", "m4b")
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,16 @@ Choices:
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from mutagen import MutagenError
 from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, CTOCFlags
 
+from narrate.artifacts import atomic_path
 from narrate.audio import Rendered
 from narrate.audio_ffmpeg import run_ffmpeg
 from narrate.errors import AudioError
-from narrate.speech.engines import atomic_path
 from narrate.writers import AudioMeta, cover_mime
 
 DEFAULT_BITRATE = "64k"
@@ -119,3 +120,38 @@ def _add_chapters(tags: ID3, rendered: Rendered) -> None:
                 sub_frames=[TIT2(encoding=UTF16, text=["Contents"])],
             )
         )
+
+
+# ------------------------------------------------------------ personal copies
+
+
+def read_comment(path: Path) -> str:
+    """The text of the MP3's main comment (COMM with an empty description), "" when none."""
+    try:
+        tags = ID3(path)
+    except Exception as exc:  # mutagen raises its own error types on damaged tags
+        raise AudioError(f"cannot read the MP3's ID3 tag ({exc})", path) from exc
+    for frame in tags.getall("COMM"):
+        if not frame.desc:
+            return str(frame.text[0]) if frame.text else ""
+    return ""
+
+
+def copy_with_comment(source: Path, target: Path, comment: str) -> None:
+    """Copy ``source`` to ``target`` atomically with its main comment replaced.
+
+    The audio frames are copied as they are (no re-encoding); mutagen rewrites only the
+    tag, keeping CTOC/CHAP, the cover and the other frames.
+    """
+    with atomic_path(target) as tmp:
+        shutil.copyfile(source, tmp)
+        try:
+            tags = ID3(tmp)
+            lang = next((f.lang for f in tags.getall("COMM") if not f.desc), "eng")
+            tags.delall("COMM")
+            tags.add(COMM(encoding=UTF16, lang=lang, desc="", text=[comment]))
+            tags.save(tmp, v2_version=3, v1=0, padding=lambda info: 1024)
+        except AudioError:
+            raise
+        except Exception as exc:
+            raise AudioError(f"cannot write the personal copy's ID3 tag ({exc})", target) from exc

@@ -1,0 +1,105 @@
+"""Distributed files: copies into dist/, one deterministic zip per publication, SHA256SUMS.
+
+Zips are reproducible: entries in sorted order, fixed times (SOURCE_DATE_EPOCH, else the
+publication's dcterms:modified or date), permissions 0644, already-compressed formats
+stored and text deflated at a fixed level. Every write is atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from ..artifacts import atomic_path, atomic_write, sha256_file
+from ..errors import PublishError
+from .catalog import Publication, source_date
+from .templating import render
+
+STORED = (".mp3", ".m4b", ".epub", ".pdf", ".png", ".jpg", ".zip")
+DESCRIPTIONS = {
+    "epub": "EPUB 3 e-book: reflowable text, for e-readers, phones, tablets and screen readers",
+    "epub-readaloud": "read-along EPUB 3: the text highlighted sentence by sentence as the narration plays",
+    "pdf": "tagged PDF (PDF/UA) for printing and for reading on a computer",
+    "pdf-large": "large-print tagged PDF",
+    "mp3": "narrated audio (MP3) with chapter markers",
+    "m4b": "narrated audiobook (M4B) with chapter markers and cover",
+    "transcript": "transcript of the narration (WebVTT captions, a text file)",
+    "chapters": "chapter list with times (JSON, Podcasting 2.0 chapters format)",
+}
+
+
+def entry_time(pub: Publication) -> tuple[int, int, int, int, int, int]:
+    when = source_date() or pub.modified or pub.published
+    when = max(when.astimezone(dt.UTC), dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
+
+
+def place(source: Path, target: Path) -> None:
+    """Put ``source`` at ``target`` (a hard link when possible, else a copy), atomically."""
+    if target.is_file() and os.path.samefile(source, target):
+        return
+    with atomic_path(target) as tmp:
+        tmp.unlink()
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+
+
+def readme(pub: Publication, publisher: str) -> str:
+    files = [(a.name, DESCRIPTIONS.get(a.format, a.format)) for a in pub.editions]
+    return render("README.txt.j2", pub=pub, files=files, formats=set(pub.artifacts), publisher=publisher)
+
+
+def sums_text(entries: dict[str, str]) -> str:
+    """sha256sum's format: ``<hex>  <path>``, one a line, sorted by path."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items()))
+
+
+def write_bundle(pub: Publication, target: Path, publisher: str) -> None:
+    """The publication's zip: every edition, README.txt and a SHA256SUMS of the other entries."""
+    text = readme(pub, publisher).encode("utf-8")
+    folder = pub.slug
+    members: dict[str, Path | bytes] = {f"{folder}/{a.name}": a.path for a in pub.editions}
+    members[f"{folder}/README.txt"] = text
+    sums = {name.split("/", 1)[1]: (_digest(value) if isinstance(value, bytes) else _known(pub, value))
+            for name, value in members.items()}
+    members[f"{folder}/SHA256SUMS"] = sums_text(sums).encode("ascii")
+    stamp = entry_time(pub)
+    with atomic_path(target) as tmp:
+        try:
+            with zipfile.ZipFile(tmp, "w", compresslevel=9) as zf:
+                for name in sorted(members):
+                    _add(zf, name, members[name], stamp)
+        except OSError as exc:
+            raise PublishError(f"cannot write the bundle ({exc})", target) from exc
+
+
+def _known(pub: Publication, path: Path) -> str:
+    return next(a.sha256 for a in pub.editions if a.path == path)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _add(zf: zipfile.ZipFile, name: str, value: Path | bytes, stamp: tuple[int, ...]) -> None:
+    info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+    info.create_system = 3
+    info.external_attr = (0o100644 & 0xFFFF) << 16
+    info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED) else zipfile.ZIP_DEFLATED
+    if isinstance(value, bytes):
+        zf.writestr(info, value, compresslevel=9)
+        return
+    with open(value, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def write_sums(folder: Path, files: list[Path], known: dict[Path, str]) -> None:
+    """``folder/SHA256SUMS`` covering ``files`` (paths relative to ``folder``)."""
+    entries = {f.relative_to(folder).as_posix(): known.get(f) or sha256_file(f) for f in files}
+    atomic_write(folder / "SHA256SUMS", sums_text(entries))

@@ -1,0 +1,166 @@
+"""Per-subscriber delivery: personal copies, a private feed and page, revocation, the link list.
+
+Each active subscriber gets ``dist/subscribers/<token>/``; folders of tokens that are no
+longer active (revoked, removed from the CSV, or made with another key) are deleted. The
+only file naming addresses, ``subscribers-links.csv``, goes to ``output/private/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..artifacts import atomic_write, sha256_file
+from .bundle import write_sums
+from .catalog import Publication
+from .feed import render_feed
+from .page import render_page
+from .personal import Personalizer
+from .subscribers import Subscriber, load_key, load_subscribers, subscribers_path
+
+if TYPE_CHECKING:
+    from . import PackageReport, Site
+
+Task = tuple[Publication, str, str, Path, str, str]  # pub, format, name, target, rel, key
+
+
+def deliver(site: Site, report: PackageReport, given: Path | None, key: bytes | None) -> None:
+    path = subscribers_path(site.root, site.config, given)
+    if path is None:
+        return
+    secret = load_key(site.root, site.config, key)
+    active, revoked = load_subscribers(path, secret)
+    report.subscribers, report.revoked = len(active), len(revoked)
+    folder = site.dist / "subscribers"
+    report.removed = _remove_inactive(folder, {s.token for s in active})
+    personal = Personalizer(site.root, site.config, site.config.subscribers.personal_formats,
+                            site.output / "private" / "personal-state.json")
+    try:
+        tasks = _plan(site, personal, active, report)
+        _run(personal, tasks, site)
+        report.personal_made = len(tasks)
+        for sub in active:
+            _subscriber_files(site, personal, sub)
+    finally:
+        personal.close()
+    report.links = site.output / "private" / "subscribers-links.csv"
+    _write_links(report.links, site, active)
+
+
+def _remove_inactive(folder: Path, tokens: set[str]) -> int:
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.name not in tokens:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+    return removed
+
+
+def _plan(site: Site, personal: Personalizer, active: list[Subscriber], report: PackageReport) -> list[Task]:
+    tasks: list[Task] = []
+    for pub in site.pubs:
+        personal.prepare(pub)
+    for sub in active:
+        for pub in site.pubs:
+            for fmt, artifact, target in personal.jobs(pub, site.dist / "subscribers" / sub.token):
+                rel = target.relative_to(site.dist).as_posix()
+                key = personal.key(fmt, artifact, sub.name)
+                if personal.reuse(rel, key, target):
+                    report.personal_reused += 1
+                else:
+                    tasks.append((pub, fmt, sub.name, target, rel, key))
+    return tasks
+
+
+def _run(personal: Personalizer, tasks: list[Task], site: Site) -> None:
+    """Copies in parallel threads (file I/O and ffmpeg); PDF renders in this thread (WeasyPrint)."""
+
+    def one(task: Task) -> None:
+        pub, fmt, name, target, rel, key = task
+        personal.make(pub, fmt, pub.artifacts[fmt], name, target)
+        personal.record(rel, key, target)
+
+    threaded = [t for t in tasks if t[1] != "pdf"]
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+        for future in [pool.submit(one, t) for t in threaded]:
+            future.result()
+    for task in tasks:
+        if task[1] == "pdf":
+            one(task)
+
+
+def _subscriber_files(site: Site, personal: Personalizer, sub: Subscriber) -> None:
+    folder = site.dist / "subscribers" / sub.token
+    prefix = f"subscribers/{sub.token}/"
+    mine: dict[str, set[str]] = {}
+    written: dict[Path, str] = {}
+    sizes = {slug: dict(values) for slug, values in site.sizes.items()}
+    for pub in site.pubs:
+        for fmt, _, target in personal.jobs(pub, folder):
+            mine.setdefault(pub.slug, set()).add(fmt)
+            written[target] = personal.sha256(target.relative_to(site.dist).as_posix())
+            sizes[pub.slug][fmt] = target.stat().st_size
+
+    def rel(pub: Publication, fmt: str) -> str:  # relative to the subscriber's page
+        if fmt == "page":
+            return f"index.html#pub-{pub.slug}"
+        if fmt in mine.get(pub.slug, set()):
+            return f"{pub.slug}/{pub.artifacts[fmt].name}"
+        return "../../" + site.public_rel(pub, fmt)
+
+    feed_url = site.base_url + prefix + "feed.xml"
+    channel = replace(site.channel, title=f"{site.channel.title} (for {sub.name})")
+    outputs = {
+        folder / "feed.xml": render_feed(channel, site.pubs, lambda p, f: site.base_url + _norm(prefix + rel(p, f)),
+                                         feed_url, private=True),
+        folder / "index.html": render_page(site.pubs, title=site.channel.title, language=site.channel.language,
+                                           href=rel, sizes=sizes, css="../../page.css", sums="SHA256SUMS",
+                                           feed_url=feed_url, prepared_for=sub.name,
+                                           personal=set().union(*mine.values()) if mine else set()).encode("utf-8"),
+    }
+    for path, data in outputs.items():
+        atomic_write(path, data)
+        written[path] = sha256_file(path)
+    write_sums(folder, sorted(written), written)
+    _prune(folder, set(written) | {folder / "SHA256SUMS"})
+
+
+def _norm(path: str) -> str:
+    """``subscribers/T/../../slug/x`` → ``slug/x`` (public files stay at their public URL)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _prune(folder: Path, keep: set[Path]) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
+def _write_links(path: Path, site: Site, active: list[Subscriber]) -> None:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["email", "name", "page_url", "feed_url"])
+    for sub in sorted(active, key=lambda s: s.email):
+        base = f"{site.base_url}subscribers/{sub.token}/"
+        writer.writerow([sub.email, sub.name, base + "index.html", base + "feed.xml"])
+    atomic_write(path, buffer.getvalue())
+    os.chmod(path, 0o600)

@@ -1,0 +1,157 @@
+"""The podcast feed: RSS 2.0 with the itunes and podcast (Podcasting 2.0) namespaces.
+
+Built with ElementTree, which escapes every text and attribute, so titles from content
+cannot inject markup. One item per publication with an MP3 edition: the MP3 enclosure,
+``podcast:chapters`` (JSON chapters) and ``podcast:transcript`` (WebVTT captions). The
+same builder makes each subscriber's private feed, whose URLs carry the token path.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+from ..config import Config
+from .catalog import Publication, source_date
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
+ET.register_namespace("itunes", ITUNES)
+ET.register_namespace("podcast", PODCAST)
+ET.register_namespace("atom", ATOM)
+MAX_DESCRIPTION_BYTES = 4000
+
+
+@dataclass(frozen=True)
+class Channel:
+    title: str
+    description: str
+    link: str
+    language: str
+    author: str
+    owner_name: str
+    owner_email: str
+    category: str
+    explicit: bool
+    image_url: str  # "" when there is no artwork
+
+
+def channel_from_config(config: Config, pubs: list[Publication], base_url: str, image_url: str) -> Channel:
+    feed, publisher = config.feed, config.publisher
+    title = feed.title or publisher.name or (pubs[0].title if pubs else "Narrated editions")
+    description = feed.description or f"Narrated editions from {publisher.name or title}."
+    return Channel(
+        title=title,
+        description=description,
+        link=feed.link or publisher.website or base_url,
+        language=config.defaults.language or (pubs[0].language if pubs else "en"),
+        author=feed.author or publisher.name or config.defaults.author,
+        owner_name=feed.owner_name or publisher.name,
+        owner_email=feed.owner_email,
+        category=feed.category,
+        explicit=feed.explicit,
+        image_url=image_url,
+    )
+
+
+def truncate_bytes(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
+    """``text`` cut on a word boundary to at most ``limit`` UTF-8 bytes (an ellipsis marks the cut)."""
+    text = " ".join(text.split())
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[: limit - len("…".encode())].decode("utf-8", errors="ignore")
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def duration(seconds: float | None) -> str:
+    total = round(seconds or 0)
+    hours, rest = divmod(total, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def render_feed(channel: Channel, pubs: list[Publication], url: Callable[[Publication, str], str],
+                self_url: str, *, private: bool = False) -> bytes:
+    """The feed's XML bytes. ``url(pub, format)`` gives the absolute URL of an artifact."""
+    rss = ET.Element("rss", {"version": "2.0"})
+    ch = _channel(rss, channel, pubs, self_url, private)
+    seen: set[str] = set()
+    for pub in pubs:
+        if "mp3" not in pub.artifacts:
+            continue
+        enclosure = url(pub, "mp3")
+        if enclosure in seen:
+            continue  # never two items with one enclosure URL
+        seen.add(enclosure)
+        _item(ch, channel, pub, url, enclosure)
+    ET.indent(rss, space="  ")
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _channel(rss: ET.Element, channel: Channel, pubs: list[Publication], self_url: str,
+             private: bool) -> ET.Element:
+    ch = _sub(rss, "channel")
+    _sub(ch, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
+    _sub(ch, "title", channel.title)
+    _sub(ch, "link", channel.link)
+    _sub(ch, "description", truncate_bytes(channel.description))
+    _sub(ch, "language", channel.language)
+    _sub(ch, "generator", "narrate")
+    dates = [p.published for p in pubs]
+    built = source_date() or (max(dates) if dates else None)
+    if built is not None:
+        _sub(ch, "lastBuildDate", email.utils.format_datetime(built))
+    if channel.author:
+        _sub(ch, f"{{{ITUNES}}}author", channel.author)
+    if channel.owner_name or channel.owner_email:
+        owner = _sub(ch, f"{{{ITUNES}}}owner")
+        _sub(owner, f"{{{ITUNES}}}name", channel.owner_name)
+        if channel.owner_email:
+            _sub(owner, f"{{{ITUNES}}}email", channel.owner_email)
+    if channel.image_url:
+        _sub(ch, f"{{{ITUNES}}}image", href=channel.image_url)
+        image = _sub(ch, "image")
+        _sub(image, "url", channel.image_url)
+        _sub(image, "title", channel.title)
+        _sub(image, "link", channel.link)
+    ET.SubElement(ch, f"{{{ITUNES}}}category", {"text": channel.category})
+    _sub(ch, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
+    _sub(ch, f"{{{ITUNES}}}type", "episodic")
+    if private:
+        _sub(ch, f"{{{ITUNES}}}block", "Yes")  # keep private feeds out of directories
+    return ch
+
+
+def _item(ch: ET.Element, channel: Channel, pub: Publication, url: Callable[[Publication, str], str],
+          enclosure: str) -> None:
+    mp3 = pub.artifacts["mp3"]
+    item = _sub(ch, "item")
+    _sub(item, "title", pub.title)
+    summary = pub.description or pub.subtitle or pub.title
+    _sub(item, "description", truncate_bytes(summary))
+    _sub(item, f"{{{ITUNES}}}summary", truncate_bytes(summary))
+    _sub(item, "link", url(pub, "page"))
+    _sub(item, "guid", pub.identifier or f"narrate:{pub.slug}", isPermaLink="false")
+    _sub(item, "pubDate", email.utils.format_datetime(pub.published))
+    _sub(item, "enclosure", url=enclosure, length=str(mp3.bytes), type="audio/mpeg")
+    _sub(item, f"{{{ITUNES}}}duration", duration(mp3.duration_s))
+    _sub(item, f"{{{ITUNES}}}episodeType", "full")
+    _sub(item, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
+    if pub.authors:
+        _sub(item, f"{{{ITUNES}}}author", ", ".join(pub.authors))
+    if "chapters" in pub.artifacts:
+        _sub(item, f"{{{PODCAST}}}chapters", url=url(pub, "chapters"), type="application/json+chapters")
+    if "transcript" in pub.artifacts:
+        _sub(item, f"{{{PODCAST}}}transcript", url=url(pub, "transcript"), type="text/vtt", rel="captions",
+             language=pub.language)

@@ -1,0 +1,215 @@
+"""Personal copies: "Prepared for NAME" in the EPUB, PDF, MP3 and M4B of each subscriber.
+
+Nothing is re-encoded or re-rendered where it can be avoided:
+
+* **EPUB**: the built EPUB's zip is patched. Every entry but the package document and the
+  page holding the colophon is written once per publication into a base zip; each copy is
+  that base plus the two rewritten entries (``dcterms:audience`` "Prepared for NAME" in
+  the OPF, the ``prepared-for`` line in the colophon, exactly as ``write_epub`` writes them).
+* **PDF**: re-rendered by ``write_pdf(prepared_for=...)`` (WeasyPrint keeps the PDF tagged;
+  a stamped text overlay would not be in the structure tree). The slow one: see
+  benchmarks/package.py; copies are cached, so later runs only render new subscribers.
+* **MP3**: the ID3v2.3 tag is rewritten in place of the old one and the audio frames are
+  copied byte for byte; CHAP/CTOC/APIC frames are kept as they are. (ffmpeg ``-c copy``
+  was tried: it renumbers chapters, shifts their times by the 25 ms encoder delay, drops
+  the CTOC title and writes the comment as TXXX, so it is not used for MP3.)
+* **M4B**: ffmpeg stream copy (``-c copy -map_chapters 0``) with a new comment: chapters
+  (QuickTime track and Nero ``chpl``), cover and tags survive (checked in the tests).
+
+Comments keep the original text (the synthetic-voice disclosure) and add the note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..artifacts import atomic_path, atomic_write, sha256_file
+from ..audio_ffmpeg import probe, run_ffmpeg
+from ..config import Config
+from ..errors import NarrateError, PublishError
+from ..writers.mp3 import copy_with_comment, read_comment
+from ..writers.pdf import write_pdf
+from .catalog import Artifact, Publication, find_document
+
+VERSION = "1"  # bump when a copy's content changes for the same inputs
+SUFFIX = {"epub": ".epub", "pdf": ".pdf", "mp3": ".mp3", "m4b": ".m4b"}
+PERSONAL_FORMATS = tuple(SUFFIX)
+
+
+def note(name: str) -> str:
+    return f"Prepared for {name}"
+
+
+class Personalizer:
+    """Makes (or reuses) personal copies; ``state`` remembers which inputs made each file."""
+
+    def __init__(self, root: Path, config: Config, formats: tuple[str, ...], state_file: Path) -> None:
+        unknown = [f for f in formats if f not in SUFFIX]
+        if unknown:
+            raise PublishError(f"expected [subscribers] personal_formats from {', '.join(SUFFIX)}, found "
+                               f"{', '.join(unknown)}", config.path or root)
+        self.root, self.config, self.formats = root, config, formats
+        self.state_file = state_file
+        self.state = _load_state(state_file)
+        self.used: dict[str, tuple[str, str]] = {}
+        self._scratch = tempfile.TemporaryDirectory(prefix="narrate-personal-")
+        self._epubs: dict[str, _EpubTemplate] = {}
+        self._docs: dict[str, object] = {}
+        self._comments: dict[str, str] = {}
+
+    def close(self) -> None:
+        atomic_write(self.state_file, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
+        self._scratch.cleanup()
+
+    def jobs(self, pub: Publication, folder: Path) -> list[tuple[str, Artifact, Path]]:
+        """(format, artifact, target) for each personal copy of ``pub``."""
+        return [(fmt, pub.artifacts[fmt], folder / pub.slug / pub.artifacts[fmt].name)
+                for fmt in self.formats if fmt in pub.artifacts]
+
+    def key(self, fmt: str, artifact: Artifact, name: str) -> str:
+        return hashlib.sha256("\0".join((VERSION, fmt, artifact.sha256, name)).encode("utf-8")).hexdigest()
+
+    def reuse(self, rel: str, key: str, target: Path) -> bool:
+        """Whether ``target`` already holds the copy ``key`` describes; if so it is kept."""
+        known = self.state.get(rel)
+        if known and known[0] == key and target.is_file():
+            self.used[rel] = known
+            return True
+        return False
+
+    def record(self, rel: str, key: str, target: Path) -> None:
+        self.used[rel] = (key, sha256_file(target))
+
+    def sha256(self, rel: str) -> str:
+        return self.used[rel][1]
+
+    def make(self, pub: Publication, fmt: str, artifact: Artifact, name: str, target: Path) -> None:
+        if fmt == "epub":
+            self._epub(pub, artifact).write(target, name)
+        elif fmt == "pdf":
+            self._pdf(pub, target, name)
+        elif fmt == "mp3":
+            copy_with_comment(artifact.path, target, f"{self._comment(artifact)} {note(name)}.".strip())
+        elif fmt == "m4b":
+            self._m4b(artifact, target, name)
+
+    def prepare(self, pub: Publication) -> None:
+        """Per-publication work done once, before copies are made in parallel."""
+        if "epub" in self.formats and "epub" in pub.artifacts:
+            self._epub(pub, pub.artifacts["epub"])
+        for fmt in ("mp3", "m4b"):
+            if fmt in self.formats and fmt in pub.artifacts:
+                self._comment(pub.artifacts[fmt])
+
+    # -------------------------------------------------------------- formats
+
+    def _epub(self, pub: Publication, artifact: Artifact) -> _EpubTemplate:
+        if pub.slug not in self._epubs:
+            self._epubs[pub.slug] = _EpubTemplate(artifact.path, Path(self._scratch.name) / f"{pub.slug}.base.zip")
+        return self._epubs[pub.slug]
+
+    def _pdf(self, pub: Publication, target: Path, name: str) -> None:
+        if pub.slug not in self._docs:
+            self._docs[pub.slug] = self._document(pub)
+        try:
+            write_pdf(self._docs[pub.slug], self.root, target, page_size=self.config.pdf.page_size,  # type: ignore[arg-type]
+                      prepared_for=name)
+        except NarrateError as exc:
+            raise PublishError(f"cannot render the personal PDF: {exc}", target) from exc
+
+    def _document(self, pub: Publication) -> object:
+        doc = find_document(self.root, pub)
+        if doc is None:
+            raise PublishError(f"expected the source {pub.source!r} of {pub.slug!r}, found none", self.root)
+        return doc
+
+    def _comment(self, artifact: Artifact) -> str:
+        key = str(artifact.path)
+        if key not in self._comments:
+            if artifact.format == "mp3":
+                self._comments[key] = read_comment(artifact.path)
+            else:
+                tags = probe(artifact.path, "format_tags=comment").get("format", {}).get("tags", {})
+                self._comments[key] = str(tags.get("comment", ""))
+        return self._comments[key]
+
+    def _m4b(self, artifact: Artifact, target: Path, name: str) -> None:
+        comment = f"{self._comment(artifact)} {note(name)}.".strip()
+        with atomic_path(target) as tmp:
+            run_ffmpeg(["-y", "-i", str(artifact.path), "-map", "0:a", "-map", "0:v?", "-c", "copy",
+                        "-map_metadata", "0", "-map_chapters", "0", "-disposition:v:0", "attached_pic",
+                        "-metadata", f"comment={comment}", "-bitexact", "-f", "ipod", str(tmp)],
+                       what="copy the M4B with a personal comment", path=target)
+
+
+def _load_state(path: Path) -> dict[str, tuple[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): (str(v[0]), str(v[1])) for k, v in data.items() if isinstance(v, list) and len(v) == 2}
+
+
+class _EpubTemplate:
+    """The built EPUB split into a base zip (unchanged entries) and the two entries each copy rewrites."""
+
+    def __init__(self, epub: Path, base: Path) -> None:
+        self.epub = epub
+        try:
+            with zipfile.ZipFile(epub) as zf:
+                self.opf_name = _opf_name(zf)
+                self.page_name = next((i.filename for i in zf.infolist() if i.filename.endswith(".xhtml")
+                                       and b'id="colophon"' in zf.read(i)), "")
+                if not self.page_name:
+                    raise PublishError("expected a colophon page (id=\"colophon\") in the EPUB, found none", epub)
+                self.opf = zf.read(self.opf_name).decode("utf-8")
+                self.page = zf.read(self.page_name).decode("utf-8")
+                self.infos = {i.filename: i for i in zf.infolist()}
+                with zipfile.ZipFile(base, "w") as out:
+                    for info in zf.infolist():
+                        if info.filename not in (self.opf_name, self.page_name):
+                            out.writestr(info, zf.read(info), compress_type=info.compress_type)
+        except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+            raise PublishError(f"cannot read the EPUB to make personal copies ({exc})", epub) from exc
+        self.base = base
+
+    def write(self, target: Path, name: str) -> None:
+        esc = html.escape(name, quote=False)
+        audience = f'<meta property="dcterms:audience">{html.escape(note(name), quote=False)}</meta>'
+        opf = self.opf.replace("</metadata>", f"  {audience}\n  </metadata>", 1)
+        page = _insert_prepared_for(self.page, esc)
+        with atomic_path(target) as tmp:
+            shutil.copyfile(self.base, tmp)
+            with zipfile.ZipFile(tmp, "a") as zf:
+                for entry, text in ((self.opf_name, opf), (self.page_name, page)):
+                    info = self.infos[entry]
+                    zf.writestr(_clone(info), text.encode("utf-8"), compress_type=info.compress_type)
+
+
+def _clone(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    copy.create_system, copy.external_attr = info.create_system, info.external_attr
+    return copy
+
+
+def _opf_name(zf: zipfile.ZipFile) -> str:
+    found = re.search(rb'full-path="([^"]+)"', zf.read("META-INF/container.xml"))
+    if not found:
+        raise KeyError("META-INF/container.xml names no package document")
+    return found.group(1).decode("utf-8")
+
+
+def _insert_prepared_for(page: str, escaped_name: str) -> str:
+    start = page.index('id="colophon"')
+    end = page.index("</section>", start)
+    line = f'<p class="prepared-for">Prepared for {escaped_name}.</p>\n'
+    return page[:end] + line + page[end:]
