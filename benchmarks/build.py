@@ -108,7 +108,8 @@ def main() -> None:
         cold = narrate(root, *voice, "-j", "2")
         warm = narrate(root, *voice, "-j", "2")
         target = root / "content" / "generated-03.md"
-        target.write_text(target.read_text().replace("## Second part\n\n", "## Second part\n\nAn edited paragraph.\n\n"))
+        edited = target.read_text().replace("## Second part\n\n", "## Second part\n\nAn edited paragraph.\n\n")
+        target.write_text(edited)
         edit = narrate(root, *voice, "-j", "2")
         print(f"cold build (all formats, --jobs 2):        {cold:7.1f} s")
         print(f"warm rebuild (no change):                  {warm:7.2f} s   goal <= 2 s")
