@@ -143,3 +143,30 @@ def test_fail_fast_and_exit_code(make_project):
     assert proc.returncode == 8
     summary = json.loads(proc.stdout)
     assert {p["slug"]: p["ok"] for p in summary["publications"]} == {"a": True, "b": False}
+
+
+def test_repeated_sigkill_at_random_points_then_a_clean_finish(big_project):
+    """Kill a narration build several times at random points; every rerun resumes."""
+    import random
+
+    rng = random.Random(20261128)
+    (big_project / "content" / "a1.md").write_text(article(1, sentences=300, tag="kill"))
+    survived: dict[Path, tuple[int, int]] = {}
+    for _ in range(3):
+        proc = start_build(big_project, "--formats", "epub,mp3", "-j", "1")
+        wait_for_cache(big_project, len(cache_files(big_project)) + rng.randint(3, 40), proc)
+        time.sleep(rng.random() * 0.3)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert_no_partial_files(big_project)
+        now = cache_files(big_project)
+        assert all(now[p] == stamp for p, stamp in survived.items())  # nothing finished was redone
+        survived = now
+    final = subprocess.run([sys.executable, "-m", "narrate", "build", str(big_project), "--voice", "fake",
+                            "--formats", "epub,mp3"], capture_output=True, text=True)
+    assert final.returncode == 0, final.stderr
+    assert all(cache_files(big_project)[p] == stamp for p, stamp in survived.items())
+    manifest = json.loads((big_project / "output" / "manifest.json").read_text())
+    for pub in manifest["publications"]:
+        for artifact in pub["artifacts"]:
+            assert sha256_file(big_project / "output" / artifact["path"]) == artifact["sha256"]

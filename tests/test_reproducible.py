@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from narrate.build import BuildOptions, build
+from narrate.publish import package
 
 ARTICLE = """
 ---
@@ -35,9 +36,10 @@ def test_clean_builds_are_byte_identical(make_project, tmp_path, monkeypatch):
     for root in (first, second):  # the real default voice (Piper, joe, zero noise)
         report = build(root, BuildOptions(jobs=1))
         assert not report.failed, [str(r.error) for r in report.failed]
+        package(root, base_url="https://downloads.example.org/")
     files = sorted(p.relative_to(first / "output") for p in (first / "output").rglob("*") if p.is_file())
-    formats = {p.name.split(".", 1)[1] for p in files}
+    formats = {p.name.split(".", 1)[-1] for p in files}
     assert {"epub", "pdf", "large-print.pdf", "mp3", "m4b", "readaloud.epub", "vtt", "chapters.json",
-            "cover.png"} <= formats
+            "cover.png", "zip", "xml", "html"} <= formats
     for rel in files:
         assert (first / "output" / rel).read_bytes() == (second / "output" / rel).read_bytes(), rel
