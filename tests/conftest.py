@@ -13,6 +13,8 @@ import pytest
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).parent.parent
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
+# A voice profile for the deterministic fake engine (tests where the voice is not the subject).
+FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 
 
 @pytest.fixture(autouse=True)

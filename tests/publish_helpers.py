@@ -6,9 +6,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from conftest import FAKE_VOICE
+
 from narrate.build import BuildOptions, build
 
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 HOSTILE = "<script>alert(\"x\")</script> Tom & Jerry's \"Tales\""
 ARTICLE = f"""
 ---

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_VOICE
 from lxml import etree
 
 NARRATE = [sys.executable, "-m", "narrate"]
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 GOOD = "---\ntitle: Good Article\n---\n\nA good opening paragraph.\n\n## Part two\n\nMore good text.\n"
 GOOD_TWO = "---\ntitle: Second Good Article\n---\n\nAnother good paragraph.\n"
 BAD = "content/bad.md"

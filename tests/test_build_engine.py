@@ -12,11 +12,10 @@ import wave
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_VOICE
 
 from narrate.artifacts import sha256_file
 from narrate.build import BuildOptions, build
-
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 
 
 def article(n: int, sentences: int = 3, tag: str = "") -> str:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import FAKE_VOICE
 
 from narrate import check_epub
 from narrate.build import BuildOptions, build
 from narrate.check import CheckReport, Finding, check_project
 
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 ARTICLE = """---
 title: Tide Tables
 author: Sam Writer

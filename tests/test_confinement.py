@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_VOICE
 
 import narrate
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="strace is needed (apt-get install strace)")
 
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 TRACED = "openat,open,creat,rename,renameat,renameat2,unlink,unlinkat,mkdir,mkdirat,rmdir,link,linkat," \
          "symlink,symlinkat,truncate,chdir,execve"
 MUTATING = {"creat", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "link",

@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_VOICE
 
 from narrate.build import BuildOptions, build
 from narrate.project import discover, load_document, open_project
 
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 ARTICLE = """
 ---
 title: Tide Tables

@@ -10,12 +10,11 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import REPO, epubcheck
+from conftest import FAKE_VOICE, REPO, epubcheck
 
 from narrate.build import BuildOptions, build
 
 SMIL = "{http://www.w3.org/ns/SMIL}"
-FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 
 
 def clock(value: str) -> float:
