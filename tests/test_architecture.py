@@ -17,7 +17,7 @@ LAYERS = [
     {"writers"},
     {"editions", "narration", "readalong", "check", "check_epub", "check_pdf", "check_audio"},
     {"publish"},
-    {"build", "clean", "inspect"},
+    {"build", "clean", "inspect", "fingerprints"},
     {"cli", "__main__"},
 ]
 

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import __version__
 from . import model as m
-from .artifacts import artifact_entry, hash_parts, load_manifest, sha256_file, write_manifest
+from .artifacts import artifact_entry, hash_parts, load_manifest, write_manifest
 from .config import ALL_FORMATS, Config
 from .editions import MAKERS, PublicationContext
 from .errors import ConfigError, NarrateError, OutputError, SourceError
+from .fingerprints import base_key, voice_key
 from .narration import preflight_narration
 from .project import Project, Source, discover, load_document, modified_time, open_project
 
@@ -208,51 +208,14 @@ class Job:
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
          previous: dict[str, Any] | None, single: bool) -> Job:
-    base = _base_key(project, doc)
+    base = base_key(project, doc)
     voice = options.voice or doc.meta.voice or project.config.defaults.voice
     keys = {}
     for maker in makers:
-        extra = _voice_key(project, voice) if MAKERS[maker][2] else ""
+        extra = voice_key(project, voice) if MAKERS[maker][2] else ""
         keys[maker] = hash_parts(base, maker, extra)
     return Job(project.root, output, doc, makers, keys, previous, project.config, voice,
                project.cache_dir, max(1, options.jobs) if single else 1)
-
-
-def _base_key(project: Project, doc: m.Document) -> str:
-    parts: list[bytes | str] = [__version__, repr(doc.meta)]
-    files = list(doc.source_files) + sorted({src for src, _ in m.images(doc)} | ({doc.meta.cover} - {""}))
-    for rel in files:
-        parts += [rel, sha256_file(project.root / rel)]
-    if project.config.path is not None:
-        parts.append(project.config.path.read_bytes())
-    parts.append(_code_hash())
-    return hash_parts(*parts)
-
-
-_CODE: str | None = None
-
-
-def _code_hash() -> str:
-    """A hash of narrate itself (modules and templates): a changed narrate rebuilds everything."""
-    global _CODE
-    if _CODE is None:
-        base = Path(__file__).parent
-        parts: list[bytes | str] = []
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".css", ".html", ".xml", ".j2", ".xhtml"):
-                parts += [path.relative_to(base).as_posix(), path.read_bytes()]
-        _CODE = hash_parts(*parts)
-    return _CODE
-
-
-def _voice_key(project: Project, voice: str) -> str:
-    parts: list[bytes | str] = [voice]
-    folder = project.root / "voices"
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
-    return hash_parts(*parts)
 
 
 # -------------------------------------------------------------------- running
