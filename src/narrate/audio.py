@@ -60,7 +60,9 @@ class LoudnessTarget:
         return self.true_peak_dbtp - (CODEC_HEADROOM_DB if self.measure == "lufs" else 0.0)
 
     def level(self, path: Path) -> Loudness:
-        return measure_loudness(path) if self.measure == "lufs" else measure_rms(path)
+        """The level to correct: integrated LUFS (its peak is not measured: the limiter always
+        runs and holds it) or, for ACX, RMS and sample peak."""
+        return measure_loudness(path, true_peak=False) if self.measure == "lufs" else measure_rms(path)
 
 
 TARGETS = {
@@ -200,7 +202,9 @@ def _normalize(
         _apply(raw, master, in_rate, out_rate, frames, target, 0.0, False)
         return 0.0, False
     gain = target.integrated_lufs - measured.integrated_lufs
-    limited = measured.true_peak_dbtp + gain > target.master_peak_dbtp
+    # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
+    # than limiting, and the limiter leaves anything under its ceiling untouched.
+    limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
     _apply(raw, master, in_rate, out_rate, frames, target, gain, limited)
     if limited:
         shortfall = target.integrated_lufs - target.level(master).integrated_lufs

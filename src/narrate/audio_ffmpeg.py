@@ -82,11 +82,14 @@ class Loudness:
 _SUMMARY = re.compile(r"^\s*(I|Peak):\s+(-?(?:inf|[\d.]+))\s+(LUFS|dBFS)")
 
 
-def measure_loudness(path: Path) -> Loudness:
-    """Integrated loudness and true peak (EBU R128, ffmpeg's ebur128 filter) of ``path``."""
-    lines = run_ffmpeg(
-        ["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"], what="measure loudness", path=path
-    )
+def measure_loudness(path: Path, *, true_peak: bool = True) -> Loudness:
+    """Integrated loudness and true peak (EBU R128, ffmpeg's ebur128 filter) of ``path``.
+
+    Without ``true_peak`` the peak is not measured (reported as +inf): about four times
+    faster (0.2 s against 0.8 s on 8 minutes of speech), for when only the integrated loudness matters.
+    """
+    chain = "ebur128=peak=true" if true_peak else "ebur128"
+    lines = run_ffmpeg(["-i", str(path), "-af", chain, "-f", "null", "-"], what="measure loudness", path=path)
     try:
         summary = lines[max(i for i, line in enumerate(lines) if "Summary:" in line) :]
     except ValueError as exc:
@@ -96,9 +99,9 @@ def measure_loudness(path: Path) -> Loudness:
         match = _SUMMARY.match(line)
         if match:
             values[match.group(1)] = float(match.group(2))
-    if "I" not in values or "Peak" not in values:
+    if "I" not in values or (true_peak and "Peak" not in values):
         raise AudioError("cannot parse ffmpeg's ebur128 summary:\n" + "\n".join(summary), path)
-    return Loudness(max(values["I"], -70.0), values["Peak"])
+    return Loudness(max(values["I"], -70.0), values.get("Peak", float("inf")))
 
 
 def astats(path: Path, pre_filter: str = "") -> dict[str, float]:

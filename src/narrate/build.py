@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -245,8 +246,9 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
     single-threaded workers outrun one process using both cores).
     """
     threads = max(1, (os.cpu_count() or 1) // workers)
-    # Spawned, not forked: the parent may have loaded onnxruntime, which must not be forked.
-    context = multiprocessing.get_context("spawn")
+    # Forked workers start at once; but a parent that loaded onnxruntime (Piper) must not be
+    # forked, so then they are spawned (each re-imports narrate: about a second apiece).
+    context = multiprocessing.get_context("spawn" if "onnxruntime" in sys.modules else "fork")
     with context.Manager() as manager:
         events = manager.Queue()
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
