@@ -34,7 +34,7 @@ from .config import ALL_FORMATS, Config
 from .editions import MAKERS, PublicationContext
 from .errors import ConfigError, NarrateError, OutputError, SourceError
 from .fingerprints import base_key, voice_key
-from .narration import preflight_narration
+from .narration import preflight_narration, presynthesize
 from .project import Project, Source, discover, load_document, modified_time, open_project
 
 NARRATED = ("mp3", "m4b", "epub-readaloud")
@@ -127,10 +127,11 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
         preflight_narration(project.root, options.voice or project.config.defaults.voice)
     selected = _select(docs, failures, options.only)
     previous = {p.get("slug"): p for p in load_manifest(output)["publications"] if isinstance(p, dict)}
-    single = len(selected) == 1  # one publication: its synthesis gets the workers
-    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug), single) for doc in selected]
+    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug)) for doc in selected]
     for w in project.warnings:
         reporter.warning(w)
+    if options.jobs > 1:
+        _presynthesize(project, jobs, options, reporter)
     results = list(failures)
     for failure in failures:
         reporter.finished(failure)
@@ -204,19 +205,35 @@ class Job:
     config: Config
     voice: str
     cache_dir: Path
-    synth_jobs: int
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
-         previous: dict[str, Any] | None, single: bool) -> Job:
+         previous: dict[str, Any] | None) -> Job:
     base = base_key(project, doc)
     voice = options.voice or doc.meta.voice or project.config.defaults.voice
     keys = {}
     for maker in makers:
         extra = voice_key(project, voice) if MAKERS[maker][2] else ""
         keys[maker] = hash_parts(base, maker, extra)
-    return Job(project.root, output, doc, makers, keys, previous, project.config, voice,
-               project.cache_dir, max(1, options.jobs) if single else 1)
+    return Job(project.root, output, doc, makers, keys, previous, project.config, voice, project.cache_dir)
+
+
+def _needs_narration(job: Job) -> bool:
+    previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
+    return any(MAKERS[maker][2] and _reusable(job.output, previous, MAKERS[maker][1], job.keys[maker]) is None
+               for maker in job.makers)
+
+
+def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, reporter: Reporter) -> None:
+    """With --jobs N, every sentence the batch still needs is synthesized first, on N workers."""
+    batch = [(job.doc, job.voice) for job in jobs if _needs_narration(job)]
+    if not batch:
+        return
+
+    def progress(stage: str, done: int, total: int) -> None:
+        reporter.progress("all publications", done, total, 0)
+
+    presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress)
 
 
 # -------------------------------------------------------------------- running
@@ -319,8 +336,8 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     if reporter is not None:
         reporter.started(slug, doc.meta.title)
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
-    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, job.synth_jobs,
-                             progress)
+    # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
+    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress)
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
     try:

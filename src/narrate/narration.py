@@ -14,9 +14,10 @@ from pathlib import Path
 from . import model as m
 from .audio import render
 from .audio_ffmpeg import tool
+from .audio_synth import synthesize_missing
 from .audio_timeline import Rendered
 from .editions import Made, PublicationContext
-from .errors import SpeechError
+from .errors import NarrateError, SpeechError
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
 from .speech.script import Script, ScriptOptions, build_script
@@ -93,6 +94,32 @@ def render_publication(ctx: PublicationContext) -> Narration:
     rendered = render(script, profile, engine, cache_dir=ctx.cache_dir / "audio", work_dir=work,
                       jobs=ctx.jobs, progress=progress)
     return Narration(script, rendered, profile)
+
+
+def presynthesize(root: Path, config, cache_dir: Path, publications: list[tuple[m.Document, str]], jobs: int,
+                  progress=None) -> int:
+    """Synthesize every missing sentence of a batch on one pool of ``jobs`` workers.
+
+    Publications then build from a full cache. One pool for the whole batch keeps every
+    core busy until the last sentence, where whole publications per worker would leave a
+    core idle while the longest book finishes. A publication whose voice cannot be used is
+    skipped here: its own build reports why. Returns the number of sentences synthesized.
+    """
+    groups: dict[str, tuple[VoiceProfile, list[str]]] = {}
+    for doc, voice in publications:
+        ctx = PublicationContext(doc, root, root / "output", config, voice, cache_dir)
+        try:
+            profile = choose_voice(ctx)
+            texts = [s.spoken for s in publication_script(ctx, profile).segments()]
+        except NarrateError:
+            continue
+        groups.setdefault(profile.name, (profile, []))[1].extend(texts)
+    made = 0
+    for profile, texts in groups.values():
+        _, count = synthesize_missing(texts, get_engine(profile), profile, cache_dir / "audio", jobs=jobs,
+                                      progress=progress)
+        made += count
+    return made
 
 
 def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
