@@ -15,6 +15,7 @@ The CLI is the only printer: progress and results go through ``Reporter``.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import queue
@@ -263,6 +264,7 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
     single-threaded workers outrun one process using both cores).
     """
     threads = max(1, (os.cpu_count() or 1) // workers)
+    _preload(jobs[0].makers)
     # Forked workers start at once; but a parent that loaded onnxruntime (Piper) must not be
     # forked, so then they are spawned (each re-imports narrate: about a second apiece).
     context = multiprocessing.get_context("spawn" if "onnxruntime" in sys.modules else "fork")
@@ -288,6 +290,16 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             _drain(events, reporter)
+
+
+def _preload(makers: tuple[str, ...]) -> None:
+    """Import the writers before forking, so workers inherit them instead of each paying
+    for WeasyPrint's and ebooklib's imports (about half a second apiece)."""
+    wanted = {"epub": "narrate.writers.epub", "epub-readaloud": "narrate.readalong", "pdf": "narrate.writers.pdf",
+              "pdf-large": "narrate.writers.pdf", "mp3": "narrate.narration", "m4b": "narrate.narration"}
+    for maker in makers:
+        if maker in wanted:
+            importlib.import_module(wanted[maker])
 
 
 def _init_worker(threads: int) -> None:
