@@ -17,7 +17,7 @@ LAYERS = [
     {"writers"},
     {"editions", "narration", "readalong", "check", "check_epub", "check_pdf", "check_audio"},
     {"publish"},
-    {"build", "clean", "inspect", "fingerprints"},
+    {"build", "clean", "views", "fingerprints"},
     {"cli", "__main__"},
 ]
 

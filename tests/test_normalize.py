@@ -329,3 +329,9 @@ def test_never_drops_a_word(tokens):
     for word in re.findall(r"[a-z]+", text.lower()):
         if word in {"apple", "river", "quiet", "house", "green", "running", "table", "under"}:
             assert re.search(rf"\b{word}\b", out), (text, out)
+
+
+def test_copyright_sign_is_read_once():
+    assert normalize("Copyright © 2026 Rhona Vey.") == "Copyright twenty twenty-six Rhona Vey."
+    assert "copyright" in normalize("© 2026 Fernhollow Press").lower()
+    assert normalize("Acme® Widgets™") == "Acme Widgets"

@@ -183,7 +183,7 @@ def script_cmd(
     voice: Annotated[str, typer.Option("--voice", help="Voice profile (for its lexicons and pauses).")] = "",
 ) -> None:
     """Print exactly what will be spoken: one utterance per line, a blank line between blocks."""
-    from .inspect import publication_script_text
+    from .views import publication_script_text
 
     try:
         out.print(publication_script_text(project, target, voice), end="", markup=False, soft_wrap=True)
@@ -196,7 +196,7 @@ def voices_cmd(
     project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
 ) -> None:
     """List the voice profiles and whether each is usable on this machine."""
-    from .inspect import voice_table
+    from .views import voice_table
 
     try:
         rows = voice_table(project)

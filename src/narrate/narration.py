@@ -8,6 +8,7 @@ from that one rendering, so their chapter times agree to the millisecond.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .audio import render
 from .audio_ffmpeg import tool
 from .audio_synth import synthesize_missing
 from .audio_timeline import Rendered
+from .config import Config
 from .editions import Made, PublicationContext
 from .errors import NarrateError, SpeechError
 from .speech.engines import get_engine
@@ -96,8 +98,8 @@ def render_publication(ctx: PublicationContext) -> Narration:
     return Narration(script, rendered, profile)
 
 
-def presynthesize(root: Path, config, cache_dir: Path, publications: list[tuple[m.Document, str]], jobs: int,
-                  progress=None) -> int:
+def presynthesize(root: Path, config: Config, cache_dir: Path, publications: list[tuple[m.Document, str]],
+                  jobs: int, progress: Callable[[str, int, int], None] | None = None) -> int:
     """Synthesize every missing sentence of a batch on one pool of ``jobs`` workers.
 
     Publications then build from a full cache. One pool for the whole batch keeps every

@@ -162,6 +162,9 @@ _SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"#(?=[A-Za-z])"), "hashtag "),
     (re.compile(rf"(?<=[0-9%])\s?/\s?(?={_PER_WORDS})"), " per "),
     (re.compile(r"(?<=[A-Za-z])–(?=[A-Za-z])"), " to "),
+    # "Copyright © 2026" must not say "copyright" twice; a lone © or ℗ is read out.
+    (re.compile(r"(?i)(?<=copyright)\s*[©Ⓒ]\s*"), " "), (re.compile(r"\s?[©Ⓒ]\s?"), " copyright "),
+    (re.compile(r"\s?℗\s?"), " phonogram copyright "), (re.compile(r"\s?®"), ""), (re.compile(r"\s?™"), ""),
 )
 
 
