@@ -258,38 +258,42 @@ def _run(jobs: list[Job], options: BuildOptions, reporter: Reporter, results: li
 
 def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter: Reporter,
                   results: list[PublicationResult], checkpoint: Callable[[], None]) -> None:
-    """Publications on worker processes; progress comes back through a queue.
+    """Publications on worker processes, largest first; progress comes back through a queue.
 
-    Each worker's engine gets ``cores // workers`` threads (measured on Piper: two
-    single-threaded workers outrun one process using both cores).
+    Largest first (by source size) keeps a long book from starting last and running
+    alone. Each worker's engine gets ``cores // workers`` threads.
     """
     threads = max(1, (os.cpu_count() or 1) // workers)
     _preload(jobs[0].makers)
     # Forked workers start at once; but a parent that loaded onnxruntime (Piper) must not be
     # forked, so then they are spawned (each re-imports narrate: about a second apiece).
     context = multiprocessing.get_context("spawn" if "onnxruntime" in sys.modules else "fork")
-    with context.Manager() as manager:
-        events = manager.Queue()
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(threads,))
-        try:
-            pending = {pool.submit(build_publication, job, QueueReporter(events)): job for job in jobs}
-            while pending:
-                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                _drain(events, reporter)
-                for future in done:
-                    pending.pop(future)
-                    result = future.result()
-                    reporter.finished(result)
-                    results.append(result)
-                    checkpoint()
-                    if options.fail_fast and not result.ok:
-                        for other in pending:
-                            other.cancel()
-                        pending = {f: j for f, j in pending.items() if not f.cancelled()}
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+    events = context.Queue()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(threads, events))
+    try:
+        pending = {pool.submit(_build_in_worker, job): job for job in sorted(jobs, key=_size, reverse=True)}
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(events, reporter)
+            for future in done:
+                pending.pop(future)
+                result = future.result()
+                reporter.finished(result)
+                results.append(result)
+                checkpoint()
+                if options.fail_fast and not result.ok:
+                    for other in pending:
+                        other.cancel()
+                    pending = {f: j for f, j in pending.items() if not f.cancelled()}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _drain(events, reporter)
+        events.close()
+
+
+def _size(job: Job) -> int:
+    return sum((job.root / rel).stat().st_size for rel in job.doc.source_files if (job.root / rel).is_file())
 
 
 def _preload(makers: tuple[str, ...]) -> None:
@@ -302,8 +306,17 @@ def _preload(makers: tuple[str, ...]) -> None:
             importlib.import_module(wanted[maker])
 
 
-def _init_worker(threads: int) -> None:
+_EVENTS: Any = None  # in a worker: the queue back to the main process
+
+
+def _init_worker(threads: int, events: Any) -> None:
+    global _EVENTS
+    _EVENTS = events
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
+
+
+def _build_in_worker(job: Job) -> PublicationResult:
+    return build_publication(job, QueueReporter(_EVENTS))
 
 
 class QueueReporter:
