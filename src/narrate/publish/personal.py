@@ -9,8 +9,8 @@ Nothing is re-encoded or re-rendered where it can be avoided:
 * **PDF**: re-rendered by ``write_pdf(prepared_for=...)`` (WeasyPrint keeps the PDF tagged;
   a stamped text overlay would not be in the structure tree). The slow one: see
   benchmarks/package.py; copies are cached, so later runs only render new subscribers.
-* **MP3**: the ID3v2.3 tag is rewritten in place of the old one and the audio frames are
-  copied byte for byte; CHAP/CTOC/APIC frames are kept as they are. (ffmpeg ``-c copy``
+* **MP3**: ``writers.mp3.copy_with_comment`` copies the file and has mutagen replace the
+  comment frame; the audio frames and CHAP/CTOC/APIC frames are kept. (ffmpeg ``-c copy``
   was tried: it renumbers chapters, shifts their times by the 25 ms encoder delay, drops
   the CTOC title and writes the comment as TXXX, so it is not used for MP3.)
 * **M4B**: ffmpeg stream copy (``-c copy -map_chapters 0``) with a new comment: chapters
