@@ -28,9 +28,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
-# axe-core (accessibility engine) for the download-page tests, from the npm registry.
+# axe-core (accessibility engine) for the download-page tests, from the npm registry; it
+# lives beside the Python environment so that `narrate clean --all` (which empties .narrate/) keeps it.
 AXE_VERSION=4.14.1
-if [ ! -f .narrate/axe/node_modules/axe-core/axe.min.js ]; then
-  npm install --silent --no-save --no-audit --no-fund --prefix .narrate/axe "axe-core@$AXE_VERSION" >/dev/null
+if [ ! -f .venv/axe/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-save --no-audit --no-fund --prefix .venv/axe "axe-core@$AXE_VERSION" >/dev/null
 fi
 echo "setup: ready (.venv/bin/narrate)" >&2

@@ -4,7 +4,7 @@ keyboard-only walk (Tab, via the DevTools protocol) reaches every link and the p
 Chromium is driven over ``--remote-debugging-pipe`` (JSON messages separated by NUL on
 file descriptors 3 and 4), so no WebSocket library, port or HTTP server is needed.
 Needs Debian's ``chromium`` and axe-core's ``axe.min.js``: ``$NARRATE_AXE_JS``, else
-``.narrate/axe/node_modules/axe-core/axe.min.js`` (see scripts/setup.sh); skipped otherwise.
+``.venv/axe/node_modules/axe-core/axe.min.js`` (see scripts/setup.sh); skipped otherwise.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from narrate.publish import package
 from narrate.publish.subscribers import make_token
 
 REPO = Path(__file__).parent.parent
-AXE = Path(os.environ.get("NARRATE_AXE_JS") or REPO / ".narrate/axe/node_modules/axe-core/axe.min.js")
+AXE = Path(os.environ.get("NARRATE_AXE_JS") or REPO / ".venv/axe/node_modules/axe-core/axe.min.js")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
@@ -110,11 +110,14 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    # Outside CI a missing browser skips; in CI (CI=true, as .ci/run is run) it fails, so a
+    # broken setup cannot pass as a green run.
+    missing = pytest.fail if os.environ.get("CI") else pytest.skip
     if CHROMIUM is None:
-        pytest.skip("Chromium is needed (apt-get install chromium)")
+        missing("Chromium is needed (apt-get install chromium)")
     if not AXE.is_file():
-        pytest.skip(f"axe-core is needed at {AXE} (npm install --prefix .narrate/axe axe-core@4) "
-                    "or set NARRATE_AXE_JS")
+        missing(f"axe-core is needed at {AXE} (npm install --prefix .venv/axe axe-core@4) "
+                "or set NARRATE_AXE_JS")
     base = tmp_path_factory.mktemp("page")
     root = copy_project(build_project(base), base / "site")
     report = package(root, base_url="https://cdn.example.com/editions/", subscribers=SUBSCRIBERS, key=KEY)
