@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import REPO, ROOTS
+from conftest import REPO, ROOTS, missing_tool
 
 from narrate import model as m
 from narrate.errors import OutputError
@@ -66,7 +66,7 @@ def each(request, built) -> Built:
 
 def poppler(tool: str, *args: str) -> str:
     if shutil.which(tool) is None:
-        pytest.skip(f"{tool} (poppler-utils) is needed")
+        missing_tool(f"{tool} (poppler-utils) is needed")
     return subprocess.run([tool, *args], capture_output=True, text=True, check=True, timeout=60).stdout
 
 
