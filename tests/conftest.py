@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import textwrap
+import zlib
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,34 @@ REPO = Path(__file__).parent.parent
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
 # A voice profile for the deterministic fake engine (tests where the voice is not the subject).
 FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
+
+# A short article with sections, a time, a date and money (narrated-build tests).
+TIDES_ARTICLE = """---
+title: Tide Tables
+author: Sam Writer
+---
+
+A short lead. It has two sentences.
+
+## Morning
+
+High water came at 6:15 on March 3, 2025.
+
+## Evening
+
+The ferry cost $12.50, a rise of 5%.
+"""
+
+
+def png_bytes() -> bytes:
+    """A valid 1x1 PNG, made without Pillow."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
 
 
 @pytest.fixture(autouse=True)

@@ -23,18 +23,16 @@ import os
 import re
 import resource
 import signal
-import struct
 import subprocess
 import sys
 import time
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE
+from conftest import FAKE_VOICE, png_bytes
 from lxml import etree
 
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -44,15 +42,6 @@ BAD = "content/bad.md"
 TEMP_NAME = re.compile(r"(\.part|\.tmp|\.raw)$|^\.")
 
 
-def png_bytes() -> bytes:
-    """A valid 1x1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + chunk(b"IEND", b""))
 
 
 def article(body: str, front: str = "title: Bad Article\n") -> str:

@@ -12,26 +12,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import FAKE_VOICE
+from conftest import TIDES_ARTICLE as ARTICLE
 
 from narrate import check_epub
 from narrate.build import BuildOptions, build
 from narrate.check import CheckReport, Finding, check_project
-
-ARTICLE = """---
-title: Tide Tables
-author: Sam Writer
----
-
-A short lead. It has two sentences.
-
-## Morning
-
-High water came at 6:15 on March 3, 2025.
-
-## Evening
-
-The ferry cost $12.50, a rise of 5%.
-"""
 
 
 def make_built(base: Path, voice: str = FAKE_VOICE, formats: tuple[str, ...] | None = None) -> Path:

@@ -21,18 +21,16 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE
+from conftest import FAKE_VOICE, png_bytes
 
 import narrate
 
@@ -51,13 +49,6 @@ ETC_ALLOWED = ("/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/fonts/", "/etc/lo
                "/etc/ssl/certs/", "/etc/xdg/")
 
 
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-            + chunk(b"IEND", b""))
 
 
 def hostile_project(around: Path) -> tuple[Path, list[Path]]:

@@ -8,26 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import FAKE_VOICE
+from conftest import TIDES_ARTICLE as ARTICLE
 
 from narrate.build import BuildOptions, build
 from narrate.project import discover, load_document, open_project
-
-ARTICLE = """
----
-title: Tide Tables
-author: Sam Writer
----
-
-A short lead. It has two sentences.
-
-## Morning
-
-High water came at 6:15 on March 3, 2025.
-
-## Evening
-
-The ferry cost $12.50, a rise of 5%.
-"""
 
 
 def cache_entries(root: Path) -> set[Path]:
