@@ -253,3 +253,14 @@ def test_personal_copy_of_an_article_without_a_colophon_gets_one(root_copy, tmp_
     assert "".join(colophon.itertext()).strip() == "Prepared for Jo <Reader>."
     errors, warnings, report = epubcheck(tmp_path / "jo.epub")
     assert (errors, warnings) == (0, 0), report
+
+
+def test_article_title_page_setting_must_be_true_or_false(tmp_path):
+    from narrate.config import load_config
+    from narrate.errors import ConfigError
+
+    (tmp_path / "narrate.toml").write_text("[epub]\narticle_title_page = true\n")
+    assert load_config(tmp_path).epub.article_title_page is True
+    (tmp_path / "narrate.toml").write_text('[epub]\narticle_title_page = "yes"\n')
+    with pytest.raises(ConfigError, match="'epub.article_title_page' must be true or false"):
+        load_config(tmp_path)
