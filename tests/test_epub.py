@@ -264,3 +264,16 @@ def test_article_title_page_setting_must_be_true_or_false(tmp_path):
     (tmp_path / "narrate.toml").write_text('[epub]\narticle_title_page = "yes"\n')
     with pytest.raises(ConfigError, match="'epub.article_title_page' must be true or false"):
         load_config(tmp_path)
+
+
+def test_a_book_keeps_its_title_page_with_the_colophon(sample_epubs):
+    epub = next(e for e in sample_epubs if e.name == "the-tide-clock.epub")
+    pages = xhtml_files(epub)
+    body = pages["EPUB/text/titlepage.xhtml"].find("x:body", NS)
+    assert [s.get("id") for s in body] == ["titlepage", "colophon"]
+    assert "November 2, 2026" in shown_text(pages["EPUB/text/titlepage.xhtml"])  # en: CLDR's en-US form
+    with zipfile.ZipFile(epub) as z:
+        nav = ET.fromstring(z.read("EPUB/nav.xhtml"))
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    assert [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)] == [
+        "cover", "titlepage", "toc", "bodymatter"]
