@@ -277,3 +277,20 @@ def test_a_book_keeps_its_title_page_with_the_colophon(sample_epubs):
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
     assert [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)] == [
         "cover", "titlepage", "toc", "bodymatter"]
+
+
+@pytest.mark.parametrize("epub_type, role", [("dedication", "doc-dedication"),
+                                             ("acknowledgments", "doc-acknowledgments"),
+                                             ("copyright-page", None), ("frontmatter foreword", "doc-foreword")])
+def test_front_and_back_matter_sections_carry_their_aria_role(epub_type, role):
+    from narrate import html
+    from narrate import model as m
+
+    chapter = m.Chapter("c1", "Matter", None, (m.Paragraph("c1-b1", (m.Text("x"),), m.SourcePos("a.md", 1)),), (),
+                        m.SourcePos("a.md", 1), "front", epub_type)
+    meta = m.Meta(title="T", slug="t", language="en", identifier="urn:uuid:0", kind="book")
+    section = ET.fromstring(html.chapter_section(m.Document(meta, (chapter,), ("a.md",)), chapter,
+                                                 html.RenderContext(), level=1)
+                            .replace("<section", f'<section xmlns="{NS["x"]}" xmlns:epub="{NS["epub"]}"', 1))
+    assert section.get(f"{{{NS['epub']}}}type") == epub_type
+    assert section.get("role") == role
