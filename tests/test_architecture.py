@@ -10,7 +10,7 @@ SRC = Path(__file__).parent.parent / "src" / "narrate"
 
 # Layers, lowest first: a module may import only from its own layer or below.
 LAYERS = [
-    {"__init__", "errors", "model", "fonts"},
+    {"__init__", "errors", "model", "fonts", "dates"},
     {"config", "frontmatter", "reader", "project", "html", "accessibility", "sentence_markup", "speech",
      "artifacts", "cover", "scaffold"},
     {"audio", "audio_loudness", "audio_assembly", "audio_synth"},
@@ -34,6 +34,7 @@ HOMES = {
     "rich": "cli.py",
     "piper": "speech/piper.py",
     "gtts": "speech/gtts.py",
+    "babel": "dates.py",
     "num2words": None,  # checked below: one module
     "mutagen": None,
     "jinja2": None,

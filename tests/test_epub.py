@@ -102,7 +102,8 @@ def test_metadata_identifier_and_nav(root_copy):
     assert [a.text for a in toc.iterfind(".//x:a", NS)] == ["A Sample Article", "First section", "Second section"]
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
     types = [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)]
-    assert types == ["cover", "titlepage", "toc", "bodymatter"]
+    assert types == ["cover", "toc", "bodymatter"]  # an article: a title block, no title page
+    assert "EPUB/text/titlepage.xhtml" not in names
 
 
 def test_identifier_is_uuid5_of_publisher_and_slug(root_copy):
@@ -146,3 +147,150 @@ def test_thirty_chapter_book_passes_epubcheck(make_project):
     assert (errors, warnings) == (0, 0), report
     with zipfile.ZipFile(out / "big" / "big.epub") as z:
         assert sum(1 for n in z.namelist() if re.fullmatch(r"EPUB/text/c\d+\.xhtml", n)) == 30
+
+
+# ------------------------------------------------------------- article editions
+
+
+def xhtml_files(epub: Path) -> dict[str, ET.Element]:
+    with zipfile.ZipFile(epub) as z:
+        return {n: ET.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
+
+
+def shown_text(root: ET.Element) -> str:
+    body = root.find("x:body", NS)
+    return " ".join("".join(body.itertext()).split()) if body is not None else ""
+
+
+def test_no_identifier_text_in_any_edition_page(sample_epubs, root_copy):
+    epubs = [*sample_epubs, build_epub(root_copy("basic")) / "sample" / "sample.epub"]
+    for epub in epubs:
+        identifier = opf(epub).find(".//dc:identifier", NS).text
+        assert identifier.startswith("urn:uuid:")
+        for name, root in xhtml_files(epub).items():
+            text = shown_text(root)
+            assert identifier not in text and identifier.removeprefix("urn:uuid:") not in text, (epub, name)
+            assert not re.search(r"urn:|uuid|Identifier", text, re.IGNORECASE), (epub, name, text)
+
+
+def test_every_epub_type_with_a_dpub_aria_role_carries_it(sample_epubs):
+    from narrate.html import SECTION_ROLES
+
+    roles = {**SECTION_ROLES, "noteref": "doc-noteref", "footnote": "doc-footnote"}
+    seen = set()
+    for epub in sample_epubs:
+        for name, root in xhtml_files(epub).items():
+            landmarks = {id(e) for nav in root.iterfind(".//x:nav[@epub:type='landmarks']", NS) for e in nav.iter()}
+            for element in root.iter():
+                if id(element) in landmarks:  # landmark links name places; they are not those places
+                    continue
+                types = (element.get(f"{{{NS['epub']}}}type") or "").split()
+                for kind in types:
+                    seen.add(kind)
+                    if kind in roles:
+                        assert roles[kind] in (element.get("role") or "").split(), (epub.name, name, kind)
+            for img in root.iterfind(".//x:section[@epub:type='cover']//x:img", NS):
+                assert img.get("role") == "doc-cover", (epub.name, name)
+    assert {"colophon", "cover", "copyright-page", "titlepage", "chapter"} <= seen
+
+
+def test_article_opens_with_its_title_block_and_ends_with_its_colophon(sample_epubs):
+    epub = next(e for e in sample_epubs if e.name == "listening-hours.epub")
+    pages = xhtml_files(epub)
+    assert "EPUB/text/titlepage.xhtml" not in pages
+    article = pages["EPUB/text/article.xhtml"]
+    body = article.find("x:body", NS)
+    block = body.find("x:article/x:header", NS)
+    assert [c.get("class") for c in block] == ["title", "dek", "byline", "dateline"]
+    assert block.find("x:h1", NS).get("id") == "article-title"
+    assert block.find(".//x:time", NS).get("datetime") == "2026-10-14"
+    assert shown_text(article).startswith("Listening Hours How a small-town library")
+    colophon = list(body)[-1]
+    assert colophon.get("id") == "colophon" and colophon.get("role") == "doc-colophon"
+    assert colophon.get(f"{{{NS['epub']}}}type") == "colophon"
+    assert "Copyright © 2026 Fernhollow Press." in "".join(colophon.itertext())
+
+
+def test_a_title_page_for_an_article_when_narrate_toml_asks(root_copy):
+    root = root_copy("basic")
+    with open(root / "narrate.toml", "a") as fh:
+        fh.write("\n[epub]\narticle_title_page = true\n")
+    epub = build_epub(root) / "sample" / "sample.epub"
+    pages = xhtml_files(epub)
+    title = shown_text(pages["EPUB/text/titlepage.xhtml"])
+    assert "A Sample Article" in title and "January 15, 2026" in title
+    assert pages["EPUB/text/article.xhtml"].find(".//x:header", NS) is None
+    with zipfile.ZipFile(epub) as z:
+        nav = ET.fromstring(z.read("EPUB/nav.xhtml"))
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    types = [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)]
+    assert types == ["cover", "titlepage", "toc", "bodymatter"]
+    errors, warnings, report = epubcheck(epub)
+    assert (errors, warnings) == (0, 0), report
+
+
+@pytest.mark.parametrize("language, expected", [("en-US", "January 15, 2026"), ("en-GB", "15 January 2026"),
+                                                ("de", "15. Januar 2026"), ("fr", "15 janvier 2026")])
+def test_epub_date_in_the_readers_convention(root_copy, language, expected):
+    root = root_copy("basic")
+    md = root / "content" / "sample.md"
+    md.write_text(md.read_text().replace("date: 2026-01-15", f"date: 2026-01-15\nlanguage: {language}"))
+    epub = build_epub(root) / "sample" / "sample.epub"
+    dateline = xhtml_files(epub)["EPUB/text/article.xhtml"].find(".//x:p[@class='dateline']", NS)
+    assert "".join(dateline.itertext()) == expected
+
+
+def test_personal_copy_of_an_article_without_a_colophon_gets_one(root_copy, tmp_path):
+    from narrate.publish.personal import _EpubTemplate
+
+    epub = build_epub(root_copy("basic")) / "sample" / "sample.epub"
+    assert all(r.find(".//*[@id='colophon']") is None for r in xhtml_files(epub).values())
+    template = _EpubTemplate(epub, tmp_path / "base.zip")
+    template.write(tmp_path / "jo.epub", "Jo <Reader>")
+    body = xhtml_files(tmp_path / "jo.epub")["EPUB/text/article.xhtml"].find("x:body", NS)
+    colophon = list(body)[-1]
+    assert colophon.get("role") == "doc-colophon"
+    assert "".join(colophon.itertext()).strip() == "Prepared for Jo <Reader>."
+    errors, warnings, report = epubcheck(tmp_path / "jo.epub")
+    assert (errors, warnings) == (0, 0), report
+
+
+def test_article_title_page_setting_must_be_true_or_false(tmp_path):
+    from narrate.config import load_config
+    from narrate.errors import ConfigError
+
+    (tmp_path / "narrate.toml").write_text("[epub]\narticle_title_page = true\n")
+    assert load_config(tmp_path).epub.article_title_page is True
+    (tmp_path / "narrate.toml").write_text('[epub]\narticle_title_page = "yes"\n')
+    with pytest.raises(ConfigError, match="'epub.article_title_page' must be true or false"):
+        load_config(tmp_path)
+
+
+def test_a_book_keeps_its_title_page_with_the_colophon(sample_epubs):
+    epub = next(e for e in sample_epubs if e.name == "the-tide-clock.epub")
+    pages = xhtml_files(epub)
+    body = pages["EPUB/text/titlepage.xhtml"].find("x:body", NS)
+    assert [s.get("id") for s in body] == ["titlepage", "colophon"]
+    assert "November 2, 2026" in shown_text(pages["EPUB/text/titlepage.xhtml"])  # en: CLDR's en-US form
+    with zipfile.ZipFile(epub) as z:
+        nav = ET.fromstring(z.read("EPUB/nav.xhtml"))
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    assert [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)] == [
+        "cover", "titlepage", "toc", "bodymatter"]
+
+
+@pytest.mark.parametrize("epub_type, role", [("dedication", "doc-dedication"),
+                                             ("acknowledgments", "doc-acknowledgments"),
+                                             ("copyright-page", None), ("frontmatter foreword", "doc-foreword")])
+def test_front_and_back_matter_sections_carry_their_aria_role(epub_type, role):
+    from narrate import html
+    from narrate import model as m
+
+    chapter = m.Chapter("c1", "Matter", None, (m.Paragraph("c1-b1", (m.Text("x"),), m.SourcePos("a.md", 1)),), (),
+                        m.SourcePos("a.md", 1), "front", epub_type)
+    meta = m.Meta(title="T", slug="t", language="en", identifier="urn:uuid:0", kind="book")
+    section = ET.fromstring(html.chapter_section(m.Document(meta, (chapter,), ("a.md",)), chapter,
+                                                 html.RenderContext(), level=1)
+                            .replace("<section", f'<section xmlns="{NS["x"]}" xmlns:epub="{NS["epub"]}"', 1))
+    assert section.get(f"{{{NS['epub']}}}type") == epub_type
+    assert section.get("role") == role

@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, ROOTS, missing_tool
 
 from narrate import model as m
+from narrate.dates import long_date
 from narrate.errors import OutputError
 from narrate.project import discover, load_document, open_project
 from narrate.writers.pdf import write_pdf
@@ -253,7 +254,7 @@ def test_a_footnote_shows_one_number_and_no_backlink(built):
 # ------------------------------------------------------------------ large print
 
 
-def text_runs(path: Path, first_page: int = 4) -> list[tuple[float, float]]:
+def text_runs(path: Path, first_page: int) -> list[tuple[float, float]]:
     """(font size in pt, baseline y) of each text run on the body pages (CSS px × 0.75)."""
     runs = []
     with pikepdf.open(path) as pdf:
@@ -269,16 +270,17 @@ def text_runs(path: Path, first_page: int = 4) -> list[tuple[float, float]]:
     return runs
 
 
-@pytest.mark.parametrize("slug", ["listening-hours", "the-tide-clock"])
-def test_large_print_body_text_is_18pt_with_generous_leading(built, slug):
+@pytest.mark.parametrize("slug, first_page", [("listening-hours", 1), ("the-tide-clock", 4)])
+def test_large_print_body_text_is_18pt_with_generous_leading(built, slug, first_page):
+    """From the first page of text: an article's page 1, a book's page after its contents."""
     for name, least in ((slug, 10.0), (f"{slug}-large", 18.0)):
-        runs = text_runs(built[name].path)
+        runs = text_runs(built[name].path, first_page)
         body_size = collections.Counter(size for size, _ in runs).most_common(1)[0][0]
         assert body_size >= least, name
         steps = collections.Counter(round(b[1] - a[1], 1) for a, b in zip(runs, runs[1:], strict=False)
                                     if a[0] == b[0] == body_size and b[1] > a[1])
         assert steps.most_common(1)[0][0] >= 1.5 * body_size, (name, steps.most_common(3))
-    assert min(size for size, _ in text_runs(built[f"{slug}-large"].path)) >= 14.0
+    assert min(size for size, _ in text_runs(built[f"{slug}-large"].path, first_page)) >= 14.0
 
 
 def test_page_size_and_personal_copy(built):
@@ -287,7 +289,9 @@ def test_page_size_and_personal_copy(built):
         assert [round(float(v)) for v in pdf.pages[0].MediaBox] == [0, 0, 612, 792]
         assert str(pdf.docinfo.PreparedFor) == "Jo Reader"
         assert str(pdf.docinfo.Subject).endswith("Prepared for Jo Reader.")
-    colophon = poppler("pdftotext", "-f", "2", "-l", "2", str(path), "-")
+        last = len(pdf.pages)
+    # an article's colophon closes it, on its last page
+    colophon = poppler("pdftotext", "-f", str(last), "-l", str(last), str(path), "-")
     assert "Prepared for Jo Reader." in colophon
 
 
@@ -366,3 +370,83 @@ def test_every_paragraph_note_becomes_a_footnote_at_its_call(built):
         notes = [n for chapter in built[name].doc.chapters for n in chapter.footnotes]
         assert page.count('class="footnote"') == len(notes) > 0
         assert 'class="endnote"' not in page and 'class="footnotes"' not in page
+
+
+# ------------------------------------------------------------- article layout
+
+
+def page_text(path: Path, page: int) -> str:
+    return " ".join(poppler("pdftotext", "-f", str(page), "-l", str(page), str(path), "-").split())
+
+
+@pytest.mark.parametrize("name", ["listening-hours", "listening-hours-large", "basic"])
+def test_article_page_one_opens_with_headline_dek_byline_date_and_text(built, name):
+    from pypdf import PdfReader
+
+    doc = built[name].doc
+    meta = doc.meta
+    first = next(b for b in m.iter_blocks(doc.chapters[0].blocks) if isinstance(b, m.Paragraph))
+    start = " ".join(visible(first.children).split()[:8])
+    wanted = [meta.title, meta.subtitle, " and ".join(meta.authors), long_date(meta.date, meta.language), start]
+    for text in (page_text(built[name].path, 1), " ".join(PdfReader(built[name].path).pages[0].extract_text().split())):
+        positions = [flat(text).find(flat(part)) for part in wanted]
+        assert all(p >= 0 for p in positions), list(zip(wanted, positions, strict=True))
+        assert positions == sorted(positions), "headline, dek, byline, date, then the text"
+        assert "Contents" not in text
+    with pikepdf.open(built[name].path) as pdf, pdf.open_outline() as tree:
+        assert tree.root[0].title == meta.title
+        assert tree.root[0].destination[0].objgen == pdf.pages[0].objgen  # the headline is on page 1
+
+
+def test_a_long_article_lists_its_sections_under_the_byline_a_short_one_does_not(built):
+    long_page = page_text(built["listening-hours"].path, 1)
+    assert "In this article" in long_page
+    sections = [c.title for c in built["listening-hours"].doc.chapters if c.role != "lead"]
+    assert len(sections) >= 4
+    positions = [flat(long_page).find(flat(title)) for title in sections]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert flat(long_page).find("Inthisarticle") < flat(long_page).find(flat(sections[0]))
+    assert "In this article" not in page_text(built["basic"].path, 1)  # two sections: no list
+
+
+@pytest.mark.parametrize("name", ["listening-hours", "listening-hours-large", "the-tide-clock",
+                                  "the-tide-clock-large", "basic"])
+def test_no_identifier_is_printed(built, name):
+    identifier = built[name].doc.meta.identifier
+    text = poppler("pdftotext", str(built[name].path), "-")
+    assert identifier and identifier not in text
+    assert identifier.removeprefix("urn:uuid:") not in text
+    assert not re.search(r"urn:|uuid|Identifier", text, re.IGNORECASE)
+
+
+def test_a_colophon_only_when_it_has_something_to_say():
+    from narrate.writers.pdf_html import page_xhtml
+
+    (doc,) = load_all(ROOTS / "basic")
+    assert not doc.meta.rights and not doc.meta.accessibility_summary and doc.meta.publisher
+    assert 'id="colophon"' not in page_xhtml(doc)  # a publisher's name alone makes no colophon
+    assert "Prepared for Jo." in page_xhtml(doc, "Jo")
+    with_rights = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, rights="© 2026 Test Press"))
+    page = page_xhtml(with_rights)
+    assert 'id="colophon"' in page and "© 2026 Test Press" in page and "Published by Test Press." in page
+
+
+def test_book_keeps_title_page_colophon_and_contents(built):
+    path = built["the-tide-clock"].path
+    meta = built["the-tide-clock"].doc.meta
+    assert meta.title in page_text(path, 1) and "Contents" not in page_text(path, 1)
+    colophon = page_text(path, 2)
+    assert meta.rights in colophon and meta.accessibility_summary in colophon
+    assert "Contents" in page_text(path, 3)
+
+
+@pytest.mark.parametrize("language, expected", [("en-US", "January 15, 2026"), ("en-GB", "15 January 2026"),
+                                                ("de", "15. Januar 2026"), ("fr", "15 janvier 2026")])
+def test_article_date_in_the_readers_convention(language, expected, tmp_path):
+    (doc,) = load_all(ROOTS / "basic")
+    doc = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, language=language))
+    out = tmp_path / "x.pdf"
+    write_pdf(doc, ROOTS / "basic", out)
+    page = page_text(out, 1)
+    assert expected in page, page
+    assert "2026-01-15" not in page

@@ -217,10 +217,10 @@ def test_personal_copies_say_who_they_were_prepared_for(project):
         assert zf.namelist()[0] == "mimetype"
         opf = zf.read("EPUB/content.opf").decode()
         assert '<meta property="dcterms:audience">Prepared for Ann Lee</meta>' in opf
-        assert "Prepared for Ann Lee." in zf.read("EPUB/text/titlepage.xhtml").decode()
+        assert "Prepared for Ann Lee." in zf.read("EPUB/text/article.xhtml").decode()  # the article's colophon
     pdf = PdfReader(folder / "tides.pdf")
     assert "Prepared for Ann Lee" in pdf.metadata.get("/Subject", "")
-    assert "Prepared for Ann Lee" in "".join(page.extract_text() for page in pdf.pages[:2])
+    assert "Prepared for Ann Lee" in pdf.pages[-1].extract_text()  # the colophon closes the article
     original, personal = ID3(project / "output" / "tides" / "tides.mp3"), ID3(folder / "tides.mp3")
     assert sorted(original.keys()) == sorted(personal.keys())
     assert [(c.element_id, c.start_time, c.end_time) for c in personal.getall("CHAP")] == [
@@ -243,3 +243,24 @@ def test_personal_epub_passes_epubcheck(project):
     copy = report.dist / "subscribers" / make_token(KEY, EMAILS[1]) / "tides" / "tides.epub"
     errors, warnings, text = epubcheck(copy)
     assert (errors, warnings) == (0, 0), text
+
+
+@pytest.mark.parametrize("language, expected, marked", [("en", "March 3, 2025", False),
+                                                        ("en-GB", "3 March 2025", True),
+                                                        ("de", "3. März 2025", True), ("fr", "3 mars 2025", True)])
+def test_page_dates_follow_the_publications_language_and_region(language, expected, marked):
+    import datetime as dt
+
+    from narrate.publish.catalog import Publication
+    from narrate.publish.page import render_page
+
+    pub = Publication("tides", "Tides", language, "article", "content/tides.md", {}, date=dt.date(2025, 3, 3))
+    page = render_page([pub], title="Editions", language="en", href=lambda p, f: f"{p.slug}/{f}", sizes={},
+                       css="page.css", sums="SHA256SUMS", feed_url="feed.xml")
+    lang = f' lang="{language}"' if marked else ""  # a date in another language than the page's says so
+    assert f'<time datetime="2025-03-03"{lang}>{expected}</time>' in page
+
+
+def test_built_page_shows_the_date_in_the_readers_convention(project):
+    page = run(project).page.read_text()
+    assert '<time datetime="2025-03-03">March 3, 2025</time>' in page  # language "en": CLDR's en is en-US

@@ -55,6 +55,13 @@ class Pdf:
 
 
 @dataclass(frozen=True)
+class Epub:
+    # An article's EPUB opens with a title block at the top of its text; true gives it a
+    # separate title page, as a book has.
+    article_title_page: bool = False
+
+
+@dataclass(frozen=True)
 class Narration:
     disclosure: bool = True
     disclosure_text: str = "This narration uses a synthetic voice."
@@ -94,6 +101,7 @@ class Config:
     identifier: Identifier = field(default_factory=Identifier)
     accessibility: Accessibility = field(default_factory=Accessibility)
     pdf: Pdf = field(default_factory=Pdf)
+    epub: Epub = field(default_factory=Epub)
     narration: Narration = field(default_factory=Narration)
     feed: Feed = field(default_factory=Feed)
     subscribers: Subscribers = field(default_factory=Subscribers)
@@ -106,6 +114,7 @@ _SECTIONS: dict[str, type] = {
     "identifier": Identifier,
     "accessibility": Accessibility,
     "pdf": Pdf,
+    "epub": Epub,
     "narration": Narration,
     "feed": Feed,
     "subscribers": Subscribers,

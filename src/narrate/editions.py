@@ -57,7 +57,8 @@ def make_epub(ctx: PublicationContext) -> Made:
     from .writers.epub import EpubOptions, write_epub
 
     target = ctx.path(".epub")
-    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover()))
+    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover(),
+                                                      article_title_page=ctx.config.epub.article_title_page))
     return [("epub", target, {})]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from . import model as m
+from .dates import list_text, long_date
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -174,9 +175,30 @@ def chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, *, 
     return "\n".join(parts).replace("{chapter}", chapter.id)
 
 
+# EPUB structural semantics a <section> may carry → the DPUB-ARIA role ARIA in HTML allows on
+# <section> for it (DAISY Ace requires the pair). Types with no such role (copyright-page,
+# titlepage, halftitlepage, imprint, ...) stay epub:type only.
+SECTION_ROLES = {
+    "abstract": "doc-abstract", "acknowledgments": "doc-acknowledgments", "afterword": "doc-afterword",
+    "appendix": "doc-appendix", "bibliography": "doc-bibliography", "chapter": "doc-chapter",
+    "colophon": "doc-colophon", "conclusion": "doc-conclusion", "credit": "doc-credit",
+    "credits": "doc-credits", "dedication": "doc-dedication", "endnotes": "doc-endnotes",
+    "epigraph": "doc-epigraph", "epilogue": "doc-epilogue", "errata": "doc-errata", "example": "doc-example",
+    "foreword": "doc-foreword", "glossary": "doc-glossary", "index": "doc-index",
+    "introduction": "doc-introduction", "notice": "doc-notice", "other-credits": "doc-credits",
+    "part": "doc-part", "preface": "doc-preface", "prologue": "doc-prologue", "qna": "doc-qna",
+    "toc": "doc-toc",
+}
+
+
+def section_role(epub_type: str) -> str:
+    """The DPUB-ARIA role for a section's ``epub:type`` (its first type that has one), or ""."""
+    return next((SECTION_ROLES[t] for t in epub_type.split() if t in SECTION_ROLES), "")
+
+
 def _chapter_semantics(doc: m.Document, chapter: m.Chapter) -> tuple[str, str]:
     if chapter.epub_type:
-        return chapter.epub_type, ""
+        return chapter.epub_type, section_role(chapter.epub_type)
     if doc.single_file:
         return "", ""
     if chapter.role == "body":
@@ -202,6 +224,18 @@ def footnotes(chapter: m.Chapter, ctx: RenderContext) -> str:
 # ------------------------------------------------------------------ documents
 
 
+def authors_text(meta: m.Meta) -> str:
+    """The authors joined as the publication's language joins a list ("A and B", "A und B")."""
+    return list_text(meta.authors, meta.language)
+
+
+def date_html(meta: m.Meta) -> str:
+    """The publication date for readers (their language's convention) with the ISO date for machines."""
+    if not meta.date:
+        return ""
+    return f'<time datetime="{meta.date.isoformat()}">{esc(long_date(meta.date, meta.language))}</time>'
+
+
 def title_page(doc: m.Document, ctx: RenderContext) -> str:
     meta = doc.meta
     lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="Title page">',
@@ -209,29 +243,70 @@ def title_page(doc: m.Document, ctx: RenderContext) -> str:
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{esc(meta.subtitle)}</p>')
     if meta.authors:
-        lines.append(f'<p class="author">{esc(" and ".join(meta.authors))}</p>')
+        lines.append(f'<p class="author">{esc(authors_text(meta))}</p>')
     if meta.publisher:
         lines.append(f'<p class="publisher">{esc(meta.publisher)}</p>')
     if meta.date:
-        lines.append(f'<p class="date"><time datetime="{meta.date.isoformat()}">'
-                     f'{meta.date.strftime("%-d %B %Y")}</time></p>')
+        lines.append(f'<p class="date">{date_html(meta)}</p>')
     lines.append("</section>")
     return "\n".join(lines)
+
+
+def title_block(doc: m.Document, extra: str = "") -> str:
+    """An article's opening, as a magazine prints it: headline, dek, byline, date (then ``extra``).
+
+    The headline keeps the id ``article-title`` that the article's ``aria-labelledby``, the
+    read-along overlays and the PDF outline point at.
+    """
+    meta = doc.meta
+    lines = ['<header class="title-block">', f'<h1 id="article-title" class="title">{esc(meta.title)}</h1>']
+    if meta.subtitle:
+        lines.append(f'<p class="dek">{esc(meta.subtitle)}</p>')
+    if meta.authors:
+        lines.append(f'<p class="byline">{esc(authors_text(meta))}</p>')
+    if meta.date:
+        lines.append(f'<p class="dateline">{date_html(meta)}</p>')
+    if extra:
+        lines.append(extra)
+    lines.append("</header>")
+    return "\n".join(lines)
+
+
+def colophon_lines(doc: m.Document, prepared_for: str = "") -> list[str]:
+    """The colophon's paragraphs; empty when it would have nothing a reader can use.
+
+    Rights, the accessibility summary the publisher wrote and a personal copy's "Prepared
+    for" line are worth a colophon; the publisher's name is added to one but never makes one
+    on its own. Identifiers (URN, UUID) live in the metadata only, never in the text.
+    """
+    meta = doc.meta
+    lines = []
+    if meta.rights:
+        lines.append(f"<p>{esc(meta.rights)}</p>")
+    if meta.accessibility_summary:
+        lines.append(f'<p class="accessibility-summary">{esc(meta.accessibility_summary)}</p>')
+    if prepared_for:
+        lines.append(prepared_for_line(esc(prepared_for)))
+    if lines and meta.publisher:
+        lines.insert(1 if meta.rights else 0, f"<p>Published by {esc(meta.publisher)}.</p>")
+    return lines
+
+
+def prepared_for_line(escaped_name: str) -> str:
+    return f'<p class="prepared-for">Prepared for {escaped_name}.</p>'
+
+
+def colophon_section(lines: list[str], *, epub: bool = True) -> str:
+    """The colophon <section> around ``lines`` (``epub``: with epub:type beside its ARIA role)."""
+    sem = RenderContext(epub=epub).semantics("colophon", SECTION_ROLES["colophon"])
+    return "\n".join([f'<section id="colophon"{sem} class="colophon" aria-label="Colophon">', *lines,
+                      "</section>"])
 
 
 def colophon(doc: m.Document, ctx: RenderContext, prepared_for: str = "") -> str:
-    """Copyright and edition details; also carries a personal copy's "Prepared for" line."""
-    meta = doc.meta
-    lines = [f'<section id="colophon"{ctx.semantics("colophon")} class="colophon" aria-label="Colophon">']
-    if meta.rights:
-        lines.append(f"<p>{esc(meta.rights)}</p>")
-    if meta.publisher:
-        lines.append(f"<p>Published by {esc(meta.publisher)}.</p>")
-    lines.append(f'<p class="identifier">Identifier: {esc(meta.identifier)}</p>')
-    if prepared_for:
-        lines.append(f'<p class="prepared-for">Prepared for {esc(prepared_for)}.</p>')
-    lines.append("</section>")
-    return "\n".join(lines)
+    """Copyright and edition details, or "" when there are none (see ``colophon_lines``)."""
+    lines = colophon_lines(doc, prepared_for)
+    return colophon_section(lines, epub=ctx.epub) if lines else ""
 
 
 def xhtml_document(title: str, lang: str, body: str, *, css: tuple[str, ...] = (), epub: bool = True,

@@ -79,7 +79,8 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     if not overlays:
         raise OutputError("nothing is narrated, so there is no read-along edition", doc.source_files[0])
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
-                          narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})")
+                          narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})",
+                          article_title_page=ctx.config.epub.article_title_page)
     write_epub(doc, ctx.root, target, options)
 
 

@@ -22,6 +22,9 @@ rights = "Copyright © Your Name. All rights reserved."
 [pdf]
 page_size = "A4"   # or "Letter"
 
+[epub]
+article_title_page = false  # true: an article's EPUB opens with a title page, not a title block
+
 [narration]
 disclosure = true
 read_alt_text = true

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from ..dates import long_date
 from .bundle import DESCRIPTIONS
 from .catalog import Publication
 from .templating import render
@@ -61,7 +62,7 @@ def spoken_duration(seconds: float) -> tuple[str, str]:
 
 
 def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict[str, int],
-          personal: set[str]) -> dict[str, object]:
+          personal: set[str], language: str) -> dict[str, object]:
     files = [Link(LABELS.get(a.format, a.format), href(pub, a.format), human_size(sizes.get(a.format, a.bytes)),
                   DESCRIPTIONS.get(a.format, ""), a.format in personal) for a in pub.editions]
     files.append(Link(LABELS["bundle"], href(pub, "bundle"), human_size(sizes.get("bundle", 0)),
@@ -75,7 +76,9 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "pub": pub,
         "id": "pub-" + quote(pub.slug, safe=""),
         "date_iso": pub.date.isoformat() if pub.date else "",
-        "date_text": pub.date.strftime("%-d %B %Y") if pub.date else "",
+        # the date as the publication's readers write it; marked up in its language if the page's differs
+        "date_text": long_date(pub.date, pub.language) if pub.date else "",
+        "date_lang": pub.language if pub.language and pub.language != language else "",
         "files": files,
         "audio": audio,
         "audio_type": AUDIO_TYPES.get(audio_fmt, ""),
@@ -89,6 +92,6 @@ def render_page(pubs: list[Publication], *, title: str, language: str, href: Cal
                 sizes: dict[str, dict[str, int]], css: str, sums: str, feed_url: str, prepared_for: str = "",
                 personal: set[str] | None = None) -> str:
     """The page's HTML. ``href(pub, format)`` is each file's link relative to the page."""
-    views = [_view(p, href, sizes.get(p.slug, {}), personal or set()) for p in pubs]
+    views = [_view(p, href, sizes.get(p.slug, {}), personal or set(), language) for p in pubs]
     return render("page.html.j2", title=title, language=language, publications=views, css=css, sums=sums,
                   feed_url=feed_url, prepared_for=prepared_for)

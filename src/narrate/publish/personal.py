@@ -34,6 +34,7 @@ from ..artifacts import atomic_path, atomic_write, sha256_file
 from ..audio_ffmpeg import probe, run_ffmpeg
 from ..config import Config
 from ..errors import NarrateError, PublishError
+from ..html import colophon_section, prepared_for_line
 from ..writers.mp3 import copy_with_comment, read_comment
 from ..writers.pdf import write_pdf
 from .catalog import Artifact, Publication, find_document
@@ -167,10 +168,14 @@ class _EpubTemplate:
         try:
             with zipfile.ZipFile(epub) as zf:
                 self.opf_name = _opf_name(zf)
-                self.page_name = next((i.filename for i in zf.infolist() if i.filename.endswith(".xhtml")
-                                       and b'id="colophon"' in zf.read(i)), "")
+                # The colophon's page; with no colophon (nothing to say), the page write_epub would
+                # have put it on: the title page's, else the article's.
+                xhtml = [i for i in zf.infolist() if i.filename.endswith(".xhtml")]
+                self.page_name = next((i.filename for marker in (b'id="colophon"', b'id="titlepage"', b'id="article"')
+                                       for i in xhtml if marker in zf.read(i)), "")
                 if not self.page_name:
-                    raise PublishError("expected a colophon page (id=\"colophon\") in the EPUB, found none", epub)
+                    raise PublishError("expected a colophon, title page or article page in the EPUB, found none",
+                                       epub)
                 self.opf = zf.read(self.opf_name).decode("utf-8")
                 self.page = zf.read(self.page_name).decode("utf-8")
                 self.infos = {i.filename: i for i in zf.infolist()}
@@ -209,7 +214,11 @@ def _opf_name(zf: zipfile.ZipFile) -> str:
 
 
 def _insert_prepared_for(page: str, escaped_name: str) -> str:
+    """The "Prepared for" line at the colophon's end, or a colophon holding it where write_epub puts one."""
+    line = prepared_for_line(escaped_name)
+    if 'id="colophon"' not in page:
+        end = page.rindex("</body>")
+        return page[:end] + colophon_section([line]) + "\n" + page[end:]
     start = page.index('id="colophon"')
     end = page.index("</section>", start)
-    line = f'<p class="prepared-for">Prepared for {escaped_name}.</p>\n'
-    return page[:end] + line + page[end:]
+    return page[:end] + line + "\n" + page[end:]

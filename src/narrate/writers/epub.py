@@ -1,7 +1,10 @@
 """The EPUB 3 edition (ebooklib), EPUBCheck-clean, with EPUB Accessibility 1.1 metadata.
 
 Steps, in order: metadata → accessibility metadata → cover → styles and
-fonts → title page → chapters → navigation → write → repack. ebooklib writes
+fonts → title page → chapters → navigation → write → repack. A book opens with a
+title page (and the colophon, when it has something to say); an article opens
+with a title block at the top of its text and ends with its colophon, unless
+``article_title_page`` asks for a book-like title page. ebooklib writes
 zip entries with the current time and leaves ``xml:lang`` off the package, so
 the written file is repacked: ``mimetype`` first and stored, fixed entry
 times from ``Meta.modified``, fixed order; the same sources and
@@ -38,6 +41,7 @@ class EpubOptions:
     overlays: dict[str, tuple[str, bytes, str, str, float]] = field(default_factory=dict)
     sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     narrator: str = ""
+    article_title_page: bool = False  # narrate.toml [epub] article_title_page
 
 
 def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | None = None) -> None:
@@ -49,17 +53,22 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     _accessibility_metadata(book, doc.meta, a11y)
     css = _styles(book, bool(options.overlays))
     ctx = html.RenderContext(image_href=_image_adder(book, root), sentence_spans=options.sentence_spans)
-    items = [_cover_page(book, doc, options)] if options.cover else []
-    items.append(_page(book, "titlepage", "text/titlepage.xhtml", doc.meta.title, doc.meta.language,
-                       html.title_page(doc, ctx) + "\n" + html.colophon(doc, ctx, options.prepared_for), css))
-    chapters = _chapters(book, doc, ctx, css, options)
+    cover = _cover_page(book, doc, options) if options.cover else None
+    colophon = html.colophon(doc, ctx, options.prepared_for)
+    title = None
+    if not doc.single_file or options.article_title_page:
+        body = "\n".join(part for part in (html.title_page(doc, ctx), colophon) if part)
+        title = _page(book, "titlepage", "text/titlepage.xhtml", doc.meta.title, doc.meta.language, body, css)
+        colophon = ""
+    items = [item for item in (cover, title) if item is not None]
+    chapters = _chapters(book, doc, ctx, css, options, title_block=title is None, colophon=colophon)
     nav = epub.EpubNav(title="Contents")
     nav.add_item(css)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
     book.spine = items + [nav] + [item for item, _ in chapters]
     book.toc = _toc(doc, chapters)
-    book.guide = _landmarks(items, chapters, doc)
+    book.guide = _landmarks(cover, title, chapters)
     if options.overlays:
         _media_overlays(book, options)
     _write(book, doc.meta, out)
@@ -174,7 +183,8 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
     name = f"images/cover.{ext}"
     book.set_cover(name, data, create_page=False)
     by = f" by {' and '.join(doc.meta.authors)}" if doc.meta.authors else ""
-    body = (f'<section epub:type="cover" class="cover"><img src="../{name}" '
+    # The section's epub:type has no DPUB-ARIA role ARIA allows on <section>; the image carries doc-cover.
+    body = (f'<section epub:type="cover" class="cover"><img role="doc-cover" src="../{name}" '
             f'alt="{html.esc("Cover: " + doc.meta.title + by)}"/></section>')
     item = epub.EpubHtml(uid="cover-page", file_name="text/cover.xhtml", title="Cover", lang=doc.meta.language)
     item.content = html.xhtml_document("Cover", doc.meta.language, body).encode("utf-8")
@@ -182,15 +192,22 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
     return item
 
 
-def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions) -> list[tuple[epub.EpubHtml, list]]:
-    """One XHTML per chapter; an article is one XHTML holding all its sections."""
+def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, *, title_block: bool = False,
+              colophon: str = "") -> list[tuple[epub.EpubHtml, list]]:
+    """One XHTML per chapter; an article is one XHTML holding all its sections.
+
+    ``title_block``: the article opens with its title block (no separate title page);
+    ``colophon``: markup that closes the article's document.
+    """
     groups = [list(doc.chapters)] if doc.single_file else [[c] for c in doc.chapters]
     out = []
     for index, group in enumerate(groups, 1):
         first = group[0]
         file_name = "text/article.xhtml" if doc.single_file else f"text/{first.id}.xhtml"
         title = doc.meta.title if doc.single_file else first.title
-        body = _group_body(doc, group, ctx)
+        body = _group_body(doc, group, ctx, title_block)
+        if colophon:
+            body += "\n" + colophon
         overlay = options.overlays.get(first.id)
         kw = {}
         if overlay:
@@ -200,10 +217,10 @@ def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions) -> list[tup
     return out
 
 
-def _group_body(doc: m.Document, group: list[m.Chapter], ctx: html.RenderContext) -> str:
+def _group_body(doc: m.Document, group: list[m.Chapter], ctx: html.RenderContext, title_block: bool) -> str:
     if not doc.single_file:
         return html.chapter_section(doc, group[0], ctx, level=1)
-    head = f'<h1 id="article-title">{html.esc(doc.meta.title)}</h1>'
+    head = html.title_block(doc) if title_block else f'<h1 id="article-title">{html.esc(doc.meta.title)}</h1>'
     sections = "\n".join(html.chapter_section(doc, c, ctx, level=2) for c in group)
     return f'<article id="article" aria-labelledby="article-title">\n{head}\n{sections}\n</article>'
 
@@ -224,11 +241,12 @@ def _toc(doc: m.Document, chapters) -> list:
     return toc
 
 
-def _landmarks(items, chapters, doc: m.Document) -> list[dict]:
+def _landmarks(cover, title, chapters) -> list[dict]:
     marks = []
-    if len(items) == 2:
-        marks.append({"type": "cover", "href": items[0].file_name, "title": "Cover"})
-    marks.append({"type": "titlepage", "href": items[-1].file_name, "title": "Title page"})
+    if cover is not None:
+        marks.append({"type": "cover", "href": cover.file_name, "title": "Cover"})
+    if title is not None:
+        marks.append({"type": "titlepage", "href": title.file_name, "title": "Title page"})
     marks.append({"type": "toc", "href": "nav.xhtml", "title": "Table of contents"})
     body = next(((item, g) for item, g in chapters if any(c.role in ("body", "lead") for c in g)), chapters[0])
     marks.append({"type": "bodymatter", "href": body[0].file_name, "title": "Start of content"})

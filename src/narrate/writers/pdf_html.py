@@ -1,8 +1,11 @@
 """The PDF edition's XHTML and print stylesheet (no WeasyPrint here; see ``pdf.py``).
 
-The page is the EPUB's XHTML (``html.py``) in one document, in print order:
-title page → colophon → contents → chapters. Two print-only changes wrap it,
-without re-rendering any block:
+The page is the EPUB's XHTML (``html.py``) in one document, in print order. A book:
+title page → colophon → contents → chapters, each starting a page. An article, as a
+magazine prints it: page 1 opens with the title block (headline, dek, byline, date and,
+for a long article, a compact list of its sections) and the text starts below it on the
+same page; the colophon, if there is one, closes the article. No contents page. Two
+print-only changes wrap it, without re-rendering any block:
 
 * a footnote made only of paragraphs moves from the chapter's end to its first
   reference, as an inline ``span.footnote`` that the stylesheet floats to the
@@ -27,16 +30,24 @@ _FACES = {"regular": ("normal", "normal"), "bold": ("normal", "bold"),
           "italic": ("italic", "normal"), "bolditalic": ("italic", "bold")}
 
 
+# An article with at least this many sections lists them under its byline.
+SECTION_LIST_MIN = 4
+
+
 def page_xhtml(doc: m.Document, prepared_for: str = "") -> str:
     """The whole publication as one XHTML document, ready for a print stylesheet."""
     ctx = html.RenderContext(epub=False)
-    parts = [html.title_page(doc, ctx), html.colophon(doc, ctx, prepared_for), contents(doc)]
     level = 2 if doc.single_file else 1
-    sections = [chapter_with_footnotes(doc, chapter, ctx, level) for chapter in doc.chapters]
-    tag = "article" if doc.single_file else "main"
-    parts.append(f'<{tag} class="body-text">\n' + "\n".join(sections) + f"\n</{tag}>")
+    sections = "\n".join(chapter_with_footnotes(doc, chapter, ctx, level) for chapter in doc.chapters)
+    colophon = html.colophon(doc, ctx, prepared_for)
+    if doc.single_file:
+        head = html.title_block(doc, section_list(doc))
+        parts = [f'<article class="body-text" aria-labelledby="article-title">\n{head}\n{sections}\n</article>',
+                 colophon]
+    else:
+        parts = [html.title_page(doc, ctx), colophon, contents(doc), f'<main class="body-text">\n{sections}\n</main>']
     kind = "article" if doc.single_file else "book"
-    return html.xhtml_document(doc.meta.title, doc.meta.language, "\n".join(parts), epub=False,
+    return html.xhtml_document(doc.meta.title, doc.meta.language, "\n".join(p for p in parts if p), epub=False,
                                body_class=kind)
 
 
@@ -62,6 +73,16 @@ def contents(doc: m.Document) -> str:
                       for target, label, depth in toc_entries(doc))
     return (f'<nav id="contents" class="toc" role="doc-toc" aria-labelledby="contents-title">\n'
             f'<h2 id="contents-title" class="toc-title">Contents</h2>\n<ol>\n{items}\n</ol>\n</nav>')
+
+
+def section_list(doc: m.Document) -> str:
+    """A long article's sections, compactly, with their page numbers; "" for a short one."""
+    entries = toc_entries(doc)
+    if len(entries) < SECTION_LIST_MIN:
+        return ""
+    items = "\n".join(f'<li><a href="#{target}">{html.esc(label)}</a></li>' for target, label, _ in entries)
+    return (f'<nav class="sections" role="doc-toc" aria-labelledby="sections-title">\n'
+            f'<p id="sections-title" class="sections-title">In this article</p>\n<ol>\n{items}\n</ol>\n</nav>')
 
 
 # ------------------------------------------------------------------ footnotes
