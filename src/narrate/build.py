@@ -32,7 +32,8 @@ from typing import Any, Protocol
 from . import model as m
 from .artifacts import artifact_entry, hash_parts, load_manifest, write_manifest
 from .config import ALL_FORMATS, Config
-from .editions import MAKERS, PublicationContext
+from .context import PublicationContext
+from .editions import MAKERS
 from .errors import ConfigError, NarrateError, OutputError, SourceError
 from .fingerprints import base_key, voice_key
 from .narration import preflight_narration, presynthesize

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import read_all
-from .editions import PublicationContext
+from .context import PublicationContext
 from .errors import ConfigError
 from .narration import choose_voice, publication_script
 from .project import open_project
