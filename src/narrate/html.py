@@ -221,7 +221,8 @@ def title_page(doc: m.Document, ctx: RenderContext) -> str:
 def colophon(doc: m.Document, ctx: RenderContext, prepared_for: str = "") -> str:
     """Copyright and edition details; also carries a personal copy's "Prepared for" line."""
     meta = doc.meta
-    lines = [f'<section id="colophon"{ctx.semantics("colophon")} class="colophon" aria-label="Colophon">']
+    semantics = ctx.semantics("colophon", "doc-colophon")
+    lines = [f'<section id="colophon"{semantics} class="colophon" aria-label="Colophon">']
     if meta.rights:
         lines.append(f"<p>{esc(meta.rights)}</p>")
     if meta.publisher:
