@@ -52,7 +52,7 @@ def narrate(root: Path, *args: str) -> float:
 def spoken_texts(root: Path, voice: str) -> list[str]:
     sys.path.insert(0, str(REPO / "src"))
     from narrate.build import read_all
-    from narrate.editions import PublicationContext
+    from narrate.context import PublicationContext
     from narrate.narration import publication_script
     from narrate.project import open_project
     from narrate.speech.voices import get_profile, load_profiles

@@ -34,4 +34,11 @@ AXE_VERSION=4.14.1
 if [ ! -f .venv/axe/node_modules/axe-core/axe.min.js ]; then
   npm install --silent --no-save --no-audit --no-fund --prefix .venv/axe "axe-core@$AXE_VERSION" >/dev/null
 fi
+# DAISY Ace (EPUB accessibility checker) for the EPUB tests. Its puppeteer would download a
+# Chrome of its own; it runs Debian's chromium instead (PUPPETEER_EXECUTABLE_PATH in the tests).
+ACE_VERSION=1.4.6
+if [ ! -x .venv/ace/node_modules/.bin/ace-cli ]; then
+  PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-save --no-audit --no-fund --prefix .venv/ace \
+    "@daisy/ace-cli@$ACE_VERSION" >/dev/null
+fi
 echo "setup: ready (.venv/bin/narrate)" >&2

@@ -32,7 +32,8 @@ from typing import Any, Protocol
 from . import model as m
 from .artifacts import artifact_entry, hash_parts, load_manifest, write_manifest
 from .config import ALL_FORMATS, Config
-from .editions import MAKERS, PublicationContext
+from .context import PublicationContext
+from .editions import MAKERS
 from .errors import ConfigError, NarrateError, OutputError, SourceError
 from .fingerprints import base_key, voice_key
 from .narration import preflight_narration, presynthesize
@@ -119,14 +120,14 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
     started = time.monotonic()
     project = open_project(root)
     output = (options.output or project.root / "output").resolve()
-    if output.is_relative_to(project.content_dir):
+    if not project.single and output.is_relative_to(project.content_dir):
         raise ConfigError("the output folder must not be inside content/", output)
     makers = resolve_formats(options.formats or project.config.defaults.formats)
     modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
     docs, failures = read_all(project)
     if any(MAKERS[maker][2] for maker in makers):
         preflight_narration(project.root, options.voice or project.config.defaults.voice)
-    selected = _select(docs, failures, options.only)
+    selected = _select(docs, failures, options.only + _selected_slugs(project, docs, failures))
     previous = {p.get("slug"): p for p in load_manifest(output)["publications"] if isinstance(p, dict)}
     jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug)) for doc in selected]
     for w in project.warnings:
@@ -179,6 +180,21 @@ def read_all(project: Project) -> tuple[list[m.Document], list[PublicationResult
 
 def _slug_guess(source: Source) -> str:
     return source.path.stem if source.kind == "article" else source.path.name
+
+
+def _selected_slugs(project: Project, docs: list[m.Document], failures: list[PublicationResult]) -> tuple[str, ...]:
+    """The slug of the source named on the command line (``narrate build content/a.md``), if any."""
+    if project.selected is None:
+        return ()
+    wanted = project.selected.resolve()
+    for doc in docs:
+        if any((project.root / s).resolve() == wanted for s in doc.source_files):
+            return (doc.meta.slug,)
+    for failure in failures:
+        if (project.root / failure.source).resolve() == wanted:
+            return (failure.slug,)
+    raise ConfigError("expected a publication source (an article, or a chapter of a book), found a file "
+                      "narrate does not build", project.rel(wanted))
 
 
 def _select(docs: list[m.Document], failures: list[PublicationResult], only: tuple[str, ...]) -> list[m.Document]:

@@ -23,81 +23,21 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .artifacts import MANIFEST, sha256_file
 from .check_audio import check_audio
 from .check_epub import check_epub, check_readaloud, start_epubchecks
+from .check_findings import ERROR, INFO, WARNING, Checker, CheckReport, Finding, Publication
 from .check_pdf import check_pdf
 
-ERROR, WARNING, INFO = "error", "warning", "info"
+__all__ = ["ERROR", "INFO", "WARNING", "CheckReport", "Checker", "Finding", "Publication", "check_project"]
+
 DURATION_TOLERANCE_S = 0.1
 CHAPTERS_VERSION = "1.2.0"
 EPUBCHECK_WORKERS = min(4, os.cpu_count() or 1)
-
-
-@dataclass(frozen=True)
-class Finding:
-    slug: str  # "" for the project as a whole
-    path: str  # the artifact's path relative to the output folder ("manifest.json" for the manifest)
-    check: str  # e.g. "sha256", "epubcheck", "pdf-outline", "audio-chapters", "loudness", "acx"
-    level: str  # "error" | "warning" | "info"
-    message: str
-
-
-@dataclass
-class CheckReport:
-    output: str
-    findings: list[Finding] = field(default_factory=list)
-    publications: int = 0
-    artifacts: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == WARNING]
-
-
-@dataclass
-class Publication:
-    """One manifest entry being checked, and what its checks learn for each other."""
-
-    slug: str
-    title: str
-    language: str
-    root: Path
-    output: Path
-    artifacts: dict[str, dict[str, Any]]
-    findings: list[Finding]
-    chapter_titles: list[str] | None = None  # from the chapters JSON
-    chapter_starts: list[float] | None = None
-    nav_titles: list[str] | None = None  # from the EPUB's navigation document
-    epubchecks: dict[Path, Future] = field(default_factory=dict)  # EPUBCheck runs started in the background
-
-    def add(self, art: dict[str, Any], check: str, level: str, message: str) -> None:
-        self.findings.append(Finding(self.slug, str(art.get("path", "")), check, level, message))
-
-    def duration(self, art: dict[str, Any]) -> float | None:
-        """The artifact's manifest duration, else the audio editions' one."""
-        for entry in (art, self.artifacts.get("mp3", {}), self.artifacts.get("m4b", {})):
-            value = entry.get("duration_s")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
-        return None
-
-
-Checker = Callable[[Publication, dict[str, Any], Path], None]
 
 
 def check_project(root: Path, *, output: Path | None = None) -> CheckReport:

@@ -19,7 +19,7 @@ from .errors import NarrateError
 from .speech.voices import load_profiles
 
 if TYPE_CHECKING:
-    from .check import Publication
+    from .check_findings import Publication
 
 TOLERANCE_S = 0.1
 LOUDNESS_TOLERANCE_LU = 1.0

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 if TYPE_CHECKING:
-    from .check import Publication
+    from .check_findings import Publication
 
 DEBIAN_JAR = Path("/usr/share/java/epubcheck.jar")
 EPUBCHECK_TIMEOUT_S = 900

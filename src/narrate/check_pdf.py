@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pikepdf
 
-    from .check import Publication
+    from .check_findings import Publication
 
 XMP_PDFUA_PART = "{http://www.aiim.org/pdfua/ns/id/}part"
 XMP_TITLE = "{http://purl.org/dc/elements/1.1/}title"

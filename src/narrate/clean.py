@@ -15,7 +15,7 @@ from pathlib import Path
 from .artifacts import load_manifest, write_manifest
 from .audio_synth import cache_path, segment_key
 from .build import read_all
-from .editions import PublicationContext
+from .context import PublicationContext
 from .errors import NarrateError
 from .narration import check_language, publication_script
 from .project import open_project

@@ -127,7 +127,7 @@ def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
 
 @app.command("build")
 def build_cmd(
-    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    project: Annotated[Path, typer.Argument(help="The project folder, or one Markdown file.")] = Path("."),
     formats: Annotated[str, typer.Option("--formats", help="Comma-separated: epub,pdf,pdf-large,mp3,m4b,"
                                          "epub-readaloud.")] = "",
     only: Annotated[list[str], typer.Option("--only", help="Build only this slug (repeatable).")] = [],  # noqa: B006
@@ -139,7 +139,7 @@ def build_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
 ) -> None:
-    """Build every edition of every publication in PROJECT."""
+    """Build every edition of every publication in PROJECT (or of one Markdown file)."""
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip()) or None
     options = BuildOptions(formats=fmts, only=tuple(only), output=output, voice=voice,
                            jobs=jobs or default_jobs(), fail_fast=fail_fast, strict=strict)

@@ -7,6 +7,7 @@ narrated editions the voice name and every file in voices/. Same key, same bytes
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from . import __version__
@@ -33,7 +34,7 @@ def _code_hash() -> str:
     """A hash of narrate itself (modules and templates): a changed narrate rebuilds everything."""
     global _CODE
     if _CODE is None:
-        base = Path(__file__).parent
+        base = Path(str(resources.files("narrate")))  # the whole package, wherever this module sits
         parts: list[bytes | str] = []
         for path in sorted(base.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".css", ".html", ".xml", ".j2", ".xhtml"):

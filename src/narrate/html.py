@@ -14,6 +14,7 @@ from html import escape
 
 from . import model as m
 from .dates import list_text, long_date
+from .sentence_markup import wrap_sentences
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -149,9 +150,7 @@ def text_with_sentences(block_id: str, children: tuple[m.Inline, ...], ctx: Rend
     spans = ctx.sentence_spans.get(block_id)
     if not spans:
         return inlines(children, ctx)
-    from .sentence_markup import wrap_sentences  # local: only the read-along edition needs it
-
-    return wrap_sentences(children, spans, ctx)
+    return wrap_sentences(children, spans, lambda nodes: inlines(nodes, ctx))
 
 
 # ------------------------------------------------------------------- chapters

@@ -18,7 +18,7 @@ from .audio_ffmpeg import tool
 from .audio_synth import synthesize_missing
 from .audio_timeline import Rendered
 from .config import Config
-from .editions import Made, PublicationContext
+from .context import Made, PublicationContext, make_cover
 from .errors import NarrateError, SpeechError
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
@@ -138,8 +138,6 @@ def _cover_path(ctx: PublicationContext) -> Path:
     _, ext = ctx.cover()
     path = ctx.path(f".cover.{ext}")
     if not path.is_file():  # the cover artifact is made first; this only guards a hand-deleted file
-        from .editions import make_cover
-
         make_cover(ctx)
     return path
 
@@ -159,11 +157,3 @@ def write_m4b_edition(ctx: PublicationContext, narration: Narration) -> Made:
 def write_transcripts(ctx: PublicationContext, narration: Narration) -> Made:
     vtt, chapters = _write_transcripts(narration.rendered.timeline, ctx.out_dir, ctx.doc.meta.slug)
     return [("transcript", vtt, {"duration_s": narration.duration_s}), ("chapters", chapters, {})]
-
-
-def write_readaloud(ctx: PublicationContext, narration: Narration) -> Made:
-    from .readalong import write_readalong
-
-    target = ctx.path(".readaloud.epub")
-    write_readalong(ctx, narration, target)
-    return [("epub-readaloud", target, {"duration_s": narration.duration_s})]

@@ -44,10 +44,12 @@ class Project:
     root: Path
     config: Config
     warnings: list[str] = field(default_factory=list)
+    single: Path | None = None  # a Markdown file used on its own: the project is that one article
+    selected: Path | None = None  # a source inside content/ named on the command line: build only it
 
     @property
     def content_dir(self) -> Path:
-        return self.root / "content"
+        return self.root if self.single else self.root / "content"
 
     @property
     def cache_dir(self) -> Path:
@@ -61,9 +63,17 @@ class Project:
 
 
 def open_project(root: Path | str) -> Project:
+    """A project folder, or a Markdown file (as pandoc users expect).
+
+    A file inside a project's ``content/`` opens that project with only the file selected;
+    any other file is a project of its own: its folder is the root (a ``narrate.toml``
+    beside it applies, else the defaults) and editions go to ``output/`` beside it.
+    """
     root = Path(root).resolve()
+    if root.is_file():
+        return _open_file(root)
     if not root.is_dir():
-        raise ConfigError("expected a project folder, found none", root)
+        raise ConfigError("expected a project folder or a Markdown file, found neither", root)
     config = load_config(root)
     project = Project(root, config, list(config.warnings))
     if not project.content_dir.is_dir():
@@ -71,8 +81,22 @@ def open_project(root: Path | str) -> Project:
     return project
 
 
+def _open_file(path: Path) -> Project:
+    if path.suffix.lower() not in (".md", ".markdown"):
+        raise ConfigError("expected a project folder or a Markdown file (.md), found another kind of file", path)
+    for parent in path.parents:
+        if (parent / "content").is_dir() and path.is_relative_to(parent / "content"):
+            project = open_project(parent)
+            project.selected = path
+            return project
+    config = load_config(path.parent)
+    return Project(path.parent, config, list(config.warnings), single=path)
+
+
 def discover(project: Project) -> list[Source]:
     """Every publication source under content/, in a stable order."""
+    if project.single:
+        return [Source("article", project.single)]
     content = project.content_dir
     books = sorted(p.parent for p in content.rglob("book.toml") if not _hidden(p, content))
     sources = [Source("book", b) for b in books]

@@ -23,7 +23,7 @@ from . import html
 from . import model as m
 from .audio import range_audio
 from .audio_timeline import TimelineSegment
-from .editions import PublicationContext
+from .context import Made, PublicationContext
 from .errors import OutputError
 from .narration import Narration
 from .writers.epub import EpubOptions, write_epub
@@ -124,3 +124,10 @@ def _clock(ms: int) -> str:
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def write_readaloud(ctx: PublicationContext, narration: Narration) -> Made:
+    """The read-along edition (EPUB 3 with media overlays) of a narrated publication."""
+    target = ctx.path(".readaloud.epub")
+    write_readalong(ctx, narration, target)
+    return [("epub-readaloud", target, {"duration_s": narration.duration_s})]

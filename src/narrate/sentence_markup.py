@@ -13,12 +13,9 @@ the block's sentences at it (still valid, only coarser).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from . import model as m
-
-if TYPE_CHECKING:
-    from .html import RenderContext
 
 
 def length(node: m.Inline) -> int:
@@ -95,13 +92,13 @@ def locate(text: str, sentences: list[str]) -> list[tuple[int, int]] | None:
     return spans
 
 
-def wrap_sentences(children: tuple[m.Inline, ...], spans: list[tuple[str, str]], ctx: RenderContext) -> str:
-    from .html import inlines
-
+def wrap_sentences(children: tuple[m.Inline, ...], spans: list[tuple[str, str]],
+                   inlines: Callable[[tuple[m.Inline, ...]], str]) -> str:
+    """One ``<span id>`` per sentence; ``inlines`` renders a slice of the tree (html.py passes its renderer)."""
     text = m.plain_text(children)
     found = locate(text, [sentence for _, sentence in spans])
     if not found:
-        return f'<span id="{spans[0][0]}">{inlines(children, ctx)}</span>'
+        return f'<span id="{spans[0][0]}">{inlines(children)}</span>'
     parts: list[str] = []
     total = sum(length(c) for c in children)
     bounds = [b for b, _ in found[1:]] + [total]
@@ -109,6 +106,6 @@ def wrap_sentences(children: tuple[m.Inline, ...], spans: list[tuple[str, str]],
     for index, ((seg_id, _), end) in enumerate(zip(spans, bounds, strict=True)):
         last = index == len(spans) - 1
         piece = slice_inlines(children, start, end, last=last)
-        parts.append(f'<span id="{seg_id}">{inlines(piece, ctx)}</span>')
+        parts.append(f'<span id="{seg_id}">{inlines(piece)}</span>')
         start = end
     return "".join(parts)

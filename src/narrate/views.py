@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import read_all
-from .editions import PublicationContext
+from .context import PublicationContext
 from .errors import ConfigError
 from .narration import choose_voice, publication_script
 from .project import open_project
@@ -15,7 +15,9 @@ from .speech.voices import check_usable, load_profiles
 
 
 def publication_script_text(root: Path, target: str, voice: str = "") -> str:
-    project = open_project(root)
+    """The speech script of the publication named by slug or source path (a Markdown file
+    outside any project is a project of its own)."""
+    project = open_project(target if Path(target).is_file() else root)
     docs, failures = read_all(project)
     for failure in failures:
         if target in (failure.slug, failure.source) and failure.error is not None:

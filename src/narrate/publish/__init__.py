@@ -11,7 +11,6 @@ Everything is read from output/manifest.json, never from writer internals.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -20,49 +19,11 @@ from ..config import Config, load_config
 from ..errors import PublishError
 from .bundle import place, write_bundle, write_sums
 from .catalog import Publication, load_publications, verify
-from .feed import Channel, channel_from_config, render_feed
+from .feed import channel_from_config, render_feed
 from .page import render_page
+from .site import PackageReport, Site
 
 __all__ = ["PackageReport", "package"]
-
-
-@dataclass
-class PackageReport:
-    dist: Path
-    feed: Path
-    page: Path
-    bundles: list[Path] = field(default_factory=list)
-    subscribers: int = 0  # active subscribers packaged
-    revoked: int = 0  # revoked in the CSV or revoked.txt
-    removed: int = 0  # subscriber folders deleted (revoked, removed from the CSV, or a new key)
-    personal_made: int = 0
-    personal_reused: int = 0
-    links: Path | None = None  # output/private/subscribers-links.csv (addresses: never upload it)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Site:
-    """What the public and private parts share."""
-
-    root: Path
-    config: Config
-    output: Path
-    dist: Path
-    base_url: str
-    pubs: list[Publication]
-    channel: Channel
-    sizes: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def public_rel(self, pub: Publication, fmt: str) -> str:
-        if fmt == "bundle":
-            return f"{pub.slug}/{pub.slug}.zip"
-        if fmt == "page":
-            return f"index.html#pub-{pub.slug}"
-        return f"{pub.slug}/{pub.artifacts[fmt].name}"
-
-    def public_url(self, pub: Publication, fmt: str) -> str:
-        return self.base_url + self.public_rel(pub, fmt)
 
 
 def package(root: Path, *, output: Path | None = None, base_url: str = "", subscribers: Path | None = None,

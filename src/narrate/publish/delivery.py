@@ -25,7 +25,7 @@ from .personal import Personalizer
 from .subscribers import Subscriber, load_key, load_subscribers, subscribers_path
 
 if TYPE_CHECKING:
-    from . import PackageReport, Site
+    from .site import PackageReport, Site
 
 Task = tuple[Publication, str, str, Path, str, str]  # pub, format, name, target, rel, key
 

@@ -16,16 +16,11 @@ import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from narrate.artifacts import atomic_path
 from narrate.errors import SpeechError
-
-if TYPE_CHECKING:
-    from narrate.speech.voices import VoiceProfile
-
-ENGINES = ("piper", "espeak", "gtts", "fake")
-OFFLINE_ENGINES = ("piper", "espeak", "fake")
+from narrate.speech.voices import VoiceProfile
 
 
 @runtime_checkable

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from narrate.artifacts import atomic_path
 from narrate.errors import SpeechError
-from narrate.speech.engines import OFFLINE_ENGINES, check_wav
-from narrate.speech.voices import VoiceProfile
+from narrate.speech.engines import check_wav
+from narrate.speech.voices import OFFLINE_ENGINES, VoiceProfile
 
 SAMPLE_RATE = 24000
 PROBE_TIMEOUT = 3.0

@@ -40,9 +40,10 @@ from typing import Any
 
 from narrate.config import read_toml
 from narrate.errors import ConfigError, SpeechError
-from narrate.speech.engines import ENGINES, OFFLINE_ENGINES
 from narrate.speech.script import Pauses
 
+ENGINES = ("piper", "espeak", "gtts", "fake")
+OFFLINE_ENGINES = ("piper", "espeak", "fake")
 DEFAULT_VOICE = "joe"
 LOUDNESS = ("default", "acx")
 _TOP_KEYS = {"name", "engine", "model", "language", "rate", "loudness", "lexicons", "pauses", "piper"}

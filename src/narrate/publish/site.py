@@ -1,0 +1,51 @@
+"""The packaging run's shared state (``Site``) and result (``PackageReport``): used by the public
+part (``__init__``) and the subscribers' part (``delivery``) alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from .catalog import Publication
+from .feed import Channel
+
+
+@dataclass
+class PackageReport:
+    dist: Path
+    feed: Path
+    page: Path
+    bundles: list[Path] = field(default_factory=list)
+    subscribers: int = 0  # active subscribers packaged
+    revoked: int = 0  # revoked in the CSV or revoked.txt
+    removed: int = 0  # subscriber folders deleted (revoked, removed from the CSV, or a new key)
+    personal_made: int = 0
+    personal_reused: int = 0
+    links: Path | None = None  # output/private/subscribers-links.csv (addresses: never upload it)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Site:
+    """What the public and private parts share."""
+
+    root: Path
+    config: Config
+    output: Path
+    dist: Path
+    base_url: str
+    pubs: list[Publication]
+    channel: Channel
+    sizes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def public_rel(self, pub: Publication, fmt: str) -> str:
+        if fmt == "bundle":
+            return f"{pub.slug}/{pub.slug}.zip"
+        if fmt == "page":
+            return f"index.html#pub-{pub.slug}"
+        return f"{pub.slug}/{pub.artifacts[fmt].name}"
+
+    def public_url(self, pub: Publication, fmt: str) -> str:
+        return self.base_url + self.public_rel(pub, fmt)
