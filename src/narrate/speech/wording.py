@@ -125,6 +125,9 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
            "Rudolf|Sancho|Umberto|Vittorio|Pedro|Manuel|Sebastian|Edmund|Harold|Malcolm|David|Robert")
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
 _REGNAL_ROMAN = re.compile(rf"\b({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")
+_TITLED_ROMAN = re.compile(
+    r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
+    r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
 _OTHER_ROMAN = re.compile(r"\b([A-Z][a-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
 
 
@@ -160,7 +163,6 @@ _SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s?×\s?"), " times "), (re.compile(r"\s?÷\s?"), " divided by "),
     (re.compile(r"~\s?(?=[0-9$£€])"), "about "), (re.compile(r"§\s?"), "section "),
     (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"#(?=[A-Za-z])"), "hashtag "),
-    (re.compile(rf"(?<=[0-9%])\s?/\s?(?={_PER_WORDS})"), " per "),
     (re.compile(r"(?<=[A-Za-z])–(?=[A-Za-z])"), " to "),
     # "Copyright © 2026" must not say "copyright" twice; a lone © or ℗ is read out.
     (re.compile(r"(?i)(?<=copyright)\s*[©Ⓒ]\s*"), " "), (re.compile(r"\s?[©Ⓒ]\s?"), " copyright "),
@@ -182,9 +184,23 @@ def _word_slash(m: re.Match[str]) -> str:
     return f"{first} {joiner} {second}"
 
 
+_PER_UNIT = {"hr": "hour", "wk": "week", "mo": "month", "yr": "year", "min": "minute", "sec": "second",
+             "kg": "kilogram", "km": "kilometer", "lb": "pound", "g": "gram", "l": "liter", "L": "liter",
+             "oz": "ounce", "ft": "foot", "mi": "mile", "m": "meter", "h": "hour", "d": "day", "ml": "milliliter",
+             "mL": "milliliter", "sq ft": "square foot", "m²": "square meter", "ft²": "square foot"}
+_PER = re.compile(
+    rf"(?<=[0-9%])\s?/\s?(?:({'|'.join(re.escape(u) for u in sorted(_PER_UNIT, key=len, reverse=True))})"
+    rf"(?![\w²/])|(?={_PER_WORDS}))")
+
+
+def _per(m: re.Match[str]) -> str:
+    return f" per {_PER_UNIT[m.group(1)]}" if m.group(1) else " per "
+
+
 def symbols(text: str) -> str:
     for pattern, words in _SYMBOLS:
         text = pattern.sub(words, text)
+    text = _PER.sub(_per, text)
     return _WORD_SLASH.sub(_word_slash, text)
 
 
@@ -242,7 +258,8 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
 
 RULES_ADDRESSES: tuple[Rule, ...] = (sub(_EMAIL, _email), sub(_URL, _url))
 RULES_WORDS: tuple[Rule, ...] = (
-    sub(_CUE_ROMAN, _roman(False)), sub(_REGNAL_ROMAN, _roman(True)), sub(_OTHER_ROMAN, _roman(False)),
+    sub(_CUE_ROMAN, _roman(False)), sub(_TITLED_ROMAN, _roman(True)), sub(_REGNAL_ROMAN, _roman(True)),
+    sub(_OTHER_ROMAN, _roman(False)),
     sub(_GENERAL_RE, _general), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted),
 )
