@@ -131,7 +131,7 @@ _MONTH_RE = "(?:" + "|".join(re.escape(f) for f in sorted(_MONTH_FORMS, key=len,
 
 
 def _month(word: str) -> str:
-    return MONTHS[_MONTH_FORMS[word] - 1]
+    return MONTHS[(_MONTH_FORMS.get(word) or _MONTH_FORMS[word.title()]) - 1]
 
 
 def _day(text: str) -> str:
@@ -157,6 +157,8 @@ _MONTH_DAY = re.compile(
 _DAY_MONTH = re.compile(
     rf"(?<![\w.,])({D}{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|-)({_MONTH_RE})"
     rf"(?:,?\s+({D}{{4}})(?![\w]|[.,][0-9]))?")
+_DAY_MONTH_LOWER = re.compile(  # "17 may 2010": lowercase "may" and "march" only with a day and a year
+    rf"(?<![\w.,])({D}{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(may|march)\b,?\s+({D}{{4}})(?![\w]|[.,][0-9])")
 _MONTH_YEAR = re.compile(rf"(?<![\w.])({_MONTH_RE})\s+({D}{{4}})(?![\w]|[.,][0-9])")
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 
@@ -237,8 +239,9 @@ _DOTTED_CLOCK = re.compile(rf"(?<![\w:.,$£€])({D}{{1,2}})\.({D}{{2}})()\s?{_A
 _REGION_DOTTED_CLOCK = re.compile(
     rf"\b(?:at|from|until|till|by|before|after|to) ({D}{{1,2}})\.({D}{{2}})()(?![\w%]|[.,][0-9])")
 _HOUR_AMPM = re.compile(rf"(?<![\w:.,/$£€])({D}{{1,2}})\s?{_AMPM}")
-_HOURS_BEFORE_AMPM = re.compile(
-    rf"(?<![\w:.,/$£€])({D}{{1,2}}(?::{D}{{2}})?)\s?[–-]\s?(?={D}{{1,2}}(?::{D}{{2}})?\s?{_AMPM})")
+_HOURS_BEFORE_AMPM = re.compile(  # "9-5 pm", "9:00-17:00": the dash is "to"
+    rf"(?<![\w:.,/$£€])({D}{{1,2}}(?::{D}{{2}})?)\s?[–-]\s?(?={D}{{1,2}}(?::{D}{{2}})?\s?{_AMPM}"
+    rf"|(?:(?<=:{D}{{2}}-)|(?<=:{D}{{2}}–)|(?<=:{D}{{2}} - )|(?<=:{D}{{2}} – )){D}{{1,2}}:{D}{{2}}(?![0-9:]))")
 _AFTER_AMPM_DASH = re.compile(r"(?<=[AP] M)\s?[–-]\s?(?=[a-z])")
 
 
@@ -331,6 +334,14 @@ _DIMENSIONS = re.compile(
     rf"(?<![\w.,])({NUM})(\s?)([x×X])(\s?)({NUM})(?:\s?[x×X]\s?({NUM}))?(?:\s?{_UNIT_TAIL})?(?![\w])")
 
 
+_DIMENSION_UNITS = re.compile(rf"(?<![\w.,])({NUM})\s?{_UNIT_TAIL}\s?[x×X]\s?(?=(?:{NUM})\s?{_UNIT_TAIL})")
+
+
+def _dimension_units(m: re.Match[str]) -> str:
+    """'10 cm x 20 cm' → '10 cm by 20 cm' (the units are read later)."""
+    return f"{m.group(1)} {m.group(2)}{m.group(3) or ''} by "
+
+
 def _dimensions(m: re.Match[str]) -> str:
     glued = not (m.group(2) or m.group(4))
     unit = m.group(7)
@@ -371,7 +382,7 @@ _ZIP = re.compile(
 _SERIAL = re.compile(
     rf"\b((?:[Ss]erial|[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
     rf"(?:\s+(?:[Nn]umber|[Nn]o\.|#))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.)(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
-_IDENTIFIER = re.compile(r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{3,}(?![\w'’])")
+_IDENTIFIER = re.compile(r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])")
 
 
 def _zip(m: re.Match[str]) -> str:
@@ -387,8 +398,17 @@ def _serial(m: re.Match[str]) -> str:
 def _identifier(m: re.Match[str]) -> str:
     """'a1b2' → 'A one B two'; 'B2B' → 'B two B'. Two runs ('MP3', '3D', '10th') are left to other rules."""
     runs = re.findall(r"[A-Za-z]+|[0-9]+", m.group(0))
-    if len(runs) == 2 and runs[0].islower() and len(runs[0]) <= 3 and len(runs[1]) >= 3:
-        return f"{' '.join(runs[0].upper())} {n.digits_words(runs[1])}"  # "ab9453", "t2000"
+    if len(runs) == 2:  # lowercase letters glued to digits: "ab9453", "k4", "3d"
+        head, tail = runs
+        if head.isalpha() and head.islower() and len(head) <= 3:
+            number = n.digits_words(tail) if len(tail) >= 3 else n.cardinal(tail)
+            return f"{' '.join(head.upper())} {number}"
+        if tail.islower() and len(tail) <= 2 and tail not in {"x", "s", "st", "nd", "rd", "th"}:
+            return f"{n.cardinal(head)} {' '.join(tail.upper())}"
+        return m.group(0)
+    if len(runs) == 3 and runs[2] == "s" and runs[0].isupper() and runs[1].isdigit():  # "MP3s"
+        count = n.cardinal(runs[1])
+        return f"{' '.join(runs[0])} {count[:-1] + 'ies' if count.endswith('y') else count + 's'}"
     if len(runs) < 3 or (len(runs) == 3 and runs[-1] in {"s", "st", "nd", "rd", "th"}):
         return m.group(0)
     return " ".join(n.digits_words(r) if r.isdigit() else " ".join(r.upper()) for r in runs)
@@ -455,6 +475,19 @@ def _degrees(m: re.Match[str]) -> str:
     scale = {"C": " Celsius", "F": " Fahrenheit", "K": " Kelvin"}.get(m.group(2) or "", "")
     unit = "degree" if n.is_one(m.group(1)) else "degrees"
     return f"{n.number(m.group(1))} {unit}{scale}"
+
+
+_BARE_POWER_UNIT = re.compile(rf"(?<![\w.,/])({'|'.join(sorted(_POWERED, key=len, reverse=True))})([²³])(?![\w])")
+_DOTTED_NUMBERS = re.compile(rf"(?<![\w.,])({D}+(?:\.{D}+){{2,}})(?![\w]|\.[0-9])")
+
+
+def _bare_power_unit(m: re.Match[str]) -> str:
+    return unit_words(m.group(1), m.group(2), True)
+
+
+def _dotted_numbers(m: re.Match[str]) -> str:
+    """A version or other dotted number: '1.2.10' → 'one point two point ten'."""
+    return " point ".join(n.cardinal(str(int(part))) for part in m.group(1).split("."))
 
 
 def _unit(m: re.Match[str]) -> str:
@@ -569,6 +602,15 @@ def _number(m: re.Match[str]) -> str:
     return n.number(m.group(0))
 
 
+_LEFTOVER_DIGITS = re.compile(rf"{D}+")
+
+
+def _leftover_digits(m: re.Match[str]) -> str:
+    """Digits no rule could read ("Mk2", "6,5") are still said, never left for the engine to guess."""
+    digits = m.group(0)
+    return f" {n.cardinal(digits) if len(digits) <= 4 else n.digits_words(digits)} "
+
+
 @lru_cache(maxsize=16)
 def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Terms, dates, eras, times and telephone numbers, for the document's region."""
@@ -576,14 +618,15 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
     return (
         sub(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), sub(_QUARTER, _quarter),
         sub(_NUMERIC_DATE, _numeric_date(locale.date_order)),
-        sub(_MONTH_DAY, _month_day), sub(_DAY_MONTH, _day_month), sub(_MONTH_YEAR, _month_year),
+        sub(_MONTH_DAY, _month_day), sub(_DAY_MONTH, _day_month), sub(_DAY_MONTH_LOWER, _day_month),
+        sub(_MONTH_YEAR, _month_year),
         sub(_YEAR_ERA, _year_era), sub(_ERA_YEAR, _era_year),
         lambda text: _HOURS_BEFORE_AMPM.sub(r"\1 to ", text),
         sub(_CLOCK, _clock), sub(_DOTTED_CLOCK, _clock), *region_clock, sub(_HOUR_AMPM, _hour_ampm),
         lambda text: _AFTER_AMPM_DASH.sub(" to ", text),
         sub(_PHONE, _phone), sub(_PHONE_INTL, _phone_intl), sub(_LOCAL_PHONE, _local_phone),
         sub(_ZIP, _zip), sub(_SERIAL, _serial),
-        sub(_RATIO, _ratio), sub(_DIMENSIONS, _dimensions),
+        sub(_RATIO, _ratio), sub(_DIMENSION_UNITS, _dimension_units), sub(_DIMENSIONS, _dimensions),
     )
 
 
@@ -596,8 +639,10 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         sub(_RANGE, _range), lambda text: _NEGATIVE.sub("minus ", text), sub(_SLASH3, _slash3),
         sub(_PERCENT, _percent), sub(_DEGREES, _degrees),
         sub(_MONEY, _money), sub(_CODE_MONEY, _money), sub(_MONEY_CODE, _money_code),
-        sub(_VULGAR_RE, _vulgar), sub(_SLASH, _slash), sub(_UNIT, _unit),
+        sub(_VULGAR_RE, _vulgar), sub(_SLASH, _slash), sub(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
+        sub(_DOTTED_NUMBERS, _dotted_numbers),
         sub(_ORDINAL, _ordinal), sub(_DECADE, _decade),
         lambda text: _NUMBER_SIGN.sub("number ", text), lambda text: _NUMBERS_SIGN.sub("numbers ", text),
         sub(_YEAR, _year), sub(_IDENTIFIER, _identifier), sub(_GLUED, _glued), sub(_NUMBER, _number),
+        sub(_LEFTOVER_DIGITS, _leftover_digits),
     )
