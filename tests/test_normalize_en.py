@@ -116,7 +116,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("1:59 p.m. e.s.t", "one fifty-nine P M E S T"),
         ("at 07:05", "at seven oh five"),
         ("23:59", "twenty-three fifty-nine"),
-        ("06:30:15", "six thirty and fifteen seconds"),
+        ("06:30:15", "six hours, thirty minutes and fifteen seconds"),
         ("9:00-17:00", "nine o'clock to seventeen hundred"),
         ("13:00 – 14:30", "thirteen hundred to fourteen thirty"),
         ("a 3.5 rating", "a three point five rating"),

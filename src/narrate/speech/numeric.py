@@ -269,6 +269,10 @@ def _clock(m: re.Match[str]) -> str:
         tail = f" oh {n.cardinal(minute)}"
     else:
         tail = f" {n.cardinal(minute)}"
+    if second and int(second) and not suffix:  # "14:10:30": fourteen hours, ten minutes and thirty seconds
+        parts = [(hour, "hour"), (minute, "minute"), (int(second), "second")]
+        said = [f"{n.cardinal(v)} {name}{'' if v == 1 else 's'}" for v, name in parts if v or name == "hour"]
+        return ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
     words = n.cardinal(hour) + tail
     if second and int(second):
         words += f" and {n.cardinal(int(second))} {'second' if int(second) == 1 else 'seconds'}"
@@ -456,7 +460,9 @@ _CODE_MONEY = re.compile(rf"\b({_CODE_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b
 _MONEY_CODE = re.compile(rf"(?<![\w.,])({NUM})(?:\s?({_SCALE_RE}))?\s({_CODE_RE})\b")
 _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
-_UNIT = re.compile(rf"(?<![\w.,/])({NUM})\s?{_UNIT_TAIL}")
+_UNIT = re.compile(
+    rf"(?<![\w.,/])({NUM})(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
+    rf"(?:/({_UNIT_RE})(?![\w/²³])|(?![\w/²³]))")
 
 
 def _money(m: re.Match[str]) -> str:
@@ -491,7 +497,11 @@ def _dotted_numbers(m: re.Match[str]) -> str:
 
 
 def _unit(m: re.Match[str]) -> str:
-    return f"{n.number(m.group(1))} {unit_words(m.group(2), m.group(3), not n.is_one(m.group(1)))}"
+    """'5 km' → 'five kilometers'; '100 million kg'; '12kg/kg' → 'twelve kilograms per kilogram'."""
+    scale = m.group(2) or ""
+    plural = bool(scale) or not n.is_one(m.group(1))
+    words = f"{n.number(m.group(1))}{scale} {unit_words(m.group(3), m.group(4), plural)}"
+    return f"{words} per {unit_words(m.group(5), None, False)}" if m.group(5) else words
 
 
 # ------------------------------------------------------------------- fractions
