@@ -311,3 +311,29 @@ def test_every_digit_is_read_and_the_neighbours_kept(text, language):
     out = normalize(f"apple {text} river", language)
     assert out.startswith("apple") and out.endswith("river")
     assert not re.search("[0-9]", out), (text, out)
+
+
+def test_narrate_script_reads_by_the_document_language_and_region(make_project):
+    import subprocess
+    import sys
+
+    article = """
+        ---
+        title: Notes
+        language: {tag}
+        ---
+
+        Reopens on 01/02/2026 at 9.30am. Paid $20.5 on Jan. 5 for 2x8 boards; call 555-123-4567 ext. 12.
+        """
+    root = make_project({"content/gb.md": article.format(tag="en-GB"), "content/us.md": article.format(tag="en-US")})
+    spoken = {}
+    for slug in ("gb", "us"):
+        proc = subprocess.run([sys.executable, "-m", "narrate", "script", slug, "--project", str(root)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        spoken[slug] = proc.stdout
+    assert "Reopens on the first of February, twenty twenty-six at nine thirty A M." in spoken["gb"]
+    assert "Reopens on January second, twenty twenty-six at nine thirty A M." in spoken["us"]
+    for text in spoken.values():  # "Jan." and "ext." end no sentence
+        assert ("Paid twenty dollars and fifty cents on January fifth for two by eight boards; call five five five, "
+                "one two three, four five six seven, extension one two.") in text
