@@ -93,6 +93,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("$12/hr", "twelve dollars per hour"),
         ("€2/kg", "two euros per kilogram"),
         ("$250-$300", "two hundred fifty dollars to three hundred dollars"),
+        ("Earn $50k-$60k a year.", "Earn fifty thousand dollars to sixty thousand dollars a year."),
     ],
     "telephone": [
         ("Call 555-123-4567", "Call five five five, one two three, four five six seven"),
@@ -105,6 +106,8 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("+44 20 7946 0958", "plus four four, two zero, seven nine four six, zero nine five eight"),
         ("phone: 555-0199", "phone: five five five, zero one nine nine"),
         ("aged 100-1000", "aged one hundred to one thousand"),
+        ("Call me on 07700 900123.", "Call me on zero seven seven zero zero, nine zero zero one two three."),
+        ("Ring 0161 496 0000 today.", "Ring zero one six one, four nine six, zero zero zero zero today."),
     ],
     "times": [
         ("10:30 PM", "ten thirty P M"),
@@ -143,6 +146,9 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("10 cm x 20 cm", "ten centimeters by twenty centimeters"),
         ("3 × 4 = 12", "three times four equals twelve"),
         ("4.4x", "four point four times"),
+        ("He's 6'2\" tall.", "He's six foot two tall."),
+        ("100 million kg", "one hundred million kilograms"),
+        ("12kg/kg", "twelve kilograms per kilogram"),
     ],
     "ranges": [
         ("5pm-7 pm", "five P M to seven P M"),
@@ -181,6 +187,8 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("MP3 files", "M P three files"),
         ("MP3s", "M P threes"),
         ("W2", "W two"),
+        ("1080p video", "ten eighty P video"),
+        ("A4 paper and vitamin B12", "A four paper and vitamin B twelve"),
     ],
     "terms": [
         ("401(k)", "four oh one K"),

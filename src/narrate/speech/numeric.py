@@ -313,6 +313,17 @@ _PHONE_CUES = re.compile(
     r"\b(?:call|calls|called|calling|phone|telephone|tel|fax|dial|dialed|dialled|text|number|line|hotline|"
     r"helpline|ring|mobile|cell)\b\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
 _LOCAL_PHONE = re.compile(rf"(?<![\w.,$£€-])({D}{{3}})-({D}{{4}})(?![\w-]|[.,][0-9])")
+_TRUNK_PHONE = re.compile(rf"(?<![\w.,+-])(0{D}{{2,4}})([ -])({D}{{3,6}})(?:\2({D}{{3,4}}))?(?![\w-]|[.,][0-9])")
+
+
+def _trunk_phone(m: re.Match[str]) -> str:
+    """'07700 900123', '0161 496 0000': a national number with its trunk zero, in groups."""
+    groups = [g for g in (m.group(1), m.group(3), m.group(4)) if g]
+    if not 9 <= sum(len(g) for g in groups) <= 11:
+        return m.group(0)
+    return _phone_groups(groups, None)
+
+
 _RATIO = re.compile(rf"(?<![\w:.])({D}+):({D})(?![0-9:])")
 
 
@@ -344,6 +355,16 @@ def _ratio(m: re.Match[str]) -> str:
 
 
 # ------------------------------------------------- dimensions, identifiers, terms
+
+_FEET_INCHES = re.compile(rf"(?<![\w'’])({D}{{1,2}})['′’]\s?({D}{{1,2}})(?:[\"″”]|'')")
+
+
+def _feet_inches(m: re.Match[str]) -> str:
+    """A height: 6'2" → 'six foot two'."""
+    if int(m.group(2)) >= 12:
+        raise ValueError(m.group(0))
+    return f"{n.cardinal(m.group(1))} foot {n.cardinal(m.group(2))}"
+
 
 _DIMENSIONS = re.compile(
     rf"(?<![\w.,])({NUM})(\s?)([x×X])(\s?)({NUM})(?:\s?[x×X]\s?({NUM}))?(?:\s?{_UNIT_TAIL})?(?![\w])")
@@ -418,6 +439,8 @@ def _identifier(m: re.Match[str]) -> str:
         if head.isalpha() and head.islower() and len(head) <= 3:
             number = n.digits_words(tail) if len(tail) >= 3 else n.cardinal(tail)
             return f"{' '.join(head.upper())} {number}"
+        if tail == "p" and len(head) in (3, 4) and not head.startswith("0"):  # "1080p": ten eighty P
+            return f"{n.year(head)} P"
         if tail.islower() and len(tail) <= 2 and tail not in {"x", "s", "st", "nd", "rd", "th"}:
             return f"{n.cardinal(head)} {' '.join(tail.upper())}"
         return m.group(0)
@@ -474,6 +497,11 @@ _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
 _UNIT = re.compile(
     rf"(?<![\w.,/])({NUM})(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
     rf"(?:/({_UNIT_RE})(?![\w/²³])|(?![\w/²³]))")
+
+
+_MONEY_WORDS = sorted({names[1].split()[-1] for names in n.CURRENCIES.values()} | {"cents", "pence"},
+                      key=len, reverse=True)
+_AFTER_MONEY_DASH = re.compile(rf"\b({'|'.join(_MONEY_WORDS)})\s?[–-]\s?(?=[a-z])")
 
 
 def _money(m: re.Match[str]) -> str:
@@ -646,7 +674,7 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
         num(_CLOCK, _clock), num(_DOTTED_CLOCK, _clock), *region_clock, num(_HOUR_AMPM, _hour_ampm),
         lambda text: _AFTER_AMPM_DASH.sub(" to ", text),
         num(_PHONE, _phone), num(_PHONE_INTL, _phone_intl), num(_LOCAL_PHONE, _local_phone),
-        num(_ZIP, _zip), num(_SERIAL, _serial),
+        num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial), num(_FEET_INCHES, _feet_inches),
         num(_RATIO, _ratio), num(_DIMENSION_UNITS, _dimension_units), num(_DIMENSIONS, _dimensions),
     )
 
@@ -660,6 +688,7 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         num(_RANGE, _range), lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
         num(_PERCENT, _percent), num(_DEGREES, _degrees),
         num(_MONEY, _money), num(_CODE_MONEY, _money), num(_MONEY_CODE, _money_code),
+        lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
         sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
         num(_DOTTED_NUMBERS, _dotted_numbers),
         num(_ORDINAL, _ordinal), num(_DECADE, _decade),
