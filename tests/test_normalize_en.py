@@ -71,6 +71,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("200 BCE", "two hundred B C E"),
         ("AD 79", "A D seventy-nine"),
         ("We have seen growth in 2Q22", "We have seen growth in the second quarter of twenty twenty-two"),
+        ("Sales rose in Q3 2024.", "Sales rose in the third quarter of twenty twenty-four."),
     ],
     "money": [
         ("$0.99", "ninety-nine cents"),
@@ -202,6 +203,10 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("Book III", "Book three"),
         ("Volume II", "Volume two"),
         ("Act V", "Act five"),
+        ("Act III, Scene ii", "Act three, Scene two"),
+        ("see chapter iv", "see chapter four"),
+        ("in part i think so", "in part i think so"),
+        ("I think so, i.e. yes", "I think so, that is yes"),
         ("King Charles III", "King Charles the third"),
         ("King Olaf V", "King Olaf the fifth"),
         ("Queen Elizabeth II", "Queen Elizabeth the second"),
@@ -216,6 +221,7 @@ US_CASES = [
     ("01/02/2020", "January second, twenty twenty"),
     ("2025-03-03", "March third, twenty twenty-five"),
     ("at 5.30", "at five point three zero"),
+    ("a 50p coin", "a fifty P coin"),
 ]
 GB_CASES = [
     ("01/02/2020", "the first of February, twenty twenty"),
@@ -224,6 +230,7 @@ GB_CASES = [
     ("at 5.30", "at five thirty"),
     ("5.30pm", "five thirty P M"),
     ("£3.50", "three pounds and fifty pence"),
+    ("a 50p coin", "a fifty pence coin"),
 ]
 
 

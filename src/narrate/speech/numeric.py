@@ -679,11 +679,18 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
     )
 
 
+_PENCE = re.compile(rf"(?<![\w.,£$€])({D}{{1,2}})p\b")
+
+
+def _pence(m: re.Match[str]) -> str:
+    return f"{n.cardinal(m.group(1))} {'penny' if m.group(1) == '1' else 'pence'}"
+
+
 @lru_cache(maxsize=16)
 def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Ranges, money, percentages, units, fractions and every other number."""
-    del locale  # English quantities read the same in every region
-    return (
+    pence = (num(_PENCE, _pence),) if locale.region in {"GB", "IE", "IM", "JE", "GG"} else ()
+    return (*pence,
         lambda text: _DECADE_RANGE.sub(" to ", text),
         num(_RANGE, _range), lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
         num(_PERCENT, _percent), num(_DEGREES, _degrees),

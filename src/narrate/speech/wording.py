@@ -124,6 +124,8 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
            "Innocent|Clement|Urban|Boniface|Ramesses|Ptolemy|Constantine|Ivan|Wilhelm|Francis|Otto|"
            "Rudolf|Sancho|Umberto|Vittorio|Pedro|Manuel|Sebastian|Edmund|Harold|Malcolm|David|Robert")
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
+_CUE_ROMAN_LOWER = re.compile(r"\b(Act|Scene|Chapter|Book|Part|Volume|Canto|Appendix|act|scene|chapter|book|part|"
+                              r"volume|canto|appendix)(\s+)([ivxlc]{1,6})\b(?!['’]?\w)")
 _REGNAL_ROMAN = re.compile(rf"\b({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")
 _TITLED_ROMAN = re.compile(
     r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
@@ -139,9 +141,16 @@ def roman_value(numeral: str) -> int | None:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
+def _lower_roman(m: re.Match[str]) -> str:
+    """'Scene ii', 'chapter iv'; a lone 'i' only after a capitalized cue ('in part i think' stays)."""
+    if m.group(1)[0].islower() and len(m.group(3)) == 1:
+        return m.group(0)
+    return _roman(False)(m)
+
+
 def _roman(ordinal: bool):
     def read(m: re.Match[str]) -> str:
-        value = roman_value(m.group(3))
+        value = roman_value(m.group(3).upper())
         if value is None:
             return m.group(0)
         words = f"the {n.ordinal(value)}" if ordinal else n.cardinal(value)
@@ -258,7 +267,8 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
 
 RULES_ADDRESSES: tuple[Rule, ...] = (sub(_EMAIL, _email), sub(_URL, _url))
 RULES_WORDS: tuple[Rule, ...] = (
-    sub(_CUE_ROMAN, _roman(False)), sub(_TITLED_ROMAN, _roman(True)), sub(_REGNAL_ROMAN, _roman(True)),
+    sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
+    sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)),
     sub(_GENERAL_RE, _general), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted),
