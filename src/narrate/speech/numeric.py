@@ -219,6 +219,21 @@ def _numeric_date(order: str) -> Callable[[re.Match[str]], str]:
     return read
 
 
+_WEEKDAYS = {"Mon": "Monday", "Tue": "Tuesday", "Tues": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
+             "Thur": "Thursday", "Thurs": "Thursday", "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
+_WEEKDAY_RE = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\.")  # "Wed.": bare "Sat" or "Sun" may be words
+_WEEKDAY_RANGE = re.compile(rf"\b({_WEEKDAY_RE})\.?\s?[–-]\s?({_WEEKDAY_RE})\b(\.?)")
+
+
+def _weekday(m: re.Match[str]) -> str:
+    return _keep_final_period(m, _WEEKDAYS[m.group(1)])
+
+
+def _weekday_range(m: re.Match[str]) -> str:
+    return _keep_final_period(m, f"{_WEEKDAYS[m.group(1)]} to {_WEEKDAYS[m.group(2)]}")
+
+
 _ERA_LETTERS = {"AD": "A D", "BC": "B C", "BCE": "B C E", "CE": "C E"}
 _ERA_RE = r"(A\.?D|B\.?C\.?E|B\.?C|C\.?E)\.?(?![\w])"
 _YEAR_ERA = re.compile(rf"(?<![\w.,$£€])({D}{{1,4}})\s?{_ERA_RE}")
@@ -416,8 +431,9 @@ _US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA
 _ZIP = re.compile(
     rf"(?:\b(?:{'|'.join(_US_STATES)})|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
 _SERIAL = re.compile(
-    rf"\b((?:[Ss]erial|[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
-    rf"(?:\s+(?:[Nn]umber|[Nn]o\.|#))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.)(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
+    rf"\b((?:[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
+    rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.)"
+    rf"(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
 _IDENTIFIER = re.compile(r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])")
 
 
@@ -428,7 +444,9 @@ def _zip(m: re.Match[str]) -> str:
 
 
 def _serial(m: re.Match[str]) -> str:
-    return f"{m.group(1)}{m.group(2)}{n.digits_words(m.group(3))}"
+    label = re.sub(r"(?:\b[Nn]o\.|#)$", "number", m.group(1))
+    separator = " number " if "#" in m.group(2) else m.group(2) or " "
+    return f"{label}{separator}{n.digits_words(m.group(3))}"
 
 
 def _identifier(m: re.Match[str]) -> str:
@@ -665,6 +683,7 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Terms, dates, eras, times and telephone numbers, for the document's region."""
     region_clock = (num(_REGION_DOTTED_CLOCK, _region_clock),) if locale.date_order == "dmy" else ()
     return (
+        sub(_WEEKDAY_RANGE, _weekday_range), sub(_WEEKDAY, _weekday),
         num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
         num(_MONTH_DAY, _month_day), num(_DAY_MONTH, _day_month), num(_DAY_MONTH_LOWER, _day_month),
