@@ -138,7 +138,8 @@ def _month_forms() -> dict[str, int]:
 
 
 _MONTH_FORMS = _month_forms()
-_MONTH_RE = "(?:" + "|".join(re.escape(f) for f in sorted(_MONTH_FORMS, key=len, reverse=True)) + r")(?![A-Za-z])"
+_MONTH_RE = ("(?=[JFMASONDjfmasond])(?:"  # the first-letter test makes the long alternation cheap
+             + "|".join(re.escape(f) for f in sorted(_MONTH_FORMS, key=len, reverse=True)) + r")(?![A-Za-z])")
 
 
 def _month(word: str) -> str:

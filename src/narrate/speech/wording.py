@@ -93,7 +93,9 @@ _GENERAL: tuple[tuple[str, str], ...] = (
     (r"\bPh\.\s?D\.", "P H D"), (r"\bAve\.", "Avenue"), (r"\bRd\.", "Road"), (r"\bBlvd\.", "Boulevard"),
     (r"\bHwy\.", "Highway"),
 )
-_GENERAL_RE = re.compile("(?:" + "|".join(f"({pattern})" for pattern, _ in _GENERAL) + ")(?![A-Za-z])")
+_GENERAL_RE = re.compile(  # one word-start test and first-letter check before trying every alternative
+    r"\b(?=[" + "".join(sorted({re.sub(r"^\\b(?:\(\?:)?", "", p)[0] for p, _ in _GENERAL})) + "])(?:"
+    + "|".join(f"({pattern})" for pattern, _ in _GENERAL) + ")(?![A-Za-z])")
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![\w])")
 
 
@@ -265,7 +267,15 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     return _ACRONYM.sub(read, text)
 
 
-RULES_ADDRESSES: tuple[Rule, ...] = (sub(_EMAIL, _email), sub(_URL, _url))
+_URL_HINT = re.compile(rf"https?://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
+
+
+def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
+    """``rule``, run only on text where ``hint`` (a cheap scan) finds something."""
+    return lambda text: rule(text) if hint.search(text) else text
+
+
+RULES_ADDRESSES: tuple[Rule, ...] = (_when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
 RULES_WORDS: tuple[Rule, ...] = (
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
     sub(_REGNAL_ROMAN, _roman(True)),
