@@ -270,6 +270,13 @@ def test_date_order_comes_from_the_region(tag, order):
     assert speech_locale(tag).date_order == order
 
 
+def test_locale_knows_the_decimal_separator_and_the_parts_of_the_tag():
+    gb, de, zh = speech_locale("en-GB"), speech_locale("de-AT"), speech_locale("zh-Hant-TW")
+    assert (gb.language, gb.region, gb.decimal) == ("en", "GB", ".")
+    assert (de.language, de.region, de.decimal, de.date_order) == ("de", "AT", ",", "dmy")
+    assert (zh.language, zh.region) == ("zh", "TW")
+
+
 def test_other_regions_read_numeric_dates_their_way():
     assert normalize("03/04/2021", "en-AU") == "the third of April, twenty twenty-one"
     assert normalize("03/04/2021", "en-CA") == "March fourth, twenty twenty-one"

@@ -11,6 +11,12 @@ language with no rules of its own gets the neutral cleanup and, if
 ``num2words`` knows it, plain integers as words; everything else is left to the
 engine.
 
+To add a language: write ``rules(text, locale, options) -> text`` (reuse
+``numeric.sub``/``safe`` and ``numbers``; ``locale.decimal`` and
+``locale.date_order`` say how the region writes numbers and dates), call
+``register("de", rules)``, and give ``sentences.register`` the language's
+abbreviations. Lexicon replacements stay protected whatever the rules do.
+
 English (every region) runs ordered rules (each in ``numeric.py`` or ``wording.py``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
