@@ -86,6 +86,12 @@ class Subscribers:
 
 
 @dataclass(frozen=True)
+class Proof:
+    # Words the publisher has listened to and accepts as the voice reads them (``narrate proof``).
+    accept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     path: Path | None
@@ -97,6 +103,7 @@ class Config:
     narration: Narration = field(default_factory=Narration)
     feed: Feed = field(default_factory=Feed)
     subscribers: Subscribers = field(default_factory=Subscribers)
+    proof: Proof = field(default_factory=Proof)
     warnings: tuple[str, ...] = ()
 
 
@@ -109,6 +116,7 @@ _SECTIONS: dict[str, type] = {
     "narration": Narration,
     "feed": Feed,
     "subscribers": Subscribers,
+    "proof": Proof,
 }
 
 _CHOICES = {
