@@ -285,6 +285,7 @@ def proof_cmd(
     project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
     only: Annotated[list[str], typer.Option("--only", help="Proof only this slug (repeatable).")] = [],  # noqa: B006
     output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name, as given to narrate build.")] = "",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers (default: CPUs).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the flagged words as JSON.")] = False,
 ) -> None:
@@ -292,7 +293,8 @@ def proof_cmd(
     from .proof import proof_project
 
     try:
-        report = proof_project(project, only=tuple(only), output=output, jobs=jobs or default_jobs())
+        report = proof_project(project, only=tuple(only), output=output, voice=voice,
+                               jobs=jobs or default_jobs())
     except NarrateError as exc:
         raise fail(exc) from None
     for message in report.warnings:

@@ -73,8 +73,10 @@ class Timed:
     duration_s: float
 
 
-def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path | None = None, jobs: int = 1,
-                  progress: Progress | None = None) -> ProofReport:
+def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path | None = None, voice: str = "",
+                  jobs: int = 1, progress: Progress | None = None) -> ProofReport:
+    """Proof every publication (or ``only`` those slugs) with the voice a build would use
+    (``voice``, else the front matter's, else narrate.toml's default)."""
     project = open_project(root)
     out = (Path(output) if output is not None else project.root / "output").resolve()
     docs, failures = read_all(project)
@@ -85,7 +87,8 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
     data: dict[str, Any] = {"publications": []}
     for doc in sorted(docs, key=lambda d: d.meta.slug):
         ctx = PublicationContext(doc, project.root, out / doc.meta.slug, project.config,
-                                 doc.meta.voice or project.config.defaults.voice, project.cache_dir, jobs=jobs)
+                                 voice or doc.meta.voice or project.config.defaults.voice, project.cache_dir,
+                                 jobs=jobs)
         pub, entry = _proof_one(project, ctx, out, manifest.get(doc.meta.slug), jobs, progress)
         pubs.append(pub)
         data["publications"].append(entry)
