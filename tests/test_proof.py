@@ -175,3 +175,17 @@ def test_unknown_slug_is_a_configuration_error(built):
     root, _ = built
     result = CliRunner().invoke(app, ["proof", str(root), "--only", "nope", "--voice", "fake"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_only_keeps_the_other_publications_words_and_a_damaged_summary_is_a_warning(tmp_path):
+    root = make(tmp_path, formats=None)
+    (root / "content" / "second.md").write_text("---\ntitle: Second\n---\n\nOkonkwo sailed.\n", encoding="utf-8")
+    proof_project(root, voice="fake")
+    proof_project(root, voice="fake", only=("second",))
+    summary = json.loads((root / "output" / "proof" / "proof.json").read_text(encoding="utf-8"))
+    assert [p["slug"] for p in summary["publications"]] == ["second", "tides"]
+    assert {f["word"] for f in summary["publications"][0]["flagged"]} == {"Okonkwo"}
+    (root / "output" / "proof" / "proof.json").write_text("{not json", encoding="utf-8")
+    build(root, BuildOptions(formats=("epub",), voice="fake", jobs=1))
+    [finding] = [f for f in check_project(root).findings if f.check == "proof-words"]
+    assert finding.level == "warning" and "run narrate proof" in finding.message
