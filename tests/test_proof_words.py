@@ -72,6 +72,8 @@ def test_heteronyms_get_a_reading_from_context():
 def test_numbers_dates_units_and_abbreviations_have_spoken_forms():
     text = "At 6:15 on March 3, 2025, Dr. Smith paid $12.50 for 12 km, 5% more."
     spoken = {f.word: f.spoken for f in flag_script(script_of(text), nothing_known) if f.reason == "number"}
+    assert "Smith" not in {f.word for f in flag_script(script_of(text), nothing_known)}
+    assert "Okonkwo" in {f.word for f in flag_script(script_of("Dr. Okonkwo came."), nothing_known)}
     assert spoken == {"6:15": "six fifteen", "March 3, 2025": "March third, twenty twenty-five",
                       "Dr. Smith": "Doctor Smith", "$12.50": "twelve dollars and fifty cents",
                       "12 km": "twelve kilometers", "5%": "five percent"}

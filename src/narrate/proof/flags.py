@@ -84,7 +84,8 @@ def flag_script(script: Script, is_known: Callable[[str], bool], *, ipa: Callabl
         text = segment.text
         taken: list[tuple[int, int]] = []
         for start, end, span in find_numbers(text):
-            taken.append((start, end))
+            # "Dr. Okonkwo": the name after an abbreviation is still checked as a word
+            taken.append((start, start + len(span.split()[0]) if span[0].isalpha() else end))
             if not is_known(span):
                 flag("number", span, segment, spoken_form(span, script.language))
         for start, end, word in find_acronyms(text):
