@@ -304,8 +304,8 @@ def proof_cmd(
         return
     for pub in report.publications:
         out.print(f"{pub.slug}: {len(pub.flagged)} word(s) to check, {pub.synthesized} sentence(s) synthesized, "
-                  f"{pub.clips_made} clip(s) made → {report.output / pub.page}")
-    out.print(f"proof: {report.index}")
+                  f"{pub.clips_made} clip(s) made → {escape(str(report.output / pub.page))}")
+    out.print(f"proof: {escape(str(report.index))}")
 
 
 @app.command("clean")
