@@ -292,9 +292,15 @@ def proof_cmd(
     """Write output/proof/: per publication, the words the voice may get wrong, every sentence to hear, loudness."""
     from .proof import proof_project
 
+    reporter = ConsoleReporter(as_json)
+
+    def progress(slug: str, stage: str, done: int, total: int) -> None:
+        if stage == "synthesize" and total:
+            reporter.progress(slug, done, total, 0)
+
     try:
         report = proof_project(project, only=tuple(only), output=output, voice=voice,
-                               jobs=jobs or default_jobs())
+                               jobs=jobs or default_jobs(), progress=progress)
     except NarrateError as exc:
         raise fail(exc) from None
     for message in report.warnings:
