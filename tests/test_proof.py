@@ -189,3 +189,13 @@ def test_only_keeps_the_other_publications_words_and_a_damaged_summary_is_a_warn
     build(root, BuildOptions(formats=("epub",), voice="fake", jobs=1))
     [finding] = [f for f in check_project(root).findings if f.check == "proof-words"]
     assert finding.level == "warning" and "run narrate proof" in finding.message
+
+
+def test_a_publication_whose_voice_fails_is_reported_and_the_others_are_proofed(tmp_path):
+    root = make(tmp_path, formats=None)
+    (root / "content" / "german.md").write_text("---\ntitle: Zweite\nlanguage: de\n---\n\nHallo.\n",
+                                                encoding="utf-8")
+    result = CliRunner().invoke(app, ["proof", str(root), "--voice", "fake", "--json"])
+    assert result.exit_code == 8 and "Traceback" not in result.output
+    assert "german.md" in result.stderr and "language" in result.stderr
+    assert [p["slug"] for p in json.loads(result.stdout)["publications"]] == ["tides"]

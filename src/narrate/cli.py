@@ -305,13 +305,17 @@ def proof_cmd(
         raise fail(exc) from None
     for message in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    for error in report.failed:
+        err.print(f"[bold red]error:[/] {shown(error)}", soft_wrap=True)
     if as_json:
         out.print_json(json.dumps(report.data, ensure_ascii=False))
-        return
-    for pub in report.publications:
-        out.print(f"{pub.slug}: {len(pub.flagged)} word(s) to check, {pub.synthesized} sentence(s) synthesized, "
-                  f"{pub.clips_made} clip(s) made → {escape(str(report.output / pub.page))}")
-    out.print(f"proof: {escape(str(report.index))}")
+    else:
+        for pub in report.publications:
+            out.print(f"{pub.slug}: {len(pub.flagged)} word(s) to check, {pub.synthesized} sentence(s) "
+                      f"synthesized, {pub.clips_made} clip(s) made → {escape(str(report.output / pub.page))}")
+        out.print(f"proof: {escape(str(report.index))}")
+    if report.failed:
+        raise typer.Exit(BUILD_FAILED)
 
 
 @app.command("clean")

@@ -19,7 +19,7 @@ from ..artifacts import atomic_write, load_manifest
 from ..audio_synth import synthesize_missing
 from ..build import _select, read_all
 from ..editions import PublicationContext
-from ..errors import AudioError
+from ..errors import AudioError, NarrateError
 from ..narration import choose_voice, publication_script
 from ..project import Project, open_project
 from ..speech.engines import get_engine
@@ -60,6 +60,7 @@ class ProofReport:
     publications: list[ProofPublication]
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    failed: list[NarrateError] = field(default_factory=list)
 
 
 @dataclass
@@ -84,12 +85,17 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
     warnings = [str(f.error) for f in failures if f.error is not None]
     manifest = {p.get("slug"): p for p in load_manifest(out)["publications"] if isinstance(p, dict)}
     pubs: list[ProofPublication] = []
+    failed: list[NarrateError] = []
     data: dict[str, Any] = {"publications": []}
     for doc in sorted(docs, key=lambda d: d.meta.slug):
         ctx = PublicationContext(doc, project.root, out / doc.meta.slug, project.config,
                                  voice or doc.meta.voice or project.config.defaults.voice, project.cache_dir,
                                  jobs=jobs)
-        pub, entry = _proof_one(project, ctx, out, manifest.get(doc.meta.slug), jobs, progress)
+        try:
+            pub, entry = _proof_one(project, ctx, out, manifest.get(doc.meta.slug), jobs, progress)
+        except NarrateError as exc:  # one publication's voice or audio problem leaves the others proofed
+            failed.append(exc)
+            continue
         pubs.append(pub)
         data["publications"].append(entry)
     summary = {"generator": "narrate proof", "publications": [
@@ -100,7 +106,7 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
         atomic_write(out / PROOF / SUMMARY, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
         _merge_summary(out / PROOF / SUMMARY, summary)
-    return ProofReport(out, index, pubs, data, warnings)
+    return ProofReport(out, index, pubs, data, warnings, failed)
 
 
 def _merge_summary(path: Path, summary: dict[str, Any]) -> None:
