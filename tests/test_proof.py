@@ -162,12 +162,13 @@ def test_check_counts_unreviewed_words_and_strict_fails(built):
 
 def test_accepted_words_are_known_and_check_passes_when_all_are(tmp_path):
     everything = '"Siobhan", "Nguyen", "NASA", "BBC", "read", "wind", "lead", "Quillfeather"'
-    root = make(tmp_path, formats=None, accept=everything)  # nothing built: clips still made, no loudness
+    root = make(tmp_path, formats=None, accept=everything)  # nothing built: loudness from the cache
     report = proof_project(root, voice="fake")
     [pub] = report.publications
     assert {f.reason for f in pub.flagged} == {"number"} and pub.synthesized > 0 and pub.clips_made > 0
     html = (root / "output" / pub.page).read_text(encoding="utf-8")
-    assert "No loudness pictures" in html
+    assert html.count("from the synthesis cache, before loudness correction") == 6  # desc and caption, 3 charts
+    assert len(list((root / ".narrate" / "proof").glob("loudness-*.json"))) == 1
     assert not [f for f in check_project(root).findings if f.check == "proof-words"]
 
 

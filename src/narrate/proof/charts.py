@@ -6,8 +6,10 @@ takes the page's colours and fonts, stays byte-identical from run to run, and ca
 its text alternative (``<title>``/``<desc>`` and a data table beside it).
 
 Loudness is ffmpeg's EBU R128 short-term loudness (3 s window, ``ebur128`` filter),
-sampled once a second, measured over the built MP3 (or M4B) once and cached under
-``.narrate/proof/`` by the file's sha256, so a warm run reads a small JSON file.
+sampled once a second, measured over the built MP3 (or M4B), or, before a build, over the
+cached sentences laid out with their pauses (before the build's loudness correction);
+cached under ``.narrate/proof/`` by the file's sha256 or the sentences' keys, so a warm
+run reads a small JSON file.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import json
 import re
 import statistics
 import subprocess
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..artifacts import atomic_write
+from ..artifacts import atomic_path, atomic_write, hash_parts
 from ..audio_ffmpeg import tool
 from ..errors import AudioError
 
@@ -71,13 +74,57 @@ def clock(seconds: float) -> str:
 
 def loudness_series(audio: Path, sha256: str, cache_dir: Path) -> list[float]:
     """Short-term loudness (LUFS), one value per second of ``audio``; cached by ``sha256``."""
-    cached = cache_dir / f"loudness-{sha256}.json"
+    return _cached_series(cache_dir / f"loudness-{sha256}.json", ["-i", str(audio)], audio)
+
+
+def loudness_from_cache(parts: list[tuple[Path, int]], cache_dir: Path) -> list[float]:
+    """The same for a narration not yet built: each cached sentence WAV (``Path()`` for a silent
+    one) followed by its pause in milliseconds, as the build lays them out, before its
+    loudness correction. Read through ffmpeg's concat demuxer, with silent WAVs for the pauses."""
+    cached = cache_dir / f"loudness-{hash_parts(*(f'{w.stem}:{ms}' for w, ms in parts))}.json"
+    if cached.is_file():
+        return _cached_series(cached, [], None)
+    first = next((w for w, _ in parts if w != Path()), None)
+    if first is None:
+        return []
+    with wave.open(str(first), "rb") as w:
+        rate = w.getframerate()
+    lines = []
+    for wav, ms in parts:
+        if wav != Path():
+            lines.append(f"file '{_quoted(wav)}'")
+        if ms > 0:
+            lines.append(f"file '{_quoted(_silence(cache_dir, rate, ms))}'")
+    listing = cache_dir / f"{cached.stem}.txt"
+    atomic_write(listing, "ffconcat version 1.0\n" + "\n".join(lines) + "\n")
+    try:
+        return _cached_series(cached, ["-f", "concat", "-safe", "0", "-i", str(listing)], first)
+    finally:
+        listing.unlink(missing_ok=True)
+
+
+def _quoted(path: Path) -> str:
+    return str(path.resolve()).replace("'", "'\\''")
+
+
+def _silence(cache_dir: Path, rate: int, ms: int) -> Path:
+    path = cache_dir / f"silence-{rate}-{ms}.wav"
+    if not path.is_file():
+        with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(b"\0\0" * (rate * ms // 1000))
+    return path
+
+
+def _cached_series(cached: Path, inputs: list[str], where: Path | None) -> list[float]:
     if cached.is_file():
         try:
             return [float(v) for v in json.loads(cached.read_text(encoding="utf-8"))]
         except (OSError, ValueError, TypeError):
             pass
-    command = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", "-i", str(audio), "-vn",
+    command = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *inputs, "-vn",
                "-af", "aresample=16000,ebur128=framelog=info", "-f", "null", "-"]
     values: list[float] = []
     next_second = 1.0
@@ -92,9 +139,9 @@ def loudness_series(audio: Path, sha256: str, cache_dir: Path) -> list[float]:
                     next_second += 1.0
             code = proc.wait()
     except OSError as exc:
-        raise AudioError(f"cannot run ffmpeg to measure loudness ({exc})", audio) from exc
+        raise AudioError(f"cannot run ffmpeg to measure loudness ({exc})", where) from exc
     if code != 0:
-        raise AudioError(f"ffmpeg failed to measure loudness (exit {code})", audio)
+        raise AudioError(f"ffmpeg failed to measure loudness (exit {code})", where)
     atomic_write(cached, json.dumps(values))
     return values
 
@@ -110,8 +157,8 @@ def _time_ticks(duration: float, width: float) -> tuple[Tick, ...]:
                  for t in range(0, int(duration) + 1, step)) if duration > 0 else ()
 
 
-def loudness_chart(title: str, start: float, values: list[float]) -> LoudnessChart:
-    """A chapter's loudness line; ``values`` one a second from ``start``."""
+def loudness_chart(title: str, start: float, values: list[float], source: str = "the built audio") -> LoudnessChart:
+    """A chapter's loudness line; ``values`` one a second from ``start``, measured on ``source``."""
     duration = max(1.0, float(len(values)))
     width = WIDTH - LEFT - 10
     step = max(1, len(values) // 600)  # at most ~600 points a chart
@@ -121,7 +168,8 @@ def loudness_chart(title: str, start: float, values: list[float]) -> LoudnessCha
     median, low, high = statistics.median(voiced), min(voiced), max(voiced)
     summary = {"start": clock(start), "duration": clock(len(values)), "median": f"{median:.1f} LUFS",
                "quietest": f"{low:.1f} LUFS", "loudest": f"{high:.1f} LUFS"}
-    desc = (f"Short-term loudness of {title}, {clock(len(values))} long, once a second: speech at a median of "
+    desc = (f"Short-term loudness of {title} from {source}, {clock(len(values))} long, once a second: speech at "
+            f"a median of "
             f"{median:.1f} LUFS, quietest {low:.1f}, loudest {high:.1f} (pauses below −45 LUFS left out); the "
             f"dashed line is narrate's target of {TARGET_LUFS:.0f} LUFS.")
     y_ticks = tuple(Tick(_y(v), f"{v:.0f}") for v in (-10.0, -20.0, -30.0, -40.0, -50.0, -60.0))

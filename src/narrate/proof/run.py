@@ -25,7 +25,7 @@ from ..project import Project, open_project
 from ..speech.engines import get_engine
 from ..speech.lexicon import Lexicon, load_lexicons
 from ..speech.script import Script
-from .charts import duration_chart, loudness_chart, loudness_series
+from .charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
 from .clips import clip_rel, write_clips
 from .flags import Flag, espeak_ipa, flag_script, known_words
 from .page import write_index, write_page
@@ -143,7 +143,7 @@ def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict
         f.clip = clips.get(f.segments[0], "")
     pub = ProofPublication(slug, ctx.doc.meta.title, f"{PROOF}/{slug}.html", flagged, synthesized, clips_made,
                            [project.rel(p) for p in profile.lexicons])
-    loudness, durations = _charts(script, timed, out, built, project.root / ".narrate" / "proof")
+    loudness, durations = _charts(script, timed, wavs, out, built, project.root / ".narrate" / "proof")
     write_page(out / pub.page, ctx.doc.meta, profile.name, dictionary_name(), script, timed, flagged,
                loudness, durations)
     return pub, pub.as_json(texts)
@@ -167,9 +167,9 @@ def _timeline(script: Script, wavs: list[Path]) -> list[Timed]:
     return timed
 
 
-def _charts(script: Script, timed: list[Timed], out: Path, built: dict[str, Any] | None,
+def _charts(script: Script, timed: list[Timed], wavs: list[Path], out: Path, built: dict[str, Any] | None,
             cache: Path) -> tuple[list[Any], Any]:
-    """Loudness charts from the built audio edition (none if there is none) and the durations chart."""
+    """Loudness charts (from the built audio edition, else from the cache) and the durations chart."""
     by_id = {t.id: t for t in timed}
     chapters: list[tuple[str, float, float]] = []  # title, start, duration
     for chapter in script.chapters:
@@ -183,14 +183,17 @@ def _charts(script: Script, timed: list[Timed], out: Path, built: dict[str, Any]
     if audio and marks and isinstance(audio.get("duration_s"), (int, float)):
         ends = [start for _, start in marks[1:]] + [float(audio["duration_s"])]
         chapters = [(title, start, end - start) for (title, start), end in zip(marks, ends, strict=True)]
-    loudness = []
     path = out / str(audio.get("path")) if audio else None
     if audio and path is not None and path.is_file():
-        series = loudness_series(path, str(audio.get("sha256")), cache)
-        for title, start, length in chapters:
-            values = series[int(start):int(start + length)]
-            if values:
-                loudness.append(loudness_chart(title, start, values))
+        series, source = loudness_series(path, str(audio.get("sha256")), cache), "the built audio"
+    else:
+        parts = [(wav, s.pause_after_ms) for s, wav in zip(script.segments(), wavs, strict=True)]
+        series, source = loudness_from_cache(parts, cache), "the synthesis cache, before loudness correction"
+    loudness = []
+    for title, start, length in chapters:
+        values = series[int(start):int(start + length)]
+        if values:
+            loudness.append(loudness_chart(title, start, values, source))
     return loudness, duration_chart([(title, length) for title, _, length in chapters])
 
 
