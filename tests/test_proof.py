@@ -186,6 +186,9 @@ def test_only_keeps_the_other_publications_words_and_a_damaged_summary_is_a_warn
     summary = json.loads((root / "output" / "proof" / "proof.json").read_text(encoding="utf-8"))
     assert [p["slug"] for p in summary["publications"]] == ["second", "tides"]
     assert {f["word"] for f in summary["publications"][0]["flagged"]} == {"Okonkwo"}
+    index = Links()
+    index.feed((root / "output" / "proof" / "index.html").read_text(encoding="utf-8"))
+    assert index.hrefs == ["second.html", "tides.html"]
     (root / "output" / "proof" / "proof.json").write_text("{not json", encoding="utf-8")
     build(root, BuildOptions(formats=("epub",), voice="fake", jobs=1))
     [finding] = [f for f in check_project(root).findings if f.check == "proof-words"]

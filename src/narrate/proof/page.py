@@ -17,7 +17,7 @@ from .flags import REASONS, Flag
 if TYPE_CHECKING:
     from ..model import Meta
     from ..speech.script import Script
-    from .run import ProofPublication, Timed
+    from .run import Timed
 
 SHOWN_SENTENCES = 5
 CSS = "proof.css"
@@ -52,9 +52,12 @@ def write_page(target: Path, meta: Meta, voice: str, dictionary: str, script: Sc
     _write_css(target.parent)
 
 
-def write_index(folder: Path, pubs: list[ProofPublication], publisher: str) -> Path:
-    rows = [{"title": p.title, "href": Path(p.page).name, "count": len(p.flagged),
-             "by_reason": {r: sum(1 for f in p.flagged if f.reason == r) for r in REASONS}} for p in pubs]
+def write_index(folder: Path, pubs: list[dict[str, Any]], publisher: str) -> Path:
+    """The index of ``pubs`` (proof.json's entries: slug, title, page, flagged)."""
+    rows = [{"title": str(p.get("title") or p["slug"]), "href": Path(str(p.get("page"))).name,
+             "count": len(p["flagged"]),
+             "by_reason": {r: sum(1 for f in p["flagged"] if isinstance(f, dict) and f.get("reason") == r)
+                           for r in REASONS}} for p in pubs]
     target = folder / "index.html"
     atomic_write(target, render("proof-index.html.j2", rows=rows, reasons=REASONS, publisher=publisher, css=CSS))
     _write_css(folder)

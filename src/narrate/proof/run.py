@@ -99,25 +99,24 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
         pubs.append(pub)
         data["publications"].append(entry)
     summary = {"generator": "narrate proof", "publications": [
-        {"slug": p.slug, "page": p.page, "lexicons": p.lexicons,
+        {"slug": p.slug, "title": p.title, "page": p.page, "lexicons": p.lexicons,
          "flagged": [{"word": f.word, "reason": f.reason, "count": f.count} for f in p.flagged]} for p in pubs]}
-    index = write_index(out / PROOF, pubs, project.config.publisher.name)
-    if not only:  # a partial run must not forget the other publications' words
-        atomic_write(out / PROOF / SUMMARY, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    else:
-        _merge_summary(out / PROOF / SUMMARY, summary)
+    if only:  # a partial run keeps the other publications' pages and words
+        summary = _merged(out / PROOF / SUMMARY, summary)
+    atomic_write(out / PROOF / SUMMARY, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    index = write_index(out / PROOF, summary["publications"], project.config.publisher.name)
     return ProofReport(out, index, pubs, data, warnings, failed)
 
 
-def _merge_summary(path: Path, summary: dict[str, Any]) -> None:
+def _merged(path: Path, summary: dict[str, Any]) -> dict[str, Any]:
     try:
         old = json.loads(path.read_text(encoding="utf-8"))["publications"]
     except (OSError, ValueError, KeyError, TypeError):
         old = []
     fresh = {p["slug"] for p in summary["publications"]}
-    merged = [p for p in old if isinstance(p, dict) and p.get("slug") not in fresh] + summary["publications"]
-    summary = summary | {"publications": sorted(merged, key=lambda p: str(p.get("slug")))}
-    atomic_write(path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    kept = [p for p in old if isinstance(p, dict) and isinstance(p.get("slug"), str) and p["slug"] not in fresh
+            and isinstance(p.get("flagged"), list)]
+    return summary | {"publications": sorted(kept + summary["publications"], key=lambda p: p["slug"])}
 
 
 def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict[str, Any] | None, jobs: int,
