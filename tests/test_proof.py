@@ -60,6 +60,12 @@ def built(tmp_path_factory):
 
 
 class Links(HTMLParser):
+    @classmethod
+    def of(cls, html: str) -> Links:
+        parser = cls()
+        parser.feed(html)
+        return parser
+
     def __init__(self) -> None:
         super().__init__()
         self.audio: list[str] = []
@@ -182,6 +188,16 @@ def test_only_keeps_the_other_publications_words_and_a_damaged_summary_is_a_warn
     root = make(tmp_path, formats=None)
     (root / "content" / "second.md").write_text("---\ntitle: Second\n---\n\nOkonkwo sailed.\n", encoding="utf-8")
     proof_project(root, voice="fake")
+    clips = root / "output" / "proof" / "clips"
+    stale = clips / "00" / ("0" * 64 + ".mp3")
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"old")
+    proof_project(root, voice="fake", only=("second",))
+    assert stale.is_file()  # a partial run cannot tell which clips the others use
+    proof_project(root, voice="fake")
+    assert not stale.exists() and not stale.parent.exists()
+    page = (root / "output" / "proof" / "tides.html").read_text(encoding="utf-8")
+    assert all((root / "output" / "proof" / src).is_file() for src in Links.of(page).audio)
     proof_project(root, voice="fake", only=("second",))
     summary = json.loads((root / "output" / "proof" / "proof.json").read_text(encoding="utf-8"))
     assert [p["slug"] for p in summary["publications"]] == ["second", "tides"]

@@ -60,3 +60,17 @@ def _encode(batch: list[tuple[Path, Path]]) -> int:
             args += ["-map", f"{index}:a", *ENCODE, "-y", str(temp)]
         run_ffmpeg(args, what="encode proof clips", path=batch[0][1])
     return len(batch)
+
+
+def prune_clips(output: Path, used: set[str]) -> int:
+    """Remove clips that no current sentence uses (``used``: paths relative to output/)."""
+    removed = 0
+    folder = output / CLIPS
+    for clip in sorted(folder.rglob("*.mp3")) if folder.is_dir() else []:
+        if clip.relative_to(output).as_posix() not in used:
+            clip.unlink()
+            removed += 1
+    for sub in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()
+    return removed

@@ -26,7 +26,7 @@ from ..speech.engines import get_engine
 from ..speech.lexicon import Lexicon, load_lexicons
 from ..speech.script import Script
 from .charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
-from .clips import clip_rel, write_clips
+from .clips import clip_rel, prune_clips, write_clips
 from .flags import Flag, espeak_ipa, flag_script, known_words
 from .page import write_index, write_page
 from .words import dictionary_name
@@ -46,6 +46,7 @@ class ProofPublication:
     synthesized: int = 0
     clips_made: int = 0
     lexicons: list[str] = field(default_factory=list)
+    clips: set[str] = field(default_factory=set)  # every clip the page plays, relative to output/
 
     def as_json(self, texts: dict[str, str]) -> dict[str, Any]:
         return {"slug": self.slug, "page": self.page, "flagged": [
@@ -103,6 +104,8 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
          "flagged": [{"word": f.word, "reason": f.reason, "count": f.count} for f in p.flagged]} for p in pubs]}
     if only:  # a partial run keeps the other publications' pages and words
         summary = _merged(out / PROOF / SUMMARY, summary)
+    elif not failed:  # a full run: clips of sentences no publication says any more go
+        prune_clips(out, {clip for p in pubs for clip in p.clips})
     atomic_write(out / PROOF / SUMMARY, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     index = write_index(out / PROOF, summary["publications"], project.config.publisher.name)
     return ProofReport(out, index, pubs, data, warnings, failed)
@@ -141,7 +144,7 @@ def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict
     for f in flagged:
         f.clip = clips.get(f.segments[0], "")
     pub = ProofPublication(slug, ctx.doc.meta.title, f"{PROOF}/{slug}.html", flagged, synthesized, clips_made,
-                           [project.rel(p) for p in profile.lexicons])
+                           [project.rel(p) for p in profile.lexicons], {t.clip for t in timed if t.clip})
     loudness, durations = _charts(script, timed, wavs, out, built, project.root / ".narrate" / "proof")
     write_page(out / pub.page, ctx.doc.meta, profile.name, dictionary_name(), script, timed, flagged,
                loudness, durations)
