@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg espeak-ng epubcheck default-jre-headless poppler-utils fonts-dejavu-core
+APT_PACKAGES=(ffmpeg espeak-ng wamerican wbritish epubcheck default-jre-headless poppler-utils fonts-dejavu-core
               python3-venv python3-pip chromium strace)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

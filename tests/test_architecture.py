@@ -18,7 +18,7 @@ LAYERS = [
     {"context", "editions", "narration", "readalong", "check", "check_findings", "check_epub", "check_pdf",
      "check_audio"},
     {"publish"},
-    {"build", "clean", "views", "fingerprints"},
+    {"build", "clean", "views", "fingerprints", "proof"},
     {"cli", "__main__"},
 ]
 

@@ -9,7 +9,9 @@ check name, level, message); ``report.ok`` is true when no finding is an error. 
 * PDFs: tagged, ``/Lang``, displayed title, PDF/UA id, outline titles against the headings,
   embedded fonts (pikepdf, imported only by ``check_pdf``);
 * MP3/M4B: chapters against the chapters JSON, decoded duration, loudness against the voice
-  profile's target (ACX rules for ``acx`` voices); transcripts and chapters JSON themselves.
+  profile's target (ACX rules for ``acx`` voices); transcripts and chapters JSON themselves;
+* proof-listening: the words ``narrate proof`` flagged (``output/proof/proof.json``) that no
+  lexicon and no ``[proof] accept`` entry covers yet, as a warning (an error with ``strict``).
 
 Helpers: ``check_epub``, ``check_pdf``, ``check_audio``. EPUBCheck runs start in the
 background before the other checks, since each JVM start costs seconds.
@@ -32,6 +34,9 @@ from .check_audio import check_audio
 from .check_epub import check_epub, check_readaloud, start_epubchecks
 from .check_findings import ERROR, INFO, WARNING, Checker, CheckReport, Finding, Publication
 from .check_pdf import check_pdf
+from .config import load_config
+from .errors import NarrateError
+from .speech.lexicon import Lexicon, load_lexicons
 
 __all__ = ["ERROR", "INFO", "WARNING", "CheckReport", "Checker", "Finding", "Publication", "check_project"]
 
@@ -40,8 +45,10 @@ CHAPTERS_VERSION = "1.2.0"
 EPUBCHECK_WORKERS = min(4, os.cpu_count() or 1)
 
 
-def check_project(root: Path, *, output: Path | None = None) -> CheckReport:
-    """Check every artifact listed in ``output/manifest.json`` (``output`` defaults to ``root/output``)."""
+def check_project(root: Path, *, output: Path | None = None, strict: bool = False) -> CheckReport:
+    """Check every artifact listed in ``output/manifest.json`` (``output`` defaults to ``root/output``).
+
+    With ``strict``, flagged words not yet reviewed are errors rather than warnings."""
     root = Path(root).resolve()
     out = (Path(output) if output is not None else root / "output").resolve()
     report = CheckReport(str(out))
@@ -53,7 +60,45 @@ def check_project(root: Path, *, output: Path | None = None) -> CheckReport:
         for entry in publications:
             report.publications += 1
             report.artifacts += _check_publication(root, out, entry, report.findings, started)
+    check_proof(root, out, {p["slug"] for p in publications}, report.findings, strict)
     return report
+
+
+PROOF_SUMMARY = "proof/proof.json"
+PROOF_WORD_REASONS = ("unknown", "acronym", "heteronym")  # numbers and dates are listed, not counted
+
+
+def check_proof(root: Path, out: Path, slugs: set[str], findings: list[Finding], strict: bool) -> None:
+    """Flagged words (from ``narrate proof``) that no lexicon and no ``[proof] accept`` entry covers."""
+    path = out / PROOF_SUMMARY
+    if not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pubs = [p for p in data["publications"] if isinstance(p, dict) and p.get("slug") in slugs]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        findings.append(Finding("", PROOF_SUMMARY, "proof-words", WARNING,
+                                f"expected the JSON that narrate proof writes, found unreadable data ({exc}); "
+                                "run narrate proof"))
+        return
+    try:
+        accepted = {w.casefold() for w in load_config(root).proof.accept}
+    except NarrateError:
+        accepted = set()
+    for pub in pubs:
+        try:
+            lexicon = load_lexicons([root / str(p) for p in pub.get("lexicons", [])])
+        except NarrateError:
+            lexicon = Lexicon()
+        words = [str(f.get("word")) for f in pub.get("flagged", []) if isinstance(f, dict)
+                 and f.get("reason") in PROOF_WORD_REASONS and str(f.get("word")).casefold() not in accepted
+                 and lexicon.lookup(str(f.get("word"))) is None]
+        if words:
+            shown = ", ".join(words[:8]) + (" …" if len(words) > 8 else "")
+            page = str(pub.get("page", f"proof/{pub['slug']}.html"))
+            findings.append(Finding(pub["slug"], page, "proof-words", ERROR if strict else WARNING,
+                                    f"{len(words)} flagged word(s) not reviewed ({shown}): hear them on {page}, "
+                                    "then add each to a voice lexicon or to proof.accept in narrate.toml"))
 
 
 def _artifacts(entry: dict[str, Any]) -> list[dict[str, Any]]:

@@ -253,13 +253,15 @@ def check_cmd(
     output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show info findings (measurements) too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on flagged words not yet reviewed "
+                                         "(narrate proof).")] = False,
 ) -> None:
     """Validate what was built: EPUBCheck, accessibility metadata, PDF tagging, audio chapters and loudness."""
     import dataclasses
 
     from .check import check_project
 
-    report = check_project(project, output=output)
+    report = check_project(project, output=output, strict=strict)
     if as_json:
         data = dataclasses.asdict(report) | {"ok": report.ok}
         out.print_json(json.dumps(data))
@@ -276,6 +278,44 @@ def check_cmd(
                   f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("proof")
+def proof_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    only: Annotated[list[str], typer.Option("--only", help="Proof only this slug (repeatable).")] = [],  # noqa: B006
+    output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name, as given to narrate build.")] = "",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers (default: CPUs).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the flagged words as JSON.")] = False,
+) -> None:
+    """Write output/proof/: per publication, the words the voice may get wrong, every sentence to hear, loudness."""
+    from .proof import proof_project
+
+    reporter = ConsoleReporter(as_json)
+
+    def progress(slug: str, stage: str, done: int, total: int) -> None:
+        if stage == "synthesize" and total:
+            reporter.progress(slug, done, total, 0)
+
+    try:
+        report = proof_project(project, only=tuple(only), output=output, voice=voice,
+                               jobs=jobs or default_jobs(), progress=progress)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    for message in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    for error in report.failed:
+        err.print(f"[bold red]error:[/] {shown(error)}", soft_wrap=True)
+    if as_json:
+        out.print_json(json.dumps(report.data, ensure_ascii=False))
+    else:
+        for pub in report.publications:
+            out.print(f"{pub.slug}: {len(pub.flagged)} word(s) to check, {pub.synthesized} sentence(s) "
+                      f"synthesized, {pub.clips_made} clip(s) made → {escape(str(report.output / pub.page))}")
+        out.print(f"proof: {escape(str(report.index))}")
+    if report.failed:
+        raise typer.Exit(BUILD_FAILED)
 
 
 @app.command("clean")

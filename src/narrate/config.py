@@ -93,6 +93,12 @@ class Subscribers:
 
 
 @dataclass(frozen=True)
+class Proof:
+    # Words the publisher has listened to and accepts as the voice reads them (``narrate proof``).
+    accept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     path: Path | None
@@ -105,6 +111,7 @@ class Config:
     narration: Narration = field(default_factory=Narration)
     feed: Feed = field(default_factory=Feed)
     subscribers: Subscribers = field(default_factory=Subscribers)
+    proof: Proof = field(default_factory=Proof)
     warnings: tuple[str, ...] = ()
 
 
@@ -118,6 +125,7 @@ _SECTIONS: dict[str, type] = {
     "narration": Narration,
     "feed": Feed,
     "subscribers": Subscribers,
+    "proof": Proof,
 }
 
 _CHOICES = {
