@@ -34,6 +34,23 @@ def locale_for(language: str) -> Locale | None:
     return None
 
 
+def numeric_conventions(language: str, region: str = "", script: str = "") -> tuple[str, str]:
+    """(CLDR short date pattern, decimal separator) for a language, region and script.
+
+    Falls back to the language without its script, then without its region, then to English;
+    the speech normalizer reads numeric dates and decimals by these (speech/languages.py).
+    """
+    for lang, scr, reg in ((language, script, region), (language, "", region), (language, "", ""), ("en", "", "")):
+        if not lang:
+            continue
+        try:
+            found = Locale(lang, territory=reg or None, script=scr or None)
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+        return found.date_formats["short"].pattern, found.number_symbols.get("latn", {}).get("decimal", ".")
+    return "M/d/yy", "."
+
+
 def long_date(date: dt.date, language: str) -> str:
     """``date`` in the long form of ``language`` (a BCP 47 tag such as "en-GB"); ISO 8601 if unknown."""
     locale = locale_for(language or "")

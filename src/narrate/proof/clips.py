@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..artifacts import atomic_path
@@ -74,3 +75,14 @@ def prune_clips(output: Path, used: set[str]) -> int:
         if sub.is_dir() and not any(sub.iterdir()):
             sub.rmdir()
     return removed
+
+
+@dataclass
+class Timed:
+    """A segment with its clip and place in the narration."""
+
+    id: str
+    text: str
+    clip: str  # relative to output/ ("" when silent)
+    start_s: float
+    duration_s: float

@@ -17,7 +17,7 @@ from .flags import REASONS, Flag
 if TYPE_CHECKING:
     from ..model import Meta
     from ..speech.script import Script
-    from .run import Timed
+    from .clips import Timed
 
 SHOWN_SENTENCES = 5
 CSS = "proof.css"

@@ -26,7 +26,7 @@ from ..speech.engines import get_engine
 from ..speech.lexicon import Lexicon, load_lexicons
 from ..speech.script import Script
 from .charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
-from .clips import clip_rel, prune_clips, write_clips
+from .clips import Timed, clip_rel, prune_clips, write_clips
 from .flags import Flag, espeak_ipa, flag_script, known_words
 from .page import write_index, write_page
 from .words import dictionary_name
@@ -62,17 +62,6 @@ class ProofReport:
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     failed: list[NarrateError] = field(default_factory=list)
-
-
-@dataclass
-class Timed:
-    """A segment with its clip and place in the narration."""
-
-    id: str
-    text: str
-    clip: str  # relative to output/ ("" when silent)
-    start_s: float
-    duration_s: float
 
 
 def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path | None = None, voice: str = "",

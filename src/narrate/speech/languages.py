@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
+from narrate.dates import numeric_conventions
 
 __all__ = ["SpeechLocale", "speech_locale"]
 
@@ -44,17 +44,6 @@ def _date_order(pattern: str) -> str:
     return order if sorted(order) == ["d", "m", "y"] else "mdy"
 
 
-def _babel_locale(language: str, region: str, script: str) -> Locale | None:
-    for parts in ((language, script, region), (language, "", region), (language, "", "")):
-        if not parts[0]:
-            continue
-        try:
-            return Locale(parts[0], territory=parts[2] or None, script=parts[1] or None)
-        except (UnknownLocaleError, ValueError, TypeError):
-            continue
-    return None
-
-
 @lru_cache(maxsize=64)
 def speech_locale(tag: str) -> SpeechLocale:
     """The conventions for a BCP 47 tag ("en", "en-GB", "de-AT", "zh-Hant-TW" …)."""
@@ -66,9 +55,6 @@ def speech_locale(tag: str) -> SpeechLocale:
     script = next((s.title() for s in subtags[1:] if len(s) == 4 and s.isalpha()), "")
     region = next((s.upper() for s in subtags[1:] if (len(s) == 2 and s.isalpha())
                    or (len(s) == 3 and s.isdigit())), "")
-    found = _babel_locale(language, region, script) or _babel_locale("en", "", "")
-    assert found is not None  # Babel always knows English
-    pattern = found.date_formats["short"].pattern
-    decimal = found.number_symbols.get("latn", {}).get("decimal", ".")
+    pattern, decimal = numeric_conventions(language, region, script)
     return SpeechLocale(tag=tag, language=language, region=region, date_order=_date_order(pattern),
                         decimal=decimal if decimal in {".", ","} else ".")
