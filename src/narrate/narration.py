@@ -131,7 +131,10 @@ def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
                      genre="Audiobook" if meta.kind == "book" else "Podcast",
-                     comment=f"{comment} {voice}".strip(), language=meta.language)
+                     comment=f"{comment} {voice}".strip(), language=meta.language,
+                     publisher=meta.publisher, copyright=meta.rights,
+                     narrator=f"{narration.profile.name.capitalize()} (synthetic voice)",
+                     description=meta.description or meta.subtitle)
 
 
 def _cover_path(ctx: PublicationContext) -> Path:
