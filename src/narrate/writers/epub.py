@@ -33,11 +33,15 @@ MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "g
 class EpubOptions:
     cover: tuple[bytes, str] | None = None  # (bytes, "png" | "jpg")
     prepared_for: str = ""  # personal copies: "Prepared for NAME"
-    # Read-along edition: chapter id → (audio file name in the EPUB, bytes, media type,
-    # SMIL XML, duration seconds); block id → [(segment id, text)] to wrap sentences.
+    # Read-along edition: document key (first chapter id, or "titlepage") → (audio file
+    # name in the EPUB, bytes, media type, SMIL XML, duration seconds); block id →
+    # [(segment id, text)] to wrap sentences.
     overlays: dict[str, tuple[str, bytes, str, str, float]] = field(default_factory=dict)
     sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     narrator: str = ""
+    # Read-along: the spoken narration notice, shown on the title page (id "titlepage-narration")
+    narration_note: str = ""
+    notes_after_blocks: bool = False  # read-along with footnotes read after their block
 
 
 def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | None = None) -> None:
@@ -48,10 +52,15 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     _metadata(book, doc.meta, options)
     _accessibility_metadata(book, doc.meta, a11y)
     css = _styles(book, bool(options.overlays))
-    ctx = html.RenderContext(image_href=_image_adder(book, root), sentence_spans=options.sentence_spans)
+    ctx = html.RenderContext(image_href=_image_adder(book, root), sentence_spans=options.sentence_spans,
+                             notes_after_blocks=options.notes_after_blocks)
     items = [_cover_page(book, doc, options)] if options.cover else []
+    narration = (f'<p class="narration" id="titlepage-narration">{html.esc(options.narration_note)}</p>\n'
+                 if options.narration_note else "")
+    title_kw = {"media_overlay": "smil-titlepage"} if "titlepage" in options.overlays else {}
     items.append(_page(book, "titlepage", "text/titlepage.xhtml", doc.meta.title, doc.meta.language,
-                       html.title_page(doc, ctx) + "\n" + html.colophon(doc, ctx, options.prepared_for), css))
+                       html.title_page(doc, ctx) + "\n" + narration
+                       + html.colophon(doc, ctx, options.prepared_for), css, **title_kw))
     chapters = _chapters(book, doc, ctx, css, options)
     nav = epub.EpubNav(title="Contents")
     nav.add_item(css)
