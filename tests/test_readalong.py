@@ -201,3 +201,27 @@ def test_footnotes_follow_their_block_in_the_readalong_only(samples):
                     following = children[index + 1] if index + 1 < len(children) else None
                     placed = following is not None and any(el.get("id") == note_id for el in following.iter())
                     assert placed == expect_after_block or (not expect_after_block and index + 2 == len(children))
+
+
+def test_accessibility_summary_says_synthetic_synchronized_narration(samples):
+    for epub in readalouds(samples):
+        with zipfile.ZipFile(epub) as z:
+            opf = z.read("EPUB/content.opf").decode()
+        summary = re.search(r'<meta property="schema:accessibilitySummary">([^<]+)<', opf).group(1)
+        assert "synchronized narration" in summary and "synthetic" in summary
+        assert "synchronizedAudioText" in opf
+    with zipfile.ZipFile(samples / "listening-hours" / "listening-hours.epub") as z:
+        assert "synchronized narration" not in z.read("EPUB/content.opf").decode()
+
+
+def test_a_written_summary_gains_the_narration_sentence():
+    import datetime as dt
+
+    from narrate import model as m
+    from narrate.accessibility import NARRATION_SUMMARY, accessibility
+
+    meta = m.Meta(title="T", slug="t", language="en", identifier="urn:x", kind="article",
+                  accessibility_summary="Written by hand.", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    doc = m.Document(meta=meta, chapters=(), source_files=("t.md",))
+    assert accessibility(doc).summary == "Written by hand."
+    assert accessibility(doc, has_audio=True).summary == f"Written by hand. {NARRATION_SUMMARY}"
