@@ -118,6 +118,6 @@ MAKERS: dict[str, tuple[Callable[[PublicationContext], Made], tuple[str, ...], b
     "pdf-large": (make_pdf_large, ("pdf-large",), False),
     "mp3": (make_mp3, ("mp3",), True),
     "m4b": (make_m4b, ("m4b",), True),
-    "transcript": (make_transcripts, ("chapters", "transcript"), True),
+    "transcript": (make_transcripts, ("chapters", "transcript", "transcript-html"), True),
     "epub-readaloud": (make_readaloud, ("epub-readaloud",), True),
 }

@@ -28,6 +28,7 @@ from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
 from .writers.transcript import write_transcripts as _write_transcripts
+from .writers.transcript_html import write_transcript_html
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,13 @@ def write_m4b_edition(ctx: PublicationContext, narration: Narration) -> Made:
 
 
 def write_transcripts(ctx: PublicationContext, narration: Narration) -> Made:
-    vtt, chapters = _write_transcripts(narration.rendered.timeline, ctx.out_dir, ctx.doc.meta.slug)
-    return [("transcript", vtt, {"duration_s": narration.duration_s}), ("chapters", chapters, {})]
+    timeline = narration.rendered.timeline
+    vtt, chapters = _write_transcripts(timeline, ctx.out_dir, ctx.doc.meta.slug)
+    kinds = {s.id: s.kind for c in narration.script.chapters for s in c.segments}
+    page = write_transcript_html(timeline, ctx.path(".transcript.html"), title=ctx.doc.meta.title,
+                                 language=ctx.doc.meta.language, kinds=kinds)
+    return [("transcript", vtt, {"duration_s": narration.duration_s}), ("chapters", chapters, {}),
+            ("transcript-html", page, {})]
 
 
 def write_readaloud(ctx: PublicationContext, narration: Narration) -> Made:
