@@ -26,7 +26,7 @@ class A11y:
     summary: str
 
 
-def accessibility(doc: m.Document, *, has_audio: bool = False) -> A11y:
+def accessibility(doc: m.Document, *, has_audio: bool = False, page_list: bool = False) -> A11y:
     images = m.images(doc)
     described = [alt for _, alt in images if alt.strip()]
     all_described = len(described) == len(images)
@@ -43,6 +43,8 @@ def accessibility(doc: m.Document, *, has_audio: bool = False) -> A11y:
         features.append("alternativeText")
     if has_audio:
         features.append("synchronizedAudioText")
+    if page_list:
+        features += ["pageBreakMarkers", "pageNavigation"]
     hazards = ("unknown",) if any(src.lower().endswith(".gif") for src, _ in images) else ("none",)
     summary = doc.meta.accessibility_summary or _summary(images, all_described, hazards, has_audio)
     if has_audio and doc.meta.accessibility_summary and NARRATION_SUMMARY not in summary:

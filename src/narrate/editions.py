@@ -57,7 +57,7 @@ def make_epub(ctx: PublicationContext) -> Made:
     from .writers.epub import EpubOptions, write_epub
 
     target = ctx.path(".epub")
-    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover()))
+    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover(), print_page_size=ctx.config.pdf.page_size))
     return [("epub", target, {})]
 
 

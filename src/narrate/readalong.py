@@ -101,7 +101,7 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
                           narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})",
                           narration_note=note if "titlepage" in overlays else "",
-                          notes_after_blocks=notes_after)
+                          notes_after_blocks=notes_after, print_page_size=ctx.config.pdf.page_size)
     write_epub(doc, ctx.root, target, options)
 
 
