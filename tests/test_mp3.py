@@ -149,3 +149,19 @@ def test_acx_bitrate(tmp_path):
     audio = MP3(out).info
     assert (audio.bitrate, audio.sample_rate, audio.channels) == (192000, 44100, 1)
     assert audio.bitrate_mode != 2  # not VBR
+
+
+def test_personal_copy_keeps_v23_and_chapter_order(built, tmp_path):
+    import re
+
+    from narrate.writers.mp3 import copy_with_comment, read_comment
+
+    rendered, out, _ = built
+    copy = tmp_path / "copy.mp3"
+    copy_with_comment(out, copy, "Prepared for Ann Lee.")
+    assert read_comment(copy) == "Prepared for Ann Lee."
+    raw = copy.read_bytes()[: ID3(copy).size]
+    assert raw[:4] == b"ID3\x03" and b"TDRC" not in raw and b"TYER" in raw
+    stored = [int(m) for m in re.findall(rb"CHAP.{6}ch(\d+)\x00", raw, re.S)]
+    assert stored == list(range(1, len(rendered.timeline.chapters) + 1))
+    assert copy.read_bytes()[len(raw):] == out.read_bytes()[ID3(out).size :]  # the audio is untouched
