@@ -106,7 +106,8 @@ def test_html_transcript_reads_as_text(tmp_path):
     timeline = Timeline(
         chapters=(TimelineChapter("c1", "Low Water", 0, 9000), TimelineChapter("c2", "High <Water>", 9000, 20000)),
         segments=(
-            TimelineSegment("c1-opening-1", "", "c1", "The Tide Clock", 0, 1000),
+            TimelineSegment("c1-opening-1", "", "c1", "The Tide Clock", 0, 500),
+            TimelineSegment("c1-opening-2", "", "c1", "by Ann Lee", 500, 1000),
             TimelineSegment("c1-h-s1", "c1-h", "c1", "Low Water", 1000, 2000),
             TimelineSegment("c1-b1-s1", "c1-b1", "c1", "First sentence.", 2000, 4000),
             TimelineSegment("c1-b1-s2", "c1-b1", "c1", "Second sentence.", 4000, 6000),
@@ -116,7 +117,7 @@ def test_html_transcript_reads_as_text(tmp_path):
         ),
         duration_ms=20000,
     )
-    kinds = {"c1-opening-1": "opening", "c1-h-s1": "heading", "c2-b1-s1": "heading"}
+    kinds = {"c1-opening-1": "opening", "c1-opening-2": "opening", "c1-h-s1": "heading", "c2-b1-s1": "heading"}
     out = write_transcript_html(timeline, tmp_path / "t.transcript.html", title="The Tide Clock", language="en",
                                 kinds=kinds)
     text = out.read_text(encoding="utf-8")
@@ -142,6 +143,7 @@ def test_html_transcript_reads_as_text(tmp_path):
         ("h1", "The Tide Clock"),
         ("h2", "Low Water"),
         ("p", "The Tide Clock"),
+        ("p", "by Ann Lee"),
         ("p", "First sentence. Second sentence."),
         ("p", "A new paragraph & more."),
         ("h2", "High <Water>"),

@@ -15,9 +15,10 @@ from narrate.artifacts import atomic_path
 from narrate.audio_timeline import Timeline
 from narrate.errors import OutputError
 
+_CREDITS = {"opening", "disclosure", "credits", "closing"}
 _STYLE = (
     "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40em;margin:2em auto;padding:0 1em}"
-    "p.credits{font-style:italic}"
+    "p.credits{font-style:italic;margin:0.2em 0}"
 )
 
 
@@ -53,7 +54,8 @@ def _chapter_body(title: str, segments, kinds: dict[str, str]) -> list[str]:
         if not text:
             continue
         kind = kinds.get(segment.id, "text")
-        key = None if kind == "heading" else segment.block_id or kind
+        # Credits are lines of their own (title, byline...); text joins by block.
+        key = None if kind == "heading" else segment.id if kind in _CREDITS else segment.block_id or kind
         if key != group and paragraph:
             css = ' class="credits"' if credits else ""
             out.append(f"<p{css}>{escape(' '.join(paragraph))}</p>")
@@ -63,7 +65,7 @@ def _chapter_body(title: str, segments, kinds: dict[str, str]) -> list[str]:
             if text.rstrip(".") != title.rstrip("."):
                 out.append(f"<h3>{escape(text)}</h3>")
             continue
-        credits = kind in {"opening", "disclosure", "credits", "closing"}
+        credits = kind in _CREDITS
         paragraph.append(text)
     if paragraph:
         css = ' class="credits"' if credits else ""
