@@ -65,3 +65,19 @@ def test_page_markers_sit_where_the_pdf_pages_start(out, slug):
     assert re.search(r"<dc:source>[^<]*print PDF edition[^<]*</dc:source>", opf)
     for feature in ("pageBreakMarkers", "pageNavigation"):
         assert f'<meta property="schema:accessibilityFeature">{feature}</meta>' in opf
+
+
+def test_no_page_list_when_the_pdf_cannot_be_laid_out(out, tmp_path, monkeypatch):
+    from narrate.errors import OutputError
+    from narrate.writers import pdf
+
+    def fail(*args, **kwargs):
+        raise OutputError("WeasyPrint could not render the PDF", "x.md")
+
+    monkeypatch.setattr(pdf, "print_pages", fail)
+    root = out.parent
+    report = build(root, BuildOptions(formats=("epub",), output=tmp_path / "o", only=("listening-hours",)))
+    assert not report.failed
+    with zipfile.ZipFile(tmp_path / "o" / "listening-hours" / "listening-hours.epub") as z:
+        assert 'epub:type="page-list"' not in z.read("EPUB/nav.xhtml").decode()
+        assert "pageBreakMarkers" not in z.read("EPUB/content.opf").decode()

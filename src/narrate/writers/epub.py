@@ -279,7 +279,10 @@ class _PageMarks:
             return cls({})
         from .pdf import print_pages  # the layout lives with WeasyPrint
 
-        return cls(print_pages(doc, root, page_size=page_size))
+        try:
+            return cls(print_pages(doc, root, page_size=page_size))
+        except OutputError:
+            return cls({})  # content the PDF cannot lay out: the PDF build reports it; no page-list here
 
     def mark(self, file_name: str, body: str) -> str:
         if not self.pages:
