@@ -14,8 +14,12 @@ META = AudioMeta(
     title="The Tide Clock; a test = 1",
     authors=("Eilidh Ross",),
     date="2024",
-    genre="Audiobook",
     comment="Synthetic voice.",
+    genre="Audiobook",
+    language="fr-CA",
+    description="A book about tides, clocks and the people who keep them.",
+    copyright="© 2024 Eilidh Ross",
+    narrator="Joe (synthetic voice)",
 )
 
 
@@ -93,3 +97,28 @@ def test_ffmetadata_escapes(built):
     text = ffmetadata(rendered, META)
     assert "title=The Tide Clock\\; a test \\= 1" in text
     assert text.count("[CHAPTER]") == len(rendered.timeline.chapters)
+
+
+def test_audiobook_conventions(built):
+    """Brand ``M4B ``, media kind Audiobook, desc/cprt/narrator and the track's language, read back."""
+    _, out = built
+    data = out.read_bytes()
+    assert data[4:8] == b"ftyp" and data[8:12] == b"M4B "
+    from mutagen.mp4 import MP4
+
+    tags = MP4(out).tags
+    assert tags["stik"] == [2]
+    assert tags["desc"] == [META.description]
+    assert tags["cprt"] == [META.copyright]
+    assert tags["\xa9wrt"] == [META.narrator]
+    assert tags["aART"] == ["Eilidh Ross"]
+    info = ffprobe_json(out, "-show_streams")
+    audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
+    assert audio["tags"]["language"] == "fre"
+
+
+def test_media_kind_is_audiobook_for_any_genre(built, tmp_path):
+    import dataclasses
+
+    rendered, _ = built
+    assert "media_type=2" in ffmetadata(rendered, dataclasses.replace(META, genre="Podcast"))

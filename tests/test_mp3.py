@@ -18,6 +18,9 @@ META = AudioMeta(
     genre="Audiobook",
     comment="Narrated with a synthetic voice.",
     language="en-GB",
+    publisher="Harbour Press",
+    copyright="© 2024 Eilidh Ross",
+    narrator="Joe (synthetic voice)",
 )
 
 
@@ -62,6 +65,48 @@ def test_tags_and_cover(built):
     assert picture.mime == "image/png" and picture.type == 3
 
 
+def test_v23_frames_and_trade_tags(built):
+    """A v2.3 tag has no v2.4-only frames: the date is TYER + TDAT, not TDRC."""
+    rendered, out, _ = built
+    size = ID3(out).size
+    raw = out.read_bytes()[:size]
+    assert raw[:5] == b"ID3\x03\x00"
+    assert b"TDRC" not in raw and b"TYER" in raw and b"TDAT" in raw
+    tags = ID3(out, translate=False)
+    assert tags["TYER"].text == ["2024"] and tags["TDAT"].text == ["0105"]  # DDMM
+    assert tags["TLEN"].text == [str(rendered.timeline.duration_ms)]
+    info = ffprobe_json(out, "-show_format")
+    assert abs(int(tags["TLEN"].text[0]) - float(info["format"]["duration"]) * 1000) <= 100
+    assert tags["TPE2"].text == ["Eilidh Ross; Sam Lee"]
+    assert tags["TPUB"].text == ["Harbour Press"]
+    assert tags["TCOP"].text == ["© 2024 Eilidh Ross"]
+    assert tags["TRCK"].text == ["1/1"]
+    assert tags["TCOM"].text == ["Joe (synthetic voice)"]
+
+
+def test_chap_frames_in_time_order(tmp_path):
+    """Titles of very different lengths: mutagen alone would store CHAP frames by size."""
+    import dataclasses
+    import re
+
+    script = make_script(chapters=12, segments=1, words=3)
+    titles = [("A long-winded chapter title " * (12 - n))[: 5 + 9 * (12 - n)] for n in range(12)]
+    script = dataclasses.replace(
+        script, chapters=tuple(dataclasses.replace(c, title=t) for c, t in zip(script.chapters, titles, strict=True))
+    )
+    rendered = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w")
+    out = write_mp3(rendered, META, None, tmp_path / "order.mp3")
+    raw = out.read_bytes()[: ID3(out).size]
+    stored = [int(m) for m in re.findall(rb"CHAP.{6}ch(\d+)\x00", raw, re.S)]
+    assert stored == list(range(1, 13))
+    starts = [chap.start_time for chap in ID3(out).getall("CHAP")]
+    assert starts == sorted(starts) and len(set(starts)) == 12
+    info = ffprobe_json(out, "-show_chapters")
+    assert [c["tags"]["title"] for c in info["chapters"]] == titles
+    expected = [c.start_ms for c in rendered.timeline.chapters]
+    assert [round(float(c["start_time"]) * 1000) for c in info["chapters"]] == expected
+
+
 def test_ffprobe_chapters_and_stream(built):
     rendered, out, _ = built
     info = ffprobe_json(out, "-show_chapters", "-show_streams", "-show_format")
@@ -104,3 +149,19 @@ def test_acx_bitrate(tmp_path):
     audio = MP3(out).info
     assert (audio.bitrate, audio.sample_rate, audio.channels) == (192000, 44100, 1)
     assert audio.bitrate_mode != 2  # not VBR
+
+
+def test_personal_copy_keeps_v23_and_chapter_order(built, tmp_path):
+    import re
+
+    from narrate.writers.mp3 import copy_with_comment, read_comment
+
+    rendered, out, _ = built
+    copy = tmp_path / "copy.mp3"
+    copy_with_comment(out, copy, "Prepared for Ann Lee.")
+    assert read_comment(copy) == "Prepared for Ann Lee."
+    raw = copy.read_bytes()[: ID3(copy).size]
+    assert raw[:4] == b"ID3\x03" and b"TDRC" not in raw and b"TYER" in raw
+    stored = [int(m) for m in re.findall(rb"CHAP.{6}ch(\d+)\x00", raw, re.S)]
+    assert stored == list(range(1, len(rendered.timeline.chapters) + 1))
+    assert copy.read_bytes()[len(raw):] == out.read_bytes()[ID3(out).size :]  # the audio is untouched

@@ -56,7 +56,7 @@ def test_bundle_holds_every_edition_and_matches_its_sums(project):
     with zipfile.ZipFile(bundle) as zf:
         names = {n.split("/", 1)[1] for n in zf.namelist()}
         assert {"tides.epub", "tides.pdf", "tides.large-print.pdf", "tides.mp3", "tides.m4b", "tides.readaloud.epub",
-                "tides.vtt", "tides.chapters.json", "README.txt", "SHA256SUMS"} == names
+                "tides.vtt", "tides.transcript.html", "tides.chapters.json", "README.txt", "SHA256SUMS"} == names
         sums = zf.read("tides/SHA256SUMS").decode().splitlines()
         assert len(sums) == len(names) - 1
         for line in sums:
@@ -100,11 +100,13 @@ def test_feed_has_enclosures_durations_chapters_and_transcript(project):
     tree = ET.parse(feed_path)
     item = tree.find("channel/item")
     chapters = item.find("podcast:chapters", ns)
-    transcript = item.find("podcast:transcript", ns)
+    transcript, readable = item.findall("podcast:transcript", ns)
     assert chapters.get("url") == f"{BASE}/tides/tides.chapters.json"
     assert chapters.get("type") == "application/json+chapters"
     assert (transcript.get("url"), transcript.get("type"), transcript.get("rel")) == (
         f"{BASE}/tides/tides.vtt", "text/vtt", "captions")
+    assert (readable.get("url"), readable.get("type"), readable.get("rel")) == (
+        f"{BASE}/tides/tides.transcript.html", "text/html", None)
     assert item.find("itunes:episodeType", ns).text == "full"
     channel = tree.find("channel")
     assert channel.find("itunes:owner/itunes:email", ns).text == "podcast@press.example.org"
@@ -264,3 +266,35 @@ def test_page_dates_follow_the_publications_language_and_region(language, expect
 def test_built_page_shows_the_date_in_the_readers_convention(project):
     page = run(project).page.read_text()
     assert '<time datetime="2025-03-03">March 3, 2025</time>' in page  # language "en": CLDR's en is en-US
+
+
+def test_each_episode_has_its_own_art_and_the_show_art_names_the_publisher(project):
+    report = run(project)
+    dist = project / "output" / "dist"
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    tree = ET.parse(dist / "feed.xml")
+    show = tree.find("channel/itunes:image", ns).get("href")
+    episode = tree.find("channel/item/itunes:image", ns).get("href")
+    assert show == f"{BASE}/artwork.png" and episode == f"{BASE}/tides/tides.cover.png"
+    cover = (dist / "tides" / "tides.cover.png").read_bytes()
+    assert cover == (project / "output" / "tides" / "tides.cover.png").read_bytes()
+    art = (dist / "artwork.png").read_bytes()
+    assert art != cover  # the show is not the first publication's cover
+    from narrate.cover import show_art
+
+    assert art == show_art("Test Press", "Test Press")
+    assert "tides/tides.cover.png" in (dist / "SHA256SUMS").read_text()
+    assert not any("artwork" in w for w in report.warnings)
+
+
+def test_no_publisher_name_means_a_warning_not_another_books_cover(project):
+    toml = project / "narrate.toml"
+    toml.write_text(toml.read_text().replace('name = "Test Press"\n', "", 1))
+    report = run(project)
+    dist = project / "output" / "dist"
+    assert any("no feed artwork" in w for w in report.warnings)
+    assert not (dist / "artwork.png").exists()
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    tree = ET.parse(dist / "feed.xml")
+    assert tree.find("channel/itunes:image", ns) is None
+    assert tree.find("channel/item/itunes:image", ns) is not None

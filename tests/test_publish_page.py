@@ -166,6 +166,8 @@ def test_chapter_links_work_with_and_without_script(site, browser):
     hrefs = browser.eval("[...document.querySelectorAll('a[data-seek]')].map(a => a.getAttribute('href'))")
     assert hrefs and all(h.startswith("tides/tides.mp3#t=") for h in hrefs)
     assert browser.eval("document.querySelector('audio track[kind=captions]').getAttribute('src')") == "tides/tides.vtt"
+    transcript = "[...document.querySelectorAll('a')].find(a => a.textContent === 'Read the transcript')"
+    assert browser.eval(f"{transcript}.getAttribute('href')") == "tides/tides.transcript.html"
     last = browser.eval("(() => { const a = [...document.querySelectorAll('a[data-seek]')].pop(); a.click();"
                         " return Number(a.dataset.seek); })()")
     assert abs(browser.eval("document.querySelector('audio').currentTime") - last) < 1

@@ -107,7 +107,7 @@ def test_sentences_are_wrapped_in_the_readalong_text_only(samples):
     ET.fromstring(text)  # still well-formed XML
     with zipfile.ZipFile(plain) as z:
         names = z.namelist()
-        assert "<span id=" not in z.read("EPUB/text/article.xhtml").decode()
+        assert not re.search(r'<span id="c\d+-', z.read("EPUB/text/article.xhtml").decode())  # page breaks only
     assert not any(n.endswith((".smil", ".mp3")) for n in names)
 
 
@@ -118,3 +118,110 @@ def test_ordinary_epub_unchanged_by_readalong(samples, tmp_path, monkeypatch):
     for slug in ("listening-hours", "the-tide-clock"):
         alone = (tmp_path / "alone" / slug / f"{slug}.epub").read_bytes()
         assert alone == (samples / slug / f"{slug}.epub").read_bytes()
+
+
+def smil_targets(z: zipfile.ZipFile, name: str) -> list[tuple[str, str, str]]:
+    """(par id, document name in the zip, fragment) of every clip of a SMIL, in order."""
+    out = []
+    for par in ET.fromstring(z.read(name)).iter(f"{SMIL}par"):
+        doc, frag = par.find(f"{SMIL}text").get("src").split("#")
+        out.append((par.get("id"), "EPUB/" + doc.removeprefix("../"), frag))
+    return out
+
+
+def document_order(xhtml: bytes) -> dict[str, int]:
+    return {el.get("id"): index for index, el in enumerate(ET.fromstring(xhtml).iter()) if el.get("id")}
+
+
+def element(xhtml: bytes, element_id: str) -> ET.Element:
+    return next(el for el in ET.fromstring(xhtml).iter() if el.get("id") == element_id)
+
+
+def test_epubcheck_usage_reports_no_out_of_order_references(samples):
+    """EPUBCheck at usage level: MED_015 is "text references out of reading order"."""
+    from conftest import EPUBCHECK_JAR
+
+    for epub in readalouds(samples):
+        proc = subprocess.run(["java", "-jar", str(EPUBCHECK_JAR), "-u", str(epub)], capture_output=True,
+                              text=True, timeout=300)
+        report = proc.stdout + proc.stderr
+        assert "USAGE" in report  # the usage level really ran (it reports CSS usage on these files)
+        assert "MED_015" not in report and "MED_0" not in report, report
+
+
+def test_every_clip_points_at_the_element_it_speaks(samples):
+    for epub in readalouds(samples):
+        with zipfile.ZipFile(epub) as z:
+            title = z.read("EPUB/text/titlepage.xhtml")
+            credits = smil_targets(z, "EPUB/smil/titlepage.smil")
+            # the opening credits: an overlay on the title page, one element per credit, in order
+            frags = [frag for _, _, frag in credits]
+            assert frags[:4] == ["titlepage-title", "titlepage-subtitle", "titlepage-author",
+                                 "titlepage-publisher"]
+            assert frags[-1] == "titlepage-narration"
+            assert "synthetic voice" in "".join(element(title, "titlepage-narration").itertext())
+            assert 'media-overlay="smil-titlepage"' in z.read("EPUB/content.opf").decode()
+            checked = {"label": 0, "row": 0, "note text": 0}
+            for name in sorted(n for n in z.namelist() if n.endswith(".smil")):
+                targets = smil_targets(z, name)
+                order = document_order(z.read(targets[0][1]))
+                positions = [order[frag] for _, _, frag in targets]
+                assert positions == sorted(positions), name  # reading order
+                for par_id, doc_name, frag in targets:
+                    segment = par_id.removeprefix("par-")
+                    xhtml = z.read(doc_name)
+                    if segment.endswith("-label"):  # "Footnote N." → that note's number
+                        note = element(xhtml, segment.removesuffix("-label"))
+                        assert note.tag.endswith("aside") and frag == segment
+                        assert frag in [el.get("id") for el in note.iter()]
+                        checked["label"] += 1
+                    elif re.fullmatch(r"c\d+n\d+-b\d+-s\d+", segment):  # a sentence of a footnote
+                        assert frag == segment
+                        checked["note text"] += 1
+                    elif element(xhtml, frag).tag.endswith("tr"):
+                        assert frag == segment
+                        checked["row"] += 1
+            if epub.name.startswith("listening-hours"):
+                assert min(checked.values()) > 0, checked  # the article has notes and a table
+
+
+def test_footnotes_follow_their_block_in_the_readalong_only(samples):
+    """Notes are read after the block that cites them, so the read-along places them there."""
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    for name, expect_after_block in (("listening-hours.readaloud.epub", True), ("listening-hours.epub", False)):
+        with zipfile.ZipFile(samples / "listening-hours" / name) as z:
+            root = ET.fromstring(z.read("EPUB/text/article.xhtml"))
+        asides = [el for el in root.iter(f"{xhtml}aside")]
+        assert len(asides) == 2
+        for section in root.iter(f"{xhtml}section"):
+            children = list(section)
+            for index, child in enumerate(children):
+                cited = [a.get("href")[1:] for a in child.iter(f"{xhtml}a") if "fnref" in a.get("id", "")]
+                for note_id in cited:
+                    following = children[index + 1] if index + 1 < len(children) else None
+                    placed = following is not None and any(el.get("id") == note_id for el in following.iter())
+                    assert placed == expect_after_block or (not expect_after_block and index + 2 == len(children))
+
+
+def test_accessibility_summary_says_synthetic_synchronized_narration(samples):
+    for epub in readalouds(samples):
+        with zipfile.ZipFile(epub) as z:
+            opf = z.read("EPUB/content.opf").decode()
+        summary = re.search(r'<meta property="schema:accessibilitySummary">([^<]+)<', opf).group(1)
+        assert "synchronized narration" in summary and "synthetic" in summary
+        assert "synchronizedAudioText" in opf
+    with zipfile.ZipFile(samples / "listening-hours" / "listening-hours.epub") as z:
+        assert "synchronized narration" not in z.read("EPUB/content.opf").decode()
+
+
+def test_a_written_summary_gains_the_narration_sentence():
+    import datetime as dt
+
+    from narrate import model as m
+    from narrate.accessibility import NARRATION_SUMMARY, accessibility
+
+    meta = m.Meta(title="T", slug="t", language="en", identifier="urn:x", kind="article",
+                  accessibility_summary="Written by hand.", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    doc = m.Document(meta=meta, chapters=(), source_files=("t.md",))
+    assert accessibility(doc).summary == "Written by hand."
+    assert accessibility(doc, has_audio=True).summary == f"Written by hand. {NARRATION_SUMMARY}"

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from . import model as m
 
+# The read-along edition's sentence: what the narration is and who (what) reads it.
+NARRATION_SUMMARY = ("It has synchronized narration: a synthetic (computer-generated) voice, not a human "
+                     "narrator, reads the text aloud, and each sentence is highlighted as it is read.")
+
 
 @dataclass(frozen=True)
 class A11y:
@@ -22,7 +26,7 @@ class A11y:
     summary: str
 
 
-def accessibility(doc: m.Document, *, has_audio: bool = False) -> A11y:
+def accessibility(doc: m.Document, *, has_audio: bool = False, page_list: bool = False) -> A11y:
     images = m.images(doc)
     described = [alt for _, alt in images if alt.strip()]
     all_described = len(described) == len(images)
@@ -39,8 +43,12 @@ def accessibility(doc: m.Document, *, has_audio: bool = False) -> A11y:
         features.append("alternativeText")
     if has_audio:
         features.append("synchronizedAudioText")
+    if page_list:
+        features += ["pageBreakMarkers", "pageNavigation"]
     hazards = ("unknown",) if any(src.lower().endswith(".gif") for src, _ in images) else ("none",)
     summary = doc.meta.accessibility_summary or _summary(images, all_described, hazards, has_audio)
+    if has_audio and doc.meta.accessibility_summary and NARRATION_SUMMARY not in summary:
+        summary = f"{summary.rstrip()} {NARRATION_SUMMARY}"  # a summary written for the text alone
     return A11y(tuple(modes), tuple(sufficient), tuple(features), hazards, summary)
 
 
@@ -59,7 +67,7 @@ def _summary(images, all_described: bool, hazards: tuple[str, ...], has_audio: b
     elif images:
         parts.append("Some images lack text descriptions.")
     if has_audio:
-        parts.append("A synthetic voice reads the text aloud, with each sentence highlighted as it is read.")
+        parts.append(NARRATION_SUMMARY)
     if hazards == ("none",):
         parts.append("It contains no flashing, motion or sound hazards.")
     return " ".join(parts)

@@ -244,6 +244,14 @@ def check_transcript(pub: Publication, art: dict[str, Any], path: Path) -> None:
         previous = start
 
 
+def check_transcript_html(pub: Publication, art: dict[str, Any], path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "<h1>" not in text or "<p" not in text:
+        pub.add(art, "transcript", ERROR, "expected an HTML transcript with a heading and paragraphs")
+    elif "-->" in text:
+        pub.add(art, "transcript", ERROR, "the HTML transcript shows cue timings; expected text only")
+
+
 def check_cover(pub: Publication, art: dict[str, Any], path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(8)
@@ -258,6 +266,7 @@ def _number(value: Any) -> float | None:
 CHECKERS: dict[str, Checker] = {
     "chapters": check_chapters_json,
     "transcript": check_transcript,
+    "transcript-html": check_transcript_html,
     "epub": check_epub,
     "epub-readaloud": check_readaloud,
     "pdf": check_pdf,

@@ -22,7 +22,7 @@ def make_epub(ctx: PublicationContext) -> Made:
     from .writers.epub import EpubOptions, write_epub
 
     target = ctx.path(".epub")
-    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover(),
+    write_epub(ctx.doc, ctx.root, target, EpubOptions(cover=ctx.cover(), print_page_size=ctx.config.pdf.page_size,
                                                       article_title_page=ctx.config.epub.article_title_page))
     return [("epub", target, {})]
 
@@ -84,6 +84,6 @@ MAKERS: dict[str, tuple[Callable[[PublicationContext], Made], tuple[str, ...], b
     "pdf-large": (make_pdf_large, ("pdf-large",), False),
     "mp3": (make_mp3, ("mp3",), True),
     "m4b": (make_m4b, ("m4b",), True),
-    "transcript": (make_transcripts, ("chapters", "transcript"), True),
+    "transcript": (make_transcripts, ("chapters", "transcript", "transcript-html"), True),
     "epub-readaloud": (make_readaloud, ("epub-readaloud",), True),
 }

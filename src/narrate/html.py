@@ -30,6 +30,9 @@ class RenderContext:
     epub: bool = True  # emit epub:type attributes
     # block id → [(segment id, display text)], to wrap each sentence in a span
     sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # Read-along with footnotes narrated after their block: each note's <aside> follows
+    # that block, so the overlay's text references stay in reading order.
+    notes_after_blocks: bool = False
     _noted: set[str] = field(default_factory=set)
 
     def semantics(self, epub_type: str, role: str = "") -> str:
@@ -121,23 +124,36 @@ def _item(item: tuple[m.Block, ...], ctx: RenderContext) -> str:
 
 
 def figure(node: m.Figure, ctx: RenderContext) -> str:
-    caption = f"<figcaption>{inlines(node.caption, ctx)}</figcaption>" if node.caption else ""
-    # In the read-along edition the image itself is the element highlighted while its alt text is read.
-    spans = ctx.sentence_spans.get(node.id)
-    img_id = f' id="{spans[0][0]}"' if spans else ""
+    # In the read-along edition the image itself is the element highlighted while its alt text
+    # is read (segment "-s1"), and each caption sentence is a span of the figcaption.
+    spans = ctx.sentence_spans.get(node.id) or []
+    alt = [s for s in spans if s[0] == f"{node.id}-s1"]
+    img_id = f' id="{alt[0][0]}"' if alt else ""
+    caption_spans = [s for s in spans if s not in alt]
+    caption_html = (_wrapped(node.caption, caption_spans, ctx) if caption_spans else inlines(node.caption, ctx))
+    caption = f"<figcaption>{caption_html}</figcaption>" if node.caption else ""
     return (f'<figure id="{node.id}"><img{img_id} src="{esc(ctx.image_href(node.src))}" alt="{esc(node.alt)}"/>'
             f"{caption}</figure>")
 
 
 def table(node: m.Table, ctx: RenderContext) -> str:
+    # Read-along: the script reads one utterance per row ("{table id}-s{n}", n counting the
+    # body rows, or the head rows when there is no body); that row carries the id.
+    spoken = {seg_id for seg_id, _ in ctx.sentence_spans.get(node.id, [])}
+    counted = node.body or node.head
+
     def row(cells: tuple[m.TableCell, ...]) -> str:
+        row_id = ""
+        if spoken and any(cells is r for r in counted):
+            number = next(i for i, r in enumerate(counted, 1) if r is cells)
+            row_id = f' id="{node.id}-s{number}"' if f"{node.id}-s{number}" in spoken else ""
         out = []
         for cell in cells:
             tag = "th" if cell.header else "td"
             scope = ' scope="col"' if cell.header else ""
             style = f' style="text-align: {cell.align}"' if cell.align else ""
             out.append(f"<{tag}{scope}{style}>{inlines(cell.children, ctx)}</{tag}>")
-        return "<tr>" + "".join(out) + "</tr>"
+        return f"<tr{row_id}>" + "".join(out) + "</tr>"
 
     head = "".join(row(r) for r in node.head)
     body = "".join(row(r) for r in node.body)
@@ -150,6 +166,10 @@ def text_with_sentences(block_id: str, children: tuple[m.Inline, ...], ctx: Rend
     spans = ctx.sentence_spans.get(block_id)
     if not spans:
         return inlines(children, ctx)
+    return _wrapped(children, spans, ctx)
+
+
+def _wrapped(children: tuple[m.Inline, ...], spans: list[tuple[str, str]], ctx: RenderContext) -> str:
     return wrap_sentences(children, spans, lambda nodes: inlines(nodes, ctx))
 
 
@@ -167,9 +187,12 @@ def chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, *, 
         parts.append(f'<h{level} id="{head_id}">{heading}</h{level}>')
     else:
         parts[0] = f'<section id="{chapter.id}">'
-    parts.append(blocks(chapter.blocks, ctx))
-    if chapter.footnotes:
-        parts.append(footnotes(chapter, ctx))
+    if ctx.notes_after_blocks and chapter.footnotes:
+        parts.append(_blocks_with_notes(chapter, ctx))
+    else:
+        parts.append(blocks(chapter.blocks, ctx))
+        if chapter.footnotes:
+            parts.append(footnotes(chapter, ctx))
     parts.append("</section>")
     return "\n".join(parts).replace("{chapter}", chapter.id)
 
@@ -205,9 +228,49 @@ def _chapter_semantics(doc: m.Document, chapter: m.Chapter) -> tuple[str, str]:
     return "", ""
 
 
-def footnotes(chapter: m.Chapter, ctx: RenderContext) -> str:
+def _blocks_with_notes(chapter: m.Chapter, ctx: RenderContext) -> str:
+    """Each block, then the notes it references that are not placed yet; the rest at the end."""
+    placed: set[str] = set()
+    parts = []
+    by_label = {note.label: note for note in chapter.footnotes}
+    for item in chapter.blocks:
+        parts.append(block(item, ctx))
+        labels = [ref.label for ref in _note_refs(item) if ref.label in by_label and ref.label not in placed]
+        labels = list(dict.fromkeys(labels))
+        if labels:
+            placed.update(labels)
+            parts.append(footnotes(chapter, ctx, [by_label[label] for label in labels]))
+    rest = [note for note in chapter.footnotes if note.label not in placed]
+    if rest:
+        parts.append(footnotes(chapter, ctx, rest))
+    return "\n".join(parts)
+
+
+def _note_refs(node: m.Block) -> list[m.FootnoteRef]:
+    refs: list[m.FootnoteRef] = []
+
+    def walk(items: tuple[m.Inline, ...]) -> None:
+        for inline_node in items:
+            if isinstance(inline_node, m.FootnoteRef):
+                refs.append(inline_node)
+            elif isinstance(inline_node, (m.Emph, m.Strong, m.Link)):
+                walk(inline_node.children)
+
+    for inner in m.iter_blocks((node,)):
+        if isinstance(inner, (m.Paragraph, m.Heading)):
+            walk(inner.children)
+        elif isinstance(inner, m.Figure):
+            walk(inner.caption)
+        elif isinstance(inner, m.Table):
+            for table_row in inner.head + inner.body:
+                for cell in table_row:
+                    walk(cell.children)
+    return refs
+
+
+def footnotes(chapter: m.Chapter, ctx: RenderContext, notes_to_place: list[m.Footnote] | None = None) -> str:
     notes = []
-    for note in chapter.footnotes:
+    for note in chapter.footnotes if notes_to_place is None else notes_to_place:
         back = (f' <a href="#{chapter.id}-fnref{note.number}" role="doc-backlink" '
                 f'aria-label="Back to reference {note.number}">↩</a>')
         body = blocks(note.children, ctx)
@@ -215,8 +278,10 @@ def footnotes(chapter: m.Chapter, ctx: RenderContext) -> str:
             body = body[:-4] + back + "</p>"
         else:
             body += f"<p>{back}</p>"
+        # Read-along: the spoken "Footnote N." highlights the number.
+        label_id = f' id="{note.id}-label"' if ctx.sentence_spans else ""
         notes.append(f'<aside id="{note.id}"{ctx.semantics("footnote", "doc-footnote")} class="footnote">'
-                     f'<span class="note-number">{note.number}.</span> {body}</aside>')
+                     f'<span class="note-number"{label_id}>{note.number}.</span> {body}</aside>')
     return '<div class="footnotes">\n' + "\n".join(notes) + "\n</div>"
 
 
@@ -238,13 +303,14 @@ def date_html(meta: m.Meta) -> str:
 def title_page(doc: m.Document, ctx: RenderContext) -> str:
     meta = doc.meta
     lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="Title page">',
-             f'<h1 class="title">{esc(meta.title)}</h1>']
+             f'<h1 class="title" id="titlepage-title">{esc(meta.title)}</h1>']
+    # The ids are what the read-along's opening credits point at.
     if meta.subtitle:
-        lines.append(f'<p class="subtitle">{esc(meta.subtitle)}</p>')
+        lines.append(f'<p class="subtitle" id="titlepage-subtitle">{esc(meta.subtitle)}</p>')
     if meta.authors:
-        lines.append(f'<p class="author">{esc(authors_text(meta))}</p>')
+        lines.append(f'<p class="author" id="titlepage-author">{esc(authors_text(meta))}</p>')
     if meta.publisher:
-        lines.append(f'<p class="publisher">{esc(meta.publisher)}</p>')
+        lines.append(f'<p class="publisher" id="titlepage-publisher">{esc(meta.publisher)}</p>')
     if meta.date:
         lines.append(f'<p class="date">{date_html(meta)}</p>')
     lines.append("</section>")

@@ -28,6 +28,7 @@ from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
 from .writers.transcript import write_transcripts as _write_transcripts
+from .writers.transcript_html import write_transcript_html
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,10 @@ def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
                      genre="Audiobook" if meta.kind == "book" else "Podcast",
-                     comment=f"{comment} {voice}".strip(), language=meta.language)
+                     comment=f"{comment} {voice}".strip(), language=meta.language,
+                     publisher=meta.publisher, copyright=meta.rights,
+                     narrator=f"{narration.profile.name.capitalize()} (synthetic voice)",
+                     description=meta.description or meta.subtitle)
 
 
 def _cover_path(ctx: PublicationContext) -> Path:
@@ -155,5 +159,11 @@ def write_m4b_edition(ctx: PublicationContext, narration: Narration) -> Made:
 
 
 def write_transcripts(ctx: PublicationContext, narration: Narration) -> Made:
-    vtt, chapters = _write_transcripts(narration.rendered.timeline, ctx.out_dir, ctx.doc.meta.slug)
-    return [("transcript", vtt, {"duration_s": narration.duration_s}), ("chapters", chapters, {})]
+    timeline = narration.rendered.timeline
+    vtt, chapters = _write_transcripts(timeline, ctx.out_dir, ctx.doc.meta.slug)
+    kinds = {s.id: s.kind for c in narration.script.chapters for s in c.segments}
+    page = write_transcript_html(timeline, ctx.path(".transcript.html"), title=ctx.doc.meta.title,
+                                 language=ctx.doc.meta.language, kinds=kinds)
+    return [("transcript", vtt, {"duration_s": narration.duration_s}), ("chapters", chapters, {}),
+            ("transcript-html", page, {})]
+

@@ -8,9 +8,14 @@ sentence's start to the next sentence's start (the pause belongs to the
 sentence before it), the first starts at 0 and the last ends with the audio,
 so the clips add up to the audio's duration.
 
-Speech with no text of its own (the opening, the disclosure, a generated
-chapter title) points at the nearest element that exists: the block, the
-chapter heading, or the document's first heading.
+The spoken credits (title, subtitle, byline, publisher, the synthetic-voice
+notice) are an overlay on the title page, each pointing at the element it
+speaks; "Footnote N." points at the note's number, each table row at its row.
+With footnotes read after their block, the read-along places each note's
+``<aside>`` after that block, so every overlay's text references run in
+document order (EPUBCheck ``--usage`` reports no MED_015). Other speech with
+no text of its own (a generated chapter title, closing credits) points at the
+chapter heading or repeats the previous reference.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 from . import html
 from . import model as m
 from .audio import range_audio
-from .audio_timeline import TimelineSegment
+from .audio_timeline import Timeline, TimelineSegment
 from .context import Made, PublicationContext
 from .errors import OutputError
 from .narration import Narration
@@ -58,66 +63,178 @@ def sentence_spans(doc: m.Document, narration: Narration) -> dict[str, list[tupl
     return spans
 
 
+CREDIT_KINDS = {"opening", "disclosure", "credits"}  # spoken credits shown on the title page
+TITLEPAGE = DocumentAudio("titlepage", (), "text/titlepage.xhtml")
+
+
+@dataclass(frozen=True)
+class OverlayGroup:
+    """The segments one document's overlay plays, with their kinds, and its audio range."""
+
+    item: DocumentAudio
+    segments: list[TimelineSegment]
+    start_ms: int = 0
+    end_ms: int = 0
+
+
 def write_readalong(ctx: PublicationContext, narration: Narration, target: Path) -> None:
     doc = ctx.doc
     spans = sentence_spans(doc, narration)
+    kinds = {s.id: s.kind for c in narration.script.chapters for s in c.segments}
+    note = next((s.text for c in narration.script.chapters for s in c.segments if s.kind == "disclosure"), "")
     overlays: dict[str, tuple[str, bytes, str, str, float]] = {}
     work = ctx.root / ".narrate" / "work" / doc.meta.slug / "readalong"
-    timeline = narration.rendered.timeline
-    for item in documents(doc):
-        ids = _element_ids(doc, item, spans)
-        first, last = timeline.chapter(item.chapters[0].id), timeline.chapter(item.chapters[-1].id)
-        segments = [s for c in item.chapters for s in timeline.segments_of(c.id)]
-        if not segments:
-            continue
+    notes_after = ctx.config.narration.footnotes == "after"
+    for group in overlay_groups(doc, narration.rendered.timeline, kinds):
+        item = group.item
+        ids = (_titlepage_ids(doc, note) if item is TITLEPAGE
+               else _element_ids(doc, item, spans, notes_after))
+        texts = _titlepage_texts(doc, note) if item is TITLEPAGE else {}
         audio_name = f"audio/{item.key}.mp3"
-        audio_path = range_audio(narration.rendered, first.start_ms, last.end_ms, work / f"{item.key}.mp3",
+        audio_path = range_audio(narration.rendered, group.start_ms, group.end_ms, work / f"{item.key}.mp3",
                                  "mp3", what=f"read-along audio for {item.key}")
-        duration_ms = last.end_ms - first.start_ms
-        smil = overlay_smil(item, segments, ids, first.start_ms, duration_ms, audio_name)
+        duration_ms = group.end_ms - group.start_ms
+        smil = overlay_smil(item, group.segments, ids, group.start_ms, duration_ms, audio_name, texts)
         overlays[item.key] = (audio_name, audio_path.read_bytes(), "audio/mpeg", smil, duration_ms / 1000)
     if not overlays:
         raise OutputError("nothing is narrated, so there is no read-along edition", doc.source_files[0])
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
                           narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})",
-                          article_title_page=ctx.config.epub.article_title_page)
+                          narration_note=note if "titlepage" in overlays else "",
+                          notes_after_blocks=notes_after, print_page_size=ctx.config.pdf.page_size,
+                          # the spoken credits' overlay lives on a title page, so the read-along keeps one
+                          article_title_page="titlepage" in overlays or ctx.config.epub.article_title_page)
     write_epub(doc, ctx.root, target, options)
 
 
-def _element_ids(doc: m.Document, item: DocumentAudio, spans) -> set[str]:
-    ctx = html.RenderContext(sentence_spans=spans)
+def overlay_groups(doc: m.Document, timeline: Timeline, kinds: dict[str, str]) -> list[OverlayGroup]:
+    """Split the timeline's segments, in order, into one contiguous run per document.
+
+    Spoken credits before the text go to the title page; segments of a chapter belong to
+    its document; anything else (closing credits, speech of a chapter the text does not
+    have) stays with the document being played. The runs tile the timeline: a run starts
+    where its first segment's chapter starts (or, mid-chapter, where its first segment
+    starts) and ends where the next run starts.
+    """
+    owner = {c.id: item for item in documents(doc) for c in item.chapters}
+    groups: list[OverlayGroup] = []
+    for segment in timeline.segments:
+        if kinds.get(segment.id) in CREDIT_KINDS and all(g.item is TITLEPAGE for g in groups):
+            item = TITLEPAGE
+        else:
+            item = owner.get(segment.chapter_id) or (groups[-1].item if groups else TITLEPAGE)
+        if groups and groups[-1].item == item:
+            groups[-1].segments.append(segment)
+        elif any(g.item == item for g in groups):  # never back to an earlier document
+            groups[-1].segments.append(segment)
+        else:
+            groups.append(OverlayGroup(item, [segment]))
+    first_of_chapter = {}
+    for segment in timeline.segments:
+        first_of_chapter.setdefault(segment.chapter_id, segment.id)
+    starts = []
+    for index, group in enumerate(groups):
+        first = group.segments[0]
+        if index == 0 or first_of_chapter[first.chapter_id] == first.id:
+            starts.append(timeline.chapter(first.chapter_id).start_ms)
+        else:
+            starts.append(first.start_ms)
+    end = timeline.chapter(timeline.segments[-1].chapter_id).end_ms if timeline.segments else 0
+    return [OverlayGroup(g.item, g.segments, start, nxt)
+            for g, start, nxt in zip(groups, starts, [*starts[1:], end], strict=True)]
+
+
+def _titlepage_texts(doc: m.Document, note: str) -> dict[str, str]:
+    """Title page element id → its text, in document order (see html.title_page)."""
+    meta = doc.meta
+    texts = {"titlepage-title": meta.title, "titlepage-subtitle": meta.subtitle,
+             "titlepage-author": " and ".join(meta.authors), "titlepage-publisher": meta.publisher,
+             "titlepage-narration": note}
+    return {key: value for key, value in texts.items() if value.strip()}
+
+
+def _titlepage_ids(doc: m.Document, note: str) -> set[str]:
+    return set(_titlepage_texts(doc, note)) | {"titlepage"}
+
+
+def _element_ids(doc: m.Document, item: DocumentAudio, spans, notes_after: bool = False) -> set[str]:
+    ctx = html.RenderContext(sentence_spans=spans, notes_after_blocks=notes_after)
     rendered = "\n".join(html.chapter_section(doc, c, ctx, level=2) for c in item.chapters)
     return set(_ID.findall(rendered)) | ({"article-title"} if doc.single_file else set())
 
 
-def _target(segment: TimelineSegment, ids: set[str], item: DocumentAudio) -> str:
-    for candidate in (segment.id, segment.block_id, f"{segment.chapter_id}-h"):
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _target(segment: TimelineSegment, ids: set[str], item: DocumentAudio) -> tuple[str, bool]:
+    """The element a segment speaks, and whether it is the segment's own (else a fallback)."""
+    note = segment.id.removesuffix("-label")  # "Footnote N.": the note's number, else the note
+    for candidate in (segment.id, segment.block_id, note):
         if candidate and candidate in ids:
-            return candidate
-    chapter = next(c for c in item.chapters if c.id == segment.chapter_id)
-    if chapter.heading is not None and chapter.heading.id in ids:
-        return chapter.heading.id
-    return "article-title" if item.single else f"{item.key}-h"
+            return candidate, True
+    if item is TITLEPAGE:
+        return "titlepage", False
+    chapter = next((c for c in item.chapters if c.id == segment.chapter_id), None)
+    if chapter is not None and chapter.heading is not None and chapter.heading.id in ids:
+        return chapter.heading.id, False
+    if chapter is not None and f"{chapter.id}-h" in ids:
+        return f"{chapter.id}-h", False
+    return ("article-title" if item.single else f"{item.key}-h"), False
+
+
+def _order(ids_in_order: list[str]) -> dict[str, int]:
+    return {element_id: index for index, element_id in enumerate(ids_in_order)}
 
 
 def overlay_smil(item: DocumentAudio, segments: list[TimelineSegment], ids: set[str], start_ms: int,
-                 duration_ms: int, audio_name: str) -> str:
+                 duration_ms: int, audio_name: str, texts: dict[str, str] | None = None) -> str:
+    """The SMIL: one ``<par>`` per segment, clips tiling [start_ms, start_ms + duration_ms).
+
+    A segment's text reference is its own sentence or row when it has one; credits match
+    the title page element whose words they speak. A reference that would go back in the
+    document (speech with no text of its own, after the text) repeats the previous one, so
+    references stay in reading order (EPUBCheck's MED_015).
+    """
     doc_href = f"../{item.file_name}"
+    order = _order(list(texts)) if texts else None
     pars = []
+    previous = ""
     for index, segment in enumerate(segments):
         begin = 0 if index == 0 else segment.start_ms - start_ms
         end = duration_ms if index == len(segments) - 1 else segments[index + 1].start_ms - start_ms
         if end <= begin:
             continue
-        target = _target(segment, ids, item)
+        if texts is not None and order is not None:
+            target = _credit_target(segment.text, texts, order, previous)
+        else:
+            target, own = _target(segment, ids, item)
+            target = target if own or not previous else previous
+        previous = target
         pars.append(f'<par id="par-{html.esc(segment.id)}"><text src="{doc_href}#{html.esc(target)}"/>'
                     f'<audio src="../{audio_name}" clipBegin="{_clock(begin)}" clipEnd="{_clock(end)}"/></par>')
     body = "\n    ".join(pars)
-    textref = f'{doc_href}#{"article" if item.single else item.key}'
+    textref = f'{doc_href}#{_textref(item)}'
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">\n'
             f'  <body>\n  <seq id="seq-{item.key}" epub:textref="{textref}">\n    {body}\n  </seq>\n  </body>\n'
             "</smil>\n")
+
+
+def _textref(item: DocumentAudio) -> str:
+    if item is TITLEPAGE:
+        return "titlepage"
+    return "article" if item.single else item.key
+
+
+def _credit_target(spoken: str, texts: dict[str, str], order: dict[str, int], previous: str) -> str:
+    """The first title page element, not before ``previous``, whose words the credit speaks."""
+    said = f" {_words(spoken)} "
+    floor = order.get(previous, -1)
+    for element_id, text in texts.items():
+        if order[element_id] >= floor and _words(text) and f" {_words(text)} " in said:
+            return element_id
+    return previous or "titlepage"
 
 
 def _clock(ms: int) -> str:

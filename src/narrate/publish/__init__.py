@@ -74,7 +74,8 @@ def _base_url(value: str, config: Config, root: Path) -> str:
 def _public_files(site: Site, pub: Publication, written: dict[Path, str]) -> Path:
     folder = site.dist / pub.slug
     sizes = site.sizes.setdefault(pub.slug, {})
-    for artifact in pub.editions:
+    cover = [pub.artifacts["cover"]] if "cover" in pub.artifacts else []  # the episode's itunes:image
+    for artifact in [*pub.editions, *cover]:
         target = folder / artifact.name
         place(artifact.path, target)
         written[target] = artifact.sha256
@@ -128,14 +129,18 @@ def _artwork(root: Path, config: Config, pubs: list[Publication], dist: Path, wr
             raise PublishError(f"expected square PNG or JPEG artwork of at least 1400 px, found {size or 'another'}"
                                f" format", source)
     else:
-        cover = next((p.artifacts["cover"] for p in pubs if "cover" in p.artifacts), None)
-        if cover is None:
-            warnings.append("no feed artwork: set [feed] artwork or build a cover (podcast apps need one)")
+        # Not a publication's cover: that would put one book's title and author on every
+        # episode. Generated show art names the publisher; episodes carry their own covers.
+        if not config.publisher.name:
+            warnings.append("no feed artwork: set [feed] artwork, or [publisher] name for generated show art "
+                            "(podcast apps need artwork)")
             return ""
-        source = cover.path
-        size = image_size(source)
-        if size is None or size[0] != size[1] or size[0] < 1400:
-            warnings.append(f"{source}: podcast artwork should be a square of at least 1400 px, found {size}")
+        from ..cover import show_art
+
+        atomic_write(dist / "artwork.png", show_art(config.feed.title or config.publisher.name,
+                                                    config.publisher.name))
+        written[dist / "artwork.png"] = sha256_file(dist / "artwork.png")
+        return "artwork.png"
     name = "artwork" + (".png" if source.read_bytes()[:4] == b"\x89PNG" else ".jpg")
     place(source, dist / name)
     written[dist / name] = sha256_file(dist / name)

@@ -27,7 +27,8 @@ DESCRIPTIONS = {
     "pdf-large": "large-print tagged PDF",
     "mp3": "narrated audio (MP3) with chapter markers",
     "m4b": "narrated audiobook (M4B) with chapter markers and cover",
-    "transcript": "transcript of the narration (WebVTT captions, a text file)",
+    "transcript": "captions for the narration (WebVTT), for media players",
+    "transcript-html": "transcript of the narration: a web page to read, with headings and paragraphs",
     "chapters": "chapter list with times (JSON, Podcasting 2.0 chapters format)",
 }
 

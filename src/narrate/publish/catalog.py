@@ -23,7 +23,8 @@ from ..project import discover, load_document, open_project
 
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 # Distributed formats, in the order pages and READMEs list them.
-EDITIONS = ("epub", "epub-readaloud", "pdf", "pdf-large", "mp3", "m4b", "transcript", "chapters")
+EDITIONS = ("epub", "epub-readaloud", "pdf", "pdf-large", "mp3", "m4b", "transcript-html", "transcript",
+            "chapters")
 
 
 @dataclass(frozen=True)

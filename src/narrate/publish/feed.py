@@ -2,7 +2,8 @@
 
 Built with ElementTree, which escapes every text and attribute, so titles from content
 cannot inject markup. One item per publication with an MP3 edition: the MP3 enclosure,
-``podcast:chapters`` (JSON chapters) and ``podcast:transcript`` (WebVTT captions). The
+``podcast:chapters`` (JSON chapters), ``podcast:transcript`` twice (WebVTT captions, and
+the HTML transcript to read). The
 same builder makes each subscriber's private feed, whose URLs carry the token path.
 """
 
@@ -150,8 +151,13 @@ def _item(ch: ET.Element, channel: Channel, pub: Publication, url: Callable[[Pub
     _sub(item, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
     if pub.authors:
         _sub(item, f"{{{ITUNES}}}author", ", ".join(pub.authors))
+    if "cover" in pub.artifacts:  # the episode's own art, never the show's
+        _sub(item, f"{{{ITUNES}}}image", href=url(pub, "cover"))
     if "chapters" in pub.artifacts:
         _sub(item, f"{{{PODCAST}}}chapters", url=url(pub, "chapters"), type="application/json+chapters")
     if "transcript" in pub.artifacts:
         _sub(item, f"{{{PODCAST}}}transcript", url=url(pub, "transcript"), type="text/vtt", rel="captions",
+             language=pub.language)
+    if "transcript-html" in pub.artifacts:  # the readable transcript (no rel: a transcript, not captions)
+        _sub(item, f"{{{PODCAST}}}transcript", url=url(pub, "transcript-html"), type="text/html",
              language=pub.language)

@@ -21,7 +21,8 @@ LABELS = {
     "pdf-large": "Large-print PDF",
     "mp3": "MP3 audio",
     "m4b": "M4B audiobook",
-    "transcript": "Transcript (WebVTT)",
+    "transcript": "Captions (WebVTT)",
+    "transcript-html": "Transcript (HTML)",
     "chapters": "Chapters (JSON)",
     "bundle": "Everything (zip)",
 }
@@ -82,7 +83,8 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "files": files,
         "audio": audio,
         "audio_type": AUDIO_TYPES.get(audio_fmt, ""),
-        "transcript": href(pub, "transcript") if "transcript" in pub.artifacts else "",
+        "captions": href(pub, "transcript") if "transcript" in pub.artifacts else "",
+        "transcript": href(pub, "transcript-html") if "transcript-html" in pub.artifacts else "",
         "chapters": chapters,
         "duration": duration,
     }

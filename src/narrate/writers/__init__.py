@@ -44,6 +44,10 @@ class AudioMeta:
     genre: str = "Audiobook"  # "Audiobook" | "Podcast"
     comment: str = ""
     language: str = "en"  # BCP 47
+    publisher: str = ""
+    copyright: str = ""  # e.g. "© 2024 Eilidh Ross"
+    narrator: str = ""  # as a listener would name the voice
+    description: str = ""  # longer than ``comment``; M4B ``desc``
 
     @property
     def artist(self) -> str:

@@ -14,6 +14,7 @@ times from ``Meta.modified``, fixed order; the same sources and
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -36,32 +37,48 @@ MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "g
 class EpubOptions:
     cover: tuple[bytes, str] | None = None  # (bytes, "png" | "jpg")
     prepared_for: str = ""  # personal copies: "Prepared for NAME"
-    # Read-along edition: chapter id → (audio file name in the EPUB, bytes, media type,
-    # SMIL XML, duration seconds); block id → [(segment id, text)] to wrap sentences.
+    # Read-along edition: document key (first chapter id, or "titlepage") → (audio file
+    # name in the EPUB, bytes, media type, SMIL XML, duration seconds); block id →
+    # [(segment id, text)] to wrap sentences.
     overlays: dict[str, tuple[str, bytes, str, str, float]] = field(default_factory=dict)
     sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     narrator: str = ""
     article_title_page: bool = False  # narrate.toml [epub] article_title_page
+    # Read-along: the spoken narration notice, shown on the title page (id "titlepage-narration")
+    narration_note: str = ""
+    notes_after_blocks: bool = False  # read-along with footnotes read after their block
+    # Page navigation: the print PDF's page size ("A4"); "" for none. The PDF is laid out
+    # (not written) to learn each block's page; see _PageMarks.
+    print_page_size: str = ""
 
 
 def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | None = None) -> None:
     """Write ``doc`` as an EPUB 3 to ``out`` atomically. ``root`` is the project root (for images)."""
     options = options or EpubOptions()
     book = epub.EpubBook()
-    a11y = accessibility(doc, has_audio=bool(options.overlays))
+    marks = _PageMarks.for_document(doc, root, options.print_page_size)
+    a11y = accessibility(doc, has_audio=bool(options.overlays), page_list=bool(marks.pages))
     _metadata(book, doc.meta, options)
     _accessibility_metadata(book, doc.meta, a11y)
     css = _styles(book, bool(options.overlays))
-    ctx = html.RenderContext(image_href=_image_adder(book, root), sentence_spans=options.sentence_spans)
+    ctx = html.RenderContext(image_href=_image_adder(book, root), sentence_spans=options.sentence_spans,
+                             notes_after_blocks=options.notes_after_blocks)
     cover = _cover_page(book, doc, options) if options.cover else None
     colophon = html.colophon(doc, ctx, options.prepared_for)
     title = None
     if not doc.single_file or options.article_title_page:
-        body = "\n".join(part for part in (html.title_page(doc, ctx), colophon) if part)
-        title = _page(book, "titlepage", "text/titlepage.xhtml", doc.meta.title, doc.meta.language, body, css)
+        narration = (f'<p class="narration" id="titlepage-narration">{html.esc(options.narration_note)}</p>'
+                     if options.narration_note else "")
+        title_kw = {"media_overlay": "smil-titlepage"} if "titlepage" in options.overlays else {}
+        body = marks.mark("text/titlepage.xhtml",
+                          "\n".join(part for part in (html.title_page(doc, ctx), narration, colophon) if part))
+        title = _page(book, "titlepage", "text/titlepage.xhtml", doc.meta.title, doc.meta.language, body, css,
+                      **title_kw)
         colophon = ""
     items = [item for item in (cover, title) if item is not None]
-    chapters = _chapters(book, doc, ctx, css, options, title_block=title is None, colophon=colophon)
+    chapters = _chapters(book, doc, ctx, css, options, marks, title_block=title is None, colophon=colophon)
+    if marks.pages:
+        book.add_metadata("DC", "source", marks.source(doc.meta, options.print_page_size))
     nav = epub.EpubNav(title="Contents")
     nav.add_item(css)
     book.add_item(nav)
@@ -71,7 +88,7 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     book.guide = _landmarks(cover, title, chapters)
     if options.overlays:
         _media_overlays(book, options)
-    _write(book, doc.meta, out)
+    _write(book, doc.meta, out, marks.nav())
 
 
 # ------------------------------------------------------------------ metadata
@@ -192,8 +209,8 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
     return item
 
 
-def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, *, title_block: bool = False,
-              colophon: str = "") -> list[tuple[epub.EpubHtml, list]]:
+def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, marks: _PageMarks, *,
+              title_block: bool = False, colophon: str = "") -> list[tuple[epub.EpubHtml, list]]:
     """One XHTML per chapter; an article is one XHTML holding all its sections.
 
     ``title_block``: the article opens with its title block (no separate title page);
@@ -208,6 +225,7 @@ def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, *, title_bl
         body = _group_body(doc, group, ctx, title_block)
         if colophon:
             body += "\n" + colophon
+        body = marks.mark(file_name, body)
         overlay = options.overlays.get(first.id)
         kw = {}
         if overlay:
@@ -253,10 +271,73 @@ def _landmarks(cover, title, chapters) -> list[dict]:
     return marks
 
 
+# ------------------------------------------------------------ page navigation
+
+
+_BLOCK_ID = re.compile(r'<(p|h[1-6]|ul|ol|blockquote|pre|figure|table|hr|section|aside|article)\b[^>]*?\sid="([^"]+)"')
+
+
+class _PageMarks:
+    """Page-break markers at the print PDF's page starts, and the page-list nav.
+
+    Each block starts on a PDF page (``pdf.print_pages``). Walking the EPUB's blocks in
+    reading order, a page's marker (``<span epub:type="pagebreak" role="doc-pagebreak">``)
+    goes just before the first block that starts on it; a page on which no block starts
+    (a long paragraph runs across it) is marked before the next block.
+    """
+
+    def __init__(self, pages: dict[str, int]):
+        self.pages = pages
+        self.last = 0
+        self.entries: list[tuple[str, int]] = []  # (file name, page number)
+
+    @classmethod
+    def for_document(cls, doc: m.Document, root: Path, page_size: str) -> _PageMarks:
+        if not page_size:
+            return cls({})
+        from .pdf import print_pages  # the layout lives with WeasyPrint
+
+        try:
+            return cls(print_pages(doc, root, page_size=page_size))
+        except OutputError:
+            return cls({})  # content the PDF cannot lay out: the PDF build reports it; no page-list here
+
+    def mark(self, file_name: str, body: str) -> str:
+        if not self.pages:
+            return body
+        out: list[str] = []
+        pos = 0
+        for match in _BLOCK_ID.finditer(body):
+            page = self.pages.get(match.group(2))
+            if page is None or page <= self.last:
+                continue
+            out.append(body[pos : match.start()])
+            for number in range(self.last + 1, page + 1):
+                out.append(f'<span id="page-{number}" epub:type="pagebreak" role="doc-pagebreak" '
+                           f'aria-label="Page {number}"></span>')
+                self.entries.append((file_name, number))
+            self.last = page
+            pos = match.start()
+        out.append(body[pos:])
+        return "".join(out)
+
+    def nav(self) -> str:
+        if not self.entries:
+            return ""
+        items = "".join(f'<li><a href="{html.esc(name)}#page-{number}">{number}</a></li>'
+                        for name, number in self.entries)
+        return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>Pages</h2>'
+                f"<ol>{items}</ol></nav>\n")
+
+    @staticmethod
+    def source(meta: m.Meta, page_size: str) -> str:
+        return f"{meta.identifier} (print PDF edition, {page_size} pages)"
+
+
 # -------------------------------------------------------------------- writing
 
 
-def _write(book: epub.EpubBook, meta: m.Meta, out: Path) -> None:
+def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, raw = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".raw", dir=out.parent)
     os.close(fd)
@@ -264,7 +345,7 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path) -> None:
         options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
                    "landmark_title": "Landmarks", "epub3_pages": False}
         epub.write_epub(raw, book, options)
-        _repack(Path(raw), out, meta)
+        _repack(Path(raw), out, meta, page_list)
     except OSError as exc:
         raise OutputError(f"cannot write the EPUB: {exc.strerror or exc}", out) from exc
     except Exception as exc:  # ebooklib raises bare exceptions on bad content
@@ -275,7 +356,7 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path) -> None:
         Path(raw).unlink(missing_ok=True)
 
 
-def _repack(raw: Path, out: Path, meta: m.Meta) -> None:
+def _repack(raw: Path, out: Path, meta: m.Meta, page_list: str = "") -> None:
     stamp = meta.modified.timetuple()[:6] if meta.modified else (1980, 1, 1, 0, 0, 0)
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -288,6 +369,8 @@ def _repack(raw: Path, out: Path, meta: m.Meta) -> None:
                 data = src.read(name)
                 if name.endswith("content.opf"):
                     data = _package_lang(data, meta.language)
+                if page_list and name.endswith("nav.xhtml"):
+                    data = data.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.external_attr = 0o644 << 16
                 info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED

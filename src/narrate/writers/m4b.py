@@ -11,7 +11,10 @@ FFMETADATA file with ``[CHAPTER]`` sections, writes them in both forms players u
 This was checked on Debian's ffmpeg 5.1 (the tests parse both forms on every run), so no
 second tool (mp4v2's ``mp4chaps``) or hand-written atom is needed. Tags and the cover
 (``covr``, via an ``attached_pic`` stream) are written by ffmpeg too, which keeps mutagen
-out of this module. Output is deterministic: ``-bitexact``, and ``creation_time`` is 0
+out of this module: title, artist, album artist, ``desc``, ``cprt``, the narrator as
+composer (``©wrt``, as Apple's and most audiobook players read it), media kind
+Audiobook (``stik`` 2), brand ``M4B `` and the audio track's language.
+Output is deterministic: ``-bitexact``, and ``creation_time`` is 0
 (1904-01-01) unless ``SOURCE_DATE_EPOCH`` sets it.
 
 Encoder: ffmpeg's native AAC with ``-aac_coder fast``: on speech the default ``twoloop``
@@ -65,6 +68,7 @@ def write_m4b(
                     "-ac",
                     "1",
                     *_creation_time(),
+                    *m4b_container_args(meta),
                     "-bitexact",
                     "-f",
                     "ipod",
@@ -84,6 +88,12 @@ def _creation_time() -> list[str]:
     return ["-metadata", f"creation_time={when.strftime('%Y-%m-%dT%H:%M:%S.000000Z')}"]
 
 
+def m4b_container_args(meta: AudioMeta) -> list[str]:
+    """ffmpeg options for what FFMETADATA cannot carry: the ``M4B `` major brand (the
+    ``ipod`` muxer writes ``M4A ``) and the audio track's language (else ``und``)."""
+    return ["-brand", "M4B ", "-metadata:s:a:0", f"language={meta.language3}"]
+
+
 def _escape(value: str) -> str:
     out = value.replace("\\", "\\\\")
     for char in "=;#":
@@ -101,8 +111,11 @@ def ffmetadata(rendered: Rendered, meta: AudioMeta) -> str:
         "date": meta.date,
         "genre": meta.genre,
         "comment": meta.comment,
+        "description": meta.description,  # desc
+        "copyright": meta.copyright,  # cprt
+        "composer": meta.narrator,  # ©wrt: where audiobook players look for the narrator
         "language": meta.language3,
-        "media_type": STIK.get(meta.genre.lower(), ""),
+        "media_type": STIK["audiobook"],  # an M4B is an audiobook, whatever its genre
     }
     lines = [";FFMETADATA1"]
     lines += [f"{key}={_escape(value)}" for key, value in tags.items() if value]

@@ -10,8 +10,9 @@ Choices:
   goes through a 100-entry Xing table of contents and can land seconds away from a
   chapter start in a long book; for speech at 64 kbps VBR saves little.
 * **ID3v2.3**, not 2.4: the chapter addendum (CHAP/CTOC) is defined for both, and 2.3
-  is what Windows, car stereos and older Apple software read reliably. mutagen writes
-  TDRC as TYER/TDAT in 2.3.
+  is what Windows, car stereos and older Apple software read reliably. The tag is built
+  with v2.4 frames and converted by mutagen's ``update_to_v23`` (TDRC becomes TYER/TDAT);
+  CHAP frames are written in time order (see ``_TimeOrderedID3``).
 * ``-bitexact`` and ffmpeg's own ID3 writing off: the output is byte-identical for
   identical input; mutagen adds the tag in place on the temporary file.
 """
@@ -22,7 +23,27 @@ import shutil
 from pathlib import Path
 
 from mutagen import MutagenError
-from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, CTOCFlags
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCOM,
+    TCON,
+    TCOP,
+    TDRC,
+    TIT2,
+    TLAN,
+    TLEN,
+    TPE1,
+    TPE2,
+    TPUB,
+    TRCK,
+    CTOCFlags,
+)
+from mutagen.id3._tags import save_frame  # for _TimeOrderedID3; mutagen exports no public equivalent
 
 from narrate.artifacts import atomic_path
 from narrate.audio import Rendered
@@ -69,20 +90,61 @@ def write_mp3(
             what="encode MP3",
             path=out,
         )
-        tags = build_id3(rendered, meta, cover)
-        try:
-            tags.save(tmp, v2_version=3, v1=0, padding=lambda info: 1024)
-        except MutagenError as exc:
-            raise AudioError(f"cannot write ID3 tags ({exc})", out) from exc
+        tag_mp3(tmp, rendered, meta, cover, out)
     return out
 
 
+def tag_mp3(path: Path, rendered: Rendered, meta: AudioMeta, cover: Path | None, out: Path) -> None:
+    """Write the ID3v2.3 tag (text frames, cover, chapters) into the MP3 at ``path``."""
+    tags = build_id3(rendered, meta, cover)
+    try:
+        _save_v23(tags, path)
+    except MutagenError as exc:
+        raise AudioError(f"cannot write ID3 tags ({exc})", out) from exc
+
+
+def _save_v23(tags: ID3, path: Path) -> None:
+    # mutagen writes v2.4-only frames (TDRC) into a v2.3 tag unless converted first;
+    # update_to_v23 turns TDRC into TYER (+ TDAT for a full date).
+    tags.update_to_v23()
+    tags.save(path, v2_version=3, v1=0, padding=lambda info: 1024)
+
+
+class _TimeOrderedID3(ID3):
+    """An ``ID3`` that writes CHAP frames last, in order of start time.
+
+    mutagen orders frames by size, so chapters come out in the order of their titles'
+    lengths, and tools that take CHAP frames in file order (ffmpeg 5, and what is built
+    on it) list chapters out of order. The other frames keep mutagen's own order.
+    """
+
+    def _write(self, config):  # noqa: ANN001, ANN202 - mutagen's internal hook
+        chapters = sorted(self.getall("CHAP"), key=lambda f: (f.start_time, f.end_time))
+        self.delall("CHAP")
+        try:
+            head = super()._write(config)
+        finally:
+            for frame in chapters:
+                self.add(frame)
+        return head + b"".join(save_frame(frame, config=config) for frame in chapters)
+
+
 def build_id3(rendered: Rendered, meta: AudioMeta, cover: Path | None) -> ID3:
-    tags = ID3()
+    """The tag as ID3v2.4 frames; ``_save_v23`` converts it when saving."""
+    tags = _TimeOrderedID3()
     tags.add(TIT2(encoding=UTF16, text=[meta.title]))
     if meta.authors:
         tags.add(TPE1(encoding=UTF16, text=[meta.artist]))
+        tags.add(TPE2(encoding=UTF16, text=[meta.artist]))  # album artist: how players group books
     tags.add(TALB(encoding=UTF16, text=[meta.album_or_title]))
+    tags.add(TRCK(encoding=UTF16, text=["1/1"]))  # one file holds the whole publication
+    tags.add(TLEN(encoding=UTF16, text=[str(rendered.timeline.duration_ms)]))
+    if meta.publisher:
+        tags.add(TPUB(encoding=UTF16, text=[meta.publisher]))
+    if meta.copyright:
+        tags.add(TCOP(encoding=UTF16, text=[meta.copyright]))
+    if meta.narrator:
+        tags.add(TCOM(encoding=UTF16, text=[meta.narrator]))  # the audiobook convention for the narrator
     if meta.date:
         tags.add(TDRC(encoding=UTF16, text=[meta.date]))
     if meta.genre:
@@ -146,11 +208,11 @@ def copy_with_comment(source: Path, target: Path, comment: str) -> None:
     with atomic_path(target) as tmp:
         shutil.copyfile(source, tmp)
         try:
-            tags = ID3(tmp)
+            tags = _TimeOrderedID3(tmp)
             lang = next((f.lang for f in tags.getall("COMM") if not f.desc), "eng")
             tags.delall("COMM")
             tags.add(COMM(encoding=UTF16, lang=lang, desc="", text=[comment]))
-            tags.save(tmp, v2_version=3, v1=0, padding=lambda info: 1024)
+            _save_v23(tags, tmp)
         except AudioError:
             raise
         except Exception as exc:

@@ -127,15 +127,50 @@ def capture_logs() -> Iterator[list[str]]:
 # ------------------------------------------------------------------ rendering
 
 
-def _render(job: _Job, page: str, css: str) -> bytes:
-    """Render with WeasyPrint; its exceptions become OutputErrors naming the source."""
+def print_pages(doc: m.Document, root: Path, *, page_size: str = "A4") -> dict[str, int]:
+    """Element id → the number of the print PDF's page it starts on (the number printed
+    at the page foot: pages count from 1, front matter included).
+
+    The layout is the PDF edition's own (same XHTML, stylesheet and fonts), made but not
+    written; the EPUB's page-list uses it so EPUB and PDF readers can meet on a page.
+    """
+    source = doc.source_files[0] if doc.source_files else "."
+    fonts = font_files()
     try:
-        font_config = FontConfiguration()  # @font-face rules register here, so CSS and render share it
-        stylesheet = weasyprint.CSS(string=css, url_fetcher=job.fetcher, font_config=font_config)
-        html = weasyprint.HTML(string=page, base_url=PROJECT_URL, url_fetcher=job.fetcher)
-        document = html.render(stylesheets=[stylesheet], font_config=font_config)
+        css = pdf_html.stylesheet(doc.meta.title, page_size, False, fonts)
+    except ValueError as exc:
+        raise OutputError(str(exc), source) from exc
+    job = _Job(doc, Path(root), source, "", f"{page_size.lower()}|normal",
+               ProjectFetcher(Path(root), next(iter(fonts.values())).parent))
+    with capture_logs():
+        document = _guarded(job, lambda: _layout(job, pdf_html.page_xhtml(doc), css))
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
+    font_config = FontConfiguration()  # @font-face rules register here, so CSS and render share it
+    stylesheet = weasyprint.CSS(string=css, url_fetcher=job.fetcher, font_config=font_config)
+    html = weasyprint.HTML(string=page, base_url=PROJECT_URL, url_fetcher=job.fetcher)
+    return html.render(stylesheets=[stylesheet], font_config=font_config)
+
+
+def _render(job: _Job, page: str, css: str) -> bytes:
+    def run() -> bytes:
+        document = _layout(job, page, css)
         _metadata(document.metadata, job.doc.meta, job.prepared_for)
         return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)
+
+    return _guarded(job, run)
+
+
+def _guarded(job: _Job, run):  # noqa: ANN001, ANN202
+    """Run WeasyPrint; its exceptions become OutputErrors naming the source."""
+    try:
+        return run()
     except RefusedResource as exc:
         raise OutputError(str(exc), job.source) from exc
     except FatalURLFetchingError as exc:

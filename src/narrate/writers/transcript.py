@@ -1,6 +1,8 @@
 """Transcripts from the timeline: WebVTT captions and Podcasting 2.0 JSON chapters.
 
-* ``<slug>.vtt``: one cue per segment, its id the segment id, showing the display text.
+* ``<slug>.vtt``: captions, each sentence cut into cues of at most two lines of about 42
+  characters and about 7 s (writers/captions.py); a cue's id is its sentence's segment id
+  (``-2``, ``-3``... for the sentence's later cues).
 * ``<slug>.chapters.json``: JSON chapters 1.2.0 (``startTime``/``endTime`` in seconds).
 """
 
@@ -12,6 +14,7 @@ from pathlib import Path
 from narrate.artifacts import atomic_path
 from narrate.audio_timeline import Timeline
 from narrate.errors import OutputError
+from narrate.writers.captions import caption_cues
 
 CHAPTERS_VERSION = "1.2.0"
 
@@ -29,13 +32,14 @@ def _cue_text(text: str) -> str:
 
 
 def vtt_text(timeline: Timeline) -> str:
+    """WebVTT captions: sentences cut to caption size (see writers/captions.py)."""
     parts = ["WEBVTT", ""]
-    for segment in timeline.segments:
-        text = _cue_text(segment.text)
-        if not text or segment.end_ms <= segment.start_ms:
+    for cue in caption_cues(timeline):
+        lines = [_cue_text(line) for line in cue.lines]
+        if not any(lines):
             continue
-        cue_id = segment.id.replace("-->", "- ->")
-        parts += [cue_id, f"{_stamp(segment.start_ms)} --> {_stamp(segment.end_ms)}", text, ""]
+        cue_id = cue.id.replace("-->", "- ->")
+        parts += [cue_id, f"{_stamp(cue.start_ms)} --> {_stamp(cue.end_ms)}", *lines, ""]
     return "\n".join(parts)
 
 

@@ -1,0 +1,83 @@
+"""EPUB page navigation mapped to the print PDF: page-list, pagebreak markers, dc:source."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+
+import pypdf
+import pytest
+from conftest import REPO, epubcheck
+
+from narrate.build import BuildOptions, build
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pages") / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    report = build(root, BuildOptions(formats=("epub", "pdf")))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    return root / "output"
+
+
+SLUGS = ("listening-hours", "the-tide-clock")
+
+
+def page_list(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
+    nav = z.read("EPUB/nav.xhtml").decode()
+    block = re.search(r'<nav epub:type="page-list"[^>]*>(.*?)</nav>', nav, re.S)
+    assert block, "no page-list nav"
+    return re.findall(r'<a href="([^"#]+)#([^"]+)">([^<]+)</a>', block.group(1))
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_epubcheck_clean_with_page_list(out, slug):
+    errors, warnings, report = epubcheck(out / slug / f"{slug}.epub")
+    assert (errors, warnings) == (0, 0), report
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_page_markers_sit_where_the_pdf_pages_start(out, slug):
+    pdf = pypdf.PdfReader(out / slug / f"{slug}.pdf")
+    on_page = {name: pdf.get_destination_page_number(dest) + 1 for name, dest in pdf.named_destinations.items()}
+    with zipfile.ZipFile(out / slug / f"{slug}.epub") as z:
+        entries = page_list(z)
+        labels = [int(label) for _, _, label in entries]
+        assert labels == list(range(1, len(labels) + 1))  # every page, in order
+        assert len(labels) >= len(pdf.pages) - 1  # at most a last page of run-on text is unmarked
+        assert labels[-1] <= len(pdf.pages)
+        checked = 0
+        for name, anchor, label in entries:
+            text = z.read(f"EPUB/{name}").decode()
+            marker = re.search(rf'<span id="{anchor}" epub:type="pagebreak" role="doc-pagebreak" '
+                               rf'aria-label="Page {label}"(?:/>|></span>)', text)
+            assert marker, (name, anchor)
+            after = re.match(r'\s*<[a-z0-9]+\b[^>]*?\sid="([^"]+)"', text[marker.end():])
+            if after and after.group(1) in on_page and on_page[after.group(1)] == int(label):
+                checked += 1
+            elif after and after.group(1) in on_page:
+                # a page no block starts on: marked before the next block, which starts later
+                assert on_page[after.group(1)] > int(label), (label, after.group(1))
+        assert checked >= len(labels) // 2, (checked, len(labels))
+        opf = z.read("EPUB/content.opf").decode()
+    assert re.search(r"<dc:source>[^<]*print PDF edition[^<]*</dc:source>", opf)
+    for feature in ("pageBreakMarkers", "pageNavigation"):
+        assert f'<meta property="schema:accessibilityFeature">{feature}</meta>' in opf
+
+
+def test_no_page_list_when_the_pdf_cannot_be_laid_out(out, tmp_path, monkeypatch):
+    from narrate.errors import OutputError
+    from narrate.writers import pdf
+
+    def fail(*args, **kwargs):
+        raise OutputError("WeasyPrint could not render the PDF", "x.md")
+
+    monkeypatch.setattr(pdf, "print_pages", fail)
+    root = out.parent
+    report = build(root, BuildOptions(formats=("epub",), output=tmp_path / "o", only=("listening-hours",)))
+    assert not report.failed
+    with zipfile.ZipFile(tmp_path / "o" / "listening-hours" / "listening-hours.epub") as z:
+        assert 'epub:type="page-list"' not in z.read("EPUB/nav.xhtml").decode()
+        assert "pageBreakMarkers" not in z.read("EPUB/content.opf").decode()
