@@ -17,7 +17,7 @@ LAYERS = [
     {"writers"},
     {"editions", "narration", "readalong", "check", "check_epub", "check_pdf", "check_audio"},
     {"publish"},
-    {"build", "clean", "views", "fingerprints"},
+    {"build", "clean", "views", "fingerprints", "importing"},
     {"cli", "__main__"},
 ]
 

@@ -112,3 +112,15 @@ def _block_up(draw, text, font, bottom, width, *, fill) -> int:
     top = bottom - line_height * len(lines)
     _block(draw, text, font, top, width, fill=fill)
     return top
+
+
+def as_png(data: bytes) -> bytes | None:
+    """PNG bytes of any image Pillow reads (WebP, TIFF...), or None if it is no image (``narrate import``)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            out = io.BytesIO()
+            image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return out.getvalue()
