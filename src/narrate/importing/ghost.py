@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as _html
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
+from .markdown_out import text_only
 from .model import Article, clean_text, slugify
+
+_HTML_CARD = re.compile(r"<!--\s*kg-card-begin:\s*html\s*-->(.*?)<!--\s*kg-card-end:\s*html\s*-->", re.S)
 
 
 def load(path: Path, where: str) -> dict[str, Any]:
@@ -60,6 +65,9 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
         if not isinstance(html, str) or not html.strip():
             warn(f"{here}: no HTML in the export (only mobiledoc or lexical), skipped")
             continue
+        if _HTML_CARD.search(html):  # raw-HTML cards are reduced to their text, like raw HTML in Markdown
+            warn(f"{here}: a raw-HTML card was reduced to its text (its tags were removed)")
+            html = _HTML_CARD.sub(lambda m: f"<p>{_html.escape(text_only(m.group(1)))}</p>", html)
         authors = post_authors.get(post.get("id")) or ([users[post["author_id"]]] if users.get(
             post.get("author_id")) else [])
         language = str(settings.get("locale") or settings.get("lang") or "")

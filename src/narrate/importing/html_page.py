@@ -21,6 +21,7 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.settings import use_config
 
 from ..errors import SourceError
 from .model import Article, clean_text, slugify
@@ -31,6 +32,11 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
 # trafilatura's XML → HTML tag names
 _XML_TAGS = {"list": "ul", "item": "li", "quote": "blockquote", "graphic": "img", "ref": "a", "lb": "br",
              "row": "tr", "main": "div", "doc": "div", "del": "del"}
+# Less text than this is a menu or a form, not an article (trafilatura's default accepts one word).
+MIN_ARTICLE_CHARS = 100
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
+_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # trafilatura's timer uses SIGALRM: main thread only
 _HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
@@ -62,7 +68,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     _captions_to_titles(tree)
     xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
                               include_tables=True, include_links=True, include_formatting=True,
-                              include_comments=False, deduplicate=False)
+                              include_comments=False, deduplicate=False, config=_CONFIG)
     if not xml:
         raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
     body = _xml_to_html(xml)

@@ -226,14 +226,20 @@ def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
         warn("a raw-HTML block was reduced to its text (its tags were removed)")
         return f"<p>{_html.escape(text)}</p>" if text else ""
 
+    classic = "<!-- wp:" not in content
     content = _BLOCK_HTML.sub(raw_block, content)
     content = _BLOCK_COMMENT.sub("", content)
+    if classic:
+        content = autop(content)
     content = _CAPTION.sub(lambda m: _caption(m, site), content)
     removed: list[str] = []
 
     def enclosing(match: re.Match[str]) -> str:
         removed.append(match.group(1))
-        return "" if match.group(1).lower() in _MEDIA_SHORTCODES else match.group(2)
+        if match.group(1).lower() in _MEDIA_SHORTCODES:
+            return ""
+        alone = content[: match.start()].endswith(("\n", ">")) or match.start() == 0
+        return f"<p>{match.group(2)}</p>" if alone and not _BLOCK_TAG.search(match.group(2)) else match.group(2)
 
     def single(match: re.Match[str]) -> str:
         removed.append(match.group(1) or match.group(2))
@@ -247,10 +253,22 @@ def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
     content = _SELF.sub(single, content)
     for name in dict.fromkeys(removed):
         warn(f"shortcode [{name}] is not supported and was removed")
-    if not _BLOCK_TAG.search(content):  # the classic editor stores paragraphs as blank-line separated text
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", content) if p.strip()]
-        content = "\n".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
     return content
+
+
+def autop(content: str) -> str:
+    """The classic editor stores paragraphs as text separated by blank lines (WordPress adds <p> when showing it)."""
+    out = []
+    for chunk in re.split(r"\n\s*\n", content.replace("\r\n", "\n")):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk.startswith("[caption") or re.match(r"<(?:p|div|h[1-6]|ul|ol|table|blockquote|figure|pre|hr)\b",
+                                                     chunk, re.I):
+            out.append(chunk)
+        else:
+            out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(out)
 
 
 def _caption(match: re.Match[str], site: Site) -> str:
