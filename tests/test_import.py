@@ -377,3 +377,60 @@ def test_json_that_is_no_ghost_export_is_refused(project, tmp_path):
     source = tmp_path / "data.json"
     source.write_text('{"posts": 3}', encoding="utf-8")
     _refused(project, source, "data.json:1:", "Ghost export")
+
+
+def test_a_large_export_is_streamed_with_flat_memory(tmp_path):
+    """Reading posts out of a WXR keeps only one <item> at a time: peak memory does not grow with the export."""
+    import tracemalloc
+
+    from narrate.importing import wordpress
+
+    def export(posts: int) -> Path:
+        path = tmp_path / f"big-{posts}.xml"
+        paragraph = "<p>" + "The tide turned and the boats swung round on their moorings. " * 40 + "</p>\n"
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write('<?xml version="1.0"?>\n<rss xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+                     'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Big</title>\n')
+            for i in range(posts):
+                fh.write(f"<item><title>Post {i}</title><content:encoded><![CDATA[{paragraph * 2}]]>"
+                         f"</content:encoded><wp:post_id>{i}</wp:post_id><wp:post_name>p{i}</wp:post_name>"
+                         "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n")
+            fh.write("</channel></rss>\n")
+        return path
+
+    peaks = {}
+    for posts in (200, 2000):
+        path = export(posts)
+        site = wordpress.scan(path, path.name)
+        tracemalloc.start()
+        count = sum(1 for _ in wordpress.articles(path, path.name, site, drafts=False, pages=False,
+                                                  kind="article", warn=lambda m: None))
+        peaks[posts] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert count == posts
+    size = (tmp_path / "big-2000.xml").stat().st_size
+    print(f"export {size / 2**20:.1f} MB, peaks {peaks}")
+    assert size > 9 * 2**20
+    assert peaks[2000] < size / 20  # far below the export's size
+    assert peaks[2000] < peaks[200] * 1.5 + 256 * 1024  # ten times the posts, about the same peak
+
+
+def test_the_sample_export_becomes_built_editions(tmp_path):
+    """The README's path: the repository's sample project + examples/wordpress-export.xml → EPUB."""
+    repo = Path(__file__).parent.parent
+    project = tmp_path / "sample"
+    (project / "content").mkdir(parents=True)
+    shutil.copy(repo / "narrate.toml", project / "narrate.toml")
+    result = invoke("import", str(repo / "examples/wordpress-export.xml"), "--media",
+                    str(repo / "examples/wordpress-uploads"), "--project", str(project))
+    assert result.exit_code == 0, result.stderr
+    assert "[contact-form-7]" in result.stderr  # the one unsupported shortcode is named
+    fields, body = read(project, "mill-race-in-autumn")
+    assert fields["author"] == "Nell Ashdown" and fields["tags"] == ["Community", "rivers"]
+    assert "images/mill-race-in-autumn/mill-race-640x360.png" in body
+    assert not (project / "content/notes-for-a-winter-reading-list.md").exists()  # a draft
+    result = invoke("build", str(project), "--formats", "epub", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    epub = next((project / "output").rglob("*.epub"))
+    errors, _warnings, report = epubcheck(epub)
+    assert errors == 0, report

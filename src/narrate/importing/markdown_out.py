@@ -69,7 +69,8 @@ class _Converter(MarkdownConverter):
 
 def _md(html: str) -> str:
     text = _Converter(heading_style="ATX", bullets="-", escape_misc=True, newline_style="backslash",
-                      table_infer_header=True, strong_em_symbol="*").convert(html)
+                      table_infer_header=True, strong_em_symbol="*",
+                      bs4_options="lxml").convert(html)
     lines = [_unescape_numbers(line.rstrip()) for line in text.replace("\r", "").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 

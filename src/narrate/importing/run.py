@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..artifacts import atomic_write
-from ..errors import ConfigError, SourceError
+from ..errors import ConfigError, OutputError, SourceError
 from . import ghost, html_page, wordpress
 from .detect import detect, sniff
 from .fetch import FetchError, fetch_bytes
@@ -167,12 +166,23 @@ def _stage_one(root: Path, staging: Path, article: Article, page: Path | None, m
     ordered["source_url"] = fields.get("source_url", "")
     text = render_file(ordered, rendered.body)
     md_path = staging / f"{article.slug}.md"
-    atomic_write(md_path, text)
+    _stage_file(md_path, text.encode("utf-8"))
     staged_images = []
     for name, data in images:
         target = staging / "images" / article.slug / name
-        atomic_write(target, data)
+        _stage_file(target, data)
         staged_images.append((f"content/{image_dir}/{name}", target))
     return Staged(slug=article.slug, title=ordered["title"], where=article.where,
                   target=f"content/{article.slug}.md", staged=md_path, images=staged_images,
                   source_url=str(ordered["source_url"]))
+
+
+def _stage_file(target: Path, data: bytes) -> None:
+    # The staging folder is private to this import; its files reach content/ by os.replace (atomic) once
+    # every source has been read. No temp-and-fsync per staged file: on a 5,000-post export that was
+    # most of the time.
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(f"cannot write the staged file: {exc.strerror or exc}", target) from exc
