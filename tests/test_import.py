@@ -122,8 +122,15 @@ def test_a_url_is_fetched_when_the_network_answers(project, monkeypatch):
     assert (project / "content/images/counting-swifts/roofline.png").is_file()
 
 
-def test_an_unreachable_url_is_a_quick_clear_error(project):
-    url = "http://127.0.0.1:9/articles/closed-port"
+def test_an_unreachable_url_is_a_quick_clear_error(project, monkeypatch):
+    import socket
+
+    monkeypatch.undo()  # a real connection attempt, to a closed port on this machine's loopback only
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    url = f"http://127.0.0.1:{port}/articles/closed-port"
     started = time.monotonic()
     result = invoke("import", url, "--project", str(project))
     assert time.monotonic() - started < 10
@@ -354,6 +361,21 @@ def test_entity_tricks_are_refused(project, tmp_path, doctype, reference):
     source = tmp_path / "bomb.xml"
     source.write_text(f"{head}\n{doctype}\n{rest}", encoding="utf-8")
     _refused(project, source, "bomb.xml:2:", "refused")
+
+
+def test_an_empty_or_untitled_post_does_not_stop_an_export(project, tmp_path):
+    text = WXR.read_text(encoding="utf-8")
+    text = text.replace("<title><![CDATA[Notes from the Ferry Slip]]></title>", "<title></title>")
+    text = text.replace("<p>The Estuary Review publishes", "<p></p><!-- The Estuary Review publishes")
+    text = text.replace("who work on it.</p>", "who work on it. -->")
+    source = tmp_path / "gaps.xml"
+    source.write_text(text, encoding="utf-8")
+    result = invoke("import", str(source), "--project", str(project), "--pages", "--media", str(WP_UPLOADS))
+    assert result.exit_code == 0, result.stderr
+    assert read(project, "ferry-slip")[0]["title"] == "Untitled (ferry-slip)"
+    assert "has no title" in result.stderr
+    assert re.search(r"gaps.xml:\d+ \(post 2 'About the Review'\): no text in 'about'; skipped", result.stderr)
+    assert not (project / "content/about.md").exists()
 
 
 def test_export_with_no_posts_is_refused(project, tmp_path):

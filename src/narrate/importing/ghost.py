@@ -86,7 +86,7 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
         }
         slug = slugify(str(post.get("slug") or "")) or slugify(title)
         yield Article(slug=slug, fields=fields, html=html, where=here, base_url=site_url,
-                      cover_url=str(post.get("feature_image") or ""))
+                      cover_url=str(post.get("feature_image") or ""), in_export=True)
 
 
 def _date(value: Any) -> dt.date | None:

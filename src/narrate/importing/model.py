@@ -29,6 +29,7 @@ class Article:
     base: str = ""
     base_url: str = ""
     cover_url: str = ""
+    in_export: bool = False  # one post of many: an empty one is skipped, not an error
     warnings: list[str] = field(default_factory=list)
 
 

@@ -84,12 +84,15 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
     for source in sources:
         count = 0
         for article, page in _articles(source, options, warn):
-            count += 1
             if article.slug in seen:
                 raise SourceError(f"two sources have the slug '{article.slug}': {seen[article.slug]} and "
                                   f"{article.where}; rename one (slug, post name or file name)")
+            one = _stage_one(root, staging, article, page, media, options, warn)
+            if one is None:
+                continue
+            count += 1
             seen[article.slug] = article.where
-            staged.append(_stage_one(root, staging, article, page, media, options, warn))
+            staged.append(one)
         if count == 0:
             hint = "" if options.drafts and options.pages else " (--drafts and --pages include those)"
             raise SourceError(f"expected at least one published post to import, found none{hint}", source)
@@ -141,10 +144,14 @@ def _with_kind(article: Article, options: ImportOptions) -> Article:
 
 
 def _stage_one(root: Path, staging: Path, article: Article, page: Path | None, media: Media,
-               options: ImportOptions, warn: Callable[[str], None]) -> Staged:
+               options: ImportOptions, warn: Callable[[str], None]) -> Staged | None:
+    """The article staged; None for an export's post with no text (skipped with a warning)."""
     image_dir = f"images/{article.slug}"
     rendered = render_body(article, media, page, image_dir, warn)
     if not rendered.body.strip():
+        if article.in_export:
+            warn(f"{article.where}: no text in '{article.slug}'; skipped")
+            return None
         raise SourceError(f"expected some article text, found none in '{article.slug}'", article.where)
     images = list(rendered.images)
     fields = dict(article.fields)

@@ -177,10 +177,11 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
     line = item.get("_line")
     title = clean_text(_html.unescape(_child(item, "title")))
     here = f"{where}:{line}" if line else where
-    label = f"post {post_id} '{title}'" if title else f"post {post_id}"
-    if not title:
-        raise SourceError(f"expected a title for {label}, found none", where, int(line) if line else None)
     slug = slugify(urllib.parse.unquote(_child(item, "post_name"))) or slugify(title) or f"post-{post_id}"
+    if not title:
+        title = f"Untitled ({slug})"
+        warn(f"{here}: post {post_id} has no title; imported as {title!r}")
+    label = f"post {post_id} '{title}'"
     content = _child(item, "encoded", "content")
     excerpt = clean_text(text_only(_child(item, "encoded", "excerpt")))
     html = clean_content(content, site, lambda message: warn(f"{here}: {label}: {message}"))
@@ -208,7 +209,7 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
         "source_url": link if link.startswith(("http://", "https://")) else "",
     }
     return Article(slug=slug, fields=fields, html=html, where=f"{here} ({label})", base_url=site.link,
-                   cover_url=thumbnail)
+                   cover_url=thumbnail, in_export=True)
 
 
 def _date(value: str) -> dt.date | None:
