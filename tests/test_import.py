@@ -223,6 +223,7 @@ def test_ghost_export_posts_authors_tags_and_feature_image(project):
     assert '(images/under-the-kelp/kelp.png "Kelp at Gull Point, March 2024.")' in body
     assert "Visibility: 6 m" in body and "track()" not in body
     assert "1. Check the tide" in body and "> Never dive the point" in body
+    assert "[our tide tables](https://tideline.example.com/tide-tables/)" in body
     assert "raw-HTML card was reduced to its text" in result.stderr
 
 

@@ -65,6 +65,8 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
         if not isinstance(html, str) or not html.strip():
             warn(f"{here}: no HTML in the export (only mobiledoc or lexical), skipped")
             continue
+        if site_url:  # Ghost writes its own address as a placeholder in links and images
+            html = html.replace("__GHOST_URL__", site_url.rstrip("/"))
         if _HTML_CARD.search(html):  # raw-HTML cards are reduced to their text, like raw HTML in Markdown
             warn(f"{here}: a raw-HTML card was reduced to its text (its tags were removed)")
             html = _HTML_CARD.sub(lambda m: f"<p>{_html.escape(text_only(m.group(1)))}</p>", html)

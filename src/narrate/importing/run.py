@@ -107,7 +107,7 @@ def _articles(source: str, options: ImportOptions,
         try:
             data = fetch_bytes(source)
         except FetchError as exc:
-            raise SourceError(f"cannot fetch {source}: {exc}", source) from exc
+            raise SourceError(f"cannot fetch the page: {exc}", source) from exc
         yield _with_kind(html_page.read_page(data, source, url=source), options), None
     elif kind == "folder":
         pages = [p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")
