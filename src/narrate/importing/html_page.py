@@ -89,8 +89,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     fields["language"] = _language(tree, meta)
     fields["tags"] = _tags(meta)
     fields["source_url"] = source_url
-    return Article(slug=slug, fields=fields, html=body, where=where, base=url or where,
-                   base_url=url or source_url)
+    return Article(slug=slug, fields=fields, html=body, where=where, base_url=url or source_url)
 
 
 def _captions_to_titles(tree: Any) -> None:

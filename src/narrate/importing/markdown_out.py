@@ -63,12 +63,8 @@ class Rendered:
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, bytes)
 
 
-class _Converter(MarkdownConverter):
-    """markdownify, with figures written as ``![alt](src "caption")`` on their own line."""
-
-
 def _md(html: str) -> str:
-    text = _Converter(heading_style="ATX", bullets="-", escape_misc=True, newline_style="backslash",
+    text = MarkdownConverter(heading_style="ATX", bullets="-", escape_misc=True, newline_style="backslash",
                       table_infer_header=True, strong_em_symbol="*",
                       bs4_options="lxml").convert(html)
     lines = [_unescape_numbers(line.rstrip()) for line in text.replace("\r", "").split("\n")]

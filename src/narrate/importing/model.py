@@ -16,17 +16,15 @@ class Article:
 
     ``fields`` are front matter values (title, author, date...), in the order
     they are written. ``html`` is the article body only (no site chrome).
-    ``base`` is what relative image and link addresses are resolved against:
-    a saved page's path, or an address (URL). ``where`` names the source in
-    messages (``export.xml:120 (post 42)``); ``source_key`` identifies it for
-    collision checks.
+    ``base_url`` is what relative links (and, without a saved page beside
+    them, images) resolve against. ``where`` names the source in messages
+    (``export.xml:120 (post 42 'Title')``).
     """
 
     slug: str
     fields: dict[str, Any]
     html: str
     where: str
-    base: str = ""
     base_url: str = ""
     cover_url: str = ""
     in_export: bool = False  # one post of many: an empty one is skipped, not an error
