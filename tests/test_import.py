@@ -104,6 +104,18 @@ def test_two_site_layouts_keep_the_article_and_its_metadata_and_drop_the_chrome(
         assert text not in body and text not in body2, text
 
 
+def test_a_byline_author_keeps_the_periods_of_initials(project, tmp_path):
+    page = tmp_path / "night-ferry.html"
+    page.write_text('<html lang="en"><head><title>Night ferry</title></head><body><article><h1>Night ferry</h1>'
+                    '<p class="byline">By <a rel="author" href="/a">A. J. Fenwick</a></p><p>'
+                    + "The last ferry leaves at eleven and nobody hurries for it. " * 10
+                    + "</p></article></body></html>", encoding="utf-8")
+    run_import(project, [str(page)])
+    fields, body = read(project, "night-ferry")
+    assert fields["author"] == "A. J. Fenwick"  # trafilatura alone gives "A J Fenwick"
+    assert fields["language"] == "en" and body.lstrip().startswith("The last ferry leaves at eleven")
+
+
 def test_a_url_is_fetched_when_the_network_answers(project, monkeypatch):
     pages = {"https://naturalists.example.net/notes/counting-swifts": BLOG_PAGE.read_bytes(),
              "https://naturalists.example.net/notes/field-notes_files/roofline.png":

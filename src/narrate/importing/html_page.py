@@ -64,6 +64,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
         tree = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise SourceError(f"expected an HTML page, found text lxml cannot parse ({exc})", where, 1) from exc
+    page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
     xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
@@ -79,7 +80,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     slug = _slug_from(source_url) or slugify(Path(where).stem) or slugify(title)
     fields: dict[str, Any] = {"title": title}
     fields["subtitle"] = _LABEL.sub("", clean_text(meta.description if meta else ""))
-    authors = _authors(tree) or ([clean_text(meta.author)] if meta and meta.author else [])
+    authors = _authors(tree) or _as_written(meta.author if meta else "", page_text)
     if len(authors) == 1:
         fields["author"] = authors[0]
     elif authors:
@@ -166,6 +167,18 @@ def _authors(tree: Any) -> list[str]:
         if values:
             return [re.sub(r"^by\s+", "", v, flags=re.I) for v in values]
     return []
+
+
+def _as_written(found: str | None, text: str) -> list[str]:
+    """trafilatura's author(s) from a byline ("A J Fenwick"), spelled as the page does ("A. J. Fenwick")."""
+    names = []
+    for name in (clean_text(n) for n in (found or "").split(";")):
+        tokens = name.split()
+        if not tokens:
+            continue
+        match = re.search(r"\b" + r"\.?\s*".join(map(re.escape, tokens)) + r"(?![a-z])", text)
+        names.append(clean_text(match.group(0)) if match else name)
+    return names
 
 
 def _jsonld_authors(data: Any) -> list[str]:
