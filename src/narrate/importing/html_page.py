@@ -36,7 +36,6 @@ _XML_TAGS = {"list": "ul", "item": "li", "quote": "blockquote", "graphic": "img"
 MIN_ARTICLE_CHARS = 100
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
-_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # trafilatura's timer uses SIGALRM: main thread only
 _HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
