@@ -18,7 +18,7 @@ LAYERS = [
     {"context", "editions", "narration", "readalong", "check", "check_findings", "check_epub", "check_pdf",
      "check_audio"},
     {"publish"},
-    {"build", "clean", "views", "fingerprints", "proof"},
+    {"build", "clean", "views", "fingerprints", "proof", "importing"},
     {"cli", "__main__"},
 ]
 

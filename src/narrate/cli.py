@@ -335,6 +335,42 @@ def clean_cmd(
               f"{len(report.removed_output)} file(s); freed {report.freed_bytes / 2**20:.1f} MB")
 
 
+@app.command("import")
+def import_cmd(
+    sources: Annotated[list[str], typer.Argument(help="Saved HTML pages or folders of them, WordPress (WXR) or "
+                                                 "Ghost (JSON) exports, or http(s) URLs.")],
+    project: Annotated[Path, typer.Option("--project", "-p", help="The project folder.")] = Path("."),
+    media: Annotated[Path | None, typer.Option("--media", help="A local copy of the site's uploads folder.")] = None,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Import drafts too (exports).")] = False,
+    pages: Annotated[bool, typer.Option("--pages", help="Import pages too (exports).")] = False,
+    kind: Annotated[str, typer.Option("--kind", help="article or chapter.")] = "article",
+    force: Annotated[bool, typer.Option("--force", help="Replace files edited since their import.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was imported as JSON.")] = False,
+) -> None:
+    """Import articles into content/<slug>.md (and content/images/<slug>/) from where they live."""
+    import dataclasses
+
+    from .importing import ImportOptions, run_import
+
+    options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force)
+    try:
+        report = run_import(project, sources, options,
+                            warn=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", soft_wrap=True))
+    except NarrateError as exc:
+        raise fail(exc) from None
+    if as_json:
+        out.print_json(json.dumps({"imported": [dataclasses.asdict(i) for i in report.imported],
+                                   "warnings": report.warnings}))
+        return
+    table = Table(title=f"narrate import → {project / 'content'}")
+    for column in ("slug", "title", "file", "images", "status"):
+        table.add_column(column, overflow="fold")
+    for item in report.imported:
+        table.add_row(item.slug, item.title, item.path, str(item.images), item.status)
+    out.print(table)
+    out.print(f"{len(report.imported)} article(s) imported, {len(report.warnings)} warning(s)")
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     try:
         app()

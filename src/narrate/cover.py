@@ -198,3 +198,15 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
         else:
             lines.append(word)
     return lines
+
+
+def as_png(data: bytes) -> bytes | None:
+    """PNG bytes of any image Pillow reads (WebP, TIFF...), or None if it is no image (``narrate import``)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            out = io.BytesIO()
+            image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    return out.getvalue()

@@ -33,6 +33,8 @@ FIELDS = {
     "voice": str,
     "identifier": str,
     "epub_type": str,
+    "source_url": str,  # written by `narrate import`: where the article came from
+    "imported_sha256": str,  # written by `narrate import`: tells its files from hand-edited ones
 }
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n")
@@ -175,3 +177,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return f"{type(value).__name__} {value!r}"
+
+
+def dump(fields: dict[str, Any]) -> str:
+    """``fields`` as the YAML between the ``---`` lines, in the given order (``narrate import`` writes it)."""
+    return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)

@@ -150,8 +150,7 @@ class _Walker:
 
     def html_block(self, node: SyntaxTreeNode, pos: m.SourcePos) -> m.Block | None:
         self.warn(pos, "raw HTML is not allowed in editions; its tags were removed and its text kept")
-        text = _html.unescape(nh3.clean(node.content, tags=set())).strip()
-        text = re.sub(r"\s+", " ", text)
+        text = html_text(node.content)
         if not text:
             return None
         return m.Paragraph(self.new_id(), (m.Text(text),), pos)
@@ -343,3 +342,14 @@ def _chapters(walker: _Walker, sections, notes, path, prefix, first, split) -> l
     if split and len(chapters) > 1 and not chapters[0].blocks and not chapters[0].footnotes:
         chapters = chapters[1:]
     return chapters
+
+
+def html_text(raw: str) -> str:
+    """What a raw-HTML block keeps in an edition: its text, every tag removed (script and style with content)."""
+    return re.sub(r"\s+", " ", _html.unescape(nh3.clean(raw, tags=set()))).strip()
+
+
+def sanitize_html(raw: str, tags: set[str], attributes: dict[str, set[str]], drop_content: set[str]) -> str:
+    """HTML keeping only ``tags`` and ``attributes``, links to http(s)/mailto (``narrate import``)."""
+    return nh3.clean(raw, tags=tags, attributes=attributes, clean_content_tags=drop_content,
+                     url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)

@@ -1,0 +1,226 @@
+"""A saved web page (or one fetched from a URL) → an Article.
+
+trafilatura finds the article inside the site's chrome (navigation, share
+buttons, author boxes, forms, related posts, comments) and reads the page's
+metadata (meta tags, OpenGraph, JSON-LD). Two things it normalizes away are
+read from the page directly: the author as the page writes it (trafilatura
+drops the periods of initials) and the page's language. Figure captions are
+moved onto their image's ``title`` before extraction, since trafilatura keeps
+an image's title but not a ``<figcaption>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.settings import use_config
+
+from ..errors import SourceError
+from .model import Article, clean_text, slugify
+
+_LABEL = re.compile(r"^\s*(?:dek|standfirst|subtitle|summary|description|excerpt|teaser)\s*[:|–—-]\s*", re.I)
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
+# trafilatura's XML → HTML tag names
+_XML_TAGS = {"list": "ul", "item": "li", "quote": "blockquote", "graphic": "img", "ref": "a", "lb": "br",
+             "row": "tr", "main": "div", "doc": "div", "del": "del"}
+# Less text than this is a menu or a form, not an article (trafilatura's default accepts one word).
+MIN_ARTICLE_CHARS = 100
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
+_HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
+
+
+def decode(data: bytes, where: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        declared = _CHARSET.search(data[:4096])
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except (LookupError, UnicodeDecodeError):
+                pass
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(f"expected UTF-8 (or the page's declared charset), found the byte "
+                          f"0x{data[exc.start]:02x}", where, line) from exc
+
+
+def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "") -> Article:
+    """``where`` names the page in messages; ``page`` is its file (images beside it), ``url`` its address."""
+    text = decode(data, where)
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise SourceError(f"expected an HTML page, found text lxml cannot parse ({exc})", where, 1) from exc
+    page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
+    meta = trafilatura.extract_metadata(tree, default_url=url or None)
+    _captions_to_titles(tree)
+    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
+                              include_tables=True, include_links=True, include_formatting=True,
+                              include_comments=False, deduplicate=False, config=_CONFIG)
+    if not xml:
+        raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
+    body = _xml_to_html(xml)
+    title = clean_text(meta.title if meta else "") or clean_text(tree.findtext(".//title"))
+    if not title:
+        raise SourceError("expected a title (a <title>, og:title or <h1>), found none", where)
+    source_url = (meta.url if meta and meta.url else "") or url
+    slug = _slug_from(source_url) or slugify(Path(where).stem) or slugify(title)
+    fields: dict[str, Any] = {"title": title}
+    fields["subtitle"] = _LABEL.sub("", clean_text(meta.description if meta else ""))
+    authors = _authors(tree) or _as_written(meta.author if meta else "", page_text)
+    if len(authors) == 1:
+        fields["author"] = authors[0]
+    elif authors:
+        fields["authors"] = authors
+    fields["publisher"] = clean_text(meta.sitename if meta else "")
+    fields["date"] = _date(meta.date if meta else None)
+    fields["language"] = _language(tree, meta)
+    fields["tags"] = _tags(meta)
+    fields["source_url"] = source_url
+    return Article(slug=slug, fields=fields, html=body, where=where, base_url=url or source_url)
+
+
+def _captions_to_titles(tree: Any) -> None:
+    xpath = '//figure | //div[contains(concat(" ", normalize-space(@class), " "), " wp-caption ")]'
+    for fig in tree.xpath(xpath):
+        images = fig.xpath(".//img")
+        captions = fig.xpath('.//figcaption | .//*[contains(@class, "caption-text")]')
+        if len(images) == 1 and captions:
+            caption = clean_text(" ".join(c.text_content() for c in captions))
+            if caption and not images[0].get("title"):
+                images[0].set("title", caption)
+            for c in captions:
+                c.drop_tree()
+
+
+def _xml_to_html(xml: str) -> str:
+    root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    for comments in root.findall("comments"):
+        root.remove(comments)
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        rend = el.attrib.pop("rend", "")
+        if tag == "head":
+            el.tag = rend if re.fullmatch(r"h[1-6]", rend or "") else "h2"
+        elif tag == "list":
+            el.tag = "ol" if rend == "ol" else "ul"
+        elif tag == "hi":
+            el.tag = _HI.get(rend, "span")
+        elif tag == "ref":
+            el.tag = "a"
+            el.attrib["href"] = el.attrib.pop("target", "")
+        elif tag == "cell":
+            el.tag = "th" if el.attrib.pop("role", "") == "head" else "td"
+        elif tag == "code" and el.getparent() is not None and el.getparent().tag in ("main", "doc"):
+            el.tag = "pre"
+        elif tag in _XML_TAGS:
+            el.tag = _XML_TAGS[tag]
+        elif tag not in ("p", "table", "img", "a", "del", "pre"):
+            el.tag = "span" if el.getparent() is not None and el.getparent().tag == "p" else "div"
+        for attr in list(el.attrib):
+            if attr not in ("src", "alt", "title", "href"):
+                del el.attrib[attr]
+    return etree.tostring(root, encoding="unicode", method="html")
+
+
+def _slug_from(url: str) -> str:
+    if not url:
+        return ""
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return ""
+    last = re.sub(r"\.(?:html?|php|aspx?)$", "", parts[-1], flags=re.I)
+    if last.lower() in ("index", "default") and len(parts) > 1:
+        last = parts[-2]
+    return slugify(last)
+
+
+def _authors(tree: Any) -> list[str]:
+    """Authors as the page writes them: JSON-LD first, then the author meta tags."""
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        names = _jsonld_authors(data)
+        if names:
+            return names
+    for xpath in ('//meta[@name="author"]/@content', '//meta[@property="article:author"]/@content',
+                  '//meta[@name="byl"]/@content'):
+        values = [clean_text(v) for v in tree.xpath(xpath) if clean_text(v) and "://" not in v]
+        if values:
+            return [re.sub(r"^by\s+", "", v, flags=re.I) for v in values]
+    return []
+
+
+def _as_written(found: str | None, text: str) -> list[str]:
+    """trafilatura's author(s) from a byline ("A J Fenwick"), spelled as the page does ("A. J. Fenwick")."""
+    names = []
+    for name in (clean_text(n) for n in (found or "").split(";")):
+        tokens = name.split()
+        if not tokens:
+            continue
+        match = re.search(r"\b" + r"\.?\s*".join(map(re.escape, tokens)) + r"(?![a-z])", text)
+        names.append(clean_text(match.group(0)) if match else name)
+    return names
+
+
+def _jsonld_authors(data: Any) -> list[str]:
+    if isinstance(data, list):
+        for item in data:
+            found = _jsonld_authors(item)
+            if found:
+                return found
+        return []
+    if not isinstance(data, dict):
+        return []
+    if "@graph" in data:
+        return _jsonld_authors(data["@graph"])
+    author = data.get("author") or data.get("creator")
+    entries = author if isinstance(author, list) else [author] if author else []
+    names = []
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if isinstance(name, str) and clean_text(name) and "://" not in name:
+            names.append(clean_text(name))
+    return names
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _language(tree: Any, meta: Any) -> str:
+    candidates = [tree.get("lang") or "", tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""]
+    candidates += [v.replace("_", "-") for v in tree.xpath('//meta[@property="og:locale"]/@content')]
+    candidates.append(getattr(meta, "language", None) or "")
+    return next((c.strip() for c in candidates if _LANG.match(c.strip())), "")
+
+
+def _tags(meta: Any) -> list[str]:
+    seen: dict[str, str] = {}
+    for group in (getattr(meta, "categories", None) or [], getattr(meta, "tags", None) or []):
+        for value in group:
+            for tag in str(value).split(","):
+                tag = clean_text(tag)
+                if tag and tag.lower() not in seen:
+                    seen[tag.lower()] = tag
+    return list(seen.values())

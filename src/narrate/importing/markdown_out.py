@@ -1,0 +1,259 @@
+"""Clean article HTML → the Markdown narrate's reader accepts, and the front matter above it.
+
+HTML is sanitized with nh3 (the same library the reader uses for raw HTML),
+normalized with lxml (figures become an image whose title is its caption,
+which the reader turns back into a figure; empty headings go; headings are
+shifted so the top level is ``##``, which starts a section), and written as
+Markdown by markdownify. The front matter ends with ``imported_sha256``: the
+SHA-256 of the file without that line, so a later import can tell a file it
+wrote from one edited by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+from markdownify import MarkdownConverter
+
+from ..frontmatter import dump
+from ..reader import html_text, sanitize_html
+from .media import ImageMissing, Media
+from .model import Article, clean_text
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
+    "em", "i", "strong", "b", "sup", "sub", "a", "img", "figure", "figcaption", "table", "thead", "tbody",
+    "tfoot", "tr", "th", "td", "caption", "div", "section", "span", "q", "cite", "abbr", "small", "mark", "s",
+    "del", "ins", "dl", "dt", "dd",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"}, "img": {"src", "alt", "title", "class"}, "figure": {"class"}, "div": {"class"},
+    "p": {"class"}, "span": {"class"}, "ol": {"start"}, "th": {"align"}, "td": {"align"},
+}
+# Elements whose content is never article text: dropped with their content.
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "noscript", "template", "svg", "math", "object", "embed",
+                        "form", "button", "select", "textarea", "video", "audio", "canvas", "nav"}
+HASH_KEY = "imported_sha256"
+_HASH_LINE = re.compile(rf"^{HASH_KEY}: ([0-9a-f]{{64}})\n", re.M)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCK_PARENTS = {"div", "section", "figure", "blockquote", "body", "li", "td", "th", "dd"}
+
+
+def sanitize(html: str) -> str:
+    """Keep the article's structure, drop everything executable or presentational (nh3, via the reader)."""
+    return sanitize_html(html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES, DROPPED_WITH_CONTENT)
+
+
+def text_only(html: str) -> str:
+    """What the reader keeps of a raw-HTML block: its text, with every tag removed."""
+    return html_text(html)
+
+
+@dataclass
+class Rendered:
+    body: str
+    images: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, bytes)
+
+
+def _md(html: str) -> str:
+    text = MarkdownConverter(heading_style="ATX", bullets="-", escape_misc=True, newline_style="backslash",
+                      table_infer_header=True, strong_em_symbol="*",
+                      bs4_options="lxml").convert(html)
+    lines = [_unescape_numbers(line.rstrip()) for line in text.replace("\r", "").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+_LIST_START = re.compile(r"^(\s*(?:>\s*)*\d+)\\\.")
+
+
+def _unescape_numbers(line: str) -> str:
+    """markdownify escapes every "1989." against lists; only a number opening a line can start one."""
+    start = _LIST_START.match(line)
+    head, rest = (line[: start.end()], line[start.end():]) if start else ("", line)
+    return head + re.sub(r"(?<=\d)\\\.", ".", rest)
+
+
+def render_body(article: Article, media: Media, page: Path | None, image_dir: str,
+                warn: Callable[[str], None]) -> Rendered:
+    """The article's Markdown body; its images are loaded into ``Rendered.images``."""
+    root = lxml_html.fragment_fromstring(sanitize(article.html) or "<p></p>", create_parent="div")
+    _figures(root)
+    _drop_repeats(root, article.fields.get("title", ""), article.fields.get("subtitle", ""))
+    _headings(root)
+    _links(root, article.base_url)
+    rendered = Rendered("")
+    _images(root, article, media, page, image_dir, rendered, warn)
+    _wrap_images(root)
+    rendered.body = _md(etree.tostring(root, encoding="unicode", method="html"))
+    return rendered
+
+
+def _figures(root: Any) -> None:
+    xpath = ('.//figure | .//div[contains(concat(" ", normalize-space(@class), " "), " wp-caption ")]')
+    for fig in reversed(root.xpath(xpath)):  # innermost first
+        images = fig.xpath(".//img")
+        if not images:
+            fig.drop_tag()
+            continue
+        captions = fig.xpath('.//figcaption | .//*[contains(@class, "caption-text")]')
+        caption = clean_text(" ".join(c.text_content() for c in captions))
+        for c in captions:
+            c.drop_tree()
+        parent = fig.getparent()
+        index = parent.index(fig)
+        new = []
+        for img in images:
+            if caption and len(images) == 1:
+                img.set("title", caption)
+            p = lxml_html.Element("p")
+            img.tail = None
+            p.append(img)
+            new.append(p)
+        if caption and len(images) > 1:
+            p = lxml_html.Element("p")
+            p.text = caption
+            new.append(p)
+        rest = clean_text(fig.text_content())
+        if rest:  # text beside the images (a pull quote inside a figure...) stays
+            for img in fig.xpath(".//img"):
+                img.drop_tree()
+            holder = lxml_html.Element("div")
+            holder.extend(list(fig))
+            holder.text = fig.text
+            new.append(holder)
+        tail = fig.tail
+        parent.remove(fig)
+        for offset, element in enumerate(new):
+            parent.insert(index + offset, element)
+        if tail and tail.strip():
+            new[-1].tail = tail
+
+
+def _is_text_empty(el: Any) -> bool:
+    return not clean_text(el.text_content()) and not el.xpath(".//img")
+
+
+def _drop_repeats(root: Any, title: str, subtitle: str) -> None:
+    """The title (and the dek when it opens the body) are in the front matter; the body need not repeat them."""
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text).strip().lower()
+
+    blocks = ".//*[" + " or ".join(f"self::{t}" for t in (*_HEADINGS, "p", "ul", "ol", "table", "blockquote")) + "]"
+    for _ in range(2):
+        first = next((el for el in root.xpath(blocks) if not _is_text_empty(el)), None)
+        if first is None:
+            return
+        text = norm(first.text_content())
+        if (first.tag in _HEADINGS and text == norm(title)) or (subtitle and first.tag == "p"
+                                                                 and text == norm(subtitle)):
+            first.drop_tree()
+
+
+def _headings(root: Any) -> None:
+    for h in root.xpath("|".join(f".//{tag}" for tag in _HEADINGS)):
+        if _is_text_empty(h):
+            h.drop_tree()
+    levels = [int(h.tag[1]) for h in root.xpath("|".join(f".//{tag}" for tag in _HEADINGS))]
+    if not levels:
+        return
+    shift = 2 - min(levels)
+    for h in root.xpath("|".join(f".//{tag}" for tag in _HEADINGS)):
+        h.tag = f"h{max(2, min(6, int(h.tag[1]) + shift))}"
+
+
+def _links(root: Any, base_url: str) -> None:
+    for a in root.xpath(".//a"):
+        href = (a.get("href") or "").strip()
+        if href and base_url and not href.startswith("#"):
+            href = urllib.parse.urljoin(base_url, href)
+        if not href.lower().startswith(("http://", "https://", "mailto:")):
+            a.drop_tag()  # a link narrate cannot follow keeps its text
+        else:
+            a.set("href", href)
+
+
+def _images(root: Any, article: Article, media: Media, page: Path | None, image_dir: str,
+            rendered: Rendered, warn: Callable[[str], None]) -> None:
+    names: set[str] = set()
+    loaded: dict[str, str] = {}
+    for img in root.xpath(".//img"):
+        src = (img.get("src") or "").strip()
+        img.attrib.pop("class", None)
+        if src in loaded:
+            img.set("src", loaded[src])
+            continue
+        try:
+            image = media.load(src, page=page, base_url=article.base_url)
+        except ImageMissing as exc:
+            warn(f"{article.where}: image {src[:200]!r} left out of '{article.slug}': {exc}")
+            caption = img.get("title") or ""
+            if caption:
+                span = lxml_html.Element("span")
+                span.text = caption
+                span.tail = img.tail
+                img.getparent().replace(img, span)
+            else:
+                img.drop_tree()
+            continue
+        name = image_name(src, image.ext, names)
+        names.add(name)
+        rendered.images.append((name, image.data))
+        loaded[src] = f"{image_dir}/{name}"
+        img.set("src", loaded[src])
+        img.set("alt", clean_text(img.get("alt")))
+
+
+def image_name(src: str, ext: str, taken: set[str]) -> str:
+    stem = Path(urllib.parse.unquote(urllib.parse.urlsplit(src).path)).stem.lower()
+    stem = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-")[:60] or "image"
+    name, n = f"{stem}{ext}", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}{ext}"
+    return name
+
+
+def _wrap_images(root: Any) -> None:
+    """An image standing alone between blocks becomes its own paragraph (a figure, to the reader)."""
+    for img in root.xpath(".//img"):
+        parent = img.getparent()
+        if parent is not None and parent.tag in _BLOCK_PARENTS:
+            p = lxml_html.Element("p")
+            parent.replace(img, p)
+            p.tail, img.tail = img.tail, None
+            p.append(img)
+
+
+# ------------------------------------------------------------------ the file
+
+
+def render_file(fields: dict[str, Any], body: str) -> str:
+    """Front matter + body, with ``imported_sha256`` as the front matter's last line."""
+    clean = {k: v for k, v in fields.items() if v not in (None, "", [], ())}
+    front = dump(clean)
+    unhashed = f"---\n{front}---\n\n{body}"
+    digest = hashlib.sha256(unhashed.encode("utf-8")).hexdigest()
+    return f"---\n{front}{HASH_KEY}: {digest}\n---\n\n{body}"
+
+
+def imported_unchanged(text: str) -> bool | None:
+    """True if ``text`` is exactly what an import wrote; False if edited since; None if never imported."""
+    end = text.find("\n---", 3)
+    found = _HASH_LINE.search(text, 0, end + 1 if end > 0 else len(text))
+    if not text.startswith("---\n") or found is None:
+        return None
+    unhashed = text[: found.start()] + text[found.end():]
+    return hashlib.sha256(unhashed.encode("utf-8")).hexdigest() == found.group(1)
+
+
+def source_url_of(text: str) -> str:
+    found = re.search(r"^source_url: ['\"]?(\S+?)['\"]?$", text[: text.find("\n---", 3) + 1], re.M)
+    return found.group(1) if found else ""

@@ -1,0 +1,291 @@
+"""A WordPress export (WXR 1.x) → Articles, streamed.
+
+The export is read with defusedxml's hardened expat parser (a DTD may be
+declared, but entity declarations and external references are refused) fed
+in chunks through ``XMLPullParser``: each ``<item>`` is turned into an
+Article and then dropped, so memory stays flat whatever the export's size.
+A first pass collects attachments (id → address, alt text), authors and the
+site's name and language; the second converts posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as _html
+import re
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from ..errors import SourceError
+from .markdown_out import text_only
+from .model import Article, clean_text, slugify
+
+CHUNK = 1 << 16
+_BLOCK_HTML = re.compile(r"<!--\s*wp:html\b[^>]*-->(.*?)<!--\s*/wp:html\s*-->", re.S)
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
+_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.S)
+_IMG = re.compile(r"<img\b[^>]*>", re.I | re.S)
+# Shortcodes that stand for media or widgets: removed with what they enclose.
+_MEDIA_SHORTCODES = {"embed", "audio", "video", "gallery", "playlist", "contact-form", "contact-form-7",
+                     "wpforms", "gravityform", "soundcloud", "youtube", "vimeo", "tweet", "instagram"}
+_ENCLOSING = re.compile(r"\[([a-zA-Z][\w-]*)\b[^\]]*\](.*?)\[/\1\]", re.S)
+_SELF = re.compile(r"\[([a-zA-Z][\w-]*)(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))+\s*/?\]|\[([a-zA-Z][\w-]*)\s*/\]")
+_BLOCK_TAG = re.compile(r"<(?:p|div|h[1-6]|ul|ol|table|blockquote|figure|pre)\b", re.I)
+_ATTACHMENT_ID = re.compile(r"(?:wp-image-|attachment_)(\d+)")
+
+
+@dataclass
+class Site:
+    title: str = ""
+    link: str = ""
+    language: str = ""
+    authors: dict[str, str] = field(default_factory=dict)  # login → display name
+    attachments: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (url, alt)
+    items: int = 0
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _ns(tag: str) -> str:
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+class _LineBuilder(ET.TreeBuilder):
+    """Records the line where each <item> starts, for messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expat: Any = None
+
+    def start(self, tag, attrs):  # type: ignore[no-untyped-def]
+        element = super().start(tag, attrs)
+        if self.expat is not None and _local(tag) == "item":
+            element.set("_line", str(self.expat.CurrentLineNumber))
+        return element
+
+
+def _events(path: Path, where: str) -> Iterator[tuple[str, ET.Element, ET.Element | None]]:
+    """(``"channel"``, element, None) for channel fields and (``"item"``, element, None) per item."""
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    builder.expat = parser.parser
+    pull = ET.XMLPullParser(events=("start", "end"), _parser=parser)  # type: ignore[call-arg]
+    stack: list[ET.Element] = []
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                pull.feed(chunk)
+                yield from _drain(pull, stack)
+            pull.close()
+            yield from _drain(pull, stack)
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise SourceError(f"expected well-formed XML (a WordPress export), found: {_reason(exc)}",
+                          where, line) from exc
+    except DefusedXmlException as exc:
+        raise SourceError(f"the export declares XML entities or external references ({type(exc).__name__}); "
+                          "refused, since they can expand without bound or read other files",
+                          where, _first_line(path, b"<!ENTITY")) from exc
+    except OSError as exc:
+        raise SourceError(f"cannot read the export: {exc.strerror or exc}", where) from exc
+
+
+def _reason(exc: ET.ParseError) -> str:
+    return re.sub(r": line \d+, column \d+$", "", str(exc))
+
+
+def _first_line(path: Path, needle: bytes) -> int | None:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    index = head.find(needle)
+    return head.count(b"\n", 0, index) + 1 if index >= 0 else None
+
+
+def _drain(pull: ET.XMLPullParser, stack: list[ET.Element]) -> Iterator[tuple[str, ET.Element, None]]:
+    for event, element in pull.read_events():
+        if event == "start":
+            stack.append(element)  # type: ignore[arg-type]
+            continue
+        stack.pop()
+        parent = stack[-1] if stack else None
+        if parent is not None and _local(parent.tag) == "channel":
+            yield ("item" if _local(element.tag) == "item" else "channel"), element, None  # type: ignore[misc]
+            parent.remove(element)  # type: ignore[arg-type]  # flat memory: done with it
+
+
+def _child(item: ET.Element, name: str, ns_part: str = "") -> str:
+    for child in item:
+        if _local(child.tag) == name and (not ns_part or ns_part in _ns(child.tag)):
+            return child.text or ""
+    return ""
+
+
+def _postmeta(item: ET.Element) -> dict[str, str]:
+    meta = {}
+    for child in item:
+        if _local(child.tag) == "postmeta":
+            meta[_child(child, "meta_key")] = _child(child, "meta_value")
+    return meta
+
+
+def scan(path: Path, where: str) -> Site:
+    """Pass one: the site, its authors and attachments. Raises SourceError if this is no WXR."""
+    site = Site()
+    seen_rss = False
+    for kind, element, _ in _events(path, where):
+        seen_rss = True
+        name = _local(element.tag)
+        if kind == "channel":
+            if name in ("title", "link", "language") and not _ns(element.tag):
+                setattr(site, name, clean_text(element.text))
+            elif name == "author":
+                site.authors[_child(element, "author_login")] = clean_text(_child(element, "author_display_name"))
+            continue
+        site.items += 1
+        if _child(element, "post_type") == "attachment":
+            alt = _postmeta(element).get("_wp_attachment_image_alt", "")
+            site.attachments[_child(element, "post_id")] = (_child(element, "attachment_url"), clean_text(alt))
+    if not seen_rss:
+        raise SourceError("expected a WordPress export (<rss><channel>...), found an empty XML document", where)
+    return site
+
+
+def articles(path: Path, where: str, site: Site, *, drafts: bool, pages: bool, kind: str,
+             warn: Callable[[str], None]) -> Iterator[Article]:
+    """Pass two: one Article per post (and page, draft) to import, in export order."""
+    statuses = {"publish"} | ({"draft", "pending", "future"} if drafts else set())
+    types = {"post"} | ({"page"} if pages else set())
+    for item_kind, item, _ in _events(path, where):
+        if item_kind != "item":
+            continue
+        if _child(item, "post_type") not in types or _child(item, "status") not in statuses:
+            continue
+        yield _article(item, where, site, kind, warn)
+
+
+def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable[[str], None]) -> Article:
+    post_id = _child(item, "post_id")
+    line = item.get("_line")
+    title = clean_text(_html.unescape(_child(item, "title")))
+    here = f"{where}:{line}" if line else where
+    slug = slugify(urllib.parse.unquote(_child(item, "post_name"))) or slugify(title) or f"post-{post_id}"
+    if not title:
+        title = f"Untitled ({slug})"
+        warn(f"{here}: post {post_id} has no title; imported as {title!r}")
+    label = f"post {post_id} '{title}'"
+    content = _child(item, "encoded", "content")
+    excerpt = clean_text(text_only(_child(item, "encoded", "excerpt")))
+    html = clean_content(content, site, lambda message: warn(f"{here}: {label}: {message}"))
+    categories, tags = [], []
+    for child in item:
+        if _local(child.tag) == "category":
+            name = clean_text(_html.unescape(child.text or ""))
+            domain = child.get("domain")
+            if domain == "category" and name and name.lower() != "uncategorized":
+                categories.append(name)
+            elif domain == "post_tag" and name:
+                tags.append(name)
+    creator = _child(item, "creator")
+    link = clean_text(_child(item, "link"))
+    thumbnail = site.attachments.get(_postmeta(item).get("_thumbnail_id", ""), ("", ""))[0]
+    fields: dict[str, Any] = {
+        "title": title,
+        "subtitle": excerpt,
+        "author": site.authors.get(creator) or clean_text(creator),
+        "publisher": site.title,
+        "date": _date(_child(item, "post_date")),
+        "language": site.language if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", site.language) else "",
+        "kind": kind if kind != "article" else "",
+        "tags": list(dict.fromkeys(categories + tags)),
+        "source_url": link if link.startswith(("http://", "https://")) else "",
+    }
+    return Article(slug=slug, fields=fields, html=html, where=f"{here} ({label})", base_url=site.link,
+                   cover_url=thumbnail, in_export=True)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        date = dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+    return date if date.year > 1 else None
+
+
+def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
+    """Post content → HTML: block comments out, raw-HTML blocks reduced to text, shortcodes handled."""
+    def raw_block(match: re.Match[str]) -> str:
+        text = text_only(match.group(1))
+        warn("a raw-HTML block was reduced to its text (its tags were removed)")
+        return f"<p>{_html.escape(text)}</p>" if text else ""
+
+    classic = "<!-- wp:" not in content
+    content = _BLOCK_HTML.sub(raw_block, content)
+    content = _BLOCK_COMMENT.sub("", content)
+    if classic:
+        content = autop(content)
+    content = _CAPTION.sub(lambda m: _caption(m, site), content)
+    removed: list[str] = []
+
+    def enclosing(match: re.Match[str]) -> str:
+        removed.append(match.group(1))
+        if match.group(1).lower() in _MEDIA_SHORTCODES:
+            return ""
+        alone = content[: match.start()].endswith(("\n", ">")) or match.start() == 0
+        return f"<p>{match.group(2)}</p>" if alone and not _BLOCK_TAG.search(match.group(2)) else match.group(2)
+
+    def single(match: re.Match[str]) -> str:
+        removed.append(match.group(1) or match.group(2))
+        return ""
+
+    for _ in range(5):  # nested shortcodes, outermost first
+        new = _ENCLOSING.sub(enclosing, content)
+        if new == content:
+            break
+        content = new
+    content = _SELF.sub(single, content)
+    for name in dict.fromkeys(removed):
+        warn(f"shortcode [{name}] is not supported and was removed")
+    return content
+
+
+def autop(content: str) -> str:
+    """The classic editor stores paragraphs as text separated by blank lines (WordPress adds <p> when showing it)."""
+    out = []
+    for chunk in re.split(r"\n\s*\n", content.replace("\r\n", "\n")):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk.startswith("[caption") or re.match(r"<(?:p|div|h[1-6]|ul|ol|table|blockquote|figure|pre|hr)\b",
+                                                     chunk, re.I):
+            out.append(chunk)
+        else:
+            out.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(out)
+
+
+def _caption(match: re.Match[str], site: Site) -> str:
+    """``[caption id="attachment_7"]<img ...> Text[/caption]`` → a figure with its caption and alt text."""
+    attrs, inner = match.group(2), match.group(3)
+    img = _IMG.search(inner)
+    if img is None:
+        return inner
+    caption = clean_text(text_only(_IMG.sub("", inner)))
+    if not caption:
+        found = re.search(r"""caption=["']([^"']*)["']""", attrs)
+        caption = clean_text(found.group(1)) if found else ""
+    tag = img.group(0)
+    if not re.search(r"""\balt=["'][^"']+["']""", tag):
+        ident = _ATTACHMENT_ID.search(attrs + tag)
+        alt = site.attachments.get(ident.group(1), ("", ""))[1] if ident else ""
+        tag = re.sub(r"""\s\balt=(?:"[^"]*"|'[^']*')""", "", tag)
+        tag = tag[:4] + f' alt="{_html.escape(alt)}"' + tag[4:]
+    return f"<figure>{tag}<figcaption>{_html.escape(caption)}</figcaption></figure>"
