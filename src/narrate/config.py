@@ -17,6 +17,7 @@ from .errors import ConfigError
 
 ALL_FORMATS = ("epub", "pdf", "pdf-large", "mp3", "m4b", "epub-readaloud")
 DEFAULT_FORMATS = ALL_FORMATS
+EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,12 @@ class Subscribers:
 
 
 @dataclass(frozen=True)
+class Build:
+    executor: str = "local"  # local (a process pool) | ray (a Ray cluster; pip install "narrate[ray]")
+    ray_address: str = ""  # HOST:PORT of a running cluster; empty: RAY_ADDRESS, else a local Ray for the build
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     path: Path | None
@@ -97,6 +104,7 @@ class Config:
     narration: Narration = field(default_factory=Narration)
     feed: Feed = field(default_factory=Feed)
     subscribers: Subscribers = field(default_factory=Subscribers)
+    build: Build = field(default_factory=Build)
     warnings: tuple[str, ...] = ()
 
 
@@ -109,12 +117,14 @@ _SECTIONS: dict[str, type] = {
     "narration": Narration,
     "feed": Feed,
     "subscribers": Subscribers,
+    "build": Build,
 }
 
 _CHOICES = {
     ("pdf", "page_size"): ("A4", "Letter"),
     ("narration", "footnotes"): ("after", "skip"),
     ("identifier", "scheme"): ("uuid5",),
+    ("build", "executor"): EXECUTORS,
 }
 
 
