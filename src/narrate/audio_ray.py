@@ -101,7 +101,7 @@ def ray_session(address: str = "") -> Iterator[Any]:
     if not address:
         kwargs |= {"include_dashboard": False, "_node_ip_address": "127.0.0.1"}
     try:
-        ray.init(address=address or None, **kwargs)
+        ray.init(address=address or "local", **kwargs)  # "local": a new Ray, never a running one
     except Exception as exc:  # Ray raises ConnectionError, RpcError, RuntimeError, ValueError...
         where = address or "a local Ray"
         raise ConfigError(f"cannot connect to the Ray cluster at {where!r}: {exc}") from None
