@@ -58,8 +58,9 @@ def audio_seconds(root: Path) -> float:
     return sum(MP3(p).info.length for p in (root / "output").rglob("*.mp3"))
 
 
-def overhead(address: str, count: int) -> dict[int, float]:
-    """Seconds of cluster time per sentence beyond the engine's own work, by batch size."""
+def overhead(address: str, count: int) -> dict[int, tuple[float, float]]:
+    """By batch size: seconds of cluster time per sentence beyond the engine's own work, and
+    seconds the driver spent per sentence fetching and writing results (serial, one machine)."""
     import ray
 
     from narrate.audio_ray import MAX_BATCH, RayExecutor, ray_session
@@ -77,12 +78,16 @@ def overhead(address: str, count: int) -> dict[int, float]:
         with ray_session(address):
             cpus = int(ray.cluster_resources()["CPU"])
             for batch in (1, MAX_BATCH):
-                jobs = [(f"{chr(97 + i % 26)}", str(Path(tmp) / f"{batch}-{i}.wav")) for i in range(count)]
-                executor = RayExecutor(ray, batch=batch)
-                start = time.perf_counter()
-                executor.run(jobs, profile, None)
-                wall = time.perf_counter() - start
-                result[batch] = max(0.0, wall * cpus / count - compute)
+                walls, drivers = [], []
+                for n in (count // 4, count):  # the difference cancels the actors' start-up
+                    jobs = [(f"{chr(97 + i % 26)}", str(Path(tmp) / f"{batch}-{n}-{i}.wav")) for i in range(n)]
+                    executor = RayExecutor(ray, batch=batch)
+                    start = time.perf_counter()
+                    executor.run(jobs, profile, None)
+                    walls.append(time.perf_counter() - start)
+                    drivers.append(executor.driver_seconds / n)
+                marginal = (walls[1] - walls[0]) / (count - count // 4)
+                result[batch] = (max(0.0, marginal * cpus - compute), drivers[1])
     return result
 
 
@@ -91,6 +96,7 @@ def main() -> None:
     parser.add_argument("--voice", default="joe")
     parser.add_argument("--titles", type=int, default=10)
     parser.add_argument("--sentences", type=int, default=2000, help="for the overhead measurement")
+    parser.add_argument("--overhead-only", action="store_true", help="skip the builds")
     args = parser.parse_args()
     from ray.cluster_utils import Cluster
 
@@ -99,6 +105,11 @@ def main() -> None:
     try:
         cluster.add_node(**node)
         cluster.wait_for_nodes()
+        if args.overhead_only:
+            for batch, (value, driver) in overhead(cluster.address, args.sentences).items():
+                print(f"batches of {batch}: {value * 1000:.2f} ms worker time, driver {driver * 1000:.2f} ms "
+                      "per sentence")
+            return
         with tempfile.TemporaryDirectory() as tmp:
             roots = {}
             for name in ("local", "ray"):
@@ -131,8 +142,9 @@ def main() -> None:
           f"{mastering / audio * 2:.4f} core-s per s of audio (2 cores)")
     synth = (local["seconds"] - mastering) * 2 / audio
     print(f"synthesis: about {synth:.4f} core-s per s of audio (cold minus warm build, 2 cores)")
-    for batch, value in per_sentence.items():
-        print(f"scheduling overhead, batches of {batch:2d}: {value * 1000:7.2f} ms of worker time per sentence")
+    for batch, (value, driver) in per_sentence.items():
+        print(f"scheduling overhead, batches of {batch:2d}: {value * 1000:7.2f} ms of worker time per sentence; "
+              f"driver: {driver * 1000:.2f} ms per sentence")
 
     # the projection
     titles_b, hours, nodes, cores = 500, 10, 100, 16
@@ -141,14 +153,17 @@ def main() -> None:
     sentences = audio_s / seconds_per_sentence
     piper = 0.07
     compute = audio_s * piper
-    over = sentences * per_sentence[max(per_sentence)]
+    per, driver = per_sentence[max(per_sentence)]
+    over = sentences * per
     wall = (compute + over) / (nodes * cores)
     wav_bytes = audio_s * 22050 * 2
     print("\nprojection: 500 titles x 10 h on 100 nodes x 16 cores")
     print(f"  audio: {titles_b} x {hours} h = {audio_s:,.0f} s; at {seconds_per_sentence:.1f} s per sentence "
           f"(this batch) = {sentences:,.0f} sentences")
     print(f"  synthesis: {audio_s:,.0f} s x {piper} core-s/s = {compute:,.0f} core-s = {compute / 3600:,.0f} core-h")
-    print(f"  scheduling: {sentences:,.0f} x {per_sentence[max(per_sentence)] * 1000:.2f} ms = {over:,.0f} core-s")
+    print(f"  scheduling: {sentences:,.0f} x {per * 1000:.2f} ms = {over:,.0f} core-s")
+    print(f"  driver (one process, serial): {sentences:,.0f} x {driver * 1000:.2f} ms = "
+          f"{sentences * driver / 60:.1f} min")
     print(f"  wall: ({compute:,.0f} + {over:,.0f}) / ({nodes} x {cores}) = {wall:,.0f} s = {wall / 60:.1f} min")
     print(f"  WAV bytes back to the driver: {audio_s:,.0f} s x 44,100 B/s = {wav_bytes / 1e9:,.0f} GB "
           f"= {wav_bytes / 1.25e9 / 60:.1f} min at 10 Gbit/s")
