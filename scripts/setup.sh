@@ -27,7 +27,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[test,ray]"
 # axe-core (accessibility engine) for the download-page tests, from the npm registry; it
 # lives beside the Python environment so that `narrate clean --all` (which empties .narrate/) keeps it.
 AXE_VERSION=4.14.1

@@ -14,12 +14,20 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Protocol
 
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.engines import Engine, get_engine
 from narrate.speech.voices import VoiceProfile
 
 Progress = Callable[[str, int, int], None]
+
+
+class Executor(Protocol):
+    """Runs (text, cache path) jobs elsewhere than this process's pool, e.g. ``audio_ray.RayExecutor``."""
+
+    def run(self, jobs: list[tuple[str, str]], profile: VoiceProfile, progress: Progress | None) -> None: ...
+
 
 _WORKER_ENGINE: Engine | None = None
 
@@ -56,10 +64,12 @@ def synthesize_missing(
     *,
     jobs: int = 1,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> tuple[list[Path], int]:
     """Cache paths for ``texts`` (in order) and how many had to be synthesized now.
 
-    Empty texts map to no file (``Path()``): they are silent.
+    Empty texts map to no file (``Path()``): they are silent. ``executor`` (e.g. a Ray
+    cluster) takes the work instead of the local ``jobs`` processes.
     """
     key = engine.cache_key()
     paths = [cache_path(cache_dir, segment_key(key, text)) if text.strip() else Path() for text in texts]
@@ -72,7 +82,9 @@ def synthesize_missing(
         progress("synthesize", 0, total)
     jobs_list = [(text, str(path)) for path, text in todo.items()]
     try:
-        if jobs <= 1 or total < 2:
+        if executor is not None and total:
+            executor.run(jobs_list, profile, progress)
+        elif jobs <= 1 or total < 2:
             for done, (text, out) in enumerate(jobs_list, 1):
                 engine.synthesize(text, Path(out))
                 if progress:

@@ -25,13 +25,13 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import model as m
 from .artifacts import artifact_entry, hash_parts, load_manifest, write_manifest
-from .config import ALL_FORMATS, Config
+from .config import ALL_FORMATS, EXECUTORS, Config
 from .context import PublicationContext
 from .editions import MAKERS
 from .errors import ConfigError, NarrateError, OutputError, SourceError
@@ -71,6 +71,8 @@ class BuildOptions:
     output: Path | None = None
     voice: str = ""
     jobs: int = 1
+    executor: str = ""  # local | ray; empty: narrate.toml [build] executor
+    ray_address: str = ""  # empty: RAY_ADDRESS, then [build] ray_address, else a local Ray
     fail_fast: bool = False
     strict: bool = False
 
@@ -123,6 +125,7 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
     if not project.single and output.is_relative_to(project.content_dir):
         raise ConfigError("the output folder must not be inside content/", output)
     makers = resolve_formats(options.formats or project.config.defaults.formats)
+    options = _resolve_executor(project, options)
     modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
     docs, failures = read_all(project)
     if any(MAKERS[maker][2] for maker in makers):
@@ -132,7 +135,7 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
     jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug)) for doc in selected]
     for w in project.warnings:
         reporter.warning(w)
-    if options.jobs > 1:
+    if options.jobs > 1 or options.executor == "ray":
         _presynthesize(project, jobs, options, reporter)
     results = list(failures)
     for failure in failures:
@@ -250,7 +253,26 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
     def progress(stage: str, done: int, total: int) -> None:
         reporter.progress("all publications", done, total, 0)
 
-    presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress)
+    if options.executor != "ray":
+        presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress)
+        return
+    from .audio_ray import ray_executor
+
+    with ray_executor(options.ray_address, reporter.warning) as executor:
+        presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress, executor)
+
+
+def _resolve_executor(project: Project, options: BuildOptions) -> BuildOptions:
+    """--executor over [build] executor; --ray-address over RAY_ADDRESS over [build] ray_address."""
+    executor = options.executor or project.config.build.executor
+    if executor not in EXECUTORS:
+        raise ConfigError(f"--executor: expected one of {', '.join(EXECUTORS)}, found {executor!r}")
+    if executor == "ray":
+        from .audio_ray import import_ray
+
+        import_ray()  # not installed: say how to install it before any work
+    address = options.ray_address or os.environ.get("RAY_ADDRESS", "") or project.config.build.ray_address
+    return replace(options, executor=executor, ray_address=address)
 
 
 # -------------------------------------------------------------------- running

@@ -134,6 +134,12 @@ def build_cmd(
     output: Annotated[Path | None, typer.Option("--output", help="Output folder (default: PROJECT/output).")] = None,
     voice: Annotated[str, typer.Option("--voice", help="Voice profile name from voices/.")] = "",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel workers (default: CPUs).")] = 0,
+    executor: Annotated[str, typer.Option("--executor", help="Where sentences are synthesized: local (a process "
+                                          "pool) or ray (a Ray cluster). Default: [build] executor, "
+                                          "else local.")] = "",
+    ray_address: Annotated[str, typer.Option("--ray-address", help="The Ray cluster (HOST:PORT). Default: "
+                                             "RAY_ADDRESS, [build] ray_address, else a local Ray for this "
+                                             "build.")] = "",
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first failed publication.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
@@ -142,7 +148,8 @@ def build_cmd(
     """Build every edition of every publication in PROJECT (or of one Markdown file)."""
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip()) or None
     options = BuildOptions(formats=fmts, only=tuple(only), output=output, voice=voice,
-                           jobs=jobs or default_jobs(), fail_fast=fail_fast, strict=strict)
+                           jobs=jobs or default_jobs(), executor=executor, ray_address=ray_address,
+                           fail_fast=fail_fast, strict=strict)
     reporter = ConsoleReporter(quiet or as_json)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:

@@ -17,6 +17,7 @@ from .errors import ConfigError
 
 ALL_FORMATS = ("epub", "pdf", "pdf-large", "mp3", "m4b", "epub-readaloud")
 DEFAULT_FORMATS = ALL_FORMATS
+EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ class Proof:
 
 
 @dataclass(frozen=True)
+class Build:
+    executor: str = "local"  # local (a process pool) | ray (a Ray cluster; pip install "narrate[ray]")
+    ray_address: str = ""  # HOST:PORT of a running cluster; empty: RAY_ADDRESS, else a local Ray for the build
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     path: Path | None
@@ -112,6 +119,7 @@ class Config:
     feed: Feed = field(default_factory=Feed)
     subscribers: Subscribers = field(default_factory=Subscribers)
     proof: Proof = field(default_factory=Proof)
+    build: Build = field(default_factory=Build)
     warnings: tuple[str, ...] = ()
 
 
@@ -126,12 +134,14 @@ _SECTIONS: dict[str, type] = {
     "feed": Feed,
     "subscribers": Subscribers,
     "proof": Proof,
+    "build": Build,
 }
 
 _CHOICES = {
     ("pdf", "page_size"): ("A4", "Letter"),
     ("narration", "footnotes"): ("after", "skip"),
     ("identifier", "scheme"): ("uuid5",),
+    ("build", "executor"): EXECUTORS,
 }
 
 

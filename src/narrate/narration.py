@@ -15,7 +15,7 @@ from pathlib import Path
 from . import model as m
 from .audio import render
 from .audio_ffmpeg import tool
-from .audio_synth import synthesize_missing
+from .audio_synth import Executor, synthesize_missing
 from .audio_timeline import Rendered
 from .config import Config
 from .context import Made, PublicationContext, make_cover
@@ -100,7 +100,8 @@ def render_publication(ctx: PublicationContext) -> Narration:
 
 
 def presynthesize(root: Path, config: Config, cache_dir: Path, publications: list[tuple[m.Document, str]],
-                  jobs: int, progress: Callable[[str, int, int], None] | None = None) -> int:
+                  jobs: int, progress: Callable[[str, int, int], None] | None = None,
+                  executor: Executor | None = None) -> int:
     """Synthesize every missing sentence of a batch on one pool of ``jobs`` workers.
 
     Publications then build from a full cache. One pool for the whole batch keeps every
@@ -120,7 +121,7 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
     made = 0
     for profile, texts in groups.values():
         _, count = synthesize_missing(texts, get_engine(profile), profile, cache_dir / "audio", jobs=jobs,
-                                      progress=progress)
+                                      progress=progress, executor=executor)
         made += count
     return made
 

@@ -1,0 +1,176 @@
+"""Ray executor figures, printed: a two-node cluster (1 CPU each) against the local pool.
+
+1. A 10-title batch, narrated from an empty cache: ``--executor local -j 2`` against
+   ``--executor ray`` on a two-node cluster on 127.0.0.1: wall-time ratio, and how much of
+   each build was synthesis (the part that runs on the cluster).
+2. Per-sentence scheduling overhead on the cluster: near-empty sentences (fake voice,
+   one character) in batches of 1 and of ``MAX_BATCH``.
+3. The projection for a 500-title, 10-hour-each backlist on 100 nodes of 16 cores.
+
+    .venv/bin/python benchmarks/ray.py [--voice joe] [--titles 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # keep Ray on 127.0.0.1 (before importing ray)
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# this file is ray.py: its folder must not shadow the ray package
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(REPO / "src"))
+
+
+def generate(root: Path, count: int) -> None:
+    """benchmarks/build.py's batch: the sample content plus ``count`` generated articles."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("narrate_bench_build", HERE / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(root, count)
+
+FAKE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
+
+
+def timed_build(root: Path, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "--json", "--formats", "mp3,m4b",
+                           *args], capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"build failed: {proc.stderr[-2000:]}")
+    return {"wall": wall, "seconds": float(json.loads(proc.stdout)["seconds"])}
+
+
+def audio_seconds(root: Path) -> float:
+    from mutagen.mp3 import MP3
+
+    return sum(MP3(p).info.length for p in (root / "output").rglob("*.mp3"))
+
+
+def overhead(address: str, count: int) -> dict[int, tuple[float, float]]:
+    """By batch size: seconds of cluster time per sentence beyond the engine's own work, and
+    seconds the driver spent per sentence fetching and writing results (serial, one machine)."""
+    import ray
+
+    from narrate.audio_ray import MAX_BATCH, RayExecutor, ray_session
+    from narrate.speech.fake import FakeEngine
+    from narrate.speech.voices import VoiceProfile
+
+    profile = VoiceProfile(name="fake", engine="fake", model="fake")
+    engine = FakeEngine(profile)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        for _ in range(200):
+            engine.synthesize("a", Path(tmp) / "x.wav")
+        compute = (time.perf_counter() - start) / 200
+        result = {}
+        with ray_session(address):
+            cpus = int(ray.cluster_resources()["CPU"])
+            for batch in (1, MAX_BATCH):
+                walls, drivers = [], []
+                for n in (count // 4, count):  # the difference cancels the actors' start-up
+                    jobs = [(f"{chr(97 + i % 26)}", str(Path(tmp) / f"{batch}-{n}-{i}.wav")) for i in range(n)]
+                    executor = RayExecutor(ray, batch=batch)
+                    start = time.perf_counter()
+                    executor.run(jobs, profile, None)
+                    walls.append(time.perf_counter() - start)
+                    drivers.append(executor.driver_seconds / n)
+                marginal = (walls[1] - walls[0]) / (count - count // 4)
+                result[batch] = (max(0.0, marginal * cpus - compute), drivers[1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--voice", default="joe")
+    parser.add_argument("--titles", type=int, default=10)
+    parser.add_argument("--sentences", type=int, default=2000, help="for the overhead measurement")
+    parser.add_argument("--overhead-only", action="store_true", help="skip the builds")
+    args = parser.parse_args()
+    from ray.cluster_utils import Cluster
+
+    node = {"num_cpus": 1, "node_ip_address": "127.0.0.1"}
+    cluster = Cluster(initialize_head=True, connect=False, head_node_args={**node, "include_dashboard": False})
+    try:
+        cluster.add_node(**node)
+        cluster.wait_for_nodes()
+        if args.overhead_only:
+            for batch, (value, driver) in overhead(cluster.address, args.sentences).items():
+                print(f"batches of {batch}: {value * 1000:.2f} ms worker time, driver {driver * 1000:.2f} ms "
+                      "per sentence")
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            roots = {}
+            for name in ("local", "ray"):
+                roots[name] = Path(tmp) / name
+                generate(roots[name], args.titles)
+                (roots[name] / "voices" / "fake.toml").write_text(FAKE)
+            local = timed_build(roots["local"], "--voice", args.voice, "--executor", "local", "-j", "2")
+            remote = timed_build(roots["ray"], "--voice", args.voice, "--executor", "ray",
+                                 "--ray-address", cluster.address)
+            audio = audio_seconds(roots["local"])
+            titles = len(list((roots["local"] / "output").rglob("*.mp3")))
+            segments = len(list((roots["local"] / ".narrate" / "cache" / "audio").rglob("*.wav")))
+            # the same build from a full cache: what is left is mastering and encoding (local)
+            for name in ("local", "ray"):
+                (roots[name] / "output" / "manifest.json").unlink()
+            warm = timed_build(roots["local"], "--voice", args.voice, "--executor", "local", "-j", "2")
+            same = all((roots["local"] / "output" / p.relative_to(roots["ray"] / "output")).read_bytes()
+                       == p.read_bytes() for p in (roots["ray"] / "output").rglob("*.m[p4]*"))
+        per_sentence = overhead(cluster.address, args.sentences)
+    finally:
+        cluster.shutdown()
+
+    print(f"batch: {titles} titles, {audio:.0f} s of audio, voice {args.voice}")
+    print(f"local executor (-j 2):         {local['seconds']:7.1f} s   (process wall {local['wall']:.1f} s)")
+    print(f"ray, 2 nodes x 1 CPU:          {remote['seconds']:7.1f} s   (process wall {remote['wall']:.1f} s)")
+    print(f"wall-time ratio ray/local:     {remote['seconds'] / local['seconds']:7.3f}")
+    print(f"outputs byte-identical:        {same}")
+    mastering = warm["seconds"]
+    print(f"from a full cache (mastering + encoding only, local): {mastering:.1f} s = "
+          f"{mastering / audio * 2:.4f} core-s per s of audio (2 cores)")
+    synth = (local["seconds"] - mastering) * 2 / audio
+    print(f"synthesis: about {synth:.4f} core-s per s of audio (cold minus warm build, 2 cores)")
+    for batch, (value, driver) in per_sentence.items():
+        print(f"scheduling overhead, batches of {batch:2d}: {value * 1000:7.2f} ms of worker time per sentence; "
+              f"driver: {driver * 1000:.2f} ms per sentence")
+
+    # the projection
+    titles_b, hours, nodes, cores = 500, 10, 100, 16
+    audio_s = titles_b * hours * 3600
+    seconds_per_sentence = audio / segments
+    sentences = audio_s / seconds_per_sentence
+    piper = 0.07
+    compute = audio_s * piper
+    per, driver = per_sentence[max(per_sentence)]
+    over = sentences * per
+    wall = (compute + over) / (nodes * cores)
+    wav_bytes = audio_s * 22050 * 2
+    print("\nprojection: 500 titles x 10 h on 100 nodes x 16 cores")
+    print(f"  audio: {titles_b} x {hours} h = {audio_s:,.0f} s; at {seconds_per_sentence:.1f} s per sentence "
+          f"(this batch) = {sentences:,.0f} sentences")
+    print(f"  synthesis: {audio_s:,.0f} s x {piper} core-s/s = {compute:,.0f} core-s = {compute / 3600:,.0f} core-h")
+    print(f"  scheduling: {sentences:,.0f} x {per * 1000:.2f} ms = {over:,.0f} core-s")
+    print(f"  driver (one process, serial): {sentences:,.0f} x {driver * 1000:.2f} ms = "
+          f"{sentences * driver / 60:.1f} min")
+    print(f"  wall: ({compute:,.0f} + {over:,.0f}) / ({nodes} x {cores}) = {wall:,.0f} s = {wall / 60:.1f} min")
+    print(f"  WAV bytes back to the driver: {audio_s:,.0f} s x 44,100 B/s = {wav_bytes / 1e9:,.0f} GB "
+          f"= {wav_bytes / 1.25e9 / 60:.1f} min at 10 Gbit/s")
+    local_master = mastering / audio * 2 * audio_s / cores
+    print(f"  mastering + encoding on the one driver machine ({cores} cores): {mastering / audio * 2:.4f} x "
+          f"{audio_s:,.0f} / {cores} = {local_master / 3600:.1f} h")
+
+
+if __name__ == "__main__":
+    main()
