@@ -33,9 +33,28 @@ from narrate.speech.sentences import split_sentences
     ("", []),
     ("No end", ["No end"]),
     ("Line one.\nLine  two.", ["Line one.", "Line two."]),
+    ("We met on Jan. 5 at noon. It rained.", ["We met on Jan. 5 at noon.", "It rained."]),
+    ("Due SEPT. 15, 2020. Next.", ["Due SEPT. 15, 2020.", "Next."]),
+    ("We met in Dec. The snow fell.", ["We met in Dec.", "The snow fell."]),
+    ("It ends at 1:59 p.m. EST on Friday. Go.", ["It ends at 1:59 p.m. EST on Friday.", "Go."]),
+    ("Call 555-0100 ext. 12 now. Bye.", ["Call 555-0100 ext. 12 now.", "Bye."]),
+    ("In 44 B.C. Caesar died. Then Rome changed.", ["In 44 B.C. Caesar died.", "Then Rome changed."]),
 ])
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+def test_a_language_can_bring_its_own_abbreviations():
+    from narrate.speech import sentences
+
+    text = "Am 3. März z. B. kam er. Dann ging er."
+    assert split_sentences(text, "de") == ["Am 3.", "März z. B. kam er.", "Dann ging er."]  # English lists
+    sentences.register("de", sentences.Abbreviations(
+        never_final=frozenset({"z", "b", "3"}), maybe_final=frozenset(), starters=frozenset({"Dann"})))
+    try:
+        assert split_sentences(text, "de-AT") == ["Am 3. März z. B. kam er.", "Dann ging er."]
+    finally:
+        sentences._LANGUAGES.pop("de")
 
 
 def test_other_languages_split_too():

@@ -3,20 +3,40 @@
 ``normalize(text, language)`` runs before any engine, so every engine says the
 same words. It is deterministic and never raises.
 
-English runs ordered rules (each in ``numeric.py`` or ``wording.py``):
+Rules are kept per language: ``register(language, rules)`` adds a language's
+``(text, locale, options) -> text`` function, and ``normalize`` picks it from
+the document's BCP 47 tag; the tag's region gives the conventions the rules
+need (``languages.speech_locale``: numeric date order, decimal separator). A
+language with no rules of its own gets the neutral cleanup and, if
+``num2words`` knows it, plain integers as words; everything else is left to the
+engine.
+
+To add a language: write ``rules(text, locale, options) -> text`` (reuse
+``numeric.sub``/``safe`` and ``numbers``; ``locale.decimal`` and
+``locale.date_order`` say how the region writes numbers and dates), call
+``register("de", rules)``, and give ``sentences.register`` the language's
+abbreviations. Lexicon replacements stay protected whatever the rules do.
+
+English (every region) runs ordered rules (each in ``numeric.py`` or ``wording.py``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
 2. e-mail addresses and URLs ("jo at example dot org");
-3. dates ("March third, twenty twenty-five"), clock times ("seven thirty P M"),
-   telephone numbers (digit by digit), ratios ("3:2" → "three to two");
+3. terms ("401(k)"), dates in every written form ("March third, twenty
+   twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
+   second, en-GB the first of February; year first is ISO), eras, clock times
+   ("seven thirty P M", time zones), telephone numbers (digit groups with
+   pauses), ZIP codes and serial numbers (digit by digit), ratios, dimensions
+   ("two by eight");
 4. Roman numerals after cue words ("Chapter four"), regnal names ("Henry the
-   eighth") and other capitalized words ("World War two"); abbreviations
-   ("Dr." → Doctor before a name, Drive after a street name; "St."; "e.g." …);
+   eighth", "King Olaf the fifth") and other capitalized words ("World War two");
+   abbreviations ("Dr." → Doctor before a name, Drive after a street name; "St."; "e.g." …);
 5. symbols ("&", "+", "=", "/" as "per" or "or");
 6. ranges and scores ("ten to fifteen", years "nineteen thirty-nine to nineteen
-   forty-five"; a hyphen between numbers is a range only if it rises, or
-   after a word like "won"/"score"), negatives, money, percentages, degrees,
-   units, fractions, ordinals, decades, "No."/"#", years, plain numbers;
+   forty-five"; a hyphen between numbers is a range only if it rises, a unit
+   follows, or after a word like "won"/"score"), negatives, money (symbols and
+   ISO codes, "twenty dollars and fifty cents"), percentages, degrees, units
+   (m², km/h, Mbps), fractions, ordinals, decades, "No."/"#", years,
+   letter-digit identifiers ("A one B two"), plain numbers;
 7. acronyms ("B B C"; "Nasa" for those read as words; all-caps emphasis is
    lowercased).
 
@@ -24,9 +44,6 @@ Year convention: 1999 "nineteen ninety-nine", 1905 "nineteen oh five", 2000-2009
 "two thousand (five)", 2010 on "twenty ten", "twenty twenty-five". A four-digit
 number from 1000 to 2099 is a year unless nothing marks it as one (no "in",
 "since", month, "AD" … before it) and a lowercase word follows ("1500 people").
-
-Other languages get the neutral cleanup and, if ``num2words`` knows the language,
-plain integers as words; everything else is left to the engine.
 
 Text between ``PROTECT_OPEN`` and ``PROTECT_CLOSE`` (the lexicon marks its
 replacements so) is passed through untouched, without the marks.
@@ -36,10 +53,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from . import numbers as n
-from .numeric import RULES_DATES_TIMES, RULES_QUANTITIES
+from .languages import SpeechLocale, speech_locale
+from .numeric import rules_dates_times, rules_quantities
 from .wording import RULES_ADDRESSES, RULES_WORDS, SPELLED_ACRONYMS, WORD_ACRONYMS, acronyms, symbols
 
 PROTECT_OPEN = "\ue000"
@@ -52,8 +71,8 @@ _SLOT_WORD = re.compile(f"[Zz]?{_SLOT.pattern}")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
-__all__ = ["PROTECT_CLOSE", "PROTECT_OPEN", "SPELLED_ACRONYMS", "WORD_ACRONYMS", "cleanup", "is_english",
-           "normalize", "protect"]
+__all__ = ["PROTECT_CLOSE", "PROTECT_OPEN", "SPELLED_ACRONYMS", "WORD_ACRONYMS", "LanguageRules", "Options",
+           "cleanup", "is_english", "normalize", "protect", "register", "rules_for"]
 
 
 def protect(text: str) -> str:
@@ -109,14 +128,38 @@ def cleanup(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _english(text: str, words: Collection[str], spelled: Collection[str]) -> str:
-    for rule in RULES_ADDRESSES + RULES_DATES_TIMES + RULES_WORDS:
+@dataclass(frozen=True)
+class Options:
+    """Choices a document may make about readings (for every language)."""
+
+    word_acronyms: Collection[str] = WORD_ACRONYMS  # read as words: "NASA" → "Nasa"
+    spelled_acronyms: Collection[str] = SPELLED_ACRONYMS  # letter by letter even if they look like words
+
+
+LanguageRules = Callable[[str, SpeechLocale, Options], str]
+_LANGUAGES: dict[str, LanguageRules] = {}
+
+
+def register(language: str, rules: LanguageRules) -> None:
+    """Use ``rules`` for documents whose primary language subtag is ``language`` ("en", "de" …)."""
+    _LANGUAGES[language.lower()] = rules
+
+
+def rules_for(language: str) -> LanguageRules | None:
+    """The rules registered for a BCP 47 tag's language, or None."""
+    return _LANGUAGES.get(speech_locale(language).language)
+
+
+def _english(text: str, locale: SpeechLocale, options: Options) -> str:
+    for rule in RULES_ADDRESSES + rules_dates_times(locale) + RULES_WORDS:
         text = rule(text)
     text = symbols(text)
-    for rule in RULES_QUANTITIES:
+    for rule in rules_quantities(locale):
         text = rule(text)
-    return acronyms(text, words, spelled)
+    return acronyms(text, options.word_acronyms, options.spelled_acronyms)
 
+
+register("en", _english)
 
 _PLAIN_INTEGER = re.compile(r"(?<![0-9.,:/])[0-9]+(?![0-9]|[.,:/][0-9])")
 
@@ -137,9 +180,9 @@ def normalize(text: str, language: str = "en", *, word_acronyms: Collection[str]
     ``spelled_acronyms`` letter by letter even if they look like words."""
     text, kept = _stash(str(text))
     text = cleanup(text)
-    if is_english(language):
-        text = _english(text, WORD_ACRONYMS if word_acronyms is None else word_acronyms,
-                        SPELLED_ACRONYMS if spelled_acronyms is None else spelled_acronyms)
-    else:
-        text = _other_language(text, language)
+    options = Options(WORD_ACRONYMS if word_acronyms is None else word_acronyms,
+                      SPELLED_ACRONYMS if spelled_acronyms is None else spelled_acronyms)
+    locale = speech_locale(language or "en")
+    rules = _LANGUAGES.get(locale.language or "en")
+    text = rules(text, locale, options) if rules else _other_language(text, language)
     return cleanup(_unstash(text, kept))

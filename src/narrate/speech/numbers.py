@@ -122,14 +122,33 @@ def cardinal_in(language: str, digits: str) -> str:
 
 # ----------------------------------------------------------------------- money
 
-CURRENCIES = {
-    # symbol: (major singular, major plural, minor singular, minor plural)
-    "$": ("dollar", "dollars", "cent", "cents"),
-    "£": ("pound", "pounds", "penny", "pence"),
-    "€": ("euro", "euros", "cent", "cents"),
-    "¥": ("yen", "yen", "sen", "sen"),
-    "₹": ("rupee", "rupees", "paisa", "paise"),
+_CURRENCY_NAMES = {
+    # ISO 4217 code: (major singular, major plural, minor singular, minor plural)
+    "USD": ("US dollar", "US dollars", "cent", "cents"),
+    "EUR": ("euro", "euros", "cent", "cents"),
+    "GBP": ("pound", "pounds", "penny", "pence"),
+    "JPY": ("yen", "yen", "sen", "sen"),
+    "CNY": ("yuan", "yuan", "fen", "fen"),
+    "INR": ("rupee", "rupees", "paisa", "paise"),
+    "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "NZD": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+    "HKD": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+    "CHF": ("Swiss franc", "Swiss francs", "centime", "centimes"),
+    "KRW": ("won", "won", "jeon", "jeon"),
+    "RUB": ("ruble", "rubles", "kopeck", "kopecks"),
+    "MXN": ("peso", "pesos", "centavo", "centavos"),
+    "SEK": ("krona", "kronor", "öre", "öre"),
 }
+CURRENCY_CODES = frozenset(_CURRENCY_NAMES)
+CURRENCY_SYMBOLS = {
+    "$": ("dollar", "dollars", "cent", "cents"), "US$": _CURRENCY_NAMES["USD"],
+    "A$": _CURRENCY_NAMES["AUD"], "C$": _CURRENCY_NAMES["CAD"], "CA$": _CURRENCY_NAMES["CAD"],
+    "NZ$": _CURRENCY_NAMES["NZD"], "HK$": _CURRENCY_NAMES["HKD"], "£": _CURRENCY_NAMES["GBP"],
+    "€": _CURRENCY_NAMES["EUR"], "¥": _CURRENCY_NAMES["JPY"], "₹": _CURRENCY_NAMES["INR"],
+    "₩": _CURRENCY_NAMES["KRW"], "₽": _CURRENCY_NAMES["RUB"],
+}
+CURRENCIES = CURRENCY_SYMBOLS | _CURRENCY_NAMES
 
 SCALES = {
     "thousand": "thousand", "k": "thousand", "K": "thousand",
@@ -139,20 +158,24 @@ SCALES = {
 }
 
 
-def money(symbol: str, amount: str, scale: str = "") -> str:
-    """('$', '3.50') → 'three dollars and fifty cents'; ('$', '1.5', 'million') →
-    'one point five million dollars'."""
-    one, many, minor_one, minor_many = CURRENCIES[symbol]
+def money(currency: str, amount: str, scale: str = "") -> str:
+    """('$', '3.50') → 'three dollars and fifty cents'; ('$', '20.5') → 'twenty dollars and
+    fifty cents'; ('$', '1.5', 'million') → 'one point five million dollars'; ('EUR', '2') →
+    'two euros'. ``currency`` is a symbol or an ISO 4217 code."""
+    one, many, minor_one, minor_many = CURRENCIES[currency]
     amount = amount.replace(",", "")
     if scale:
         return f"{number(amount)} {SCALES.get(scale, scale)} {many}"
     whole, _, cents = amount.partition(".")
-    if cents and len(cents) != 2:
+    if len(cents) > 2 and not cents[2:].strip("0"):
+        cents = cents[:2]  # "$20.500"
+    if len(cents) > 2:
         return f"{decimal(amount)} {many}"
+    cents = cents.ljust(2, "0") if cents else ""  # "$20.5" is twenty dollars and fifty cents
     whole = whole or "0"
     parts = []
     if int(whole) or not cents or not int(cents):
-        parts.append(f"{cardinal(whole)} {one if whole == '1' else many}")
+        parts.append(f"{cardinal(str(int(whole)))} {one if int(whole) == 1 else many}")
     if cents and int(cents):
         parts.append(f"{cardinal(str(int(cents)))} {minor_one if int(cents) == 1 else minor_many}")
     return " and ".join(parts)

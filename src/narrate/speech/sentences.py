@@ -8,17 +8,26 @@ or before a lowercase word ("at 7 p.m. we left"). Abbreviations that may also
 end a sentence ("etc.", "U.S.", "p.m.", "Inc.") cut only before a word that
 usually begins one ("The", "It", "But" …).
 
+A month or weekday abbreviation ("Jan.", "SEPT.", "Mon.") is one of those: it
+never ends a sentence before a number ("Jan. 5"), only before a starter word.
+
+The word lists are kept per language (``register``); a language without its own
+lists uses the English ones.
+
 Nothing but whitespace is lost: ``" ".join(split_sentences(t)) == " ".join(t.split())``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’»)\]]*(?=\s)")
 _NEVER_FINAL = frozenset("""mr mrs ms dr prof rev gen capt sgt lt col gov sen rep hon fr st mt ft pres
-    e.g i.e cf vs v no nos fig vol p pp approx ca c ch viz incl esp dept a.k.a""".split())
-_MAYBE_FINAL = frozenset("""etc inc ltd corp co jr sr u.s u.k u.n a.m p.m e.u ph.d et al""".split())
+    e.g i.e cf vs v no nos fig vol p pp approx ca c ch viz incl esp dept a.k.a ext tel""".split())
+_MAYBE_FINAL = frozenset("""etc inc ltd corp co jr sr u.s u.k u.n a.m p.m e.u ph.d et al
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
+    a.d b.c b.c.e c.e est""".split())
 _STARTERS = frozenset("""The A An He She It They We I You This That These Those There Then But And So
     Yet Or In On At After Before When While If As Its His Her Our Their My Your What Why How Who Where
     However Meanwhile Still Later Now Today Tomorrow Yesterday Finally First Next Also Although Because
@@ -30,7 +39,29 @@ _OPENERS = "\"'“‘«([¿¡"
 _NEXT = re.compile(rf"\s*[{re.escape(_OPENERS)}]*([\w'’-]*)(.?)", re.DOTALL)
 
 
-def _is_break(text: str, m: re.Match[str]) -> bool:
+@dataclass(frozen=True)
+class Abbreviations:
+    """A language's words for sentence splitting (lowercase, without the final period)."""
+
+    never_final: frozenset[str]  # "dr", "e.g": never end a sentence
+    maybe_final: frozenset[str]  # "etc", "jan": end one only before a starter word
+    starters: frozenset[str]  # words that usually begin a sentence ("The", "It")
+
+
+_LANGUAGES: dict[str, Abbreviations] = {"en": Abbreviations(_NEVER_FINAL, _MAYBE_FINAL, _STARTERS)}
+
+
+def register(language: str, abbreviations: Abbreviations) -> None:
+    """Use ``abbreviations`` for documents whose primary language subtag is ``language``."""
+    _LANGUAGES[language.lower()] = abbreviations
+
+
+def _abbreviations(language: str) -> Abbreviations:
+    primary = re.split(r"[-_]", language or "en")[0].lower()
+    return _LANGUAGES.get(primary, _LANGUAGES["en"])
+
+
+def _is_break(text: str, m: re.Match[str], words: Abbreviations) -> bool:
     following = _NEXT.match(text, m.end())
     assert following is not None  # the pattern matches the empty string
     word, other = following.groups()
@@ -43,22 +74,22 @@ def _is_break(text: str, m: re.Match[str]) -> bool:
         return True
     before = _TOKEN_BEFORE.search(text, max(0, m.start() - 64), m.start())
     token = (before.group(1) if before else "").lstrip(_OPENERS).lower()
-    if token in _NEVER_FINAL:
+    if token in words.never_final:
         return False
     if len(token) == 1 and token.isalpha():
         return False  # an initial: "J. R. R. Tolkien"
-    if token in _MAYBE_FINAL or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
-        return word in _STARTERS
+    if token in words.maybe_final or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+        return word in words.starters
     return True
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:
     """Sentences of ``text``, each with single spaces; empty ones dropped."""
-    del language  # the rules are the same for the languages narrate supports so far
+    words = _abbreviations(language)
     pieces: list[str] = []
     start = 0
     for m in _CANDIDATE.finditer(text):
-        if _is_break(text, m):
+        if _is_break(text, m, words):
             pieces.append(text[start:m.end()])
             start = m.end()
     pieces.append(text[start:])

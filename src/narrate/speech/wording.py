@@ -93,7 +93,9 @@ _GENERAL: tuple[tuple[str, str], ...] = (
     (r"\bPh\.\s?D\.", "P H D"), (r"\bAve\.", "Avenue"), (r"\bRd\.", "Road"), (r"\bBlvd\.", "Boulevard"),
     (r"\bHwy\.", "Highway"),
 )
-_GENERAL_RE = re.compile("(?:" + "|".join(f"({pattern})" for pattern, _ in _GENERAL) + ")(?![A-Za-z])")
+_GENERAL_RE = re.compile(  # one word-start test and first-letter check before trying every alternative
+    r"\b(?=[" + "".join(sorted({re.sub(r"^\\b(?:\(\?:)?", "", p)[0] for p, _ in _GENERAL})) + "])(?:"
+    + "|".join(f"({pattern})" for pattern, _ in _GENERAL) + ")(?![A-Za-z])")
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![\w])")
 
 
@@ -124,7 +126,12 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
            "Innocent|Clement|Urban|Boniface|Ramesses|Ptolemy|Constantine|Ivan|Wilhelm|Francis|Otto|"
            "Rudolf|Sancho|Umberto|Vittorio|Pedro|Manuel|Sebastian|Edmund|Harold|Malcolm|David|Robert")
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
+_CUE_ROMAN_LOWER = re.compile(r"\b(Act|Scene|Chapter|Book|Part|Volume|Canto|Appendix|act|scene|chapter|book|part|"
+                              r"volume|canto|appendix)(\s+)([ivxlc]{1,6})\b(?!['’]?\w)")
 _REGNAL_ROMAN = re.compile(rf"\b({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")
+_TITLED_ROMAN = re.compile(
+    r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
+    r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
 _OTHER_ROMAN = re.compile(r"\b([A-Z][a-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
 
 
@@ -136,9 +143,16 @@ def roman_value(numeral: str) -> int | None:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
+def _lower_roman(m: re.Match[str]) -> str:
+    """'Scene ii', 'chapter iv'; a lone 'i' only after a capitalized cue ('in part i think' stays)."""
+    if m.group(1)[0].islower() and len(m.group(3)) == 1:
+        return m.group(0)
+    return _roman(False)(m)
+
+
 def _roman(ordinal: bool):
     def read(m: re.Match[str]) -> str:
-        value = roman_value(m.group(3))
+        value = roman_value(m.group(3).upper())
         if value is None:
             return m.group(0)
         words = f"the {n.ordinal(value)}" if ordinal else n.cardinal(value)
@@ -160,7 +174,6 @@ _SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s?×\s?"), " times "), (re.compile(r"\s?÷\s?"), " divided by "),
     (re.compile(r"~\s?(?=[0-9$£€])"), "about "), (re.compile(r"§\s?"), "section "),
     (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"#(?=[A-Za-z])"), "hashtag "),
-    (re.compile(rf"(?<=[0-9%])\s?/\s?(?={_PER_WORDS})"), " per "),
     (re.compile(r"(?<=[A-Za-z])–(?=[A-Za-z])"), " to "),
     # "Copyright © 2026" must not say "copyright" twice; a lone © or ℗ is read out.
     (re.compile(r"(?i)(?<=copyright)\s*[©Ⓒ]\s*"), " "), (re.compile(r"\s?[©Ⓒ]\s?"), " copyright "),
@@ -182,9 +195,23 @@ def _word_slash(m: re.Match[str]) -> str:
     return f"{first} {joiner} {second}"
 
 
+_PER_UNIT = {"hr": "hour", "wk": "week", "mo": "month", "yr": "year", "min": "minute", "sec": "second",
+             "kg": "kilogram", "km": "kilometer", "lb": "pound", "g": "gram", "l": "liter", "L": "liter",
+             "oz": "ounce", "ft": "foot", "mi": "mile", "m": "meter", "h": "hour", "d": "day", "ml": "milliliter",
+             "mL": "milliliter", "sq ft": "square foot", "m²": "square meter", "ft²": "square foot"}
+_PER = re.compile(
+    rf"(?<=[0-9%])\s?/\s?(?:({'|'.join(re.escape(u) for u in sorted(_PER_UNIT, key=len, reverse=True))})"
+    rf"(?![\w²/])|(?={_PER_WORDS}))")
+
+
+def _per(m: re.Match[str]) -> str:
+    return f" per {_PER_UNIT[m.group(1)]}" if m.group(1) else " per "
+
+
 def symbols(text: str) -> str:
     for pattern, words in _SYMBOLS:
         text = pattern.sub(words, text)
+    text = _PER.sub(_per, text)
     return _WORD_SLASH.sub(_word_slash, text)
 
 
@@ -192,7 +219,7 @@ def symbols(text: str) -> str:
 
 WORD_ACRONYMS = frozenset("""NASA NATO UNESCO UNICEF AIDS SCUBA LASER RADAR SONAR NASDAQ OPEC FIFA UEFA
     ASCII COVID FEMA SWAT OSHA NIMBY YOLO GIF JPEG PIN SIM ASAP CAPTCHA INTERPOL ISIS OFCOM OXFAM
-    MEDICARE MEDICAID NAFTA SARS""".split())
+    MEDICARE MEDICAID NAFTA SARS ZIP""".split())
 SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA".split())
 _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE ME MY NO SO TO DO GO IS IT
     IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
@@ -240,9 +267,19 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     return _ACRONYM.sub(read, text)
 
 
-RULES_ADDRESSES: tuple[Rule, ...] = (sub(_EMAIL, _email), sub(_URL, _url))
+_URL_HINT = re.compile(rf"https?://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
+
+
+def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
+    """``rule``, run only on text where ``hint`` (a cheap scan) finds something."""
+    return lambda text: rule(text) if hint.search(text) else text
+
+
+RULES_ADDRESSES: tuple[Rule, ...] = (_when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
 RULES_WORDS: tuple[Rule, ...] = (
-    sub(_CUE_ROMAN, _roman(False)), sub(_REGNAL_ROMAN, _roman(True)), sub(_OTHER_ROMAN, _roman(False)),
+    sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
+    sub(_REGNAL_ROMAN, _roman(True)),
+    sub(_OTHER_ROMAN, _roman(False)),
     sub(_GENERAL_RE, _general), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted),
 )

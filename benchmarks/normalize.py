@@ -1,0 +1,130 @@
+"""Text normalization: time per 1,000 sentences and test cases per category.
+
+    PYTHONPATH=src python benchmarks/normalize.py
+    PYTHONPATH=src python benchmarks/normalize.py --nemo   # also measure nemo-text-processing, if installed
+
+The corpus is 1,000 sentences: every written form from ``tests/test_normalize_en.py``
+and a few sentences of ordinary prose with dates, money, times and phones, repeated in
+a fixed order, so two runs time the same work. ``--nemo`` also times NeMo's English
+normalizer (grammar compile or cache load, then the same sentences) and counts how many
+of narrate's test cases it reads the same way (lenient: case, punctuation, hyphens,
+"and" and the spacing of spelled letters are ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from narrate.speech.normalize import normalize
+
+_TESTS = Path(__file__).resolve().parent.parent / "tests" / "test_normalize_en.py"
+
+PROSE = [
+    "The committee met on Jan. 5, 2021 at 10:30 a.m. and approved $1.4 million for 12 km of road.",
+    "She said the meeting would last about two hours, then left for the station.",
+    "Call (555) 555-0199 between 9am and 5pm, or write to the office on Baker St.",
+    "Prices rose 3.5% in 2023, from £2.40 to £2.49 a loaf, according to the ONS.",
+    "King Charles III opened Chapter IV of the 1,200-page report on 15/01/2024.",
+]
+
+
+def load_cases() -> dict[str, list[tuple[str, str]]]:
+    spec = importlib.util.spec_from_file_location("test_normalize_en", _TESTS)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {"issue examples": module.ISSUE_EXAMPLES, **module.CASES, "US region": module.US_CASES,
+            "GB region": module.GB_CASES}
+
+
+def corpus(cases: dict[str, list[tuple[str, str]]], size: int = 1000) -> list[str]:
+    forms = [text for pairs in cases.values() for text, _ in pairs]
+    pool = [s for pair in zip(forms, PROSE * (len(forms) // len(PROSE) + 1), strict=False) for s in pair]
+    return [pool[i % len(pool)] for i in range(size)]
+
+
+def per_thousand(say: Callable[[str], str], sentences: list[str], repeats: int) -> float:
+    """Median seconds to normalize the 1,000 sentences."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for sentence in sentences:
+            say(sentence)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs) * 1000 / len(sentences)
+
+
+def lenient(text: str) -> str:
+    text = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ").replace("–", " "))
+    out: list[str] = []
+    run = False
+    for token in text.split():
+        if token == "and":
+            continue
+        if len(token) == 1 and token.isalpha() and run:
+            out[-1] += token  # "p m" == "pm"
+        else:
+            out.append(token)
+            run = len(token) == 1 and token.isalpha()
+    return " ".join(out).replace("oh ", "zero ")
+
+
+def nemo(cases: dict[str, list[tuple[str, str]]], sentences: list[str]) -> None:
+    if importlib.util.find_spec("nemo_text_processing") is None:
+        print("nemo-text-processing is not installed; skipped")
+        return
+    start = time.perf_counter()
+    from nemo_text_processing.text_normalization.normalize import Normalizer
+
+    imported = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as cache:
+        start = time.perf_counter()
+        Normalizer(input_case="cased", lang="en", cache_dir=cache)
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        norm = Normalizer(input_case="cased", lang="en", cache_dir=cache)
+        warm = time.perf_counter() - start
+    print(f"nemo: import {imported:.1f} s, grammar compile {cold:.1f} s, start from cached grammars {warm:.1f} s")
+    sample = sentences[:100]
+    seconds = per_thousand(lambda s: norm.normalize(s, punct_post_process=True), sample, 1)
+    print(f"nemo: {seconds:.1f} s per 1,000 sentences (timed on {len(sample)})")
+    for category, pairs in cases.items():
+        if category in {"US region", "GB region"}:
+            continue
+        same = sum(lenient(norm.normalize(t, punct_post_process=True)) == lenient(e) for t, e in pairs)
+        print(f"nemo agrees with narrate's tests, {category}: {same}/{len(pairs)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--nemo", action="store_true", help="also measure nemo-text-processing")
+    args = parser.parse_args()
+    cases = load_cases()
+    sentences = corpus(cases)
+    start = time.perf_counter()
+    normalize("warm up: Jan. 5, $3.50", "en-GB")  # compiles the rules for both regions
+    normalize("warm up", "en-US")
+    print(f"first call (rule compilation): {time.perf_counter() - start:.3f} s")
+    for tag in ("en-US", "en-GB"):
+        seconds = per_thousand(lambda s, tag=tag: normalize(s, tag), sentences, args.repeats)
+        print(f"narrate {tag}: {seconds:.3f} s per 1,000 sentences (median of {args.repeats})")
+    print("test cases per category (tests/test_normalize_en.py):")
+    for category, pairs in cases.items():
+        print(f"  {category:16} {len(pairs):4}")
+    print(f"  {'total':16} {sum(len(p) for p in cases.values()):4}")
+    if args.nemo:
+        nemo(cases, sentences)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
