@@ -20,10 +20,11 @@ from .audio_timeline import Rendered
 from .config import Config
 from .context import Made, PublicationContext, make_cover
 from .errors import NarrateError, SpeechError
+from .messages import messages_for
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
 from .speech.script import Script, ScriptOptions, build_script
-from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles
+from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles, voice_for
 from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
@@ -42,10 +43,13 @@ class Narration:
 
 
 def choose_voice(ctx: PublicationContext) -> VoiceProfile:
+    """The publication's voice: the one chosen (``--voice``, ``voice:``, ``[defaults] voice``), else
+    the best offline voice installed for its language (``voices.voice_for``)."""
     profiles = load_profiles(ctx.root)
     source = ctx.doc.source_files[0]
-    profile = get_profile(profiles, ctx.voice or None, Path(source))
-    check_language(profile, ctx.doc.meta.language, source, ctx.doc.key_lines.get("language"))
+    line = ctx.doc.key_lines.get("language")
+    profile = voice_for(profiles, ctx.voice or None, ctx.doc.meta.language, Path(source), line)
+    check_language(profile, ctx.doc.meta.language, source, line)
     return profile
 
 
@@ -54,7 +58,8 @@ def check_language(profile: VoiceProfile, language: str, source: str, line: int 
     if profile.language.split("-")[0].lower() != language.split("-")[0].lower():
         raise SpeechError(f"voice '{profile.name}' speaks {profile.language}, but the publication's language is "
                           f"{language}; choose a voice for {language} with --voice or 'voice:' in the front "
-                          "matter (espeak-ng covers most languages)", source, line)
+                          "matter, or choose none: narrate then picks the best voice installed for the language "
+                          "(--voice espeak is espeak-ng in the publication's language)", source, line)
 
 
 def preflight_narration(root: Path, voice: str) -> None:
@@ -62,7 +67,10 @@ def preflight_narration(root: Path, voice: str) -> None:
     no ffmpeg, broken voice profiles, an unknown or unusable voice."""
     tool("ffmpeg")
     tool("ffprobe")
-    profile = get_profile(load_profiles(root), voice or None)
+    profiles = load_profiles(root)
+    if not voice:
+        return  # each publication gets the best voice for its language, checked when it is chosen
+    profile = get_profile(profiles, voice)
     usable, reason = check_usable(profile)
     if not usable:
         raise SpeechError(f"voice {profile.name!r} cannot be used here: {reason}", profile.source)
@@ -71,8 +79,14 @@ def preflight_narration(root: Path, voice: str) -> None:
 
 def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOptions:
     narration = ctx.config.narration
-    return ScriptOptions(pauses=profile.pauses,
-                         disclosure=narration.disclosure_text if narration.disclosure else "",
+    language = ctx.doc.meta.language
+    say = messages_for(language, ctx.config.messages)
+    disclosure = say("disclosure")
+    if narration.disclosure_text and _primary(language) == _primary(ctx.config.defaults.language) \
+            and "disclosure" not in say.overrides:
+        disclosure = narration.disclosure_text
+    return ScriptOptions(pauses=profile.pauses, messages=say,
+                         disclosure=disclosure if narration.disclosure else "",
                          read_alt_text=narration.read_alt_text, footnotes=narration.footnotes,
                          voice_name=profile.name)
 
@@ -127,7 +141,7 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
 def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
     meta = doc.meta
     comment = meta.description or meta.subtitle
-    voice = f"Narrated by a synthetic voice ({narration.profile.name})."
+    voice = messages_for(meta.language)("narrated_by", voice=narration.profile.name)
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
                      genre="Audiobook" if meta.kind == "book" else "Podcast",

@@ -6,7 +6,8 @@ or one short utterance: a title, a list item, an alt text). Normalization
 (numbers, dates, currency, abbreviations ...) happens here, before any engine,
 so every engine says the same words.
 
-Reading choices:
+Reading choices (the words narrate adds come from ``narrate.messages`` in the
+document's language: "by" is "von" in German):
 
 * the first chapter opens with the title, subtitle, "by <authors>", "Published
   by <publisher>" and the disclosure (``options.disclosure``, "" disables it;
@@ -60,6 +61,8 @@ from ..model import (
     Text,
     iter_blocks,
 )
+from ..dates import list_text
+from ..messages import Messages, messages_for
 from .normalize import normalize
 from .numbers import cardinal
 from .sentences import split_sentences
@@ -68,7 +71,7 @@ from .wording import roman_value
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
-CODE_OMITTED = "Code sample omitted."
+CODE_OMITTED = "Code sample omitted."  # the English of messages "code_omitted"
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,11 @@ class Script:
 @dataclass(frozen=True)
 class ScriptOptions:
     pauses: Pauses = field(default_factory=Pauses)
-    disclosure: str = "This narration uses a synthetic voice."  # "" disables it
+    disclosure: str | None = None  # None: the catalog's, in the document's language; "" disables it
     read_alt_text: bool = True
     footnotes: str = "after"  # "after" their paragraph, or "skip"
     voice_name: str = ""  # for the disclosure, if it mentions the voice
+    messages: Messages | None = None  # narrate's own words; None: the shipped catalog for the document
 
 
 # ------------------------------------------------------------------- building
@@ -172,9 +176,8 @@ def _end_block(segments: list[Segment], pause: int) -> list[Segment]:
     return segments
 
 
-def _join_names(names: tuple[str, ...]) -> str:
-    names = tuple(name for name in names if name.strip())
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def _join_names(names: tuple[str, ...], language: str) -> str:
+    return list_text([name for name in names if name.strip()], language)
 
 
 def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
@@ -220,6 +223,7 @@ class _Builder:
     def __init__(self, language: str, options: ScriptOptions, lexicon: Lexicon | None):
         self.language = language
         self.options = options
+        self.say = options.messages or messages_for(language)
         self.pauses = options.pauses
         self.lexicon = lexicon
         self.ids: set[str] = set()
@@ -262,13 +266,14 @@ class _Builder:
     def opening(self, meta: Meta, chapter_id: str) -> list[Segment]:
         texts = [meta.title, meta.subtitle]
         if any(a.strip() for a in meta.authors):
-            texts.append("by " + _join_names(meta.authors))
+            texts.append(self.say("byline", authors=_join_names(meta.authors, self.language)))
         if meta.publisher.strip():
-            texts.append(f"Published by {meta.publisher}")
+            texts.append(self.say("published_by", publisher=meta.publisher))
         texts = [t for t in texts if t.strip()]
         ids = [f"{chapter_id}-opening-{n}" for n in range(1, len(texts) + 1)]
         segments = self.utterances(ids, "", texts, "opening")
-        disclosure = self.options.disclosure.replace("{voice}", self.options.voice_name)
+        disclosure = self.say("disclosure") if self.options.disclosure is None else self.options.disclosure
+        disclosure = disclosure.replace("{voice}", self.options.voice_name)
         note = self.segment(f"{chapter_id}-disclosure", "", disclosure, "disclosure", self.pauses.section)
         segments += [note] if note else []
         return _end_block(segments, self.pauses.section)
@@ -300,7 +305,7 @@ class _Builder:
             if note is None or label in self.notes_read:
                 continue
             self.notes_read.add(label)
-            intro = self.segment(f"{note.id}-label", "", f"Footnote {note.number}.", "footnote",
+            intro = self.segment(f"{note.id}-label", "", self.say("footnote", number=str(note.number)), "footnote",
                                  self.pauses.sentence)
             segments += [intro] if intro else []
             for block in note.children:
@@ -325,7 +330,7 @@ class _Builder:
             inner = "quote" if kind in {"text", "item"} else kind
             return [s for b in block.children for s in self.block(b, inner)]
         if isinstance(block, CodeBlock):
-            return self.utterances([f"{block.id}-s1"], block.id, [CODE_OMITTED], kind)
+            return self.utterances([f"{block.id}-s1"], block.id, [self.say("code_omitted")], kind)
         if isinstance(block, Figure):
             return self.figure(block, kind)
         if isinstance(block, Table):
@@ -335,7 +340,7 @@ class _Builder:
     def figure(self, figure: Figure, kind: str) -> list[Segment]:
         segments: list[Segment] = []
         if self.options.read_alt_text and figure.alt.strip():
-            alt = self.segment(f"{figure.id}-s1", figure.id, f"Image: {figure.alt}",
+            alt = self.segment(f"{figure.id}-s1", figure.id, self.say("image", alt=figure.alt),
                                "alt" if kind == "text" else kind, self.pauses.sentence)
             segments += [alt] if alt else []
         caption = speech_text(figure.caption, self.options.read_alt_text)
