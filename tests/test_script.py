@@ -128,7 +128,7 @@ def test_three_authors_and_no_disclosure():
     doc = Document(meta=meta(authors=("A", "B", "C")), chapters=doc.chapters, source_files=())
     script = build_script(doc, ScriptOptions(disclosure=""))
     texts = [s.text for s in script.segments()]
-    assert "by A, B and C" in texts
+    assert "by A, B, and C" in texts  # as the title page prints it (Babel's list pattern for English)
     assert not any(s.kind == "disclosure" for s in script.segments())
 
 

@@ -24,7 +24,7 @@ from .messages import messages_for
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
 from .speech.script import Script, ScriptOptions, build_script
-from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles, voice_for
+from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles, primary, voice_for
 from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
@@ -82,7 +82,7 @@ def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOpti
     language = ctx.doc.meta.language
     say = messages_for(language, ctx.config.messages)
     disclosure = say("disclosure")
-    if narration.disclosure_text and _primary(language) == _primary(ctx.config.defaults.language) \
+    if narration.disclosure_text and primary(language) == primary(ctx.config.defaults.language) \
             and "disclosure" not in say.overrides:
         disclosure = narration.disclosure_text
     return ScriptOptions(pauses=profile.pauses, messages=say,

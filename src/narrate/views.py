@@ -8,10 +8,10 @@ from typing import Any
 from .build import read_all
 from .context import PublicationContext
 from .errors import ConfigError
+from .messages import SHIPPED
 from .narration import choose_voice, publication_script
 from .project import open_project
 from .speech.script import format_script
-from .messages import SHIPPED
 from .speech.voices import check_usable, language_table, load_profiles
 
 

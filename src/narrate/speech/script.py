@@ -34,7 +34,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..dates import list_text
 from ..errors import ConfigError
+from ..messages import Messages, messages_for
 from ..model import (
     Block,
     Chapter,
@@ -61,8 +63,6 @@ from ..model import (
     Text,
     iter_blocks,
 )
-from ..dates import list_text
-from ..messages import Messages, messages_for
 from .normalize import normalize
 from .numbers import cardinal
 from .sentences import split_sentences
