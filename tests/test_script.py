@@ -233,7 +233,7 @@ def test_non_english_document():
         Chapter(id="c", title="Un", heading=None, blocks=(para("x", "J'ai 42 ans. Dr. Non."),),
                 footnotes=(), source=POS),), source_files=())
     assert [s.spoken for s in build_script(doc, ScriptOptions(disclosure="")).segments()] == [
-        "The Quiet River", "Un", "J'ai quarante-deux ans.", "Dr. Non."]
+        "The Quiet River", "Un", "J'ai quarante-deux ans.", "Docteur Non."]  # French rules (rules_fr)
 
 
 def test_format_script_one_line_per_utterance_blank_between_blocks():

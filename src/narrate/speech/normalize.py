@@ -161,6 +161,17 @@ def _english(text: str, locale: SpeechLocale, options: Options) -> str:
 
 register("en", _english)
 
+
+def _register_languages() -> None:
+    """German, French and Spanish (``locale_rules`` and one module of words each)."""
+    from . import rules_de, rules_es, rules_fr
+
+    for module in (rules_de, rules_fr, rules_es):
+        register(module.DATA.code, module.rules)
+
+
+_register_languages()
+
 _PLAIN_INTEGER = re.compile(r"(?<![0-9.,:/])[0-9]+(?![0-9]|[.,:/][0-9])")
 
 
