@@ -97,7 +97,7 @@ DATA = LanguageData(
 rules = rules_for_data(DATA)
 
 register("es", Abbreviations(
-    never_final=frozenset("""sr sra srta sres dr dra d dña ud uds vd p.ej núm n.º pág págs aprox avda av prof
+    never_final=frozenset("""ee sr sra srta sres dr dra d dña ud uds vd p.ej núm n.º pág págs aprox avda av prof
         profa tel sto sta""".split()),
     maybe_final=frozenset("""etc ee.uu a.c d.c""".split()),
     starters=frozenset("""El La Los Las Un Una Unos Unas Él Ella Ellos Ellas Yo Tú Nosotros Usted Pero Y Luego
