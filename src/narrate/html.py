@@ -14,6 +14,7 @@ from html import escape
 
 from . import model as m
 from .dates import list_text, long_date
+from .messages import messages_for
 from .sentence_markup import wrap_sentences
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -237,7 +238,8 @@ def date_html(meta: m.Meta) -> str:
 
 def title_page(doc: m.Document, ctx: RenderContext) -> str:
     meta = doc.meta
-    lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="Title page">',
+    label = esc(messages_for(meta.language)("title_page"))
+    lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="{label}">',
              f'<h1 class="title">{esc(meta.title)}</h1>']
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{esc(meta.subtitle)}</p>')
@@ -284,28 +286,32 @@ def colophon_lines(doc: m.Document, prepared_for: str = "") -> list[str]:
         lines.append(f"<p>{esc(meta.rights)}</p>")
     if meta.accessibility_summary:
         lines.append(f'<p class="accessibility-summary">{esc(meta.accessibility_summary)}</p>')
+    say = messages_for(meta.language)
     if prepared_for:
-        lines.append(prepared_for_line(esc(prepared_for)))
+        lines.append(prepared_for_line(esc(prepared_for), meta.language))
     if lines and meta.publisher:
-        lines.insert(1 if meta.rights else 0, f"<p>Published by {esc(meta.publisher)}.</p>")
+        lines.insert(1 if meta.rights else 0, f"<p>{esc(say('colophon_publisher', publisher=meta.publisher))}</p>")
     return lines
 
 
-def prepared_for_line(escaped_name: str) -> str:
-    return f'<p class="prepared-for">Prepared for {escaped_name}.</p>'
+def prepared_for_line(escaped_name: str, language: str = "en") -> str:
+    """The personal copy's line (``escaped_name`` is already HTML-escaped)."""
+    text = esc(messages_for(language)("prepared_for", name="\ue000")).replace("\ue000", escaped_name)
+    return f'<p class="prepared-for">{text}</p>'
 
 
-def colophon_section(lines: list[str], *, epub: bool = True) -> str:
+def colophon_section(lines: list[str], *, epub: bool = True, language: str = "en") -> str:
     """The colophon <section> around ``lines`` (``epub``: with epub:type beside its ARIA role)."""
     sem = RenderContext(epub=epub).semantics("colophon", SECTION_ROLES["colophon"])
-    return "\n".join([f'<section id="colophon"{sem} class="colophon" aria-label="Colophon">', *lines,
+    label = esc(messages_for(language)("colophon"))
+    return "\n".join([f'<section id="colophon"{sem} class="colophon" aria-label="{label}">', *lines,
                       "</section>"])
 
 
 def colophon(doc: m.Document, ctx: RenderContext, prepared_for: str = "") -> str:
     """Copyright and edition details, or "" when there are none (see ``colophon_lines``)."""
     lines = colophon_lines(doc, prepared_for)
-    return colophon_section(lines, epub=ctx.epub) if lines else ""
+    return colophon_section(lines, epub=ctx.epub, language=doc.meta.language) if lines else ""
 
 
 def xhtml_document(title: str, lang: str, body: str, *, css: tuple[str, ...] = (), epub: bool = True,
