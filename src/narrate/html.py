@@ -67,7 +67,14 @@ def inline(node: m.Inline, ctx: RenderContext) -> str:  # noqa: C901 - one case 
         return footnote_ref(node, ctx)
     if isinstance(node, m.LineBreak):
         return "<br/>"
+    if isinstance(node, m.Span):
+        return f"<span{lang_attrs(node.lang)}>{inlines(node.children, ctx)}</span>"
     raise TypeError(f"unknown inline {node!r}")
+
+
+def lang_attrs(lang: str) -> str:
+    """A part in another language (WCAG 3.1.2): lang for HTML, xml:lang for XHTML (EPUB 3 wants both)."""
+    return f' lang="{esc(lang)}" xml:lang="{esc(lang)}"' if lang else ""
 
 
 def footnote_ref(node: m.FootnoteRef, ctx: RenderContext) -> str:
@@ -90,14 +97,15 @@ def blocks(items: tuple[m.Block, ...], ctx: RenderContext) -> str:
 
 def block(node: m.Block, ctx: RenderContext) -> str:  # noqa: C901 - one case per node type
     if isinstance(node, m.Paragraph):
-        return f'<p id="{node.id}">{text_with_sentences(node.id, node.children, ctx)}</p>'
+        return f'<p id="{node.id}"{lang_attrs(node.lang)}>{text_with_sentences(node.id, node.children, ctx)}</p>'
     if isinstance(node, m.Heading):
         level = min(max(node.level, 2), 6)
-        return f'<h{level} id="{node.id}">{text_with_sentences(node.id, node.children, ctx)}</h{level}>'
+        text = text_with_sentences(node.id, node.children, ctx)
+        return f'<h{level} id="{node.id}"{lang_attrs(node.lang)}>{text}</h{level}>'
     if isinstance(node, m.ListBlock):
         return list_block(node, ctx)
     if isinstance(node, m.Quote):
-        return f'<blockquote id="{node.id}">\n{blocks(node.children, ctx)}\n</blockquote>'
+        return f'<blockquote id="{node.id}"{lang_attrs(node.lang)}>\n{blocks(node.children, ctx)}\n</blockquote>'
     if isinstance(node, m.CodeBlock):
         return f'<pre id="{node.id}"><code>{esc(node.text)}</code></pre>'
     if isinstance(node, m.Figure):

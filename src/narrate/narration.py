@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import model as m
 from .audio import render
@@ -24,7 +25,16 @@ from .messages import messages_for
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
 from .speech.script import Script, ScriptOptions, build_script
-from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles, primary, voice_for
+from .speech.voices import (
+    VoiceProfile,
+    best_voice,
+    check_usable,
+    espeak_for,
+    get_profile,
+    load_profiles,
+    primary,
+    voice_for,
+)
 from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
@@ -108,8 +118,27 @@ def render_publication(ctx: PublicationContext) -> Narration:
             ctx.progress(done, total, 0)
 
     rendered = render(script, profile, engine, cache_dir=ctx.cache_dir / "audio", work_dir=work,
-                      jobs=ctx.jobs, progress=progress)
+                      jobs=ctx.jobs, progress=progress, parts=part_voices(ctx, script, profile))
     return Narration(script, rendered, profile)
+
+
+def part_voices(ctx: PublicationContext, script: Script, profile: VoiceProfile) -> dict[str, tuple[VoiceProfile, Any]]:
+    """The voice for each other language the script has parts in ({lang=fr}): espeak-ng in that
+    language when the publication's voice is espeak-ng, else the best voice installed for it."""
+    languages = sorted({s.language for s in script.segments() if s.language})
+    if not languages:
+        return {}
+    profiles = load_profiles(ctx.root)
+    source = Path(ctx.doc.source_files[0])
+    voices = {}
+    for lang in languages:
+        part = espeak_for(lang, profile) if profile.engine == "espeak" else best_voice(profiles, lang)
+        if part is None:
+            raise SpeechError(f"a part of the publication is marked lang={lang}, but no installed voice speaks "
+                              f"{lang!r}; install espeak-ng or add a voice profile with language = \"{lang}\"",
+                              source)
+        voices[lang] = (part, get_engine(part))
+    return voices
 
 
 def presynthesize(root: Path, config: Config, cache_dir: Path, publications: list[tuple[m.Document, str]],
@@ -126,7 +155,7 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
         ctx = PublicationContext(doc, root, root / "output", config, voice, cache_dir)
         try:
             profile = choose_voice(ctx)
-            texts = [s.spoken for s in publication_script(ctx, profile).segments()]
+            texts = [s.spoken for s in publication_script(ctx, profile).segments() if not s.language]
         except NarrateError:
             continue
         groups.setdefault(profile.name, (profile, []))[1].extend(texts)

@@ -57,6 +57,7 @@ from ..model import (
     Paragraph,
     Quote,
     Rule,
+    Span,
     Strong,
     Table,
     TableCell,
@@ -94,6 +95,7 @@ class Segment:
     spoken: str  # normalized text sent to the engine
     pause_after_ms: int
     kind: str = "text"  # opening | disclosure | heading | text | item | quote | alt | footnote | closing
+    language: str = ""  # a part in another language ({lang=fr}): spoken by that language's voice; "" for the script's
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,10 @@ def _with_pause(segment: Segment, pause: int) -> Segment:
     return dataclasses.replace(segment, pause_after_ms=pause)
 
 
+def _primary(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -186,7 +192,7 @@ def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
     for node in inlines:
         if isinstance(node, (Text, Code)):
             out.append(node.text)
-        elif isinstance(node, (Emph, Strong, Link)):
+        elif isinstance(node, (Emph, Strong, Link, Span)):
             out.append(speech_text(node.children, read_alt))
         elif isinstance(node, InlineImage) and read_alt:
             out.append(node.alt)
@@ -202,7 +208,7 @@ def _footnote_refs(block: Block) -> list[FootnoteRef]:
         for node in inlines:
             if isinstance(node, FootnoteRef):
                 refs.append(node)
-            elif isinstance(node, (Emph, Strong, Link)):
+            elif isinstance(node, (Emph, Strong, Link, Span)):
                 walk(node.children)
 
     for inner in iter_blocks((block,)):
@@ -224,6 +230,7 @@ class _Builder:
         self.language = language
         self.options = options
         self.say = options.messages or messages_for(language)
+        self.part = ""  # the language of the block being read, when it is not the document's
         self.pauses = options.pauses
         self.lexicon = lexicon
         self.ids: set[str] = set()
@@ -233,7 +240,7 @@ class _Builder:
     def speak(self, text: str) -> str:
         if self.lexicon:
             text = self.lexicon.apply(text, mark=True)
-        return normalize(text, self.language)
+        return normalize(text, self.part or self.language)
 
     def segment(self, seg_id: str, block_id: str, text: str, kind: str, pause: int) -> Segment | None:
         text = " ".join(text.split())
@@ -247,7 +254,8 @@ class _Builder:
             unique = f"{seg_id}-{n}"
         self.ids.add(unique)
         return Segment(
-            id=unique, block_id=block_id, text=text, spoken=spoken, pause_after_ms=pause, kind=kind
+            id=unique, block_id=block_id, text=text, spoken=spoken, pause_after_ms=pause, kind=kind,
+            language=self.part,
         )
 
     def utterances(self, seg_ids: list[str], block_id: str, texts: list[str], kind: str) -> list[Segment]:
@@ -257,7 +265,7 @@ class _Builder:
         return _end_block([s for s in made if s is not None], self.pauses.paragraph)
 
     def sentences(self, block_id: str, text: str, kind: str, start: int = 1) -> list[Segment]:
-        parts = split_sentences(text, self.language)
+        parts = split_sentences(text, self.part or self.language)
         ids = [f"{block_id}-s{n}" for n in range(start, start + len(parts))]
         return self.utterances(ids, block_id, parts, kind)
 
@@ -315,6 +323,16 @@ class _Builder:
     # ---------------------------------------------------------------- blocks
 
     def block(self, block: Block, kind: str = "text") -> list[Segment]:
+        lang = getattr(block, "lang", "")
+        if not lang or lang == (self.part or self.language):
+            return self._block(block, kind)
+        outer, self.part = self.part, "" if _primary(lang) == _primary(self.language) else lang
+        try:
+            return self._block(block, kind)
+        finally:
+            self.part = outer
+
+    def _block(self, block: Block, kind: str = "text") -> list[Segment]:
         read_alt = self.options.read_alt_text
         if isinstance(block, Heading):
             text = speech_text(block.children, read_alt)
