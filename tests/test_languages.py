@@ -97,3 +97,91 @@ def test_voices_command_shows_what_each_language_gets(make_project):
     assert result.exit_code == 0, result.output
     german = next(line for line in result.output.splitlines() if line.strip("│ ").startswith("de "))
     assert "espeak (espeak de)" in german
+
+
+MIXED = """\
+---
+title: Gemischt
+language: de
+---
+Er sagte [c'est la vie]{lang=fr} und ging am 3. März.
+
+{lang=fr}
+Le 1er mars 2025, M. Dupont a payé 12,50 €.
+
+{lang=es}
+> ¿Dónde está el Sr. García?
+
+{lang=12}
+Wieder Deutsch.
+"""
+
+
+def _mixed_doc(make_project):
+    from narrate.build import read_all
+    from narrate.project import open_project
+
+    root = make_project({"content/mix.md": MIXED})
+    docs, failures = read_all(open_project(root))
+    assert not failures
+    return root, docs[0]
+
+
+def test_parts_in_another_language_are_read_in_it(make_project):
+    from narrate.speech.script import ScriptOptions, build_script
+
+    _, doc = _mixed_doc(make_project)
+    segments = [s for s in build_script(doc, ScriptOptions(disclosure="")).segments() if s.kind != "opening"]
+    by_text = {s.text: s for s in segments}
+    french = by_text["Le 1er mars 2025, M. Dupont a payé 12,50 €."]
+    assert french.language == "fr"
+    assert french.spoken == "Le premier mars deux mille vingt-cinq, Monsieur Dupont a payé douze euros et " \
+                            "cinquante centimes."
+    spanish = by_text["¿Dónde está el Sr. García?"]
+    assert (spanish.language, spanish.spoken) == ("es", "¿Dónde está el señor García?")
+    german = by_text["Er sagte c’est la vie und ging am 3. März."]
+    assert (german.language, german.spoken) == ("", "Er sagte c’est la vie und ging am dritten März.")
+    assert by_text["Wieder Deutsch."].language == ""  # a malformed tag is a warning, not a part
+
+
+def test_a_malformed_language_tag_is_a_warning_naming_the_line():
+    from narrate.reader import parse_body
+
+    found: list[str] = []
+    parse_body("Text.\n\n{lang=12}\nMore.\n", path="content/x.md", first_line=1, title="x", split_sections=False,
+               resolve_asset=lambda s, p: s, warnings=found)
+    assert any(w.startswith("content/x.md:4") and "lang='12'" in w for w in found), found
+
+
+def test_german_epub_speaks_german_and_tags_its_parts(make_project, tmp_path):
+    from conftest import epubcheck
+
+    from narrate.writers.epub import EpubOptions, write_epub
+
+    root, doc = _mixed_doc(make_project)
+    out = tmp_path / "mix.epub"
+    write_epub(doc, root, out, EpubOptions())
+    import zipfile
+
+    with zipfile.ZipFile(out) as zf:
+        nav = zf.read("EPUB/nav.xhtml").decode()
+        text = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("EPUB/text/"))
+    assert "<title>Inhalt</title>" in nav and "Inhaltsverzeichnis" in nav and "Beginn des Inhalts" in nav
+    assert '<span lang="fr" xml:lang="fr">c’est la vie</span>' in text
+    assert '<p id="c1-b2" lang="fr" xml:lang="fr">' in text or 'lang="fr" xml:lang="fr">Le 1er' in text
+    assert '<blockquote id="c1-b3" lang="es" xml:lang="es">' in text or '<blockquote' in text and 'lang="es"' in text
+    errors, _, report = epubcheck(out)
+    assert errors == 0, report
+
+
+def test_pdf_contents_heading_and_hyphenation_follow_the_language():
+    from narrate import model as m
+    from narrate.writers.pdf_html import contents
+
+    chapter = m.Chapter(id="c1", title="Eins", heading=None, blocks=(), footnotes=(), source=m.SourcePos("a.md"))
+    doc = m.Document(meta=m.Meta(title="T", slug="t", language="fr", identifier="urn:x", kind="book"),
+                     chapters=(chapter,), source_files=("a.md",))
+    assert '<h2 id="contents-title" class="toc-title">Table des matières</h2>' in contents(doc)
+    from importlib import resources
+    css = resources.files("narrate").joinpath("templates/print.css").read_text(encoding="utf-8")
+    assert "hyphens: auto" in css  # with lang on the root, WeasyPrint hyphenates in the document's language
