@@ -114,6 +114,8 @@ Le 1er mars 2025, M. Dupont a payé 12,50 €.
 
 {lang=12}
 Wieder Deutsch.
+
+[Hasta luego.]{lang=es}
 """
 
 
@@ -142,6 +144,7 @@ def test_parts_in_another_language_are_read_in_it(make_project):
     german = by_text["Er sagte c’est la vie und ging am 3. März."]
     assert (german.language, german.spoken) == ("", "Er sagte c’est la vie und ging am dritten März.")
     assert by_text["Wieder Deutsch."].language == ""  # a malformed tag is a warning, not a part
+    assert by_text["Hasta luego."].language == "es"  # a paragraph that is one passage in Spanish
 
 
 def test_a_malformed_language_tag_is_a_warning_naming_the_line():

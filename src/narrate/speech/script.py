@@ -168,6 +168,14 @@ def _with_pause(segment: Segment, pause: int) -> Segment:
     return dataclasses.replace(segment, pause_after_ms=pause)
 
 
+def _whole_span_language(block: Block) -> str:
+    """A paragraph that is one passage in another language ("[Bonjour.]{lang=fr}") is read in it."""
+    if not isinstance(block, Paragraph):
+        return ""
+    kids = [k for k in block.children if not (isinstance(k, Text) and not k.text.strip())]
+    return kids[0].lang if len(kids) == 1 and isinstance(kids[0], Span) else ""
+
+
 def _primary(language: str) -> str:
     return language.replace("_", "-").split("-")[0].lower()
 
@@ -323,7 +331,7 @@ class _Builder:
     # ---------------------------------------------------------------- blocks
 
     def block(self, block: Block, kind: str = "text") -> list[Segment]:
-        lang = getattr(block, "lang", "")
+        lang = getattr(block, "lang", "") or _whole_span_language(block)
         if not lang or lang == (self.part or self.language):
             return self._block(block, kind)
         outer, self.part = self.part, "" if _primary(lang) == _primary(self.language) else lang
