@@ -22,7 +22,7 @@ from functools import lru_cache
 from num2words import num2words
 
 from .languages import SpeechLocale
-from .numeric import Rule, num, safe, sub
+from .numeric import Rule, num, sub
 from .wording import roman_value
 
 D = "[0-9]"
@@ -119,10 +119,6 @@ class _Reader:
         else:
             tail = " ".join(self.data.cardinal(int(ch)) for ch in frac)  # German: "drei Komma eins vier"
         return f"{head} {self.point} {tail}"
-
-
-def build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
-    return _build_rules(data, locale)
 
 
 @lru_cache(maxsize=32)
@@ -235,7 +231,7 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
 
     def range_words(m: re.Match[str]) -> str:
         a, b = m.group(1), m.group(2)
-        if _is_year(a, locale) and _is_year(b, locale):
+        if _is_year(a) and _is_year(b):
             return f"{data.year(int(a))} {data.range_word} {data.year(int(b))}"
         return f"{a} {data.range_word} {b}"
 
@@ -329,7 +325,7 @@ def _roman(numeral: str) -> int:
     return value
 
 
-def _is_year(text: str, locale: SpeechLocale) -> bool:
+def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2099
 
 
@@ -350,4 +346,4 @@ def _of(data: LanguageData, noun: str) -> str:
     return noun
 
 
-__all__ = ["Currency", "LanguageData", "build_rules", "number_pattern", "rules_for_data", "split_number", "safe"]
+__all__ = ["Currency", "LanguageData", "number_pattern", "rules_for_data", "split_number"]

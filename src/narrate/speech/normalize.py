@@ -17,6 +17,9 @@ To add a language: write ``rules(text, locale, options) -> text`` (reuse
 ``register("de", rules)``, and give ``sentences.register`` the language's
 abbreviations. Lexicon replacements stay protected whatever the rules do.
 
+German, French and Spanish (every region) run ``locale_rules`` with the words of
+``rules_de``, ``rules_fr`` and ``rules_es``.
+
 English (every region) runs ordered rules (each in ``numeric.py`` or ``wording.py``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
