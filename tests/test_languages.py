@@ -188,3 +188,30 @@ def test_pdf_contents_heading_and_hyphenation_follow_the_language():
     from importlib import resources
     css = resources.files("narrate").joinpath("templates/print.css").read_text(encoding="utf-8")
     assert "hyphens: auto" in css  # with lang on the root, WeasyPrint hyphenates in the document's language
+
+
+@needs_espeak
+def test_the_german_sample_builds_narrated_in_german(tmp_path: Path):
+    """The repository's German article, end to end with no voice chosen: espeak-ng's German voice,
+    an MP3 that plays, an EPUB in German that passes EPUBCheck."""
+    import json
+    import subprocess
+
+    from conftest import REPO, epubcheck
+
+    from narrate.build import BuildOptions, build
+
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    shutil.copy(REPO / "content" / "articles" / "vorlesestunde-am-fluss.md", root / "content")
+    report = build(root, BuildOptions(formats=("mp3", "epub")))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    out = root / "output" / "vorlesestunde-am-fluss"
+    probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_format", "-of", "json",
+                                       str(out / "vorlesestunde-am-fluss.mp3")],
+                                      capture_output=True, text=True, check=True).stdout)
+    assert float(probe["format"]["duration"]) > 60
+    tags = probe["format"]["tags"]
+    assert tags["language"] == "ger" and tags["comment"].endswith("Gelesen von einer synthetischen Stimme (espeak).")
+    errors, _, text = epubcheck(out / "vorlesestunde-am-fluss.epub")
+    assert errors == 0, text
