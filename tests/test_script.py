@@ -128,7 +128,7 @@ def test_three_authors_and_no_disclosure():
     doc = Document(meta=meta(authors=("A", "B", "C")), chapters=doc.chapters, source_files=())
     script = build_script(doc, ScriptOptions(disclosure=""))
     texts = [s.text for s in script.segments()]
-    assert "by A, B and C" in texts
+    assert "by A, B, and C" in texts  # as the title page prints it (Babel's list pattern for English)
     assert not any(s.kind == "disclosure" for s in script.segments())
 
 
@@ -233,7 +233,7 @@ def test_non_english_document():
         Chapter(id="c", title="Un", heading=None, blocks=(para("x", "J'ai 42 ans. Dr. Non."),),
                 footnotes=(), source=POS),), source_files=())
     assert [s.spoken for s in build_script(doc, ScriptOptions(disclosure="")).segments()] == [
-        "The Quiet River", "Un", "J'ai quarante-deux ans.", "Dr. Non."]
+        "The Quiet River", "Un", "J'ai quarante-deux ans.", "Docteur Non."]  # French rules (rules_fr)
 
 
 def test_format_script_one_line_per_utterance_blank_between_blocks():

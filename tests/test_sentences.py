@@ -47,14 +47,15 @@ def test_split_sentences(text, expected):
 def test_a_language_can_bring_its_own_abbreviations():
     from narrate.speech import sentences
 
+    # "qaa" (private use): a language nobody registers, so the test leaves German's own lists alone
     text = "Am 3. März z. B. kam er. Dann ging er."
-    assert split_sentences(text, "de") == ["Am 3.", "März z. B. kam er.", "Dann ging er."]  # English lists
-    sentences.register("de", sentences.Abbreviations(
+    assert split_sentences(text, "qaa") == ["Am 3.", "März z. B. kam er.", "Dann ging er."]  # English lists
+    sentences.register("qaa", sentences.Abbreviations(
         never_final=frozenset({"z", "b", "3"}), maybe_final=frozenset(), starters=frozenset({"Dann"})))
     try:
-        assert split_sentences(text, "de-AT") == ["Am 3. März z. B. kam er.", "Dann ging er."]
+        assert split_sentences(text, "qaa-AT") == ["Am 3. März z. B. kam er.", "Dann ging er."]
     finally:
-        sentences._LANGUAGES.pop("de")
+        sentences._LANGUAGES.pop("qaa")
 
 
 def test_other_languages_split_too():

@@ -23,7 +23,7 @@ import os
 import random
 import wave
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +80,12 @@ def render(
     work_dir: Path,
     jobs: int = 1,
     progress: Progress | None = None,
+    parts: Mapping[str, tuple[VoiceProfile, Engine]] | None = None,
 ) -> Rendered:
     """Synthesize (cached), assemble and normalize ``script`` into ``work_dir/<slug>.wav``.
+
+    ``parts`` maps a language to the voice that speaks the script's segments in that language
+    (``Segment.language``, a passage marked ``{lang=fr}``); other segments use ``engine``.
 
     ``progress(stage, done, total)`` is called with stage ``synthesize``, ``assemble``
     and ``loudness``.
@@ -89,8 +93,20 @@ def render(
     target = TARGETS.get(profile.loudness)
     if target is None:
         raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
-    texts = [segment.spoken for segment in script.segments()]
+    segments = list(script.segments())
+    own = {lang for lang in (parts or {})}
+    texts = [s.spoken if s.language not in own else "" for s in segments]
     paths, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
+    for lang, (part_profile, part_engine) in (parts or {}).items():
+        if part_engine.sample_rate != engine.sample_rate:
+            raise AudioError(f"voice {part_profile.name!r} for the {lang!r} parts speaks at "
+                             f"{part_engine.sample_rate} Hz, the publication's voice {profile.name!r} at "
+                             f"{engine.sample_rate} Hz; choose voices with the same sample rate", part_profile.source)
+        part_texts = [s.spoken if s.language == lang else "" for s in segments]
+        part_paths, made = synthesize_missing(part_texts, part_engine, part_profile, cache_dir, jobs=jobs,
+                                              progress=progress)
+        paths = [p if s.language == lang else q for s, p, q in zip(segments, part_paths, paths, strict=True)]
+        synthesized += made
     work_dir.mkdir(parents=True, exist_ok=True)
     raw = work_dir / f"{script.slug}.raw.wav"
     master = work_dir / f"{script.slug}.wav"

@@ -202,11 +202,12 @@ def script_cmd(
 def voices_cmd(
     project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
 ) -> None:
-    """List the voice profiles and whether each is usable on this machine."""
-    from .views import voice_table
+    """List the voice profiles, whether each is usable here, and the voice each language gets."""
+    from .views import language_voices, voice_table
 
     try:
         rows = voice_table(project)
+        languages = language_voices(project)
     except NarrateError as exc:
         raise fail(exc) from None
     table = Table(title="Voices")
@@ -216,6 +217,13 @@ def voices_cmd(
         table.add_row(row["name"], row["engine"], row["language"], "yes" if row["offline"] else "no (internet)",
                       "[green]yes[/]" if row["usable"] else "[red]no[/]", row["note"])
     out.print(table)
+    by_language = Table(title="Voice per language (no --voice: the default; --voice espeak: espeak-ng's voice)")
+    for column in ("language", "default", "espeak"):
+        by_language.add_column(column)
+    for lang in languages:
+        by_language.add_row(lang["language"], lang["default"] if lang["default"] != "none installed"
+                            else "[red]none installed[/]", lang["espeak"])
+    out.print(by_language)
 
 
 @app.command("package")

@@ -65,7 +65,9 @@ class Epub:
 @dataclass(frozen=True)
 class Narration:
     disclosure: bool = True
-    disclosure_text: str = "This narration uses a synthetic voice."
+    # "": the message catalog's disclosure in each publication's language ([messages.<lang>] disclosure
+    # overrides it per language); a text here is the disclosure of publications in defaults.language.
+    disclosure_text: str = ""
     read_alt_text: bool = True
     footnotes: str = "after"  # after | skip
 
@@ -120,6 +122,8 @@ class Config:
     subscribers: Subscribers = field(default_factory=Subscribers)
     proof: Proof = field(default_factory=Proof)
     build: Build = field(default_factory=Build)
+    # [messages.<lang>] key = "text": overrides of narrate's own words (see narrate.messages)
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
 
@@ -154,6 +158,9 @@ def load_config(root: Path) -> Config:
     warnings: list[str] = []
     sections: dict[str, Any] = {}
     for key, value in data.items():
+        if key == "messages":
+            sections["messages"] = _messages(path, value)
+            continue
         cls = _SECTIONS.get(key)
         if cls is None:
             warnings.append(f"{path}: unknown section or key '{key}' (ignored)")
@@ -179,6 +186,32 @@ def read_toml(path: Path) -> dict[str, Any]:
         line = int(found.group(1)) if found else None
         message = str(exc).split(" (at line")[0].split(" (at end of")[0]
         raise ConfigError(f"invalid TOML: {message}", path, line) from exc
+
+
+def _messages(path: Path, table: Any) -> dict[str, dict[str, str]]:
+    """``[messages.de] disclosure = "…"``: known keys, strings, the English message's placeholders only."""
+    from .messages import MESSAGES, placeholders
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"'messages' must hold tables like [messages.de], found {type(table).__name__}", path)
+    result: dict[str, dict[str, str]] = {}
+    for language, entries in table.items():
+        if not isinstance(entries, dict):
+            raise ConfigError(f"'messages.{language}' must be a table like [messages.{language}], found "
+                              f"{type(entries).__name__} {entries!r}", path)
+        for key, text in entries.items():
+            if key not in MESSAGES:
+                raise ConfigError(f"'messages.{language}.{key}': unknown message (expected one of "
+                                  f"{', '.join(sorted(MESSAGES))})", path)
+            if not isinstance(text, str):
+                raise ConfigError(f"'messages.{language}.{key}' must be a string, found {text!r}", path)
+            extra = placeholders(text) - placeholders(MESSAGES[key])
+            if extra:
+                allowed = ", ".join(f"{{{p}}}" for p in sorted(placeholders(MESSAGES[key]))) or "none"
+                raise ConfigError(f"'messages.{language}.{key}': expected placeholders {allowed}, found "
+                                  f"{{{sorted(extra)[0]}}}", path)
+        result[language.lower()] = dict(entries)
+    return result
 
 
 def _build_section(path: Path, name: str, cls: type, table: dict[str, Any], warnings: list[str]) -> Any:

@@ -14,6 +14,7 @@ from html import escape
 
 from . import model as m
 from .dates import list_text, long_date
+from .messages import messages_for
 from .sentence_markup import wrap_sentences
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -69,7 +70,14 @@ def inline(node: m.Inline, ctx: RenderContext) -> str:  # noqa: C901 - one case 
         return footnote_ref(node, ctx)
     if isinstance(node, m.LineBreak):
         return "<br/>"
+    if isinstance(node, m.Span):
+        return f"<span{lang_attrs(node.lang)}>{inlines(node.children, ctx)}</span>"
     raise TypeError(f"unknown inline {node!r}")
+
+
+def lang_attrs(lang: str) -> str:
+    """A part in another language (WCAG 3.1.2): lang for HTML, xml:lang for XHTML (EPUB 3 wants both)."""
+    return f' lang="{esc(lang)}" xml:lang="{esc(lang)}"' if lang else ""
 
 
 def footnote_ref(node: m.FootnoteRef, ctx: RenderContext) -> str:
@@ -92,14 +100,15 @@ def blocks(items: tuple[m.Block, ...], ctx: RenderContext) -> str:
 
 def block(node: m.Block, ctx: RenderContext) -> str:  # noqa: C901 - one case per node type
     if isinstance(node, m.Paragraph):
-        return f'<p id="{node.id}">{text_with_sentences(node.id, node.children, ctx)}</p>'
+        return f'<p id="{node.id}"{lang_attrs(node.lang)}>{text_with_sentences(node.id, node.children, ctx)}</p>'
     if isinstance(node, m.Heading):
         level = min(max(node.level, 2), 6)
-        return f'<h{level} id="{node.id}">{text_with_sentences(node.id, node.children, ctx)}</h{level}>'
+        text = text_with_sentences(node.id, node.children, ctx)
+        return f'<h{level} id="{node.id}"{lang_attrs(node.lang)}>{text}</h{level}>'
     if isinstance(node, m.ListBlock):
         return list_block(node, ctx)
     if isinstance(node, m.Quote):
-        return f'<blockquote id="{node.id}">\n{blocks(node.children, ctx)}\n</blockquote>'
+        return f'<blockquote id="{node.id}"{lang_attrs(node.lang)}>\n{blocks(node.children, ctx)}\n</blockquote>'
     if isinstance(node, m.CodeBlock):
         return f'<pre id="{node.id}"><code>{esc(node.text)}</code></pre>'
     if isinstance(node, m.Figure):
@@ -302,7 +311,8 @@ def date_html(meta: m.Meta) -> str:
 
 def title_page(doc: m.Document, ctx: RenderContext) -> str:
     meta = doc.meta
-    lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="Title page">',
+    label = esc(messages_for(meta.language)("title_page"))
+    lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="{label}">',
              f'<h1 class="title" id="titlepage-title">{esc(meta.title)}</h1>']
     # The ids are what the read-along's opening credits point at.
     if meta.subtitle:
@@ -350,28 +360,32 @@ def colophon_lines(doc: m.Document, prepared_for: str = "") -> list[str]:
         lines.append(f"<p>{esc(meta.rights)}</p>")
     if meta.accessibility_summary:
         lines.append(f'<p class="accessibility-summary">{esc(meta.accessibility_summary)}</p>')
+    say = messages_for(meta.language)
     if prepared_for:
-        lines.append(prepared_for_line(esc(prepared_for)))
+        lines.append(prepared_for_line(esc(prepared_for), meta.language))
     if lines and meta.publisher:
-        lines.insert(1 if meta.rights else 0, f"<p>Published by {esc(meta.publisher)}.</p>")
+        lines.insert(1 if meta.rights else 0, f"<p>{esc(say('colophon_publisher', publisher=meta.publisher))}</p>")
     return lines
 
 
-def prepared_for_line(escaped_name: str) -> str:
-    return f'<p class="prepared-for">Prepared for {escaped_name}.</p>'
+def prepared_for_line(escaped_name: str, language: str = "en") -> str:
+    """The personal copy's line (``escaped_name`` is already HTML-escaped)."""
+    text = esc(messages_for(language)("prepared_for", name="\ue000")).replace("\ue000", escaped_name)
+    return f'<p class="prepared-for">{text}</p>'
 
 
-def colophon_section(lines: list[str], *, epub: bool = True) -> str:
+def colophon_section(lines: list[str], *, epub: bool = True, language: str = "en") -> str:
     """The colophon <section> around ``lines`` (``epub``: with epub:type beside its ARIA role)."""
     sem = RenderContext(epub=epub).semantics("colophon", SECTION_ROLES["colophon"])
-    return "\n".join([f'<section id="colophon"{sem} class="colophon" aria-label="Colophon">', *lines,
+    label = esc(messages_for(language)("colophon"))
+    return "\n".join([f'<section id="colophon"{sem} class="colophon" aria-label="{label}">', *lines,
                       "</section>"])
 
 
 def colophon(doc: m.Document, ctx: RenderContext, prepared_for: str = "") -> str:
     """Copyright and edition details, or "" when there are none (see ``colophon_lines``)."""
     lines = colophon_lines(doc, prepared_for)
-    return colophon_section(lines, epub=ctx.epub) if lines else ""
+    return colophon_section(lines, epub=ctx.epub, language=doc.meta.language) if lines else ""
 
 
 def xhtml_document(title: str, lang: str, body: str, *, css: tuple[str, ...] = (), epub: bool = True,

@@ -76,7 +76,15 @@ class LineBreak:
     pass
 
 
-Inline = Text | Emph | Strong | Code | Link | InlineImage | FootnoteRef | LineBreak
+@dataclass(frozen=True)
+class Span:
+    """A passage in another language (WCAG 3.1.2): ``[c'est la vie]{lang=fr}`` in Markdown."""
+
+    lang: str  # BCP 47
+    children: tuple[Inline, ...]
+
+
+Inline = Text | Emph | Strong | Code | Link | InlineImage | FootnoteRef | LineBreak | Span
 
 # ---------------------------------------------------------------------- blocks
 
@@ -87,6 +95,7 @@ class Heading:
     level: int
     children: tuple[Inline, ...]
     pos: SourcePos
+    lang: str = ""  # another language than the document's ({lang=fr} before the block); "" for none
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,7 @@ class Paragraph:
     id: str
     children: tuple[Inline, ...]
     pos: SourcePos
+    lang: str = ""  # see Heading.lang
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,7 @@ class Quote:
     id: str
     children: tuple[Block, ...]
     pos: SourcePos
+    lang: str = ""  # see Heading.lang
 
 
 @dataclass(frozen=True)
@@ -224,7 +235,7 @@ def plain_text(inlines: tuple[Inline, ...] | list[Inline]) -> str:
     for node in inlines:
         if isinstance(node, (Text, Code)):
             out.append(node.text)
-        elif isinstance(node, (Emph, Strong, Link)):
+        elif isinstance(node, (Emph, Strong, Link, Span)):
             out.append(plain_text(node.children))
         elif isinstance(node, InlineImage):
             out.append(node.alt)
@@ -261,7 +272,7 @@ def images(doc: Document) -> list[tuple[str, str]]:
         for node in inlines:
             if isinstance(node, InlineImage):
                 found.append((node.src, node.alt))
-            elif isinstance(node, (Emph, Strong, Link)):
+            elif isinstance(node, (Emph, Strong, Link, Span)):
                 walk_inlines(node.children)
 
     for block in all_blocks(doc):

@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import model as m
 from .audio import render
@@ -20,10 +21,20 @@ from .audio_timeline import Rendered
 from .config import Config
 from .context import Made, PublicationContext, make_cover
 from .errors import NarrateError, SpeechError
+from .messages import messages_for
 from .speech.engines import get_engine
 from .speech.lexicon import load_lexicons
 from .speech.script import Script, ScriptOptions, build_script
-from .speech.voices import VoiceProfile, check_usable, get_profile, load_profiles
+from .speech.voices import (
+    VoiceProfile,
+    best_voice,
+    check_usable,
+    espeak_for,
+    get_profile,
+    load_profiles,
+    primary,
+    voice_for,
+)
 from .writers import AudioMeta
 from .writers.m4b import write_m4b
 from .writers.mp3 import write_mp3
@@ -43,10 +54,13 @@ class Narration:
 
 
 def choose_voice(ctx: PublicationContext) -> VoiceProfile:
+    """The publication's voice: the one chosen (``--voice``, ``voice:``, ``[defaults] voice``), else
+    the best offline voice installed for its language (``voices.voice_for``)."""
     profiles = load_profiles(ctx.root)
     source = ctx.doc.source_files[0]
-    profile = get_profile(profiles, ctx.voice or None, Path(source))
-    check_language(profile, ctx.doc.meta.language, source, ctx.doc.key_lines.get("language"))
+    line = ctx.doc.key_lines.get("language")
+    profile = voice_for(profiles, ctx.voice or None, ctx.doc.meta.language, Path(source), line)
+    check_language(profile, ctx.doc.meta.language, source, line)
     return profile
 
 
@@ -55,7 +69,8 @@ def check_language(profile: VoiceProfile, language: str, source: str, line: int 
     if profile.language.split("-")[0].lower() != language.split("-")[0].lower():
         raise SpeechError(f"voice '{profile.name}' speaks {profile.language}, but the publication's language is "
                           f"{language}; choose a voice for {language} with --voice or 'voice:' in the front "
-                          "matter (espeak-ng covers most languages)", source, line)
+                          "matter, or choose none: narrate then picks the best voice installed for the language "
+                          "(--voice espeak is espeak-ng in the publication's language)", source, line)
 
 
 def preflight_narration(root: Path, voice: str) -> None:
@@ -63,7 +78,10 @@ def preflight_narration(root: Path, voice: str) -> None:
     no ffmpeg, broken voice profiles, an unknown or unusable voice."""
     tool("ffmpeg")
     tool("ffprobe")
-    profile = get_profile(load_profiles(root), voice or None)
+    profiles = load_profiles(root)
+    if not voice:
+        return  # each publication gets the best voice for its language, checked when it is chosen
+    profile = get_profile(profiles, voice)
     usable, reason = check_usable(profile)
     if not usable:
         raise SpeechError(f"voice {profile.name!r} cannot be used here: {reason}", profile.source)
@@ -72,8 +90,14 @@ def preflight_narration(root: Path, voice: str) -> None:
 
 def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOptions:
     narration = ctx.config.narration
-    return ScriptOptions(pauses=profile.pauses,
-                         disclosure=narration.disclosure_text if narration.disclosure else "",
+    language = ctx.doc.meta.language
+    say = messages_for(language, ctx.config.messages)
+    disclosure = say("disclosure")
+    if narration.disclosure_text and primary(language) == primary(ctx.config.defaults.language) \
+            and "disclosure" not in say.overrides:
+        disclosure = narration.disclosure_text
+    return ScriptOptions(pauses=profile.pauses, messages=say,
+                         disclosure=disclosure if narration.disclosure else "",
                          read_alt_text=narration.read_alt_text, footnotes=narration.footnotes,
                          voice_name=profile.name)
 
@@ -95,8 +119,27 @@ def render_publication(ctx: PublicationContext) -> Narration:
             ctx.progress(done, total, 0)
 
     rendered = render(script, profile, engine, cache_dir=ctx.cache_dir / "audio", work_dir=work,
-                      jobs=ctx.jobs, progress=progress)
+                      jobs=ctx.jobs, progress=progress, parts=part_voices(ctx, script, profile))
     return Narration(script, rendered, profile)
+
+
+def part_voices(ctx: PublicationContext, script: Script, profile: VoiceProfile) -> dict[str, tuple[VoiceProfile, Any]]:
+    """The voice for each other language the script has parts in ({lang=fr}): espeak-ng in that
+    language when the publication's voice is espeak-ng, else the best voice installed for it."""
+    languages = sorted({s.language for s in script.segments() if s.language})
+    if not languages:
+        return {}
+    profiles = load_profiles(ctx.root)
+    source = Path(ctx.doc.source_files[0])
+    voices = {}
+    for lang in languages:
+        part = espeak_for(lang, profile) if profile.engine == "espeak" else best_voice(profiles, lang)
+        if part is None:
+            raise SpeechError(f"a part of the publication is marked lang={lang}, but no installed voice speaks "
+                              f"{lang!r}; install espeak-ng or add a voice profile with language = \"{lang}\"",
+                              source)
+        voices[lang] = (part, get_engine(part))
+    return voices
 
 
 def presynthesize(root: Path, config: Config, cache_dir: Path, publications: list[tuple[m.Document, str]],
@@ -114,7 +157,7 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
         ctx = PublicationContext(doc, root, root / "output", config, voice, cache_dir)
         try:
             profile = choose_voice(ctx)
-            texts = [s.spoken for s in publication_script(ctx, profile).segments()]
+            texts = [s.spoken for s in publication_script(ctx, profile).segments() if not s.language]
         except NarrateError:
             continue
         groups.setdefault(profile.name, (profile, []))[1].extend(texts)
@@ -129,7 +172,7 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
 def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
     meta = doc.meta
     comment = meta.description or meta.subtitle
-    voice = f"Narrated by a synthetic voice ({narration.profile.name})."
+    voice = messages_for(meta.language)("narrated_by", voice=narration.profile.name)
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
                      genre="Audiobook" if meta.kind == "book" else "Podcast",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from . import model as m
@@ -29,6 +30,7 @@ _DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "no
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 
 
+_LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 MAX_NESTING = 50  # markdown-it token levels; a list costs two (list + item)
 
 
@@ -36,6 +38,9 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "replacements", "smartquotes"])
     md.use(footnote_plugin)
+    # Language of parts (WCAG 3.1.2): "[c'est la vie]{lang=fr}" and "{lang=fr}" on the line before a block.
+    md.use(attrs_plugin, spans=True, allowed=["lang"])
+    md.use(attrs_block_plugin, allowed=["lang"])
     # Every URL reaches narrate's own checks (which refuse file:, javascript: ... with a message)
     # instead of markdown-it silently leaving such links and images as literal text.
     md.validateLink = lambda url: True
@@ -96,7 +101,8 @@ class _Walker:
         if kind == "paragraph":
             return self.paragraph(node, pos)
         if kind == "heading":
-            return m.Heading(self.new_id(), int(node.tag[1]), self.inlines(node.children[0], pos), pos)
+            return m.Heading(self.new_id(), int(node.tag[1]), self.inlines(node.children[0], pos), pos,
+                             self.lang(node, pos))
         if kind in ("bullet_list", "ordered_list"):
             block_id = self.new_id()
             items = tuple(tuple(self.blocks(item.children)) for item in node.children)
@@ -104,7 +110,7 @@ class _Walker:
             return m.ListBlock(block_id, kind == "ordered_list", items, pos, start)
         if kind == "blockquote":
             block_id = self.new_id()
-            return m.Quote(block_id, tuple(self.blocks(node.children)), pos)
+            return m.Quote(block_id, tuple(self.blocks(node.children)), pos, self.lang(node, pos))
         if kind in ("fence", "code_block"):
             return m.CodeBlock(self.new_id(), node.content.rstrip("\n"), pos, (node.info or "").split(" ")[0])
         if kind == "hr":
@@ -130,7 +136,7 @@ class _Walker:
         children = self.inlines(inline, pos)
         if not m.plain_text(children).strip() and not any(isinstance(c, m.FootnoteRef) for c in children):
             return None
-        return m.Paragraph(self.new_id(), children, pos)
+        return m.Paragraph(self.new_id(), children, pos, self.lang(node, pos))
 
     def table(self, node: SyntaxTreeNode, pos: m.SourcePos) -> m.Table:
         block_id = self.new_id()
@@ -189,6 +195,13 @@ class _Walker:
         elif kind == "image":
             src = self.resolve_asset(str(node.attrs.get("src", "")), pos)
             out.append(m.InlineImage(src, self.alt_text(node)))
+        elif kind == "span":
+            children = self.inlines(node, pos)
+            lang = self.lang(node, pos)
+            if lang:
+                out.append(m.Span(lang, children))
+            else:
+                out.extend(children)
         elif kind == "footnote_ref":
             label = str(node.meta.get("label", node.meta.get("id")))
             number = self.note_numbers.setdefault(label, len(self.note_numbers) + 1)
@@ -214,6 +227,14 @@ class _Walker:
             self._skip_depth = max(0, self._skip_depth + (-1 if closing else 1))
         if not closing:
             self.warn(pos, f"raw HTML {tag.strip()[:40]!r} is not allowed in editions; the tag was removed")
+
+    def lang(self, node: SyntaxTreeNode, pos: m.SourcePos) -> str:
+        """The ``{lang=…}`` of a block or span: a well-formed BCP 47 tag, else a warning and none."""
+        value = str(node.attrs.get("lang", "") or "").strip()
+        if value and not _LANG.fullmatch(value):
+            self.warn(pos, f"expected a language tag such as lang=fr or lang=de-AT, found lang={value!r} (ignored)")
+            return ""
+        return value
 
     def alt_text(self, node: SyntaxTreeNode) -> str:
         return re.sub(r"\s+", " ", m.plain_text(self.inlines(node, m.SourcePos(self.path)))).strip()

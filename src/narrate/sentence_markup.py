@@ -25,7 +25,7 @@ def length(node: m.Inline) -> int:
         return len(node.alt)
     if isinstance(node, m.LineBreak):
         return 1
-    if isinstance(node, (m.Emph, m.Strong, m.Link)):
+    if isinstance(node, (m.Emph, m.Strong, m.Link, m.Span)):
         return sum(length(c) for c in node.children)
     return 0  # footnote references are not read as part of the sentence
 
@@ -64,6 +64,8 @@ def _cut(node: m.Inline, a: int, b: int, *, last: bool) -> m.Inline:
         return m.Strong(slice_inlines(node.children, a, b, last=last))
     if isinstance(node, m.Link):
         return m.Link(node.href, slice_inlines(node.children, a, b, last=last), node.title)
+    if isinstance(node, m.Span):
+        return m.Span(node.lang, slice_inlines(node.children, a, b, last=last))
     return node  # an image or a line break is never cut
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from .build import read_all
 from .context import PublicationContext
 from .errors import ConfigError
+from .messages import SHIPPED
 from .narration import choose_voice, publication_script
 from .project import open_project
 from .speech.script import format_script
-from .speech.voices import check_usable, load_profiles
+from .speech.voices import check_usable, language_table, load_profiles
 
 
 def publication_script_text(root: Path, target: str, voice: str = "") -> str:
@@ -40,3 +41,14 @@ def voice_table(root: Path) -> list[dict[str, Any]]:
         rows.append({"name": name, "engine": profile.engine, "language": profile.language,
                      "offline": profile.offline, "usable": usable, "note": reason})
     return rows
+
+
+def language_voices(root: Path) -> list[dict[str, str]]:
+    """What each language gets: the project's languages (its default and its publications')
+    and those narrate ships messages for."""
+    root = Path(root).resolve()
+    project = open_project(root)
+    docs, _ = read_all(project)
+    languages = [project.config.defaults.language, *(d.meta.language for d in docs), *SHIPPED]
+    unique = list(dict.fromkeys(tag for tag in languages if tag))
+    return language_table(load_profiles(root), unique)

@@ -15,7 +15,9 @@ import zipfile
 from pathlib import Path
 
 from ..artifacts import atomic_path, atomic_write, sha256_file
+from ..dates import list_text
 from ..errors import PublishError
+from ..messages import messages_for
 from .catalog import Publication, source_date
 from .templating import render
 
@@ -53,7 +55,12 @@ def place(source: Path, target: Path) -> None:
 
 def readme(pub: Publication, publisher: str) -> str:
     files = [(a.name, DESCRIPTIONS.get(a.format, a.format)) for a in pub.editions]
-    return render("README.txt.j2", pub=pub, files=files, formats=set(pub.artifacts), publisher=publisher)
+    say = messages_for(pub.language)  # the publication's language: the README travels with it
+    byline = say("byline", authors=list_text(list(pub.authors), pub.language)) if pub.authors else ""
+    return render("README.txt.j2", pub=pub, files=files, formats=set(pub.artifacts), publisher=publisher,
+                  byline=byline[:1].upper() + byline[1:],
+                  published_by=say("colophon_publisher", publisher=publisher) if publisher else "",
+                  no_summary=say("no_summary"), all_rights=say("all_rights"))
 
 
 def sums_text(entries: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..dates import long_date
+from ..messages import messages_for
 from .bundle import DESCRIPTIONS
 from .catalog import Publication
 from .templating import render
@@ -87,6 +88,9 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "transcript": href(pub, "transcript-html") if "transcript-html" in pub.artifacts else "",
         "chapters": chapters,
         "duration": duration,
+        # the page's own words, in the page's language (narrate.messages)
+        "narration_label": messages_for(language)("narration_of", title=pub.title),
+        "no_summary": messages_for(language)("no_summary"),
     }
 
 

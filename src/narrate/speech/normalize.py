@@ -17,6 +17,9 @@ To add a language: write ``rules(text, locale, options) -> text`` (reuse
 ``register("de", rules)``, and give ``sentences.register`` the language's
 abbreviations. Lexicon replacements stay protected whatever the rules do.
 
+German, French and Spanish (every region) run ``locale_rules`` with the words of
+``rules_de``, ``rules_fr`` and ``rules_es``.
+
 English (every region) runs ordered rules (each in ``numeric.py`` or ``wording.py``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
@@ -160,6 +163,17 @@ def _english(text: str, locale: SpeechLocale, options: Options) -> str:
 
 
 register("en", _english)
+
+
+def _register_languages() -> None:
+    """German, French and Spanish (``locale_rules`` and one module of words each)."""
+    from . import rules_de, rules_es, rules_fr
+
+    for module in (rules_de, rules_fr, rules_es):
+        register(module.DATA.code, module.rules)
+
+
+_register_languages()
 
 _PLAIN_INTEGER = re.compile(r"(?<![0-9.,:/])[0-9]+(?![0-9]|[.,:/][0-9])")
 

@@ -6,7 +6,8 @@ or one short utterance: a title, a list item, an alt text). Normalization
 (numbers, dates, currency, abbreviations ...) happens here, before any engine,
 so every engine says the same words.
 
-Reading choices:
+Reading choices (the words narrate adds come from ``narrate.messages`` in the
+document's language: "by" is "von" in German):
 
 * the first chapter opens with the title, subtitle, "by <authors>", "Published
   by <publisher>" and the disclosure (``options.disclosure``, "" disables it;
@@ -33,7 +34,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..dates import list_text
 from ..errors import ConfigError
+from ..messages import Messages, messages_for
 from ..model import (
     Block,
     Chapter,
@@ -54,6 +57,7 @@ from ..model import (
     Paragraph,
     Quote,
     Rule,
+    Span,
     Strong,
     Table,
     TableCell,
@@ -68,7 +72,7 @@ from .wording import roman_value
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
-CODE_OMITTED = "Code sample omitted."
+CODE_OMITTED = "Code sample omitted."  # the English of messages "code_omitted"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Segment:
     spoken: str  # normalized text sent to the engine
     pause_after_ms: int
     kind: str = "text"  # opening | disclosure | heading | text | item | quote | alt | footnote | closing
+    language: str = ""  # a part in another language ({lang=fr}): spoken by that language's voice; "" for the script's
 
 
 @dataclass(frozen=True)
@@ -115,10 +120,11 @@ class Script:
 @dataclass(frozen=True)
 class ScriptOptions:
     pauses: Pauses = field(default_factory=Pauses)
-    disclosure: str = "This narration uses a synthetic voice."  # "" disables it
+    disclosure: str | None = None  # None: the catalog's, in the document's language; "" disables it
     read_alt_text: bool = True
     footnotes: str = "after"  # "after" their paragraph, or "skip"
     voice_name: str = ""  # for the disclosure, if it mentions the voice
+    messages: Messages | None = None  # narrate's own words; None: the shipped catalog for the document
 
 
 # ------------------------------------------------------------------- building
@@ -162,6 +168,18 @@ def _with_pause(segment: Segment, pause: int) -> Segment:
     return dataclasses.replace(segment, pause_after_ms=pause)
 
 
+def _whole_span_language(block: Block) -> str:
+    """A paragraph that is one passage in another language ("[Bonjour.]{lang=fr}") is read in it."""
+    if not isinstance(block, Paragraph):
+        return ""
+    kids = [k for k in block.children if not (isinstance(k, Text) and not k.text.strip())]
+    return kids[0].lang if len(kids) == 1 and isinstance(kids[0], Span) else ""
+
+
+def _primary(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
+
+
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -172,9 +190,8 @@ def _end_block(segments: list[Segment], pause: int) -> list[Segment]:
     return segments
 
 
-def _join_names(names: tuple[str, ...]) -> str:
-    names = tuple(name for name in names if name.strip())
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def _join_names(names: tuple[str, ...], language: str) -> str:
+    return list_text([name for name in names if name.strip()], language)
 
 
 def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
@@ -183,7 +200,7 @@ def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
     for node in inlines:
         if isinstance(node, (Text, Code)):
             out.append(node.text)
-        elif isinstance(node, (Emph, Strong, Link)):
+        elif isinstance(node, (Emph, Strong, Link, Span)):
             out.append(speech_text(node.children, read_alt))
         elif isinstance(node, InlineImage) and read_alt:
             out.append(node.alt)
@@ -199,7 +216,7 @@ def _footnote_refs(block: Block) -> list[FootnoteRef]:
         for node in inlines:
             if isinstance(node, FootnoteRef):
                 refs.append(node)
-            elif isinstance(node, (Emph, Strong, Link)):
+            elif isinstance(node, (Emph, Strong, Link, Span)):
                 walk(node.children)
 
     for inner in iter_blocks((block,)):
@@ -220,6 +237,8 @@ class _Builder:
     def __init__(self, language: str, options: ScriptOptions, lexicon: Lexicon | None):
         self.language = language
         self.options = options
+        self.say = options.messages or messages_for(language)
+        self.part = ""  # the language of the block being read, when it is not the document's
         self.pauses = options.pauses
         self.lexicon = lexicon
         self.ids: set[str] = set()
@@ -229,7 +248,7 @@ class _Builder:
     def speak(self, text: str) -> str:
         if self.lexicon:
             text = self.lexicon.apply(text, mark=True)
-        return normalize(text, self.language)
+        return normalize(text, self.part or self.language)
 
     def segment(self, seg_id: str, block_id: str, text: str, kind: str, pause: int) -> Segment | None:
         text = " ".join(text.split())
@@ -243,7 +262,8 @@ class _Builder:
             unique = f"{seg_id}-{n}"
         self.ids.add(unique)
         return Segment(
-            id=unique, block_id=block_id, text=text, spoken=spoken, pause_after_ms=pause, kind=kind
+            id=unique, block_id=block_id, text=text, spoken=spoken, pause_after_ms=pause, kind=kind,
+            language=self.part,
         )
 
     def utterances(self, seg_ids: list[str], block_id: str, texts: list[str], kind: str) -> list[Segment]:
@@ -253,7 +273,7 @@ class _Builder:
         return _end_block([s for s in made if s is not None], self.pauses.paragraph)
 
     def sentences(self, block_id: str, text: str, kind: str, start: int = 1) -> list[Segment]:
-        parts = split_sentences(text, self.language)
+        parts = split_sentences(text, self.part or self.language)
         ids = [f"{block_id}-s{n}" for n in range(start, start + len(parts))]
         return self.utterances(ids, block_id, parts, kind)
 
@@ -262,13 +282,14 @@ class _Builder:
     def opening(self, meta: Meta, chapter_id: str) -> list[Segment]:
         texts = [meta.title, meta.subtitle]
         if any(a.strip() for a in meta.authors):
-            texts.append("by " + _join_names(meta.authors))
+            texts.append(self.say("byline", authors=_join_names(meta.authors, self.language)))
         if meta.publisher.strip():
-            texts.append(f"Published by {meta.publisher}")
+            texts.append(self.say("published_by", publisher=meta.publisher))
         texts = [t for t in texts if t.strip()]
         ids = [f"{chapter_id}-opening-{n}" for n in range(1, len(texts) + 1)]
         segments = self.utterances(ids, "", texts, "opening")
-        disclosure = self.options.disclosure.replace("{voice}", self.options.voice_name)
+        disclosure = self.say("disclosure") if self.options.disclosure is None else self.options.disclosure
+        disclosure = disclosure.replace("{voice}", self.options.voice_name)
         note = self.segment(f"{chapter_id}-disclosure", "", disclosure, "disclosure", self.pauses.section)
         segments += [note] if note else []
         return _end_block(segments, self.pauses.section)
@@ -300,7 +321,7 @@ class _Builder:
             if note is None or label in self.notes_read:
                 continue
             self.notes_read.add(label)
-            intro = self.segment(f"{note.id}-label", "", f"Footnote {note.number}.", "footnote",
+            intro = self.segment(f"{note.id}-label", "", self.say("footnote", number=str(note.number)), "footnote",
                                  self.pauses.sentence)
             segments += [intro] if intro else []
             for block in note.children:
@@ -310,6 +331,16 @@ class _Builder:
     # ---------------------------------------------------------------- blocks
 
     def block(self, block: Block, kind: str = "text") -> list[Segment]:
+        lang = getattr(block, "lang", "") or _whole_span_language(block)
+        if not lang or lang == (self.part or self.language):
+            return self._block(block, kind)
+        outer, self.part = self.part, "" if _primary(lang) == _primary(self.language) else lang
+        try:
+            return self._block(block, kind)
+        finally:
+            self.part = outer
+
+    def _block(self, block: Block, kind: str = "text") -> list[Segment]:
         read_alt = self.options.read_alt_text
         if isinstance(block, Heading):
             text = speech_text(block.children, read_alt)
@@ -325,7 +356,7 @@ class _Builder:
             inner = "quote" if kind in {"text", "item"} else kind
             return [s for b in block.children for s in self.block(b, inner)]
         if isinstance(block, CodeBlock):
-            return self.utterances([f"{block.id}-s1"], block.id, [CODE_OMITTED], kind)
+            return self.utterances([f"{block.id}-s1"], block.id, [self.say("code_omitted")], kind)
         if isinstance(block, Figure):
             return self.figure(block, kind)
         if isinstance(block, Table):
@@ -335,7 +366,7 @@ class _Builder:
     def figure(self, figure: Figure, kind: str) -> list[Segment]:
         segments: list[Segment] = []
         if self.options.read_alt_text and figure.alt.strip():
-            alt = self.segment(f"{figure.id}-s1", figure.id, f"Image: {figure.alt}",
+            alt = self.segment(f"{figure.id}-s1", figure.id, self.say("image", alt=figure.alt),
                                "alt" if kind == "text" else kind, self.pauses.sentence)
             segments += [alt] if alt else []
         caption = speech_text(figure.caption, self.options.read_alt_text)

@@ -46,6 +46,11 @@ class Abbreviations:
     never_final: frozenset[str]  # "dr", "e.g": never end a sentence
     maybe_final: frozenset[str]  # "etc", "jan": end one only before a starter word
     starters: frozenset[str]  # words that usually begin a sentence ("The", "It")
+    # German: "3." and "XIV." are ordinals ("Am 3. März", "Ludwig XIV. starb"): they end a
+    # sentence only before a starter word, like "etc."
+    ordinal_numbers: bool = False
+    # French: closing marks set off by a space ("« Oui. » Il") still belong to the sentence
+    spaced_closers: str = ""
 
 
 _LANGUAGES: dict[str, Abbreviations] = {"en": Abbreviations(_NEVER_FINAL, _MAYBE_FINAL, _STARTERS)}
@@ -61,8 +66,8 @@ def _abbreviations(language: str) -> Abbreviations:
     return _LANGUAGES.get(primary, _LANGUAGES["en"])
 
 
-def _is_break(text: str, m: re.Match[str], words: Abbreviations) -> bool:
-    following = _NEXT.match(text, m.end())
+def _is_break(text: str, m: re.Match[str], words: Abbreviations, end: int | None = None) -> bool:
+    following = _NEXT.match(text, m.end() if end is None else end)
     assert following is not None  # the pattern matches the empty string
     word, other = following.groups()
     if not word and not other:
@@ -80,7 +85,13 @@ def _is_break(text: str, m: re.Match[str], words: Abbreviations) -> bool:
         return False  # an initial: "J. R. R. Tolkien"
     if token in words.maybe_final or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
         return word in words.starters
+    if words.ordinal_numbers and (re.fullmatch(r"[0-9]{1,3}", token) or _ROMAN.fullmatch(before.group(1) if before
+                                                                                       else "")):
+        return word in words.starters
     return True
+
+
+_ROMAN = re.compile(r"[IVXLC]{2,6}")
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:
@@ -88,9 +99,12 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     words = _abbreviations(language)
     pieces: list[str] = []
     start = 0
+    closers = re.compile(rf"(?:\s+[{re.escape(words.spaced_closers)}])+(?=\s|$)") if words.spaced_closers else None
     for m in _CANDIDATE.finditer(text):
-        if _is_break(text, m, words):
-            pieces.append(text[start:m.end()])
-            start = m.end()
+        spaced = closers.match(text, m.end()) if closers else None
+        end = spaced.end() if spaced else m.end()
+        if _is_break(text, m, words, end):
+            pieces.append(text[start:end])
+            start = end
     pieces.append(text[start:])
     return [" ".join(p.split()) for p in pieces if p.strip()]

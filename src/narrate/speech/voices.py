@@ -22,19 +22,30 @@ A profile names an engine and its model and says how to speak::
     noise_w_scale = 0.8
     length_scale = 1.0
 
-The built-in profiles ``joe`` (Piper, offline, the default) and ``espeak`` (espeak-ng)
-are always available; a project file with the same name replaces one. TOML files in
+The built-in profiles ``joe`` (Piper, offline, American English) and ``espeak``
+(espeak-ng) are always available; a project file with the same name replaces one.
+
+The voice follows the document's language (``voice_for``): with no voice chosen, the
+best offline voice installed for the language speaks it: a usable Piper profile for the
+language (the exact tag before the primary language, ``joe`` before other names), else
+espeak-ng's own voice for it (``espeak-ng --voices``). The built-in ``espeak`` means
+"espeak-ng in the document's language". A language no installed voice speaks is a
+``SpeechError`` naming the language and the file. TOML files in
 ``voices/`` whose name starts with ``lexicon`` or that a profile lists as a lexicon are
 not profiles.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import os
+import re
 import shutil
+import subprocess
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +132,112 @@ def get_profile(profiles: dict[str, VoiceProfile], name: str | None, where: Path
     if name not in profiles:
         raise ConfigError(f"voice: expected one of {', '.join(sorted(profiles))}, found {name!r}", where)
     return profiles[name]
+
+
+def primary(language: str) -> str:
+    """'de-AT' → 'de'."""
+    return re.split(r"[-_]", (language or "").strip())[0].lower()
+
+
+@cache
+def espeak_languages() -> dict[str, tuple[int, str]]:
+    """espeak-ng's languages: every tag it answers to (its own and the "other languages")
+    → (priority, the voice to pass to ``-v``); empty if espeak-ng is not installed."""
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        return {}
+    try:
+        listing = subprocess.run([binary, "--voices"], capture_output=True, text=True, timeout=20,
+                                 check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    found: dict[str, tuple[int, str]] = {}
+    for line in listing.splitlines()[1:]:
+        columns = line.split()
+        if len(columns) < 2 or not columns[0].isdigit():
+            continue
+        voice = columns[1].lower()
+        entries = [(int(columns[0]), voice)]
+        entries += [(int(p), tag.lower()) for tag, p in re.findall(r"\(([\w-]+) (\d+)\)", line)]
+        for priority, tag in entries:
+            if tag not in found or priority < found[tag][0]:
+                found[tag] = (priority, voice)
+    return found
+
+
+def espeak_voice(language: str, preferred: str = "") -> str | None:
+    """espeak-ng's voice for a BCP 47 tag: the exact tag ("en-gb", "es-mx" → "es-419"), else
+    ``preferred`` if it speaks the same language, else the language's first voice; None if none."""
+    known = espeak_languages()
+    tag = (language or "").strip().replace("_", "-").lower()
+    if preferred and preferred.lower() in known and preferred.lower().startswith(tag):
+        return preferred.lower()  # "en" with the profile's "en-us": the profile's choice
+    if tag in known:
+        return known[tag][1]
+    found = known.get(primary(tag))
+    return found[1] if found else None
+
+
+def espeak_for(language: str, base: VoiceProfile | None = None) -> VoiceProfile | None:
+    """The built-in espeak profile (or ``base``) speaking ``language``; None if espeak-ng cannot."""
+    base = base or BUILTIN_PROFILES["espeak"]
+    voice = espeak_voice(language, base.model)
+    return dataclasses.replace(base, model=voice, language=language) if voice else None
+
+
+def voice_for(profiles: dict[str, VoiceProfile], name: str | None, language: str,
+              where: Path | None = None, line: int | None = None) -> VoiceProfile:
+    """The voice for a document in ``language``: the profile called ``name`` (the built-in
+    ``espeak`` in that language), or with no name the best offline voice installed for it."""
+    if name:
+        profile = get_profile(profiles, name, where)
+        if profile.engine == "espeak" and profile.source is None:  # built-in: the document's language
+            return espeak_for(language, profile) or _unspoken(language, where, line, espeak_only=True)
+        return profile
+    return best_voice(profiles, language) or _unspoken(language, where, line)
+
+
+def best_voice(profiles: dict[str, VoiceProfile], language: str) -> VoiceProfile | None:
+    """A usable Piper profile for the language (exact tag, then primary; ``joe`` first), else
+    espeak-ng's voice for it, else None."""
+    tag = (language or "").lower().replace("_", "-")
+
+    def rank(item: tuple[str, VoiceProfile]) -> tuple[int, int, str]:
+        name, profile = item
+        return (profile.language.lower() != tag, name != DEFAULT_VOICE, name)
+
+    pipers = sorted(((n, p) for n, p in profiles.items()
+                     if p.engine == "piper" and primary(p.language) == primary(tag)), key=rank)
+    for _, profile in pipers:
+        if check_usable(profile)[0]:
+            return profile
+    espeak = profiles.get("espeak")
+    if espeak is not None and espeak.engine == "espeak" and espeak.source is not None:
+        if primary(espeak.language) == primary(tag):
+            return espeak  # the project's own espeak profile, when it speaks this language
+        espeak = None
+    return espeak_for(language, espeak)
+
+
+def _unspoken(language: str, where: Path | None, line: int | None, espeak_only: bool = False) -> VoiceProfile:
+    what = "espeak-ng has no voice" if espeak_only else "no installed voice speaks it (no Piper profile in " \
+        "voices/ has this language, and espeak-ng has no voice"
+    close = "" if espeak_only else ")"
+    raise SpeechError(f"language: the publication's language is {language!r}, but {what} for "
+                      f"{primary(language) or language!r}{close}; check the language tag, or add a voice "
+                      f"profile in voices/ with language = \"{language}\"", where, line)
+
+
+def language_table(profiles: dict[str, VoiceProfile], languages: list[str]) -> list[dict[str, str]]:
+    """What each language gets with no voice chosen, and with ``--voice espeak``."""
+    rows = []
+    for language in languages:
+        best = best_voice(profiles, language)
+        espeak = espeak_for(language)
+        rows.append({"language": language,
+                     "default": f"{best.name} ({best.engine} {best.model})" if best else "none installed",
+                     "espeak": espeak.model if espeak else "none"})
+    return rows
 
 
 def parse_profile(data: dict[str, Any], path: Path, project_root: Path) -> VoiceProfile:

@@ -28,6 +28,7 @@ from .. import model as m
 from ..accessibility import A11y, accessibility
 from ..errors import OutputError
 from ..fonts import STYLES, font_path
+from ..messages import Messages, messages_for
 from ..project import sniff_image
 
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif"}
@@ -79,13 +80,14 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     chapters = _chapters(book, doc, ctx, css, options, marks, title_block=title is None, colophon=colophon)
     if marks.pages:
         book.add_metadata("DC", "source", marks.source(doc.meta, options.print_page_size))
-    nav = epub.EpubNav(title="Contents")
+    say = messages_for(doc.meta.language)
+    nav = epub.EpubNav(title=say("contents"))
     nav.add_item(css)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
     book.spine = items + [nav] + [item for item, _ in chapters]
     book.toc = _toc(doc, chapters)
-    book.guide = _landmarks(cover, title, chapters)
+    book.guide = _landmarks(cover, title, chapters, say)
     if options.overlays:
         _media_overlays(book, options)
     _write(book, doc.meta, out, marks.nav())
@@ -259,15 +261,15 @@ def _toc(doc: m.Document, chapters) -> list:
     return toc
 
 
-def _landmarks(cover, title, chapters) -> list[dict]:
+def _landmarks(cover, title, chapters, say: Messages) -> list[dict]:
     marks = []
     if cover is not None:
-        marks.append({"type": "cover", "href": cover.file_name, "title": "Cover"})
+        marks.append({"type": "cover", "href": cover.file_name, "title": say("cover")})
     if title is not None:
-        marks.append({"type": "titlepage", "href": title.file_name, "title": "Title page"})
-    marks.append({"type": "toc", "href": "nav.xhtml", "title": "Table of contents"})
+        marks.append({"type": "titlepage", "href": title.file_name, "title": say("title_page")})
+    marks.append({"type": "toc", "href": "nav.xhtml", "title": say("toc_landmark")})
     body = next(((item, g) for item, g in chapters if any(c.role in ("body", "lead") for c in g)), chapters[0])
-    marks.append({"type": "bodymatter", "href": body[0].file_name, "title": "Start of content"})
+    marks.append({"type": "bodymatter", "href": body[0].file_name, "title": say("start_of_content")})
     return marks
 
 
@@ -343,7 +345,7 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") ->
     os.close(fd)
     try:
         options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
-                   "landmark_title": "Landmarks", "epub3_pages": False}
+                   "landmark_title": messages_for(meta.language)("landmarks"), "epub3_pages": False}
         epub.write_epub(raw, book, options)
         _repack(Path(raw), out, meta, page_list)
     except OSError as exc:

@@ -24,6 +24,7 @@ from pathlib import Path
 from .. import html
 from .. import model as m
 from ..fonts import FAMILY
+from ..messages import messages_for
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 _FACES = {"regular": ("normal", "normal"), "bold": ("normal", "bold"),
@@ -72,7 +73,8 @@ def contents(doc: m.Document) -> str:
     items = "\n".join(f'<li class="toc-{depth}"><a href="#{target}">{html.esc(label)}</a></li>'
                       for target, label, depth in toc_entries(doc))
     return (f'<nav id="contents" class="toc" role="doc-toc" aria-labelledby="contents-title">\n'
-            f'<h2 id="contents-title" class="toc-title">Contents</h2>\n<ol>\n{items}\n</ol>\n</nav>')
+            f'<h2 id="contents-title" class="toc-title">{html.esc(messages_for(doc.meta.language)("contents"))}</h2>'
+            f'\n<ol>\n{items}\n</ol>\n</nav>')
 
 
 def section_list(doc: m.Document) -> str:

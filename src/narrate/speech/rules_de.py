@@ -1,0 +1,148 @@
+"""German normalization and sentence words (``locale_rules`` does the reading).
+
+"Am 3. März 2025 um 14:30 Uhr" → "am dritten März zweitausendfünfundzwanzig um vierzehn Uhr
+dreißig"; "12,50 €" → "zwölf Euro und fünfzig Cent"; "4,5 Mio. Euro" → "vier Komma fünf
+Millionen Euro"; "Karl V." → "Karl der Fünfte"; "z. B." → "zum Beispiel".
+
+An ordinal takes the ending its article asks for: "am/im/vom/zum/dem/den 3." → "dritten",
+"der/die/das 3." → "dritte", otherwise (a dateline, a list) "dritter".
+"""
+
+from __future__ import annotations
+
+import re
+
+from .locale_rules import Currency, LanguageData, rules_for_data
+from .numeric import num, sub
+from .sentences import Abbreviations, register
+
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+          "November", "Dezember")
+_SHORT = {"Jan.": 1, "Feb.": 2, "Febr.": 2, "Mär.": 3, "Mrz.": 3, "Apr.": 4, "Jun.": 6, "Jul.": 7, "Aug.": 8,
+          "Sep.": 9, "Sept.": 9, "Okt.": 10, "Nov.": 11, "Dez.": 12, "Jänner": 1}
+
+_DIGITS = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
+
+
+def _ordinal_word(value: int) -> str:
+    return DATA.ordinal_words(value)
+
+
+_WEEKDAYS = {"Mo": "Montag", "Di": "Dienstag", "Mi": "Mittwoch", "Do": "Donnerstag", "Fr": "Freitag",
+             "Sa": "Samstag", "So": "Sonntag"}
+_WEAK = {"am", "im", "vom", "zum", "beim", "dem", "den", "des", "seit", "ab", "bis", "Am", "Im", "Vom", "Zum",
+         "Seit", "Ab", "Bis", "Dem", "Den", "Des", "diesem", "jedem"}
+_STRONG_E = {"der", "die", "das", "Der", "Die", "Das"}
+
+
+def _inflect(stem: str, before: str) -> str:
+    """'dritte' after 'am' → 'dritten'; after 'der' → 'dritte'; alone → 'dritter'."""
+    if before in _WEAK:
+        return stem + "n"
+    if before in _STRONG_E:
+        return stem
+    return stem + "r"
+
+
+def _date(data: LanguageData, day: int, month: int, year: str, before: str) -> str:
+    words = f"{_inflect(data.ordinal_words(day), before)} {MONTHS[month - 1]}"
+    return f"{words} {year}" if year else words
+
+
+def _clock(data: LanguageData, hours: int, minutes: int, suffix: str) -> str:
+    hour = "ein" if hours == 1 else data.cardinal(hours)
+    if minutes <= 0:
+        return f"{hour} Uhr"
+    return f"{hour} Uhr {data.cardinal(minutes)}"
+
+
+def _ordinal(data: LanguageData, value: int, suffix: str, before: str) -> str:
+    return _inflect(data.ordinal_words(value), before)
+
+
+def _regnal(data: LanguageData, value: int, name: str) -> str:
+    word = data.ordinal_words(value)
+    return f"der {word[:1].upper()}{word[1:]}"
+
+
+DATA = LanguageData(
+    code="de",
+    decimal_word="Komma",
+    decimal_word_point="Komma",
+    months={**{name: i + 1 for i, name in enumerate(MONTHS)}, **_SHORT},
+    month_names=MONTHS,
+    abbreviations={
+        "z. B.": "zum Beispiel", "z.B.": "zum Beispiel", "d. h.": "das heißt", "d.h.": "das heißt",
+        "u. a.": "unter anderem", "u.a.": "unter anderem", "usw.": "und so weiter", "bzw.": "beziehungsweise",
+        "ca.": "circa", "evtl.": "eventuell", "ggf.": "gegebenenfalls", "inkl.": "inklusive", "zzgl.": "zuzüglich",
+        "vgl.": "vergleiche", "sog.": "sogenannte", "Dr.": "Doktor", "Prof.": "Professor", "Nr.": "Nummer",
+        "Str.": "Straße", "St.": "Sankt", "Hr.": "Herr", "Fr.": "Frau", "Jh.": "Jahrhundert", "Tel.": "Telefon",
+        "etc.": "et cetera", "u. U.": "unter Umständen", "o. Ä.": "oder Ähnliches", "v. a.": "vor allem",
+        "Abb.": "Abbildung", "Bd.": "Band", "Kap.": "Kapitel",
+    },
+    currencies={
+        "€": Currency("Euro", "Euro", "Cent", "Cent"), "EUR": Currency("Euro", "Euro", "Cent", "Cent"),
+        "Euro": Currency("Euro", "Euro", "Cent", "Cent"),
+        "$": Currency("Dollar", "Dollar", "Cent", "Cent"), "USD": Currency("US-Dollar", "US-Dollar", "Cent", "Cent"),
+        "£": Currency("Pfund", "Pfund", "Penny", "Pence"), "GBP": Currency("Pfund", "Pfund", "Penny", "Pence"),
+        "CHF": Currency("Franken", "Franken", "Rappen", "Rappen"),
+    },
+    scales={"Mio.": "Millionen", "Mio": "Millionen", "Millionen": "Millionen", "Million": "Million",
+            "Mrd.": "Milliarden", "Mrd": "Milliarden", "Milliarden": "Milliarden", "Milliarde": "Milliarde",
+            "Tsd.": "Tausend", "Bio.": "Billionen"},
+    units={"km/h": ("Kilometer pro Stunde", "Kilometer pro Stunde"), "km": ("Kilometer", "Kilometer"),
+           "m²": ("Quadratmeter", "Quadratmeter"), "m³": ("Kubikmeter", "Kubikmeter"), "cm": ("Zentimeter",
+           "Zentimeter"), "mm": ("Millimeter", "Millimeter"), "m": ("Meter", "Meter"),
+           "kg": ("Kilogramm", "Kilogramm"), "g": ("Gramm", "Gramm"), "t": ("Tonne", "Tonnen"),
+           "l": ("Liter", "Liter"), "ml": ("Milliliter", "Milliliter"), "°C": ("Grad Celsius", "Grad Celsius"),
+           "°": ("Grad", "Grad"), "kWh": ("Kilowattstunde", "Kilowattstunden"), "kW": ("Kilowatt", "Kilowatt"),
+           "Std.": ("Stunde", "Stunden"), "Min.": ("Minute", "Minuten"), "ha": ("Hektar", "Hektar")},
+    percent="Prozent",
+    minus="minus",
+    range_word="bis",
+    symbols={"&": "und", "+": "plus", "=": "gleich", "§": "Paragraf"},
+    regnal_names=frozenset("""Karl Ludwig Heinrich Friedrich Wilhelm Otto Leopold Franz Joseph Josef Maximilian
+        Elisabeth Georg Johann Johannes Paul Benedikt Pius Gregor Innozenz Leo Philipp Ferdinand Rudolf Albrecht
+        Konrad Maria Katharina Peter Richard Eduard Jakob Gustav Christian Sigismund Ernst August Ludwig Lothar
+        Clemens Urban Bonifatius Alexander Nikolaus Iwan Elisabeth Viktoria Karl-Heinrich""".split()),
+    cue_words=frozenset("Kapitel Teil Band Akt Szene Buch Folge Staffel Anhang Artikel".split()),
+    year_cues=frozenset("im Jahr Jahre Jahres seit bis ab von um vor nach Anfang Ende Mitte Sommer Winter "
+                        "Frühjahr Herbst".split()),
+    date=_date,
+    clock=_clock,
+    ordinal=_ordinal,
+    regnal=_regnal,
+    one_before_noun="ein",
+    extra_rules=(
+        sub(re.compile(r"(?<![\w.])S\.\s?(?=[0-9])"), lambda m: "Seite "),  # "S. 12"; "Johann S. Bach" stays
+        sub(re.compile(r"(?<=[a-zäöüß])str\.(?=\s|$)"), lambda m: "straße"),  # "Goethestr. 5"
+        sub(re.compile(rf"(?<![\w.])({'|'.join(_WEEKDAYS)})\.?\s?[–-]\s?({'|'.join(_WEEKDAYS)})(?![\w])\.?"),
+            lambda m: f"{_WEEKDAYS[m.group(1)]} bis {_WEEKDAYS[m.group(2)]}"),  # "Mo–Fr"
+    ),
+    early_rules=(
+        # "vom 1. bis 3. Mai": the first day is an ordinal too
+        num(re.compile(r"(?<![\w.,])(?:(\w+)\s+)?([0-9]{1,2})\.(\s?(?:bis|und|oder|–|-)\s?)(?=[0-9]{1,2}\.)"),
+            lambda m: (f"{m.group(1)} " if m.group(1) else "") + _inflect(_ordinal_word(int(m.group(2))),
+                                                                        m.group(1) or "")
+            + (" bis " if m.group(3).strip() in {"–", "-"} else m.group(3))),
+        # telephone numbers: digit by digit, in their groups
+        num(re.compile(r"\b(Tel\.|Telefon|Fax|Tel)(:?\s+)(\+?[0-9][0-9 /-]{4,}[0-9])"),
+            lambda m: m.group(1) + m.group(2) + ("plus " if m.group(3).startswith("+") else "") + ", ".join(
+                " ".join(_DIGITS[int(ch)] for ch in group if ch.isdigit())
+                for group in re.split(r"[ /-]+", m.group(3)) if any(ch.isdigit() for ch in group))),
+    ),
+)
+
+rules = rules_for_data(DATA)
+
+SENTENCE_WORDS = Abbreviations(
+    never_final=frozenset("""dr prof hr fr nr str st ca z.b d.h u.a bzw evtl ggf inkl zzgl vgl sog abb bd kap
+        s tel jh u.u o.ä v.a z u d o v mio mrd tsd""".split()),
+    maybe_final=frozenset("""usw etc jan feb febr mär mrz apr jun jul aug sep sept okt nov dez chr""".split()),
+    starters=frozenset("""Der Die Das Ein Eine Er Sie Es Wir Ich Ihr Man Dann Aber Und Doch Denn Heute Morgen
+        Gestern Danach Dabei Damit Dort Hier Auch Als Wenn Wie Was Wer Wo Warum Noch Nun So Im In Am An Auf Mit
+        Nach Vor Seit Bei Für Von Zum Zur Diese Dieser Dieses Jetzt Später Schließlich Zuerst Trotzdem Deshalb
+        Jedoch Viele Alle Kein Keine""".split()),
+    ordinal_numbers=True,
+)
+register("de", SENTENCE_WORDS)

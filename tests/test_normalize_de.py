@@ -1,0 +1,102 @@
+"""German normalization and sentences, by category (rules_de + locale_rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate.speech.normalize import normalize
+from narrate.speech.sentences import split_sentences
+
+CASES: dict[str, list[tuple[str, str]]] = {
+    "dates": [
+        ("Am 3. März 2025 öffnete der Markt.", "Am dritten März zweitausendfünfundzwanzig öffnete der Markt."),
+        ("Berlin, 3. März 2025", "Berlin, dritter März zweitausendfünfundzwanzig"),
+        ("Der 1. Mai ist ein Feiertag.", "Der erste Mai ist ein Feiertag."),
+        ("Vom 1. bis 3. Mai", "Vom ersten bis dritten Mai"),
+        ("Er kam am 03.04.2024.", "Er kam am dritten April zweitausendvierundzwanzig."),
+        ("im Dez. 1999", "im Dezember neunzehnhundertneunundneunzig"),
+    ],
+    "times": [
+        ("um 14:30 Uhr", "um vierzehn Uhr dreißig"),
+        ("ab 8.30 Uhr", "ab acht Uhr dreißig"),
+        ("um 20 Uhr", "um zwanzig Uhr"),
+        ("um 1 Uhr", "um ein Uhr"),
+        ("Beginn 9:05", "Beginn neun Uhr fünf"),
+    ],
+    "money": [
+        ("Es kostet 12,50 €.", "Es kostet zwölf Euro und fünfzig Cent."),
+        ("4,5 Millionen Euro", "vier Komma fünf Millionen Euro"),
+        ("3 Mrd. € Umsatz", "drei Milliarden Euro Umsatz"),
+        ("nur 0,99 €", "nur neunundneunzig Cent"),
+        ("für 1 Euro", "für ein Euro"),
+        ("€ 5", "fünf Euro"),
+        ("1.250 EUR", "eintausendzweihundertfünfzig Euro"),
+    ],
+    "numbers": [
+        ("12.500 Besucher", "zwölftausendfünfhundert Besucher"),
+        ("3,14", "drei Komma eins vier"),
+        ("1.000.000", "eine Million"),
+        ("bei -3 Grad", "bei minus drei Grad"),
+        ("10–15 Minuten", "zehn bis fünfzehn Minuten"),
+        ("Tel. 030 1234567", "Telefon null drei null, eins zwei drei vier fünf sechs sieben"),
+    ],
+    "years": [
+        ("Der Krieg endete 1945.", "Der Krieg endete neunzehnhundertfünfundvierzig."),
+        ("1939–1945", "neunzehnhundertneununddreißig bis neunzehnhundertfünfundvierzig"),
+        ("seit 2010", "seit zweitausendzehn"),
+        ("1999 Menschen", "eintausendneunhundertneunundneunzig Menschen"),
+    ],
+    "ordinals": [
+        ("Der 2. Weltkrieg", "Der zweite Weltkrieg"),
+        ("im 21. Jahrhundert", "im einundzwanzigsten Jahrhundert"),
+    ],
+    "units_percent": [
+        ("42,195 km", "zweiundvierzig Komma eins neun fünf Kilometer"),
+        ("1 kg Mehl", "ein Kilogramm Mehl"),
+        ("-3 °C", "minus drei Grad Celsius"),
+        ("2,4 %", "zwei Komma vier Prozent"),
+        ("50 km/h", "fünfzig Kilometer pro Stunde"),
+    ],
+    "roman": [
+        ("Karl V. regierte.", "Karl der Fünfte regierte."),
+        ("Heinrich VIII. heiratete sechsmal.", "Heinrich der Achte heiratete sechsmal."),
+        ("Ludwig XIV. starb 1715.", "Ludwig der Vierzehnte starb siebzehnhundertfünfzehn."),
+        ("Kapitel IV", "Kapitel vier"),
+    ],
+    "abbreviations": [
+        ("z. B. Äpfel usw.", "zum Beispiel Äpfel und so weiter."),
+        ("Dr. Weber und Prof. Berg", "Doktor Weber und Professor Berg"),
+        ("d. h. ca. zehn", "das heißt circa zehn"),
+        ("Goethestr. 5", "Goethestraße fünf"),
+        ("S. 12", "Seite zwölf"),
+        ("Johann S. Bach", "Johann S. Bach"),
+        ("Mo–Fr geöffnet", "Montag bis Freitag geöffnet"),
+        ("Nr. 5", "Nummer fünf"),
+    ],
+}
+
+
+@pytest.mark.parametrize(("text", "spoken"), [pytest.param(t, s, id=f"{cat}-{i}") for cat, cases in CASES.items()
+                                              for i, (t, s) in enumerate(cases)])
+def test_german(text, spoken):
+    assert normalize(text, "de-DE") == spoken
+
+
+def test_swiss_german_writes_a_decimal_point():
+    assert normalize("3.5 km und 1'250 Franken, CHF 12.50", "de-CH") == (
+        "drei Komma fünf Kilometer und eintausendzweihundertfünfzig Franken, zwölf Franken und fünfzig Rappen")
+
+
+SENTENCES = [
+    ("Am 3. März öffnete der Markt. Dann regnete es.", ["Am 3. März öffnete der Markt.", "Dann regnete es."]),
+    ("Ludwig XIV. war König. Er starb.", ["Ludwig XIV. war König.", "Er starb."]),
+    ("Es gab z. B. Äpfel, Birnen usw. Danach gingen wir.", ["Es gab z. B. Äpfel, Birnen usw.", "Danach gingen wir."]),
+    ("Dr. Weber kam. Prof. Berg nicht.", ["Dr. Weber kam.", "Prof. Berg nicht."]),
+    ("Es kostet 3. Dann ging er.", ["Es kostet 3.", "Dann ging er."]),
+    ("Vom 1. bis 3. Mai. Der Markt!", ["Vom 1. bis 3. Mai.", "Der Markt!"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[f"sentences-{i}" for i in range(len(SENTENCES))])
+def test_german_sentences(text, expected):
+    assert split_sentences(text, "de") == expected

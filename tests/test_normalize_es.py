@@ -1,0 +1,83 @@
+"""Spanish normalization and sentences, by category (rules_es + locale_rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate.speech.normalize import normalize
+from narrate.speech.sentences import split_sentences
+
+CASES: dict[str, list[tuple[str, str]]] = {
+    "dates": [
+        ("El 3 de marzo de 2025", "El tres de marzo de dos mil veinticinco"),
+        ("el 1 de enero de 2000", "el primero de enero de dos mil"),
+        ("el 03/04/2024", "el tres de abril de dos mil veinticuatro"),
+    ],
+    "times": [
+        ("a las 14:30", "a las catorce y treinta"),
+        ("a las 21:15 h", "a las veintiuna y quince"),
+        ("a la 1:30", "a la una y treinta"),
+        ("a las 9:00", "a las nueve en punto"),
+    ],
+    "money": [
+        ("12,50 €", "doce euros con cincuenta céntimos"),
+        ("4,5 millones de euros", "cuatro coma cinco millones de euros"),
+        ("1 €", "un euro"),
+        ("0,50 €", "cincuenta céntimos"),
+        ("100 €", "cien euros"),
+    ],
+    "numbers": [
+        ("1.250 personas", "mil doscientos cincuenta personas"),
+        ("3,5", "tres coma cinco"),
+        ("2020–2025", "dos mil veinte a dos mil veinticinco"),
+        ("En 1492", "En mil cuatrocientos noventa y dos"),
+    ],
+    "ordinals": [
+        ("El 2.º premio", "El segundo premio"),
+        ("La 5.ª avenida", "La quinta avenida"),
+        ("el 3.er piso", "el tercer piso"),
+    ],
+    "units_percent": [
+        ("3,5 km", "tres coma cinco kilómetros"),
+        ("1 km", "un kilómetro"),
+        ("-5 °C", "menos cinco grados Celsius"),
+        ("50 %", "cincuenta por ciento"),
+    ],
+    "roman": [
+        ("Felipe II", "Felipe segundo"),
+        ("Isabel II", "Isabel segunda"),
+        ("Alfonso XIII", "Alfonso trece"),
+        ("el siglo XIX", "el siglo diecinueve"),
+    ],
+    "abbreviations": [
+        ("la Sra. López y el Dr. Pérez", "la señora López y el doctor Pérez"),
+        ("p. ej. en EE. UU.", "por ejemplo en Estados Unidos."),
+        ("pág. 45", "página cuarenta y cinco"),
+        ("frutas, etc.", "frutas, etcétera."),
+    ],
+}
+
+
+@pytest.mark.parametrize(("text", "spoken"), [pytest.param(t, s, id=f"{cat}-{i}") for cat, cases in CASES.items()
+                                              for i, (t, s) in enumerate(cases)])
+def test_spanish(text, spoken):
+    assert normalize(text, "es-ES") == spoken
+
+
+def test_mexican_spanish_writes_a_decimal_point():
+    assert normalize("Cuesta $3.50 y son 1,250 personas; 2.5 km.", "es-MX") == (
+        "Cuesta tres dólares con cincuenta centavos y son mil doscientos cincuenta personas; "
+        "dos punto cinco kilómetros.")
+
+
+SENTENCES = [
+    ("¿Vienes? ¡Claro! El Sr. García llegó.", ["¿Vienes?", "¡Claro!", "El Sr. García llegó."]),
+    ("La Dra. Pérez habló. Luego se fue.", ["La Dra. Pérez habló.", "Luego se fue."]),
+    ("Frutas, verduras, etc. Después comimos.", ["Frutas, verduras, etc.", "Después comimos."]),
+    ("Vive en EE. UU. desde 2010.", ["Vive en EE. UU. desde 2010."]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[f"sentences-{i}" for i in range(len(SENTENCES))])
+def test_spanish_sentences(text, expected):
+    assert split_sentences(text, "es") == expected
