@@ -117,7 +117,7 @@ def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project):
 def test_clean_prunes_unused_cache_and_stale_output(big_project):
     assert build(big_project, BuildOptions(formats=("mp3",), voice="fake")).failed == []
     entries = set(cache_files(big_project))
-    stale = big_project / "output" / "a1" / "old-edition.pdf"
+    stale = big_project / "output" / "a1" / "a1.large-print.pdf"  # an edition the manifest no longer lists
     stale.write_text("stale")
     (big_project / "content" / "a2.md").unlink()
     from narrate.clean import clean

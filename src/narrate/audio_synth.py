@@ -2,7 +2,9 @@
 
 A segment's audio lives at ``cache_dir/<k[:2]>/<k>.wav`` with
 ``k = sha256(engine.cache_key() + NUL + spoken text)``. Engines write atomically, so
-a file that exists is complete: an interrupted build resumes where it stopped.
+a file that exists is complete: an interrupted build resumes where it stopped. A file
+that is not a whole WAV all the same (a disk that filled up, a copy cut short, a
+hand-edited cache) is synthesized again instead of failing the build: ``wav_complete``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,27 @@ def cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.wav"
 
 
+def wav_complete(path: Path) -> bool:
+    """Is ``path`` a RIFF/WAVE file whose ``data`` chunk is all there? Reads only the headers."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return False
+            pos = 12
+            while pos + 8 <= size:
+                fh.seek(pos)
+                chunk = fh.read(8)
+                length = int.from_bytes(chunk[4:8], "little")
+                if chunk[:4] == b"data":
+                    return pos + 8 + length <= size
+                pos += 8 + length + (length & 1)
+    except OSError:
+        return False
+    return False
+
+
 def _init_worker(profile: VoiceProfile, threads: int) -> None:
     global _WORKER_ENGINE
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)  # the workers share the cores
@@ -43,8 +66,8 @@ def _work(job: tuple[str, str]) -> str:
     assert _WORKER_ENGINE is not None
     try:
         _WORKER_ENGINE.synthesize(text, Path(out))
-    except NarrateError as exc:  # pickling keeps only the message: fold the path into it
-        raise type(exc)(str(exc)) from None
+    except NarrateError as exc:  # message, path and line cross the process boundary as they are
+        raise type(exc)(exc.message, exc.path, exc.line) from None
     return out
 
 
@@ -65,7 +88,7 @@ def synthesize_missing(
     paths = [cache_path(cache_dir, segment_key(key, text)) if text.strip() else Path() for text in texts]
     todo: dict[Path, str] = {}
     for text, path in zip(texts, paths, strict=True):
-        if text.strip() and path not in todo and not path.is_file():
+        if text.strip() and path not in todo and not wav_complete(path):
             todo[path] = text
     total = len(todo)
     if progress:

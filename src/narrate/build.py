@@ -23,18 +23,19 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import model as m
-from .artifacts import artifact_entry, hash_parts, load_manifest, write_manifest
+from .artifacts import ManifestError, artifact_entry, load_manifest, write_manifest
 from .config import ALL_FORMATS, Config
 from .editions import MAKERS, PublicationContext
 from .errors import ConfigError, NarrateError, OutputError, SourceError
-from .fingerprints import base_key, voice_key
+from .fingerprints import Fingerprints
 from .narration import preflight_narration, presynthesize
 from .project import Project, Source, discover, load_document, modified_time, open_project
 
@@ -114,8 +115,59 @@ def resolve_formats(requested: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(makers)
 
 
+LOCK_NAME = "lock"  # .narrate/lock: one build, clean or package at a time per project
+LOCK_WAIT_S = 10.0  # how long a second command waits (NARRATE_LOCK_WAIT overrides) before refusing
+
+
+@contextlib.contextmanager
+def project_lock(root: Path | str, command: str, notify: Callable[[str], None],
+                 wait: float | None = None) -> Iterator[None]:
+    """Hold the project's lock (``.narrate/lock``, an OS file lock via ``filelock``) while
+    ``command`` runs. A second build, clean or package on the same project waits up to
+    ``wait`` seconds (default ``LOCK_WAIT_S``, or ``$NARRATE_LOCK_WAIT``), saying so through
+    ``notify``, then refuses with a ``NarrateError``. The OS drops the lock when its holder
+    exits, even when killed, so a stale lock never blocks anything.
+    """
+    from filelock import FileLock, Timeout
+
+    if not Path(root).is_dir():
+        raise ConfigError("expected a project folder, found none", root)
+    path = Path(root).resolve() / ".narrate" / LOCK_NAME
+    if wait is None:
+        try:
+            wait = float(os.environ.get("NARRATE_LOCK_WAIT", LOCK_WAIT_S))
+        except ValueError as exc:
+            raise ConfigError(f"NARRATE_LOCK_WAIT: expected seconds, found {os.environ['NARRATE_LOCK_WAIT']!r}") \
+                from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            notify(f"another narrate command (build, clean or package) is working on this project; "
+                   f"waiting up to {wait:g} s for it to finish")
+            try:
+                lock.acquire(timeout=wait)
+            except Timeout:
+                raise NarrateError(f"another narrate command (build, clean or package) is still working on this "
+                                   f"project after {wait:g} s; let it finish, then run `narrate {command}` again",
+                                   path.parent.parent) from None
+    except OSError as exc:
+        raise OutputError(f"cannot take the project lock: {exc.strerror or exc}", path) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = None) -> BuildReport:
     reporter = reporter or SilentReporter()
+    with project_lock(root, "build", reporter.warning):
+        return _build(root, options, reporter)
+
+
+def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> BuildReport:
     started = time.monotonic()
     project = open_project(root)
     output = (options.output or project.root / "output").resolve()
@@ -127,8 +179,15 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
     if any(MAKERS[maker][2] for maker in makers):
         preflight_narration(project.root, options.voice or project.config.defaults.voice)
     selected = _select(docs, failures, options.only)
-    previous = {p.get("slug"): p for p in load_manifest(output)["publications"] if isinstance(p, dict)}
-    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug)) for doc in selected]
+    try:
+        manifest = load_manifest(output)
+    except ManifestError as exc:  # a damaged manifest costs a full rebuild, said out loud
+        reporter.warning(f"{exc}; rebuilding every edition")
+        manifest = {"publications": []}
+    previous = {p["slug"]: p for p in manifest["publications"]}
+    fingerprints = Fingerprints(project)
+    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug), fingerprints)
+            for doc in selected]
     for w in project.warnings:
         reporter.warning(w)
     if options.jobs > 1:
@@ -209,13 +268,9 @@ class Job:
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
-         previous: dict[str, Any] | None) -> Job:
-    base = base_key(project, doc)
+         previous: dict[str, Any] | None, fingerprints: Fingerprints) -> Job:
     voice = options.voice or doc.meta.voice or project.config.defaults.voice
-    keys = {}
-    for maker in makers:
-        extra = voice_key(project, voice) if MAKERS[maker][2] else ""
-        keys[maker] = hash_parts(base, maker, extra)
+    keys = {maker: fingerprints.key(doc, maker, voice) for maker in makers}
     return Job(project.root, output, doc, makers, keys, previous, project.config, voice, project.cache_dir)
 
 
@@ -277,8 +332,8 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(events, reporter)
             for future in done:
-                pending.pop(future)
-                result = future.result()
+                job = pending.pop(future)
+                result = _result_of(future, job)
                 reporter.finished(result)
                 results.append(result)
                 checkpoint()
@@ -290,6 +345,18 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(events, reporter)
         events.close()
+
+
+def _result_of(future: Future, job: Job) -> PublicationResult:
+    """A worker's result; a worker that died (OOM killer, a signal, a native crash) fails the
+    publications it took down with it, as ``path: message``, like any other failure."""
+    try:
+        return future.result()
+    except (BrokenProcessPool, CancelledError):
+        error = OutputError("the worker process building this publication died (killed by a signal or by the "
+                            "out-of-memory killer, or crashed); its previous editions are kept; run the build "
+                            "again, with fewer --jobs if memory is short", job.doc.source_files[0])
+        return PublicationResult(job.doc.meta.slug, job.doc.meta.title, job.doc.source_files[0], error=error)
 
 
 def _size(job: Job) -> int:
@@ -370,7 +437,7 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
         made = _make_all(job, ctx, previous, artifacts, result)
         artifacts += _move_into_place(job, made)
     except NarrateError as exc:
-        result.error = exc
+        result.error = _project_relative(exc, job)
     except Exception as exc:  # a bug in narrate: report it, keep building the others
         result.error = _internal_error(exc, job, doc)
     finally:
@@ -416,6 +483,19 @@ def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]]
             raise OutputError(f"cannot move the new edition into place: {exc.strerror}", target) from exc
         entries.append(artifact_entry(job.output, fmt, target, key, **extra))
     return entries
+
+
+def _project_relative(exc: NarrateError, job: Job) -> NarrateError:
+    """Name the file relative to the project (a staged edition by its final place), so a
+    message reads the same from any worker, any folder, --jobs 1 or N."""
+    if exc.path and Path(exc.path).is_absolute():
+        path = Path(exc.path)
+        staging = job.output / STAGING / job.doc.meta.slug
+        if path.is_relative_to(staging):
+            path = job.output / job.doc.meta.slug / path.relative_to(staging)
+        if path.is_relative_to(job.root):
+            exc.path = path.relative_to(job.root).as_posix()
+    return exc
 
 
 def _internal_error(exc: Exception, job: Job, doc: m.Document) -> NarrateError:

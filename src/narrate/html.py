@@ -28,6 +28,7 @@ class RenderContext:
     epub: bool = True  # emit epub:type attributes
     # block id → [(segment id, display text)], to wrap each sentence in a span
     sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    chapter: str = ""  # the id of the chapter being rendered (footnote ids hang off it)
     _noted: set[str] = field(default_factory=set)
 
     def semantics(self, epub_type: str, role: str = "") -> str:
@@ -68,14 +69,15 @@ def inline(node: m.Inline, ctx: RenderContext) -> str:  # noqa: C901 - one case 
 
 
 def footnote_ref(node: m.FootnoteRef, ctx: RenderContext) -> str:
-    # Only the first reference to a note carries the id its backlink targets.
-    ref_id = f"fnref{node.number}"
+    # Only the first reference to a note carries the id its backlink targets. Note numbers
+    # start again in each chapter file of a book, so the id is the chapter's own.
+    ref_id = f"{ctx.chapter}-fnref{node.number}"
     id_attr = ""
     if ref_id not in ctx._noted:
         ctx._noted.add(ref_id)
-        id_attr = f' id="{{chapter}}-{ref_id}"'
+        id_attr = f' id="{ref_id}"'
     sem = ctx.semantics("noteref", "doc-noteref")
-    return (f'<sup><a{id_attr} href="#{{chapter}}-fn{node.number}"{sem}>{node.number}</a></sup>')
+    return (f'<sup><a{id_attr} href="#{ctx.chapter}-fn{node.number}"{sem}>{node.number}</a></sup>')
 
 
 # --------------------------------------------------------------------- blocks
@@ -159,6 +161,15 @@ def text_with_sentences(block_id: str, children: tuple[m.Inline, ...], ctx: Rend
 def chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, *, level: int) -> str:
     """One chapter as a <section>, its heading at ``level``, then its notes."""
     epub_type, role = _chapter_semantics(doc, chapter)
+    outer, ctx.chapter = ctx.chapter, chapter.id
+    try:
+        return _chapter_section(doc, chapter, ctx, level, epub_type, role)
+    finally:
+        ctx.chapter = outer
+
+
+def _chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, level: int, epub_type: str,
+                     role: str) -> str:
     head_id = chapter.heading.id if chapter.heading else f"{chapter.id}-h"
     parts = [f'<section id="{chapter.id}"{ctx.semantics(epub_type, role)} aria-labelledby="{head_id}">']
     if chapter.role != "lead" or not doc.single_file:
@@ -171,7 +182,7 @@ def chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, *, 
     if chapter.footnotes:
         parts.append(footnotes(chapter, ctx))
     parts.append("</section>")
-    return "\n".join(parts).replace("{chapter}", chapter.id)
+    return "\n".join(parts)
 
 
 def _chapter_semantics(doc: m.Document, chapter: m.Chapter) -> tuple[str, str]:
