@@ -468,3 +468,30 @@ def test_a_truncated_cached_wav_is_synthesized_again(project):
     for slug in ("a1", "a2"):
         first, again = (project / out / slug / f"{slug}.mp3" for out in ("output", "again"))
         assert abs(duration_s(first) - duration_s(again)) < 0.05
+
+
+def test_a_failure_while_moving_editions_into_place_keeps_the_manifest_true(project, monkeypatch):
+    from narrate.artifacts import sha256_file
+
+    assert not build(project, BuildOptions(formats=("epub", "pdf"), voice="fake", jobs=1)).failed
+    (project / "content" / "a1.md").write_text(article(1, tag="edited"))
+    final = project / "output" / "a1"
+    real_replace = os.replace
+    landed: list[str] = []
+
+    def flaky(src, dst, *args, **kwargs):  # the disk fills up after the first edition lands
+        if Path(dst).parent == final:
+            if Path(dst).suffix == ".pdf":
+                raise OSError(28, "No space left on device")
+            landed.append(Path(dst).name)
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    report = build(project, BuildOptions(formats=("epub", "pdf"), voice="fake", jobs=1, only=("a1",)))
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert [r.slug for r in report.failed] == ["a1"] and "No space left" in str(report.failed[0].error)
+    assert "a1.epub" in landed  # the new EPUB did replace the old one before the PDF failed
+    entries = {a["path"]: a for p in load_manifest(project / "output")["publications"] for a in p["artifacts"]}
+    assert {"a1/a1.epub", "a1/a1.pdf"} <= set(entries)
+    for rel, art in entries.items():
+        assert sha256_file(project / "output" / rel) == art["sha256"], rel

@@ -9,13 +9,16 @@ hand-edited cache) is synthesized again instead of failing the build: ``wav_comp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.engines import Engine, get_engine
@@ -55,8 +58,44 @@ def wav_complete(path: Path) -> bool:
     return False
 
 
+# ------------------------------------------------------------ stopping workers
+
+_STOPPING = False  # in a worker: a stop signal arrived; queued tasks are refused
+
+
+def _stop(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
+    global _STOPPING
+    if not _STOPPING:  # the first signal interrupts the task; later ones let its cleanup finish
+        _STOPPING = True
+        raise KeyboardInterrupt
+
+
+def install_stop_handlers() -> None:
+    """In a worker process: SIGTERM and SIGINT interrupt the running task (its ``finally``
+    blocks run: temp files go, ffmpeg is killed) and every task still queued is refused."""
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
+def refuse_if_stopping() -> None:
+    if _STOPPING:
+        raise KeyboardInterrupt
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """The main process is stopping: cancel what has not started and signal every worker,
+    so no worker goes on building (or leaves an ffmpeg running) after narrate has exited."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+
+
 def _init_worker(profile: VoiceProfile, threads: int) -> None:
     global _WORKER_ENGINE
+    install_stop_handlers()
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)  # the workers share the cores
     _WORKER_ENGINE = get_engine(profile)
 
@@ -64,6 +103,7 @@ def _init_worker(profile: VoiceProfile, threads: int) -> None:
 def _work(job: tuple[str, str]) -> str:
     text, out = job
     assert _WORKER_ENGINE is not None
+    refuse_if_stopping()
     try:
         _WORKER_ENGINE.synthesize(text, Path(out))
     except NarrateError as exc:  # message, path and line cross the process boundary as they are
@@ -123,10 +163,14 @@ def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: 
             max_workers=workers, mp_context=context, initializer=_init_worker,
             initargs=(profile, max(1, (os.cpu_count() or 1) // workers)),
         ) as pool:
-            chunk = max(1, min(16, total // (workers * 8)))
-            for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
-                if progress:
-                    progress("synthesize", done, total)
+            try:
+                chunk = max(1, min(16, total // (workers * 8)))
+                for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
+                    if progress:
+                        progress("synthesize", done, total)
+            except BaseException:
+                stop_pool(pool)  # else leaving the with-block would run every queued sentence first
+                raise
     except BrokenProcessPool as exc:
         raise AudioError(
             f"voice {profile.name!r}: a synthesis worker process died ({exc}); retry with jobs = 1",

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from . import model as m
 from .artifacts import ManifestError, artifact_entry, load_manifest, write_manifest
+from .audio_synth import install_stop_handlers, refuse_if_stopping, stop_pool
 from .config import ALL_FORMATS, Config
 from .editions import MAKERS, PublicationContext
 from .errors import ConfigError, NarrateError, OutputError, SourceError
@@ -341,6 +342,9 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
                     for other in pending:
                         other.cancel()
                     pending = {f: j for f, j in pending.items() if not f.cancelled()}
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers too, then report the interrupt
+        stop_pool(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(events, reporter)
@@ -380,9 +384,11 @@ def _init_worker(threads: int, events: Any) -> None:
     global _EVENTS
     _EVENTS = events
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
+    install_stop_handlers()
 
 
 def _build_in_worker(job: Job) -> PublicationResult:
+    refuse_if_stopping()
     return build_publication(job, QueueReporter(_EVENTS))
 
 
@@ -418,7 +424,9 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     """Make a publication's changed editions in a staging folder, then move them into place.
 
     Nothing replaces a previous edition until every edition of the publication is made,
-    so a failed, interrupted or killed build leaves the previous outputs as they were.
+    so a failed, interrupted or killed build leaves the previous outputs as they were. If
+    moving fails midway (a full disk, a permission), the publication fails but its entry
+    records the editions already moved, so the manifest always agrees with the files.
     """
     doc = job.doc
     slug = doc.meta.slug
@@ -432,10 +440,11 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress)
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
     try:
         shutil.rmtree(staging, ignore_errors=True)
         made = _make_all(job, ctx, previous, artifacts, result)
-        artifacts += _move_into_place(job, made)
+        _move_into_place(job, made, moved)
     except NarrateError as exc:
         result.error = _project_relative(exc, job)
     except Exception as exc:  # a bug in narrate: report it, keep building the others
@@ -444,13 +453,14 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
         for cleanup in ctx.cleanups:
             cleanup()
         shutil.rmtree(staging, ignore_errors=True)
+    artifacts += moved
     done = {a["format"] for a in artifacts}
     # formats not requested this time keep their previous entries while their files exist
     artifacts += [a for fmt, a in previous.items()
                   if fmt not in done and (job.output / str(a.get("path", ""))).is_file()]
     result.warnings = ctx.warnings
     result.seconds = time.monotonic() - started
-    if result.ok:
+    if result.ok or moved:
         result.entry = {"slug": slug, "title": doc.meta.title, "kind": doc.meta.kind,
                         "language": doc.meta.language, "source": doc.source_files[0], "artifacts": artifacts}
     return result
@@ -471,10 +481,14 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
     return made
 
 
-def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
+                     entries: list[dict[str, Any]]) -> None:
+    """Rename each new edition over the old one, appending its entry to ``entries`` as it lands."""
     final_dir = job.output / job.doc.meta.slug
-    final_dir.mkdir(parents=True, exist_ok=True)
-    entries = []
+    try:
+        final_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the publication's folder: {exc.strerror}", final_dir) from exc
     for fmt, path, key, extra in made:
         target = final_dir / path.name
         try:
@@ -482,7 +496,6 @@ def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]]
         except OSError as exc:
             raise OutputError(f"cannot move the new edition into place: {exc.strerror}", target) from exc
         entries.append(artifact_entry(job.output, fmt, target, key, **extra))
-    return entries
 
 
 def _project_relative(exc: NarrateError, job: Job) -> NarrateError:
@@ -493,8 +506,7 @@ def _project_relative(exc: NarrateError, job: Job) -> NarrateError:
         staging = job.output / STAGING / job.doc.meta.slug
         if path.is_relative_to(staging):
             path = job.output / job.doc.meta.slug / path.relative_to(staging)
-        if path.is_relative_to(job.root):
-            exc.path = path.relative_to(job.root).as_posix()
+        exc.path = path.relative_to(job.root).as_posix() if path.is_relative_to(job.root) else str(path)
     return exc
 
 
