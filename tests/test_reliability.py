@@ -191,11 +191,17 @@ def test_a_second_command_waits_then_refuses_clearly(project, command):
 
 
 def test_a_second_command_goes_ahead_once_the_first_finishes(project):
-    holder = hold_lock(project, 1.5)
-    proc = run("build", str(project), "--formats", "epub", "-j", "1", env={"NARRATE_LOCK_WAIT": "30"})
+    holder = hold_lock(project, 120)
+    proc = subprocess.Popen(NARRATE + ["build", str(project), "--formats", "epub", "-j", "1"], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NARRATE_LOCK_WAIT": "300"})
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # the build says it waits; only then does the holder finish
+    holder.kill()
     holder.wait()
-    assert proc.returncode == 0, proc.stderr
-    assert "waiting" in proc.stderr
+    _, rest = proc.communicate(timeout=300)
+    assert "waiting" in first and "another narrate command" in first, first + rest
+    assert proc.returncode == 0, rest
     assert (project / "output" / "a1" / "a1.epub").is_file()
 
 
