@@ -120,12 +120,12 @@ def load_manifest(output: Path, *, missing_ok: bool = True) -> dict[str, Any]:
     if not path.is_file():
         if missing_ok:
             return {"publications": []}
-        raise ManifestError("expected a manifest from `narrate build`, found none (run `narrate build`)", path)
+        raise ManifestError("expected a manifest from `narrate build`, found none (run narrate build)", path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ManifestError(f"expected a JSON manifest written by `narrate build`, found unreadable text ({exc}); "
-                            "run `narrate build`", path) from exc
+                            "run narrate build", path) from exc
     _check_manifest(data, path)
     return data
 
@@ -134,7 +134,7 @@ def _check_manifest(data: Any, path: Path) -> None:
     def fail(where: str, expected: str, found: Any) -> ManifestError:
         shown = repr(found)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        return ManifestError(f"{where}: expected {expected}, found {shown}; run `narrate build` to rewrite it", path)
+        return ManifestError(f"{where}: expected {expected}, found {shown}; run narrate build to rewrite it", path)
 
     if not isinstance(data, dict):
         raise fail("manifest", "a JSON object", data)
