@@ -49,7 +49,10 @@ def wait_for_cache(root: Path, count: int, proc: subprocess.Popen, timeout: floa
 
 
 def assert_no_partial_files(root: Path) -> None:
-    leftovers = [p for p in (root / "output").rglob("*") if p.name.endswith((".part", ".tmp", ".raw"))]
+    # narrate's temp names are hidden (".name.random.part"); any hidden file left is a leftover
+    leftovers = [p for p in (root / "output").rglob("*")
+                 if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp", ".raw"))]
+    leftovers += [p for p in (root / ".narrate" / "cache").rglob("*") if p.is_file() and p.suffix != ".wav"]
     assert leftovers == []
     for path in cache_files(root):
         with wave.open(str(path)) as w:  # every cache entry is a complete WAV
@@ -78,10 +81,11 @@ def test_parallel_build_equals_serial_build(make_project, tmp_path, monkeypatch)
             assert twin.read_bytes() == path.read_bytes(), path.name
 
 
-def test_sigint_stops_cleanly_and_keeps_finished_work(big_project):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigint_stops_cleanly_and_keeps_finished_work(big_project, jobs):
     md = big_project / "content" / "a1.md"
     md.write_text(article(1, sentences=400))
-    proc = start_build(big_project, "--formats", "mp3", "-j", "1")
+    proc = start_build(big_project, "--formats", "mp3", "-j", jobs)
     wait_for_cache(big_project, 20, proc)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
@@ -90,14 +94,15 @@ def test_sigint_stops_cleanly_and_keeps_finished_work(big_project):
     assert_no_partial_files(big_project)
 
 
-def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project, jobs):
     first = subprocess.run([sys.executable, "-m", "narrate", "build", str(big_project), "--voice", "fake",
                             "--formats", "epub,mp3"], capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     manifest = json.loads((big_project / "output" / "manifest.json").read_text())
     before = {a["path"]: a["sha256"] for p in manifest["publications"] for a in p["artifacts"]}
     (big_project / "content" / "a1.md").write_text(article(1, sentences=400, tag="again"))
-    proc = start_build(big_project, "--formats", "epub,mp3", "-j", "1")
+    proc = start_build(big_project, "--formats", "epub,mp3", "-j", jobs)
     cached_before = len(cache_files(big_project))
     wait_for_cache(big_project, cached_before + 25, proc)
     os.killpg(proc.pid, signal.SIGKILL)
@@ -114,10 +119,47 @@ def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project):
     assert len(after) > len(survived)
 
 
+def descendants(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in path.read_text().split()] if path.exists() else []
+    return [d for k in kids for d in [k, *descendants(k)]]
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_stops_the_build_its_workers_and_ffmpeg(big_project, jobs):
+    """SIGTERM to narrate alone (as a service manager sends it): every process it started ends too."""
+    for n in (1, 2):
+        (big_project / "content" / f"a{n}.md").write_text(article(n, sentences=300, tag="term"))
+    proc = start_build(big_project, "--formats", "mp3,m4b", "-j", jobs)
+    deadline = time.monotonic() + 300
+    ffmpeg: list[int] = []
+    while not ffmpeg and time.monotonic() < deadline and proc.poll() is None:
+        ffmpeg = [d for d in descendants(proc.pid) if b"ffmpeg" in Path(f"/proc/{d}/cmdline").read_bytes()]
+        time.sleep(0.02)
+    assert ffmpeg, "the build never ran ffmpeg"
+    started = descendants(proc.pid)
+    stopped = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert time.monotonic() - stopped < 30  # not after finishing the publications
+    assert "Traceback" not in stderr
+    time.sleep(0.5)
+    assert [p for p in started if running(p)] == []
+    assert_no_partial_files(big_project)
+
+
 def test_clean_prunes_unused_cache_and_stale_output(big_project):
     assert build(big_project, BuildOptions(formats=("mp3",), voice="fake")).failed == []
     entries = set(cache_files(big_project))
-    stale = big_project / "output" / "a1" / "old-edition.pdf"
+    stale = big_project / "output" / "a1" / "a1.large-print.pdf"  # an edition the manifest no longer lists
     stale.write_text("stale")
     (big_project / "content" / "a2.md").unlink()
     from narrate.clean import clean

@@ -79,7 +79,9 @@ def test_failed_rebuild_keeps_previous_output(make_project):
     assert proc.returncode == 8 and epub.read_bytes() == before
     manifest = json.loads((root / "output" / "manifest.json").read_text())
     assert manifest["publications"][0]["slug"] == "a"
-    assert not list((root / "output").rglob("*.part"))
+    # no temp file of any kind: narrate's are hidden (".name.random.part"), none may stay
+    assert [p for p in (root / "output").rglob("*") if p.is_file() and p.name.startswith(".")] == []
+    assert not (root / "output" / ".staging").exists()
 
 
 def test_missing_project_and_config_errors(tmp_path, make_project):

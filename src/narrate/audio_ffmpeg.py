@@ -7,9 +7,11 @@ one line per 100 ms (ebur128) does not grow narrate's memory.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import threading
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 from narrate.errors import AudioError
 
 _TAIL_LINES = 60
+FFMPEG_TIMEOUT_S = 6 * 3600.0  # one ffmpeg run: far beyond encoding a 40-hour book on a slow machine
 
 
 def tool(name: str) -> str:
@@ -26,33 +29,58 @@ def tool(name: str) -> str:
     return found
 
 
-def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None) -> list[str]:
+def ffmpeg_timeout() -> float:
+    """Seconds one ffmpeg run may take: ``$NARRATE_FFMPEG_TIMEOUT``, else ``FFMPEG_TIMEOUT_S``."""
+    raw = os.environ.get("NARRATE_FFMPEG_TIMEOUT", "")
+    try:
+        value = float(raw) if raw.strip() else FFMPEG_TIMEOUT_S
+    except ValueError as exc:
+        raise AudioError(f"NARRATE_FFMPEG_TIMEOUT: expected seconds, found {raw!r}") from exc
+    return value if value > 0 else FFMPEG_TIMEOUT_S
+
+
+def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
+               timeout: float | None = None) -> list[str]:
     """Run ``ffmpeg -hide_banner -nostdin -nostats <args>``; return stderr's last lines.
 
     A failure raises ``AudioError`` naming ``path`` and ``what`` was being done, with the
-    tail of ffmpeg's stderr.
+    tail of ffmpeg's stderr. A run longer than ``timeout`` seconds (``ffmpeg_timeout()``)
+    is killed and is an ``AudioError``. If narrate itself is stopped (Ctrl-C, SIGTERM, or
+    any exception) while ffmpeg runs, ffmpeg is killed and reaped: it never outlives us.
     """
     command = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *args]
+    limit = ffmpeg_timeout() if timeout is None else timeout
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
     try:
-        with subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
-        ) as proc:
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                tail.append(line.rstrip("\n"))
-            code = proc.wait()
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, errors="replace")
     except OSError as exc:
         raise AudioError(f"cannot run ffmpeg to {what} ({exc})", path) from exc
+    assert proc.stderr is not None
+    reader = threading.Thread(target=_read_lines, args=(proc.stderr, tail), daemon=True)
+    try:
+        reader.start()
+        try:
+            code = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            raise AudioError(f"ffmpeg took longer than {limit:g} s to {what} and was stopped "
+                             "(NARRATE_FFMPEG_TIMEOUT sets the limit)", path) from None
+        reader.join()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        reader.join(timeout=5)
+        proc.stderr.close()
     if code != 0:
         message = "\n".join(line for line in list(tail)[-12:] if line.strip())
         raise AudioError(f"ffmpeg failed to {what} (exit {code}):\n{message}", path)
     return list(tail)
+
+
+def _read_lines(stream, tail: deque[str]) -> None:
+    for line in stream:
+        tail.append(line.rstrip("\n"))
 
 
 def probe(path: Path, *entries: str) -> dict:

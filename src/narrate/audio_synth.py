@@ -2,19 +2,23 @@
 
 A segment's audio lives at ``cache_dir/<k[:2]>/<k>.wav`` with
 ``k = sha256(engine.cache_key() + NUL + spoken text)``. Engines write atomically, so
-a file that exists is complete: an interrupted build resumes where it stopped.
+a file that exists is complete: an interrupted build resumes where it stopped. A file
+that is not a whole WAV all the same (a disk that filled up, a copy cut short, a
+hand-edited cache) is synthesized again instead of failing the build: ``wav_complete``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.engines import Engine, get_engine
@@ -40,8 +44,65 @@ def cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / key[:2] / f"{key}.wav"
 
 
+def wav_complete(path: Path) -> bool:
+    """Is ``path`` a RIFF/WAVE file whose ``data`` chunk is all there? Reads only the headers."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return False
+            pos = 12
+            while pos + 8 <= size:
+                fh.seek(pos)
+                chunk = fh.read(8)
+                length = int.from_bytes(chunk[4:8], "little")
+                if chunk[:4] == b"data":
+                    return pos + 8 + length <= size
+                pos += 8 + length + (length & 1)
+    except OSError:
+        return False
+    return False
+
+
+# ------------------------------------------------------------ stopping workers
+
+_STOPPING = False  # in a worker: a stop signal arrived; queued tasks are refused
+
+
+def _stop(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
+    global _STOPPING
+    if not _STOPPING:  # the first signal interrupts the task; later ones let its cleanup finish
+        _STOPPING = True
+        raise KeyboardInterrupt
+
+
+def install_stop_handlers() -> None:
+    """In a worker process: SIGTERM and SIGINT interrupt the running task (its ``finally``
+    blocks run: temp files go, ffmpeg is killed) and every task still queued is refused."""
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
+def refuse_if_stopping() -> None:
+    if _STOPPING:
+        raise KeyboardInterrupt
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """The main process is stopping: cancel what has not started and signal every worker,
+    so no worker goes on building (or leaves an ffmpeg running) after narrate has exited."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+
+
 def _init_worker(profile: VoiceProfile, threads: int) -> None:
     global _WORKER_ENGINE
+    install_stop_handlers()
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)  # the workers share the cores
     _WORKER_ENGINE = get_engine(profile)
 
@@ -49,10 +110,11 @@ def _init_worker(profile: VoiceProfile, threads: int) -> None:
 def _work(job: tuple[str, str]) -> str:
     text, out = job
     assert _WORKER_ENGINE is not None
+    refuse_if_stopping()
     try:
         _WORKER_ENGINE.synthesize(text, Path(out))
-    except NarrateError as exc:  # pickling keeps only the message: fold the path into it
-        raise type(exc)(str(exc)) from None
+    except NarrateError as exc:  # message, path and line cross the process boundary as they are
+        raise type(exc)(exc.message, exc.path, exc.line) from None
     return out
 
 
@@ -75,7 +137,7 @@ def synthesize_missing(
     paths = [cache_path(cache_dir, segment_key(key, text)) if text.strip() else Path() for text in texts]
     todo: dict[Path, str] = {}
     for text, path in zip(texts, paths, strict=True):
-        if text.strip() and path not in todo and not path.is_file():
+        if text.strip() and path not in todo and not wav_complete(path):
             todo[path] = text
     total = len(todo)
     if progress:
@@ -112,10 +174,14 @@ def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: 
             max_workers=workers, mp_context=context, initializer=_init_worker,
             initargs=(profile, max(1, (os.cpu_count() or 1) // workers)),
         ) as pool:
-            chunk = max(1, min(16, total // (workers * 8)))
-            for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
-                if progress:
-                    progress("synthesize", done, total)
+            try:
+                chunk = max(1, min(16, total // (workers * 8)))
+                for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
+                    if progress:
+                        progress("synthesize", done, total)
+            except BaseException:
+                stop_pool(pool)  # else leaving the with-block would run every queued sentence first
+                raise
     except BrokenProcessPool as exc:
         raise AudioError(
             f"voice {profile.name!r}: a synthesis worker process died ({exc}); retry with jobs = 1",

@@ -23,19 +23,21 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import model as m
-from .artifacts import artifact_entry, hash_parts, load_manifest, write_manifest
+from .artifacts import ManifestError, artifact_entry, load_manifest, write_manifest
+from .audio_synth import install_stop_handlers, refuse_if_stopping, stop_pool
 from .config import ALL_FORMATS, EXECUTORS, Config
 from .context import PublicationContext
 from .editions import MAKERS
 from .errors import ConfigError, NarrateError, OutputError, SourceError
-from .fingerprints import base_key, voice_key
+from .fingerprints import Fingerprints
 from .narration import preflight_narration, presynthesize
 from .project import Project, Source, discover, load_document, modified_time, open_project
 
@@ -117,8 +119,59 @@ def resolve_formats(requested: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(makers)
 
 
+LOCK_NAME = "lock"  # .narrate/lock: one build, clean or package at a time per project
+LOCK_WAIT_S = 10.0  # how long a second command waits (NARRATE_LOCK_WAIT overrides) before refusing
+
+
+@contextlib.contextmanager
+def project_lock(root: Path | str, command: str, notify: Callable[[str], None],
+                 wait: float | None = None) -> Iterator[None]:
+    """Hold the project's lock (``.narrate/lock``, an OS file lock via ``filelock``) while
+    ``command`` runs. A second build, clean or package on the same project waits up to
+    ``wait`` seconds (default ``LOCK_WAIT_S``, or ``$NARRATE_LOCK_WAIT``), saying so through
+    ``notify``, then refuses with a ``NarrateError``. The OS drops the lock when its holder
+    exits, even when killed, so a stale lock never blocks anything.
+    """
+    from filelock import FileLock, Timeout
+
+    if not Path(root).is_dir():
+        raise ConfigError("expected a project folder, found none", root)
+    path = Path(root).resolve() / ".narrate" / LOCK_NAME
+    if wait is None:
+        try:
+            wait = float(os.environ.get("NARRATE_LOCK_WAIT", LOCK_WAIT_S))
+        except ValueError as exc:
+            raise ConfigError(f"NARRATE_LOCK_WAIT: expected seconds, found {os.environ['NARRATE_LOCK_WAIT']!r}") \
+                from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            notify(f"another narrate command (build, clean or package) is working on this project; "
+                   f"waiting up to {wait:g} s for it to finish")
+            try:
+                lock.acquire(timeout=wait)
+            except Timeout:
+                raise NarrateError(f"another narrate command (build, clean or package) is still working on this "
+                                   f"project after {wait:g} s; let it finish, then run `narrate {command}` again",
+                                   path.parent.parent) from None
+    except OSError as exc:
+        raise OutputError(f"cannot take the project lock: {exc.strerror or exc}", path) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = None) -> BuildReport:
     reporter = reporter or SilentReporter()
+    with project_lock(root, "build", reporter.warning):
+        return _build(root, options, reporter)
+
+
+def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> BuildReport:
     started = time.monotonic()
     project = open_project(root)
     output = (options.output or project.root / "output").resolve()
@@ -131,8 +184,15 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
     if any(MAKERS[maker][2] for maker in makers):
         preflight_narration(project.root, options.voice or project.config.defaults.voice)
     selected = _select(docs, failures, options.only + _selected_slugs(project, docs, failures))
-    previous = {p.get("slug"): p for p in load_manifest(output)["publications"] if isinstance(p, dict)}
-    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug)) for doc in selected]
+    try:
+        manifest = load_manifest(output)
+    except ManifestError as exc:  # a damaged manifest costs a full rebuild, said out loud
+        reporter.warning(f"{exc}; rebuilding every edition")
+        manifest = {"publications": []}
+    previous = {p["slug"]: p for p in manifest["publications"]}
+    fingerprints = Fingerprints(project)
+    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug), fingerprints)
+            for doc in selected]
     for w in project.warnings:
         reporter.warning(w)
     if options.jobs > 1 or options.executor == "ray":
@@ -228,13 +288,9 @@ class Job:
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
-         previous: dict[str, Any] | None) -> Job:
-    base = base_key(project, doc)
+         previous: dict[str, Any] | None, fingerprints: Fingerprints) -> Job:
     voice = options.voice or doc.meta.voice or project.config.defaults.voice
-    keys = {}
-    for maker in makers:
-        extra = voice_key(project, voice) if MAKERS[maker][2] else ""
-        keys[maker] = hash_parts(base, maker, extra)
+    keys = {maker: fingerprints.key(doc, maker, voice) for maker in makers}
     return Job(project.root, output, doc, makers, keys, previous, project.config, voice, project.cache_dir)
 
 
@@ -315,8 +371,8 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(events, reporter)
             for future in done:
-                pending.pop(future)
-                result = future.result()
+                job = pending.pop(future)
+                result = _result_of(future, job)
                 reporter.finished(result)
                 results.append(result)
                 checkpoint()
@@ -324,10 +380,25 @@ def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter
                     for other in pending:
                         other.cancel()
                     pending = {f: j for f, j in pending.items() if not f.cancelled()}
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers too, then report the interrupt
+        stop_pool(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _drain(events, reporter)
         events.close()
+
+
+def _result_of(future: Future, job: Job) -> PublicationResult:
+    """A worker's result; a worker that died (OOM killer, a signal, a native crash) fails the
+    publications it took down with it, as ``path: message``, like any other failure."""
+    try:
+        return future.result()
+    except (BrokenProcessPool, CancelledError):
+        error = OutputError("the worker process building this publication died (killed by a signal or by the "
+                            "out-of-memory killer, or crashed); its previous editions are kept; run the build "
+                            "again, with fewer --jobs if memory is short", job.doc.source_files[0])
+        return PublicationResult(job.doc.meta.slug, job.doc.meta.title, job.doc.source_files[0], error=error)
 
 
 def _size(job: Job) -> int:
@@ -351,9 +422,11 @@ def _init_worker(threads: int, events: Any) -> None:
     global _EVENTS
     _EVENTS = events
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
+    install_stop_handlers()
 
 
 def _build_in_worker(job: Job) -> PublicationResult:
+    refuse_if_stopping()
     return build_publication(job, QueueReporter(_EVENTS))
 
 
@@ -389,7 +462,9 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     """Make a publication's changed editions in a staging folder, then move them into place.
 
     Nothing replaces a previous edition until every edition of the publication is made,
-    so a failed, interrupted or killed build leaves the previous outputs as they were.
+    so a failed, interrupted or killed build leaves the previous outputs as they were. If
+    moving fails midway (a full disk, a permission), the publication fails but its entry
+    records the editions already moved, so the manifest always agrees with the files.
     """
     doc = job.doc
     slug = doc.meta.slug
@@ -403,25 +478,27 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress)
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
     try:
         shutil.rmtree(staging, ignore_errors=True)
         made = _make_all(job, ctx, previous, artifacts, result)
-        artifacts += _move_into_place(job, made)
+        _move_into_place(job, made, moved)
     except NarrateError as exc:
-        result.error = exc
+        result.error = _project_relative(exc, job)
     except Exception as exc:  # a bug in narrate: report it, keep building the others
         result.error = _internal_error(exc, job, doc)
     finally:
         for cleanup in ctx.cleanups:
             cleanup()
         shutil.rmtree(staging, ignore_errors=True)
+    artifacts += moved
     done = {a["format"] for a in artifacts}
     # formats not requested this time keep their previous entries while their files exist
     artifacts += [a for fmt, a in previous.items()
                   if fmt not in done and (job.output / str(a.get("path", ""))).is_file()]
     result.warnings = ctx.warnings
     result.seconds = time.monotonic() - started
-    if result.ok:
+    if result.ok or moved:
         result.entry = {"slug": slug, "title": doc.meta.title, "kind": doc.meta.kind,
                         "language": doc.meta.language, "source": doc.source_files[0], "artifacts": artifacts}
     return result
@@ -442,10 +519,14 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
     return made
 
 
-def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
+                     entries: list[dict[str, Any]]) -> None:
+    """Rename each new edition over the old one, appending its entry to ``entries`` as it lands."""
     final_dir = job.output / job.doc.meta.slug
-    final_dir.mkdir(parents=True, exist_ok=True)
-    entries = []
+    try:
+        final_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the publication's folder: {exc.strerror}", final_dir) from exc
     for fmt, path, key, extra in made:
         target = final_dir / path.name
         try:
@@ -453,7 +534,18 @@ def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]]
         except OSError as exc:
             raise OutputError(f"cannot move the new edition into place: {exc.strerror}", target) from exc
         entries.append(artifact_entry(job.output, fmt, target, key, **extra))
-    return entries
+
+
+def _project_relative(exc: NarrateError, job: Job) -> NarrateError:
+    """Name the file relative to the project (a staged edition by its final place), so a
+    message reads the same from any worker, any folder, --jobs 1 or N."""
+    if exc.path and Path(exc.path).is_absolute():
+        path = Path(exc.path)
+        staging = job.output / STAGING / job.doc.meta.slug
+        if path.is_relative_to(staging):
+            path = job.output / job.doc.meta.slug / path.relative_to(staging)
+        exc.path = path.relative_to(job.root).as_posix() if path.is_relative_to(job.root) else str(path)
+    return exc
 
 
 def _internal_error(exc: Exception, job: Job, doc: m.Document) -> NarrateError:

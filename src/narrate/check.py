@@ -29,7 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .artifacts import MANIFEST, sha256_file
+from .artifacts import MANIFEST, ManifestError, load_manifest, sha256_file
 from .check_audio import check_audio
 from .check_epub import check_epub, check_readaloud, start_epubchecks
 from .check_findings import ERROR, INFO, WARNING, Checker, CheckReport, Finding, Publication
@@ -116,18 +116,12 @@ def _read_manifest(out: Path, report: CheckReport) -> list[dict[str, Any]]:
     if not path.is_file():
         return fail(f"nothing built: no {path}; run narrate build")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return fail(f"expected a JSON manifest, found unreadable JSON ({exc}); run narrate build")
-    publications = data.get("publications") if isinstance(data, dict) else None
-    if not isinstance(publications, list):
-        return fail("expected a 'publications' list in the manifest; run narrate build")
+        publications = load_manifest(out)["publications"]
+    except ManifestError as exc:  # the one manifest reader, with its schema
+        return fail(exc.message)
     if not publications:
         return fail("nothing built: the manifest lists no publications; run narrate build")
-    good = [p for p in publications if isinstance(p, dict) and isinstance(p.get("slug"), str)]
-    if len(good) != len(publications):
-        fail(f"{len(publications) - len(good)} manifest entries have no slug; run narrate build")
-    return good
+    return publications
 
 
 def _check_publication(root: Path, out: Path, entry: dict[str, Any], findings: list[Finding],

@@ -2,23 +2,32 @@
 
 The cache keeps a sentence's audio while any current source, read by any voice
 profile that speaks its language, still says that sentence; everything else
-goes. The output keeps what manifest.json lists for current publications;
-leftover temp files, stale editions and folders of removed publications go.
+goes. In the output folder, clean removes only what narrate accounts for: files
+the manifest lists for publications that are gone, editions named the way narrate
+names them (``<slug>/<slug>.*``) that the manifest no longer lists, narrate's
+temporary files (``.<name>.<random>.part``) and ``.staging/``. Anything else there
+is the user's and stays. It refuses an output folder that is not the project's
+``output/`` and holds no narrate manifest, the project folder itself, any folder
+holding the project or a ``content/`` folder, and anything inside ``content/``.
+``--all`` also removes the editions of current publications, ``dist/`` and
+``private/`` (``narrate package`` makes them again) and the whole ``.narrate/``.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .artifacts import load_manifest, write_manifest
+from .artifacts import MANIFEST, is_temp_name, load_manifest, write_manifest
 from .audio_synth import cache_path, segment_key
-from .build import read_all
+from .build import LOCK_NAME, STAGING, project_lock, read_all
 from .context import PublicationContext
-from .errors import NarrateError
+from .errors import ConfigError, NarrateError
 from .narration import check_language, publication_script
-from .project import open_project
+from .project import Project, open_project
 from .speech.engines import get_engine
 from .speech.voices import load_profiles
 
@@ -33,15 +42,21 @@ class CleanReport:
     freed_bytes: int = 0
 
 
-def clean(root: Path | str, *, output: Path | None = None, everything: bool = False) -> CleanReport:
+def clean(root: Path | str, *, output: Path | None = None, everything: bool = False,
+          notify: Callable[[str], None] = lambda message: None) -> CleanReport:
+    with project_lock(root, "clean", notify):
+        return _clean(root, output, everything)
+
+
+def _clean(root: Path | str, output: Path | None, everything: bool) -> CleanReport:
     project = open_project(root)
-    out = (output or project.root / "output").resolve()
+    out = output_folder(project, output)
+    manifest = load_manifest(out)  # a damaged one is an error: then nothing tells narrate's files from others
     report = CleanReport()
     audio_cache = project.cache_dir / "audio"
     if everything:
-        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=())
-        report.freed_bytes += _remove_tree(out, keep=KEEP_IN_OUTPUT)
-        report.removed_output.append(str(out))
+        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME,))
+        _prune_output(out, manifest, set(), report, everything=True)
         return report
     used = _used_cache_files(project, audio_cache)
     for path in sorted(audio_cache.rglob("*")) if audio_cache.is_dir() else []:
@@ -54,8 +69,24 @@ def clean(root: Path | str, *, output: Path | None = None, everything: bool = Fa
             path.unlink()
             report.removed_cache += 1
     report.freed_bytes += _remove_tree(project.root / ".narrate" / "work", keep=())
-    _prune_output(out, {d.meta.slug for d in read_all(project)[0]}, report)
+    _prune_output(out, manifest, {d.meta.slug for d in read_all(project)[0]}, report)
     return report
+
+
+def output_folder(project: Project, output: Path | None) -> Path:
+    """The output folder clean may prune, or a ``ConfigError`` saying why this one is refused."""
+    default = (project.root / "output").resolve()
+    out = Path(output).resolve() if output is not None else default
+    if project.root.is_relative_to(out):
+        raise ConfigError("expected an output folder, found the project folder (or a folder holding it); "
+                          "nothing was removed", out)
+    if out.is_relative_to(project.content_dir) or (out / "content").exists():
+        raise ConfigError("expected an output folder, found a content/ folder (or a folder holding one); "
+                          "nothing was removed", out)
+    if out != default and not (out / MANIFEST).is_file():
+        raise ConfigError("expected narrate's output folder (the project's output/ or a folder holding a "
+                          f"narrate manifest, {MANIFEST}), found a folder without one; nothing was removed", out)
+    return out
 
 
 def _used_cache_files(project, audio_cache: Path) -> set[Path]:
@@ -79,24 +110,40 @@ def _used_cache_files(project, audio_cache: Path) -> set[Path]:
     return used
 
 
-def _prune_output(out: Path, current: set[str], report: CleanReport) -> None:
+def _prune_output(out: Path, manifest: dict[str, Any], current: set[str], report: CleanReport, *,
+                  everything: bool = False) -> None:
     if not out.is_dir():
         return
-    manifest = load_manifest(out)
-    keep_pubs = [p for p in manifest["publications"] if isinstance(p, dict) and p.get("slug") in current]
-    listed = {out / str(a.get("path", "")) for p in keep_pubs for a in p.get("artifacts", [])}
+    pubs = manifest["publications"]
+    keep_pubs = [] if everything else [p for p in pubs if p["slug"] in current]
+    keep = {out / a["path"] for p in keep_pubs for a in p["artifacts"]}
+    listed = {out / a["path"] for p in pubs for a in p["artifacts"]}
+    emptied: set[Path] = set()
     for path in sorted(out.rglob("*"), reverse=True):
         rel = path.relative_to(out)
-        if rel.parts[0] in ("dist", "private") or rel.as_posix() in KEEP_IN_OUTPUT:
+        if rel.as_posix() in KEEP_IN_OUTPUT:
+            continue
+        if rel.parts[0] in ("dist", "private") and not everything:
             continue  # `narrate package` owns those
-        if path.is_file() and path not in listed:
-            report.freed_bytes += path.stat().st_size
+        if path.is_file() or path.is_symlink():
+            if path in keep or not (path in listed or _narrate_made(rel)):
+                continue
+            report.freed_bytes += path.lstat().st_size
             path.unlink()
             report.removed_output.append(rel.as_posix())
-        elif path.is_dir() and not any(path.iterdir()):
+            emptied.add(path.parent)
+        elif path.is_dir() and (path in emptied or rel.parts[0] == STAGING) and not any(path.iterdir()):
             path.rmdir()
-    if len(keep_pubs) != len(manifest["publications"]):
+            emptied.add(path.parent)
+    if len(keep_pubs) != len(pubs):
         write_manifest(out, keep_pubs)
+
+
+def _narrate_made(rel: Path) -> bool:
+    """A path narrate names: an edition ``<slug>/<slug>.*``, a temp file, staging, dist/ or private/."""
+    parts = rel.parts
+    return (is_temp_name(parts[-1]) or parts[0] in (STAGING, "dist", "private")
+            or (len(parts) == 2 and parts[1].startswith(parts[0] + ".")))
 
 
 def _remove_tree(folder: Path, keep) -> int:

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from . import __version__
-from .build import BuildOptions, BuildReport, PublicationResult, build, default_jobs
+from .build import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
 from .errors import BUILD_FAILED, INTERRUPTED, NarrateError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -119,6 +119,10 @@ def _json_summary(report: BuildReport) -> str:
                           "seconds": round(r.seconds, 3)} for r in report.results],
         "warnings": report.warnings,
     }, indent=2)
+
+
+def _waiting(message: str) -> None:
+    err.print(f"[yellow]waiting:[/] {escape(message)}", soft_wrap=True)
 
 
 def _on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
@@ -248,7 +252,8 @@ def package_cmd(
                 key = key_file.read_bytes().strip()
             except OSError as exc:
                 raise PublishError(f"cannot read the key file: {exc.strerror}", key_file) from exc
-        report = package(project, output=output, base_url=base_url, subscribers=subscribers, key=key)
+        with project_lock(project, "package", _waiting):
+            report = package(project, output=output, base_url=base_url, subscribers=subscribers, key=key)
     except NarrateError as exc:
         raise fail(exc) from None
     for message in report.warnings:
@@ -343,7 +348,7 @@ def clean_cmd(
     from .clean import clean
 
     try:
-        report = clean(project, output=output, everything=everything)
+        report = clean(project, output=output, everything=everything, notify=_waiting)
     except NarrateError as exc:
         raise fail(exc) from None
     out.print(f"cache: removed {report.removed_cache}, kept {report.kept_cache}; output: removed "

@@ -34,6 +34,7 @@ class RenderContext:
     # Read-along with footnotes narrated after their block: each note's <aside> follows
     # that block, so the overlay's text references stay in reading order.
     notes_after_blocks: bool = False
+    chapter: str = ""  # the id of the chapter being rendered (footnote ids hang off it)
     _noted: set[str] = field(default_factory=set)
 
     def semantics(self, epub_type: str, role: str = "") -> str:
@@ -81,14 +82,15 @@ def lang_attrs(lang: str) -> str:
 
 
 def footnote_ref(node: m.FootnoteRef, ctx: RenderContext) -> str:
-    # Only the first reference to a note carries the id its backlink targets.
-    ref_id = f"fnref{node.number}"
+    # Only the first reference to a note carries the id its backlink targets. Note numbers
+    # start again in each chapter file of a book, so the id is the chapter's own.
+    ref_id = f"{ctx.chapter}-fnref{node.number}"
     id_attr = ""
     if ref_id not in ctx._noted:
         ctx._noted.add(ref_id)
-        id_attr = f' id="{{chapter}}-{ref_id}"'
+        id_attr = f' id="{ref_id}"'
     sem = ctx.semantics("noteref", "doc-noteref")
-    return (f'<sup><a{id_attr} href="#{{chapter}}-fn{node.number}"{sem}>{node.number}</a></sup>')
+    return (f'<sup><a{id_attr} href="#{ctx.chapter}-fn{node.number}"{sem}>{node.number}</a></sup>')
 
 
 # --------------------------------------------------------------------- blocks
@@ -188,6 +190,15 @@ def _wrapped(children: tuple[m.Inline, ...], spans: list[tuple[str, str]], ctx: 
 def chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, *, level: int) -> str:
     """One chapter as a <section>, its heading at ``level``, then its notes."""
     epub_type, role = _chapter_semantics(doc, chapter)
+    outer, ctx.chapter = ctx.chapter, chapter.id
+    try:
+        return _chapter_section(doc, chapter, ctx, level, epub_type, role)
+    finally:
+        ctx.chapter = outer
+
+
+def _chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, level: int, epub_type: str,
+                     role: str) -> str:
     head_id = chapter.heading.id if chapter.heading else f"{chapter.id}-h"
     parts = [f'<section id="{chapter.id}"{ctx.semantics(epub_type, role)} aria-labelledby="{head_id}">']
     if chapter.role != "lead" or not doc.single_file:
@@ -203,7 +214,7 @@ def chapter_section(doc: m.Document, chapter: m.Chapter, ctx: RenderContext, *, 
         if chapter.footnotes:
             parts.append(footnotes(chapter, ctx))
     parts.append("</section>")
-    return "\n".join(parts).replace("{chapter}", chapter.id)
+    return "\n".join(parts)
 
 
 # EPUB structural semantics a <section> may carry → the DPUB-ARIA role ARIA in HTML allows on

@@ -149,8 +149,10 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
 
     Publications then build from a full cache. One pool for the whole batch keeps every
     core busy until the last sentence, where whole publications per worker would leave a
-    core idle while the longest book finishes. A publication whose voice cannot be used is
-    skipped here: its own build reports why. Returns the number of sentences synthesized.
+    core idle while the longest book finishes. A publication whose voice cannot be used, or
+    a voice whose synthesis fails here (a bad model, a worker that died), is skipped: each
+    publication's own build then synthesizes what is missing and reports its own failure,
+    as a serial build would. Returns the number of sentences synthesized.
     """
     groups: dict[str, tuple[VoiceProfile, list[str]]] = {}
     for doc, voice in publications:
@@ -163,8 +165,11 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
         groups.setdefault(profile.name, (profile, []))[1].extend(texts)
     made = 0
     for profile, texts in groups.values():
-        _, count = synthesize_missing(texts, get_engine(profile), profile, cache_dir / "audio", jobs=jobs,
-                                      progress=progress, executor=executor)
+        try:
+            _, count = synthesize_missing(texts, get_engine(profile), profile, cache_dir / "audio", jobs=jobs,
+                                          progress=progress, executor=executor)
+        except NarrateError:
+            continue  # the publications with this voice fail in their own builds, the others go on
         made += count
     return made
 

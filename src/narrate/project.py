@@ -19,6 +19,7 @@ from typing import Any
 
 from . import frontmatter, reader
 from . import model as m
+from .artifacts import source_date_epoch
 from .config import Config, load_config, read_toml
 from .errors import ConfigError, SourceError
 
@@ -291,15 +292,8 @@ def _meta(project: Project, f: dict[str, Any], stem: str, kind: str, paths: list
 
 def modified_time(paths: list[Path]) -> dt.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else the newest source's mtime."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None:
-        try:
-            seconds = int(epoch)
-            if seconds < 0:
-                raise ValueError
-        except ValueError as exc:
-            raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, found {epoch!r}") from exc
-    else:
+    seconds = source_date_epoch()
+    if seconds is None:
         seconds = max((int(p.stat().st_mtime) for p in paths), default=0)
     return dt.datetime.fromtimestamp(seconds, dt.UTC).replace(tzinfo=None)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from .. import model as m
-from ..artifacts import MANIFEST, sha256_file
+from ..artifacts import MANIFEST, ManifestError, load_manifest, sha256_file, source_date_epoch
 from ..errors import NarrateError, PublishError
 from ..project import discover, load_document, open_project
 
@@ -73,20 +72,17 @@ class Publication:
 
 
 def source_date() -> dt.datetime | None:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch.isdigit() else None
+    epoch = source_date_epoch()
+    return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
 
 
 def load_publications(root: Path, output: Path) -> list[Publication]:
     path = output / MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise PublishError("expected a manifest from `narrate build`, found none", path) from exc
-    except (OSError, ValueError) as exc:
-        raise PublishError(f"expected a readable JSON manifest, found an error ({exc})", path) from exc
-    entries = data.get("publications") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not entries:
+        entries = load_manifest(output, missing_ok=False)["publications"]
+    except ManifestError as exc:
+        raise PublishError(exc.message, exc.path) from None
+    if not entries:
         raise PublishError("expected at least one built publication, found none (run `narrate build`)", path)
     pubs = [_publication(output, path, entry) for entry in entries]
     for pub in pubs:

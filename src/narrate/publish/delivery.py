@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..artifacts import atomic_write, sha256_file
+from ..errors import PublishError
 from .bundle import write_sums
 from .catalog import Publication
 from .feed import render_feed
@@ -39,8 +40,9 @@ def deliver(site: Site, report: PackageReport, given: Path | None, key: bytes | 
     report.subscribers, report.revoked = len(active), len(revoked)
     folder = site.dist / "subscribers"
     report.removed = _remove_inactive(folder, {s.token for s in active})
+    private = private_folder(site.output)
     personal = Personalizer(site.root, site.config, site.config.subscribers.personal_formats,
-                            site.output / "private" / "personal-state.json")
+                            private / "personal-state.json")
     try:
         tasks = _plan(site, personal, active, report)
         _run(personal, tasks, site)
@@ -49,7 +51,7 @@ def deliver(site: Site, report: PackageReport, given: Path | None, key: bytes | 
             _subscriber_files(site, personal, sub)
     finally:
         personal.close()
-    report.links = site.output / "private" / "subscribers-links.csv"
+    report.links = private / "subscribers-links.csv"
     _write_links(report.links, site, active)
 
 
@@ -162,5 +164,15 @@ def _write_links(path: Path, site: Site, active: list[Subscriber]) -> None:
     for sub in sorted(active, key=lambda s: s.email):
         base = f"{site.base_url}subscribers/{sub.token}/"
         writer.writerow([sub.email, sub.name, base + "index.html", base + "feed.xml"])
-    atomic_write(path, buffer.getvalue())
-    os.chmod(path, 0o600)
+    atomic_write(path, buffer.getvalue(), mode=0o600)  # 0600 before it appears, never after
+
+
+def private_folder(output: Path) -> Path:
+    """``output/private/``: only its owner may list or read it (addresses live there)."""
+    folder = output / "private"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)  # an older folder made with the default umask
+    except OSError as exc:
+        raise PublishError(f"cannot make the private folder: {exc.strerror or exc}", folder) from exc
+    return folder

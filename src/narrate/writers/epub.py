@@ -13,9 +13,8 @@ times from ``Meta.modified``, fixed order; the same sources and
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +25,7 @@ from ebooklib import epub
 from .. import html
 from .. import model as m
 from ..accessibility import A11y, accessibility
+from ..artifacts import atomic_path
 from ..errors import OutputError
 from ..fonts import STYLES, font_path
 from ..messages import Messages, messages_for
@@ -340,47 +340,41 @@ class _PageMarks:
 
 
 def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, raw = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".raw", dir=out.parent)
-    os.close(fd)
+    """ebooklib writes its zip in memory (it holds every item in memory already, and a
+    failing write then leaves no open file behind); ``_repack`` writes the atomic target."""
+    raw = io.BytesIO()
     try:
         options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
                    "landmark_title": messages_for(meta.language)("landmarks"), "epub3_pages": False}
         epub.write_epub(raw, book, options)
-        _repack(Path(raw), out, meta, page_list)
+        with atomic_path(out) as tmp:
+            _repack(raw, tmp, meta, page_list)
+    except OutputError:
+        raise
     except OSError as exc:
         raise OutputError(f"cannot write the EPUB: {exc.strerror or exc}", out) from exc
     except Exception as exc:  # ebooklib raises bare exceptions on bad content
-        if isinstance(exc, OutputError):
-            raise
         raise OutputError(f"ebooklib could not write the EPUB: {exc}", out) from exc
-    finally:
-        Path(raw).unlink(missing_ok=True)
 
 
-def _repack(raw: Path, out: Path, meta: m.Meta, page_list: str = "") -> None:
+def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "") -> None:
+    """mimetype first, fixed entry times, everything else deflated at level 9; the page-list
+    (print page numbers) goes into the navigation document."""
     stamp = meta.modified.timetuple()[:6] if meta.modified else (1980, 1, 1, 0, 0, 0)
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w") as dst:
-            names = src.namelist()
-            ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
-            for name in ordered:
-                data = src.read(name)
-                if name.endswith("content.opf"):
-                    data = _package_lang(data, meta.language)
-                if page_list and name.endswith("nav.xhtml"):
-                    data = data.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
-                info = zipfile.ZipInfo(name, date_time=stamp)
-                info.external_attr = 0o644 << 16
-                info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-                dst.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w") as dst:
+        names = src.namelist()
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        for name in ordered:
+            data = src.read(name)
+            if name.endswith("content.opf"):
+                data = _package_lang(data, meta.language)
+            if page_list and name.endswith("nav.xhtml"):
+                data = data.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            dst.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
 
 
 def _package_lang(opf: bytes, lang: str) -> bytes:

@@ -25,11 +25,10 @@ coder ran at ~57x real time here (10+ minutes for a 10-hour book) against ~330x 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 from pathlib import Path
 
-from narrate.artifacts import atomic_path
+from narrate.artifacts import atomic_path, source_date_epoch
 from narrate.audio import Rendered
 from narrate.audio_ffmpeg import run_ffmpeg
 from narrate.writers import AudioMeta, cover_mime
@@ -81,10 +80,10 @@ def write_m4b(
 
 
 def _creation_time() -> list[str]:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
+    epoch = source_date_epoch()
+    if epoch is None:
         return []
-    when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    when = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     return ["-metadata", f"creation_time={when.strftime('%Y-%m-%dT%H:%M:%S.000000Z')}"]
 
 

@@ -18,7 +18,6 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import model as m
+from ..artifacts import atomic_write
 from ..errors import OutputError
 from ..fonts import font_files
 from . import pdf_html
@@ -208,14 +208,4 @@ def _file_id(job: _Job) -> bytes:
 
 
 def _write(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise OutputError(f"cannot write the PDF: {exc.strerror or exc}", out) from exc
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    atomic_write(out, data, fsync=False)

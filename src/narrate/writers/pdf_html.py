@@ -104,8 +104,11 @@ def chapter_with_footnotes(doc: m.Document, chapter: m.Chapter, ctx: html.Render
 def _place_note(text: str, chapter_id: str, note: m.Footnote, ctx: html.RenderContext) -> str:
     ref = re.compile(rf'<sup><a(?: id="[^"]*")? href="#{re.escape(chapter_id)}-fn{note.number}"[^>]*>'
                      rf"{note.number}</a></sup>")
-    body = "<br/>".join(html.inlines(p.children, ctx) for p in note.children if isinstance(p, m.Paragraph))
-    body = body.replace("{chapter}", chapter_id)
+    outer, ctx.chapter = ctx.chapter, chapter_id  # a note's own references hang off its chapter too
+    try:
+        body = "<br/>".join(html.inlines(p.children, ctx) for p in note.children if isinstance(p, m.Paragraph))
+    finally:
+        ctx.chapter = outer
 
     def span(kind: str) -> str:
         return (f'<span id="{note.id}" class="{kind}" role="doc-footnote" data-n="{note.number}">'
