@@ -55,9 +55,9 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None) ->
     return list(tail)
 
 
-def probe(path: Path, *entries: str) -> dict:
+def probe(path: Path, *entries: str, count_packets: bool = False) -> dict:
     """``ffprobe -show_entries`` as JSON (e.g. ``probe(p, "format=duration")``)."""
-    command = [tool("ffprobe"), "-v", "error", "-of", "json"]
+    command = [tool("ffprobe"), "-v", "error", "-of", "json", *(["-count_packets"] if count_packets else [])]
     for entry in entries:
         command += ["-show_entries", entry]
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import html
 from . import model as m
-from .audio import range_audio
+from .audio import document_mp3
 from .audio_timeline import TimelineSegment
 from .editions import PublicationContext
 from .errors import OutputError
@@ -66,14 +66,14 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     timeline = narration.rendered.timeline
     for item in documents(doc):
         ids = _element_ids(doc, item, spans)
-        first, last = timeline.chapter(item.chapters[0].id), timeline.chapter(item.chapters[-1].id)
+        first = timeline.chapter(item.chapters[0].id)
         segments = [s for c in item.chapters for s in timeline.segments_of(c.id)]
         if not segments:
             continue
         audio_name = f"audio/{item.key}.mp3"
-        audio_path = range_audio(narration.rendered, first.start_ms, last.end_ms, work / f"{item.key}.mp3",
-                                 "mp3", what=f"read-along audio for {item.key}")
-        duration_ms = last.end_ms - first.start_ms
+        chapter_ids = [c.id for c in item.chapters]
+        audio_path = document_mp3(narration.rendered, chapter_ids, work / f"{item.key}.mp3")
+        duration_ms = _duration_ms(narration, chapter_ids)
         smil = overlay_smil(item, segments, ids, first.start_ms, duration_ms, audio_name)
         overlays[item.key] = (audio_name, audio_path.read_bytes(), "audio/mpeg", smil, duration_ms / 1000)
     if not overlays:
@@ -81,6 +81,15 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
                           narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})")
     write_epub(doc, ctx.root, target, options)
+
+
+def _duration_ms(narration: Narration, chapter_ids: list[str]) -> int:
+    """The decoded length of the document's audio: every chapter's span but the last's, then
+    the last chapter's own samples (its codec padding is not played)."""
+    rendered = narration.rendered
+    pieces = [p for p in rendered.pieces if p.id in chapter_ids]
+    samples = sum(p.span for p in pieces[:-1]) + pieces[-1].frames
+    return (samples * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
 
 
 def _element_ids(doc: m.Document, item: DocumentAudio, spans) -> set[str]:
