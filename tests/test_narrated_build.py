@@ -63,7 +63,11 @@ def test_editing_one_paragraph_synthesizes_only_it(project):
     md.write_text(md.read_text().replace("The ferry cost $12.50, a rise of 5%.", "The ferry was late."))
     report = audio_build(project)
     added = cache_entries(project) - before
-    assert len(added) == 1  # one new sentence; everything else came from the cache
+    sentences = {p for p in added if "chapters" not in p.parts}
+    assert len(sentences) == 1  # one new sentence; everything else came from the cache
+    # one chapter re-mastered and re-encoded (MP3 and AAC); the other chapters' pieces were reused
+    pieces = added - sentences
+    assert sorted(p.suffix for p in pieces) == [".aac", ".json", ".json", ".json", ".mp3", ".wav"]
     assert report.results[0].built and not report.failed
     again = audio_build(project)
     assert again.results[0].built == [] and set(again.results[0].reused) >= {"mp3", "m4b"}

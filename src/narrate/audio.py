@@ -37,9 +37,10 @@ from narrate.audio_chapter import (
     encode_piece,
     load_piece,
     master_piece,
+    piece_files,
 )
 from narrate.audio_ffmpeg import run_ffmpeg
-from narrate.audio_synth import Progress, synthesize_missing
+from narrate.audio_synth import Progress, cache_path, segment_key, synthesize_missing
 from narrate.audio_timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
 from narrate.errors import AudioError
 from narrate.speech.engines import Engine
@@ -79,17 +80,36 @@ def render(
         raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
     texts = [segment.spoken for segment in script.segments()]
     paths, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
+    plans = chapter_plans(script, paths)
+    pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
+    timeline = build_timeline(script, pieces)
+    gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
+    return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
+                    any(p.limited for p in pieces), cache_dir, max(1, jobs))
+
+
+def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
     plans, index = [], 0
     for chapter in script.chapters:
         count = len(chapter.segments)
         plans.append(ChapterPlan(chapter.id, tuple(paths[index:index + count]),
                                  tuple(s.pause_after_ms for s in chapter.segments)))
         index += count
-    pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
-    timeline = build_timeline(script, pieces)
-    gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
-    return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
-                    any(p.limited for p in pieces), cache_dir, max(1, jobs))
+    return plans
+
+
+def used_piece_files(script: Script, profile: VoiceProfile, engine: Engine, cache_dir: Path) -> set[Path]:
+    """The chapter-piece cache files ``script`` read by ``profile`` would use (for ``narrate clean``)."""
+    target = TARGETS.get(profile.loudness)
+    if target is None:
+        return set()
+    key = engine.cache_key()
+    paths = [cache_path(cache_dir, segment_key(key, s.spoken)) if s.spoken.strip() else Path()
+             for s in script.segments()]
+    used: set[Path] = set()
+    for plan in chapter_plans(script, paths):
+        used |= piece_files(cache_dir, plan.key(target, engine.sample_rate))
+    return used
 
 
 def master_chapters(plans: Sequence[ChapterPlan], target: LoudnessTarget, in_rate: int, cache_dir: Path,

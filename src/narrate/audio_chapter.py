@@ -104,6 +104,23 @@ def piece_path(cache_dir: Path, key: str, suffix: str) -> Path:
     return cache_dir / "chapters" / key[:2] / f"{key}{suffix}"
 
 
+# the editions' encodings (writers/mp3.py, writers/m4b.py, the read-along): what ``narrate clean`` keeps
+KNOWN_ENCODINGS = (("mp3", "64k"), ("mp3", "192k"), ("aac", "64k"), ("aac", "128k"))
+
+
+def piece_files(cache_dir: Path, key: str) -> set[Path]:
+    """Every cache file that belongs to the piece ``key``: its WAV, its record, its encodings."""
+    files = {piece_path(cache_dir, key, ".wav"), piece_path(cache_dir, key, ".json")}
+    for codec, bitrate in KNOWN_ENCODINGS:
+        encoding = _encoding_key(key, codec, bitrate)
+        files |= {piece_path(cache_dir, encoding, _CODECS[codec][0]), piece_path(cache_dir, encoding, ".json")}
+    return files
+
+
+def _encoding_key(piece_key: str, codec: str, bitrate: str) -> str:
+    return hash_parts(piece_key, codec, bitrate, "/2")
+
+
 # ------------------------------------------------------------------ room tone
 
 
@@ -292,7 +309,7 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
     more with the difference added (through the limiter, so the peak ceiling holds).
     """
     suffix, per_packet, args = _CODECS[codec]
-    key = hash_parts(piece.key, codec, bitrate, "/2")
+    key = _encoding_key(piece.key, codec, bitrate)
     out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
     if out.is_file() and info.is_file():
         try:

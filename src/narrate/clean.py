@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .artifacts import load_manifest, write_manifest
+from .audio import used_piece_files
 from .audio_synth import cache_path, segment_key
 from .build import read_all
 from .editions import PublicationContext
@@ -76,6 +77,7 @@ def _used_cache_files(project, audio_cache: Path) -> set[Path]:
                 continue
             used.update(cache_path(audio_cache, segment_key(key, s.spoken)) for s in script.segments()
                         if s.spoken.strip())
+            used |= used_piece_files(script, profile, get_engine(profile), audio_cache)
     return used
 
 
