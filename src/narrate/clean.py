@@ -18,7 +18,7 @@ from .audio_synth import cache_path, segment_key
 from .build import read_all
 from .editions import PublicationContext
 from .errors import NarrateError
-from .narration import check_language, publication_script
+from .narration import check_language, paced, publication_script
 from .project import open_project
 from .speech.engines import get_engine
 from .speech.voices import load_profiles
@@ -72,12 +72,15 @@ def _used_cache_files(project, audio_cache: Path) -> set[Path]:
                 check_language(profile, doc.meta.language, doc.source_files[0])
                 ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
                                          profile.name, project.cache_dir)
-                script = publication_script(ctx, profile)
+                script = publication_script(ctx, paced(profile, doc.meta.kind))
             except NarrateError:
                 continue
             used.update(cache_path(audio_cache, segment_key(key, s.spoken)) for s in script.segments()
                         if s.spoken.strip())
-            used |= used_piece_files(script, profile, get_engine(profile), audio_cache)
+            paced_profile = paced(profile, doc.meta.kind)
+            used.update(cache_path(audio_cache, segment_key(get_engine(paced_profile).cache_key(), s.spoken))
+                        for s in script.segments() if s.spoken.strip())
+            used |= used_piece_files(script, paced_profile, get_engine(paced_profile), audio_cache)
     return used
 
 
