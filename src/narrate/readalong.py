@@ -8,6 +8,9 @@ sentence's start to the next sentence's start (the pause belongs to the
 sentence before it), the first starts at 0 and the last ends with the audio,
 so the clips add up to the audio's duration.
 
+The opening credits play at the start of the first document's audio and the closing credits
+at the end of the last one's (each document's audio is its chapters' cached MP3 pieces).
+
 Speech with no text of its own (the opening, the disclosure, a generated
 chapter title) points at the nearest element that exists: the block, the
 chapter heading, or the document's first heading.
@@ -25,7 +28,7 @@ from .audio import document_mp3
 from .audio_timeline import TimelineSegment
 from .editions import PublicationContext
 from .errors import OutputError
-from .narration import Narration
+from .narration import Narration, narrator
 from .writers.epub import EpubOptions, write_epub
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
@@ -64,14 +67,16 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     overlays: dict[str, tuple[str, bytes, str, str, float]] = {}
     work = ctx.root / ".narrate" / "work" / doc.meta.slug / "readalong"
     timeline = narration.rendered.timeline
-    for item in documents(doc):
+    items = documents(doc)
+    audio_chapters = _audio_chapters(items, [c.id for c in timeline.chapters])
+    for item in items:
         ids = _element_ids(doc, item, spans)
-        first = timeline.chapter(item.chapters[0].id)
-        segments = [s for c in item.chapters for s in timeline.segments_of(c.id)]
+        chapter_ids = audio_chapters[item.key]
+        first = timeline.chapter(chapter_ids[0])
+        segments = [s for c in chapter_ids for s in timeline.segments_of(c)]
         if not segments:
             continue
         audio_name = f"audio/{item.key}.mp3"
-        chapter_ids = [c.id for c in item.chapters]
         audio_path = document_mp3(narration.rendered, chapter_ids, work / f"{item.key}.mp3")
         duration_ms = _duration_ms(narration, chapter_ids)
         smil = overlay_smil(item, segments, ids, first.start_ms, duration_ms, audio_name)
@@ -79,8 +84,28 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     if not overlays:
         raise OutputError("nothing is narrated, so there is no read-along edition", doc.source_files[0])
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
-                          narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})")
+                          narrator=f"{narrator(narration.profile)} ({narration.profile.engine})")
     write_epub(doc, ctx.root, target, options)
+
+
+def _audio_chapters(items: list[DocumentAudio], order: list[str]) -> dict[str, list[str]]:
+    """Each document's audio chapters in timeline order: its own, plus any chapter with no document
+    (the opening and closing credits) joined to the document of its neighbour in the timeline
+    (the opening credits to the next chapter's, the closing credits to the previous one's)."""
+    owner = {c.id: item.key for item in items for c in item.chapters}
+    result: dict[str, list[str]] = {item.key: [] for item in items}
+    pending: list[str] = []
+    last = ""
+    for chapter_id in order:
+        if chapter_id in owner:
+            last = owner[chapter_id]
+            result[last] += [*pending, chapter_id]
+            pending = []
+        elif last:
+            result[last].append(chapter_id)
+        else:
+            pending.append(chapter_id)
+    return result
 
 
 def _duration_ms(narration: Narration, chapter_ids: list[str]) -> int:
@@ -102,8 +127,8 @@ def _target(segment: TimelineSegment, ids: set[str], item: DocumentAudio) -> str
     for candidate in (segment.id, segment.block_id, f"{segment.chapter_id}-h"):
         if candidate and candidate in ids:
             return candidate
-    chapter = next(c for c in item.chapters if c.id == segment.chapter_id)
-    if chapter.heading is not None and chapter.heading.id in ids:
+    chapter = next((c for c in item.chapters if c.id == segment.chapter_id), None)
+    if chapter is not None and chapter.heading is not None and chapter.heading.id in ids:
         return chapter.heading.id
     return "article-title" if item.single else f"{item.key}-h"
 
