@@ -38,7 +38,8 @@ def test_manifest_lists_audio_with_durations(project):
         assert artifacts[fmt]["duration_s"] > 1
         assert artifacts[fmt]["duration_s"] == artifacts["mp3"]["duration_s"]
     chapters = json.loads((project / "output" / artifacts["chapters"]["path"]).read_text())
-    assert [c["title"] for c in chapters["chapters"]] == ["Opening credits", "Tide Tables", "Morning", "Evening", "Closing credits"]
+    assert [c["title"] for c in chapters["chapters"]] == [
+        "Opening credits", "Tide Tables", "Morning", "Evening", "Closing credits"]
     vtt = (project / "output" / artifacts["transcript"]["path"]).read_text()
     assert vtt.startswith("WEBVTT") and "High water came at 6:15 on March 3, 2025." in vtt
 
