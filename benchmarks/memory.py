@@ -41,7 +41,7 @@ def one(hours: float, jobs: int, engine_name: str) -> None:
         write_mp3(rendered, meta, None, root / "book.mp3")
         write_m4b(rendered, meta, None, root / "book.m4b")
         total = time.perf_counter() - started
-        master_mb = rendered.master.stat().st_size / 1e6
+        master_mb = sum(piece.wav.stat().st_size for piece in rendered.pieces) / 1e6  # chapter pieces
     rss_self, rss_children = peak_rss_mb()
     print(
         f"{rendered.timeline.duration_ms / 3.6e6:5.2f} h audio, {len(rendered.timeline.segments)} segments, "

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import wave
 
 import pytest
 from conftest_audio import FAKE, ffprobe_json, make_script
 
-from narrate.audio import TARGETS, chapter_audio, render
+from narrate.audio import TARGETS, chapter_audio, render, stitch_wav
+from narrate.audio_chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
 from narrate.audio_ffmpeg import astats, duration_s, measure_loudness, run_ffmpeg
 from narrate.audio_timeline import Timeline
 from narrate.errors import AudioError
@@ -23,21 +25,28 @@ def long_render(tmp_path_factory):
     return script, rendered, root
 
 
-def test_loudness_default_target(long_render):
+def test_loudness_per_chapter(long_render):
+    """Every chapter piece at the target on its own (ACX and the stores measure chapter files)."""
     _, rendered, _ = long_render
     assert rendered.timeline.duration_ms >= 20_000
-    measured = measure_loudness(rendered.master)
-    assert measured.integrated_lufs == pytest.approx(-19.0, abs=1.0)
-    assert measured.true_peak_dbtp <= -1.5 + 0.2
+    for piece in rendered.pieces:
+        measured = measure_loudness(piece.wav)
+        assert measured.integrated_lufs == pytest.approx(-19.0, abs=0.5)
+        assert measured.true_peak_dbtp <= -1.5 + 0.2
 
 
-def test_master_format_and_duration(long_render):
+def test_pieces_format_and_spans(long_render, tmp_path):
     _, rendered, _ = long_render
-    with wave.open(str(rendered.master), "rb") as wav:
-        assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, rendered.sample_rate)
+    for piece in rendered.pieces:
+        with wave.open(str(piece.wav), "rb") as wav:
+            assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, OUT_RATE)
+            assert wav.getnframes() == piece.frames
+        assert piece.span == piece.frames + CODEC_GAP and piece.span % SPAN_QUANTUM == 0
+    whole = stitch_wav(rendered, tmp_path / "all.wav")
+    with wave.open(str(whole), "rb") as wav:
         frames = wav.getnframes()
-    assert abs(frames * 1000 / rendered.sample_rate - rendered.timeline.duration_ms) <= 1
-    assert abs(duration_s(rendered.master) * 1000 - rendered.timeline.duration_ms) <= 50
+    assert abs(frames * 1000 / OUT_RATE - rendered.timeline.duration_ms) <= 1
+    assert abs(duration_s(whole) * 1000 - rendered.timeline.duration_ms) <= 50
 
 
 def test_timeline_is_exact(long_render):
@@ -52,6 +61,10 @@ def test_timeline_is_exact(long_render):
         assert seg.id == source.id and seg.text == source.text
         expected_ms = FakeEngine.frames_for(source.spoken) * 1000 / FakeEngine.sample_rate
         assert abs((seg.end_ms - seg.start_ms) - expected_ms) <= 1
+    # a lead-in of room tone before every chapter's first words, in every profile
+    for chapter in timeline.chapters:
+        first = timeline.segments_of(chapter.id)[0]
+        assert 500 <= first.start_ms - chapter.start_ms <= 1000
     first, second = timeline.segments[0], timeline.segments[1]
     assert abs(second.start_ms - first.end_ms - script.chapters[0].segments[0].pause_after_ms) <= 1
     assert Timeline.from_json(timeline.to_json()) == timeline
@@ -61,10 +74,12 @@ def test_chapter_cuts_match_timeline(long_render, tmp_path):
     _, rendered, _ = long_render
     for chapter in rendered.timeline.chapters:
         out = chapter_audio(rendered, chapter.id, tmp_path / f"{chapter.id}.wav", fmt="wav")
-        assert abs(duration_s(out) * 1000 - (chapter.end_ms - chapter.start_ms)) <= 50
+        gap = CODEC_GAP * 1000 / OUT_RATE if chapter != rendered.timeline.chapters[-1] else 0
+        assert abs(duration_s(out) * 1000 + gap - (chapter.end_ms - chapter.start_ms)) <= 1
     mp3 = chapter_audio(rendered, "c1", tmp_path / "c1.mp3", fmt="mp3")
     c1 = rendered.timeline.chapter("c1")
-    assert abs(duration_s(mp3) * 1000 - (c1.end_ms - c1.start_ms)) <= 80
+    decoded = astats(mp3)["Number of samples"]  # gapless: the LAME header's delay and padding skipped
+    assert abs(decoded * 1000 / OUT_RATE + CODEC_GAP * 1000 / OUT_RATE - (c1.end_ms - c1.start_ms)) <= 1
     with pytest.raises(AudioError, match="no chapter 'zz'"):
         chapter_audio(rendered, "zz", tmp_path / "zz.wav", fmt="wav")
 
@@ -111,7 +126,7 @@ def test_parallel_jobs_same_result(tmp_path):
     )
     assert parallel.synthesized == serial.synthesized == 6
     assert parallel.timeline == serial.timeline
-    assert parallel.master.read_bytes() == serial.master.read_bytes()
+    assert [p.wav.read_bytes() for p in parallel.pieces] == [p.wav.read_bytes() for p in serial.pieces]
 
 
 def test_acx_mastering(tmp_path):
@@ -130,10 +145,11 @@ def test_acx_mastering(tmp_path):
     assert rendered.sample_rate == 44100
     first = rendered.timeline.segments[0]
     assert first.start_ms == TARGETS["acx"].head_ms  # room tone before the first words
-    stats = astats(rendered.master)
-    assert -23.0 <= stats["RMS level dB"] <= -18.0
-    assert stats["Peak level dB"] <= -3.0
-    head = astats(rendered.master, "atrim=end=0.6")
+    for piece in rendered.pieces:
+        stats = astats(piece.wav)
+        assert -23.0 <= stats["RMS level dB"] <= -18.0
+        assert stats["Peak level dB"] <= -3.0
+    head = astats(rendered.pieces[0].wav, "atrim=end=0.6")
     assert -90 < head["RMS level dB"] <= -60.0  # room tone, not digital silence
     tail = rendered.timeline.chapters[-1].end_ms - rendered.timeline.segments[-1].end_ms
     assert 1000 <= tail <= 5000
@@ -143,16 +159,17 @@ def test_silent_script(tmp_path):
     script = make_script(chapters=1, segments=2, words=2, edit={"c0-p0-s1": " ", "c0-p1-s1": ""})
     rendered = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w")
     assert rendered.synthesized == 0 and rendered.gain_db == 0.0
-    assert ffprobe_json(rendered.master, "-show_entries", "format=duration")["format"]
+    assert ffprobe_json(rendered.pieces[0].wav, "-show_entries", "format=duration")["format"]
 
 
 def test_corrupt_cache_entry_is_synthesized_again(tmp_path):
     """A damaged cache WAV (issue 19: it used to fail the build) is made again, not trusted."""
     script = make_script(chapters=1, segments=1, words=3)
     render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w")
-    entry = next(p for p in (tmp_path / "c").rglob("*.wav"))
+    entry = next(p for p in (tmp_path / "c").rglob("*.wav") if "chapters" not in p.parts)
     whole = entry.read_bytes()
     entry.write_bytes(b"RIFF garbage")
+    shutil.rmtree(tmp_path / "c" / "chapters")  # the chapter must be mastered again
     again = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w")
     assert again.synthesized == 1 and entry.read_bytes() == whole
 

@@ -38,7 +38,8 @@ def test_manifest_lists_audio_with_durations(project):
         assert artifacts[fmt]["duration_s"] > 1
         assert artifacts[fmt]["duration_s"] == artifacts["mp3"]["duration_s"]
     chapters = json.loads((project / "output" / artifacts["chapters"]["path"]).read_text())
-    assert [c["title"] for c in chapters["chapters"]] == ["Tide Tables", "Morning", "Evening"]
+    assert [c["title"] for c in chapters["chapters"]] == [
+        "Opening credits", "Tide Tables", "Morning", "Evening", "Closing credits"]
     vtt = (project / "output" / artifacts["transcript"]["path"]).read_text()
     assert vtt.startswith("WEBVTT") and "High water came at 6:15 on March 3, 2025." in vtt
 
@@ -49,11 +50,11 @@ def test_mp3_and_m4b_chapters_match_the_document(project):
     from mutagen.id3 import ID3
 
     tags = ID3(project / "output" / "tides" / "tides.mp3")
-    assert len(tags.getall("CTOC")) == 1 and len(tags.getall("CHAP")) == len(doc.chapters)
+    assert len(tags.getall("CTOC")) == 1 and len(tags.getall("CHAP")) == len(doc.chapters) + 2  # + credits
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json",
                             str(project / "output" / "tides" / "tides.m4b")], capture_output=True, text=True)
     titles = [c["tags"]["title"] for c in json.loads(probe.stdout)["chapters"]]
-    assert titles == ["Tide Tables", "Morning", "Evening"]
+    assert titles == ["Opening credits", "Tide Tables", "Morning", "Evening", "Closing credits"]
 
 
 def test_editing_one_paragraph_synthesizes_only_it(project):
@@ -63,7 +64,11 @@ def test_editing_one_paragraph_synthesizes_only_it(project):
     md.write_text(md.read_text().replace("The ferry cost $12.50, a rise of 5%.", "The ferry was late."))
     report = audio_build(project)
     added = cache_entries(project) - before
-    assert len(added) == 1  # one new sentence; everything else came from the cache
+    sentences = {p for p in added if "chapters" not in p.parts}
+    assert len(sentences) == 1  # one new sentence; everything else came from the cache
+    # one chapter re-mastered and re-encoded (MP3 and AAC); the other chapters' pieces were reused
+    pieces = added - sentences
+    assert sorted(p.suffix for p in pieces) == [".aac", ".json", ".json", ".json", ".mp3", ".wav"]
     assert report.results[0].built and not report.failed
     again = audio_build(project)
     assert again.results[0].built == [] and set(again.results[0].reused) >= {"mp3", "m4b"}

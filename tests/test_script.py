@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def spoken(script) -> list[tuple[str, str]]:
 
 
 def test_opening_disclosure_and_headings():
-    script = build_script(book(), ScriptOptions(pauses=P))
+    script = build_script(book(), ScriptOptions(pauses=P, credits=False))
     segments = list(script.segments())
     assert [(s.id, s.kind, s.text) for s in segments[:6]] == [
         ("ch1-opening-1", "opening", "The Quiet River"),
@@ -120,7 +121,7 @@ def test_opening_disclosure_and_headings():
 def test_roman_numeral_headings_are_numbers():
     chapter = Chapter(id="c4", title="IV", heading=None, blocks=(), footnotes=(), source=POS)
     doc = Document(meta=meta(), chapters=(chapter,), source_files=())
-    assert [s.spoken for s in build_script(doc).segments()][-1] == "four"
+    assert [s.spoken for s in build_script(doc, ScriptOptions(credits=False)).segments()][-1] == "four"
 
 
 def test_three_authors_and_no_disclosure():
@@ -138,8 +139,41 @@ def test_disclosure_names_the_voice():
     assert first[0].text == "Read by Joe, a synthetic voice."
 
 
+def test_credits_are_chapters_of_their_own():
+    doc = book()
+    doc = Document(meta=dataclasses.replace(doc.meta, rights="Copyright 2025 Ann Lee."), chapters=doc.chapters,
+                   source_files=())
+    script = build_script(doc, ScriptOptions(pauses=P, narrator="Joe, a synthetic voice"))
+    first, last = script.chapters[0], script.chapters[-1]
+    assert (first.id, first.title) == ("opening-credits", "Opening credits")
+    assert [s.text for s in first.segments] == [
+        "The Quiet River", "A Novel", "by Ann Lee and Bo Park", "Published by Small Press",
+        "Narrated by Joe, a synthetic voice", "This narration uses a synthetic voice."]
+    assert first.segments[-1].pause_after_ms == P.chapter
+    # the first chapter's title plays over its own text, not over the credits
+    assert script.chapters[1].segments[0].text == "Chapter I: Beginnings"
+    assert (last.id, last.title) == ("closing-credits", "Closing credits")
+    assert [s.text for s in last.segments] == [
+        "The end of The Quiet River.", "Written by Ann Lee and Bo Park, and narrated by Joe, a synthetic voice.",
+        "Copyright 2025 Ann Lee."]
+    assert not any("fake" in s.spoken or "joe" in s.spoken for s in script.segments())
+
+
+def test_copyright_page_is_read_at_the_end_and_link_only_paragraphs_not_at_all():
+    doc = book()
+    rights = Chapter(id="copy", title="Copyright", heading=None, footnotes=(), source=POS, role="front",
+                     epub_type="copyright-page",
+                     blocks=(para("cp1", "Copyright 2025 Ann Lee."),))
+    cta = para("cta", Link(href="https://example.org/list", children=(Text("Subscribe to the mailing list"),)))
+    first = dataclasses.replace(doc.chapters[0], blocks=(*doc.chapters[0].blocks, cta))
+    doc = Document(meta=doc.meta, chapters=(rights, first, *doc.chapters[1:]), source_files=())
+    script = build_script(doc, ScriptOptions())
+    assert [c.id for c in script.chapters] == ["opening-credits", "ch1", "ch2", "copy", "closing-credits"]
+    assert "Subscribe to the mailing list" not in [s.text for s in script.segments()]
+
+
 def test_article_lead_has_no_heading():
-    script = build_script(article(), ScriptOptions(pauses=P))
+    script = build_script(article(), ScriptOptions(pauses=P, credits=False))
     assert spoken(script) == [
         ("lead-opening-1", "The Quiet River"), ("lead-opening-2", "by Ann Lee"),
         ("lead-disclosure", "This narration uses a synthetic voice."),
@@ -192,16 +226,16 @@ def test_pauses():
 
 
 def test_footnotes_after_their_paragraph():
-    ids = [s.id for s in build_script(book()).segments()]
+    ids = [s.id for s in build_script(book(), ScriptOptions(credits=False)).segments()]
     assert ids.index("fn1-label") == ids.index("p1-s2") + 1
     assert ids.index("fn1-p-s1") == ids.index("fn1-label") + 1
-    segments = {s.id: s for s in build_script(book()).segments()}
+    segments = {s.id: s for s in build_script(book(), ScriptOptions(credits=False)).segments()}
     label, note = segments["fn1-label"], segments["fn1-p-s1"]
     assert (label.kind, label.block_id) == ("footnote", "")
     assert (label.text, label.spoken) == ("Footnote 1.", "Footnote one.")
     assert (note.kind, note.text) == ("footnote", "Prices from 1999.")
     assert note.spoken == "Prices from nineteen ninety-nine."
-    assert build_script(book()).chapters[0].segments[-1].id == "fn2-p-s1"  # never cited: at the end
+    assert build_script(book(), ScriptOptions(credits=False)).chapters[0].segments[-1].id == "fn2-p-s1"  # at the end
 
 
 def test_footnotes_skipped():
@@ -232,12 +266,12 @@ def test_non_english_document():
     doc = Document(meta=meta(language="fr", subtitle="", authors=(), publisher=""), chapters=(
         Chapter(id="c", title="Un", heading=None, blocks=(para("x", "J'ai 42 ans. Dr. Non."),),
                 footnotes=(), source=POS),), source_files=())
-    assert [s.spoken for s in build_script(doc, ScriptOptions(disclosure="")).segments()] == [
+    assert [s.spoken for s in build_script(doc, ScriptOptions(disclosure="", credits=False)).segments()] == [
         "The Quiet River", "Un", "J'ai quarante-deux ans.", "Docteur Non."]  # French rules (rules_fr)
 
 
 def test_format_script_one_line_per_utterance_blank_between_blocks():
-    text = format_script(build_script(article()))
+    text = format_script(build_script(article(), ScriptOptions(credits=False)))
     assert text == (
         "The Quiet River\nby Ann Lee\n\nThis narration uses a synthetic voice.\n\nHello there.\n\n"
         "More\n\nGoodbye.\n")

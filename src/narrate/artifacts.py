@@ -174,7 +174,16 @@ def _check_manifest(data: Any, path: Path) -> None:
 
 
 def write_manifest(output: Path, publications: list[dict[str, Any]]) -> None:
-    data = {"generator": "narrate", "publications": sorted(publications, key=lambda p: p["slug"])}
+    """Publications by slug, each one's artifacts by format and path: a rebuild that reuses some
+    editions and remakes others writes the same manifest as a clean build."""
+    ordered = []
+    for publication in sorted(publications, key=lambda p: p["slug"]):
+        artifacts = publication.get("artifacts")
+        if isinstance(artifacts, list):
+            publication = {**publication, "artifacts": sorted(
+                artifacts, key=lambda a: (str(a.get("format", "")), str(a.get("path", ""))))}
+        ordered.append(publication)
+    data = {"generator": "narrate", "publications": ordered}
     atomic_write(output / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
                  fsync=True)
 

@@ -1,74 +1,63 @@
-"""Synthesized segments → one loudness-normalized master WAV and its ``Timeline``.
+"""Synthesized segments → cached, loudness-normalized chapter pieces and their ``Timeline``.
 
-``render()`` runs three streaming steps, so memory does not grow with book length:
+``render()`` works chapter by chapter, so memory does not grow with book length and an edit
+costs what it changes:
 
 1. synthesis per ``Segment`` through the content-addressed cache (``audio_synth``);
-2. assembly: each cached WAV is copied in 64 KiB blocks, with the pauses, into one raw
-   WAV; the ``Timeline`` is counted from those sample counts (exact, integer ms);
-3. loudness: ffmpeg's ``ebur128`` measures integrated loudness and true peak, then one
-   ffmpeg pass applies the gain (and, only if the peaks need it, a 4x-oversampled
-   limiter that keeps the true peak under the ceiling). Targets: ``default`` -19 LUFS,
-   -1.5 dBTP at the voice's rate; ``acx`` measures as ACX does (unweighted RMS over the
-   file, sample peak) and aims at RMS -20.5 dB (ACX: -23…-18), peaks ≤ -3.5 dB, 44.1 kHz;
-   each chapter opens with 0.75 s and ends with ≥ 2 s of room tone (a ~-78 dBFS noise
-   floor before gain rather than digital silence; ACX: ≤ -60 dB).
+2. each chapter's piece (``audio_chapter``): its cached sentences copied in 64 KiB blocks with
+   room tone for the head (0.75 s, every profile) and the pauses, measured once and normalized
+   on its own (audiobook practice: every chapter file at the target), cached under a key of
+   exactly what it is made from; chapters master in parallel across ``jobs`` threads (ffmpeg
+   does the work). Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
+   (unweighted RMS, sample peak) and aims at RMS -20.5 dB (ACX: -23…-18), peaks ≤ -3.5 dB,
+   with ≥ 2 s of room tone after each chapter;
+3. the ``Timeline`` from the pieces' sample counts: chapter N starts at the sum of the
+   previous pieces' spans, exactly where the stitched MP3 and M4B put it.
 
-``chapter_audio()`` cuts one chapter from the master (MP3, AAC or WAV) so per-chapter
-clips (EPUB media overlays) line up with the timeline.
+Editions stitch the pieces' cached encodings (``encoded()``) without re-encoding.
 """
 
 from __future__ import annotations
 
 import os
-import random
+import shutil
 import wave
-from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from narrate.artifacts import atomic_path
-from narrate.audio_ffmpeg import Loudness, measure_loudness, measure_rms, run_ffmpeg
-from narrate.audio_synth import Progress, synthesize_missing
-from narrate.audio_timeline import Rendered, Timeline, TimelineBuilder
+from narrate.audio_chapter import (
+    CODEC_GAP,
+    OUT_RATE,
+    ChapterPiece,
+    ChapterPlan,
+    Encoded,
+    LoudnessTarget,
+    encode_piece,
+    load_piece,
+    master_piece,
+    piece_files,
+)
+from narrate.audio_ffmpeg import run_ffmpeg
+from narrate.audio_synth import Progress, cache_path, segment_key, synthesize_missing
+from narrate.audio_timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
 from narrate.errors import AudioError
 from narrate.speech.engines import Engine
 from narrate.speech.script import Script
 from narrate.speech.voices import VoiceProfile
 
-__all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "render"]
-
-_BLOCK_FRAMES = 32768
-CODEC_HEADROOM_DB = 1.0
-
-
-@dataclass(frozen=True)
-class LoudnessTarget:
-    integrated_lufs: float
-    true_peak_dbtp: float
-    sample_rate: int | None  # None: keep the engine's rate
-    head_ms: int = 0  # room tone before each chapter
-    tail_ms: int = 0  # at least this much room tone after each chapter
-    room_tone: bool = False  # low noise instead of digital silence
-    measure: str = "lufs"  # "lufs": EBU R128 integrated + true peak; "rms": ACX's RMS + sample peak
-
-    @property
-    def master_peak_dbtp(self) -> float:
-        """The master's peak limit: lossy encoding (MP3/AAC at low bitrates) overshoots the
-        master's true peak by up to about 1 dB, so the master keeps that much headroom.
-        (ACX's limit already carries its own margin.)"""
-        return self.true_peak_dbtp - (CODEC_HEADROOM_DB if self.measure == "lufs" else 0.0)
-
-    def level(self, path: Path) -> Loudness:
-        """The level to correct: integrated LUFS (its peak is not measured: the limiter always
-        runs and holds it) or, for ACX, RMS and sample peak."""
-        return measure_loudness(path, true_peak=False) if self.measure == "lufs" else measure_rms(path)
-
+__all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "encoded", "render",
+           "stitch_wav"]
 
 TARGETS = {
-    "default": LoudnessTarget(-19.0, -1.5, None),
-    "acx": LoudnessTarget(-20.5, -3.5, 44100, head_ms=750, tail_ms=2000, room_tone=True, measure="rms"),
+    "default": LoudnessTarget(-19.0, -1.5),
+    "acx": LoudnessTarget(-20.5, -3.5, tail_ms=2000, measure="rms"),
 }
+
+
+def target_of(rendered: Rendered) -> LoudnessTarget:
+    return TARGETS[rendered.loudness]
 
 
 def render(
@@ -82,13 +71,13 @@ def render(
     progress: Progress | None = None,
     parts: Mapping[str, tuple[VoiceProfile, Engine]] | None = None,
 ) -> Rendered:
-    """Synthesize (cached), assemble and normalize ``script`` into ``work_dir/<slug>.wav``.
+    """Synthesize (cached) and master (cached per chapter) ``script``.
 
     ``parts`` maps a language to the voice that speaks the script's segments in that language
     (``Segment.language``, a passage marked ``{lang=fr}``); other segments use ``engine``.
 
-    ``progress(stage, done, total)`` is called with stage ``synthesize``, ``assemble``
-    and ``loudness``.
+    ``progress(stage, done, total)`` is called with stage ``synthesize``, then ``assemble``
+    and ``loudness`` (chapters mastered so far).
     """
     target = TARGETS.get(profile.loudness)
     if target is None:
@@ -107,217 +96,163 @@ def render(
                                               progress=progress)
         paths = [p if s.language == lang else q for s, p, q in zip(segments, part_paths, paths, strict=True)]
         synthesized += made
-    work_dir.mkdir(parents=True, exist_ok=True)
-    raw = work_dir / f"{script.slug}.raw.wav"
-    master = work_dir / f"{script.slug}.wav"
-    try:
-        timeline, frames = _assemble(script, paths, engine.sample_rate, raw, target, progress)
+    plans = chapter_plans(script, paths)
+    pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
+    timeline = build_timeline(script, pieces)
+    gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
+    return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
+                    any(p.limited for p in pieces), cache_dir, max(1, jobs))
+
+
+def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
+    plans, index = [], 0
+    for chapter in script.chapters:
+        count = len(chapter.segments)
+        plans.append(ChapterPlan(chapter.id, tuple(paths[index:index + count]),
+                                 tuple(s.pause_after_ms for s in chapter.segments)))
+        index += count
+    return plans
+
+
+def used_piece_files(script: Script, profile: VoiceProfile, engine: Engine, cache_dir: Path) -> set[Path]:
+    """The chapter-piece cache files ``script`` read by ``profile`` would use (for ``narrate clean``)."""
+    target = TARGETS.get(profile.loudness)
+    if target is None:
+        return set()
+    key = engine.cache_key()
+    paths = [cache_path(cache_dir, segment_key(key, s.spoken)) if s.spoken.strip() else Path()
+             for s in script.segments()]
+    used: set[Path] = set()
+    for plan in chapter_plans(script, paths):
+        used |= piece_files(cache_dir, plan.key(target, engine.sample_rate))
+    return used
+
+
+def master_chapters(plans: Sequence[ChapterPlan], target: LoudnessTarget, in_rate: int, cache_dir: Path,
+                    work_dir: Path, jobs: int, progress: Progress | None) -> list[ChapterPiece]:
+    """Each chapter's piece, from the cache or mastered now (in parallel across ``jobs``)."""
+    found = [load_piece(plan, target, in_rate, cache_dir) for plan in plans]
+    todo = [i for i, piece in enumerate(found) if piece is None]
+    total = len(todo)
+    for stage in ("assemble", "loudness"):
         if progress:
-            progress("loudness", 0, 1)
-        out_rate = target.sample_rate or engine.sample_rate
-        gain, limited = _normalize(raw, master, engine.sample_rate, out_rate, frames, target)
-        if progress:
-            progress("loudness", 1, 1)
-    finally:
-        raw.unlink(missing_ok=True)
-    return Rendered(master, out_rate, timeline, synthesized, profile.loudness, gain, limited)
+            progress(stage, 0, total)
+
+    def one(i: int) -> tuple[int, ChapterPiece]:
+        return i, master_piece(plans[i], target, in_rate, cache_dir, work_dir)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, total or 1))) as pool:
+        for done, (i, piece) in enumerate(pool.map(one, todo), 1):
+            found[i] = piece
+            for stage in ("assemble", "loudness"):
+                if progress:
+                    progress(stage, done, total)
+    return [piece for piece in found if piece is not None]
 
 
-# -------------------------------------------------------------------- assembly
+def build_timeline(script: Script, pieces: Sequence[ChapterPiece]) -> Timeline:
+    """Chapter N starts at the sum of the previous spans; segments sit at their piece offsets."""
+    def ms(samples: int) -> int:
+        return (samples * 1000 + OUT_RATE // 2) // OUT_RATE
+
+    chapters, segments, start = [], [], 0
+    for number, (chapter, piece) in enumerate(zip(script.chapters, pieces, strict=True), 1):
+        end = start + (piece.frames if number == len(pieces) else piece.span)
+        chapters.append(TimelineChapter(chapter.id, chapter.title, ms(start), ms(end)))
+        for segment, (a, b) in zip(chapter.segments, piece.offsets, strict=True):
+            segments.append(TimelineSegment(segment.id, segment.block_id, chapter.id, segment.text,
+                                            ms(start + a), ms(start + b)))
+        start = end
+    return Timeline(tuple(chapters), tuple(segments), ms(start))
 
 
-class _Writer:
-    """Streams frames into a mono 16-bit WAV; silence is zeros or room tone."""
-
-    def __init__(self, wav: wave.Wave_write, sample_rate: int, room_tone: bool):
-        self.wav = wav
-        self.sample_rate = sample_rate
-        if room_tone:
-            rng = random.Random(0x4ACC)
-            self.silence = array("h", (round(rng.gauss(0.0, 4.0)) for _ in range(sample_rate))).tobytes()
-        else:
-            self.silence = bytes(2 * sample_rate)
-
-    def frames_for_ms(self, ms: int) -> int:
-        return (ms * self.sample_rate + 500) // 1000
-
-    def write_silence(self, frames: int) -> None:
-        while frames > 0:
-            count = min(frames, self.sample_rate)
-            self.wav.writeframesraw(self.silence[: 2 * count])
-            frames -= count
-
-    def copy(self, path: Path) -> int:
-        try:
-            with wave.open(str(path), "rb") as src:
-                if (src.getnchannels(), src.getsampwidth(), src.getframerate()) != (1, 2, self.sample_rate):
-                    raise AudioError(
-                        f"expected mono 16-bit audio at {self.sample_rate} Hz, found {src.getnchannels()} "
-                        f"channel(s), {8 * src.getsampwidth()} bits at {src.getframerate()} Hz",
-                        path,
-                    )
-                total = src.getnframes()
-                while block := src.readframes(_BLOCK_FRAMES):
-                    self.wav.writeframesraw(block)
-                return total
-        except (wave.Error, EOFError, OSError) as exc:
-            raise AudioError(
-                f"cannot read synthesized audio ({exc}); delete it to re-synthesize", path
-            ) from exc
+def encoded(rendered: Rendered, codec: str, bitrate: str) -> list[Encoded]:
+    """Every piece of ``rendered`` encoded as ``codec`` (cached), in parallel across its jobs."""
+    target = target_of(rendered)
+    with ThreadPoolExecutor(max_workers=max(1, min(rendered.jobs, len(rendered.pieces) or 1))) as pool:
+        return list(pool.map(lambda p: encode_piece(p, codec, bitrate, target, rendered.cache_dir),
+                             rendered.pieces))
 
 
-def _assemble(
-    script: Script,
-    paths: Sequence[Path],
-    sample_rate: int,
-    raw: Path,
-    target: LoudnessTarget,
-    progress: Progress | None,
-) -> tuple[Timeline, int]:
-    builder = TimelineBuilder(sample_rate)
-    total = len(paths)
-    index = 0
-    with atomic_path(raw) as tmp, wave.open(str(tmp), "wb") as wav:
+def stitch_wav(rendered: Rendered, out: Path, chapter_ids: Sequence[str] | None = None) -> Path:
+    """The pieces (all, or ``chapter_ids`` in order) as one WAV laid out like the stitched editions:
+    ``CODEC_GAP`` silent samples between pieces. For checks and tests; editions never need it."""
+    chosen = [p for p in rendered.pieces if chapter_ids is None or p.id in chapter_ids]
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
-        wav.setframerate(sample_rate)
-        writer = _Writer(wav, sample_rate, target.room_tone)
-        for chapter in script.chapters:
-            builder.start_chapter(chapter.id, chapter.title)
-            head = writer.frames_for_ms(target.head_ms)
-            writer.write_silence(head)
-            builder.add_silence(head)
-            for number, segment in enumerate(chapter.segments, 1):
-                path = paths[index]
-                index += 1
-                frames = writer.copy(path) if segment.spoken.strip() else 0
-                builder.add_segment(segment.id, segment.block_id, segment.text, frames)
-                pause = segment.pause_after_ms
-                if number == len(chapter.segments):
-                    pause = max(pause, target.tail_ms)
-                writer.write_silence(writer.frames_for_ms(pause))
-                builder.add_silence(writer.frames_for_ms(pause))
-                if progress and (index % 200 == 0 or index == total):
-                    progress("assemble", index, total)
-    return builder.build(), builder.samples
-
-
-# -------------------------------------------------------------------- loudness
-
-
-def _normalize(
-    raw: Path, master: Path, in_rate: int, out_rate: int, frames: int, target: LoudnessTarget
-) -> tuple[float, bool]:
-    """Write ``master`` from ``raw`` at ``target``; return (gain in dB, limiter used).
-
-    When the limiter is needed it lowers loudness a little; one more measured pass with
-    the shortfall added to the gain brings it back within ~0.3 LU.
-    """
-    measured = target.level(raw)
-    if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
-        _apply(raw, master, in_rate, out_rate, frames, target, 0.0, False)
-        return 0.0, False
-    gain = target.integrated_lufs - measured.integrated_lufs
-    # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
-    # than limiting, and the limiter leaves anything under its ceiling untouched.
-    limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
-    _apply(raw, master, in_rate, out_rate, frames, target, gain, limited)
-    if limited:
-        shortfall = target.integrated_lufs - target.level(master).integrated_lufs
-        if abs(shortfall) > 0.3:
-            gain += shortfall
-            _apply(raw, master, in_rate, out_rate, frames, target, gain, limited)
-    return gain, limited
-
-
-def _apply(
-    raw: Path,
-    master: Path,
-    in_rate: int,
-    out_rate: int,
-    frames: int,
-    target: LoudnessTarget,
-    gain: float,
-    limited: bool,
-) -> None:
-    filters = [f"volume={gain:.3f}dB"]
-    if limited:
-        ceiling = 10 ** ((target.master_peak_dbtp - 0.5) / 20)
-        filters = [
-            f"aresample={4 * in_rate}",
-            *filters,
-            f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80",
-        ]
-    out_frames = (frames * out_rate + in_rate // 2) // in_rate
-    filters += [f"aresample={out_rate}", f"apad=whole_len={out_frames}", f"atrim=end_sample={out_frames}"]
-    with atomic_path(master) as tmp:
-        run_ffmpeg(
-            [
-                "-y",
-                "-i",
-                str(raw),
-                "-af",
-                ",".join(filters),
-                "-ac",
-                "1",
-                "-ar",
-                str(out_rate),
-                "-c:a",
-                "pcm_s16le",
-                "-bitexact",
-                "-map_metadata",
-                "-1",
-                "-f",
-                "wav",
-                str(tmp),
-            ],
-            what="normalize loudness",
-            path=master,
-        )
+        wav.setframerate(OUT_RATE)
+        for number, piece in enumerate(chosen, 1):
+            with wave.open(str(piece.wav), "rb") as src:
+                while block := src.readframes(32768):
+                    wav.writeframesraw(block)
+            if number < len(chosen):
+                wav.writeframesraw(bytes(2 * CODEC_GAP))
+    return out
 
 
 # ------------------------------------------------------------------- chapters
 
-_CODECS = {
-    "mp3": ["-c:a", "libmp3lame", "-b:a", "{bitrate}", "-f", "mp3", "-write_id3v2", "0"],
-    "m4a": ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "{bitrate}", "-f", "ipod"],
-    "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
-}
 
-
-def chapter_audio(
-    rendered: Rendered, chapter_id: str, out: Path, fmt: str = "mp3", bitrate: str = "64k"
-) -> Path:
-    """Cut chapter ``chapter_id`` of the master to ``out`` (``fmt``: mp3, m4a or wav), atomically.
+def chapter_audio(rendered: Rendered, chapter_id: str, out: Path, fmt: str = "mp3", bitrate: str = "64k") -> Path:
+    """Chapter ``chapter_id`` as ``out`` (``fmt``: mp3 or wav), copied from its cached piece, atomically.
 
     Clip times inside the file are the timeline's times minus the chapter's ``start_ms``.
     """
-    try:
-        chapter = rendered.timeline.chapter(chapter_id)
-    except KeyError as exc:
-        raise AudioError(f"no chapter {chapter_id!r} in the narration", out) from exc
-    return range_audio(rendered, chapter.start_ms, chapter.end_ms, out, fmt, bitrate, what=f"chapter {chapter_id!r}")
-
-
-def range_audio(
-    rendered: Rendered, start_ms: int, end_ms: int, out: Path, fmt: str = "mp3", bitrate: str = "64k",
-    *, what: str = "a range",
-) -> Path:
-    """Cut [start_ms, end_ms) of the master to ``out``, atomically (sample-exact start and length)."""
-    if fmt not in _CODECS:
-        raise AudioError(f"expected a chapter format among {', '.join(_CODECS)}, found {fmt!r}", out)
-    rate = rendered.sample_rate
-    start = (start_ms * rate + 500) // 1000
-    count = (end_ms * rate + 500) // 1000 - start
-    codec = [part.format(bitrate=bitrate) for part in _CODECS[fmt]]
+    piece = next((p for p in rendered.pieces if p.id == chapter_id), None)
+    if piece is None:
+        raise AudioError(f"no chapter {chapter_id!r} in the narration", out)
+    if fmt not in ("mp3", "wav"):
+        raise AudioError(f"expected a chapter format among mp3, wav, found {fmt!r}", out)
+    source = piece.wav if fmt == "wav" else encode_piece(piece, "mp3", bitrate, target_of(rendered),
+                                                         rendered.cache_dir).path
     with atomic_path(out) as tmp:
-        run_ffmpeg(
-            ["-y", "-ss", f"{start / rate:.6f}", "-i", str(rendered.master), "-af", f"atrim=end_sample={count}",
-             "-ac", "1", "-map_metadata", "-1", *codec, "-bitexact", str(tmp)],
-            what=f"cut {what}",
-            path=out,
-        )
+        shutil.copyfile(source, tmp)
     return out
+
+
+def document_mp3(rendered: Rendered, chapter_ids: Sequence[str], work: Path, bitrate: str = "64k") -> Path:
+    """The MP3 of consecutive chapters ``chapter_ids``: one chapter's cached piece itself, or the
+    pieces' frames concatenated (gapless) into ``work``. Its first sample is the first chapter's."""
+    pieces = encoded(rendered, "mp3", bitrate) if len(chapter_ids) > 1 else []
+    if len(chapter_ids) == 1:
+        piece = next(p for p in rendered.pieces if p.id == chapter_ids[0])
+        return encode_piece(piece, "mp3", bitrate, target_of(rendered), rendered.cache_dir).path
+    chosen = [e for e, p in zip(pieces, rendered.pieces, strict=True) if p.id in chapter_ids]
+    concat_mp3([e.path for e in chosen], work)
+    return work
+
+
+def concat_mp3(paths: Sequence[Path], out: Path) -> None:
+    """Concatenate MP3 frame streams (each with its LAME/Xing header) into ``out``, atomically.
+
+    ffmpeg's concat demuxer copies the audio frames (each piece starts with an empty bit
+    reservoir, so any frame boundary between pieces is a valid join) and the mp3 muxer writes
+    one Xing/LAME header for the whole: the frame count and the first piece's encoder delay,
+    so players skip the delay once and play every join gaplessly.
+    """
+    with atomic_path(out) as tmp:
+        listing = tmp.with_name(tmp.name + ".txt")
+        try:
+            listing.write_text("ffconcat version 1.0\n" + "".join(
+                "file " + _quote(p.resolve()) + "\n" for p in paths), encoding="utf-8")
+            run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a", "-c", "copy",
+                        "-map_metadata", "-1", "-write_id3v2", "0", "-write_xing", "1", "-bitexact",
+                        "-f", "mp3", str(tmp)], what="join the chapters' MP3", path=out)
+        finally:
+            listing.unlink(missing_ok=True)
+
+
+def concat_adts(paths: Sequence[Path], out: Path) -> None:
+    """Concatenate ADTS AAC streams (self-contained frames) into ``out``, streaming."""
+    with atomic_path(out) as tmp, open(tmp, "wb") as sink:
+        for path in paths:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, sink, 1 << 20)
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
 
 
 def remove_partial(work_dir: Path) -> None:

@@ -83,9 +83,9 @@ def _read_lines(stream, tail: deque[str]) -> None:
         tail.append(line.rstrip("\n"))
 
 
-def probe(path: Path, *entries: str) -> dict:
+def probe(path: Path, *entries: str, count_packets: bool = False) -> dict:
     """``ffprobe -show_entries`` as JSON (e.g. ``probe(p, "format=duration")``)."""
-    command = [tool("ffprobe"), "-v", "error", "-of", "json"]
+    command = [tool("ffprobe"), "-v", "error", "-of", "json", *(["-count_packets"] if count_packets else [])]
     for entry in entries:
         command += ["-show_entries", entry]
     try:

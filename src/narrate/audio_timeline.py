@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,17 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A normalized master WAV and its timeline."""
+    """The narration's mastered chapter pieces (``audio_chapter.ChapterPiece``) and its timeline."""
 
-    master: Path
+    pieces: tuple[Any, ...]
     sample_rate: int
     timeline: Timeline
     synthesized: int = 0  # segments synthesized in this render (the rest came from the cache)
     loudness: str = "default"
-    gain_db: float = 0.0
-    limited: bool = False  # a true-peak limiter was needed after the gain
+    gain_db: float = 0.0  # the largest chapter gain
+    limited: bool = False  # a true-peak limiter was used on some chapter
+    cache_dir: Path = Path()  # where the pieces' encodings are cached
+    jobs: int = 1  # threads for encoding pieces
 
 
 class TimelineBuilder:

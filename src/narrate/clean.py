@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from .artifacts import MANIFEST, is_temp_name, load_manifest, write_manifest
+from .audio import used_piece_files
 from .audio_synth import cache_path, segment_key
 from .build import LOCK_NAME, STAGING, project_lock, read_all
 from .context import PublicationContext
 from .errors import ConfigError, NarrateError
-from .narration import check_language, publication_script
+from .narration import check_language, paced, publication_script
 from .project import Project, open_project
 from .speech.engines import get_engine
 from .speech.voices import load_profiles
@@ -102,11 +103,15 @@ def _used_cache_files(project, audio_cache: Path) -> set[Path]:
                 check_language(profile, doc.meta.language, doc.source_files[0])
                 ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
                                          profile.name, project.cache_dir)
-                script = publication_script(ctx, profile)
+                script = publication_script(ctx, paced(profile, doc.meta.kind))
             except NarrateError:
                 continue
             used.update(cache_path(audio_cache, segment_key(key, s.spoken)) for s in script.segments()
                         if s.spoken.strip())
+            paced_profile = paced(profile, doc.meta.kind)
+            used.update(cache_path(audio_cache, segment_key(get_engine(paced_profile).cache_key(), s.spoken))
+                        for s in script.segments() if s.spoken.strip())
+            used |= used_piece_files(script, paced_profile, get_engine(paced_profile), audio_cache)
     return used
 
 

@@ -7,6 +7,7 @@ from that one rendering, so their chapter times agree to the millisecond.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,7 +62,19 @@ def choose_voice(ctx: PublicationContext) -> VoiceProfile:
     line = ctx.doc.key_lines.get("language")
     profile = voice_for(profiles, ctx.voice or None, ctx.doc.meta.language, Path(source), line)
     check_language(profile, ctx.doc.meta.language, source, line)
-    return profile
+    return paced(profile, ctx.doc.meta.kind)
+
+
+def paced(profile: VoiceProfile, kind: str) -> VoiceProfile:
+    """The profile at the pace of a publication of ``kind`` (books slower: ``book_rate``)."""
+    rate = profile.rate_for(kind)
+    return profile if rate == profile.rate else dataclasses.replace(profile, rate=rate)
+
+
+def narrator(profile: VoiceProfile) -> str:
+    """The narrator as credits name it: "Joe, a synthetic voice", never the profile's id."""
+    name = profile.display_name.strip()
+    return f"{name}, a synthetic voice" if name else "a synthetic voice"
 
 
 def check_language(profile: VoiceProfile, language: str, source: str, line: int | None = None) -> None:
@@ -99,7 +112,7 @@ def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOpti
     return ScriptOptions(pauses=profile.pauses, messages=say,
                          disclosure=disclosure if narration.disclosure else "",
                          read_alt_text=narration.read_alt_text, footnotes=narration.footnotes,
-                         voice_name=profile.name)
+                         voice_name=profile.display_name or "a synthetic voice", narrator=narrator(profile))
 
 
 def publication_script(ctx: PublicationContext, profile: VoiceProfile) -> Script:

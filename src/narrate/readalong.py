@@ -16,6 +16,10 @@ With footnotes read after their block, the read-along places each note's
 document order (EPUBCheck ``--usage`` reports no MED_015). Other speech with
 no text of its own (a generated chapter title, closing credits) points at the
 chapter heading or repeats the previous reference.
+
+Each document's audio is its audio chapters' cached MP3 pieces joined without re-encoding
+(``audio.document_mp3``): the opening-credits chapters play on the title page, a chapter of
+the text in its document, and the closing credits at the end of the last document.
 """
 
 from __future__ import annotations
@@ -26,11 +30,11 @@ from pathlib import Path
 
 from . import html
 from . import model as m
-from .audio import range_audio
+from .audio import document_mp3
 from .audio_timeline import Timeline, TimelineSegment
 from .context import Made, PublicationContext
 from .errors import OutputError
-from .narration import Narration
+from .narration import Narration, narrator
 from .writers.epub import EpubOptions, write_epub
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
@@ -69,12 +73,12 @@ TITLEPAGE = DocumentAudio("titlepage", (), "text/titlepage.xhtml")
 
 @dataclass(frozen=True)
 class OverlayGroup:
-    """The segments one document's overlay plays, with their kinds, and its audio range."""
+    """One document's overlay: the whole audio chapters it plays, their segments, where they start."""
 
     item: DocumentAudio
+    chapter_ids: list[str]
     segments: list[TimelineSegment]
     start_ms: int = 0
-    end_ms: int = 0
 
 
 def write_readalong(ctx: PublicationContext, narration: Narration, target: Path) -> None:
@@ -91,15 +95,14 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
                else _element_ids(doc, item, spans, notes_after))
         texts = _titlepage_texts(doc, note) if item is TITLEPAGE else {}
         audio_name = f"audio/{item.key}.mp3"
-        audio_path = range_audio(narration.rendered, group.start_ms, group.end_ms, work / f"{item.key}.mp3",
-                                 "mp3", what=f"read-along audio for {item.key}")
-        duration_ms = group.end_ms - group.start_ms
+        audio_path = document_mp3(narration.rendered, group.chapter_ids, work / f"{item.key}.mp3")
+        duration_ms = _duration_ms(narration, group.chapter_ids)
         smil = overlay_smil(item, group.segments, ids, group.start_ms, duration_ms, audio_name, texts)
         overlays[item.key] = (audio_name, audio_path.read_bytes(), "audio/mpeg", smil, duration_ms / 1000)
     if not overlays:
         raise OutputError("nothing is narrated, so there is no read-along edition", doc.source_files[0])
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
-                          narrator=f"{narration.profile.name} (synthetic voice, {narration.profile.engine})",
+                          narrator=f"{narrator(narration.profile)} ({narration.profile.engine})",
                           narration_note=note if "titlepage" in overlays else "",
                           notes_after_blocks=notes_after, print_page_size=ctx.config.pdf.page_size,
                           # the spoken credits' overlay lives on a title page, so the read-along keeps one
@@ -108,40 +111,52 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
 
 
 def overlay_groups(doc: m.Document, timeline: Timeline, kinds: dict[str, str]) -> list[OverlayGroup]:
-    """Split the timeline's segments, in order, into one contiguous run per document.
+    """Whole audio chapters, in timeline order, grouped into one run per document.
 
-    Spoken credits before the text go to the title page; segments of a chapter belong to
-    its document; anything else (closing credits, speech of a chapter the text does not
-    have) stays with the document being played. The runs tile the timeline: a run starts
-    where its first segment's chapter starts (or, mid-chapter, where its first segment
-    starts) and ends where the next run starts.
+    A chapter of the text belongs to its document. A chapter with no document of its own
+    (the credits) goes to the title page while nothing of the text has played and all its
+    speech is credits; otherwise it joins the document playing (the closing credits the
+    last one) or, before any document, the next one. A document never comes back after
+    another has played (its later speech stays with the one playing).
     """
     owner = {c.id: item for item in documents(doc) for c in item.chapters}
-    groups: list[OverlayGroup] = []
-    for segment in timeline.segments:
-        if kinds.get(segment.id) in CREDIT_KINDS and all(g.item is TITLEPAGE for g in groups):
+    runs: list[tuple[DocumentAudio, list[str]]] = []
+    pending: list[str] = []
+    for chapter in timeline.chapters:
+        segments = timeline.segments_of(chapter.id)
+        credits = bool(segments) and all(kinds.get(s.id) in CREDIT_KINDS for s in segments)
+        if chapter.id in owner:
+            item = owner[chapter.id]
+        elif credits and all(run_item is TITLEPAGE for run_item, _ in runs) and not pending:
             item = TITLEPAGE
+        elif runs:
+            item = runs[-1][0]
         else:
-            item = owner.get(segment.chapter_id) or (groups[-1].item if groups else TITLEPAGE)
-        if groups and groups[-1].item == item:
-            groups[-1].segments.append(segment)
-        elif any(g.item == item for g in groups):  # never back to an earlier document
-            groups[-1].segments.append(segment)
+            pending.append(chapter.id)
+            continue
+        if runs and (runs[-1][0] == item or any(run_item == item for run_item, _ in runs)):
+            runs[-1][1].append(chapter.id)
         else:
-            groups.append(OverlayGroup(item, [segment]))
-    first_of_chapter = {}
-    for segment in timeline.segments:
-        first_of_chapter.setdefault(segment.chapter_id, segment.id)
-    starts = []
-    for index, group in enumerate(groups):
-        first = group.segments[0]
-        if index == 0 or first_of_chapter[first.chapter_id] == first.id:
-            starts.append(timeline.chapter(first.chapter_id).start_ms)
-        else:
-            starts.append(first.start_ms)
-    end = timeline.chapter(timeline.segments[-1].chapter_id).end_ms if timeline.segments else 0
-    return [OverlayGroup(g.item, g.segments, start, nxt)
-            for g, start, nxt in zip(groups, starts, [*starts[1:], end], strict=True)]
+            runs.append((item, [*pending, chapter.id]))
+            pending = []
+    if pending and runs:
+        runs[-1][1].extend(pending)
+    groups = []
+    for item, chapter_ids in runs:
+        segments = [s for c in chapter_ids for s in timeline.segments_of(c)]
+        if segments:
+            groups.append(OverlayGroup(item, chapter_ids, segments, timeline.chapter(chapter_ids[0]).start_ms))
+    return groups
+
+
+def _duration_ms(narration: Narration, chapter_ids: list[str]) -> int:
+    """The decoded length of a document's audio: every chapter's span but the last's, then
+    the last chapter's own samples (its codec padding is not played)."""
+    rendered = narration.rendered
+    wanted = set(chapter_ids)
+    pieces = [p for p in rendered.pieces if p.id in wanted]
+    samples = sum(p.span for p in pieces[:-1]) + pieces[-1].frames
+    return (samples * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
 
 
 def _titlepage_texts(doc: m.Document, note: str) -> dict[str, str]:

@@ -9,9 +9,17 @@ so every engine says the same words.
 Reading choices (the words narrate adds come from ``narrate.messages`` in the
 document's language: "by" is "von" in German):
 
-* the first chapter opens with the title, subtitle, "by <authors>", "Published
-  by <publisher>" and the disclosure (``options.disclosure``, "" disables it;
-  "{voice}" in it is replaced by ``options.voice_name``);
+* opening credits, a chapter of their own (audiobook practice, so the first
+  chapter's title plays over its own text): the title, subtitle, "by <authors>",
+  "Published by <publisher>", "Narrated by <narrator>" (``options.narrator``, as a
+  listener would be told, e.g. "Joe, a synthetic voice") and the disclosure
+  (``options.disclosure``, "" disables it; "{voice}" in it is replaced by
+  ``options.voice_name``); without ``options.credits`` they open the first chapter;
+* closing credits, also a chapter: "The end of <title>.", who wrote and narrated
+  it, and the rights statement; a copyright page (``epub_type`` copyright-page) is
+  read after them, never before the story;
+* a paragraph that is only a link ("Subscribe to our mailing list") is not read:
+  a listener has nothing to act on;
 * each chapter's heading is announced (``chapter.title`` if it has no heading
   block), except an article's lead chapter; a heading that is only a Roman
   numeral ("IV") is read as a number ("four");
@@ -125,6 +133,8 @@ class ScriptOptions:
     footnotes: str = "after"  # "after" their paragraph, or "skip"
     voice_name: str = ""  # for the disclosure, if it mentions the voice
     messages: Messages | None = None  # narrate's own words; None: the shipped catalog for the document
+    narrator: str = ""  # the narrator as a listener is told ("Joe, a synthetic voice"); never an internal id
+    credits: bool = True  # opening and closing credits as chapters of their own
 
 
 # ------------------------------------------------------------------- building
@@ -138,15 +148,36 @@ def build_script(
     if options.footnotes not in {"after", "skip"}:
         raise ConfigError(f'expected footnotes = "after" or "skip", found "{options.footnotes}"')
     builder = _Builder(doc.meta.language, options, lexicon)
+    body = list(doc.chapters)
+    moved = [c for c in body if c.epub_type == "copyright-page"] if options.credits else []
+    body = [c for c in body if all(c is not m for m in moved)]
     chapters = []
-    for index, chapter in enumerate(doc.chapters):
-        segments = builder.opening(doc.meta, chapter.id) if index == 0 else []
+    credits = options.credits and bool(doc.chapters)
+    if credits:
+        chapters += _credits(OPENING_CREDITS, "Opening credits", builder.opening(doc.meta, OPENING_CREDITS),
+                             options)
+    for index, chapter in enumerate(body + moved):
+        segments = builder.opening(doc.meta, chapter.id) if index == 0 and not options.credits else []
         segments += builder.chapter(chapter)
         if segments:
             segments[-1] = _with_pause(segments[-1], options.pauses.chapter)
         chapters.append(ScriptChapter(id=chapter.id, title=chapter.title, segments=tuple(segments)))
+    if credits:
+        closing = builder.closing(doc.meta, CLOSING_CREDITS, read_rights=not moved)
+        chapters += _credits(CLOSING_CREDITS, "Closing credits", closing, options)
     return Script(slug=doc.meta.slug, title=doc.meta.title, language=doc.meta.language,
                   chapters=tuple(chapters))
+
+
+OPENING_CREDITS = "opening-credits"
+CLOSING_CREDITS = "closing-credits"
+
+
+def _credits(chapter_id: str, title: str, segments: list[Segment], options: ScriptOptions) -> list[ScriptChapter]:
+    if not segments:
+        return []
+    segments[-1] = _with_pause(segments[-1], options.pauses.chapter)
+    return [ScriptChapter(id=chapter_id, title=title, segments=tuple(segments))]
 
 
 def format_script(script: Script) -> str:
@@ -207,6 +238,21 @@ def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
         elif isinstance(node, LineBreak):
             out.append(" ")
     return "".join(out)
+
+
+def _only_links(inlines: tuple[Inline, ...]) -> bool:
+    """True when the words of ``inlines`` are all link labels (a call to action)."""
+    found = False
+    for node in inlines:
+        if isinstance(node, Link):
+            found = True
+        elif isinstance(node, (Emph, Strong)):
+            if not _only_links(node.children):
+                return False
+            found = True
+        elif isinstance(node, (Text, Code)) and _has_words(node.text):
+            return False
+    return found
 
 
 def _footnote_refs(block: Block) -> list[FootnoteRef]:
@@ -285,14 +331,35 @@ class _Builder:
             texts.append(self.say("byline", authors=_join_names(meta.authors, self.language)))
         if meta.publisher.strip():
             texts.append(self.say("published_by", publisher=meta.publisher))
+        if self.options.credits and self.options.narrator.strip() and self.language.lower().startswith("en"):
+            texts.append(f"Narrated by {self.options.narrator}")
         texts = [t for t in texts if t.strip()]
-        ids = [f"{chapter_id}-opening-{n}" for n in range(1, len(texts) + 1)]
+        prefix = chapter_id if chapter_id == OPENING_CREDITS else f"{chapter_id}-opening"
+        ids = [f"{prefix}-{n}" for n in range(1, len(texts) + 1)]
         segments = self.utterances(ids, "", texts, "opening")
         disclosure = self.say("disclosure") if self.options.disclosure is None else self.options.disclosure
         disclosure = disclosure.replace("{voice}", self.options.voice_name)
         note = self.segment(f"{chapter_id}-disclosure", "", disclosure, "disclosure", self.pauses.section)
         segments += [note] if note else []
         return _end_block(segments, self.pauses.section)
+
+    def closing(self, meta: Meta, chapter_id: str, read_rights: bool = True) -> list[Segment]:
+        """Closing credits: "The end of <title>", who wrote and narrated it, the copyright.
+
+        The phrases are English; another language's closing credits hold only its rights statement."""
+        texts = [f"The end of {meta.title}."]
+        authors = _join_names(meta.authors) if any(a.strip() for a in meta.authors) else ""
+        narrator = self.options.narrator.strip()
+        if authors and narrator:
+            texts.append(f"Written by {authors}, and narrated by {narrator}.")
+        elif authors or narrator:
+            texts.append(f"Written by {authors}." if authors else f"Narrated by {narrator}.")
+        if not self.language.lower().startswith("en"):
+            texts = []
+        if read_rights and meta.rights.strip():
+            texts.append(meta.rights.strip())
+        ids = [f"{chapter_id}-{n}" for n in range(1, len(texts) + 1)]
+        return _end_block(self.utterances(ids, "", texts, "closing"), self.pauses.section)
 
     def chapter(self, chapter: Chapter) -> list[Segment]:
         self.notes = {note.label: note for note in chapter.footnotes}
@@ -348,6 +415,8 @@ class _Builder:
                                    self.pauses.section)
             return [heading] if heading else []
         if isinstance(block, Paragraph):
+            if _only_links(block.children):
+                return []
             return self.sentences(block.id, speech_text(block.children, read_alt), kind)
         if isinstance(block, ListBlock):
             inner = "item" if kind == "text" else kind

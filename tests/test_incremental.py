@@ -1,0 +1,82 @@
+"""Incremental equals clean: after an edit, a rebuild that reuses cached sentences and chapter pieces
+writes the same bytes as a clean build of the edited sources in another folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_VOICE
+
+from narrate.build import BuildOptions, build
+
+FORMATS = ("mp3", "m4b", "epub-readaloud", "epub")  # transcripts come with any audio format
+VOICE = FAKE_VOICE + 'lexicons = ["voices/lexicon.toml"]\n'
+LEXICON = '[aliases]\n"Skerravoe" = "SKERR-uh-voh"\n'
+
+
+def chapter(n: int, title: str | None = None) -> str:
+    paragraphs = [f"Paragraph {p} of chapter {n} reaches Skerravoe at dusk. The ferry waits." for p in range(1, 3)]
+    return f"---\ntitle: {title or f'Chapter {n}'}\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def sources() -> dict[str, str]:
+    files = {"content/tides/book.toml": 'title = "Tides"\nauthors = ["Sam Writer"]\n',
+             "voices/fake.toml": VOICE, "voices/lexicon.toml": LEXICON}
+    for n in (1, 2, 3):
+        files[f"content/tides/{n:02d}.md"] = chapter(n)
+    return files
+
+
+def edit_sentence(root: Path) -> None:
+    path = root / "content/tides/02.md"
+    path.write_text(path.read_text().replace("Paragraph 2 of chapter 2", "The second paragraph of chapter 2"))
+
+
+def edit_heading(root: Path) -> None:
+    (root / "content/tides/03.md").write_text(chapter(3, "Low Water"))
+
+
+def edit_lexicon(root: Path) -> None:
+    (root / "voices/lexicon.toml").write_text('[aliases]\n"Skerravoe" = "SKERRA-voe"\n')
+
+
+def add_chapter(root: Path) -> None:
+    (root / "content/tides/015.md").write_text(chapter(15))
+
+
+def remove_chapter(root: Path) -> None:
+    (root / "content/tides/02.md").unlink()
+
+
+def outputs(root: Path) -> dict[str, bytes]:
+    out = root / "output"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def run(root: Path) -> None:
+    report = build(root, BuildOptions(formats=FORMATS, voice="fake", jobs=1))
+    assert not report.failed, [str(r.error) for r in report.failed]
+
+
+@pytest.mark.parametrize("edit", [edit_sentence, edit_heading, edit_lexicon, add_chapter, remove_chapter])
+def test_incremental_build_equals_a_clean_build(make_project, tmp_path, monkeypatch, edit):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    warm = make_project(sources(), root=tmp_path / "warm")
+    run(warm)
+    before = outputs(warm)
+    pieces = {p.name for p in (warm / ".narrate/cache/audio/chapters").rglob("*.wav")}
+    edit(warm)
+    run(warm)
+    fresh = tmp_path / "fresh" / "elsewhere"
+    shutil.copytree(warm, fresh, ignore=shutil.ignore_patterns(".narrate", "output"))
+    run(fresh)
+    after, clean = outputs(warm), outputs(fresh)
+    assert sorted(after) == sorted(clean)
+    for name in after:
+        assert after[name] == clean[name], name
+    assert any(before.get(name) != data for name, data in after.items())  # the edit did change something
+    # an edit re-masters at most the chapters it touches (a lexicon entry: those that say the word)
+    new_pieces = {p.name for p in (warm / ".narrate/cache/audio/chapters").rglob("*.wav")} - pieces
+    assert len(new_pieces) <= (3 if edit is edit_lexicon else 1)
