@@ -51,10 +51,10 @@ def narrate(root: Path, *args: str) -> float:
 
 def spoken_texts(root: Path, voice: str) -> list[str]:
     sys.path.insert(0, str(REPO / "src"))
-    from narrate.build import read_all
-    from narrate.context import PublicationContext
-    from narrate.narration import publication_script
-    from narrate.project import open_project
+    from narrate.build.engine import read_all
+    from narrate.editions.context import PublicationContext
+    from narrate.editions.narration import publication_script
+    from narrate.sources.project import open_project
     from narrate.speech.voices import get_profile, load_profiles
 
     project = open_project(root)

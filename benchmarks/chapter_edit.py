@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from narration import book, profile_for  # noqa: E402  (benchmarks/narration.py)
 
-from narrate.audio import document_mp3, render  # noqa: E402
+from narrate.audio.master import document_mp3, render  # noqa: E402
 from narrate.speech.engines import get_engine  # noqa: E402
 from narrate.speech.script import Script, ScriptChapter  # noqa: E402
 from narrate.writers import AudioMeta  # noqa: E402
@@ -71,7 +71,7 @@ def run_book(args: argparse.Namespace) -> None:
 
 
 def run_project(args: argparse.Namespace) -> None:
-    from narrate.build import BuildOptions, build
+    from narrate.build.engine import BuildOptions, build
 
     here = Path.cwd()
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from narration import book, peak_rss_mb, profile_for  # noqa: E402
 
-from narrate.audio import render  # noqa: E402
+from narrate.audio.master import render  # noqa: E402
 from narrate.speech.engines import get_engine  # noqa: E402
 from narrate.writers import AudioMeta  # noqa: E402
 from narrate.writers.m4b import write_m4b  # noqa: E402

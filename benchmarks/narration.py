@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from narrate.audio import render
+from narrate.audio.master import render
 from narrate.speech.engines import get_engine
 from narrate.speech.script import Script, ScriptChapter, Segment
 from narrate.speech.voices import BUILTIN_PROFILES, VoiceProfile

@@ -19,7 +19,7 @@ import pikepdf  # the test extra
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from narrate.project import discover, load_document, open_project  # noqa: E402
+from narrate.sources.project import discover, load_document, open_project  # noqa: E402
 from narrate.writers.pdf import write_pdf  # noqa: E402
 
 

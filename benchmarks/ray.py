@@ -63,7 +63,7 @@ def overhead(address: str, count: int) -> dict[int, tuple[float, float]]:
     seconds the driver spent per sentence fetching and writing results (serial, one machine)."""
     import ray
 
-    from narrate.audio_ray import MAX_BATCH, RayExecutor, ray_session
+    from narrate.audio.ray import MAX_BATCH, RayExecutor, ray_session
     from narrate.speech.fake import FakeEngine
     from narrate.speech.voices import VoiceProfile
 

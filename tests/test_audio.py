@@ -7,10 +7,10 @@ import wave
 import pytest
 from conftest_audio import FAKE, ffprobe_json, make_script
 
-from narrate.audio import TARGETS, chapter_audio, render, stitch_wav
-from narrate.audio_chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
-from narrate.audio_ffmpeg import astats, duration_s, measure_loudness, run_ffmpeg
-from narrate.audio_timeline import Timeline
+from narrate.audio.chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
+from narrate.audio.ffmpeg import astats, duration_s, measure_loudness, run_ffmpeg
+from narrate.audio.master import TARGETS, chapter_audio, render, stitch_wav
+from narrate.audio.timeline import Timeline
 from narrate.errors import AudioError
 from narrate.speech.engines import get_engine
 from narrate.speech.fake import FakeEngine

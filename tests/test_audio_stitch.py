@@ -9,9 +9,9 @@ from array import array
 import pytest
 from conftest_audio import FAKE, make_script
 
-from narrate.audio import render
-from narrate.audio_chapter import OUT_RATE
-from narrate.audio_ffmpeg import measure_loudness
+from narrate.audio.chapter import OUT_RATE
+from narrate.audio.ffmpeg import measure_loudness
+from narrate.audio.master import render
 from narrate.speech.engines import get_engine
 from narrate.writers import AudioMeta
 from narrate.writers.m4b import write_m4b

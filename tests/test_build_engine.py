@@ -15,7 +15,7 @@ import pytest
 from conftest import FAKE_VOICE
 
 from narrate.artifacts import sha256_file
-from narrate.build import BuildOptions, build
+from narrate.build.engine import BuildOptions, build
 
 
 def article(n: int, sentences: int = 3, tag: str = "") -> str:
@@ -162,7 +162,7 @@ def test_clean_prunes_unused_cache_and_stale_output(big_project):
     stale = big_project / "output" / "a1" / "a1.large-print.pdf"  # an edition the manifest no longer lists
     stale.write_text("stale")
     (big_project / "content" / "a2.md").unlink()
-    from narrate.clean import clean
+    from narrate.build.clean import clean
 
     report = clean(big_project)
     assert report.removed_cache > 0 and report.kept_cache > 0

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from narrate.cover import SIZE, cover_layout, generated_cover, overlap, show_art
+from narrate.writers.cover import SIZE, cover_layout, generated_cover, overlap, show_art
 
 LONG_SUBTITLE = ("How a small-town library spent a spring reading aloud to neighbours who could no longer read "
                  "the page, and what the neighbours read back to the library in return, week after week")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_VOICE
 
-from narrate.audio_ffmpeg import astats
-from narrate.build import BuildOptions, build
-from narrate.narration import paced
+from narrate.audio.ffmpeg import astats
+from narrate.build.engine import BuildOptions, build
+from narrate.editions.narration import paced
 from narrate.speech.fake import FakeEngine
 from narrate.speech.voices import load_profiles
 

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from conftest import REPO, epubcheck, epubcheck5
 
-from narrate.build import BuildOptions, build
+from narrate.build.engine import BuildOptions, build
 
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
       "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
@@ -173,7 +173,7 @@ def test_no_identifier_text_in_any_edition_page(sample_epubs, root_copy):
 
 
 def test_every_epub_type_with_a_dpub_aria_role_carries_it(sample_epubs):
-    from narrate.html import SECTION_ROLES
+    from narrate.markup.html import SECTION_ROLES
 
     roles = {**SECTION_ROLES, "noteref": "doc-noteref", "footnote": "doc-footnote"}
     seen = set()
@@ -255,8 +255,8 @@ def test_personal_copy_of_an_article_without_a_colophon_gets_one(root_copy, tmp_
 
 
 def test_article_title_page_setting_must_be_true_or_false(tmp_path):
-    from narrate.config import load_config
     from narrate.errors import ConfigError
+    from narrate.sources.config import load_config
 
     (tmp_path / "narrate.toml").write_text("[epub]\narticle_title_page = true\n")
     assert load_config(tmp_path).epub.article_title_page is True
@@ -282,8 +282,8 @@ def test_a_book_keeps_its_title_page_with_the_colophon(sample_epubs):
                                              ("acknowledgments", "doc-acknowledgments"),
                                              ("copyright-page", None), ("frontmatter foreword", "doc-foreword")])
 def test_front_and_back_matter_sections_carry_their_aria_role(epub_type, role):
-    from narrate import html
     from narrate import model as m
+    from narrate.markup import html
 
     chapter = m.Chapter("c1", "Matter", None, (m.Paragraph("c1-b1", (m.Text("x"),), m.SourcePos("a.md", 1)),), (),
                         m.SourcePos("a.md", 1), "front", epub_type)

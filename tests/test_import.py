@@ -13,10 +13,10 @@ import pytest
 from conftest import epubcheck
 from typer.testing import CliRunner
 
-from narrate import frontmatter
 from narrate.cli import app
 from narrate.importing import ImportOptions, run_import
 from narrate.importing import fetch as fetch_module
+from narrate.sources import frontmatter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 NEWSROOM = FIXTURES / "newsroom"

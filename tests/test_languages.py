@@ -9,10 +9,10 @@ import pytest
 from conftest import png_bytes
 from typer.testing import CliRunner
 
+from narrate.build.views import publication_script_text
 from narrate.cli import app
 from narrate.errors import SpeechError
 from narrate.speech.voices import best_voice, espeak_voice, load_profiles, voice_for
-from narrate.views import publication_script_text
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 
@@ -120,8 +120,8 @@ Wieder Deutsch.
 
 
 def _mixed_doc(make_project):
-    from narrate.build import read_all
-    from narrate.project import open_project
+    from narrate.build.engine import read_all
+    from narrate.sources.project import open_project
 
     root = make_project({"content/mix.md": MIXED})
     docs, failures = read_all(open_project(root))
@@ -148,7 +148,7 @@ def test_parts_in_another_language_are_read_in_it(make_project):
 
 
 def test_a_malformed_language_tag_is_a_warning_naming_the_line():
-    from narrate.reader import parse_body
+    from narrate.sources.reader import parse_body
 
     found: list[str] = []
     parse_body("Text.\n\n{lang=12}\nMore.\n", path="content/x.md", first_line=1, title="x", split_sections=False,
@@ -199,7 +199,7 @@ def test_the_german_sample_builds_narrated_in_german(tmp_path: Path):
 
     from conftest import REPO, epubcheck
 
-    from narrate.build import BuildOptions, build
+    from narrate.build.engine import BuildOptions, build
 
     root = tmp_path / "project"
     (root / "content").mkdir(parents=True)

@@ -5,7 +5,7 @@ import struct
 import pytest
 from conftest_audio import FAKE, ffprobe_json, make_cover, make_script
 
-from narrate.audio import render
+from narrate.audio.master import render
 from narrate.speech.engines import get_engine
 from narrate.writers import AudioMeta
 from narrate.writers.m4b import ffmetadata, write_m4b

@@ -8,9 +8,9 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from narrate.config import load_config
 from narrate.errors import ConfigError
-from narrate.messages import LOCALE_DIR, MESSAGES, SHIPPED, messages_for, placeholders
+from narrate.i18n.messages import LOCALE_DIR, MESSAGES, SHIPPED, messages_for, placeholders
+from narrate.sources.config import load_config
 
 
 @pytest.mark.parametrize("language", SHIPPED)

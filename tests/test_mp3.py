@@ -5,7 +5,7 @@ from conftest_audio import FAKE, ffprobe_json, make_cover, make_script
 from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 
-from narrate.audio import render
+from narrate.audio.master import render
 from narrate.errors import AudioError
 from narrate.speech.engines import get_engine
 from narrate.writers import AudioMeta

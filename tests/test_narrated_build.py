@@ -10,8 +10,8 @@ import pytest
 from conftest import FAKE_VOICE
 from conftest import TIDES_ARTICLE as ARTICLE
 
-from narrate.build import BuildOptions, build
-from narrate.project import discover, load_document, open_project
+from narrate.build.engine import BuildOptions, build
+from narrate.sources.project import discover, load_document, open_project
 
 
 def cache_entries(root: Path) -> set[Path]:

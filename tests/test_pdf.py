@@ -17,9 +17,9 @@ import pytest
 from conftest import REPO, ROOTS, missing_tool
 
 from narrate import model as m
-from narrate.dates import long_date
 from narrate.errors import OutputError
-from narrate.project import discover, load_document, open_project
+from narrate.i18n.dates import long_date
+from narrate.sources.project import discover, load_document, open_project
 from narrate.writers.pdf import write_pdf
 
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
@@ -340,7 +340,7 @@ def test_unknown_page_size_is_an_output_error(tmp_path):
 RENDER = """
 import sys
 from pathlib import Path
-from narrate.project import discover, load_document, open_project
+from narrate.sources.project import discover, load_document, open_project
 from narrate.writers.pdf import write_pdf
 project = open_project(sys.argv[1])
 write_pdf(load_document(project, discover(project)[0]), project.root, Path(sys.argv[2]), large=True)

@@ -12,8 +12,8 @@ import pytest
 from conftest import FAKE_VOICE
 from typer.testing import CliRunner
 
-from narrate.build import BuildOptions, build
-from narrate.check import check_project
+from narrate.build.engine import BuildOptions, build
+from narrate.check.run import check_project
 from narrate.cli import app
 from narrate.proof import proof_project
 

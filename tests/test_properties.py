@@ -8,10 +8,10 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate import html
 from narrate import model as m
 from narrate.errors import SourceError
-from narrate.reader import parse_body
+from narrate.markup import html
+from narrate.sources.reader import parse_body
 from narrate.speech.script import build_script
 
 WORD = st.from_regex(r"[A-Za-z]{1,9}", fullmatch=True)

@@ -281,7 +281,7 @@ def test_each_episode_has_its_own_art_and_the_show_art_names_the_publisher(proje
     assert cover == (project / "output" / "tides" / "tides.cover.png").read_bytes()
     art = (dist / "artwork.png").read_bytes()
     assert art != cover  # the show is not the first publication's cover
-    from narrate.cover import show_art
+    from narrate.writers.cover import show_art
 
     assert art == show_art("Test Press", "Test Press")
     assert "tides/tides.cover.png" in (dist / "SHA256SUMS").read_text()

@@ -20,7 +20,7 @@ import pytest
 from conftest import FAKE_VOICE, missing_tool
 from typer.testing import CliRunner
 
-from narrate.build import BuildOptions, build
+from narrate.build.engine import BuildOptions, build
 from narrate.errors import ConfigError
 
 # Before Ray is imported: a Linux Ray otherwise swaps 127.0.0.1 in an address for the machine's
@@ -243,8 +243,8 @@ def test_piper_voice_on_the_cluster_matches_local(cluster, tmp_path):
     count; actors, like the local pool's workers on this machine, run one thread each, so the
     local side runs with NARRATE_ENGINE_THREADS=1, in its own process.
     """
-    from narrate.audio_ray import ray_executor, voice_files
-    from narrate.audio_synth import synthesize_missing
+    from narrate.audio.ray import ray_executor, voice_files
+    from narrate.audio.synth import synthesize_missing
     from narrate.speech.engines import get_engine
     from narrate.speech.voices import BUILTIN_PROFILES
 
@@ -254,7 +254,7 @@ def test_piper_voice_on_the_cluster_matches_local(cluster, tmp_path):
     texts = ["The harbour lights came on at six.", "A second sentence, with a comma, and a pause.",
              "The ferry cost twelve dollars and fifty cents.", "Short.", "Evening fell over the village."]
     engine = get_engine(profile)
-    script = ("import sys, json; from pathlib import Path; from narrate.audio_synth import synthesize_missing; "
+    script = ("import sys, json; from pathlib import Path; from narrate.audio.synth import synthesize_missing; "
               "from narrate.speech.engines import get_engine; from narrate.speech.voices import BUILTIN_PROFILES; "
               "p = BUILTIN_PROFILES['joe']; synthesize_missing(json.loads(sys.argv[1]), get_engine(p), p, "
               "Path(sys.argv[2]))")

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from conftest import FAKE_VOICE, REPO, epubcheck
 
-from narrate.build import BuildOptions, build
+from narrate.build.engine import BuildOptions, build
 
 SMIL = "{http://www.w3.org/ns/SMIL}"
 
@@ -219,7 +219,7 @@ def test_a_written_summary_gains_the_narration_sentence():
     import datetime as dt
 
     from narrate import model as m
-    from narrate.accessibility import NARRATION_SUMMARY, accessibility
+    from narrate.markup.accessibility import NARRATION_SUMMARY, accessibility
 
     meta = m.Meta(title="T", slug="t", language="en", identifier="urn:x", kind="article",
                   accessibility_summary="Written by hand.", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))

@@ -4,7 +4,7 @@ import pytest
 
 from narrate import model as m
 from narrate.errors import SourceError
-from narrate.project import discover, load_document, open_project
+from narrate.sources.project import discover, load_document, open_project
 
 
 def load(root):

@@ -15,7 +15,7 @@ import pytest
 from conftest import FAKE_VOICE
 
 from narrate.artifacts import MANIFEST, ManifestError, load_manifest, source_date_epoch
-from narrate.build import BuildOptions, build
+from narrate.build.engine import BuildOptions, build
 from narrate.errors import ConfigError
 
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -164,7 +164,7 @@ def test_source_date_epoch_unset_and_set(monkeypatch):
 
 def hold_lock(root: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the project lock, as a running build would."""
-    code = ("import sys, time\nfrom narrate.build import project_lock\n"
+    code = ("import sys, time\nfrom narrate.build.engine import project_lock\n"
             f"with project_lock({str(root)!r}, 'build', print, wait=0):\n"
             "    print('locked', flush=True)\n"
             f"    time.sleep({seconds})\n")
@@ -429,7 +429,7 @@ def alive(pid: int) -> bool:
 
 
 def test_ffmpeg_that_runs_too_long_is_stopped():
-    from narrate.audio_ffmpeg import run_ffmpeg
+    from narrate.audio.ffmpeg import run_ffmpeg
     from narrate.errors import AudioError
 
     started = time.monotonic()
@@ -440,7 +440,7 @@ def test_ffmpeg_that_runs_too_long_is_stopped():
 
 
 def test_sigterm_kills_the_running_ffmpeg():
-    code = ("import signal, sys\nfrom narrate.audio_ffmpeg import run_ffmpeg\n"
+    code = ("import signal, sys\nfrom narrate.audio.ffmpeg import run_ffmpeg\n"
             "def stop(*_):\n    raise KeyboardInterrupt\n"
             "signal.signal(signal.SIGTERM, stop)\n"
             f"run_ffmpeg({ENDLESS!r}, what='wait')\n")
@@ -461,7 +461,7 @@ def test_sigterm_kills_the_running_ffmpeg():
 
 
 def test_a_truncated_cached_wav_is_synthesized_again(project):
-    from narrate.audio_ffmpeg import duration_s
+    from narrate.audio.ffmpeg import duration_s
 
     assert not build(project, BuildOptions(formats=("mp3",), voice="fake", jobs=1)).failed
     cached = sorted((project / ".narrate" / "cache").rglob("*.wav"), key=lambda p: p.stat().st_size)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from narrate import model as m
-from narrate.html import RenderContext, block
-from narrate.sentence_markup import locate, slice_inlines
+from narrate.markup.html import RenderContext, block
+from narrate.markup.sentence_spans import locate, slice_inlines
 
 PARA = (m.Text("One "), m.Emph((m.Text("two. Three"),)), m.Text(" four"), m.FootnoteRef("n", 1),
         m.Text(". Five "), m.Link("https://e.org", (m.Text("six. Seven"),)), m.Text("."))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import re
 
-from narrate.audio_timeline import Timeline, TimelineChapter, TimelineSegment
+from narrate.audio.timeline import Timeline, TimelineChapter, TimelineSegment
 from narrate.writers.transcript import vtt_text, write_transcripts
 
 TIMELINE = Timeline(

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, OutputError
+from narrate.errors import ConfigError, OutputError
 
 MANIFEST = "manifest.json"
 TEMP_SUFFIX = ".part"

@@ -20,9 +20,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
-from .build import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
-from .errors import BUILD_FAILED, INTERRUPTED, NarrateError
+from narrate import __version__
+from narrate.build.engine import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
+from narrate.errors import BUILD_FAILED, INTERRUPTED, NarrateError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Markdown publications into accessible editions: EPUB 3, tagged PDF, narrated audio.")
@@ -177,7 +177,7 @@ def build_cmd(
 @app.command("init")
 def init_cmd(directory: Annotated[Path, typer.Argument(help="Folder to create the project in.")]) -> None:
     """Scaffold a project: narrate.toml, content/ with an example, voices/."""
-    from .scaffold import scaffold
+    from narrate.sources.scaffold import scaffold
 
     try:
         created = scaffold(directory)
@@ -194,7 +194,7 @@ def script_cmd(
     voice: Annotated[str, typer.Option("--voice", help="Voice profile (for its lexicons and pauses).")] = "",
 ) -> None:
     """Print exactly what will be spoken: one utterance per line, a blank line between blocks."""
-    from .views import publication_script_text
+    from narrate.build.views import publication_script_text
 
     try:
         out.print(publication_script_text(project, target, voice), end="", markup=False, soft_wrap=True)
@@ -207,7 +207,7 @@ def voices_cmd(
     project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
 ) -> None:
     """List the voice profiles, whether each is usable here, and the voice each language gets."""
-    from .views import language_voices, voice_table
+    from narrate.build.views import language_voices, voice_table
 
     try:
         rows = voice_table(project)
@@ -242,8 +242,8 @@ def package_cmd(
                                                   "(default: $NARRATE_SUBSCRIBER_KEY).")] = None,
 ) -> None:
     """Package what was built into output/dist/: bundles, podcast feed, download pages, subscriber copies."""
-    from .errors import PublishError
-    from .publish import package
+    from narrate.errors import PublishError
+    from narrate.publish import package
 
     try:
         key = None
@@ -279,7 +279,7 @@ def check_cmd(
     """Validate what was built: EPUBCheck, accessibility metadata, PDF tagging, audio chapters and loudness."""
     import dataclasses
 
-    from .check import check_project
+    from narrate.check.run import check_project
 
     report = check_project(project, output=output, strict=strict)
     if as_json:
@@ -310,7 +310,7 @@ def proof_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the flagged words as JSON.")] = False,
 ) -> None:
     """Write output/proof/: per publication, the words the voice may get wrong, every sentence to hear, loudness."""
-    from .proof import proof_project
+    from narrate.proof import proof_project
 
     reporter = ConsoleReporter(as_json)
 
@@ -345,7 +345,7 @@ def clean_cmd(
     everything: Annotated[bool, typer.Option("--all", help="Remove the whole cache and output.")] = False,
 ) -> None:
     """Prune the audio cache (sentences no current source uses) and stale output."""
-    from .clean import clean
+    from narrate.build.clean import clean
 
     try:
         report = clean(project, output=output, everything=everything, notify=_waiting)
@@ -370,7 +370,7 @@ def import_cmd(
     """Import articles into content/<slug>.md (and content/images/<slug>/) from where they live."""
     import dataclasses
 
-    from .importing import ImportOptions, run_import
+    from narrate.importing import ImportOptions, run_import
 
     options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force)
     try:

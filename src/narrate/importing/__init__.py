@@ -8,6 +8,6 @@ error anywhere writes nothing.
 
 from __future__ import annotations
 
-from .run import Imported, ImportOptions, ImportReport, run_import
+from narrate.importing.run import Imported, ImportOptions, ImportReport, run_import
 
 __all__ = ["ImportOptions", "ImportReport", "Imported", "run_import"]

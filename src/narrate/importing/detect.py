@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from ..errors import SourceError
+from narrate.errors import SourceError
 
 Kind = Literal["url", "folder", "html", "wxr", "ghost"]
 HEAD = 1 << 16

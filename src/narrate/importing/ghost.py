@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceError
-from .markdown_out import text_only
-from .model import Article, clean_text, slugify
+from narrate.errors import SourceError
+from narrate.importing.markdown_out import text_only
+from narrate.importing.model import Article, clean_text, slugify
 
 _HTML_CARD = re.compile(r"<!--\s*kg-card-begin:\s*html\s*-->(.*?)<!--\s*kg-card-end:\s*html\s*-->", re.S)
 

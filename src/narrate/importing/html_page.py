@@ -23,8 +23,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
-from ..errors import SourceError
-from .model import Article, clean_text, slugify
+from narrate.errors import SourceError
+from narrate.importing.model import Article, clean_text, slugify
 
 _LABEL = re.compile(r"^\s*(?:dek|standfirst|subtitle|summary|description|excerpt|teaser)\s*[:|–—-]\s*", re.I)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")

@@ -23,10 +23,10 @@ from lxml import etree
 from lxml import html as lxml_html
 from markdownify import MarkdownConverter
 
-from ..frontmatter import dump
-from ..reader import html_text, sanitize_html
-from .media import ImageMissing, Media
-from .model import Article, clean_text
+from narrate.importing.media import ImageMissing, Media
+from narrate.importing.model import Article, clean_text
+from narrate.sources.frontmatter import dump
+from narrate.sources.reader import html_text, sanitize_html
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",

@@ -12,9 +12,9 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cover import as_png
-from ..project import IMAGE_SIGNATURES
-from . import fetch
+from narrate.importing import fetch
+from narrate.sources.project import IMAGE_SIGNATURES
+from narrate.writers.cover import as_png
 
 # Where CMSs keep uploads inside a site: what follows maps onto --media DIR.
 _UPLOAD_ROOTS = ("/wp-content/uploads/", "/content/images/")

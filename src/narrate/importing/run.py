@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError, OutputError, SourceError
-from . import ghost, html_page, wordpress
-from .detect import detect, sniff
-from .fetch import FetchError, fetch_bytes
-from .markdown_out import render_body, render_file
-from .media import ImageMissing, Media
-from .model import Article, Imported
-from .write import Staged, commit
+from narrate.errors import ConfigError, OutputError, SourceError
+from narrate.importing import ghost, html_page, wordpress
+from narrate.importing.detect import detect, sniff
+from narrate.importing.fetch import FetchError, fetch_bytes
+from narrate.importing.markdown_out import render_body, render_file
+from narrate.importing.media import ImageMissing, Media
+from narrate.importing.model import Article, Imported
+from narrate.importing.write import Staged, commit
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 KINDS = ("article", "chapter")

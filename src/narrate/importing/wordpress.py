@@ -23,9 +23,9 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from ..errors import SourceError
-from .markdown_out import text_only
-from .model import Article, clean_text, slugify
+from narrate.errors import SourceError
+from narrate.importing.markdown_out import text_only
+from narrate.importing.model import Article, clean_text, slugify
 
 CHUNK = 1 << 16
 _BLOCK_HTML = re.compile(r"<!--\s*wp:html\b[^>]*-->(.*?)<!--\s*/wp:html\s*-->", re.S)

@@ -14,9 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import OutputError, SourceError
-from .markdown_out import imported_unchanged, source_url_of
-from .model import Imported
+from narrate.errors import OutputError, SourceError
+from narrate.importing.markdown_out import imported_unchanged, source_url_of
+from narrate.importing.model import Imported
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .run import ProofReport, proof_project
+from narrate.proof.run import ProofReport, proof_project
 
 __all__ = ["ProofReport", "proof_project"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..speech.normalize import normalize
+from narrate.speech.normalize import normalize
 
 ACRONYM = re.compile(r"(?<![\w'’])([A-Z][A-Z0-9]*[A-Z](?:s|['’]s)?)(?![\w'’])")
 

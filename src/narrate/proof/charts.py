@@ -22,9 +22,9 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..artifacts import atomic_path, atomic_write, hash_parts
-from ..audio_ffmpeg import tool
-from ..errors import AudioError
+from narrate.artifacts import atomic_path, atomic_write, hash_parts
+from narrate.audio.ffmpeg import tool
+from narrate.errors import AudioError
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 200, 48, 28, 10
 FLOOR, CEILING = -60.0, -5.0  # LUFS shown on the loudness charts

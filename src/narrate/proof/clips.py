@@ -16,8 +16,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..artifacts import atomic_path
-from ..audio_ffmpeg import run_ffmpeg
+from narrate.artifacts import atomic_path
+from narrate.audio.ffmpeg import run_ffmpeg
 
 CLIPS = Path("proof") / "clips"  # under output/
 BATCH = 64

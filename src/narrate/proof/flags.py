@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from ..speech.normalize import is_english
-from ..speech.script import Script, Segment
-from .acronyms import acronym_reading, find_acronyms
-from .heteronyms import is_heteronym, reading
-from .numbers import find_numbers, spoken_form
-from .words import known as in_dictionary
-from .words import words_in
+from narrate.proof.acronyms import acronym_reading, find_acronyms
+from narrate.proof.heteronyms import is_heteronym, reading
+from narrate.proof.numbers import find_numbers, spoken_form
+from narrate.proof.words import known as in_dictionary
+from narrate.proof.words import words_in
+from narrate.speech.normalize import is_english
+from narrate.speech.script import Script, Segment
 
 REASONS = {  # reason → what the page calls the list, in page order
     "unknown": "Not in the pronouncing dictionary",
@@ -123,7 +123,7 @@ def flag_script(script: Script, is_known: Callable[[str], bool], *, ipa: Callabl
 
 
 def _roman(word: str) -> bool:
-    from ..speech.wording import roman_value
+    from narrate.speech.wording import roman_value
 
     return roman_value(word) is not None
 

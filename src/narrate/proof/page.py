@@ -10,14 +10,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..artifacts import atomic_write
-from ..publish.templating import render
-from .flags import REASONS, Flag
+from narrate.artifacts import atomic_write
+from narrate.proof.flags import REASONS, Flag
+from narrate.publish.templating import render
 
 if TYPE_CHECKING:
-    from ..model import Meta
-    from ..speech.script import Script
-    from .clips import Timed
+    from narrate.model import Meta
+    from narrate.proof.clips import Timed
+    from narrate.speech.script import Script
 
 SHOWN_SENTENCES = 5
 CSS = "proof.css"

@@ -15,21 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import atomic_write, load_manifest
-from ..audio_synth import synthesize_missing
-from ..build import _select, read_all
-from ..editions import PublicationContext
-from ..errors import AudioError, NarrateError
-from ..narration import choose_voice, publication_script
-from ..project import Project, open_project
-from ..speech.engines import get_engine
-from ..speech.lexicon import Lexicon, load_lexicons
-from ..speech.script import Script
-from .charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
-from .clips import Timed, clip_rel, prune_clips, write_clips
-from .flags import Flag, espeak_ipa, flag_script, known_words
-from .page import write_index, write_page
-from .words import dictionary_name
+from narrate.artifacts import atomic_write, load_manifest
+from narrate.audio.synth import synthesize_missing
+from narrate.build.engine import _select, read_all
+from narrate.editions.makers import PublicationContext
+from narrate.editions.narration import choose_voice, publication_script
+from narrate.errors import AudioError, NarrateError
+from narrate.proof.charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
+from narrate.proof.clips import Timed, clip_rel, prune_clips, write_clips
+from narrate.proof.flags import Flag, espeak_ipa, flag_script, known_words
+from narrate.proof.page import write_index, write_page
+from narrate.proof.words import dictionary_name
+from narrate.sources.project import Project, open_project
+from narrate.speech.engines import get_engine
+from narrate.speech.lexicon import Lexicon, load_lexicons
+from narrate.speech.script import Script
 
 PROOF = "proof"
 SUMMARY = "proof.json"

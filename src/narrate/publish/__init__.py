@@ -14,14 +14,14 @@ import struct
 from importlib import resources
 from pathlib import Path
 
-from ..artifacts import atomic_write, sha256_file
-from ..config import Config, load_config
-from ..errors import PublishError
-from .bundle import place, write_bundle, write_sums
-from .catalog import Publication, load_publications, verify
-from .feed import channel_from_config, render_feed
-from .page import render_page
-from .site import PackageReport, Site
+from narrate.artifacts import atomic_write, sha256_file
+from narrate.errors import PublishError
+from narrate.publish.bundle import place, write_bundle, write_sums
+from narrate.publish.catalog import Publication, load_publications, verify
+from narrate.publish.feed import channel_from_config, render_feed
+from narrate.publish.page import render_page
+from narrate.publish.site import PackageReport, Site
+from narrate.sources.config import Config, load_config
 
 __all__ = ["PackageReport", "package"]
 
@@ -53,7 +53,7 @@ def package(root: Path, *, output: Path | None = None, base_url: str = "", subsc
     for pub in pubs:
         report.bundles.append(_public_files(site, pub, written))
     _write_public(site, written)
-    from .delivery import deliver  # subscribers: only when asked for
+    from narrate.publish.delivery import deliver  # subscribers: only when asked for
 
     deliver(site, report, subscribers, key)
     write_sums(dist, sorted(written), written)
@@ -135,7 +135,7 @@ def _artwork(root: Path, config: Config, pubs: list[Publication], dist: Path, wr
             warnings.append("no feed artwork: set [feed] artwork, or [publisher] name for generated show art "
                             "(podcast apps need artwork)")
             return ""
-        from ..cover import show_art
+        from narrate.writers.cover import show_art
 
         atomic_write(dist / "artwork.png", show_art(config.feed.title or config.publisher.name,
                                                     config.publisher.name))

@@ -14,12 +14,12 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from ..artifacts import atomic_path, atomic_write, sha256_file
-from ..dates import list_text
-from ..errors import PublishError
-from ..messages import messages_for
-from .catalog import Publication, source_date
-from .templating import render
+from narrate.artifacts import atomic_path, atomic_write, sha256_file
+from narrate.errors import PublishError
+from narrate.i18n.dates import list_text
+from narrate.i18n.messages import messages_for
+from narrate.publish.catalog import Publication, source_date
+from narrate.publish.templating import render
 
 STORED = (".mp3", ".m4b", ".epub", ".pdf", ".png", ".jpg", ".zip")
 DESCRIPTIONS = {

@@ -2,7 +2,7 @@
 
 Metadata the manifest does not carry (date, description, rights, authors, the
 accessibility summary, the identifier) comes from the built EPUB's package document;
-without an EPUB, from the project's sources via ``narrate.project``.
+without an EPUB, from the project's sources via ``narrate.sources.project``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .. import model as m
-from ..artifacts import MANIFEST, ManifestError, load_manifest, sha256_file, source_date_epoch
-from ..errors import NarrateError, PublishError
-from ..project import discover, load_document, open_project
+from narrate import model as m
+from narrate.artifacts import MANIFEST, ManifestError, load_manifest, sha256_file, source_date_epoch
+from narrate.errors import NarrateError, PublishError
+from narrate.sources.project import discover, load_document, open_project
 
 OPF_NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 # Distributed formats, in the order pages and READMEs list them.

@@ -16,17 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..artifacts import atomic_write, sha256_file
-from ..errors import PublishError
-from .bundle import write_sums
-from .catalog import Publication
-from .feed import render_feed
-from .page import render_page
-from .personal import Personalizer
-from .subscribers import Subscriber, load_key, load_subscribers, subscribers_path
+from narrate.artifacts import atomic_write, sha256_file
+from narrate.errors import PublishError
+from narrate.publish.bundle import write_sums
+from narrate.publish.catalog import Publication
+from narrate.publish.feed import render_feed
+from narrate.publish.page import render_page
+from narrate.publish.personal import Personalizer
+from narrate.publish.subscribers import Subscriber, load_key, load_subscribers, subscribers_path
 
 if TYPE_CHECKING:
-    from .site import PackageReport, Site
+    from narrate.publish.site import PackageReport, Site
 
 Task = tuple[Publication, str, str, Path, str, str]  # pub, format, name, target, rel, key
 

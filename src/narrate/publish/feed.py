@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from ..config import Config
-from .catalog import Publication, source_date
+from narrate.publish.catalog import Publication, source_date
+from narrate.sources.config import Config
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ..dates import long_date
-from ..messages import messages_for
-from .bundle import DESCRIPTIONS
-from .catalog import Publication
-from .templating import render
+from narrate.i18n.dates import long_date
+from narrate.i18n.messages import messages_for
+from narrate.publish.bundle import DESCRIPTIONS
+from narrate.publish.catalog import Publication
+from narrate.publish.templating import render
 
 LABELS = {
     "epub": "EPUB e-book",
@@ -88,7 +88,7 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "transcript": href(pub, "transcript-html") if "transcript-html" in pub.artifacts else "",
         "chapters": chapters,
         "duration": duration,
-        # the page's own words, in the page's language (narrate.messages)
+        # the page's own words, in the page's language (narrate.i18n.messages)
         "narration_label": messages_for(language)("narration_of", title=pub.title),
         "no_summary": messages_for(language)("no_summary"),
     }

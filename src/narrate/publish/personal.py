@@ -30,14 +30,14 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..artifacts import atomic_path, atomic_write, sha256_file
-from ..audio_ffmpeg import probe, run_ffmpeg
-from ..config import Config
-from ..errors import NarrateError, PublishError
-from ..html import colophon_section, prepared_for_line
-from ..writers.mp3 import copy_with_comment, read_comment
-from ..writers.pdf import write_pdf
-from .catalog import Artifact, Publication, find_document
+from narrate.artifacts import atomic_path, atomic_write, sha256_file
+from narrate.audio.ffmpeg import probe, run_ffmpeg
+from narrate.errors import NarrateError, PublishError
+from narrate.markup.html import colophon_section, prepared_for_line
+from narrate.publish.catalog import Artifact, Publication, find_document
+from narrate.sources.config import Config
+from narrate.writers.mp3 import copy_with_comment, read_comment
+from narrate.writers.pdf import write_pdf
 
 VERSION = "1"  # bump when a copy's content changes for the same inputs
 SUFFIX = {"epub": ".epub", "pdf": ".pdf", "mp3": ".mp3", "m4b": ".m4b"}

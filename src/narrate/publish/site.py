@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config
-from .catalog import Publication
-from .feed import Channel
+from narrate.publish.catalog import Publication
+from narrate.publish.feed import Channel
+from narrate.sources.config import Config
 
 
 @dataclass

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Config
-from ..errors import PublishError
+from narrate.errors import PublishError
+from narrate.sources.config import Config
 
 MIN_KEY_BYTES = 16
 TOKEN_BYTES = 20  # 160 bits

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from ..errors import PublishError
+from narrate.errors import PublishError
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from narrate.dates import numeric_conventions
+from narrate.i18n.dates import numeric_conventions
 
 __all__ = ["SpeechLocale", "speech_locale"]
 

@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SpeechError
-from .normalize import protect
+from narrate.errors import SpeechError
+from narrate.speech.normalize import protect
 
 _DOCTYPE = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 

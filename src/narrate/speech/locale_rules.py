@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from num2words import num2words
-
-from .languages import SpeechLocale
-from .numeric import Rule, num, sub
-from .wording import roman_value
+from narrate.speech.languages import SpeechLocale
+from narrate.speech.numbers import spell
+from narrate.speech.numeric import Rule, num, sub
+from narrate.speech.wording import roman_value
 
 D = "[0-9]"
 _ROMAN = r"(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
@@ -67,13 +66,13 @@ class LanguageData:
     early_rules: tuple[Callable[[str], str], ...] = field(default_factory=tuple)  # run before dates
 
     def cardinal(self, value: int) -> str:
-        return num2words(value, lang=self.code)
+        return spell(value, self.code)
 
     def ordinal_words(self, value: int) -> str:
-        return num2words(value, lang=self.code, to="ordinal")
+        return spell(value, self.code, "ordinal")
 
     def year(self, value: int) -> str:
-        return num2words(value, lang=self.code, to="year") if 1000 <= value <= 2999 else self.cardinal(value)
+        return spell(value, self.code, "year") if 1000 <= value <= 2999 else self.cardinal(value)
 
 
 def _alternation(words) -> str:

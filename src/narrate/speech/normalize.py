@@ -59,10 +59,10 @@ import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from . import numbers as n
-from .languages import SpeechLocale, speech_locale
-from .numeric import rules_dates_times, rules_quantities
-from .wording import RULES_ADDRESSES, RULES_WORDS, SPELLED_ACRONYMS, WORD_ACRONYMS, acronyms, symbols
+from narrate.speech import numbers as n
+from narrate.speech.languages import SpeechLocale, speech_locale
+from narrate.speech.numeric import rules_dates_times, rules_quantities
+from narrate.speech.wording import RULES_ADDRESSES, RULES_WORDS, SPELLED_ACRONYMS, WORD_ACRONYMS, acronyms, symbols
 
 PROTECT_OPEN = "\ue000"
 PROTECT_CLOSE = "\ue001"
@@ -167,7 +167,7 @@ register("en", _english)
 
 def _register_languages() -> None:
     """German, French and Spanish (``locale_rules`` and one module of words each)."""
-    from . import rules_de, rules_es, rules_fr
+    from narrate.speech import rules_de, rules_es, rules_fr
 
     for module in (rules_de, rules_fr, rules_es):
         register(module.DATA.code, module.rules)

@@ -179,3 +179,11 @@ def money(currency: str, amount: str, scale: str = "") -> str:
     if cents and int(cents):
         parts.append(f"{cardinal(str(int(cents)))} {minor_one if int(cents) == 1 else minor_many}")
     return " and ".join(parts)
+
+
+def spell(value: int, lang: str, to: str = "cardinal") -> str:
+    """num2words' own reading of ``value`` in ``lang`` ("de", "fr", "es" …): cardinal, ordinal or year.
+
+    The other languages' rules (``locale_rules``) spell through here, so num2words keeps one home.
+    """
+    return num2words(value, lang=lang, to=to)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from . import numbers as n
-from .languages import SpeechLocale
+from narrate.speech import numbers as n
+from narrate.speech.languages import SpeechLocale
 
 D = "[0-9]"
 NUM = rf"{D}{{1,3}}(?:,{D}{{3}})+(?:\.{D}+)?|{D}+(?:\.{D}+)?"  # 1,250.5 | 3.14 | 42

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from .locale_rules import Currency, LanguageData, rules_for_data
-from .numeric import num, sub
-from .sentences import Abbreviations, register
+from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
+from narrate.speech.numeric import num, sub
+from narrate.speech.sentences import Abbreviations, register
 
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")

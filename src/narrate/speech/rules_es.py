@@ -9,8 +9,8 @@ read the decimal point ("tres punto cinco").
 
 from __future__ import annotations
 
-from .locale_rules import Currency, LanguageData, rules_for_data
-from .sentences import Abbreviations, register
+from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
+from narrate.speech.sentences import Abbreviations, register
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
           "noviembre", "diciembre")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .locale_rules import Currency, LanguageData, rules_for_data
-from .numeric import sub
-from .sentences import Abbreviations, register
-from .wording import roman_value
+from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
+from narrate.speech.numeric import sub
+from narrate.speech.sentences import Abbreviations, register
+from narrate.speech.wording import roman_value
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")

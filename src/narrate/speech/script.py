@@ -6,7 +6,7 @@ or one short utterance: a title, a list item, an alt text). Normalization
 (numbers, dates, currency, abbreviations ...) happens here, before any engine,
 so every engine says the same words.
 
-Reading choices (the words narrate adds come from ``narrate.messages`` in the
+Reading choices (the words narrate adds come from ``narrate.i18n.messages`` in the
 document's language: "by" is "von" in German):
 
 * opening credits, a chapter of their own (audiobook practice, so the first
@@ -42,10 +42,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..dates import list_text
-from ..errors import ConfigError
-from ..messages import Messages, messages_for
-from ..model import (
+from narrate.errors import ConfigError
+from narrate.i18n.dates import list_text
+from narrate.i18n.messages import Messages, messages_for
+from narrate.model import (
     Block,
     Chapter,
     Code,
@@ -72,13 +72,13 @@ from ..model import (
     Text,
     iter_blocks,
 )
-from .normalize import normalize
-from .numbers import cardinal
-from .sentences import split_sentences
-from .wording import roman_value
+from narrate.speech.normalize import normalize
+from narrate.speech.numbers import cardinal
+from narrate.speech.sentences import split_sentences
+from narrate.speech.wording import roman_value
 
 if TYPE_CHECKING:
-    from .lexicon import Lexicon
+    from narrate.speech.lexicon import Lexicon
 
 CODE_OMITTED = "Code sample omitted."  # the English of messages "code_omitted"
 

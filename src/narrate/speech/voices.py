@@ -52,8 +52,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from narrate.config import read_toml
 from narrate.errors import ConfigError, SpeechError
+from narrate.sources.config import read_toml
 from narrate.speech.script import Pauses
 
 ENGINES = ("piper", "espeak", "gtts", "fake")

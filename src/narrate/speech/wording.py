@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from . import numbers as n
-from .numeric import UNITS, Rule, safe, sub
+from narrate.speech import numbers as n
+from narrate.speech.numeric import UNITS, Rule, safe, sub
 
 # ------------------------------------------------------------ e-mail and URLs
 

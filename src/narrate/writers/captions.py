@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from narrate.audio_timeline import Timeline
+from narrate.audio.timeline import Timeline
 
 MAX_LINE = 42  # characters a line
 MAX_LINES = 2

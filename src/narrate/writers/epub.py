@@ -22,14 +22,14 @@ from pathlib import Path
 
 from ebooklib import epub
 
-from .. import html
-from .. import model as m
-from ..accessibility import A11y, accessibility
-from ..artifacts import atomic_path
-from ..errors import OutputError
-from ..fonts import STYLES, font_path
-from ..messages import Messages, messages_for
-from ..project import sniff_image
+from narrate import model as m
+from narrate.artifacts import atomic_path
+from narrate.errors import OutputError
+from narrate.i18n.messages import Messages, messages_for
+from narrate.markup import html
+from narrate.markup.accessibility import A11y, accessibility
+from narrate.sources.project import sniff_image
+from narrate.writers.fonts import STYLES, font_path
 
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif"}
 
@@ -51,13 +51,14 @@ class EpubOptions:
     # Page navigation: the print PDF's page size ("A4"); "" for none. The PDF is laid out
     # (not written) to learn each block's page; see _PageMarks.
     print_page_size: str = ""
+    print_pages: dict[str, int] = field(default_factory=dict)  # block id → print page (from the editions layer)
 
 
 def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | None = None) -> None:
     """Write ``doc`` as an EPUB 3 to ``out`` atomically. ``root`` is the project root (for images)."""
     options = options or EpubOptions()
     book = epub.EpubBook()
-    marks = _PageMarks.for_document(doc, root, options.print_page_size)
+    marks = _PageMarks(options.print_pages if options.print_page_size else {})
     a11y = accessibility(doc, has_audio=bool(options.overlays), page_list=bool(marks.pages))
     _metadata(book, doc.meta, options)
     _accessibility_metadata(book, doc.meta, a11y)
@@ -292,17 +293,6 @@ class _PageMarks:
         self.pages = pages
         self.last = 0
         self.entries: list[tuple[str, int]] = []  # (file name, page number)
-
-    @classmethod
-    def for_document(cls, doc: m.Document, root: Path, page_size: str) -> _PageMarks:
-        if not page_size:
-            return cls({})
-        from .pdf import print_pages  # the layout lives with WeasyPrint
-
-        try:
-            return cls(print_pages(doc, root, page_size=page_size))
-        except OutputError:
-            return cls({})  # content the PDF cannot lay out: the PDF build reports it; no page-list here
 
     def mark(self, file_name: str, body: str) -> str:
         if not self.pages:

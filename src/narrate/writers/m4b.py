@@ -34,9 +34,9 @@ import tempfile
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, source_date_epoch
-from narrate.audio import Rendered, concat_adts, encoded
-from narrate.audio_chapter import Encoded
-from narrate.audio_ffmpeg import run_ffmpeg
+from narrate.audio.chapter import Encoded
+from narrate.audio.ffmpeg import run_ffmpeg
+from narrate.audio.master import Rendered, concat_adts, encoded
 from narrate.errors import AudioError
 from narrate.writers import AudioMeta, cover_mime
 

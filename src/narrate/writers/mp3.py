@@ -50,8 +50,8 @@ from mutagen.id3 import (
 from mutagen.id3._tags import save_frame  # for _TimeOrderedID3; mutagen exports no public equivalent
 
 from narrate.artifacts import atomic_path
-from narrate.audio import Rendered, concat_mp3, encoded
-from narrate.audio_chapter import Encoded
+from narrate.audio.chapter import Encoded
+from narrate.audio.master import Rendered, concat_mp3, encoded
 from narrate.errors import AudioError
 from narrate.writers import AudioMeta, cover_mime
 

@@ -29,12 +29,12 @@ from weasyprint.document import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .. import model as m
-from ..artifacts import atomic_write
-from ..errors import OutputError
-from ..fonts import font_files
-from . import pdf_html
-from .pdf_html import FONTS_URL, PROJECT_URL
+from narrate import model as m
+from narrate.artifacts import atomic_write
+from narrate.errors import OutputError
+from narrate.writers import pdf_html
+from narrate.writers.fonts import font_files
+from narrate.writers.pdf_html import FONTS_URL, PROJECT_URL
 
 PDF_VARIANT = "pdf/ua-1"
 # WeasyPrint notices about the host's libraries, not about the publication: not reported.

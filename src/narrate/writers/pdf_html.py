@@ -21,10 +21,10 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from .. import html
-from .. import model as m
-from ..fonts import FAMILY
-from ..messages import messages_for
+from narrate import model as m
+from narrate.i18n.messages import messages_for
+from narrate.markup import html
+from narrate.writers.fonts import FAMILY
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 _FACES = {"regular": ("normal", "normal"), "bold": ("normal", "bold"),

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from narrate.artifacts import atomic_path
-from narrate.audio_timeline import Timeline
+from narrate.audio.timeline import Timeline
 from narrate.errors import OutputError
 from narrate.writers.captions import caption_cues
 

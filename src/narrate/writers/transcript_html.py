@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from narrate.artifacts import atomic_path
-from narrate.audio_timeline import Timeline
+from narrate.audio.timeline import Timeline
 from narrate.errors import OutputError
 
 _CREDITS = {"opening", "disclosure", "credits", "closing"}

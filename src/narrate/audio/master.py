@@ -1,0 +1,261 @@
+"""Synthesized segments → cached, loudness-normalized chapter pieces and their ``Timeline``.
+
+``render()`` works chapter by chapter, so memory does not grow with book length and an edit
+costs what it changes:
+
+1. synthesis per ``Segment`` through the content-addressed cache (``audio_synth``);
+2. each chapter's piece (``audio_chapter``): its cached sentences copied in 64 KiB blocks with
+   room tone for the head (0.75 s, every profile) and the pauses, measured once and normalized
+   on its own (audiobook practice: every chapter file at the target), cached under a key of
+   exactly what it is made from; chapters master in parallel across ``jobs`` threads (ffmpeg
+   does the work). Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
+   (unweighted RMS, sample peak) and aims at RMS -20.5 dB (ACX: -23…-18), peaks ≤ -3.5 dB,
+   with ≥ 2 s of room tone after each chapter;
+3. the ``Timeline`` from the pieces' sample counts: chapter N starts at the sum of the
+   previous pieces' spans, exactly where the stitched MP3 and M4B put it.
+
+Editions stitch the pieces' cached encodings (``encoded()``) without re-encoding.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import wave
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from narrate.artifacts import atomic_path
+from narrate.audio.chapter import (
+    CODEC_GAP,
+    OUT_RATE,
+    ChapterPiece,
+    ChapterPlan,
+    Encoded,
+    LoudnessTarget,
+    encode_piece,
+    load_piece,
+    master_piece,
+    piece_files,
+)
+from narrate.audio.ffmpeg import run_ffmpeg
+from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing
+from narrate.audio.timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
+from narrate.errors import AudioError
+from narrate.speech.engines import Engine
+from narrate.speech.script import Script
+from narrate.speech.voices import VoiceProfile
+
+__all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "encoded", "render",
+           "stitch_wav"]
+
+TARGETS = {
+    "default": LoudnessTarget(-19.0, -1.5),
+    "acx": LoudnessTarget(-20.5, -3.5, tail_ms=2000, measure="rms"),
+}
+
+
+def target_of(rendered: Rendered) -> LoudnessTarget:
+    return TARGETS[rendered.loudness]
+
+
+def render(
+    script: Script,
+    profile: VoiceProfile,
+    engine: Engine,
+    *,
+    cache_dir: Path,
+    work_dir: Path,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    parts: Mapping[str, tuple[VoiceProfile, Engine]] | None = None,
+) -> Rendered:
+    """Synthesize (cached) and master (cached per chapter) ``script``.
+
+    ``parts`` maps a language to the voice that speaks the script's segments in that language
+    (``Segment.language``, a passage marked ``{lang=fr}``); other segments use ``engine``.
+
+    ``progress(stage, done, total)`` is called with stage ``synthesize``, then ``assemble``
+    and ``loudness`` (chapters mastered so far).
+    """
+    target = TARGETS.get(profile.loudness)
+    if target is None:
+        raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
+    segments = list(script.segments())
+    own = {lang for lang in (parts or {})}
+    texts = [s.spoken if s.language not in own else "" for s in segments]
+    paths, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
+    for lang, (part_profile, part_engine) in (parts or {}).items():
+        if part_engine.sample_rate != engine.sample_rate:
+            raise AudioError(f"voice {part_profile.name!r} for the {lang!r} parts speaks at "
+                             f"{part_engine.sample_rate} Hz, the publication's voice {profile.name!r} at "
+                             f"{engine.sample_rate} Hz; choose voices with the same sample rate", part_profile.source)
+        part_texts = [s.spoken if s.language == lang else "" for s in segments]
+        part_paths, made = synthesize_missing(part_texts, part_engine, part_profile, cache_dir, jobs=jobs,
+                                              progress=progress)
+        paths = [p if s.language == lang else q for s, p, q in zip(segments, part_paths, paths, strict=True)]
+        synthesized += made
+    plans = chapter_plans(script, paths)
+    pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
+    timeline = build_timeline(script, pieces)
+    gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
+    return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
+                    any(p.limited for p in pieces), cache_dir, max(1, jobs))
+
+
+def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
+    plans, index = [], 0
+    for chapter in script.chapters:
+        count = len(chapter.segments)
+        plans.append(ChapterPlan(chapter.id, tuple(paths[index:index + count]),
+                                 tuple(s.pause_after_ms for s in chapter.segments)))
+        index += count
+    return plans
+
+
+def used_piece_files(script: Script, profile: VoiceProfile, engine: Engine, cache_dir: Path) -> set[Path]:
+    """The chapter-piece cache files ``script`` read by ``profile`` would use (for ``narrate clean``)."""
+    target = TARGETS.get(profile.loudness)
+    if target is None:
+        return set()
+    key = engine.cache_key()
+    paths = [cache_path(cache_dir, segment_key(key, s.spoken)) if s.spoken.strip() else Path()
+             for s in script.segments()]
+    used: set[Path] = set()
+    for plan in chapter_plans(script, paths):
+        used |= piece_files(cache_dir, plan.key(target, engine.sample_rate))
+    return used
+
+
+def master_chapters(plans: Sequence[ChapterPlan], target: LoudnessTarget, in_rate: int, cache_dir: Path,
+                    work_dir: Path, jobs: int, progress: Progress | None) -> list[ChapterPiece]:
+    """Each chapter's piece, from the cache or mastered now (in parallel across ``jobs``)."""
+    found = [load_piece(plan, target, in_rate, cache_dir) for plan in plans]
+    todo = [i for i, piece in enumerate(found) if piece is None]
+    total = len(todo)
+    for stage in ("assemble", "loudness"):
+        if progress:
+            progress(stage, 0, total)
+
+    def one(i: int) -> tuple[int, ChapterPiece]:
+        return i, master_piece(plans[i], target, in_rate, cache_dir, work_dir)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, total or 1))) as pool:
+        for done, (i, piece) in enumerate(pool.map(one, todo), 1):
+            found[i] = piece
+            for stage in ("assemble", "loudness"):
+                if progress:
+                    progress(stage, done, total)
+    return [piece for piece in found if piece is not None]
+
+
+def build_timeline(script: Script, pieces: Sequence[ChapterPiece]) -> Timeline:
+    """Chapter N starts at the sum of the previous spans; segments sit at their piece offsets."""
+    def ms(samples: int) -> int:
+        return (samples * 1000 + OUT_RATE // 2) // OUT_RATE
+
+    chapters, segments, start = [], [], 0
+    for number, (chapter, piece) in enumerate(zip(script.chapters, pieces, strict=True), 1):
+        end = start + (piece.frames if number == len(pieces) else piece.span)
+        chapters.append(TimelineChapter(chapter.id, chapter.title, ms(start), ms(end)))
+        for segment, (a, b) in zip(chapter.segments, piece.offsets, strict=True):
+            segments.append(TimelineSegment(segment.id, segment.block_id, chapter.id, segment.text,
+                                            ms(start + a), ms(start + b)))
+        start = end
+    return Timeline(tuple(chapters), tuple(segments), ms(start))
+
+
+def encoded(rendered: Rendered, codec: str, bitrate: str) -> list[Encoded]:
+    """Every piece of ``rendered`` encoded as ``codec`` (cached), in parallel across its jobs."""
+    target = target_of(rendered)
+    with ThreadPoolExecutor(max_workers=max(1, min(rendered.jobs, len(rendered.pieces) or 1))) as pool:
+        return list(pool.map(lambda p: encode_piece(p, codec, bitrate, target, rendered.cache_dir),
+                             rendered.pieces))
+
+
+def stitch_wav(rendered: Rendered, out: Path, chapter_ids: Sequence[str] | None = None) -> Path:
+    """The pieces (all, or ``chapter_ids`` in order) as one WAV laid out like the stitched editions:
+    ``CODEC_GAP`` silent samples between pieces. For checks and tests; editions never need it."""
+    chosen = [p for p in rendered.pieces if chapter_ids is None or p.id in chapter_ids]
+    with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(OUT_RATE)
+        for number, piece in enumerate(chosen, 1):
+            with wave.open(str(piece.wav), "rb") as src:
+                while block := src.readframes(32768):
+                    wav.writeframesraw(block)
+            if number < len(chosen):
+                wav.writeframesraw(bytes(2 * CODEC_GAP))
+    return out
+
+
+# ------------------------------------------------------------------- chapters
+
+
+def chapter_audio(rendered: Rendered, chapter_id: str, out: Path, fmt: str = "mp3", bitrate: str = "64k") -> Path:
+    """Chapter ``chapter_id`` as ``out`` (``fmt``: mp3 or wav), copied from its cached piece, atomically.
+
+    Clip times inside the file are the timeline's times minus the chapter's ``start_ms``.
+    """
+    piece = next((p for p in rendered.pieces if p.id == chapter_id), None)
+    if piece is None:
+        raise AudioError(f"no chapter {chapter_id!r} in the narration", out)
+    if fmt not in ("mp3", "wav"):
+        raise AudioError(f"expected a chapter format among mp3, wav, found {fmt!r}", out)
+    source = piece.wav if fmt == "wav" else encode_piece(piece, "mp3", bitrate, target_of(rendered),
+                                                         rendered.cache_dir).path
+    with atomic_path(out) as tmp:
+        shutil.copyfile(source, tmp)
+    return out
+
+
+def document_mp3(rendered: Rendered, chapter_ids: Sequence[str], work: Path, bitrate: str = "64k") -> Path:
+    """The MP3 of consecutive chapters ``chapter_ids``: one chapter's cached piece itself, or the
+    pieces' frames concatenated (gapless) into ``work``. Its first sample is the first chapter's."""
+    pieces = encoded(rendered, "mp3", bitrate) if len(chapter_ids) > 1 else []
+    if len(chapter_ids) == 1:
+        piece = next(p for p in rendered.pieces if p.id == chapter_ids[0])
+        return encode_piece(piece, "mp3", bitrate, target_of(rendered), rendered.cache_dir).path
+    chosen = [e for e, p in zip(pieces, rendered.pieces, strict=True) if p.id in chapter_ids]
+    concat_mp3([e.path for e in chosen], work)
+    return work
+
+
+def concat_mp3(paths: Sequence[Path], out: Path) -> None:
+    """Concatenate MP3 frame streams (each with its LAME/Xing header) into ``out``, atomically.
+
+    ffmpeg's concat demuxer copies the audio frames (each piece starts with an empty bit
+    reservoir, so any frame boundary between pieces is a valid join) and the mp3 muxer writes
+    one Xing/LAME header for the whole: the frame count and the first piece's encoder delay,
+    so players skip the delay once and play every join gaplessly.
+    """
+    with atomic_path(out) as tmp:
+        listing = tmp.with_name(tmp.name + ".txt")
+        try:
+            listing.write_text("ffconcat version 1.0\n" + "".join(
+                "file " + _quote(p.resolve()) + "\n" for p in paths), encoding="utf-8")
+            run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a", "-c", "copy",
+                        "-map_metadata", "-1", "-write_id3v2", "0", "-write_xing", "1", "-bitexact",
+                        "-f", "mp3", str(tmp)], what="join the chapters' MP3", path=out)
+        finally:
+            listing.unlink(missing_ok=True)
+
+
+def concat_adts(paths: Sequence[Path], out: Path) -> None:
+    """Concatenate ADTS AAC streams (self-contained frames) into ``out``, streaming."""
+    with atomic_path(out) as tmp, open(tmp, "wb") as sink:
+        for path in paths:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, sink, 1 << 20)
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+def remove_partial(work_dir: Path) -> None:
+    """Remove temporary files a killed render may have left in ``work_dir``."""
+    for leftover in work_dir.glob(".*.tmp"):
+        os.unlink(leftover)

@@ -1,0 +1,1 @@
+"""The build engine (keys, workers, staging, manifest, lock), `narrate clean`, and the CLI's views."""

@@ -1,0 +1,167 @@
+"""`narrate clean`: prune the audio cache and the output folder.
+
+The cache keeps a sentence's audio while any current source, read by any voice
+profile that speaks its language, still says that sentence; everything else
+goes. In the output folder, clean removes only what narrate accounts for: files
+the manifest lists for publications that are gone, editions named the way narrate
+names them (``<slug>/<slug>.*``) that the manifest no longer lists, narrate's
+temporary files (``.<name>.<random>.part``) and ``.staging/``. Anything else there
+is the user's and stays. It refuses an output folder that is not the project's
+``output/`` and holds no narrate manifest, the project folder itself, any folder
+holding the project or a ``content/`` folder, and anything inside ``content/``.
+``--all`` also removes the editions of current publications, ``dist/`` and
+``private/`` (``narrate package`` makes them again) and the whole ``.narrate/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from narrate.artifacts import MANIFEST, is_temp_name, load_manifest, write_manifest
+from narrate.audio.master import used_piece_files
+from narrate.audio.synth import cache_path, segment_key
+from narrate.build.engine import LOCK_NAME, STAGING, project_lock, read_all
+from narrate.editions.context import PublicationContext
+from narrate.editions.narration import check_language, paced, publication_script
+from narrate.errors import ConfigError, NarrateError
+from narrate.sources.project import Project, open_project
+from narrate.speech.engines import get_engine
+from narrate.speech.voices import load_profiles
+
+KEEP_IN_OUTPUT = {"manifest.json", ".gitkeep"}
+
+
+@dataclass
+class CleanReport:
+    removed_cache: int = 0
+    kept_cache: int = 0
+    removed_output: list[str] = field(default_factory=list)
+    freed_bytes: int = 0
+
+
+def clean(root: Path | str, *, output: Path | None = None, everything: bool = False,
+          notify: Callable[[str], None] = lambda message: None) -> CleanReport:
+    with project_lock(root, "clean", notify):
+        return _clean(root, output, everything)
+
+
+def _clean(root: Path | str, output: Path | None, everything: bool) -> CleanReport:
+    project = open_project(root)
+    out = output_folder(project, output)
+    manifest = load_manifest(out)  # a damaged one is an error: then nothing tells narrate's files from others
+    report = CleanReport()
+    audio_cache = project.cache_dir / "audio"
+    if everything:
+        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME,))
+        _prune_output(out, manifest, set(), report, everything=True)
+        return report
+    used = _used_cache_files(project, audio_cache)
+    for path in sorted(audio_cache.rglob("*")) if audio_cache.is_dir() else []:
+        if not path.is_file():
+            continue
+        if path in used:
+            report.kept_cache += 1
+        else:
+            report.freed_bytes += path.stat().st_size
+            path.unlink()
+            report.removed_cache += 1
+    report.freed_bytes += _remove_tree(project.root / ".narrate" / "work", keep=())
+    _prune_output(out, manifest, {d.meta.slug for d in read_all(project)[0]}, report)
+    return report
+
+
+def output_folder(project: Project, output: Path | None) -> Path:
+    """The output folder clean may prune, or a ``ConfigError`` saying why this one is refused."""
+    default = (project.root / "output").resolve()
+    out = Path(output).resolve() if output is not None else default
+    if project.root.is_relative_to(out):
+        raise ConfigError("expected an output folder, found the project folder (or a folder holding it); "
+                          "nothing was removed", out)
+    if out.is_relative_to(project.content_dir) or (out / "content").exists():
+        raise ConfigError("expected an output folder, found a content/ folder (or a folder holding one); "
+                          "nothing was removed", out)
+    if out != default and not (out / MANIFEST).is_file():
+        raise ConfigError("expected narrate's output folder (the project's output/ or a folder holding a "
+                          f"narrate manifest, {MANIFEST}), found a folder without one; nothing was removed", out)
+    return out
+
+
+def _used_cache_files(project, audio_cache: Path) -> set[Path]:
+    docs, _ = read_all(project)
+    used: set[Path] = set()
+    for profile in load_profiles(project.root).values():
+        try:
+            key = get_engine(profile).cache_key()
+        except NarrateError:
+            continue  # an engine that is not usable here cannot have cached anything
+        for doc in docs:
+            try:
+                check_language(profile, doc.meta.language, doc.source_files[0])
+                ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
+                                         profile.name, project.cache_dir)
+                script = publication_script(ctx, paced(profile, doc.meta.kind))
+            except NarrateError:
+                continue
+            used.update(cache_path(audio_cache, segment_key(key, s.spoken)) for s in script.segments()
+                        if s.spoken.strip())
+            paced_profile = paced(profile, doc.meta.kind)
+            used.update(cache_path(audio_cache, segment_key(get_engine(paced_profile).cache_key(), s.spoken))
+                        for s in script.segments() if s.spoken.strip())
+            used |= used_piece_files(script, paced_profile, get_engine(paced_profile), audio_cache)
+    return used
+
+
+def _prune_output(out: Path, manifest: dict[str, Any], current: set[str], report: CleanReport, *,
+                  everything: bool = False) -> None:
+    if not out.is_dir():
+        return
+    pubs = manifest["publications"]
+    keep_pubs = [] if everything else [p for p in pubs if p["slug"] in current]
+    keep = {out / a["path"] for p in keep_pubs for a in p["artifacts"]}
+    listed = {out / a["path"] for p in pubs for a in p["artifacts"]}
+    emptied: set[Path] = set()
+    for path in sorted(out.rglob("*"), reverse=True):
+        rel = path.relative_to(out)
+        if rel.as_posix() in KEEP_IN_OUTPUT:
+            continue
+        if rel.parts[0] in ("dist", "private") and not everything:
+            continue  # `narrate package` owns those
+        if path.is_file() or path.is_symlink():
+            if path in keep or not (path in listed or _narrate_made(rel)):
+                continue
+            report.freed_bytes += path.lstat().st_size
+            path.unlink()
+            report.removed_output.append(rel.as_posix())
+            emptied.add(path.parent)
+        elif path.is_dir() and (path in emptied or rel.parts[0] == STAGING) and not any(path.iterdir()):
+            path.rmdir()
+            emptied.add(path.parent)
+    if len(keep_pubs) != len(pubs):
+        write_manifest(out, keep_pubs)
+
+
+def _narrate_made(rel: Path) -> bool:
+    """A path narrate names: an edition ``<slug>/<slug>.*``, a temp file, staging, dist/ or private/."""
+    parts = rel.parts
+    return (is_temp_name(parts[-1]) or parts[0] in (STAGING, "dist", "private")
+            or (len(parts) == 2 and parts[1].startswith(parts[0] + ".")))
+
+
+def _remove_tree(folder: Path, keep) -> int:
+    if not folder.is_dir():
+        return 0
+    freed = 0
+    for path in folder.iterdir():
+        if path.name in keep:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            freed += sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+            shutil.rmtree(path)
+        else:
+            freed += path.stat().st_size
+            path.unlink()
+    return freed

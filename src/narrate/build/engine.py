@@ -1,0 +1,591 @@
+"""The build pipeline: what to rebuild, in which order, on how many workers.
+
+1. open the project and read every source once into a Document;
+2. for each publication, key every artifact on the hashes of what it is made
+   from (sources, images, config, templates, voice files, narrate's version);
+   reuse an artifact whose key and bytes match the previous manifest;
+3. make the rest (editions.py), each written atomically;
+4. write manifest.json, keeping the previous entries of publications that
+   failed or were not selected, so nothing already built is lost.
+
+A failure in one publication does not stop the others unless ``fail_fast``.
+The CLI is the only printer: progress and results go through ``Reporter``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing
+import os
+import queue
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from narrate import model as m
+from narrate.artifacts import ManifestError, artifact_entry, load_manifest, write_manifest
+from narrate.audio.synth import install_stop_handlers, refuse_if_stopping, stop_pool
+from narrate.build.fingerprints import Fingerprints
+from narrate.editions.context import PublicationContext
+from narrate.editions.makers import MAKERS
+from narrate.editions.narration import preflight_narration, presynthesize
+from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
+from narrate.sources.config import ALL_FORMATS, EXECUTORS, Config
+from narrate.sources.project import Project, Source, discover, load_document, modified_time, open_project
+
+NARRATED = ("mp3", "m4b", "epub-readaloud")
+STAGING = ".staging"  # output/.staging/<slug>/: new editions wait here until the publication is done
+
+
+class Reporter(Protocol):
+    def warning(self, message: str) -> None: ...
+    def started(self, slug: str, title: str) -> None: ...
+    def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None: ...
+    def finished(self, result: PublicationResult) -> None: ...
+
+
+class SilentReporter:
+    def warning(self, message: str) -> None:
+        pass
+
+    def started(self, slug: str, title: str) -> None:
+        pass
+
+    def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None:
+        pass
+
+    def finished(self, result: PublicationResult) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: tuple[str, ...] | None = None
+    only: tuple[str, ...] = ()
+    output: Path | None = None
+    voice: str = ""
+    jobs: int = 1
+    executor: str = ""  # local | ray; empty: narrate.toml [build] executor
+    ray_address: str = ""  # empty: RAY_ADDRESS, then [build] ray_address, else a local Ray
+    fail_fast: bool = False
+    strict: bool = False
+
+
+@dataclass
+class PublicationResult:
+    slug: str
+    title: str
+    source: str
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    error: NarrateError | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    entry: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BuildReport:
+    output: Path
+    results: list[PublicationResult]
+    warnings: list[str]
+    seconds: float
+
+    @property
+    def failed(self) -> list[PublicationResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def resolve_formats(requested: tuple[str, ...]) -> tuple[str, ...]:
+    for fmt in requested:
+        if fmt not in ALL_FORMATS:
+            raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(ALL_FORMATS)}")
+    ordered = [f for f in ALL_FORMATS if f in requested]
+    makers = ["cover"] + ordered
+    if any(f in NARRATED for f in ordered):
+        makers.insert(makers.index(next(f for f in ordered if f in NARRATED)), "transcript")
+    return tuple(makers)
+
+
+LOCK_NAME = "lock"  # .narrate/lock: one build, clean or package at a time per project
+LOCK_WAIT_S = 10.0  # how long a second command waits (NARRATE_LOCK_WAIT overrides) before refusing
+
+
+@contextlib.contextmanager
+def project_lock(root: Path | str, command: str, notify: Callable[[str], None],
+                 wait: float | None = None) -> Iterator[None]:
+    """Hold the project's lock (``.narrate/lock``, an OS file lock via ``filelock``) while
+    ``command`` runs. A second build, clean or package on the same project waits up to
+    ``wait`` seconds (default ``LOCK_WAIT_S``, or ``$NARRATE_LOCK_WAIT``), saying so through
+    ``notify``, then refuses with a ``NarrateError``. The OS drops the lock when its holder
+    exits, even when killed, so a stale lock never blocks anything.
+    """
+    from filelock import FileLock, Timeout
+
+    if not Path(root).is_dir():
+        raise ConfigError("expected a project folder, found none", root)
+    path = Path(root).resolve() / ".narrate" / LOCK_NAME
+    if wait is None:
+        try:
+            wait = float(os.environ.get("NARRATE_LOCK_WAIT", LOCK_WAIT_S))
+        except ValueError as exc:
+            raise ConfigError(f"NARRATE_LOCK_WAIT: expected seconds, found {os.environ['NARRATE_LOCK_WAIT']!r}") \
+                from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            notify(f"another narrate command (build, clean or package) is working on this project; "
+                   f"waiting up to {wait:g} s for it to finish")
+            try:
+                lock.acquire(timeout=wait)
+            except Timeout:
+                raise NarrateError(f"another narrate command (build, clean or package) is still working on this "
+                                   f"project after {wait:g} s; let it finish, then run `narrate {command}` again",
+                                   path.parent.parent) from None
+    except OSError as exc:
+        raise OutputError(f"cannot take the project lock: {exc.strerror or exc}", path) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = None) -> BuildReport:
+    reporter = reporter or SilentReporter()
+    with project_lock(root, "build", reporter.warning):
+        return _build(root, options, reporter)
+
+
+def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> BuildReport:
+    started = time.monotonic()
+    project = open_project(root)
+    output = (options.output or project.root / "output").resolve()
+    if not project.single and output.is_relative_to(project.content_dir):
+        raise ConfigError("the output folder must not be inside content/", output)
+    makers = resolve_formats(options.formats or project.config.defaults.formats)
+    options = _resolve_executor(project, options)
+    modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
+    docs, failures = read_all(project)
+    if any(MAKERS[maker][2] for maker in makers):
+        preflight_narration(project.root, options.voice or project.config.defaults.voice)
+    selected = _select(docs, failures, options.only + _selected_slugs(project, docs, failures))
+    try:
+        manifest = load_manifest(output)
+    except ManifestError as exc:  # a damaged manifest costs a full rebuild, said out loud
+        reporter.warning(f"{exc}; rebuilding every edition")
+        manifest = {"publications": []}
+    previous = {p["slug"]: p for p in manifest["publications"]}
+    fingerprints = Fingerprints(project)
+    jobs = [_job(project, output, doc, makers, options, previous.get(doc.meta.slug), fingerprints)
+            for doc in selected]
+    for w in project.warnings:
+        reporter.warning(w)
+    if options.jobs > 1 or options.executor == "ray":
+        _presynthesize(project, jobs, options, reporter)
+    results = list(failures)
+    for failure in failures:
+        reporter.finished(failure)
+    current = {d.meta.slug for d in docs} | {f.slug for f in failures}
+    def checkpoint() -> None:  # after every publication, and on an interrupt: record what finished
+        _write_manifest(output, previous, results, current)
+
+    try:
+        _run(jobs, options, reporter, results, checkpoint)
+    finally:
+        checkpoint()
+        with contextlib.suppress(OSError):
+            (output / STAGING).rmdir()
+    return BuildReport(output, results, list(project.warnings), time.monotonic() - started)
+
+
+def read_all(project: Project) -> tuple[list[m.Document], list[PublicationResult]]:
+    """Read every source once; a bad source becomes a failed result, not an abort."""
+    docs: list[m.Document] = []
+    failures: list[PublicationResult] = []
+    seen: dict[str, str] = {}
+    for source in discover(project):
+        rel = source.rel(project.root)
+        try:
+            doc = load_document(project, source)
+            if doc.meta.slug in seen:
+                raise SourceError(f"slug '{doc.meta.slug}' is already used by {seen[doc.meta.slug]}; "
+                                  "give one of them a different 'slug' in its front matter", rel,
+                                  doc.key_lines.get("slug"))
+        except NarrateError as exc:
+            failures.append(PublicationResult(_slug_guess(source), "", rel, error=exc))
+            continue
+        except RecursionError as exc:
+            error = SourceError("expected a document nested less deeply, found structure too deep to read", rel)
+            failures.append(PublicationResult(_slug_guess(source), "", rel, error=error))
+            del exc
+            continue
+        seen[doc.meta.slug] = rel
+        docs.append(doc)
+    if not docs and not failures:
+        raise ConfigError("expected Markdown files under content/, found none", project.content_dir)
+    return docs, failures
+
+
+def _slug_guess(source: Source) -> str:
+    return source.path.stem if source.kind == "article" else source.path.name
+
+
+def _selected_slugs(project: Project, docs: list[m.Document], failures: list[PublicationResult]) -> tuple[str, ...]:
+    """The slug of the source named on the command line (``narrate build content/a.md``), if any."""
+    if project.selected is None:
+        return ()
+    wanted = project.selected.resolve()
+    for doc in docs:
+        if any((project.root / s).resolve() == wanted for s in doc.source_files):
+            return (doc.meta.slug,)
+    for failure in failures:
+        if (project.root / failure.source).resolve() == wanted:
+            return (failure.slug,)
+    raise ConfigError("expected a publication source (an article, or a chapter of a book), found a file "
+                      "narrate does not build", project.rel(wanted))
+
+
+def _select(docs: list[m.Document], failures: list[PublicationResult], only: tuple[str, ...]) -> list[m.Document]:
+    if not only:
+        return docs
+    known = {d.meta.slug for d in docs} | {f.slug for f in failures}
+    for slug in only:
+        if slug not in known:
+            raise ConfigError(f"--only {slug}: no publication has that slug (known: {', '.join(sorted(known))})")
+    failures[:] = [f for f in failures if f.slug in only]
+    return [d for d in docs if d.meta.slug in only]
+
+
+# --------------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True)
+class Job:
+    root: Path
+    output: Path
+    doc: m.Document
+    makers: tuple[str, ...]
+    keys: dict[str, str]
+    previous: dict[str, Any] | None
+    config: Config
+    voice: str
+    cache_dir: Path
+
+
+def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
+         previous: dict[str, Any] | None, fingerprints: Fingerprints) -> Job:
+    voice = options.voice or doc.meta.voice or project.config.defaults.voice
+    keys = {maker: fingerprints.key(doc, maker, voice) for maker in makers}
+    return Job(project.root, output, doc, makers, keys, previous, project.config, voice, project.cache_dir)
+
+
+def _needs_narration(job: Job) -> bool:
+    previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
+    return any(MAKERS[maker][2] and _reusable(job.output, previous, MAKERS[maker][1], job.keys[maker]) is None
+               for maker in job.makers)
+
+
+def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, reporter: Reporter) -> None:
+    """With --jobs N, every sentence the batch still needs is synthesized first, on N workers."""
+    batch = [(job.doc, job.voice) for job in jobs if _needs_narration(job)]
+    if not batch:
+        return
+
+    def progress(stage: str, done: int, total: int) -> None:
+        reporter.progress("all publications", done, total, 0)
+
+    if options.executor != "ray":
+        presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress)
+        return
+    from narrate.audio.ray import ray_executor
+
+    with ray_executor(options.ray_address, reporter.warning) as executor:
+        presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress, executor)
+
+
+def _resolve_executor(project: Project, options: BuildOptions) -> BuildOptions:
+    """--executor over [build] executor; --ray-address over RAY_ADDRESS over [build] ray_address."""
+    executor = options.executor or project.config.build.executor
+    if executor not in EXECUTORS:
+        raise ConfigError(f"--executor: expected one of {', '.join(EXECUTORS)}, found {executor!r}")
+    if executor == "ray":
+        from narrate.audio.ray import import_ray
+
+        import_ray()  # not installed: say how to install it before any work
+    address = options.ray_address or os.environ.get("RAY_ADDRESS", "") or project.config.build.ray_address
+    return replace(options, executor=executor, ray_address=address)
+
+
+# -------------------------------------------------------------------- running
+
+
+def _run(jobs: list[Job], options: BuildOptions, reporter: Reporter, results: list[PublicationResult],
+         checkpoint: Callable[[], None]) -> None:
+    """Build every job, appending to ``results`` as each finishes (so an interrupt keeps them)."""
+    workers = min(max(1, options.jobs), len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            result = build_publication(job, reporter)
+            reporter.finished(result)
+            results.append(result)
+            checkpoint()
+            if options.fail_fast and not result.ok:
+                break
+        return
+    _run_parallel(jobs, workers, options, reporter, results, checkpoint)
+
+
+def _run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter: Reporter,
+                  results: list[PublicationResult], checkpoint: Callable[[], None]) -> None:
+    """Publications on worker processes, largest first; progress comes back through a queue.
+
+    Largest first (by source size) keeps a long book from starting last and running
+    alone. Each worker's engine gets ``cores // workers`` threads.
+    """
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    _preload(jobs[0].makers)
+    # Forked workers start at once; but a parent that loaded onnxruntime (Piper) must not be
+    # forked, so then they are spawned (each re-imports narrate: about a second apiece).
+    context = multiprocessing.get_context("spawn" if "onnxruntime" in sys.modules else "fork")
+    events = context.Queue()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                               initargs=(threads, events))
+    try:
+        pending = {pool.submit(_build_in_worker, job): job for job in sorted(jobs, key=_size, reverse=True)}
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _drain(events, reporter)
+            for future in done:
+                job = pending.pop(future)
+                result = _result_of(future, job)
+                reporter.finished(result)
+                results.append(result)
+                checkpoint()
+                if options.fail_fast and not result.ok:
+                    for other in pending:
+                        other.cancel()
+                    pending = {f: j for f, j in pending.items() if not f.cancelled()}
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers too, then report the interrupt
+        stop_pool(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _drain(events, reporter)
+        events.close()
+
+
+def _result_of(future: Future, job: Job) -> PublicationResult:
+    """A worker's result; a worker that died (OOM killer, a signal, a native crash) fails the
+    publications it took down with it, as ``path: message``, like any other failure."""
+    try:
+        return future.result()
+    except (BrokenProcessPool, CancelledError):
+        error = OutputError("the worker process building this publication died (killed by a signal or by the "
+                            "out-of-memory killer, or crashed); its previous editions are kept; run the build "
+                            "again, with fewer --jobs if memory is short", job.doc.source_files[0])
+        return PublicationResult(job.doc.meta.slug, job.doc.meta.title, job.doc.source_files[0], error=error)
+
+
+def _size(job: Job) -> int:
+    return sum((job.root / rel).stat().st_size for rel in job.doc.source_files if (job.root / rel).is_file())
+
+
+def _preload(makers: tuple[str, ...]) -> None:
+    """Import the writers before forking, so workers inherit them instead of each paying
+    for WeasyPrint's and ebooklib's imports (about half a second apiece)."""
+    wanted = {"epub": "narrate.writers.epub", "epub-readaloud": "narrate.editions.readalong",
+              "pdf": "narrate.writers.pdf", "pdf-large": "narrate.writers.pdf",
+              "mp3": "narrate.editions.narration", "m4b": "narrate.editions.narration"}
+    for maker in makers:
+        if maker in wanted:
+            importlib.import_module(wanted[maker])
+
+
+_EVENTS: Any = None  # in a worker: the queue back to the main process
+
+
+def _init_worker(threads: int, events: Any) -> None:
+    global _EVENTS
+    _EVENTS = events
+    os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
+    install_stop_handlers()
+
+
+def _build_in_worker(job: Job) -> PublicationResult:
+    refuse_if_stopping()
+    return build_publication(job, QueueReporter(_EVENTS))
+
+
+class QueueReporter:
+    """Runs in a worker: forwards started/progress events to the main process."""
+
+    def __init__(self, events: Any):
+        self.events = events
+
+    def warning(self, message: str) -> None:
+        self.events.put(("warning", (message,)))
+
+    def started(self, slug: str, title: str) -> None:
+        self.events.put(("started", (slug, title)))
+
+    def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None:
+        self.events.put(("progress", (slug, done, total, audio_ms)))
+
+    def finished(self, result: PublicationResult) -> None:
+        pass  # the main process reports results from the futures
+
+
+def _drain(events: Any, reporter: Reporter) -> None:
+    while True:
+        try:
+            kind, args = events.get_nowait()
+        except (queue.Empty, OSError, EOFError):
+            return
+        getattr(reporter, kind)(*args)
+
+
+def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
+    """Make a publication's changed editions in a staging folder, then move them into place.
+
+    Nothing replaces a previous edition until every edition of the publication is made,
+    so a failed, interrupted or killed build leaves the previous outputs as they were. If
+    moving fails midway (a full disk, a permission), the publication fails but its entry
+    records the editions already moved, so the manifest always agrees with the files.
+    """
+    doc = job.doc
+    slug = doc.meta.slug
+    result = PublicationResult(slug, doc.meta.title, doc.source_files[0])
+    started = time.monotonic()
+    staging = job.output / STAGING / slug
+    if reporter is not None:
+        reporter.started(slug, doc.meta.title)
+    progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
+    # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
+    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress)
+    previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
+    artifacts: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    try:
+        shutil.rmtree(staging, ignore_errors=True)
+        made = _make_all(job, ctx, previous, artifacts, result)
+        _move_into_place(job, made, moved)
+    except NarrateError as exc:
+        result.error = _project_relative(exc, job)
+    except Exception as exc:  # a bug in narrate: report it, keep building the others
+        result.error = _internal_error(exc, job, doc)
+    finally:
+        for cleanup in ctx.cleanups:
+            cleanup()
+        shutil.rmtree(staging, ignore_errors=True)
+    artifacts += moved
+    done = {a["format"] for a in artifacts}
+    # formats not requested this time keep their previous entries while their files exist
+    artifacts += [a for fmt, a in previous.items()
+                  if fmt not in done and (job.output / str(a.get("path", ""))).is_file()]
+    result.warnings = ctx.warnings
+    result.seconds = time.monotonic() - started
+    if result.ok or moved:
+        result.entry = {"slug": slug, "title": doc.meta.title, "kind": doc.meta.kind,
+                        "language": doc.meta.language, "source": doc.source_files[0], "artifacts": artifacts}
+    return result
+
+
+def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artifacts: list[dict[str, Any]],
+              result: PublicationResult) -> list[tuple[str, Path, str, dict[str, Any]]]:
+    made: list[tuple[str, Path, str, dict[str, Any]]] = []
+    for maker in job.makers:
+        make, formats, _ = MAKERS[maker]
+        reused = _reusable(job.output, previous, formats, job.keys[maker])
+        if reused is not None:
+            artifacts += reused
+            result.reused += list(formats)
+            continue
+        made += [(fmt, path, job.keys[maker], extra) for fmt, path, extra in make(ctx)]
+        result.built += list(formats)
+    return made
+
+
+def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
+                     entries: list[dict[str, Any]]) -> None:
+    """Rename each new edition over the old one, appending its entry to ``entries`` as it lands."""
+    final_dir = job.output / job.doc.meta.slug
+    try:
+        final_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the publication's folder: {exc.strerror}", final_dir) from exc
+    for fmt, path, key, extra in made:
+        target = final_dir / path.name
+        try:
+            os.replace(path, target)
+        except OSError as exc:
+            raise OutputError(f"cannot move the new edition into place: {exc.strerror}", target) from exc
+        entries.append(artifact_entry(job.output, fmt, target, key, **extra))
+
+
+def _project_relative(exc: NarrateError, job: Job) -> NarrateError:
+    """Name the file relative to the project (a staged edition by its final place), so a
+    message reads the same from any worker, any folder, --jobs 1 or N."""
+    if exc.path and Path(exc.path).is_absolute():
+        path = Path(exc.path)
+        staging = job.output / STAGING / job.doc.meta.slug
+        if path.is_relative_to(staging):
+            path = job.output / job.doc.meta.slug / path.relative_to(staging)
+        exc.path = path.relative_to(job.root).as_posix() if path.is_relative_to(job.root) else str(path)
+    return exc
+
+
+def _internal_error(exc: Exception, job: Job, doc: m.Document) -> NarrateError:
+    log = job.root / ".narrate" / "crash.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {doc.meta.slug}\n{''.join(traceback.format_exception(exc))}\n")
+    except OSError:
+        pass
+    return NarrateError(f"internal error in narrate ({type(exc).__name__}: {exc}); this is a bug, "
+                        f"details in {log}", doc.source_files[0])
+
+
+def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], key: str):
+    entries = []
+    for fmt in formats:
+        entry = previous.get(fmt)
+        if not entry or entry.get("key") != key:
+            return None
+        path = output / str(entry.get("path", ""))
+        if not path.is_file() or path.stat().st_size != entry.get("bytes"):
+            return None
+        entries.append(entry)
+    return entries
+
+
+def _write_manifest(output: Path, previous: dict[str, Any], results: list[PublicationResult],
+                    current: set[str]) -> None:
+    publications: dict[str, dict[str, Any]] = {}
+    for slug, entry in previous.items():
+        if slug in current:  # keep what a failed or unselected publication had
+            publications[slug] = entry
+    for result in results:
+        if result.entry is not None:
+            publications[result.slug] = result.entry
+    output.mkdir(parents=True, exist_ok=True)
+    write_manifest(output, list(publications.values()))
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

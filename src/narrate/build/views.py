@@ -1,0 +1,54 @@
+"""Read-only views for the CLI: the speech script of one publication, the voice table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from narrate.build.engine import read_all
+from narrate.editions.context import PublicationContext
+from narrate.editions.narration import choose_voice, publication_script
+from narrate.errors import ConfigError
+from narrate.i18n.messages import SHIPPED
+from narrate.sources.project import open_project
+from narrate.speech.script import format_script
+from narrate.speech.voices import check_usable, language_table, load_profiles
+
+
+def publication_script_text(root: Path, target: str, voice: str = "") -> str:
+    """The speech script of the publication named by slug or source path (a Markdown file
+    outside any project is a project of its own)."""
+    project = open_project(target if Path(target).is_file() else root)
+    docs, failures = read_all(project)
+    for failure in failures:
+        if target in (failure.slug, failure.source) and failure.error is not None:
+            raise failure.error
+    wanted = Path(target).resolve()
+    for doc in docs:
+        paths = {(project.root / s).resolve() for s in doc.source_files}
+        if target == doc.meta.slug or wanted in paths or wanted == (project.root / doc.source_files[0]).parent:
+            ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
+                                     voice or doc.meta.voice or project.config.defaults.voice, project.cache_dir)
+            return format_script(publication_script(ctx, choose_voice(ctx)))
+    known = ", ".join(sorted(d.meta.slug for d in docs))
+    raise ConfigError(f"no publication matches {target!r} (slugs: {known})")
+
+
+def voice_table(root: Path) -> list[dict[str, Any]]:
+    rows = []
+    for name, profile in sorted(load_profiles(Path(root).resolve()).items()):
+        usable, reason = check_usable(profile)
+        rows.append({"name": name, "engine": profile.engine, "language": profile.language,
+                     "offline": profile.offline, "usable": usable, "note": reason})
+    return rows
+
+
+def language_voices(root: Path) -> list[dict[str, str]]:
+    """What each language gets: the project's languages (its default and its publications')
+    and those narrate ships messages for."""
+    root = Path(root).resolve()
+    project = open_project(root)
+    docs, _ = read_all(project)
+    languages = [project.config.defaults.language, *(d.meta.language for d in docs), *SHIPPED]
+    unique = list(dict.fromkeys(tag for tag in languages if tag))
+    return language_table(load_profiles(root), unique)

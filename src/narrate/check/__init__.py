@@ -1,0 +1,1 @@
+"""`narrate check`: validate what was built (EPUBCheck, PDF tags, audio chapters, loudness)."""

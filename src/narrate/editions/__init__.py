@@ -1,0 +1,1 @@
+"""One maker per format: what each edition is made from, per publication."""

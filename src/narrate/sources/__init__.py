@@ -1,0 +1,1 @@
+"""Reading a project: narrate.toml, front matter, Markdown, finding sources (or one file)."""

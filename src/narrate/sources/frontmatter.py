@@ -1,0 +1,184 @@
+"""YAML front matter: split it from the body and validate its fields.
+
+Messages name the file and the line inside the Markdown file (not inside the
+YAML block), so an editor can jump straight to the mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from narrate.errors import SourceError
+
+FIELDS = {
+    "title": str,
+    "subtitle": str,
+    "author": str,
+    "authors": list,
+    "publisher": str,
+    "date": dt.date,
+    "language": str,
+    "slug": str,
+    "kind": str,
+    "description": str,
+    "tags": list,
+    "cover": str,
+    "rights": str,
+    "accessibility_summary": str,
+    "voice": str,
+    "identifier": str,
+    "epub_type": str,
+    "source_url": str,  # written by `narrate import`: where the article came from
+    "imported_sha256": str,  # written by `narrate import`: tells its files from hand-edited ones
+}
+
+_FENCE = re.compile(r"\A---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    fields: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the body's first line in the file
+    warnings: tuple[str, ...]
+    lines: dict[str, int]  # key -> 1-based line in the file
+
+
+def split(text: str, path: str) -> tuple[str | None, str, int]:
+    """Return (yaml text or None, body, 1-based line where the body starts)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    start = _FENCE.match(text)
+    if not start:
+        return None, text, 1
+    close = _CLOSE.search(text, start.end())
+    if close is None:
+        raise SourceError("front matter opened with '---' on line 1 is never closed with '---'", path, 1)
+    yaml_text = text[start.end() : close.start()]
+    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    body_line = text.count("\n", 0, body_start) + 1
+    return yaml_text, text[body_start:], body_line
+
+
+def parse(text: str, path: str, *, require_title: bool = True) -> FrontMatter:
+    yaml_text, body, body_line = split(text, path)
+    data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    if yaml_text is not None:
+        data, lines = _load_yaml(yaml_text, path)
+    warnings = []
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get(key)
+        if key not in FIELDS:
+            where = f"{path}:{line}" if line else path
+            warnings.append(f"{where}: unknown front matter key '{key}' (ignored)")
+            continue
+        clean[key] = check_field(key, value, path, line)
+    if require_title and not clean.get("title"):
+        raise SourceError(
+            "expected a 'title' in the front matter (---\\ntitle: ...\\n---), found none", path, 1
+        )
+    return FrontMatter(clean, body, body_line, tuple(warnings), lines)
+
+
+def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(yaml_text)
+    except yaml.MarkedYAMLError as exc:
+        # An unclosed bracket or quote is reported where it opened (the context), not at the end.
+        mark = exc.context_mark or exc.problem_mark
+        line = mark.line + 2 if mark is not None else 1
+        problem = "; ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        raise SourceError(f"invalid YAML front matter: {problem}", path, line) from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(f"invalid YAML front matter: {exc}", path, 1) from exc
+    except (ValueError, OverflowError) as exc:  # e.g. a date like 2026-13-45 fails while loading
+        line, key, value = _bad_date(yaml_text)
+        raise SourceError(f"'{key}' must be a real ISO 8601 date like 2026-03-14, found {value!r} ({exc})",
+                          path, line) from exc
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise SourceError(
+            f"expected front matter to be 'key: value' pairs, found a {type(data).__name__}", path, 2
+        )
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                lines[key_node.value] = key_node.start_mark.line + 2
+    return {str(k): v for k, v in data.items()}, lines
+
+
+def _bad_date(yaml_text: str) -> tuple[int | None, str, str]:
+    """(line, key, value) of the first date-like value PyYAML cannot load (it does not say itself)."""
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        found = re.match(r"\s*([\w-]+)\s*:\s*(\d{4}-\d{1,2}-\d{1,2})\b", line)
+        if found:
+            try:
+                dt.date.fromisoformat(found.group(2))
+            except ValueError:
+                return number, found.group(1), found.group(2)
+    return None, "date", "?"
+
+
+def check_field(key: str, value: Any, path: str, line: int | None) -> Any:
+    expected = FIELDS[key]
+    if expected is dt.date:
+        return _date(value, path, line)
+    if expected is list:
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            raise SourceError(f"'{key}' must be a list of text, found {_describe(value)}", path, line)
+        return [str(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("language", "slug"):
+        value = str(value)
+    if not isinstance(value, str):
+        raise SourceError(f"'{key}' must be text, found {_describe(value)}", path, line)
+    value = value.strip()
+    if key == "language" and not _LANG.match(value):
+        raise SourceError(f"'language' must be a BCP 47 tag like 'en' or 'en-GB', found {value!r}", path, line)
+    if key == "slug" and not _SLUG.match(value):
+        raise SourceError(
+            f"'slug' must be lowercase letters, digits and hyphens, found {value!r}", path, line
+        )
+    if key == "kind" and value not in ("article", "chapter"):
+        raise SourceError(f"'kind' must be 'article' or 'chapter', found {value!r}", path, line)
+    return value
+
+
+def _date(value: Any, path: str, line: int | None) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+    raise SourceError(f"'date' must be an ISO 8601 date like 2026-03-14, found {value!r}", path, line)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def dump(fields: dict[str, Any]) -> str:
+    """``fields`` as the YAML between the ``---`` lines, in the given order (``narrate import`` writes it)."""
+    return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
