@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_VOICE
 
-from narrate.artifacts import sha256_file
+from narrate.artifacts import is_temp_name, sha256_file
 from narrate.build.engine import BuildOptions, build
 
 
@@ -52,7 +52,10 @@ def assert_no_partial_files(root: Path) -> None:
     # narrate's temp names are hidden (".name.random.part"); any hidden file left is a leftover
     leftovers = [p for p in (root / "output").rglob("*")
                  if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp", ".raw"))]
-    leftovers += [p for p in (root / ".narrate" / "cache").rglob("*") if p.is_file() and p.suffix != ".wav"]
+    # the cache holds sentences (.wav) and chapter pieces (.wav, .json, .mp3, .aac): nothing half-written
+    leftovers += [p for p in (root / ".narrate" / "cache").rglob("*")
+                  if p.is_file() and (is_temp_name(p.name) or p.name.startswith(".")
+                                      or p.suffix not in (".wav", ".json", ".mp3", ".aac", ".m4a"))]
     assert leftovers == []
     for path in cache_files(root):
         with wave.open(str(path)) as w:  # every cache entry is a complete WAV

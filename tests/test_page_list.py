@@ -76,8 +76,24 @@ def test_no_page_list_when_the_pdf_cannot_be_laid_out(out, tmp_path, monkeypatch
 
     monkeypatch.setattr(pdf, "print_pages", fail)
     root = out.parent
-    report = build(root, BuildOptions(formats=("epub",), output=tmp_path / "o", only=("listening-hours",)))
+    report = build(root, BuildOptions(formats=("epub", "pdf"), output=tmp_path / "o", only=("listening-hours",)))
     assert not report.failed
     with zipfile.ZipFile(tmp_path / "o" / "listening-hours" / "listening-hours.epub") as z:
         assert 'epub:type="page-list"' not in z.read("EPUB/nav.xhtml").decode()
         assert "pageBreakMarkers" not in z.read("EPUB/content.opf").decode()
+
+
+def test_an_epub_built_without_its_pdf_has_no_page_list_and_gains_one_with_it(out, tmp_path):
+    root = out.parent
+    target = tmp_path / "o"
+    epub = target / "listening-hours" / "listening-hours.epub"
+
+    def nav() -> str:
+        with zipfile.ZipFile(epub) as z:
+            return z.read("EPUB/nav.xhtml").decode()
+
+    assert not build(root, BuildOptions(formats=("epub",), output=target, only=("listening-hours",))).failed
+    assert 'epub:type="page-list"' not in nav()  # no print edition to meet on: no PDF layout either
+    report = build(root, BuildOptions(formats=("epub", "pdf"), output=target, only=("listening-hours",)))
+    assert not report.failed and "epub" in report.results[0].built  # the key knows the page-list
+    assert 'epub:type="page-list"' in nav()

@@ -10,7 +10,7 @@ import os
 
 import pytest
 from test_proof import make
-from test_publish_page import AXE, AXE_TAGS, CHROMIUM, Browser
+from test_publish_page import AXE, CHROMIUM, Browser, axe_violations
 
 from narrate.proof import proof_project
 
@@ -36,12 +36,7 @@ def browser(pages, tmp_path_factory):
 
 @pytest.mark.parametrize("which", [0, 1], ids=["publication", "index"])
 def test_axe_finds_no_violations(pages, browser, which):
-    browser.open(pages[which].as_uri())
-    browser.eval(AXE.read_text(encoding="utf-8"))
-    violations = browser.eval(
-        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}})"
-        ".then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)})))",
-        wait=True)
+    violations = axe_violations(browser, pages[which])
     assert violations == [], json.dumps(violations, indent=2)
     assert browser.eval("document.documentElement.lang") == "en"
     assert browser.eval("document.querySelectorAll('script').length") == 0

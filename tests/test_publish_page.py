@@ -27,6 +27,16 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+def axe_violations(browser: Browser, page: Path) -> list[dict]:
+    """axe-core's violations (WCAG 2.2 A/AA and best practice) on ``page`` in headless Chromium."""
+    browser.open(page.as_uri())
+    browser.eval(AXE.read_text(encoding="utf-8"))
+    return browser.eval(
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}})"
+        ".then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)})))",
+        wait=True)
+
+
 class Browser:
     """A minimal DevTools-protocol client over Chromium's debugging pipe."""
 
@@ -137,12 +147,7 @@ def pages(site: Path) -> list[Path]:
 
 @pytest.mark.parametrize("which", [0, 1], ids=["public", "subscriber"])
 def test_axe_finds_no_violations(site, browser, which):
-    browser.open(pages(site)[which].as_uri())
-    browser.eval(AXE.read_text(encoding="utf-8"))
-    violations = browser.eval(
-        f"axe.run(document, {{runOnly: {{type: 'tag', values: {json.dumps(AXE_TAGS)}}}}})"
-        ".then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html)})))",
-        wait=True)
+    violations = axe_violations(browser, pages(site)[which])
     assert violations == [], json.dumps(violations, indent=2)
     assert browser.eval("document.documentElement.lang") == "en"
 

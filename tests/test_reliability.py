@@ -345,14 +345,14 @@ def test_touching_a_source_rebuilds_nothing(keyed):
 
 def test_a_lexicon_outside_voices_is_in_the_narrated_key(keyed):
     (keyed / "pronounce" / "names.toml").write_text('[aliases]\n"Siobhan" = "shi vawn"\n')
-    assert rebuilt(keyed) == ["chapters", "mp3", "transcript"]
+    assert rebuilt(keyed) == ["chapters", "mp3", "transcript", "transcript-html"]
 
 
 def test_a_new_engine_version_rebuilds_the_narrated_editions(keyed, monkeypatch):
     from narrate.speech.fake import FakeEngine
 
     monkeypatch.setattr(FakeEngine, "cache_key", lambda self: "fake;v2;model=fake")
-    assert rebuilt(keyed) == ["chapters", "mp3", "transcript"]
+    assert rebuilt(keyed) == ["chapters", "mp3", "transcript", "transcript-html"]
 
 
 def test_feed_settings_and_unrelated_voice_files_rebuild_nothing(keyed):
@@ -367,9 +367,10 @@ def test_each_config_table_rebuilds_only_its_readers(keyed):
     assert rebuilt(keyed) == ["pdf"]
     (keyed / "narrate.toml").write_text('[feed]\ntitle = "Tides"\n[pdf]\npage_size = "Letter"\n'
                                         '[narration]\ndisclosure = false\n')
-    assert rebuilt(keyed) == ["chapters", "mp3", "transcript"]
+    assert rebuilt(keyed) == ["chapters", "mp3", "transcript", "transcript-html"]
     (keyed / "content" / "a1.md").write_text(article(1, tag="changed"))
-    assert rebuilt(keyed) == ["chapters", "epub", "mp3", "pdf", "transcript"]  # same title: same cover
+    # same title: same cover
+    assert rebuilt(keyed) == ["chapters", "epub", "mp3", "pdf", "transcript", "transcript-html"]
 
 
 # ------------------------------------------------------------ footnotes, {chapter}
@@ -460,11 +461,13 @@ def test_sigterm_kills_the_running_ffmpeg():
 # ------------------------------------------------------------------ cache
 
 
-def test_a_truncated_cached_wav_is_synthesized_again(project):
+@pytest.mark.parametrize("kind", ["sentence", "chapter"])
+def test_a_truncated_cached_wav_is_synthesized_again(project, kind):
     from narrate.audio.ffmpeg import duration_s
 
     assert not build(project, BuildOptions(formats=("mp3",), voice="fake", jobs=1)).failed
-    cached = sorted((project / ".narrate" / "cache").rglob("*.wav"), key=lambda p: p.stat().st_size)
+    cached = sorted((p for p in (project / ".narrate" / "cache").rglob("*.wav")
+                     if ("chapters" in p.parts) == (kind == "chapter")), key=lambda p: p.stat().st_size)
     victim = cached[-1]
     whole = victim.read_bytes()
     victim.write_bytes(whole[: len(whole) // 2])  # header intact, half the samples gone

@@ -205,10 +205,19 @@ def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_di
     try:
         data = json.loads(info.read_text(encoding="utf-8"))
         offsets = tuple((int(a), int(b)) for a, b in data["offsets"])
-        return ChapterPiece(plan.id, key, wav, int(data["frames"]), offsets, float(data["gain_db"]),
-                            bool(data["limited"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        frames = int(data["frames"])
+        if not _whole_wav(wav, frames):
+            return None  # a truncated or damaged piece costs one re-master, never a short chapter
+        return ChapterPiece(plan.id, key, wav, frames, offsets, float(data["gain_db"]), bool(data["limited"]))
+    except (OSError, ValueError, KeyError, TypeError, EOFError, wave.Error):
         return None  # a damaged record costs one re-master
+
+
+def _whole_wav(path: Path, frames: int) -> bool:
+    """The WAV holds the ``frames`` samples its record says, all of them on disk."""
+    with wave.open(str(path), "rb") as wav:
+        wanted = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
+        return wav.getnframes() == frames and path.stat().st_size >= wanted + 44
 
 
 def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path,

@@ -259,3 +259,15 @@ def remove_partial(work_dir: Path) -> None:
     """Remove temporary files a killed render may have left in ``work_dir``."""
     for leftover in work_dir.glob(".*.tmp"):
         os.unlink(leftover)
+
+
+def check_chapter_starts(rendered: Rendered, pieces: Sequence[Encoded], out: Path, unit: str) -> None:
+    """Chapter starts counted from the real frames or packets (``unit``) of the stitched
+    pieces must be the timeline's: the CHAP and M4B chapter times are the timeline's."""
+    start = 0
+    for piece, chapter in zip(pieces, rendered.timeline.chapters, strict=True):
+        start_ms = (start * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
+        if start_ms != chapter.start_ms:
+            raise AudioError(f"chapter {chapter.id!r} starts at {start_ms} ms by its {unit}, the timeline "
+                             f"says {chapter.start_ms} ms", out)
+        start += piece.packets * piece.samples_per_packet

@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -82,6 +83,21 @@ def install_stop_handlers() -> None:
     blocks run: temp files go, ffmpeg is killed) and every task still queued is refused."""
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this worker when narrate itself dies, even by SIGKILL (or the OOM
+    killer), so an orphaned worker never goes on writing into the cache. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the line above: stop now
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def refuse_if_stopping() -> None:
@@ -93,11 +109,18 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     """The main process is stopping: cancel what has not started and signal every worker,
     so no worker goes on building (or leaves an ffmpeg running) after narrate has exited."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             if process.is_alive():
                 os.kill(process.pid, signal.SIGTERM)
+    # Python's exit hook would wake this pool's manager thread through a pipe the broken pool
+    # has already closed, printing "OSError: Bad file descriptor" after narrate's own message.
+    with contextlib.suppress(AttributeError, TypeError):
+        from concurrent.futures import process as futures_process
+
+        futures_process._threads_wakeups.pop(manager, None)
 
 
 def _init_worker(profile: VoiceProfile, threads: int) -> None:

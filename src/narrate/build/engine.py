@@ -31,15 +31,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from narrate import model as m
-from narrate.artifacts import ManifestError, artifact_entry, load_manifest, write_manifest
+from narrate.artifacts import ManifestError, artifact_entry, is_temp_name, load_manifest, write_manifest
 from narrate.audio.synth import install_stop_handlers, refuse_if_stopping, stop_pool
 from narrate.build.fingerprints import Fingerprints
-from narrate.editions.context import PublicationContext
+from narrate.editions.context import PublicationContext, page_list
 from narrate.editions.makers import MAKERS
 from narrate.editions.narration import preflight_narration, presynthesize
 from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
 from narrate.sources.config import ALL_FORMATS, EXECUTORS, Config
-from narrate.sources.project import Project, Source, discover, load_document, modified_time, open_project
+from narrate.sources.project import Project, Source, discover, load_document, modified_time, open_project, project_root
 
 NARRATED = ("mp3", "m4b", "epub-readaloud")
 STAGING = ".staging"  # output/.staging/<slug>/: new editions wait here until the publication is done
@@ -134,9 +134,7 @@ def project_lock(root: Path | str, command: str, notify: Callable[[str], None],
     """
     from filelock import FileLock, Timeout
 
-    if not Path(root).is_dir():
-        raise ConfigError("expected a project folder, found none", root)
-    path = Path(root).resolve() / ".narrate" / LOCK_NAME
+    path = project_root(root) / ".narrate" / LOCK_NAME  # a folder, or one Markdown file's project
     if wait is None:
         try:
             wait = float(os.environ.get("NARRATE_LOCK_WAIT", LOCK_WAIT_S))
@@ -171,9 +169,20 @@ def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = N
         return _build(root, options, reporter)
 
 
+def _sweep_temp_files(cache_dir: Path) -> None:
+    """Remove the temporary files a killed run left in the cache. Safe: the project lock
+    is held, so no other narrate process is writing them."""
+    if cache_dir.is_dir():
+        for path in cache_dir.rglob(".*"):
+            if path.is_file() and is_temp_name(path.name):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
 def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> BuildReport:
     started = time.monotonic()
     project = open_project(root)
+    _sweep_temp_files(project.cache_dir)
     output = (options.output or project.root / "output").resolve()
     if not project.single and output.is_relative_to(project.content_dir):
         raise ConfigError("the output folder must not be inside content/", output)
@@ -290,7 +299,7 @@ class Job:
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
          previous: dict[str, Any] | None, fingerprints: Fingerprints) -> Job:
     voice = options.voice or doc.meta.voice or project.config.defaults.voice
-    keys = {maker: fingerprints.key(doc, maker, voice) for maker in makers}
+    keys = {maker: fingerprints.key(doc, maker, voice, makers) for maker in makers}
     return Job(project.root, output, doc, makers, keys, previous, project.config, voice, project.cache_dir)
 
 
@@ -476,7 +485,8 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
         reporter.started(slug, doc.meta.title)
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
     # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
-    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress)
+    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress,
+                             page_list=page_list(job.makers))
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []

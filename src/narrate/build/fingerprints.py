@@ -32,6 +32,7 @@ from pathlib import Path
 from narrate import __version__
 from narrate import model as m
 from narrate.artifacts import hash_parts, sha256_file
+from narrate.editions.context import page_list
 from narrate.editions.makers import MAKERS
 from narrate.errors import NarrateError
 from narrate.sources.project import Project
@@ -47,7 +48,9 @@ class Fingerprints:
         self.project = project
         self._voices: dict[str, str] = {}
 
-    def key(self, doc: m.Document, maker: str, voice: str) -> str:
+    def key(self, doc: m.Document, maker: str, voice: str, makers: tuple[str, ...] = ()) -> str:
+        """``maker``'s key for ``doc``: exactly what it reads (``makers``: the build's formats,
+        since an EPUB carries the print PDF's page-list only when that PDF is built too)."""
         parts: list[bytes | str] = [__version__, _code_hash(), maker, _meta(doc.meta)]
         parts += [f"{lib}=={_version(lib)}" for lib in _LIBRARIES.get(maker, ())]
         files = [doc.meta.cover] if maker == "cover" else _files(doc)
@@ -57,6 +60,10 @@ class Fingerprints:
         config = self.project.config
         if maker in ("pdf", "pdf-large"):
             parts.append(repr(config.pdf))
+        if maker in ("epub", "epub-readaloud"):
+            parts.append(repr(config.epub))
+            if page_list(makers):
+                parts += ["page-list", repr(config.pdf)]
         if MAKERS[maker][2]:  # narrated
             parts += [repr(config.narration), self.voice(voice), _ffmpeg_version()]
         return hash_parts(*parts)

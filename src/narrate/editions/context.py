@@ -33,6 +33,7 @@ class PublicationContext:
     progress: Callable[[int, int, int], None] | None = None  # done, total, audio ms
     _cover: tuple[bytes, str] | None = None
     _narration: Any = None
+    page_list: bool = False  # the EPUBs carry the print PDF's page-list (see ``page_list``)
     _print_pages: dict[str, int] | None = None
     warnings: list[str] = field(default_factory=list)
     cleanups: list[Callable[[], None]] = field(default_factory=list)  # run when the publication is done
@@ -48,6 +49,8 @@ class PublicationContext:
     def print_pages(self) -> dict[str, int]:
         """Block id → the print PDF's page it starts on (the EPUB's page-list); laid out once,
         not written. {} when the PDF cannot lay the content out (the PDF build reports it)."""
+        if not self.page_list:
+            return {}
         if self._print_pages is None:
             from narrate.writers.pdf import print_pages  # WeasyPrint: only when an EPUB asks
 
@@ -56,6 +59,13 @@ class PublicationContext:
             except OutputError:
                 self._print_pages = {}
         return self._print_pages
+
+
+def page_list(formats: tuple[str, ...]) -> bool:
+    """EPUBs get a page-list mapped to the print PDF's pages when that PDF is built with them:
+    readers of both can meet on a page. Without it there is no print edition to match, and
+    laying one out only for its page numbers would cost an EPUB-only build a PDF layout."""
+    return "pdf" in formats
 
 
 def make_cover(ctx: PublicationContext) -> Made:

@@ -82,16 +82,30 @@ def open_project(root: Path | str) -> Project:
     return project
 
 
-def _open_file(path: Path) -> Project:
+def project_root(target: Path | str) -> Path:
+    """The root of the project ``target`` names: a project folder, the project whose
+    ``content/`` holds a Markdown file, or a Markdown file's own folder (see ``open_project``)."""
+    path = Path(target).resolve()
+    if path.is_dir():
+        return path
+    if not path.is_file():
+        raise ConfigError("expected a project folder or a Markdown file, found neither", path)
     if path.suffix.lower() not in (".md", ".markdown"):
         raise ConfigError("expected a project folder or a Markdown file (.md), found another kind of file", path)
     for parent in path.parents:
         if (parent / "content").is_dir() and path.is_relative_to(parent / "content"):
-            project = open_project(parent)
-            project.selected = path
-            return project
-    config = load_config(path.parent)
-    return Project(path.parent, config, list(config.warnings), single=path)
+            return parent
+    return path.parent
+
+
+def _open_file(path: Path) -> Project:
+    root = project_root(path)
+    if root != path.parent:  # inside a project's content/
+        project = open_project(root)
+        project.selected = path
+        return project
+    config = load_config(root)
+    return Project(root, config, list(config.warnings), single=path)
 
 
 def discover(project: Project) -> list[Source]:

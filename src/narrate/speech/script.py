@@ -348,7 +348,7 @@ class _Builder:
 
         The phrases are English; another language's closing credits hold only its rights statement."""
         texts = [f"The end of {meta.title}."]
-        authors = _join_names(meta.authors) if any(a.strip() for a in meta.authors) else ""
+        authors = _join_names(meta.authors, self.language) if any(a.strip() for a in meta.authors) else ""
         narrator = self.options.narrator.strip()
         if authors and narrator:
             texts.append(f"Written by {authors}, and narrated by {narrator}.")

@@ -34,10 +34,8 @@ import tempfile
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, source_date_epoch
-from narrate.audio.chapter import Encoded
 from narrate.audio.ffmpeg import run_ffmpeg
-from narrate.audio.master import Rendered, concat_adts, encoded
-from narrate.errors import AudioError
+from narrate.audio.master import Rendered, check_chapter_starts, concat_adts, encoded
 from narrate.writers import AudioMeta, cover_mime
 
 DEFAULT_BITRATE = "64k"
@@ -52,7 +50,7 @@ def write_m4b(
     """Remux the chapters' cached AAC into an M4B at ``out`` with chapters (QuickTime + Nero), tags, cover."""
     bitrate = bitrate or (ACX_BITRATE if rendered.loudness == "acx" else DEFAULT_BITRATE)
     pieces = encoded(rendered, "aac", bitrate)
-    check_packet_times(rendered, pieces, out)
+    check_chapter_starts(rendered, pieces, out, "AAC packets")
     with tempfile.TemporaryDirectory(prefix="narrate-m4b-") as scratch:
         metadata = Path(scratch) / "ffmetadata.txt"
         metadata.write_text(ffmetadata(rendered, meta), encoding="utf-8")
@@ -71,17 +69,6 @@ def write_m4b(
             run_ffmpeg(["-y", *inputs, *maps, "-c:a", "copy", *_creation_time(), *m4b_container_args(meta),
                         "-bitexact", "-f", "ipod", str(tmp)], what="write the M4B", path=out)
     return out
-
-
-def check_packet_times(rendered: Rendered, pieces: list[Encoded], out: Path) -> None:
-    """Chapter starts counted from the AAC packets must be the timeline's (the chapter times)."""
-    start = 0
-    for piece, chapter in zip(pieces, rendered.timeline.chapters, strict=True):
-        start_ms = (start * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
-        if start_ms != chapter.start_ms:
-            raise AudioError(f"chapter {chapter.id!r} starts at {start_ms} ms by its AAC packets, the "
-                             f"timeline says {chapter.start_ms} ms", out)
-        start += piece.packets * piece.samples_per_packet
 
 
 def _creation_time() -> list[str]:

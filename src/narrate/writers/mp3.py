@@ -50,8 +50,7 @@ from mutagen.id3 import (
 from mutagen.id3._tags import save_frame  # for _TimeOrderedID3; mutagen exports no public equivalent
 
 from narrate.artifacts import atomic_path
-from narrate.audio.chapter import Encoded
-from narrate.audio.master import Rendered, concat_mp3, encoded
+from narrate.audio.master import Rendered, check_chapter_starts, concat_mp3, encoded
 from narrate.errors import AudioError
 from narrate.writers import AudioMeta, cover_mime
 
@@ -67,22 +66,11 @@ def write_mp3(
     """Stitch the chapters' cached MP3 frames into ``out`` with tags, cover and chapters; atomic."""
     bitrate = bitrate or (ACX_BITRATE if rendered.loudness == "acx" else DEFAULT_BITRATE)
     pieces = encoded(rendered, "mp3", bitrate)
-    check_frame_times(rendered, pieces, out)
+    check_chapter_starts(rendered, pieces, out, "frames")
     with atomic_path(out) as tmp:
         concat_mp3([piece.path for piece in pieces], tmp)
         tag_mp3(tmp, rendered, meta, cover, out)
     return out
-
-
-def check_frame_times(rendered: Rendered, pieces: list[Encoded], out: Path) -> None:
-    """Chapter starts counted from the real frames must be the timeline's (the CHAP times)."""
-    start = 0
-    for piece, chapter in zip(pieces, rendered.timeline.chapters, strict=True):
-        start_ms = (start * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
-        if start_ms != chapter.start_ms:
-            raise AudioError(f"chapter {chapter.id!r} starts at {start_ms} ms by its frames, the timeline "
-                             f"says {chapter.start_ms} ms", out)
-        start += piece.packets * piece.samples_per_packet
 
 
 def tag_mp3(path: Path, rendered: Rendered, meta: AudioMeta, cover: Path | None, out: Path) -> None:
