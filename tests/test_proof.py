@@ -137,7 +137,8 @@ def test_page_play_controls_point_at_existing_clips(built):
             assert (page.parent / href).is_file(), href
     html = page.read_text(encoding="utf-8")
     assert "<script" not in html
-    assert html.count('<svg role="img"') == 4  # durations, and the loudness of the lead and two sections
+    # durations, and the loudness of each chapter: opening credits, the lead, two sections, closing credits
+    assert html.count('<svg role="img"') == 6
     assert "Loudness over time: Morning" in html and "<desc" in html
     assert '&#34;Quillfeather&#34; = &#34;Quillfeather&#34;' in html or '"Quillfeather" = "Quillfeather"' in html
     index = Links()
@@ -173,7 +174,8 @@ def test_accepted_words_are_known_and_check_passes_when_all_are(tmp_path):
     [pub] = report.publications
     assert {f.reason for f in pub.flagged} == {"number"} and pub.synthesized > 0 and pub.clips_made > 0
     html = (root / "output" / pub.page).read_text(encoding="utf-8")
-    assert html.count("from the synthesis cache, before loudness correction") == 6  # desc and caption, 3 charts
+    # desc and caption of the 5 charts: durations, opening credits, the text, two closing chapters' worth
+    assert html.count("from the synthesis cache, before loudness correction") == 10
     assert len(list((root / ".narrate" / "proof").glob("loudness-*.json"))) == 1
     assert not [f for f in check_project(root).findings if f.check == "proof-words"]
 
