@@ -19,7 +19,10 @@ chapter heading or repeats the previous reference.
 
 Each document's audio is its audio chapters' cached MP3 pieces joined without re-encoding
 (``audio.document_mp3``): the opening-credits chapters play on the title page, a chapter of
-the text in its document, and the closing credits at the end of the last document.
+the text in its document, and the closing credits at the end of the last document played.
+The spine follows the audio (``reading_order``): a copyright page the audiobook reads after
+the story (with the closing credits) comes after the story in the read-along too, so the
+overlays' text references run forward through the spine.
 """
 
 from __future__ import annotations
@@ -89,7 +92,8 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     overlays: dict[str, tuple[str, bytes, str, str, float]] = {}
     work = ctx.root / ".narrate" / "work" / doc.meta.slug / "readalong"
     notes_after = ctx.config.narration.footnotes == "after"
-    for group in overlay_groups(doc, narration.rendered.timeline, kinds):
+    groups = overlay_groups(doc, narration.rendered.timeline, kinds)
+    for group in groups:
         item = group.item
         ids = (_titlepage_ids(doc, note) if item is TITLEPAGE
                else _element_ids(doc, item, spans, notes_after))
@@ -105,7 +109,7 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
                           narrator=f"{narrator(narration.profile)} ({narration.profile.engine})",
                           narration_note=note if "titlepage" in overlays else "",
                           notes_after_blocks=notes_after, print_page_size=ctx.config.pdf.page_size,
-                          print_pages=ctx.print_pages(),
+                          print_pages=ctx.print_pages(), document_order=reading_order(doc, groups),
                           # the spoken credits' overlay lives on a title page, so the read-along keeps one
                           article_title_page="titlepage" in overlays or ctx.config.epub.article_title_page)
     write_epub(doc, ctx.root, target, options)
@@ -148,6 +152,22 @@ def overlay_groups(doc: m.Document, timeline: Timeline, kinds: dict[str, str]) -
         if segments:
             groups.append(OverlayGroup(item, chapter_ids, segments, timeline.chapter(chapter_ids[0]).start_ms))
     return groups
+
+
+def reading_order(doc: m.Document, groups: list[OverlayGroup]) -> tuple[str, ...]:
+    """The read-along's chapter documents (keys) in the order their audio plays, so the spine
+    and the overlays follow what is heard: a copyright page read after the story comes
+    after it. A document with no audio stays after the one before it in the source.
+
+    EPUBCheck (``--usage``, MED_015) checks the text references of all overlays as one
+    sequence against the spine; with the spine in playback order they run forward."""
+    order = list(dict.fromkeys(g.item.key for g in groups if g.item is not TITLEPAGE))
+    previous = ""
+    for item in documents(doc):
+        if item.key not in order:
+            order.insert(order.index(previous) + 1 if previous else 0, item.key)
+        previous = item.key
+    return tuple(order)
 
 
 def _duration_ms(narration: Narration, chapter_ids: list[str]) -> int:

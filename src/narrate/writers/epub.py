@@ -52,6 +52,9 @@ class EpubOptions:
     # (not written) to learn each block's page; see _PageMarks.
     print_page_size: str = ""
     print_pages: dict[str, int] = field(default_factory=dict)  # block id → print page (from the editions layer)
+    # The chapter documents' spine (and table of contents) order, by key (first chapter id);
+    # empty: source order. The read-along follows its audio (a copyright page read at the end).
+    document_order: tuple[str, ...] = ()
 
 
 def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | None = None) -> None:
@@ -90,7 +93,7 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     book.toc = _toc(doc, chapters)
     book.guide = _landmarks(cover, title, chapters, say)
     if options.overlays:
-        _media_overlays(book, options)
+        _media_overlays(book, options, ["titlepage"] + [group[0].id for _, group in chapters])
     _write(book, doc.meta, out, marks.nav())
 
 
@@ -136,10 +139,16 @@ def _accessibility_metadata(book: epub.EpubBook, meta: m.Meta, a11y: A11y) -> No
         prop("a11y:certifiedBy", meta.certified_by)
 
 
-def _media_overlays(book: epub.EpubBook, options: EpubOptions) -> None:
-    """Audio and SMIL items plus media:* metadata for the read-along edition."""
+def _media_overlays(book: epub.EpubBook, options: EpubOptions, spine_keys: list[str]) -> None:
+    """Audio and SMIL items plus media:* metadata for the read-along edition.
+
+    The SMIL items are declared in spine order: EPUBCheck checks every overlay's text
+    references as one sequence, in the order it meets the overlays (the manifest's), against
+    the spine (MED_015)."""
     total = 0.0
-    for key, (audio_name, audio, media_type, smil, seconds) in options.overlays.items():
+    rank = {key: position for position, key in enumerate(spine_keys)}
+    for key in sorted(options.overlays, key=lambda k: rank.get(k, len(rank))):
+        audio_name, audio, media_type, smil, seconds = options.overlays[key]
         book.add_item(epub.EpubItem(uid=f"audio-{key}", file_name=audio_name, media_type=media_type, content=audio))
         book.add_item(epub.EpubSMIL(uid=f"smil-{key}", file_name=f"smil/{key}.smil", content=smil.encode("utf-8")))
         book.add_metadata(None, "meta", _clock(seconds), {"property": "media:duration", "refines": f"#smil-{key}"})
@@ -214,14 +223,19 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
 
 def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, marks: _PageMarks, *,
               title_block: bool = False, colophon: str = "") -> list[tuple[epub.EpubHtml, list]]:
-    """One XHTML per chapter; an article is one XHTML holding all its sections.
+    """One XHTML per chapter; an article is one XHTML holding all its sections. Returned (and
+    page-marked) in spine order (``options.document_order``).
 
     ``title_block``: the article opens with its title block (no separate title page);
     ``colophon``: markup that closes the article's document.
     """
     groups = [list(doc.chapters)] if doc.single_file else [[c] for c in doc.chapters]
+    numbered = list(enumerate(groups, 1))  # a document's item id follows its source position
+    if options.document_order:
+        rank = {key: position for position, key in enumerate(options.document_order)}
+        numbered.sort(key=lambda pair: rank.get(pair[1][0].id, len(rank)))
     out = []
-    for index, group in enumerate(groups, 1):
+    for index, group in numbered:
         first = group[0]
         file_name = "text/article.xhtml" if doc.single_file else f"text/{first.id}.xhtml"
         title = doc.meta.title if doc.single_file else first.title
