@@ -89,7 +89,7 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     spans = sentence_spans(doc, narration)
     kinds = {s.id: s.kind for c in narration.script.chapters for s in c.segments}
     note = next((s.text for c in narration.script.chapters for s in c.segments if s.kind == "disclosure"), "")
-    overlays: dict[str, tuple[str, bytes, str, str, float]] = {}
+    overlays: dict[str, tuple[str, Path, str, str, float]] = {}
     work = ctx.root / ".narrate" / "work" / doc.meta.slug / "readalong"
     notes_after = ctx.config.narration.footnotes == "after"
     groups = overlay_groups(doc, narration.rendered.timeline, kinds)
@@ -102,7 +102,7 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
         audio_path = document_mp3(narration.rendered, group.chapter_ids, work / f"{item.key}.mp3")
         duration_ms = _duration_ms(narration, group.chapter_ids)
         smil = overlay_smil(item, group.segments, ids, group.start_ms, duration_ms, audio_name, texts)
-        overlays[item.key] = (audio_name, audio_path.read_bytes(), "audio/mpeg", smil, duration_ms / 1000)
+        overlays[item.key] = (audio_name, audio_path, "audio/mpeg", smil, duration_ms / 1000)
     if not overlays:
         raise OutputError("nothing is narrated, so there is no read-along edition", doc.source_files[0])
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,

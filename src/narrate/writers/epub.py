@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -39,9 +40,10 @@ class EpubOptions:
     cover: tuple[bytes, str] | None = None  # (bytes, "png" | "jpg")
     prepared_for: str = ""  # personal copies: "Prepared for NAME"
     # Read-along edition: document key (first chapter id, or "titlepage") → (audio file
-    # name in the EPUB, bytes, media type, SMIL XML, duration seconds); block id →
-    # [(segment id, text)] to wrap sentences.
-    overlays: dict[str, tuple[str, bytes, str, str, float]] = field(default_factory=dict)
+    # name in the EPUB, the audio file on disk, media type, SMIL XML, duration seconds);
+    # block id → [(segment id, text)] to wrap sentences. The audio is streamed into the
+    # zip from disk at repack time, never held in memory.
+    overlays: dict[str, tuple[str, Path, str, str, float]] = field(default_factory=dict)
     sentence_spans: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     narrator: str = ""
     article_title_page: bool = False  # narrate.toml [epub] article_title_page
@@ -92,9 +94,10 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     book.spine = items + [nav] + [item for item, _ in chapters]
     book.toc = _toc(doc, chapters)
     book.guide = _landmarks(cover, title, chapters, say)
+    streamed: dict[str, Path] = {}
     if options.overlays:
-        _media_overlays(book, options, ["titlepage"] + [group[0].id for _, group in chapters])
-    _write(book, doc.meta, out, marks.nav())
+        streamed = _media_overlays(book, options, ["titlepage"] + [group[0].id for _, group in chapters])
+    _write(book, doc.meta, out, marks.nav(), streamed)
 
 
 # ------------------------------------------------------------------ metadata
@@ -139,17 +142,21 @@ def _accessibility_metadata(book: epub.EpubBook, meta: m.Meta, a11y: A11y) -> No
         prop("a11y:certifiedBy", meta.certified_by)
 
 
-def _media_overlays(book: epub.EpubBook, options: EpubOptions, spine_keys: list[str]) -> None:
-    """Audio and SMIL items plus media:* metadata for the read-along edition.
+def _media_overlays(book: epub.EpubBook, options: EpubOptions, spine_keys: list[str]) -> dict[str, Path]:
+    """Audio and SMIL items plus media:* metadata for the read-along edition; returns the
+    audio entries (zip name → file on disk) that the repack streams in (ebooklib writes
+    them empty).
 
     The SMIL items are declared in spine order: EPUBCheck checks every overlay's text
     references as one sequence, in the order it meets the overlays (the manifest's), against
     the spine (MED_015)."""
     total = 0.0
+    streamed: dict[str, Path] = {}
     rank = {key: position for position, key in enumerate(spine_keys)}
     for key in sorted(options.overlays, key=lambda k: rank.get(k, len(rank))):
         audio_name, audio, media_type, smil, seconds = options.overlays[key]
-        book.add_item(epub.EpubItem(uid=f"audio-{key}", file_name=audio_name, media_type=media_type, content=audio))
+        book.add_item(epub.EpubItem(uid=f"audio-{key}", file_name=audio_name, media_type=media_type, content=b""))
+        streamed[f"{book.FOLDER_NAME}/{audio_name}"] = audio
         book.add_item(epub.EpubSMIL(uid=f"smil-{key}", file_name=f"smil/{key}.smil", content=smil.encode("utf-8")))
         book.add_metadata(None, "meta", _clock(seconds), {"property": "media:duration", "refines": f"#smil-{key}"})
         total += seconds
@@ -157,6 +164,7 @@ def _media_overlays(book: epub.EpubBook, options: EpubOptions, spine_keys: list[
     book.add_metadata(None, "meta", "-epub-media-overlay-active", {"property": "media:active-class"})
     if options.narrator:
         book.add_metadata(None, "meta", options.narrator, {"property": "media:narrator"})
+    return streamed
 
 
 def _clock(seconds: float) -> str:
@@ -343,16 +351,18 @@ class _PageMarks:
 # -------------------------------------------------------------------- writing
 
 
-def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") -> None:
+def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "",
+           streamed: dict[str, Path] | None = None) -> None:
     """ebooklib writes its zip in memory (it holds every item in memory already, and a
-    failing write then leaves no open file behind); ``_repack`` writes the atomic target."""
+    failing write then leaves no open file behind; the read-along's audio is not among
+    them: ``streamed`` entries are written empty); ``_repack`` writes the atomic target."""
     raw = io.BytesIO()
     try:
         options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
                    "landmark_title": messages_for(meta.language)("landmarks"), "epub3_pages": False}
         epub.write_epub(raw, book, options)
         with atomic_path(out) as tmp:
-            _repack(raw, tmp, meta, page_list)
+            _repack(raw, tmp, meta, page_list, streamed or {})
     except OutputError:
         raise
     except OSError as exc:
@@ -361,15 +371,26 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") ->
         raise OutputError(f"ebooklib could not write the EPUB: {exc}", out) from exc
 
 
-def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "") -> None:
-    """mimetype first, fixed entry times, everything else deflated at level 9; the page-list
-    (print page numbers) goes into the navigation document."""
+def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "",
+            streamed: dict[str, Path] | None = None) -> None:
+    """mimetype first, fixed entry times, everything else deflated at level 9 but the
+    audio; the page-list (print page numbers) goes into the navigation document.
+
+    Audio entries (``streamed``: zip name → file) are copied from disk in chunks and
+    stored, not deflated: MP3 is already compressed (deflate gains ~0 % for the CPU it
+    costs) and OCF allows stored entries for any file. Same sources, same bytes."""
+    streamed = streamed or {}
     stamp = meta.modified.timetuple()[:6] if meta.modified else (1980, 1, 1, 0, 0, 0)
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w") as dst:
         names = src.namelist()
         ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        if missing := sorted(set(streamed) - set(names)):
+            raise OutputError(f"expected the audio entries {', '.join(missing)} in ebooklib's package, found none")
         for name in ordered:
+            if name in streamed:
+                _stream_stored(dst, name, streamed[name], stamp)
+                continue
             data = src.read(name)
             if name.endswith("content.opf"):
                 data = _package_lang(data, meta.language)
@@ -379,6 +400,15 @@ def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "") -> No
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             dst.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
+
+
+def _stream_stored(dst: zipfile.ZipFile, name: str, path: Path, stamp: tuple) -> None:
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = path.stat().st_size  # decides ZIP64 up front, as writestr does
+    with path.open("rb") as source, dst.open(info, "w") as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
 
 
 def _package_lang(opf: bytes, lang: str) -> bytes:
