@@ -63,7 +63,7 @@ def test_overlay_metadata(samples):
         with zipfile.ZipFile(epub) as z:
             opf = z.read("EPUB/content.opf").decode()
         assert '<meta property="media:active-class">-epub-media-overlay-active</meta>' in opf
-        assert 'property="media:narrator">a synthetic voice (fake)<' in opf  # never the internal id
+        assert 'property="media:narrator">a synthetic voice<' in opf  # never the internal id or engine
         refined = re.findall(r'<meta property="media:duration" refines="#(smil-[^"]+)">([^<]+)<', opf)
         total = re.findall(r'<meta property="media:duration">([^<]+)<', opf)
         assert refined and len(total) == 1

@@ -2,9 +2,10 @@
 
 Everything goes through ffprobe/ffmpeg (``audio_ffmpeg``): chapters from ``ffprobe``, the
 duration from the number of decoded samples (an MP3's container duration includes the
-encoder's delay and padding), levels from ``ebur128`` and ``astats``. The voice profile is
-read from the comment narrate writes ("Narrated by a synthetic voice (NAME).") and looked
-up in the project's ``voices/``; when that fails, a 44.1 kHz 192 kbps MP3 counts as ACX.
+encoder's delay and padding), levels from ``ebur128`` and ``astats``. The loudness target
+is the one the build mastered to, recorded in the manifest (``loudness``; the files name
+the voice only as credited, "Joe, a synthetic voice", never by its profile's id); a manifest
+without it counts a 44.1 kHz 192 kbps MP3 as ACX.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from narrate.audio.ffmpeg import astats, measure_loudness, probe, run_ffmpeg
 from narrate.audio.master import TARGETS
-from narrate.errors import NarrateError
-from narrate.speech.voices import load_profiles
 
 if TYPE_CHECKING:
     from narrate.check.findings import Publication
@@ -36,7 +35,6 @@ ACX_TAIL_S = (1.0, 5.0)
 ACX_SAMPLE_RATE = 44100
 ACX_MP3_BITRATE = 192000
 SILENCE = "silencedetect=noise=-50dB:d=0.1"
-_VOICE = re.compile(r"synthetic voice \(([^)]+)\)")
 _SILENCE_EVENT = re.compile(r"silence_(start|end): (-?[\d.]+)")
 
 
@@ -86,16 +84,11 @@ def _check_duration(pub: Publication, art: dict[str, Any], duration: float, tole
 
 
 def loudness_profile(pub: Publication, art: dict[str, Any], info: dict[str, Any], stream: dict[str, Any]) -> str:
-    """``"acx"`` or ``"default"``: the voice named in the comment tag, else guessed from the MP3's format."""
-    comment = str(info.get("format", {}).get("tags", {}).get("comment", ""))
-    match = _VOICE.search(comment)
-    if match:
-        try:
-            profile = load_profiles(pub.root).get(match.group(1))
-        except NarrateError:
-            profile = None
-        if profile is not None:
-            return profile.loudness
+    """``"acx"`` or ``"default"``: the target the build mastered to (the manifest's
+    ``loudness``), else guessed from the MP3's format."""
+    recorded = art.get("loudness")
+    if isinstance(recorded, str) and recorded in TARGETS:
+        return recorded
     acx_like = (art.get("format") == "mp3" and int(stream.get("sample_rate") or 0) == ACX_SAMPLE_RATE
                 and int(stream.get("bit_rate") or 0) == ACX_MP3_BITRATE)
     return "acx" if acx_like else "default"

@@ -21,7 +21,7 @@ from narrate.audio.synth import Executor, synthesize_missing
 from narrate.audio.timeline import Rendered
 from narrate.editions.context import Made, PublicationContext, make_cover
 from narrate.errors import NarrateError, SpeechError
-from narrate.i18n.messages import messages_for
+from narrate.i18n.messages import Messages, messages_for
 from narrate.sources.config import Config
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import load_lexicons
@@ -71,10 +71,19 @@ def paced(profile: VoiceProfile, kind: str) -> VoiceProfile:
     return profile if rate == profile.rate else dataclasses.replace(profile, rate=rate)
 
 
-def narrator(profile: VoiceProfile) -> str:
-    """The narrator as credits name it: "Joe, a synthetic voice", never the profile's id."""
+def narrator(profile: VoiceProfile, say: Messages | None = None) -> str:
+    """The narrator as every credit names it, in the same words everywhere (the spoken credits,
+    the MP3 comment and TCOM, the M4B's narrator, the read-along's media:narrator, the feed):
+    "Joe, a synthetic voice" from the profile's display name, else "a synthetic voice"; never
+    the profile's id, engine or model."""
+    say = say or messages_for("en")
     name = profile.display_name.strip()
-    return f"{name}, a synthetic voice" if name else "a synthetic voice"
+    return say("named_voice", name=name) if name else say("synthetic_voice")
+
+
+def credited(ctx: PublicationContext, profile: VoiceProfile) -> str:
+    """``narrator`` in the publication's language, with the project's message overrides."""
+    return narrator(profile, messages_for(ctx.doc.meta.language, ctx.config.messages))
 
 
 def check_language(profile: VoiceProfile, language: str, source: str, line: int | None = None) -> None:
@@ -112,7 +121,8 @@ def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOpti
     return ScriptOptions(pauses=profile.pauses, messages=say,
                          disclosure=disclosure if narration.disclosure else "",
                          read_alt_text=narration.read_alt_text, footnotes=narration.footnotes,
-                         voice_name=profile.display_name or "a synthetic voice", narrator=narrator(profile))
+                         voice_name=profile.display_name or say("synthetic_voice"),
+                         narrator=narrator(profile, say))
 
 
 def publication_script(ctx: PublicationContext, profile: VoiceProfile) -> Script:
@@ -187,16 +197,18 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
     return made
 
 
-def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
-    meta = doc.meta
+def audio_meta(ctx: PublicationContext, narration: Narration) -> AudioMeta:
+    meta = ctx.doc.meta
     comment = meta.description or meta.subtitle
-    voice = messages_for(meta.language)("narrated_by", voice=narration.profile.name)
+    say = messages_for(meta.language, ctx.config.messages)
+    name = narrator(narration.profile, say)
+    voice = say("narrated_by", voice=name)
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
                      genre="Audiobook" if meta.kind == "book" else "Podcast",
                      comment=f"{comment} {voice}".strip(), language=meta.language,
                      publisher=meta.publisher, copyright=meta.rights,
-                     narrator=f"{narration.profile.name.capitalize()} (synthetic voice)",
+                     narrator=name,
                      description=meta.description or meta.subtitle)
 
 
@@ -210,14 +222,21 @@ def _cover_path(ctx: PublicationContext) -> Path:
 
 def write_mp3_edition(ctx: PublicationContext, narration: Narration) -> Made:
     target = ctx.path(".mp3")
-    write_mp3(narration.rendered, audio_meta(ctx.doc, narration), _cover_path(ctx), target)
-    return [("mp3", target, {"duration_s": narration.duration_s})]
+    write_mp3(narration.rendered, audio_meta(ctx, narration), _cover_path(ctx), target)
+    return [("mp3", target, audio_facts(ctx, narration))]
 
 
 def write_m4b_edition(ctx: PublicationContext, narration: Narration) -> Made:
     target = ctx.path(".m4b")
-    write_m4b(narration.rendered, audio_meta(ctx.doc, narration), _cover_path(ctx), target)
-    return [("m4b", target, {"duration_s": narration.duration_s})]
+    write_m4b(narration.rendered, audio_meta(ctx, narration), _cover_path(ctx), target)
+    return [("m4b", target, audio_facts(ctx, narration))]
+
+
+def audio_facts(ctx: PublicationContext, narration: Narration) -> dict[str, Any]:
+    """What the manifest records of an audio edition: its duration, the narrator as credited
+    (the feed credits it) and the loudness target it was mastered to (``narrate check``)."""
+    return {"duration_s": narration.duration_s, "narrator": credited(ctx, narration.profile),
+            "loudness": narration.profile.loudness}
 
 
 def write_transcripts(ctx: PublicationContext, narration: Narration) -> Made:

@@ -51,7 +51,10 @@ MESSAGES: dict[str, str] = {
     "colophon": "Colophon",
     "colophon_publisher": "Published by {publisher}.",
     "prepared_for": "Prepared for {name}.",
-    "narrated_by": "Narrated by a synthetic voice ({voice}).",
+    "narrated_by": "Narrated by {voice}.",
+    # the narrator as every credit names it (editions.narration.narrator): never a profile's id
+    "synthetic_voice": "a synthetic voice",
+    "named_voice": "{name}, a synthetic voice",
     "narration_of": "Narration of {title}",
     "no_summary": "No accessibility summary was given for this publication.",
     "all_rights": "All rights reserved by the publisher.",

@@ -53,6 +53,7 @@ class Publication:
     rights: str = ""
     summary: str = ""
     chapters: list[tuple[float, str]] = field(default_factory=list)
+    narrator: str = ""  # as the audio editions credit it (the manifest's "narrator")
 
     @property
     def editions(self) -> list[Artifact]:
@@ -104,8 +105,11 @@ def _publication(output: Path, manifest: Path, entry: dict[str, Any]) -> Publica
             raise PublishError(f"{item.get('path')} changed since the build (run `narrate build`)", manifest)
         artifacts[str(item["format"])] = Artifact(str(item["format"]), file, file.name, int(item["bytes"]),
                                                   str(item["sha256"]), item.get("duration_s"))
+    narrator = next((str(item["narrator"]) for item in entry.get("artifacts", [])
+                     if item.get("format") in ("mp3", "m4b") and item.get("narrator")), "")
     return Publication(slug, str(entry.get("title", slug)), str(entry.get("language", "en")),
-                       str(entry.get("kind", "article")), str(entry.get("source", "")), artifacts)
+                       str(entry.get("kind", "article")), str(entry.get("source", "")), artifacts,
+                       narrator=narrator)
 
 
 def _describe(root: Path, pub: Publication) -> None:

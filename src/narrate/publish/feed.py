@@ -151,6 +151,8 @@ def _item(ch: ET.Element, channel: Channel, pub: Publication, url: Callable[[Pub
     _sub(item, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
     if pub.authors:
         _sub(item, f"{{{ITUNES}}}author", ", ".join(pub.authors))
+    if pub.narrator:  # as every edition credits it ("Joe, a synthetic voice"), never a voice id
+        _sub(item, f"{{{PODCAST}}}person", pub.narrator, role="narrator", group="cast")
     if "cover" in pub.artifacts:  # the episode's own art, never the show's
         _sub(item, f"{{{ITUNES}}}image", href=url(pub, "cover"))
     if "chapters" in pub.artifacts:
