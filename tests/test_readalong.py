@@ -186,7 +186,8 @@ def noted_book(tmp_path_factory) -> Path:
     for rel, text in NOTED_BOOK.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    report = build(root, BuildOptions(formats=("epub", "epub-readaloud"), voice="fake"))
+    # with the print PDF, so the EPUBs carry a page-list (EPUBCheck checks its order too, NAV_011)
+    report = build(root, BuildOptions(formats=("epub", "epub-readaloud", "pdf"), voice="fake"))
     assert not report.failed, [str(r.error) for r in report.failed]
     return root / "output" / "noted"
 
@@ -197,6 +198,7 @@ def test_a_book_with_notes_and_tables_has_overlays_in_reading_order(noted_book):
     assert (errors, warnings) == (0, 0), report
     report = usage_report(epub)
     assert "MED_015" not in report and "MED_0" not in report and "NAV_011" not in report, report
+    assert 'epub:type="page-list"' in report or "NAV-002" in report  # the page-list was there to check
     counts = {"label": 0, "note": 0, "row": 0}
     with zipfile.ZipFile(epub) as z:
         for name in (n for n in z.namelist() if n.endswith(".smil")):
@@ -233,11 +235,13 @@ def test_the_readalong_spine_follows_the_audio(noted_book):
         nav = z.read("EPUB/nav.xhtml").decode()
         opf = z.read("EPUB/content.opf").decode()
         last = z.read("EPUB/smil/c1.smil").decode()
-    toc = re.findall(r'<a href="(text/c\d)\.xhtml#', nav)
+    toc = re.findall(r'<a href="(text/c\d)\.xhtml#c\d+"', nav)  # the contents (not the page-list)
     assert toc == ["text/c2", "text/c3", "text/c4", "text/c1"]
     smil_items = re.findall(r'<item href="smil/([^"]+)\.smil"', opf)
     assert smil_items == ["titlepage", "c2", "c3", "c4", "c1"]
     assert "closing-credits" in last  # the closing credits play with the copyright page, at the end
+    pages = [int(n) for n in re.findall(r'#page-(\d+)"', nav)]
+    assert pages and pages == sorted(pages)  # the page-list runs forward through the new spine
 
 
 def test_every_clip_points_at_the_element_it_speaks(samples):
