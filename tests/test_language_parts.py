@@ -122,3 +122,154 @@ def test_pdf_parts_carry_their_language(make_project, tmp_path):
     again = tmp_path / "again.pdf"
     write_pdf(doc, root, again)
     assert again.read_bytes() == out.read_bytes()
+
+
+# ------------------------------------------------------------- phrases in a sentence
+
+PHRASE = """\
+---
+title: Phrase
+language: de
+---
+Er sagte [c'est la vie, 12,50 €]{lang=fr} und ging am 3. März.
+"""
+
+
+def _phrase_script(make_project):
+    from narrate.speech.script import build_script
+
+    doc = _read(make_project({"content/p.md": PHRASE}))
+    return build_script(doc)
+
+
+def test_an_inline_phrase_is_a_run_of_its_own_language(make_project):
+    script = _phrase_script(make_project)
+    sentence = next(s for s in script.segments() if s.text.startswith("Er sagte"))
+    assert sentence.language == ""  # the sentence is the document's, one segment (one read-along clip)
+    assert sentence.runs == (("", "Er sagte"), ("fr", "c’est la vie, douze euros et cinquante centimes"),
+                             ("", "und ging am dritten März."))  # the phrase normalized by French rules
+    assert sentence.spoken == " ".join(text for _, text in sentence.runs)
+    assert sentence.text == "Er sagte c’est la vie, 12,50 € und ging am 3. März."
+
+
+def _wav_frames(path: Path) -> tuple[int, int]:
+    import wave
+
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes(), wav.getframerate()
+
+
+@needs_espeak
+def test_an_inline_phrase_is_spoken_by_its_languages_espeak_voice(make_project, tmp_path):
+    from narrate.audio.master import plan_segments, render
+    from narrate.speech.engines import get_engine
+    from narrate.speech.voices import espeak_for
+
+    script = _phrase_script(make_project)
+    german, french = espeak_for("de"), espeak_for("fr")
+    assert german and french and german.model != french.model
+    voices = {"fr": (french, get_engine(french))}
+    cache = tmp_path / "cache"
+    rendered = render(script, german, get_engine(german), cache_dir=cache, work_dir=tmp_path / "work", parts=voices)
+    segments = list(script.segments())
+    index = next(i for i, s in enumerate(segments) if s.runs)
+    plan = plan_segments(segments, {**voices, "": (german, get_engine(german))}, cache, 22050)
+    joined = plan.final[index]
+    pieces = plan.joins[joined]
+    assert len(pieces) == 3  # German, French, German, synthesized by two voices
+    from narrate.audio.synth import cache_path, segment_key
+
+    de_key, fr_key = get_engine(german).cache_key(), get_engine(french).cache_key()
+    assert "voice=fr" in fr_key and "voice=de" in de_key
+    assert pieces == (cache_path(cache, segment_key(de_key, "Er sagte")),
+                      cache_path(cache, segment_key(fr_key, "c’est la vie, douze euros et cinquante centimes")),
+                      cache_path(cache, segment_key(de_key, "und ging am dritten März.")))
+    # the sentence's audio is the three pieces end to end, and one timeline unit
+    lengths = [_wav_frames(p)[0] for p in pieces]
+    assert all(n > 2000 for n in lengths)
+    assert _wav_frames(joined) == (sum(lengths), 22050)
+    clip = next(s for s in rendered.timeline.segments if s.id == segments[index].id)
+    assert abs((clip.end_ms - clip.start_ms) - sum(lengths) * 1000 / 22050) <= 2
+    # the French piece is not what the German voice would say
+    assert cache_path(cache, segment_key(de_key, "c’est la vie, douze euros et cinquante centimes")) not in pieces
+
+
+def test_an_inline_phrase_with_the_fake_engine(make_project, tmp_path):
+    """Without a voice for the phrase's language, the publication's voice reads every run."""
+    from conftest_audio import FAKE
+
+    from narrate.audio.master import render
+    from narrate.speech.engines import get_engine
+    from narrate.speech.fake import FakeEngine
+
+    script = _phrase_script(make_project)
+    rendered = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w")
+    sentence = next(s for s in script.segments() if s.runs)
+    clip = next(s for s in rendered.timeline.segments if s.id == sentence.id)
+    expected = sum(FakeEngine.frames_for(text) for _, text in sentence.runs) * 1000 / FakeEngine.sample_rate
+    assert abs((clip.end_ms - clip.start_ms) - expected) <= 2
+    # with a fake voice for French too, the phrase is its voice's
+    french = __import__("dataclasses").replace(FAKE, name="fake-fr", model="fr", language="fr")
+    again = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w",
+                   parts={"fr": (french, get_engine(french))})
+    assert again.synthesized == 1  # only the French run is new: the German runs are cached
+
+
+# ------------------------------------------------------------- mixed sample rates
+
+
+class Tone16k:
+    """A test engine at 16 kHz (as Piper's low-quality voices speak): 50 ms of a tone per character."""
+
+    name = "tone16k"
+    sample_rate = 16000
+
+    def __init__(self, profile):
+        self.profile = profile
+
+    def cache_key(self) -> str:
+        return f"tone16k;{self.profile.model}"
+
+    def synthesize(self, text: str, out_wav: Path) -> None:
+        import math
+        from array import array
+
+        from narrate.speech.engines import atomic_wav
+
+        frames = 800 * len(text)
+        samples = array("h", (int(8000 * math.sin(2 * math.pi * 440 * i / 16000)) for i in range(frames)))
+        with atomic_wav(out_wav, 16000) as wav:
+            wav.writeframes(samples.tobytes())
+
+
+def test_a_part_voice_at_another_sample_rate_is_resampled(make_project, tmp_path):
+    import dataclasses
+
+    from conftest_audio import FAKE
+
+    from narrate.audio.master import plan_segments, render
+    from narrate.speech.engines import get_engine, register
+
+    register("tone16k", "test_language_parts:Tone16k")
+    root = make_project({"content/m.md": MIXED})
+    from narrate.speech.script import build_script
+
+    script = build_script(_read(root))
+    french = dataclasses.replace(FAKE, name="tone-fr", engine="tone16k", model="fr", language="fr")
+    parts = {"fr": (french, get_engine(french))}
+    cache = tmp_path / "cache"
+    rendered = render(script, FAKE, get_engine(FAKE), cache_dir=cache, work_dir=tmp_path / "w", parts=parts)
+    segments = list(script.segments())
+    plan = plan_segments(segments, {**parts, "": (FAKE, get_engine(FAKE))}, cache, 22050)
+    assert plan.resample  # the French block and phrase came at 16 kHz and were resampled
+    for out, source in plan.resample.items():
+        frames, rate = _wav_frames(source)
+        assert rate == 16000
+        resampled, new_rate = _wav_frames(out)
+        assert new_rate == 22050 and abs(resampled - frames * 22050 / 16000) <= 64
+    block = next(i for i, s in enumerate(segments) if s.language == "fr")
+    clip = next(s for s in rendered.timeline.segments if s.id == segments[block].id)
+    expected_ms = 50 * len(segments[block].spoken)
+    assert abs((clip.end_ms - clip.start_ms) - expected_ms) <= 5
+    assert rendered.timeline.duration_ms > 0
+

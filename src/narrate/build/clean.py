@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.artifacts import MANIFEST, is_temp_name, load_manifest, write_manifest
-from narrate.audio.master import used_piece_files
+from narrate.audio.master import used_cache_files
 from narrate.audio.synth import cache_path, segment_key
 from narrate.build.engine import LOCK_NAME, STAGING, project_lock, read_all
 from narrate.editions.context import PublicationContext
@@ -111,7 +111,7 @@ def _used_cache_files(project, audio_cache: Path) -> set[Path]:
             paced_profile = paced(profile, doc.meta.kind)
             used.update(cache_path(audio_cache, segment_key(get_engine(paced_profile).cache_key(), s.spoken))
                         for s in script.segments() if s.spoken.strip())
-            used |= used_piece_files(script, paced_profile, get_engine(paced_profile), audio_cache)
+            used |= used_cache_files(script, paced_profile, get_engine(paced_profile), audio_cache)
     return used
 
 

@@ -137,9 +137,10 @@ def render_publication(ctx: PublicationContext) -> Narration:
 
 
 def part_voices(ctx: PublicationContext, script: Script, profile: VoiceProfile) -> dict[str, tuple[VoiceProfile, Any]]:
-    """The voice for each other language the script has parts in ({lang=fr}): espeak-ng in that
+    """The voice for each other language the script has parts in ({lang=fr}, blocks or phrases
+    inside a sentence: ``Segment.pieces``): espeak-ng in that
     language when the publication's voice is espeak-ng, else the best voice installed for it."""
-    languages = sorted({s.language for s in script.segments() if s.language})
+    languages = sorted({lang for s in script.segments() for lang, _ in s.pieces() if lang})
     if not languages:
         return {}
     profiles = load_profiles(ctx.root)
@@ -172,7 +173,8 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
         ctx = PublicationContext(doc, root, root / "output", config, voice, cache_dir)
         try:
             profile = choose_voice(ctx)
-            texts = [s.spoken for s in publication_script(ctx, profile).segments() if not s.language]
+            texts = [text for s in publication_script(ctx, profile).segments() for lang, text in s.pieces()
+                     if not lang]
         except NarrateError:
             continue
         groups.setdefault(profile.name, (profile, []))[1].extend(texts)
