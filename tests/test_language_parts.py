@@ -273,3 +273,38 @@ def test_a_part_voice_at_another_sample_rate_is_resampled(make_project, tmp_path
     assert abs((clip.end_ms - clip.start_ms) - expected_ms) <= 5
     assert rendered.timeline.duration_ms > 0
 
+
+
+# ------------------------------------------------------------- narrate clean
+
+
+@needs_espeak
+def test_clean_keeps_the_cached_audio_of_parts_in_other_languages(make_project):
+    """A German article with French and Spanish passages, narrated as a build narrates it: clean
+    keeps every file that narration reads (sentences of all three voices, the resampled and
+    joined sentences, the chapter pieces) and sweeps only what no source says any more."""
+    from narrate.build.clean import clean
+    from narrate.editions.context import PublicationContext
+    from narrate.editions.narration import render_publication
+    from narrate.sources.project import open_project
+
+    root = make_project({"content/mix.md": MIXED.replace("Er sagte", "Er sagte: [Bonjour]{lang=fr}, und")})
+    project = open_project(root)
+    doc = _read(root)
+    ctx = PublicationContext(doc, root, root / "output" / doc.meta.slug, project.config, "", project.cache_dir)
+    narration = render_publication(ctx)
+    assert {lang for s in narration.script.segments() for lang, _ in s.pieces()} == {"", "fr", "es"}
+    cache = project.cache_dir / "audio"
+    made = {p for p in cache.rglob("*") if p.is_file()}
+    assert len(made) > 8
+    stray = cache / "ab" / ("ab" + "0" * 62 + ".wav")
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"RIFF")
+    report = clean(root)
+    left = {p for p in cache.rglob("*") if p.is_file()}
+    assert left == made, sorted(str(p.relative_to(cache)) for p in made - left)
+    assert report.removed_cache == 1 and not stray.exists()
+    # a build now reads everything from the cache
+    again = render_publication(PublicationContext(doc, root, root / "output" / doc.meta.slug, project.config, "",
+                                                  project.cache_dir))
+    assert again.rendered.synthesized == 0
