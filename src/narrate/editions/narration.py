@@ -21,7 +21,7 @@ from narrate.audio.synth import Executor, synthesize_missing
 from narrate.audio.timeline import Rendered
 from narrate.editions.context import Made, PublicationContext, make_cover
 from narrate.errors import NarrateError, SpeechError
-from narrate.i18n.messages import messages_for
+from narrate.i18n.messages import Messages, messages_for
 from narrate.sources.config import Config
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import load_lexicons
@@ -71,10 +71,12 @@ def paced(profile: VoiceProfile, kind: str) -> VoiceProfile:
     return profile if rate == profile.rate else dataclasses.replace(profile, rate=rate)
 
 
-def narrator(profile: VoiceProfile) -> str:
-    """The narrator as credits name it: "Joe, a synthetic voice", never the profile's id."""
+def narrator(profile: VoiceProfile, say: Messages | None = None) -> str:
+    """The narrator as credits name it: "Joe, a synthetic voice" (in ``say``'s language, English
+    by default), never the profile's id."""
+    say = say or messages_for("en")
     name = profile.display_name.strip()
-    return f"{name}, a synthetic voice" if name else "a synthetic voice"
+    return say("synthetic_narrator", name=name) if name else say("a_synthetic_voice")
 
 
 def check_language(profile: VoiceProfile, language: str, source: str, line: int | None = None) -> None:
@@ -112,7 +114,7 @@ def script_options(ctx: PublicationContext, profile: VoiceProfile) -> ScriptOpti
     return ScriptOptions(pauses=profile.pauses, messages=say,
                          disclosure=disclosure if narration.disclosure else "",
                          read_alt_text=narration.read_alt_text, footnotes=narration.footnotes,
-                         voice_name=profile.display_name or "a synthetic voice", narrator=narrator(profile))
+                         voice_name=profile.display_name or say("a_synthetic_voice"), narrator=narrator(profile, say))
 
 
 def publication_script(ctx: PublicationContext, profile: VoiceProfile) -> Script:
@@ -192,14 +194,15 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
 def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
     meta = doc.meta
     comment = meta.description or meta.subtitle
-    voice = messages_for(meta.language)("narrated_by", voice=narration.profile.name)
+    say = messages_for(meta.language, doc.messages)
+    voice = say("narrated_by", voice=narration.profile.name)
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
                      genre="Audiobook" if meta.kind == "book" else "Podcast",
                      comment=f"{comment} {voice}".strip(), language=meta.language,
                      publisher=meta.publisher, copyright=meta.rights,
                      narrator=f"{narration.profile.name.capitalize()} (synthetic voice)",
-                     description=meta.description or meta.subtitle)
+                     description=meta.description or meta.subtitle, contents_title=say("contents"))
 
 
 def _cover_path(ctx: PublicationContext) -> Path:

@@ -34,6 +34,7 @@ from narrate.audio.timeline import Timeline, TimelineSegment
 from narrate.editions.context import Made, PublicationContext
 from narrate.editions.narration import Narration, narrator
 from narrate.errors import OutputError
+from narrate.i18n.messages import messages_for
 from narrate.markup import html
 from narrate.writers.epub import EpubOptions, write_epub
 
@@ -102,7 +103,8 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     if not overlays:
         raise OutputError("nothing is narrated, so there is no read-along edition", doc.source_files[0])
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
-                          narrator=f"{narrator(narration.profile)} ({narration.profile.engine})",
+                          narrator=f"{narrator(narration.profile, messages_for(doc.meta.language, doc.messages))} "
+                                   f"({narration.profile.engine})",
                           narration_note=note if "titlepage" in overlays else "",
                           notes_after_blocks=notes_after, print_page_size=ctx.config.pdf.page_size,
                           print_pages=ctx.print_pages(),

@@ -162,8 +162,8 @@ def build_script(
     chapters = []
     credits = options.credits and bool(doc.chapters)
     if credits:
-        chapters += _credits(OPENING_CREDITS, "Opening credits", builder.opening(doc.meta, OPENING_CREDITS),
-                             options)
+        chapters += _credits(OPENING_CREDITS, builder.say("opening_credits"),
+                             builder.opening(doc.meta, OPENING_CREDITS), options)
     for index, chapter in enumerate(body + moved):
         segments = builder.opening(doc.meta, chapter.id) if index == 0 and not options.credits else []
         segments += builder.chapter(chapter)
@@ -172,7 +172,7 @@ def build_script(
         chapters.append(ScriptChapter(id=chapter.id, title=chapter.title, segments=tuple(segments)))
     if credits:
         closing = builder.closing(doc.meta, CLOSING_CREDITS, read_rights=not moved)
-        chapters += _credits(CLOSING_CREDITS, "Closing credits", closing, options)
+        chapters += _credits(CLOSING_CREDITS, builder.say("closing_credits"), closing, options)
     return Script(slug=doc.meta.slug, title=doc.meta.title, language=doc.meta.language,
                   chapters=tuple(chapters))
 
@@ -418,8 +418,8 @@ class _Builder:
             texts.append(self.say("byline", authors=_join_names(meta.authors, self.language)))
         if meta.publisher.strip():
             texts.append(self.say("published_by", publisher=meta.publisher))
-        if self.options.credits and self.options.narrator.strip() and self.language.lower().startswith("en"):
-            texts.append(f"Narrated by {self.options.narrator}")
+        if self.options.credits and self.options.narrator.strip():
+            texts.append(self.say("credits_narrator", narrator=self.options.narrator.strip()))
         texts = [t for t in texts if t.strip()]
         prefix = chapter_id if chapter_id == OPENING_CREDITS else f"{chapter_id}-opening"
         ids = [f"{prefix}-{n}" for n in range(1, len(texts) + 1)]
@@ -433,16 +433,15 @@ class _Builder:
     def closing(self, meta: Meta, chapter_id: str, read_rights: bool = True) -> list[Segment]:
         """Closing credits: "The end of <title>", who wrote and narrated it, the copyright.
 
-        The phrases are English; another language's closing credits hold only its rights statement."""
-        texts = [f"The end of {meta.title}."]
+        The phrases come from the message catalog, in the document's language."""
+        texts = [self.say("credits_end", title=meta.title)]
         authors = _join_names(meta.authors, self.language) if any(a.strip() for a in meta.authors) else ""
         narrator = self.options.narrator.strip()
         if authors and narrator:
-            texts.append(f"Written by {authors}, and narrated by {narrator}.")
+            texts.append(self.say("credits_written_narrated", authors=authors, narrator=narrator))
         elif authors or narrator:
-            texts.append(f"Written by {authors}." if authors else f"Narrated by {narrator}.")
-        if not self.language.lower().startswith("en"):
-            texts = []
+            texts.append(self.say("credits_written", authors=authors) if authors
+                         else self.say("credits_narrated", narrator=narrator))
         if read_rights and meta.rights.strip():
             texts.append(meta.rights.strip())
         ids = [f"{chapter_id}-{n}" for n in range(1, len(texts) + 1)]

@@ -39,6 +39,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.errors import OutputError
+from narrate.i18n.messages import messages_for
 from narrate.writers import pdf_html
 from narrate.writers.fonts import font_files
 from narrate.writers.pdf_html import FONTS_URL, PROJECT_URL
@@ -201,7 +202,7 @@ def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
 def _render(job: _Job, page: str, css: str) -> bytes:
     def run() -> bytes:
         document = _layout(job, page, css)
-        _metadata(document.metadata, job.doc.meta, job.prepared_for)
+        _metadata(document.metadata, job.doc, job.prepared_for)
         return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)
 
     return _guarded(job, run)
@@ -222,13 +223,14 @@ def _guarded(job: _Job, run):  # noqa: ANN001, ANN202
                           job.source) from exc
 
 
-def _metadata(metadata: DocumentMetadata, meta: m.Meta, prepared_for: str) -> None:
+def _metadata(metadata: DocumentMetadata, doc: m.Document, prepared_for: str) -> None:
     """Info dictionary and XMP: title, authors, subject, keywords, fixed dates, personal copy."""
+    meta = doc.meta
     metadata.title = meta.title
     metadata.authors = list(meta.authors)
     subject = meta.description or meta.subtitle
     if prepared_for:
-        subject = f"{subject} Prepared for {prepared_for}.".strip()
+        subject = f"{subject} {messages_for(meta.language, doc.messages)('prepared_for', name=prepared_for)}".strip()
         metadata.custom = {"PreparedFor": prepared_for}
     metadata.description = subject or None
     metadata.keywords = list(meta.tags)
