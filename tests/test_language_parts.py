@@ -308,3 +308,35 @@ def test_clean_keeps_the_cached_audio_of_parts_in_other_languages(make_project):
     again = render_publication(PublicationContext(doc, root, root / "output" / doc.meta.slug, project.config, "",
                                                   project.cache_dir))
     assert again.rendered.synthesized == 0
+
+
+@needs_espeak
+def test_proof_clips_say_what_the_build_says(make_project):
+    """narrate proof's clips of a French passage and of a sentence with a French phrase are the
+    build's own audio: the French voice's sentence and the joined sentence."""
+    from typer.testing import CliRunner
+
+    from narrate.audio.master import plan_segments
+    from narrate.cli import app
+    from narrate.editions.context import PublicationContext
+    from narrate.editions.narration import choose_voice, part_voices, publication_script
+    from narrate.sources.project import open_project
+    from narrate.speech.engines import get_engine
+
+    root = make_project({"content/mix.md": MIXED})
+    result = CliRunner().invoke(app, ["proof", str(root), "--json"])
+    assert result.exit_code == 0, result.output
+    project = open_project(root)
+    doc = _read(root)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "", project.cache_dir)
+    profile = choose_voice(ctx)
+    script = publication_script(ctx, profile)
+    voices = {**part_voices(ctx, script, profile), "": (profile, get_engine(profile))}
+    assert sorted(voices) == ["", "es", "fr"]
+    segments = list(script.segments())
+    plan = plan_segments(segments, voices, project.cache_dir / "audio", 22050)
+    clips = {p.stem for p in (root / "output" / "proof" / "clips").rglob("*.mp3")}
+    for segment, wav in zip(segments, plan.final, strict=True):
+        if segment.language or segment.runs:
+            assert wav.stem in clips, segment.text
+    assert any(s.runs for s in segments) and any(s.language == "fr" for s in segments)

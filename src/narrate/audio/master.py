@@ -49,7 +49,7 @@ from narrate.speech.script import Script, Segment
 from narrate.speech.voices import VoiceProfile
 
 __all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "encoded", "render",
-           "stitch_wav", "plan_segments", "used_cache_files"]
+           "stitch_wav", "plan_segments", "make_segments", "used_cache_files"]
 
 TARGETS = {
     "default": LoudnessTarget(-19.0, -1.5),
@@ -85,17 +85,7 @@ def render(
         raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
     voices = {**(parts or {}), "": (profile, engine)}
     plan = plan_segments(list(script.segments()), voices, cache_dir, engine.sample_rate)
-    synthesized = 0
-    for voice, texts in plan.synth.items():
-        part_profile, part_engine = voices[voice]
-        _, made = synthesize_missing(texts, part_engine, part_profile, cache_dir, jobs=jobs, progress=progress)
-        synthesized += made
-    for out, source in plan.resample.items():
-        if not wav_complete(out):
-            resample_wav(source, out, engine.sample_rate)
-    for out, files in plan.joins.items():
-        if not wav_complete(out):
-            join_wavs(files, out, engine.sample_rate)
+    synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
     paths = plan.final
     plans = chapter_plans(script, paths)
     pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
@@ -156,6 +146,23 @@ def plan_segments(segments: Sequence[Segment], voices: Mapping[str, tuple[VoiceP
             files = [joined]
         final.append(files[0] if files else Path())
     return SegmentPlan({voice: list(texts) for voice, texts in synth.items()}, resample, joins, final)
+
+
+def make_segments(plan: SegmentPlan, voices: Mapping[str, tuple[VoiceProfile, Engine]], cache_dir: Path, rate: int,
+                  *, jobs: int = 1, progress: Progress | None = None) -> int:
+    """Make what ``plan`` needs that the cache lacks; return how many pieces were synthesized."""
+    synthesized = 0
+    for voice, texts in plan.synth.items():
+        profile, engine = voices[voice]
+        _, made = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
+        synthesized += made
+    for out, source in plan.resample.items():
+        if not wav_complete(out):
+            resample_wav(source, out, rate)
+    for out, files in plan.joins.items():
+        if not wav_complete(out):
+            join_wavs(files, out, rate)
+    return synthesized
 
 
 def resample_wav(source: Path, out: Path, rate: int) -> None:
