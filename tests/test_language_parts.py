@@ -132,6 +132,8 @@ title: Phrase
 language: de
 ---
 Er sagte [c'est la vie, 12,50 €]{lang=fr} und ging am 3. März.
+
+## Das [Café de Flore]{lang=fr} am Abend
 """
 
 
@@ -150,6 +152,8 @@ def test_an_inline_phrase_is_a_run_of_its_own_language(make_project):
                              ("", "und ging am dritten März."))  # the phrase normalized by French rules
     assert sentence.spoken == " ".join(text for _, text in sentence.runs)
     assert sentence.text == "Er sagte c’est la vie, 12,50 € und ging am 3. März."
+    heading = next(s for s in script.segments() if s.kind == "heading" and "Flore" in s.text)
+    assert heading.runs == (("", "Das"), ("fr", "Café de Flore"), ("", "am Abend"))
 
 
 def _wav_frames(path: Path) -> tuple[int, int]:
@@ -212,7 +216,7 @@ def test_an_inline_phrase_with_the_fake_engine(make_project, tmp_path):
     french = __import__("dataclasses").replace(FAKE, name="fake-fr", model="fr", language="fr")
     again = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w",
                    parts={"fr": (french, get_engine(french))})
-    assert again.synthesized == 1  # only the French run is new: the German runs are cached
+    assert again.synthesized == 2  # only the French runs (phrase, heading) are new: the German ones are cached
 
 
 # ------------------------------------------------------------- mixed sample rates

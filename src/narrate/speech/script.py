@@ -497,8 +497,9 @@ class _Builder:
         read_alt = self.options.read_alt_text
         if isinstance(block, Heading):
             text = speech_text(block.children, read_alt)
+            chunks = _speech_chunks(block.children, read_alt) if _has_phrase_language(block.children) else None
             heading = self.segment(f"{block.id}-s1", block.id, text, "heading" if kind == "text" else kind,
-                                   self.pauses.section)
+                                   self.pauses.section, chunks)
             return [heading] if heading else []
         if isinstance(block, Paragraph):
             if _only_links(block.children):
