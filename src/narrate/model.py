@@ -224,6 +224,9 @@ class Document:
     source_files: tuple[str, ...]  # project-relative, for hashing and messages
     single_file: bool = False
     key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> line, for messages
+    # The project's [messages.<lang>] overrides of narrate's own words (narrate.toml): editions'
+    # labels follow them as the narration does (``messages_for(doc.meta.language, doc.messages)``).
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------- helpers

@@ -24,6 +24,7 @@ import shutil
 import wave
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.artifacts import atomic_path
@@ -40,15 +41,15 @@ from narrate.audio.chapter import (
     piece_files,
 )
 from narrate.audio.ffmpeg import run_ffmpeg
-from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing
+from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing, wav_complete
 from narrate.audio.timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
 from narrate.errors import AudioError
-from narrate.speech.engines import Engine
-from narrate.speech.script import Script
+from narrate.speech.engines import Engine, atomic_wav
+from narrate.speech.script import Script, Segment
 from narrate.speech.voices import VoiceProfile
 
 __all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "encoded", "render",
-           "stitch_wav"]
+           "stitch_wav", "plan_segments", "make_segments", "used_cache_files"]
 
 TARGETS = {
     "default": LoudnessTarget(-19.0, -1.5),
@@ -82,26 +83,110 @@ def render(
     target = TARGETS.get(profile.loudness)
     if target is None:
         raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
-    segments = list(script.segments())
-    own = {lang for lang in (parts or {})}
-    texts = [s.spoken if s.language not in own else "" for s in segments]
-    paths, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
-    for lang, (part_profile, part_engine) in (parts or {}).items():
-        if part_engine.sample_rate != engine.sample_rate:
-            raise AudioError(f"voice {part_profile.name!r} for the {lang!r} parts speaks at "
-                             f"{part_engine.sample_rate} Hz, the publication's voice {profile.name!r} at "
-                             f"{engine.sample_rate} Hz; choose voices with the same sample rate", part_profile.source)
-        part_texts = [s.spoken if s.language == lang else "" for s in segments]
-        part_paths, made = synthesize_missing(part_texts, part_engine, part_profile, cache_dir, jobs=jobs,
-                                              progress=progress)
-        paths = [p if s.language == lang else q for s, p, q in zip(segments, part_paths, paths, strict=True)]
-        synthesized += made
+    voices = {**(parts or {}), "": (profile, engine)}
+    plan = plan_segments(list(script.segments()), voices, cache_dir, engine.sample_rate)
+    synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
+    paths = plan.final
     plans = chapter_plans(script, paths)
     pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
     timeline = build_timeline(script, pieces)
     gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
     return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
                     any(p.limited for p in pieces), cache_dir, max(1, jobs))
+
+
+@dataclass(frozen=True)
+class SegmentPlan:
+    """Where each segment's audio comes from, before anything is made.
+
+    A segment is one or more (language, text) pieces (``Segment.pieces``), each synthesized by
+    its language's voice into the sentence cache; a piece from a voice with another sample rate
+    than the publication's is resampled (its own cache file, keyed on the voice, the text and the
+    rate); a sentence of several pieces (a phrase in another language inside it) is their
+    concatenation, keyed on the pieces' files, so every key holds the voices that speak it.
+    """
+
+    synth: dict[str, list[str]]  # voice ("" the publication's, else a part language) → texts to synthesize
+    resample: dict[Path, Path]  # resampled file → the synthesized file it comes from
+    joins: dict[Path, tuple[Path, ...]]  # joined sentence → its pieces' files, in order
+    final: list[Path]  # per segment, the file its chapter reads (``Path()``: silent)
+
+    def files(self) -> set[Path]:
+        """Every cache file the plan uses (for ``narrate clean``)."""
+        made = set(self.resample) | set(self.resample.values()) | set(self.joins)
+        return made | {f for files in self.joins.values() for f in files} | {f for f in self.final if f != Path()}
+
+
+def plan_segments(segments: Sequence[Segment], voices: Mapping[str, tuple[VoiceProfile, Engine]], cache_dir: Path,
+                  rate: int) -> SegmentPlan:
+    """The ``SegmentPlan`` of ``segments``; ``voices[""]`` is the publication's voice, other keys the
+    languages of parts (a piece in a language without a voice there is read by the publication's)."""
+    synth: dict[str, dict[str, None]] = {}
+    resample: dict[Path, Path] = {}
+    joins: dict[Path, tuple[Path, ...]] = {}
+    final: list[Path] = []
+    keys = {voice: engine.cache_key() for voice, (_, engine) in voices.items()}
+    for segment in segments:
+        files = []
+        for language, text in segment.pieces():
+            if not text.strip():
+                continue
+            voice = language if language in voices else ""
+            engine = voices[voice][1]
+            synth.setdefault(voice, {})[text] = None
+            path = cache_path(cache_dir, segment_key(keys[voice], text))
+            if engine.sample_rate != rate:
+                resampled = cache_path(cache_dir, segment_key(f"{keys[voice]};resampled={rate}", text))
+                resample[resampled] = path
+                path = resampled
+            files.append(path)
+        if len(files) > 1:
+            joined = cache_path(cache_dir, segment_key(f"joined;rate={rate}", "|".join(f.name for f in files)))
+            joins[joined] = tuple(files)
+            files = [joined]
+        final.append(files[0] if files else Path())
+    return SegmentPlan({voice: list(texts) for voice, texts in synth.items()}, resample, joins, final)
+
+
+def make_segments(plan: SegmentPlan, voices: Mapping[str, tuple[VoiceProfile, Engine]], cache_dir: Path, rate: int,
+                  *, jobs: int = 1, progress: Progress | None = None) -> int:
+    """Make what ``plan`` needs that the cache lacks; return how many pieces were synthesized."""
+    synthesized = 0
+    for voice, texts in plan.synth.items():
+        profile, engine = voices[voice]
+        _, made = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
+        synthesized += made
+    for out, source in plan.resample.items():
+        if not wav_complete(out):
+            resample_wav(source, out, rate)
+    for out, files in plan.joins.items():
+        if not wav_complete(out):
+            join_wavs(files, out, rate)
+    return synthesized
+
+
+def resample_wav(source: Path, out: Path, rate: int) -> None:
+    """``source`` at ``rate`` Hz (mono 16-bit), written atomically (ffmpeg's resampler)."""
+    with atomic_path(out) as tmp:
+        run_ffmpeg(["-y", "-i", str(source), "-ac", "1", "-ar", str(rate), "-c:a", "pcm_s16le", "-map_metadata",
+                    "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "wav", str(tmp)],
+                   what=f"resample a part voice's sentence to {rate} Hz", path=source)
+
+
+def join_wavs(files: Sequence[Path], out: Path, rate: int) -> None:
+    """One sentence from its pieces (all mono 16-bit at ``rate``), end to end, written atomically."""
+    try:
+        with atomic_wav(out, rate) as wav:
+            for path in files:
+                with wave.open(str(path), "rb") as src:
+                    if (src.getnchannels(), src.getsampwidth(), src.getframerate()) != (1, 2, rate):
+                        raise AudioError(f"expected mono 16-bit audio at {rate} Hz, found {src.getnchannels()} "
+                                         f"channel(s) of {8 * src.getsampwidth()} bits at {src.getframerate()} Hz",
+                                         path)
+                    while frames := src.readframes(65536):
+                        wav.writeframes(frames)
+    except (wave.Error, EOFError) as exc:
+        raise AudioError(f"cannot read a synthesized sentence ({exc})", out) from exc
 
 
 def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
@@ -114,17 +199,18 @@ def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
     return plans
 
 
-def used_piece_files(script: Script, profile: VoiceProfile, engine: Engine, cache_dir: Path) -> set[Path]:
-    """The chapter-piece cache files ``script`` read by ``profile`` would use (for ``narrate clean``)."""
+def used_cache_files(script: Script, profile: VoiceProfile, engine: Engine, cache_dir: Path,
+                     parts: Mapping[str, tuple[VoiceProfile, Engine]] | None = None) -> set[Path]:
+    """The cache files ``script`` read by ``profile`` (and ``parts``' voices for passages in other
+    languages) would use: sentences, resampled and joined sentences, chapter pieces (for ``narrate clean``)."""
     target = TARGETS.get(profile.loudness)
     if target is None:
         return set()
-    key = engine.cache_key()
-    paths = [cache_path(cache_dir, segment_key(key, s.spoken)) if s.spoken.strip() else Path()
-             for s in script.segments()]
-    used: set[Path] = set()
-    for plan in chapter_plans(script, paths):
-        used |= piece_files(cache_dir, plan.key(target, engine.sample_rate))
+    plan = plan_segments(list(script.segments()), {**(parts or {}), "": (profile, engine)}, cache_dir,
+                         engine.sample_rate)
+    used = plan.files()
+    for chapter in chapter_plans(script, plan.final):
+        used |= piece_files(cache_dir, chapter.key(target, engine.sample_rate))
     return used
 
 

@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from narrate.artifacts import MANIFEST, is_temp_name, load_manifest, write_manifest
-from narrate.audio.master import used_piece_files
+from narrate.audio.master import used_cache_files
 from narrate.audio.synth import cache_path, segment_key
 from narrate.build.engine import LOCK_NAME, STAGING, project_lock, read_all
 from narrate.editions.context import PublicationContext
-from narrate.editions.narration import check_language, paced, publication_script
+from narrate.editions.narration import check_language, paced, part_voices, publication_script
 from narrate.errors import ConfigError, NarrateError
 from narrate.sources.project import Project, open_project
 from narrate.speech.engines import get_engine
-from narrate.speech.voices import load_profiles
+from narrate.speech.voices import VoiceProfile, load_profiles, voice_for
 
 KEEP_IN_OUTPUT = {"manifest.json", ".gitkeep"}
 
@@ -91,27 +91,37 @@ def output_folder(project: Project, output: Path | None) -> Path:
 
 
 def _used_cache_files(project, audio_cache: Path) -> set[Path]:
+    """Every cache file a build (or proof) of a current source could read: for each publication,
+    each voice that could read it (a profile speaking its language, the voice a build picks for it,
+    the built-in espeak in its language), with the voices of its parts in other languages."""
     docs, _ = read_all(project)
+    profiles = load_profiles(project.root)
     used: set[Path] = set()
-    for profile in load_profiles(project.root).values():
-        try:
-            key = get_engine(profile).cache_key()
-        except NarrateError:
-            continue  # an engine that is not usable here cannot have cached anything
-        for doc in docs:
+    for doc in docs:
+        voices: dict[VoiceProfile, VoiceProfile] = {}  # as paced for the publication → as written
+        for name in ["", *profiles]:  # "": the voice a build picks when none is chosen
             try:
+                profile = voice_for(profiles, name or doc.meta.voice or project.config.defaults.voice or None,
+                                    doc.meta.language)
                 check_language(profile, doc.meta.language, doc.source_files[0])
-                ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
-                                         profile.name, project.cache_dir)
-                script = publication_script(ctx, paced(profile, doc.meta.kind))
             except NarrateError:
                 continue
-            used.update(cache_path(audio_cache, segment_key(key, s.spoken)) for s in script.segments()
-                        if s.spoken.strip())
-            paced_profile = paced(profile, doc.meta.kind)
-            used.update(cache_path(audio_cache, segment_key(get_engine(paced_profile).cache_key(), s.spoken))
-                        for s in script.segments() if s.spoken.strip())
-            used |= used_piece_files(script, paced_profile, get_engine(paced_profile), audio_cache)
+            voices.setdefault(paced(profile, doc.meta.kind), profile)
+        ctx = PublicationContext(doc, project.root, project.root / "output", project.config, "", project.cache_dir)
+        for paced_profile, profile in voices.items():
+            try:
+                engine = get_engine(paced_profile)
+                plain = get_engine(profile).cache_key()  # the profile's own pace (proof clips, older builds)
+                script = publication_script(ctx, paced_profile)
+            except NarrateError:
+                continue  # an engine that is not usable here cannot have cached anything
+            used.update(cache_path(audio_cache, segment_key(plain, text)) for s in script.segments()
+                        for lang, text in s.pieces() if not lang and text.strip())
+            try:
+                parts = part_voices(ctx, script, paced_profile)
+            except NarrateError:
+                parts = {}  # no voice for a part here: the build fails on it; keep what the rest uses
+            used |= used_cache_files(script, paced_profile, engine, audio_cache, parts)
     return used
 
 

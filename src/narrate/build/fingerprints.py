@@ -8,7 +8,7 @@ Each maker's key hashes exactly what that maker reads, and nothing else:
 * the cover: the cover image, if the publication names one;
 * the other editions: the source files, the images and the cover image (by content);
 * ``pdf``/``pdf-large``: narrate.toml's ``[pdf]`` table and WeasyPrint's version;
-  ``epub``: ebooklib's version;
+  ``epub``: ebooklib's version; every edition but the cover: narrate.toml's ``[messages.*]``;
 * narrated editions (mp3, m4b, transcript, epub-readaloud): narrate.toml's
   ``[narration]`` table, the resolved voice profile's settings, every lexicon it
   uses (wherever in the project it lives), the engine's ``cache_key()`` (engine and
@@ -66,6 +66,8 @@ class Fingerprints:
                 parts += ["page-list", repr(config.pdf)]
         if MAKERS[maker][2]:  # narrated
             parts += [repr(config.narration), self.voice(voice), _ffmpeg_version()]
+        if maker != "cover" and config.messages:  # [messages.<lang>]: narrate's own words, spoken and printed
+            parts.append(repr(sorted((lang, sorted(words.items())) for lang, words in config.messages.items())))
         return hash_parts(*parts)
 
     def voice(self, voice: str) -> str:

@@ -83,7 +83,7 @@ def narrator(profile: VoiceProfile, say: Messages | None = None) -> str:
 
 def credited(ctx: PublicationContext, profile: VoiceProfile) -> str:
     """``narrator`` in the publication's language, with the project's message overrides."""
-    return narrator(profile, messages_for(ctx.doc.meta.language, ctx.config.messages))
+    return narrator(profile, messages_for(ctx.doc.meta.language, ctx.doc.messages))
 
 
 def check_language(profile: VoiceProfile, language: str, source: str, line: int | None = None) -> None:
@@ -147,9 +147,10 @@ def render_publication(ctx: PublicationContext) -> Narration:
 
 
 def part_voices(ctx: PublicationContext, script: Script, profile: VoiceProfile) -> dict[str, tuple[VoiceProfile, Any]]:
-    """The voice for each other language the script has parts in ({lang=fr}): espeak-ng in that
+    """The voice for each other language the script has parts in ({lang=fr}, blocks or phrases
+    inside a sentence: ``Segment.pieces``): espeak-ng in that
     language when the publication's voice is espeak-ng, else the best voice installed for it."""
-    languages = sorted({s.language for s in script.segments() if s.language})
+    languages = sorted({lang for s in script.segments() for lang, _ in s.pieces() if lang})
     if not languages:
         return {}
     profiles = load_profiles(ctx.root)
@@ -182,7 +183,8 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
         ctx = PublicationContext(doc, root, root / "output", config, voice, cache_dir)
         try:
             profile = choose_voice(ctx)
-            texts = [s.spoken for s in publication_script(ctx, profile).segments() if not s.language]
+            texts = [text for s in publication_script(ctx, profile).segments() for lang, text in s.pieces()
+                     if not lang]
         except NarrateError:
             continue
         groups.setdefault(profile.name, (profile, []))[1].extend(texts)
@@ -197,10 +199,10 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
     return made
 
 
-def audio_meta(ctx: PublicationContext, narration: Narration) -> AudioMeta:
-    meta = ctx.doc.meta
+def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
+    meta = doc.meta
     comment = meta.description or meta.subtitle
-    say = messages_for(meta.language, ctx.config.messages)
+    say = messages_for(meta.language, doc.messages)
     name = narrator(narration.profile, say)
     voice = say("narrated_by", voice=name)
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
@@ -208,8 +210,8 @@ def audio_meta(ctx: PublicationContext, narration: Narration) -> AudioMeta:
                      genre="Audiobook" if meta.kind == "book" else "Podcast",
                      comment=f"{comment} {voice}".strip(), language=meta.language,
                      publisher=meta.publisher, copyright=meta.rights,
-                     narrator=name,
-                     description=meta.description or meta.subtitle)
+                     narrator=name, description=meta.description or meta.subtitle,
+                     contents_title=say("contents"))
 
 
 def _cover_path(ctx: PublicationContext) -> Path:
@@ -222,13 +224,13 @@ def _cover_path(ctx: PublicationContext) -> Path:
 
 def write_mp3_edition(ctx: PublicationContext, narration: Narration) -> Made:
     target = ctx.path(".mp3")
-    write_mp3(narration.rendered, audio_meta(ctx, narration), _cover_path(ctx), target)
+    write_mp3(narration.rendered, audio_meta(ctx.doc, narration), _cover_path(ctx), target)
     return [("mp3", target, audio_facts(ctx, narration))]
 
 
 def write_m4b_edition(ctx: PublicationContext, narration: Narration) -> Made:
     target = ctx.path(".m4b")
-    write_m4b(narration.rendered, audio_meta(ctx, narration), _cover_path(ctx), target)
+    write_m4b(narration.rendered, audio_meta(ctx.doc, narration), _cover_path(ctx), target)
     return [("m4b", target, audio_facts(ctx, narration))]
 
 

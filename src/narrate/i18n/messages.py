@@ -41,6 +41,13 @@ MESSAGES: dict[str, str] = {
     "image": "Image: {alt}",
     "footnote": "Footnote {number}.",
     "code_omitted": "Code sample omitted.",
+    "credits_narrator": "Narrated by {narrator}",
+    "credits_end": "The end of {title}.",
+    "credits_written_narrated": "Written by {authors}, and narrated by {narrator}.",
+    "credits_written": "Written by {authors}.",
+    "credits_narrated": "Narrated by {narrator}.",
+    "opening_credits": "Opening credits",
+    "closing_credits": "Closing credits",
     # editions
     "contents": "Contents",
     "toc_landmark": "Table of contents",
@@ -58,6 +65,8 @@ MESSAGES: dict[str, str] = {
     "narration_of": "Narration of {title}",
     "no_summary": "No accessibility summary was given for this publication.",
     "all_rights": "All rights reserved by the publisher.",
+    "prepared_for_note": "Prepared for {name}",  # a personal copy's audio comment and EPUB audience
+    "feed_description": "Narrated editions from {publisher}.",  # the feed's, when [feed] gives none
 }
 
 _FIELD = re.compile(r"\{(\w+)\}")

@@ -8,7 +8,7 @@ choose how images are addressed (``image_href``) and may wrap sentences
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 
@@ -322,7 +322,7 @@ def date_html(meta: m.Meta) -> str:
 
 def title_page(doc: m.Document, ctx: RenderContext) -> str:
     meta = doc.meta
-    label = esc(messages_for(meta.language)("title_page"))
+    label = esc(messages_for(meta.language, doc.messages)("title_page"))
     lines = [f'<section id="titlepage"{ctx.semantics("titlepage")} class="titlepage" aria-label="{label}">',
              f'<h1 class="title" id="titlepage-title">{esc(meta.title)}</h1>']
     # The ids are what the read-along's opening credits point at.
@@ -371,24 +371,27 @@ def colophon_lines(doc: m.Document, prepared_for: str = "") -> list[str]:
         lines.append(f"<p>{esc(meta.rights)}</p>")
     if meta.accessibility_summary:
         lines.append(f'<p class="accessibility-summary">{esc(meta.accessibility_summary)}</p>')
-    say = messages_for(meta.language)
+    say = messages_for(meta.language, doc.messages)
     if prepared_for:
-        lines.append(prepared_for_line(esc(prepared_for), meta.language))
+        lines.append(prepared_for_line(esc(prepared_for), meta.language, doc.messages))
     if lines and meta.publisher:
         lines.insert(1 if meta.rights else 0, f"<p>{esc(say('colophon_publisher', publisher=meta.publisher))}</p>")
     return lines
 
 
-def prepared_for_line(escaped_name: str, language: str = "en") -> str:
-    """The personal copy's line (``escaped_name`` is already HTML-escaped)."""
-    text = esc(messages_for(language)("prepared_for", name="\ue000")).replace("\ue000", escaped_name)
+def prepared_for_line(escaped_name: str, language: str = "en",
+                      overrides: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The personal copy's line (``escaped_name`` is already HTML-escaped); ``overrides``: the
+    project's [messages.<lang>]."""
+    text = esc(messages_for(language, overrides)("prepared_for", name="\ue000")).replace("\ue000", escaped_name)
     return f'<p class="prepared-for">{text}</p>'
 
 
-def colophon_section(lines: list[str], *, epub: bool = True, language: str = "en") -> str:
+def colophon_section(lines: list[str], *, epub: bool = True, language: str = "en",
+                     overrides: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """The colophon <section> around ``lines`` (``epub``: with epub:type beside its ARIA role)."""
     sem = RenderContext(epub=epub).semantics("colophon", SECTION_ROLES["colophon"])
-    label = esc(messages_for(language)("colophon"))
+    label = esc(messages_for(language, overrides)("colophon"))
     return "\n".join([f'<section id="colophon"{sem} class="colophon" aria-label="{label}">', *lines,
                       "</section>"])
 
@@ -396,7 +399,8 @@ def colophon_section(lines: list[str], *, epub: bool = True, language: str = "en
 def colophon(doc: m.Document, ctx: RenderContext, prepared_for: str = "") -> str:
     """Copyright and edition details, or "" when there are none (see ``colophon_lines``)."""
     lines = colophon_lines(doc, prepared_for)
-    return colophon_section(lines, epub=ctx.epub, language=doc.meta.language) if lines else ""
+    return colophon_section(lines, epub=ctx.epub, language=doc.meta.language, overrides=doc.messages) if lines \
+        else ""
 
 
 def xhtml_document(title: str, lang: str, body: str, *, css: tuple[str, ...] = (), epub: bool = True,

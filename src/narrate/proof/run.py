@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from narrate.artifacts import atomic_write, load_manifest
-from narrate.audio.synth import synthesize_missing
+from narrate.audio.master import make_segments, plan_segments
 from narrate.build.engine import _select, read_all
 from narrate.editions.makers import PublicationContext
-from narrate.editions.narration import choose_voice, publication_script
+from narrate.editions.narration import choose_voice, part_voices, publication_script
 from narrate.errors import AudioError, NarrateError
 from narrate.proof.charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
 from narrate.proof.clips import Timed, clip_rel, prune_clips, write_clips
@@ -121,8 +121,13 @@ def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict
     def report(stage: str) -> Callable[..., None] | None:
         return (lambda *args: progress(slug, stage, args[-2], args[-1])) if progress else None
 
-    wavs, synthesized = synthesize_missing([s.spoken for s in segments], get_engine(profile), profile,
-                                           project.cache_dir / "audio", jobs=jobs, progress=report("synthesize"))
+    # the clips say what the build says: parts and phrases in other languages by their own voices
+    engine = get_engine(profile)
+    voices = {**part_voices(ctx, script, profile), "": (profile, engine)}
+    plan = plan_segments(segments, voices, project.cache_dir / "audio", engine.sample_rate)
+    synthesized = make_segments(plan, voices, project.cache_dir / "audio", engine.sample_rate, jobs=jobs,
+                                progress=report("synthesize"))
+    wavs = plan.final
     clips_made = write_clips(wavs, out, jobs=jobs, progress=report("clips"))
     timed = _timeline(script, wavs)
     clips = {t.id: t.clip for t in timed}

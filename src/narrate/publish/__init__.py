@@ -81,7 +81,7 @@ def _public_files(site: Site, pub: Publication, written: dict[Path, str]) -> Pat
         written[target] = artifact.sha256
         sizes[artifact.format] = artifact.bytes
     bundle = site.dist / site.public_rel(pub, "bundle")
-    write_bundle(pub, bundle, site.config.publisher.name)
+    write_bundle(pub, bundle, site.config.publisher.name, site.config.messages)
     written[bundle] = sha256_file(bundle)
     sizes["bundle"] = bundle.stat().st_size
     return bundle
@@ -94,7 +94,8 @@ def _write_public(site: Site, written: dict[Path, str]) -> None:
         site.dist / "feed.xml": render_feed(site.channel, site.pubs, site.public_url, site.base_url + "feed.xml"),
         site.dist / "index.html": render_page(
             site.pubs, title=site.channel.title, language=site.channel.language, href=site.public_rel,
-            sizes=site.sizes, css="page.css", sums="SHA256SUMS", feed_url=site.base_url + "feed.xml"
+            sizes=site.sizes, css="page.css", sums="SHA256SUMS", feed_url=site.base_url + "feed.xml",
+            messages=site.config.messages,
         ).encode("utf-8"),
     }
     for path, data in outputs.items():

@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, atomic_write, sha256_file
@@ -53,9 +54,9 @@ def place(source: Path, target: Path) -> None:
             shutil.copyfile(source, tmp)
 
 
-def readme(pub: Publication, publisher: str) -> str:
+def readme(pub: Publication, publisher: str, messages: Mapping[str, Mapping[str, str]] | None = None) -> str:
     files = [(a.name, DESCRIPTIONS.get(a.format, a.format)) for a in pub.editions]
-    say = messages_for(pub.language)  # the publication's language: the README travels with it
+    say = messages_for(pub.language, messages)  # the publication's language: the README travels with it
     byline = say("byline", authors=list_text(list(pub.authors), pub.language)) if pub.authors else ""
     return render("README.txt.j2", pub=pub, files=files, formats=set(pub.artifacts), publisher=publisher,
                   byline=byline[:1].upper() + byline[1:],
@@ -68,9 +69,10 @@ def sums_text(entries: dict[str, str]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(entries.items()))
 
 
-def write_bundle(pub: Publication, target: Path, publisher: str) -> None:
+def write_bundle(pub: Publication, target: Path, publisher: str,
+                 messages: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """The publication's zip: every edition, README.txt and a SHA256SUMS of the other entries."""
-    text = readme(pub, publisher).encode("utf-8")
+    text = readme(pub, publisher, messages).encode("utf-8")
     folder = pub.slug
     members: dict[str, Path | bytes] = {f"{folder}/{a.name}": a.path for a in pub.editions}
     members[f"{folder}/README.txt"] = text

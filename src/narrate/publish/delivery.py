@@ -129,7 +129,8 @@ def _subscriber_files(site: Site, personal: Personalizer, sub: Subscriber) -> No
         folder / "index.html": render_page(site.pubs, title=site.channel.title, language=site.channel.language,
                                            href=rel, sizes=sizes, css="../../page.css", sums="SHA256SUMS",
                                            feed_url=feed_url, prepared_for=sub.name,
-                                           personal=set().union(*mine.values()) if mine else set()).encode("utf-8"),
+                                           personal=set().union(*mine.values()) if mine else set(),
+                                           messages=site.config.messages).encode("utf-8"),
     }
     for path, data in outputs.items():
         atomic_write(path, data)

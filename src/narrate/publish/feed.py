@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from narrate.i18n.messages import messages_for
 from narrate.publish.catalog import Publication, source_date
 from narrate.sources.config import Config
 
@@ -43,12 +44,14 @@ class Channel:
 def channel_from_config(config: Config, pubs: list[Publication], base_url: str, image_url: str) -> Channel:
     feed, publisher = config.feed, config.publisher
     title = feed.title or publisher.name or (pubs[0].title if pubs else "Narrated editions")
-    description = feed.description or f"Narrated editions from {publisher.name or title}."
+    language = config.defaults.language or (pubs[0].language if pubs else "en")
+    description = feed.description or messages_for(language, config.messages)("feed_description",
+                                                                                 publisher=publisher.name or title)
     return Channel(
         title=title,
         description=description,
         link=feed.link or publisher.website or base_url,
-        language=config.defaults.language or (pubs[0].language if pubs else "en"),
+        language=language,
         author=feed.author or publisher.name or config.defaults.author,
         owner_name=feed.owner_name or publisher.name,
         owner_email=feed.owner_email,

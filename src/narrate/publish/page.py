@@ -5,7 +5,7 @@ disk; the script in the template only enhances (chapter links seek the player).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -64,7 +64,8 @@ def spoken_duration(seconds: float) -> tuple[str, str]:
 
 
 def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict[str, int],
-          personal: set[str], language: str) -> dict[str, object]:
+          personal: set[str], language: str, messages: Mapping[str, Mapping[str, str]] | None = None,
+          ) -> dict[str, object]:
     files = [Link(LABELS.get(a.format, a.format), href(pub, a.format), human_size(sizes.get(a.format, a.bytes)),
                   DESCRIPTIONS.get(a.format, ""), a.format in personal) for a in pub.editions]
     files.append(Link(LABELS["bundle"], href(pub, "bundle"), human_size(sizes.get("bundle", 0)),
@@ -89,15 +90,16 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "chapters": chapters,
         "duration": duration,
         # the page's own words, in the page's language (narrate.i18n.messages)
-        "narration_label": messages_for(language)("narration_of", title=pub.title),
-        "no_summary": messages_for(language)("no_summary"),
+        "narration_label": messages_for(language, messages)("narration_of", title=pub.title),
+        "no_summary": messages_for(language, messages)("no_summary"),
     }
 
 
 def render_page(pubs: list[Publication], *, title: str, language: str, href: Callable[[Publication, str], str],
                 sizes: dict[str, dict[str, int]], css: str, sums: str, feed_url: str, prepared_for: str = "",
-                personal: set[str] | None = None) -> str:
-    """The page's HTML. ``href(pub, format)`` is each file's link relative to the page."""
-    views = [_view(p, href, sizes.get(p.slug, {}), personal or set(), language) for p in pubs]
+                personal: set[str] | None = None, messages: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The page's HTML. ``href(pub, format)`` is each file's link relative to the page; ``messages``:
+    the project's [messages.<lang>] overrides."""
+    views = [_view(p, href, sizes.get(p.slug, {}), personal or set(), language, messages) for p in pubs]
     return render("page.html.j2", title=title, language=language, publications=views, css=css, sums=sums,
                   feed_url=feed_url, prepared_for=prepared_for)

@@ -28,11 +28,13 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, atomic_write, sha256_file
 from narrate.audio.ffmpeg import probe, run_ffmpeg
 from narrate.errors import NarrateError, PublishError
+from narrate.i18n.messages import messages_for
 from narrate.markup.html import colophon_section, prepared_for_line
 from narrate.publish.catalog import Artifact, Publication, find_document
 from narrate.sources.config import Config
@@ -44,8 +46,9 @@ SUFFIX = {"epub": ".epub", "pdf": ".pdf", "mp3": ".mp3", "m4b": ".m4b"}
 PERSONAL_FORMATS = tuple(SUFFIX)
 
 
-def note(name: str) -> str:
-    return f"Prepared for {name}"
+def note(name: str, language: str = "en", messages: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A personal copy's "Prepared for NAME", in the publication's language."""
+    return messages_for(language, messages)("prepared_for_note", name=name)
 
 
 class Personalizer:
@@ -97,9 +100,9 @@ class Personalizer:
         elif fmt == "pdf":
             self._pdf(pub, target, name)
         elif fmt == "mp3":
-            copy_with_comment(artifact.path, target, f"{self._comment(artifact)} {note(name)}.".strip())
+            copy_with_comment(artifact.path, target, f"{self._comment(artifact)} {self._note(pub, name)}.".strip())
         elif fmt == "m4b":
-            self._m4b(artifact, target, name)
+            self._m4b(artifact, target, self._note(pub, name))
 
     def prepare(self, pub: Publication) -> None:
         """Per-publication work done once, before copies are made in parallel."""
@@ -113,7 +116,8 @@ class Personalizer:
 
     def _epub(self, pub: Publication, artifact: Artifact) -> _EpubTemplate:
         if pub.slug not in self._epubs:
-            self._epubs[pub.slug] = _EpubTemplate(artifact.path, Path(self._scratch.name) / f"{pub.slug}.base.zip")
+            self._epubs[pub.slug] = _EpubTemplate(artifact.path, Path(self._scratch.name) / f"{pub.slug}.base.zip",
+                                                  pub.language, self.config.messages)
         return self._epubs[pub.slug]
 
     def _pdf(self, pub: Publication, target: Path, name: str) -> None:
@@ -141,8 +145,11 @@ class Personalizer:
                 self._comments[key] = str(tags.get("comment", ""))
         return self._comments[key]
 
-    def _m4b(self, artifact: Artifact, target: Path, name: str) -> None:
-        comment = f"{self._comment(artifact)} {note(name)}.".strip()
+    def _note(self, pub: Publication, name: str) -> str:
+        return note(name, pub.language, self.config.messages)
+
+    def _m4b(self, artifact: Artifact, target: Path, prepared: str) -> None:
+        comment = f"{self._comment(artifact)} {prepared}.".strip()
         with atomic_path(target) as tmp:
             run_ffmpeg(["-y", "-i", str(artifact.path), "-map", "0:a", "-map", "0:v?", "-c", "copy",
                         "-map_metadata", "0", "-map_chapters", "0", "-disposition:v:0", "attached_pic",
@@ -163,8 +170,10 @@ def _load_state(path: Path) -> dict[str, tuple[str, str]]:
 class _EpubTemplate:
     """The built EPUB split into a base zip (unchanged entries) and the two entries each copy rewrites."""
 
-    def __init__(self, epub: Path, base: Path) -> None:
+    def __init__(self, epub: Path, base: Path, language: str = "en",
+                 messages: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.epub = epub
+        self.language, self.messages = language, messages
         try:
             with zipfile.ZipFile(epub) as zf:
                 self.opf_name = _opf_name(zf)
@@ -189,9 +198,10 @@ class _EpubTemplate:
 
     def write(self, target: Path, name: str) -> None:
         esc = html.escape(name, quote=False)
-        audience = f'<meta property="dcterms:audience">{html.escape(note(name), quote=False)}</meta>'
+        audience = (f'<meta property="dcterms:audience">'
+                    f'{html.escape(note(name, self.language, self.messages), quote=False)}</meta>')
         opf = self.opf.replace("</metadata>", f"  {audience}\n  </metadata>", 1)
-        page = _insert_prepared_for(self.page, esc)
+        page = _insert_prepared_for(self.page, esc, self.language, self.messages)
         with atomic_path(target) as tmp:
             shutil.copyfile(self.base, tmp)
             with zipfile.ZipFile(tmp, "a") as zf:
@@ -213,12 +223,13 @@ def _opf_name(zf: zipfile.ZipFile) -> str:
     return found.group(1).decode("utf-8")
 
 
-def _insert_prepared_for(page: str, escaped_name: str) -> str:
+def _insert_prepared_for(page: str, escaped_name: str, language: str = "en",
+                         messages: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """The "Prepared for" line at the colophon's end, or a colophon holding it where write_epub puts one."""
-    line = prepared_for_line(escaped_name)
+    line = prepared_for_line(escaped_name, language, messages)
     if 'id="colophon"' not in page:
         end = page.rindex("</body>")
-        return page[:end] + colophon_section([line]) + "\n" + page[end:]
+        return page[:end] + colophon_section([line], language=language, overrides=messages) + "\n" + page[end:]
     start = page.index('id="colophon"')
     end = page.index("</section>", start)
     return page[:end] + line + "\n" + page[end:]

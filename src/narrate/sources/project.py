@@ -214,7 +214,8 @@ def _load_article(project: Project, path: Path) -> m.Document:
     if not any(ch.blocks for ch in chapters):
         raise SourceError("expected some text after the front matter, found none", rel, fm.body_line)
     meta = _meta(project, fm.fields, path.stem, "article", [path], resolve, rel, fm.lines)
-    return m.Document(meta, tuple(chapters), (rel,), single_file=True, key_lines=dict(fm.lines))
+    return m.Document(meta, tuple(chapters), (rel,), single_file=True, key_lines=dict(fm.lines),
+                      messages=project.config.messages)
 
 
 def _load_book(project: Project, folder: Path) -> m.Document:
@@ -241,7 +242,7 @@ def _load_book(project: Project, folder: Path) -> m.Document:
     meta = _meta(project, fields, folder.name, "book", [toml_path] + [p for _, p in files], resolve,
                  rel_toml, {})
     sources = (rel_toml,) + tuple(project.rel(p) for _, p in files)
-    return m.Document(meta, tuple(chapters), sources, single_file=False)
+    return m.Document(meta, tuple(chapters), sources, single_file=False, messages=project.config.messages)
 
 
 def _book_fields(data: dict[str, Any], rel: str, project: Project) -> dict[str, Any]:

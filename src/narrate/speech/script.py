@@ -104,6 +104,14 @@ class Segment:
     pause_after_ms: int
     kind: str = "text"  # opening | disclosure | heading | text | item | quote | alt | footnote | closing
     language: str = ""  # a part in another language ({lang=fr}): spoken by that language's voice; "" for the script's
+    # A sentence holding a phrase in another language ("Er sagte [c'est la vie]{lang=fr} und ging."):
+    # its (language, spoken text) runs in order, each normalized in and spoken by its own language
+    # ("" for the script's); ``spoken`` is then the runs joined. Empty: one run, ``language``.
+    runs: tuple[tuple[str, str], ...] = ()
+
+    def pieces(self) -> tuple[tuple[str, str], ...]:
+        """(language, spoken text) in the order spoken: the runs, or the whole segment in its language."""
+        return self.runs or ((self.language, self.spoken),)
 
 
 @dataclass(frozen=True)
@@ -154,8 +162,8 @@ def build_script(
     chapters = []
     credits = options.credits and bool(doc.chapters)
     if credits:
-        chapters += _credits(OPENING_CREDITS, "Opening credits", builder.opening(doc.meta, OPENING_CREDITS),
-                             options)
+        chapters += _credits(OPENING_CREDITS, builder.say("opening_credits"),
+                             builder.opening(doc.meta, OPENING_CREDITS), options)
     for index, chapter in enumerate(body + moved):
         segments = builder.opening(doc.meta, chapter.id) if index == 0 and not options.credits else []
         segments += builder.chapter(chapter)
@@ -164,7 +172,7 @@ def build_script(
         chapters.append(ScriptChapter(id=chapter.id, title=chapter.title, segments=tuple(segments)))
     if credits:
         closing = builder.closing(doc.meta, CLOSING_CREDITS, read_rights=not moved)
-        chapters += _credits(CLOSING_CREDITS, "Closing credits", closing, options)
+        chapters += _credits(CLOSING_CREDITS, builder.say("closing_credits"), closing, options)
     return Script(slug=doc.meta.slug, title=doc.meta.title, language=doc.meta.language,
                   chapters=tuple(chapters))
 
@@ -240,6 +248,46 @@ def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
     return "".join(out)
 
 
+def _speech_chunks(inlines: tuple[Inline, ...], read_alt: bool, lang: str = "") -> list[tuple[str, str]]:
+    """``speech_text`` in chunks of (language of the innermost ``Span`` with one, or "", text)."""
+    out: list[tuple[str, str]] = []
+    for node in inlines:
+        if isinstance(node, Span) and node.lang:
+            out += _speech_chunks(node.children, read_alt, node.lang)
+        elif isinstance(node, (Emph, Strong, Link, Span)):
+            out += _speech_chunks(node.children, read_alt, lang)
+        else:
+            out.append((lang, speech_text((node,), read_alt)))
+    return out
+
+
+def _has_phrase_language(inlines: tuple[Inline, ...]) -> bool:
+    return any((isinstance(n, Span) and bool(n.lang)) or
+               (isinstance(n, (Emph, Strong, Link, Span)) and _has_phrase_language(n.children)) for n in inlines)
+
+
+def _align(part: str, text: str, langs: list[str], cursor: int) -> tuple[list[tuple[str, str]], int]:
+    """``part`` (a sentence of ``text`` with its whitespace collapsed) as (language, text) chunks,
+    each character taking the language of its source character; and where the sentence ends in
+    ``text``. A part that cannot be aligned is one chunk in no particular language."""
+    out: list[tuple[str, str]] = []
+    pos = cursor
+    for ch in part:
+        if ch.isspace():
+            lang = out[-1][0] if out else ""
+        else:
+            while pos < len(text) and text[pos] != ch:
+                pos += 1
+            if pos >= len(text):
+                return [("", part)], cursor
+            lang, pos = langs[pos], pos + 1
+        if out and out[-1][0] == lang:
+            out[-1] = (lang, out[-1][1] + ch)
+        else:
+            out.append((lang, ch))
+    return out, pos
+
+
 def _only_links(inlines: tuple[Inline, ...]) -> bool:
     """True when the words of ``inlines`` are all link labels (a call to action)."""
     found = False
@@ -296,10 +344,13 @@ class _Builder:
             text = self.lexicon.apply(text, mark=True)
         return normalize(text, self.part or self.language)
 
-    def segment(self, seg_id: str, block_id: str, text: str, kind: str, pause: int) -> Segment | None:
+    def segment(self, seg_id: str, block_id: str, text: str, kind: str, pause: int,
+                chunks: list[tuple[str, str]] | None = None) -> Segment | None:
         text = " ".join(text.split())
         value = roman_value(text.rstrip(".")) if kind == "heading" else None
-        spoken = cardinal(value) if value else self.speak(text) if _has_words(text) else ""
+        runs = () if value else self.runs(chunks or [])
+        spoken = " ".join(t for _, t in runs) if runs else \
+            cardinal(value) if value else self.speak(text) if _has_words(text) else ""
         if not _has_words(spoken):
             return None
         unique, n = seg_id, 1
@@ -309,8 +360,34 @@ class _Builder:
         self.ids.add(unique)
         return Segment(
             id=unique, block_id=block_id, text=text, spoken=spoken, pause_after_ms=pause, kind=kind,
-            language=self.part,
+            language=self.part, runs=runs,
         )
+
+    def runs(self, chunks: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """A sentence's (language, spoken) runs when a phrase in it is in another language than the
+        sentence's voice speaks; () when it is all one. Each run is normalized in its own language;
+        a run without words (the "." after a phrase) joins the run before it."""
+        merged: list[list[str]] = []  # [voice language ("" for the script's), language, text]
+        for lang, chunk in chunks:
+            language = lang or self.part or self.language
+            voice = "" if _primary(language) == _primary(self.language) else language
+            if merged and (merged[-1][0] == voice or not _has_words(chunk)):
+                merged[-1][2] += chunk
+            elif merged and not _has_words(merged[-1][2]):
+                merged[-1] = [voice, language, merged[-1][2] + chunk]
+            else:
+                merged.append([voice, language, chunk])
+        if len({voice for voice, _, _ in merged}) < 2:
+            return ()
+        outer = self.part
+        try:
+            spoken = []
+            for voice, language, chunk in merged:
+                self.part = "" if not voice else language
+                spoken.append((voice, self.speak(" ".join(chunk.split()))))
+        finally:
+            self.part = outer
+        return tuple((voice, text) for voice, text in spoken if text.strip())
 
     def utterances(self, seg_ids: list[str], block_id: str, texts: list[str], kind: str) -> list[Segment]:
         """Several utterances of one block: sentence pauses, a paragraph pause at the end."""
@@ -318,10 +395,20 @@ class _Builder:
         made = [self.segment(i, block_id, t, kind, pause) for i, t in zip(seg_ids, texts, strict=True)]
         return _end_block([s for s in made if s is not None], self.pauses.paragraph)
 
-    def sentences(self, block_id: str, text: str, kind: str, start: int = 1) -> list[Segment]:
+    def sentences(self, block_id: str, text: str, kind: str, start: int = 1,
+                  chunks: list[tuple[str, str]] | None = None) -> list[Segment]:
+        """``text`` in sentences; ``chunks``, when given, is ``text`` in (language, text) pieces:
+        a sentence spanning pieces in other languages is spoken in runs (``Segment.runs``)."""
         parts = split_sentences(text, self.part or self.language)
         ids = [f"{block_id}-s{n}" for n in range(start, start + len(parts))]
-        return self.utterances(ids, block_id, parts, kind)
+        if not chunks:
+            return self.utterances(ids, block_id, parts, kind)
+        langs = [lang for lang, chunk in chunks for _ in chunk]
+        made, cursor = [], 0
+        for seg_id, part in zip(ids, parts, strict=True):
+            aligned, cursor = _align(part, text, langs, cursor)
+            made.append(self.segment(seg_id, block_id, part, kind, self.pauses.sentence, aligned))
+        return _end_block([s for s in made if s is not None], self.pauses.paragraph)
 
     # ------------------------------------------------------------- structure
 
@@ -331,8 +418,8 @@ class _Builder:
             texts.append(self.say("byline", authors=_join_names(meta.authors, self.language)))
         if meta.publisher.strip():
             texts.append(self.say("published_by", publisher=meta.publisher))
-        if self.options.credits and self.options.narrator.strip() and self.language.lower().startswith("en"):
-            texts.append(f"Narrated by {self.options.narrator}")
+        if self.options.credits and self.options.narrator.strip():
+            texts.append(self.say("credits_narrator", narrator=self.options.narrator.strip()))
         texts = [t for t in texts if t.strip()]
         prefix = chapter_id if chapter_id == OPENING_CREDITS else f"{chapter_id}-opening"
         ids = [f"{prefix}-{n}" for n in range(1, len(texts) + 1)]
@@ -346,16 +433,15 @@ class _Builder:
     def closing(self, meta: Meta, chapter_id: str, read_rights: bool = True) -> list[Segment]:
         """Closing credits: "The end of <title>", who wrote and narrated it, the copyright.
 
-        The phrases are English; another language's closing credits hold only its rights statement."""
-        texts = [f"The end of {meta.title}."]
+        The phrases come from the message catalog, in the document's language."""
+        texts = [self.say("credits_end", title=meta.title)]
         authors = _join_names(meta.authors, self.language) if any(a.strip() for a in meta.authors) else ""
         narrator = self.options.narrator.strip()
         if authors and narrator:
-            texts.append(f"Written by {authors}, and narrated by {narrator}.")
+            texts.append(self.say("credits_written_narrated", authors=authors, narrator=narrator))
         elif authors or narrator:
-            texts.append(f"Written by {authors}." if authors else f"Narrated by {narrator}.")
-        if not self.language.lower().startswith("en"):
-            texts = []
+            texts.append(self.say("credits_written", authors=authors) if authors
+                         else self.say("credits_narrated", narrator=narrator))
         if read_rights and meta.rights.strip():
             texts.append(meta.rights.strip())
         ids = [f"{chapter_id}-{n}" for n in range(1, len(texts) + 1)]
@@ -411,12 +497,16 @@ class _Builder:
         read_alt = self.options.read_alt_text
         if isinstance(block, Heading):
             text = speech_text(block.children, read_alt)
+            chunks = _speech_chunks(block.children, read_alt) if _has_phrase_language(block.children) else None
             heading = self.segment(f"{block.id}-s1", block.id, text, "heading" if kind == "text" else kind,
-                                   self.pauses.section)
+                                   self.pauses.section, chunks)
             return [heading] if heading else []
         if isinstance(block, Paragraph):
             if _only_links(block.children):
                 return []
+            if _has_phrase_language(block.children):
+                chunks = _speech_chunks(block.children, read_alt)
+                return self.sentences(block.id, "".join(c for _, c in chunks), kind, chunks=chunks)
             return self.sentences(block.id, speech_text(block.children, read_alt), kind)
         if isinstance(block, ListBlock):
             inner = "item" if kind == "text" else kind

@@ -48,6 +48,7 @@ class AudioMeta:
     copyright: str = ""  # e.g. "© 2024 Eilidh Ross"
     narrator: str = ""  # as a listener would name the voice
     description: str = ""  # longer than ``comment``; M4B ``desc``
+    contents_title: str = "Contents"  # the MP3 chapter list's title (CTOC), in the publication's language
 
     @property
     def artist(self) -> str:

@@ -86,7 +86,7 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     chapters = _chapters(book, doc, ctx, css, options, marks, title_block=title is None, colophon=colophon)
     if marks.pages:
         book.add_metadata("DC", "source", marks.source(doc.meta, options.print_page_size))
-    say = messages_for(doc.meta.language)
+    say = messages_for(doc.meta.language, doc.messages)
     nav = epub.EpubNav(title=say("contents"))
     nav.add_item(css)
     book.add_item(nav)
@@ -97,7 +97,7 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     streamed: dict[str, Path] = {}
     if options.overlays:
         streamed = _media_overlays(book, options, ["titlepage"] + [group[0].id for _, group in chapters])
-    _write(book, doc.meta, out, marks.nav(), streamed)
+    _write(book, doc.meta, out, marks.nav(), streamed, say("landmarks"))
 
 
 # ------------------------------------------------------------------ metadata
@@ -352,14 +352,14 @@ class _PageMarks:
 
 
 def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "",
-           streamed: dict[str, Path] | None = None) -> None:
+           streamed: dict[str, Path] | None = None, landmarks: str = "") -> None:
     """ebooklib writes its zip in memory (it holds every item in memory already, and a
     failing write then leaves no open file behind; the read-along's audio is not among
     them: ``streamed`` entries are written empty); ``_repack`` writes the atomic target."""
     raw = io.BytesIO()
     try:
         options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
-                   "landmark_title": messages_for(meta.language)("landmarks"), "epub3_pages": False}
+                   "landmark_title": landmarks or messages_for(meta.language)("landmarks"), "epub3_pages": False}
         epub.write_epub(raw, book, options)
         with atomic_path(out) as tmp:
             _repack(raw, tmp, meta, page_list, streamed or {})

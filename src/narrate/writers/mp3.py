@@ -133,11 +133,11 @@ def build_id3(rendered: Rendered, meta: AudioMeta, cover: Path | None) -> ID3:
     tags.add(TLAN(encoding=UTF16, text=[meta.language3]))
     if cover is not None:
         tags.add(APIC(encoding=UTF16, mime=cover_mime(cover), type=3, desc="Cover", data=cover.read_bytes()))
-    _add_chapters(tags, rendered)
+    _add_chapters(tags, rendered, meta.contents_title)
     return tags
 
 
-def _add_chapters(tags: ID3, rendered: Rendered) -> None:
+def _add_chapters(tags: ID3, rendered: Rendered, contents_title: str = "Contents") -> None:
     ids = []
     for number, chapter in enumerate(rendered.timeline.chapters, 1):
         element_id = f"ch{number}"
@@ -158,7 +158,7 @@ def _add_chapters(tags: ID3, rendered: Rendered) -> None:
                 element_id="toc",
                 flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                 child_element_ids=ids,
-                sub_frames=[TIT2(encoding=UTF16, text=["Contents"])],
+                sub_frames=[TIT2(encoding=UTF16, text=[contents_title])],
             )
         )
 

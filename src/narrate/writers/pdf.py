@@ -10,6 +10,11 @@ WeasyPrint reports bad CSS and unreachable resources on its ``weasyprint``
 logger instead of raising; those messages come back as warnings naming the
 publication's source file. A resource outside the project (a remote URL, a
 path elsewhere on disk) stops the render with an ``OutputError``.
+
+Language of parts (WCAG 3.1.2): WeasyPrint 70 writes the document's language as the
+catalog's ``/Lang`` but ignores ``lang`` on the elements inside; ``_tag_part_languages``
+makes the structure element of an element with its own ``lang`` (a ``{lang=fr}`` block,
+an inline ``[phrase]{lang=fr}``) carry ``/Lang`` too.
 """
 
 from __future__ import annotations
@@ -24,14 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 import weasyprint
 from weasyprint.document import DocumentMetadata
+from weasyprint.pdf import tags as weasy_tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.errors import OutputError
+from narrate.i18n.messages import messages_for
 from narrate.writers import pdf_html
 from narrate.writers.fonts import font_files
 from narrate.writers.pdf_html import FONTS_URL, PROJECT_URL
@@ -68,6 +76,39 @@ class _Job:
     prepared_for: str
     edition: str  # page size and print size, for the file identifier
     fetcher: ProjectFetcher
+
+
+# ------------------------------------------------------------------ languages
+
+
+def _tag_part_languages() -> None:
+    """Wrap WeasyPrint's structure-tree builder so an element's ``lang`` becomes its ``/Lang``.
+
+    WeasyPrint builds one structure element per box, recursing through the module-level
+    ``_build_box_tree``; the wrapper sees each box with the element(s) made for it, so the
+    language goes exactly on the structure element(s) of the marked element (split across
+    pages, it has one per page) and is inherited by their marked content. Idempotent; the
+    test in tests/test_language_parts.py fails if a WeasyPrint release renames the builder.
+    """
+    build = getattr(weasy_tags, "_build_box_tree", None)
+    if build is None or getattr(build, "narrate_lang", False):
+        return
+
+    def build_with_lang(box, *args, **kwargs):  # noqa: ANN001, ANN202
+        element_of = getattr(box, "_box", box)  # an absolute placeholder stands for its box
+        source = getattr(element_of, "element", None)
+        lang = "" if source is None or getattr(element_of, "element_tag", "") in ("html", "body") \
+            else (source.get("lang") or "").strip()
+        for element in build(box, *args, **kwargs):
+            if lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    build_with_lang.narrate_lang = True  # type: ignore[attr-defined]
+    weasy_tags._build_box_tree = build_with_lang
+
+
+_tag_part_languages()
 
 
 # ------------------------------------------------------------------ resources
@@ -161,7 +202,7 @@ def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
 def _render(job: _Job, page: str, css: str) -> bytes:
     def run() -> bytes:
         document = _layout(job, page, css)
-        _metadata(document.metadata, job.doc.meta, job.prepared_for)
+        _metadata(document.metadata, job.doc, job.prepared_for)
         return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)
 
     return _guarded(job, run)
@@ -182,13 +223,14 @@ def _guarded(job: _Job, run):  # noqa: ANN001, ANN202
                           job.source) from exc
 
 
-def _metadata(metadata: DocumentMetadata, meta: m.Meta, prepared_for: str) -> None:
+def _metadata(metadata: DocumentMetadata, doc: m.Document, prepared_for: str) -> None:
     """Info dictionary and XMP: title, authors, subject, keywords, fixed dates, personal copy."""
+    meta = doc.meta
     metadata.title = meta.title
     metadata.authors = list(meta.authors)
     subject = meta.description or meta.subtitle
     if prepared_for:
-        subject = f"{subject} Prepared for {prepared_for}.".strip()
+        subject = f"{subject} {messages_for(meta.language, doc.messages)('prepared_for', name=prepared_for)}".strip()
         metadata.custom = {"PreparedFor": prepared_for}
     metadata.description = subject or None
     metadata.keywords = list(meta.tags)

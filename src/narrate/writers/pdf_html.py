@@ -72,8 +72,9 @@ def toc_entries(doc: m.Document) -> list[tuple[str, str, int]]:
 def contents(doc: m.Document) -> str:
     items = "\n".join(f'<li class="toc-{depth}"><a href="#{target}">{html.esc(label)}</a></li>'
                       for target, label, depth in toc_entries(doc))
+    title = html.esc(messages_for(doc.meta.language, doc.messages)("contents"))
     return (f'<nav id="contents" class="toc" role="doc-toc" aria-labelledby="contents-title">\n'
-            f'<h2 id="contents-title" class="toc-title">{html.esc(messages_for(doc.meta.language)("contents"))}</h2>'
+            f'<h2 id="contents-title" class="toc-title">{title}</h2>'
             f'\n<ol>\n{items}\n</ol>\n</nav>')
 
 
