@@ -48,6 +48,29 @@ def png_bytes() -> bytes:
             + chunk(b"IEND", b""))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true",
+                     help="also run the tests marked slow (CI, with CI=true, always runs them)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long end-to-end test; CI runs it, a default run skips it")
+
+
+def run_slow(config) -> bool:
+    return bool(config.getoption("--runslow") or os.environ.get("CI"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """The default run skips tests marked slow; CI (CI=true, set by .ci/run) and --runslow run them."""
+    if run_slow(config):
+        return
+    skip = pytest.mark.skip(reason="slow: CI runs it; add --runslow to run it here")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Tests make no network calls: any attempt to connect fails loudly."""

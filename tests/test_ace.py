@@ -70,6 +70,7 @@ def epubs(tmp_path_factory) -> list[Path]:
     return found
 
 
+@pytest.mark.slow
 def test_ace_finds_no_violations(epubs, tmp_path):
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(epubs, pool.map(lambda e: ace_violations(e, tmp_path), epubs), strict=True))

@@ -71,6 +71,7 @@ class Case:
     check: Callable[[Path, list[str]], None] | None = None  # (built EPUB, problems) in ok/either mode
     env: dict[str, str] = field(default_factory=dict)
     timeout: float = 60
+    slow: bool = False  # a long build: CI runs it, a default run skips it (see conftest)
 
 
 def _symlink(link: str, target: str) -> Callable[[Path, Path], None]:
@@ -192,7 +193,7 @@ CASES: list[Case] = [
     Case("cover_etc_passwd", {BAD: article("Text.\n", "title: T\ncover: /etc/passwd\n")}, rf"{BAD}:3: ",
          "absolute"),
     Case("missing_image_all_formats", {BAD: image_article("pics/nope.png")}, rf"{BAD}:7: ", "not found",
-         formats="epub,pdf,mp3", args=("--voice", "fake")),
+         formats="epub,pdf,mp3", args=("--voice", "fake"), slow=True),
     # --- sources outside the project
     Case("markdown_symlink_outside", {}, r"(\S*/)?content/bad\.md: ", "outside",
          setup=_symlink(BAD, "secret.md")),
@@ -215,7 +216,7 @@ CASES: list[Case] = [
          r"(\S*/)?content/book/book\.toml:3: ", "TOML", bad_slug="book"),
     # --- voices (per publication)
     Case("voice_wrong_language", {BAD: article("Bonjour tout le monde.\n", "title: Bonjour\nlanguage: fr\n")},
-         rf"{BAD}:3: ", "fr", formats="epub,mp3", args=("--voice", "fake")),
+         rf"{BAD}:3: ", "fr", formats="epub,mp3", args=("--voice", "fake"), slow=True),
     # --- builds that must succeed
     Case("raw_html_is_stripped", {BAD: article(
         "Intro paragraph.\n\n<script>alert('x')</script>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n"
@@ -232,7 +233,7 @@ CASES: list[Case] = [
                                b"## Part\r\n\r\nSecond paragraph.\r\n"}, mode="ok", check=_crlf_title),
     Case("unicode_heavy", {BAD: article("\n\n".join(UNICODE) + "\n\n## " + UNICODE[1] + "\n\n" + UNICODE[0] + "\n",
                                         "title: كتاب 📚 Cafe\u0301\n")},
-         mode="ok", formats="epub,pdf,mp3", args=("--voice", "fake"), check=_contains(*UNICODE[:4])),
+         mode="ok", formats="epub,pdf,mp3", args=("--voice", "fake"), check=_contains(*UNICODE[:4]), slow=True),
     Case("title_with_script_and_ampersand",
          {BAD: article("Text.\n", "title: '<script>alert(1)</script> Tom & Jerry'\n")},
          mode="ok", formats="epub,pdf", check=_escaped_title),
@@ -372,7 +373,8 @@ def build_args(root: Path, case: Case) -> list[str]:
 # -------------------------------------------------------------------------- tests
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else [])
+                                  for c in CASES])
 def test_bad_input(case: Case, tmp_path: Path) -> None:
     root = make_case_project(tmp_path, case)
     try:
@@ -450,6 +452,7 @@ def _ten_megabytes() -> str:
     return "".join(parts)
 
 
+@pytest.mark.slow
 def test_ten_megabyte_article(tmp_path: Path) -> None:
     """Builds (EPUB) in reasonable time, or fails with a clear size message naming the file."""
     root = make_case_project(tmp_path, Case("big", {BAD: _ten_megabytes()}))

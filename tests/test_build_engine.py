@@ -69,6 +69,7 @@ def big_project(make_project):
     return make_project(files)
 
 
+@pytest.mark.slow
 def test_parallel_build_equals_serial_build(make_project, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     files = {f"content/a{n}.md": article(n) for n in range(1, 5)}
@@ -84,7 +85,7 @@ def test_parallel_build_equals_serial_build(make_project, tmp_path, monkeypatch)
             assert twin.read_bytes() == path.read_bytes(), path.name
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", [pytest.param("1", marks=pytest.mark.slow), "2"])
 def test_sigint_stops_cleanly_and_keeps_finished_work(big_project, jobs):
     md = big_project / "content" / "a1.md"
     md.write_text(article(1, sentences=400))
@@ -97,6 +98,7 @@ def test_sigint_stops_cleanly_and_keeps_finished_work(big_project, jobs):
     assert_no_partial_files(big_project)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project, jobs):
     first = subprocess.run([sys.executable, "-m", "narrate", "build", str(big_project), "--voice", "fake",
@@ -189,6 +191,7 @@ def test_fail_fast_and_exit_code(make_project):
     assert {p["slug"]: p["ok"] for p in summary["publications"]} == {"a": True, "b": False}
 
 
+@pytest.mark.slow
 def test_repeated_sigkill_at_random_points_then_a_clean_finish(big_project):
     """Kill a narration build several times at random points; every rerun resumes."""
     import random

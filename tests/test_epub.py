@@ -42,6 +42,7 @@ def sample_epubs(tmp_path_factory):
     return sorted(out.rglob("*.epub"))
 
 
+@pytest.mark.slow
 def test_samples_pass_epubcheck_4_and_5(sample_epubs):
     assert len(sample_epubs) >= 2
     for epub in sample_epubs:

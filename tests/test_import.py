@@ -247,6 +247,7 @@ def test_ghost_drafts_and_pages(project):
 # ------------------------------------------------------------------ builds
 
 
+@pytest.mark.slow
 def test_imported_project_builds_an_epub_that_passes_epubcheck(project):
     for args in ([str(NEWSROOM), str(BLOG_PAGE)], [str(WXR), "--media", str(WP_UPLOADS)],
                  [str(GHOST), "--media", str(GHOST_IMAGES)]):

@@ -60,7 +60,8 @@ def run(root: Path) -> None:
     assert not report.failed, [str(r.error) for r in report.failed]
 
 
-@pytest.mark.parametrize("edit", [edit_sentence, edit_heading, edit_lexicon, add_chapter, remove_chapter])
+@pytest.mark.parametrize("edit", [edit_sentence] + [pytest.param(edit, marks=pytest.mark.slow)
+                                  for edit in (edit_heading, edit_lexicon, add_chapter, remove_chapter)])
 def test_incremental_build_equals_a_clean_build(make_project, tmp_path, monkeypatch, edit):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     warm = make_project(sources(), root=tmp_path / "warm")

@@ -190,6 +190,7 @@ def test_pdf_contents_heading_and_hyphenation_follow_the_language():
     assert "hyphens: auto" in css  # with lang on the root, WeasyPrint hyphenates in the document's language
 
 
+@pytest.mark.slow
 @needs_espeak
 def test_the_german_sample_builds_narrated_in_german(tmp_path: Path):
     """The repository's German article, end to end with no voice chosen: espeak-ng's German voice,

@@ -127,6 +127,7 @@ def run_build(root: Path, reporter=None, **kw):
     return report
 
 
+@pytest.mark.slow
 def test_cluster_build_is_byte_identical_to_local(cluster, batch):
     local, remote = batch("local"), batch("remote")
     run_build(local, jobs=1)
@@ -141,6 +142,7 @@ def test_cluster_build_is_byte_identical_to_local(cluster, batch):
     assert reporter.warnings == []
 
 
+@pytest.mark.slow
 def test_losing_a_worker_node_mid_build_loses_nothing(cluster, batch):
     local, remote = batch("local", titles=3, sentences=40), batch("remote", titles=3, sentences=40)
     run_build(local, jobs=1)
@@ -203,6 +205,7 @@ def test_without_ray_installed_the_cli_says_how_to_install_it(batch, monkeypatch
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_cluster_work_and_keeps_the_cache(cluster, batch):
     import ray
 
@@ -236,6 +239,7 @@ def test_ctrl_c_cancels_cluster_work_and_keeps_the_cache(cluster, batch):
         ray.shutdown()
 
 
+@pytest.mark.slow
 def test_piper_voice_on_the_cluster_matches_local(cluster, tmp_path):
     """The real default voice: its model reaches the actors through the object store, same bytes back.
 

@@ -52,12 +52,14 @@ def readalouds(out: Path) -> list[Path]:
     return found
 
 
+@pytest.mark.slow  # the sample books read aloud: CI runs these; the generated book below is always checked
 def test_epubcheck_clean(samples):
     for epub in readalouds(samples):
         errors, warnings, report = epubcheck(epub)
         assert (errors, warnings) == (0, 0), report
 
 
+@pytest.mark.slow
 def test_overlay_metadata(samples):
     for epub in readalouds(samples):
         with zipfile.ZipFile(epub) as z:
@@ -72,6 +74,7 @@ def test_overlay_metadata(samples):
         assert 'media-overlay="smil-' in opf
 
 
+@pytest.mark.slow
 def test_every_text_src_exists_and_clips_tile_the_audio(samples, tmp_path):
     for epub in readalouds(samples):
         with zipfile.ZipFile(epub) as z:
@@ -100,6 +103,7 @@ def test_every_text_src_exists_and_clips_tile_the_audio(samples, tmp_path):
                 assert abs(total - decoded_seconds(audio_path)) < 0.05, (name, total)
 
 
+@pytest.mark.slow
 def test_sentences_are_wrapped_in_the_readalong_text_only(samples):
     epub = samples / "listening-hours" / "listening-hours.readaloud.epub"
     plain = samples / "listening-hours" / "listening-hours.epub"
@@ -113,6 +117,7 @@ def test_sentences_are_wrapped_in_the_readalong_text_only(samples):
     assert not any(n.endswith((".smil", ".mp3")) for n in names)
 
 
+@pytest.mark.slow
 def test_ordinary_epub_unchanged_by_readalong(samples, tmp_path, monkeypatch):
     root = samples.parent
     report = build(root, BuildOptions(formats=("epub",), voice="fake", output=tmp_path / "alone"))
@@ -152,6 +157,7 @@ def usage_report(epub: Path) -> str:
     return report
 
 
+@pytest.mark.slow
 def test_epubcheck_usage_reports_no_out_of_order_references(samples):
     """EPUBCheck at usage level: MED_015 is "text references out of reading order"."""
     for epub in readalouds(samples):
@@ -244,6 +250,7 @@ def test_the_readalong_spine_follows_the_audio(noted_book):
     assert pages and pages == sorted(pages)  # the page-list runs forward through the new spine
 
 
+@pytest.mark.slow
 def test_every_clip_points_at_the_element_it_speaks(samples):
     for epub in readalouds(samples):
         with zipfile.ZipFile(epub) as z:
@@ -280,6 +287,7 @@ def test_every_clip_points_at_the_element_it_speaks(samples):
                 assert min(checked.values()) > 0, checked  # the article has notes and a table
 
 
+@pytest.mark.slow
 def test_footnotes_follow_their_block_in_the_readalong_only(samples):
     """Notes are read after the block that cites them, so the read-along places them there."""
     xhtml = "{http://www.w3.org/1999/xhtml}"
@@ -298,6 +306,7 @@ def test_footnotes_follow_their_block_in_the_readalong_only(samples):
                     assert placed == expect_after_block or (not expect_after_block and index + 2 == len(children))
 
 
+@pytest.mark.slow
 def test_accessibility_summary_says_synthetic_synchronized_narration(samples):
     for epub in readalouds(samples):
         with zipfile.ZipFile(epub) as z:

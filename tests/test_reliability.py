@@ -205,6 +205,7 @@ def test_a_second_command_goes_ahead_once_the_first_finishes(project):
     assert (project / "output" / "a1" / "a1.epub").is_file()
 
 
+@pytest.mark.slow
 def test_two_concurrent_builds_both_finish_with_intact_output(project):
     for n in range(3, 7):
         (project / "content" / f"a{n}.md").write_text(article(n, sentences=30))
@@ -258,7 +259,7 @@ def test_subscriber_links_are_never_readable_by_others(tmp_path, monkeypatch):
 BROKEN_VOICE = 'name = "broken"\nengine = "piper"\nmodel = "no-such-piper-voice"\nlanguage = "en-US"\n'
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", [pytest.param("1", marks=pytest.mark.slow), "2"])
 def test_a_bad_voice_fails_its_publication_only(make_project, tmp_path, jobs):
     root = make_project({"content/a1.md": article(1), "content/a2.md": article(2),
                          "content/a3.md": article(3).replace("title: Article 3", "title: Article 3\nvoice: broken"),
@@ -286,6 +287,7 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_a_clean_failure(make_project):
     """A worker killed (OOM killer, native crash) fails its publication as `path: message`, exit 8."""
     files = {f"content/a{n}.md": article(n, sentences=150, tag="k") for n in range(1, 4)}
@@ -343,11 +345,13 @@ def test_touching_a_source_rebuilds_nothing(keyed):
     assert rebuilt(keyed) == []
 
 
+@pytest.mark.slow
 def test_a_lexicon_outside_voices_is_in_the_narrated_key(keyed):
     (keyed / "pronounce" / "names.toml").write_text('[aliases]\n"Siobhan" = "shi vawn"\n')
     assert rebuilt(keyed) == ["chapters", "mp3", "transcript", "transcript-html"]
 
 
+@pytest.mark.slow
 def test_a_new_engine_version_rebuilds_the_narrated_editions(keyed, monkeypatch):
     from narrate.speech.fake import FakeEngine
 
@@ -362,6 +366,7 @@ def test_feed_settings_and_unrelated_voice_files_rebuild_nothing(keyed):
     assert rebuilt(keyed) == []
 
 
+@pytest.mark.slow
 def test_each_config_table_rebuilds_only_its_readers(keyed):
     (keyed / "narrate.toml").write_text('[feed]\ntitle = "Tides"\n[pdf]\npage_size = "Letter"\n')
     assert rebuilt(keyed) == ["epub", "pdf"]  # built with the PDF, the EPUB's page-list follows its pages
@@ -376,6 +381,7 @@ def test_each_config_table_rebuilds_only_its_readers(keyed):
 # ------------------------------------------------------------ footnotes, {chapter}
 
 
+@pytest.mark.slow
 def test_footnotes_in_several_chapters_of_a_book(make_project):
     from conftest import epubcheck
 
@@ -461,6 +467,7 @@ def test_sigterm_kills_the_running_ffmpeg():
 # ------------------------------------------------------------------ cache
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sentence", "chapter"])
 def test_a_truncated_cached_wav_is_synthesized_again(project, kind):
     from narrate.audio.ffmpeg import duration_s
