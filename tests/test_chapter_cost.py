@@ -1,0 +1,67 @@
+"""Issue 12: an edit costs what it changes. Each chapter is encoded once per codec (the codec's
+level offset is learned on an excerpt, not by encoding the chapter twice), and every encoded
+chapter still lands on the loudness target."""
+
+from __future__ import annotations
+
+import pytest
+from conftest_audio import FAKE, make_script
+
+import narrate.audio.chapter as chapter_mod
+from narrate.audio.chapter import encode_piece
+from narrate.audio.ffmpeg import measure_loudness
+from narrate.audio.master import TARGETS, render
+from narrate.speech.engines import get_engine
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory):
+    """A render and its MP3 + AAC encodings, with every ffmpeg run of audio/chapter.py counted."""
+    root = tmp_path_factory.mktemp("cost")
+    calls: list[str] = []
+    original = chapter_mod.run_ffmpeg
+
+    def spy(args, *, what, **kw):
+        calls.append(what)
+        return original(args, what=what, **kw)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(chapter_mod, "run_ffmpeg", spy)
+    try:
+        rendered = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE),
+                          cache_dir=root / "cache", work_dir=root / "work")
+        target = TARGETS[rendered.loudness]
+        encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache")
+                                        for p in rendered.pieces]
+                     for codec, bitrate in (("mp3", "64k"), ("aac", "64k"), ("mp3", "192k"))}
+    finally:
+        patch.undo()
+    return rendered, encodings, calls
+
+
+def test_each_chapter_is_encoded_once_per_codec(counted):
+    rendered, encodings, calls = counted
+    for piece in rendered.pieces:
+        assert calls.count(f"encode chapter {piece.id!r}") == len(encodings), calls
+    # the master is measured in the pass that writes it: one separate measurement (the raw
+    # chapter's) per chapter, and no second decode of the written master
+    assert calls.count("measure loudness") <= len(rendered.pieces) * (1 + len(encodings)), calls
+
+
+def test_each_encoded_chapter_lands_on_the_target(counted):
+    rendered, encodings, _ = counted
+    for (codec, bitrate), encoded in encodings.items():
+        for piece, enc in zip(rendered.pieces, encoded, strict=True):
+            measured = measure_loudness(enc.path)
+            assert measured.integrated_lufs == pytest.approx(-19.0, abs=0.3), (codec, bitrate, piece.id)
+            assert measured.true_peak_dbtp <= -1.5 + 0.2, (codec, bitrate, piece.id)
+
+
+def test_the_codec_level_is_learned_from_the_piece_alone(counted, tmp_path):
+    """A clean cache learns the same offset (so an incremental build equals a clean one)."""
+    rendered, encodings, _ = counted
+    piece = rendered.pieces[1]
+    again = encode_piece(piece, "mp3", "64k", TARGETS[rendered.loudness], tmp_path)
+    first = encodings[("mp3", "64k")][1]
+    assert again.compensation_db == first.compensation_db
+    assert again.path.read_bytes() == first.path.read_bytes()
