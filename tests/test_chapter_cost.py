@@ -65,3 +65,38 @@ def test_the_codec_level_is_learned_from_the_piece_alone(counted, tmp_path):
     first = encodings[("mp3", "64k")][1]
     assert again.compensation_db == first.compensation_db
     assert again.path.read_bytes() == first.path.read_bytes()
+
+
+def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
+    """Pipelined cold build: chapter 1 is mastered and encoded before the last sentence exists."""
+    import time
+
+    import narrate.audio.master as master_mod
+
+    engine = get_engine(FAKE)
+    slow = engine.synthesize
+
+    def synthesize(text, out):
+        time.sleep(0.05)
+        return slow(text, out)
+
+    monkeypatch.setattr(engine, "synthesize", synthesize)
+    seen: dict[str, int] = {}
+    original = master_mod.master_piece
+
+    def master(plan, *args):
+        seen[plan.id] = sum(1 for p in (tmp_path / "cache").rglob("*.wav") if "chapters" not in p.parts)
+        return original(plan, *args)
+
+    monkeypatch.setattr(master_mod, "master_piece", master)
+    script = make_script(chapters=4, segments=4, words=6)
+    rendered = render(script, FAKE, engine, cache_dir=tmp_path / "cache", work_dir=tmp_path / "work",
+                      encodings=(("mp3", "64k"),))
+    assert sorted(seen) == ["c0", "c1", "c2", "c3"]
+    assert seen["c0"] < 16  # mastering began while sentences were still missing
+    target = TARGETS[rendered.loudness]
+    calls: list[str] = []
+    monkeypatch.setattr(chapter_mod, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))
+    for piece in rendered.pieces:  # already encoded during the render: a cache hit, no ffmpeg
+        encode_piece(piece, "mp3", "64k", target, tmp_path / "cache")
+    assert calls == []

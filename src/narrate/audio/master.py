@@ -23,7 +23,7 @@ import os
 import shutil
 import wave
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from narrate.artifacts import atomic_path
@@ -40,7 +40,7 @@ from narrate.audio.chapter import (
     piece_files,
 )
 from narrate.audio.ffmpeg import run_ffmpeg
-from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing
+from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing, wav_complete
 from narrate.audio.timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
 from narrate.errors import AudioError
 from narrate.speech.engines import Engine
@@ -70,11 +70,17 @@ def render(
     jobs: int = 1,
     progress: Progress | None = None,
     parts: Mapping[str, tuple[VoiceProfile, Engine]] | None = None,
+    encodings: Sequence[tuple[str, str]] = (),
 ) -> Rendered:
     """Synthesize (cached) and master (cached per chapter) ``script``.
 
     ``parts`` maps a language to the voice that speaks the script's segments in that language
     (``Segment.language``, a passage marked ``{lang=fr}``); other segments use ``engine``.
+
+    The work is pipelined: a chapter is mastered (on one of ``jobs`` threads) as soon as its
+    last sentence is synthesized, while later chapters are still being synthesized, and then
+    encoded in each ``(codec, bitrate)`` of ``encodings`` (what the editions will stitch), so
+    a cold narration takes little more than its synthesis.
 
     ``progress(stage, done, total)`` is called with stage ``synthesize``, then ``assemble``
     and ``loudness`` (chapters mastered so far).
@@ -85,23 +91,105 @@ def render(
     segments = list(script.segments())
     own = {lang for lang in (parts or {})}
     texts = [s.spoken if s.language not in own else "" for s in segments]
-    paths, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
     for lang, (part_profile, part_engine) in (parts or {}).items():
         if part_engine.sample_rate != engine.sample_rate:
             raise AudioError(f"voice {part_profile.name!r} for the {lang!r} parts speaks at "
                              f"{part_engine.sample_rate} Hz, the publication's voice {profile.name!r} at "
                              f"{engine.sample_rate} Hz; choose voices with the same sample rate", part_profile.source)
-        part_texts = [s.spoken if s.language == lang else "" for s in segments]
-        part_paths, made = synthesize_missing(part_texts, part_engine, part_profile, cache_dir, jobs=jobs,
-                                              progress=progress)
-        paths = [p if s.language == lang else q for s, p, q in zip(segments, part_paths, paths, strict=True)]
-        synthesized += made
-    plans = chapter_plans(script, paths)
-    pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
+    with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress) as mastering:
+        if parts:  # other voices speak some sentences: master once every voice is done
+            paths, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
+            for lang, (part_profile, part_engine) in parts.items():
+                part_texts = [s.spoken if s.language == lang else "" for s in segments]
+                part_paths, made = synthesize_missing(part_texts, part_engine, part_profile, cache_dir, jobs=jobs,
+                                                      progress=progress)
+                paths = [p if s.language == lang else q for s, p, q in zip(segments, part_paths, paths, strict=True)]
+                synthesized += made
+            mastering.start(chapter_plans(script, paths), set())
+        else:
+            key = engine.cache_key()
+            paths = [cache_path(cache_dir, segment_key(key, t)) if t.strip() else Path() for t in texts]
+            missing = {p for p in paths if p != Path() and not wav_complete(p)}
+            mastering.start(chapter_plans(script, paths), missing)
+            _, synthesized = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress,
+                                                on_done=mastering.synthesized)
+        pieces = mastering.pieces()
     timeline = build_timeline(script, pieces)
     gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
     return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
                     any(p.limited for p in pieces), cache_dir, max(1, jobs))
+
+
+class _Mastering:
+    """Chapters mastered (and encoded) on ``jobs`` threads as their sentences become ready.
+
+    ``start(plans, missing)`` queues every chapter none of whose sentences is in ``missing``;
+    ``synthesized(path)`` marks one sentence written and queues the chapters it completes;
+    ``pieces()`` waits for every chapter, in order. Leaving the block on an error (Ctrl-C,
+    a failed synthesis) cancels the chapters not yet started and waits for the running ones,
+    whose cache writes are atomic, so no ffmpeg outlives the render.
+    """
+
+    def __init__(self, target: LoudnessTarget, in_rate: int, cache_dir: Path, work_dir: Path, jobs: int,
+                 encodings: Sequence[tuple[str, str]], progress: Progress | None):
+        self.target, self.in_rate, self.cache_dir, self.work_dir = target, in_rate, cache_dir, work_dir
+        self.encodings, self.progress = tuple(encodings), progress
+        self.pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="narrate-master")
+        self.plans: list[ChapterPlan] = []
+        self.futures: list[Future[ChapterPiece] | None] = []
+        self.waiting: dict[Path, list[int]] = {}  # a missing sentence -> the chapters that need it
+        self.pending: list[int] = []  # missing sentences per chapter
+
+    def __enter__(self) -> _Mastering:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:  # noqa: ANN001
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+
+    def start(self, plans: Sequence[ChapterPlan], missing: set[Path]) -> None:
+        self.plans = list(plans)
+        self.futures = [None] * len(self.plans)
+        self.pending = [0] * len(self.plans)
+        for i, plan in enumerate(self.plans):
+            for path in set(plan.paths) & missing:
+                self.waiting.setdefault(path, []).append(i)
+                self.pending[i] += 1
+        for stage in ("assemble", "loudness"):
+            if self.progress:
+                self.progress(stage, 0, len(self.plans))
+        for i, count in enumerate(self.pending):
+            if count == 0:
+                self._submit(i)
+
+    def synthesized(self, path: Path) -> None:
+        for i in self.waiting.pop(path, ()):
+            self.pending[i] -= 1
+            if self.pending[i] == 0:
+                self._submit(i)
+
+    def _submit(self, i: int) -> None:
+        self.futures[i] = self.pool.submit(self._one, self.plans[i])
+
+    def _one(self, plan: ChapterPlan) -> ChapterPiece:
+        piece = load_piece(plan, self.target, self.in_rate, self.cache_dir)
+        if piece is None:
+            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir)
+        for codec, bitrate in self.encodings:
+            encode_piece(piece, codec, bitrate, self.target, self.cache_dir)
+        return piece
+
+    def pieces(self) -> list[ChapterPiece]:
+        for i, future in enumerate(self.futures):
+            if future is None:  # a sentence the synthesis did not report (it cannot happen, but never hang)
+                self._submit(i)
+        pieces = []
+        for done, future in enumerate(self.futures, 1):
+            assert future is not None
+            pieces.append(future.result())
+            for stage in ("assemble", "loudness"):
+                if self.progress:
+                    self.progress(stage, done, len(self.futures))
+        return pieces
 
 
 def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
@@ -126,28 +214,6 @@ def used_piece_files(script: Script, profile: VoiceProfile, engine: Engine, cach
     for plan in chapter_plans(script, paths):
         used |= piece_files(cache_dir, plan.key(target, engine.sample_rate))
     return used
-
-
-def master_chapters(plans: Sequence[ChapterPlan], target: LoudnessTarget, in_rate: int, cache_dir: Path,
-                    work_dir: Path, jobs: int, progress: Progress | None) -> list[ChapterPiece]:
-    """Each chapter's piece, from the cache or mastered now (in parallel across ``jobs``)."""
-    found = [load_piece(plan, target, in_rate, cache_dir) for plan in plans]
-    todo = [i for i, piece in enumerate(found) if piece is None]
-    total = len(todo)
-    for stage in ("assemble", "loudness"):
-        if progress:
-            progress(stage, 0, total)
-
-    def one(i: int) -> tuple[int, ChapterPiece]:
-        return i, master_piece(plans[i], target, in_rate, cache_dir, work_dir)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, total or 1))) as pool:
-        for done, (i, piece) in enumerate(pool.map(one, todo), 1):
-            found[i] = piece
-            for stage in ("assemble", "loudness"):
-                if progress:
-                    progress(stage, done, total)
-    return [piece for piece in found if piece is not None]
 
 
 def build_timeline(script: Script, pieces: Sequence[ChapterPiece]) -> Timeline:
