@@ -100,3 +100,21 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
     for piece in rendered.pieces:  # already encoded during the render: a cache hit, no ffmpeg
         encode_piece(piece, "mp3", "64k", target, tmp_path / "cache")
     assert calls == []
+
+
+def test_the_m4b_ends_where_the_timeline_ends(tmp_path):
+    """The last piece's AAC padding is cut by the edit list: the M4B's declared duration is the
+    timeline's (to the millisecond; ffmpeg's decoder itself stops at the packet's end)."""
+    from conftest_audio import ffprobe_json
+
+    from narrate.writers import AudioMeta
+    from narrate.writers.m4b import write_m4b
+
+    rendered = render(make_script(chapters=2, segments=2, words=6), FAKE, get_engine(FAKE),
+                      cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
+    m4b = write_m4b(rendered, AudioMeta(title="End", authors=("A",), genre="Audiobook", language="en"), None,
+                    tmp_path / "end.m4b")
+    stream = ffprobe_json(m4b, "-show_entries", "stream=duration_ts,time_base", "-select_streams", "a:0")["streams"][0]
+    samples = round(rendered.timeline.duration_ms * 44100 / 1000)
+    assert stream["time_base"] == "1/44100"
+    assert abs(int(stream["duration_ts"]) - samples) <= 44  # within 1 ms (was 128 samples over)
