@@ -230,3 +230,18 @@ def test_a_written_summary_gains_the_narration_sentence():
     doc = m.Document(meta=meta, chapters=(), source_files=("t.md",))
     assert accessibility(doc).summary == "Written by hand."
     assert accessibility(doc, has_audio=True).summary == f"Written by hand. {NARRATION_SUMMARY}"
+
+
+def test_readalong_audio_is_stored_not_deflated(samples):
+    """MP3 does not deflate: the audio entries are stored as they are (rebuilding the EPUB of a
+    long book no longer deflates all its audio), are valid MP3 and everything else is deflated."""
+    for epub in readalouds(samples):
+        with zipfile.ZipFile(epub) as z:
+            audio = [i for i in z.infolist() if i.filename.endswith(".mp3")]
+            assert audio, epub
+            for info in audio:
+                assert info.compress_type == zipfile.ZIP_STORED, info.filename
+                head = z.read(info)[:3]
+                assert head == b"ID3" or head[0] == 0xFF, info.filename
+            others = [i for i in z.infolist() if not i.filename.endswith(".mp3") and i.filename != "mimetype"]
+            assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in others)

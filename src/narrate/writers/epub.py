@@ -89,9 +89,8 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     book.spine = items + [nav] + [item for item, _ in chapters]
     book.toc = _toc(doc, chapters)
     book.guide = _landmarks(cover, title, chapters, say)
-    if options.overlays:
-        _media_overlays(book, options)
-    _write(book, doc.meta, out, marks.nav())
+    media = _media_overlays(book, options) if options.overlays else {}
+    _write(book, doc.meta, out, marks.nav(), media)
 
 
 # ------------------------------------------------------------------ metadata
@@ -136,11 +135,16 @@ def _accessibility_metadata(book: epub.EpubBook, meta: m.Meta, a11y: A11y) -> No
         prop("a11y:certifiedBy", meta.certified_by)
 
 
-def _media_overlays(book: epub.EpubBook, options: EpubOptions) -> None:
-    """Audio and SMIL items plus media:* metadata for the read-along edition."""
+def _media_overlays(book: epub.EpubBook, options: EpubOptions) -> dict[str, bytes]:
+    """Audio and SMIL items plus media:* metadata for the read-along edition. The audio goes
+    to ebooklib empty and is returned (file name -> bytes) for ``_repack`` to store as it is:
+    MP3 does not deflate, and deflating a book's audio twice cost seconds per hour of audio
+    on every rebuild."""
     total = 0.0
+    media: dict[str, bytes] = {}
     for key, (audio_name, audio, media_type, smil, seconds) in options.overlays.items():
-        book.add_item(epub.EpubItem(uid=f"audio-{key}", file_name=audio_name, media_type=media_type, content=audio))
+        book.add_item(epub.EpubItem(uid=f"audio-{key}", file_name=audio_name, media_type=media_type, content=b""))
+        media[audio_name] = audio
         book.add_item(epub.EpubSMIL(uid=f"smil-{key}", file_name=f"smil/{key}.smil", content=smil.encode("utf-8")))
         book.add_metadata(None, "meta", _clock(seconds), {"property": "media:duration", "refines": f"#smil-{key}"})
         total += seconds
@@ -148,6 +152,7 @@ def _media_overlays(book: epub.EpubBook, options: EpubOptions) -> None:
     book.add_metadata(None, "meta", "-epub-media-overlay-active", {"property": "media:active-class"})
     if options.narrator:
         book.add_metadata(None, "meta", options.narrator, {"property": "media:narrator"})
+    return media
 
 
 def _clock(seconds: float) -> str:
@@ -329,7 +334,8 @@ class _PageMarks:
 # -------------------------------------------------------------------- writing
 
 
-def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") -> None:
+def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "",
+           media: dict[str, bytes] | None = None) -> None:
     """ebooklib writes its zip in memory (it holds every item in memory already, and a
     failing write then leaves no open file behind); ``_repack`` writes the atomic target."""
     raw = io.BytesIO()
@@ -338,7 +344,7 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") ->
                    "landmark_title": messages_for(meta.language)("landmarks"), "epub3_pages": False}
         epub.write_epub(raw, book, options)
         with atomic_path(out) as tmp:
-            _repack(raw, tmp, meta, page_list)
+            _repack(raw, tmp, meta, page_list, media or {})
     except OutputError:
         raise
     except OSError as exc:
@@ -347,9 +353,12 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "") ->
         raise OutputError(f"ebooklib could not write the EPUB: {exc}", out) from exc
 
 
-def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "") -> None:
-    """mimetype first, fixed entry times, everything else deflated at level 9; the page-list
-    (print page numbers) goes into the navigation document."""
+def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "",
+            media: dict[str, bytes] | None = None) -> None:
+    """mimetype first, fixed entry times, everything else deflated at level 9 but the read-along
+    audio (``media``, by file name), stored; the page-list (print page numbers) goes into the
+    navigation document."""
+    media = media or {}
     stamp = meta.modified.timetuple()[:6] if meta.modified else (1980, 1, 1, 0, 0, 0)
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w") as dst:
@@ -357,14 +366,17 @@ def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "") -> No
         ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
         for name in ordered:
             data = src.read(name)
+            stored = name == "mimetype" or name.partition("/")[2] in media
+            if stored and name != "mimetype":
+                data = media[name.partition("/")[2]]
             if name.endswith("content.opf"):
                 data = _package_lang(data, meta.language)
             if page_list and name.endswith("nav.xhtml"):
                 data = data.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            dst.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            dst.writestr(info, data, compresslevel=None if stored else 9)
 
 
 def _package_lang(opf: bytes, lang: str) -> bytes:
