@@ -118,3 +118,4 @@ def test_the_m4b_ends_where_the_timeline_ends(tmp_path):
     samples = round(rendered.timeline.duration_ms * 44100 / 1000)
     assert stream["time_base"] == "1/44100"
     assert abs(int(stream["duration_ts"]) - samples) <= 44  # within 1 ms (was 128 samples over)
+

@@ -21,6 +21,11 @@ stream's delay once (LAME/Xing gapless info, an MP4 edit list) puts every chapte
 sample at the sum of the previous spans ``M`` in both editions, so one timeline serves both,
 and chapter times follow from the frame and packet counts. Between chapters 1152 samples
 (26 ms) of codec padding and priming separate one chapter's room tone from the next's.
+Measured: decoded, those 26 ms are near or exact digital silence inside the room tone (espeak-ng
+at 64 kbps: the tone dips from about -76 to -92 dBFS; the fake engine, whose chapters get -7 dB,
+decodes 440 zero samples, 10 ms). They sit inside the chapter's head pause (>= 750 ms) and the
+timeline counts them; removing them would need per-join edit lists (M4B) or overlapping encodes,
+which a frame-copied MP3 cannot carry.
 """
 
 from __future__ import annotations

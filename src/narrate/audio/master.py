@@ -8,7 +8,8 @@ costs what it changes:
    room tone for the head (0.75 s, every profile) and the pauses, measured once and normalized
    on its own (audiobook practice: every chapter file at the target), cached under a key of
    exactly what it is made from; chapters master in parallel across ``jobs`` threads (ffmpeg
-   does the work). Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
+   does the work), each as soon as its last sentence is synthesized (pipelined with step 1).
+   Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
    (unweighted RMS, sample peak) and aims at RMS -20.5 dB (ACX: -23…-18), peaks ≤ -3.5 dB,
    with ≥ 2 s of room tone after each chapter;
 3. the ``Timeline`` from the pieces' sample counts: chapter N starts at the sum of the
