@@ -134,10 +134,11 @@ class _Mastering:
     def __init__(self, target: LoudnessTarget, in_rate: int, cache_dir: Path, work_dir: Path, jobs: int,
                  encodings: Sequence[tuple[str, str]], progress: Progress | None):
         self.target, self.in_rate, self.cache_dir, self.work_dir = target, in_rate, cache_dir, work_dir
-        self.encodings, self.progress = tuple(encodings), progress
+        self.encodings, self.progress = tuple(dict.fromkeys(encodings)), progress
         self.pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="narrate-master")
         self.plans: list[ChapterPlan] = []
         self.futures: list[Future[ChapterPiece] | None] = []
+        self.encodes: list[Future[Encoded]] = []  # appended from worker threads (list.append is atomic)
         self.waiting: dict[Path, list[int]] = {}  # a missing sentence -> the chapters that need it
         self.pending: list[int] = []  # missing sentences per chapter
 
@@ -175,8 +176,8 @@ class _Mastering:
         piece = load_piece(plan, self.target, self.in_rate, self.cache_dir)
         if piece is None:
             piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir)
-        for codec, bitrate in self.encodings:
-            encode_piece(piece, codec, bitrate, self.target, self.cache_dir)
+        for codec, bitrate in self.encodings:  # each its own task: one chapter's codecs encode in parallel
+            self.encodes.append(self.pool.submit(encode_piece, piece, codec, bitrate, self.target, self.cache_dir))
         return piece
 
     def pieces(self) -> list[ChapterPiece]:
@@ -190,6 +191,8 @@ class _Mastering:
             for stage in ("assemble", "loudness"):
                 if self.progress:
                     self.progress(stage, done, len(self.futures))
+        for encoding in list(self.encodes):  # every chapter is mastered: no more are added
+            encoding.result()
         return pieces
 
 
