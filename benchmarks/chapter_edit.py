@@ -36,7 +36,7 @@ def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int) 
     profile = profile_for(engine_name)
     started = time.monotonic()
     rendered = render(script, profile, get_engine(profile), cache_dir=root / "cache", work_dir=root / "work",
-                      jobs=jobs)
+                      jobs=jobs, encodings=(("mp3", "64k"), ("aac", "64k")))  # as a build of mp3 + m4b does
     write_mp3(rendered, META, None, root / f"{tag}.mp3")
     write_m4b(rendered, META, None, root / f"{tag}.m4b")
     for chapter in script.chapters:  # the read-along's audio: one MP3 per chapter document

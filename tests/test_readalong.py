@@ -329,3 +329,4 @@ def test_a_written_summary_gains_the_narration_sentence():
     doc = m.Document(meta=meta, chapters=(), source_files=("t.md",))
     assert accessibility(doc).summary == "Written by hand."
     assert accessibility(doc, has_audio=True).summary == f"Written by hand. {NARRATION_SUMMARY}"
+

@@ -21,6 +21,11 @@ stream's delay once (LAME/Xing gapless info, an MP4 edit list) puts every chapte
 sample at the sum of the previous spans ``M`` in both editions, so one timeline serves both,
 and chapter times follow from the frame and packet counts. Between chapters 1152 samples
 (26 ms) of codec padding and priming separate one chapter's room tone from the next's.
+Measured: decoded, those 26 ms are near or exact digital silence inside the room tone (espeak-ng
+at 64 kbps: the tone dips from about -76 to -92 dBFS; the fake engine, whose chapters get -7 dB,
+decodes 440 zero samples, 10 ms). They sit inside the chapter's head pause (>= 750 ms) and the
+timeline counts them; removing them would need per-join edit lists (M4B) or overlapping encodes,
+which a frame-copied MP3 cannot carry.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import tempfile
 import wave
 from array import array
 from collections.abc import Sequence
@@ -35,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
-from narrate.audio.ffmpeg import Loudness, measure_loudness, measure_rms, probe, run_ffmpeg
+from narrate.audio.ffmpeg import Loudness, measure_loudness, measure_rms, parse_loudness, probe, run_ffmpeg
 from narrate.errors import AudioError
 
 OUT_RATE = 44100
@@ -43,7 +49,9 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/1"
+_VERSION = "chapter-piece/2"  # 2: the record holds the master's measured level
+LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
+EXCERPT_S = 30  # seconds of a piece encoded to learn a codec's level offset
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class ChapterPiece:
     offsets: tuple[tuple[int, int], ...]  # each segment's (start, end) in the piece, OUT_RATE samples
     gain_db: float = 0.0
     limited: bool = False
+    level_lufs: float | None = None  # the master's measured integrated loudness (LUFS targets)
 
     @property
     def span(self) -> int:
@@ -208,7 +217,9 @@ def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_di
         frames = int(data["frames"])
         if not _whole_wav(wav, frames):
             return None  # a truncated or damaged piece costs one re-master, never a short chapter
-        return ChapterPiece(plan.id, key, wav, frames, offsets, float(data["gain_db"]), bool(data["limited"]))
+        level = data.get("level_lufs")
+        return ChapterPiece(plan.id, key, wav, frames, offsets, float(data["gain_db"]), bool(data["limited"]),
+                            None if level is None else float(level))
     except (OSError, ValueError, KeyError, TypeError, EOFError, wave.Error):
         return None  # a damaged record costs one re-master
 
@@ -243,36 +254,41 @@ def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_
                 position = end
             tone.write(wav, math.ceil(out_frames * in_rate / OUT_RATE) + 1 - position)
         wav_out = piece_path(cache_dir, key, ".wav")
-        gain, limited = _normalize(raw, wav_out, in_rate, out_frames, target)
+        gain, limited, level = _normalize(raw, wav_out, in_rate, out_frames, target)
     finally:
         raw.unlink(missing_ok=True)
     offsets = tuple((to_out(a, in_rate), to_out(b, in_rate)) for a, b in spans)
-    record = {"frames": out_frames, "offsets": offsets, "gain_db": round(gain, 3), "limited": limited}
+    record = {"frames": out_frames, "offsets": offsets, "gain_db": round(gain, 3), "limited": limited,
+              "level_lufs": level}
     atomic_write(piece_path(cache_dir, key, ".json"), json.dumps(record))
-    return ChapterPiece(plan.id, key, wav_out, out_frames, offsets, gain, limited)
+    return ChapterPiece(plan.id, key, wav_out, out_frames, offsets, gain, limited, level)
 
 
-def _normalize(raw: Path, out: Path, in_rate: int, out_frames: int, target: LoudnessTarget) -> tuple[float, bool]:
-    """Write ``out`` from ``raw`` at ``target``; return (gain in dB, limiter used).
+def _normalize(raw: Path, out: Path, in_rate: int, out_frames: int,
+               target: LoudnessTarget) -> tuple[float, bool, float | None]:
+    """Write ``out`` from ``raw`` at ``target``; return (gain in dB, limiter used, the master's
+    measured integrated loudness for LUFS targets).
 
-    When the limiter is needed it lowers loudness a little; one more measured pass with
-    the shortfall added to the gain brings it back within ~0.3 LU.
+    When the limiter is needed it lowers loudness a little; one more pass with the shortfall
+    added to the gain brings it back within ~0.3 LU. A LUFS master is measured in the same
+    ffmpeg run that writes it (no second decode).
     """
     measured = target.level(raw)
     if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
-        _apply(raw, out, in_rate, out_frames, target, 0.0, False)
-        return 0.0, False
+        level = _apply(raw, out, in_rate, out_frames, target, 0.0, False)
+        return 0.0, False, level
     gain = target.integrated_lufs - measured.integrated_lufs
     # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
     # than limiting, and the limiter leaves anything under its ceiling untouched.
     limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
-    _apply(raw, out, in_rate, out_frames, target, gain, limited)
+    level = _apply(raw, out, in_rate, out_frames, target, gain, limited)
     if limited:
-        shortfall = target.integrated_lufs - target.level(out).integrated_lufs
+        reached = level if level is not None else target.level(out).integrated_lufs
+        shortfall = target.integrated_lufs - reached
         if abs(shortfall) > 0.3:
             gain += shortfall
-            _apply(raw, out, in_rate, out_frames, target, gain, limited)
-    return gain, limited
+            level = _apply(raw, out, in_rate, out_frames, target, gain, limited)
+    return gain, limited, level
 
 
 def limiter(in_rate: int, ceiling_db: float) -> list[str]:
@@ -281,15 +297,21 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
 
 
 def _apply(raw: Path, out: Path, in_rate: int, out_frames: int, target: LoudnessTarget, gain: float,
-           limited: bool) -> None:
+           limited: bool) -> float | None:
+    """Write the master; for a LUFS target return its integrated loudness, measured on the way."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
-        filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - 0.5)]
+        filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
     filters += [f"aresample={OUT_RATE}", f"apad=whole_len={out_frames}", f"atrim=end_sample={out_frames}"]
+    measure = target.measure == "lufs"
     with atomic_path(out) as tmp:
-        run_ffmpeg(["-y", "-i", str(raw), "-af", ",".join(filters), "-ac", "1", "-ar", str(OUT_RATE),
-                    "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp)],
-                   what="normalize a chapter's loudness", path=out)
+        graph = ["-filter_complex", ",".join(filters) + ",asplit[o][m];[m]ebur128[n]", "-map", "[o]"] if measure \
+            else ["-af", ",".join(filters)]
+        lines = run_ffmpeg(["-y", "-i", str(raw), *graph, "-ac", "1", "-ar", str(OUT_RATE),
+                            "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp),
+                            *(["-map", "[n]", "-f", "null", "-"] if measure else [])],
+                           what="normalize a chapter's loudness", path=out)
+    return parse_loudness(lines, out).integrated_lufs if measure else None
 
 
 # ------------------------------------------------------------------ encodings
@@ -313,9 +335,11 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
                  cache_dir: Path) -> Encoded:
     """``piece`` encoded as ``codec`` at ``bitrate``, cached; level-compensated for the codec.
 
-    Each codec loses level differently (the MP3 encoder's low-pass filter, the AAC's), so an
-    encode whose integrated loudness misses the target by more than 0.1 LU is encoded once
-    more with the difference added (through the limiter, so the peak ceiling holds).
+    Each codec changes level differently (LAME loses ~0.4 LU on speech, ffmpeg's AAC ~0.1), so a
+    LUFS piece is encoded once with ``codec_offset`` (learned on an excerpt of the piece itself:
+    a function of the piece alone, so an incremental build equals a clean one) and the master's
+    own distance from the target added. A gain within the limiter's margin is applied as it is;
+    a larger one goes through the limiter, so the peak ceiling holds.
     """
     suffix, per_packet, args = _CODECS[codec]
     key = _encoding_key(piece.key, codec, bitrate)
@@ -327,12 +351,13 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
         except (OSError, ValueError, KeyError, TypeError):
             pass
     compensation = 0.0
-    _encode(piece, out, args, bitrate, compensation, target)
     if target.measure == "lufs":
-        level = measure_loudness(out, true_peak=False).integrated_lufs
-        if level > -69.0 and abs(target.integrated_lufs - level) > COMPENSATE_ABOVE_LU:
-            compensation = round(target.integrated_lufs - level, 2)
-            _encode(piece, out, args, bitrate, compensation, target)
+        level = piece.level_lufs if piece.level_lufs is not None else \
+            measure_loudness(piece.wav, true_peak=False).integrated_lufs
+        if level > -69.0:
+            wanted = target.integrated_lufs - level - codec_offset(piece, codec, bitrate)
+            compensation = round(wanted, 2) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
+    _encode(piece, out, args, bitrate, compensation, target)
     packets = _count_packets(out)
     if packets * per_packet != piece.span:
         raise AudioError(f"expected {piece.span // per_packet} {codec} packets for chapter {piece.id!r}, "
@@ -341,14 +366,35 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
     return Encoded(out, packets, per_packet, compensation)
 
 
+def codec_offset(piece: ChapterPiece, codec: str, bitrate: str) -> float:
+    """The level (LU) ``codec`` at ``bitrate`` adds to ``piece`` (negative: it loses level),
+    measured on at most ``EXCERPT_S`` seconds from the piece's middle: the excerpt is encoded
+    and measured in the same ffmpeg run, then its encoding is measured."""
+    suffix, _, args = _CODECS[codec]
+    length = min(piece.frames, EXCERPT_S * OUT_RATE)
+    start = (piece.frames - length) // 2
+    with tempfile.TemporaryDirectory(prefix="narrate-codec-") as scratch:
+        sample = Path(scratch) / f"excerpt{suffix}"
+        lines = run_ffmpeg(["-y", "-i", str(piece.wav), "-filter_complex",
+                            f"atrim=start_sample={start}:end_sample={start + length},asplit[e][m];[m]ebur128[n]",
+                            "-map", "[e]", "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate, "-map_metadata", "-1",
+                            *args, "-bitexact", str(sample), "-map", "[n]", "-f", "null", "-"],
+                           what=f"learn the {codec} level of chapter {piece.id!r}", path=piece.wav)
+        before = parse_loudness(lines, piece.wav).integrated_lufs
+        after = measure_loudness(sample, true_peak=False).integrated_lufs
+    if before <= -69.0 or after <= -69.0:
+        return 0.0  # too quiet to tell (an excerpt of room tone): no compensation
+    return after - before
+
+
 def _encode(piece: ChapterPiece, out: Path, args: list[str], bitrate: str, compensation: float,
             target: LoudnessTarget) -> None:
     filters = []
     if compensation:
-        filters = ["-af", ",".join([f"volume={compensation:.2f}dB",
-                                    *limiter(OUT_RATE, target.master_peak_dbtp - 0.5),
-                                    f"aresample={OUT_RATE}", f"apad=whole_len={piece.frames}",
-                                    f"atrim=end_sample={piece.frames}"])]
+        boost = [f"volume={compensation:.2f}dB"]
+        if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again
+            boost += [*limiter(OUT_RATE, target.master_peak_dbtp - LIMITER_MARGIN_DB), f"aresample={OUT_RATE}"]
+        filters = ["-af", ",".join([*boost, f"apad=whole_len={piece.frames}", f"atrim=end_sample={piece.frames}"])]
     with atomic_path(out) as tmp:
         run_ffmpeg(["-y", "-i", str(piece.wav), *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
                     "-map_metadata", "-1", *args, "-bitexact", str(tmp)],

@@ -118,6 +118,11 @@ def measure_loudness(path: Path, *, true_peak: bool = True) -> Loudness:
     """
     chain = "ebur128=peak=true" if true_peak else "ebur128"
     lines = run_ffmpeg(["-i", str(path), "-af", chain, "-f", "null", "-"], what="measure loudness", path=path)
+    return parse_loudness(lines, path, true_peak=true_peak)
+
+
+def parse_loudness(lines: list[str], path: Path, *, true_peak: bool = False) -> Loudness:
+    """The last ebur128 summary in ffmpeg's stderr ``lines`` (a run whose graph ends in ``ebur128``)."""
     try:
         summary = lines[max(i for i, line in enumerate(lines) if "Summary:" in line) :]
     except ValueError as exc:

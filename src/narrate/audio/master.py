@@ -8,7 +8,8 @@ costs what it changes:
    room tone for the head (0.75 s, every profile) and the pauses, measured once and normalized
    on its own (audiobook practice: every chapter file at the target), cached under a key of
    exactly what it is made from; chapters master in parallel across ``jobs`` threads (ffmpeg
-   does the work). Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
+   does the work), each as soon as its last sentence is synthesized (pipelined with step 1).
+   Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
    (unweighted RMS, sample peak) and aims at RMS -20.5 dB (ACX: -23…-18), peaks ≤ -3.5 dB,
    with ≥ 2 s of room tone after each chapter;
 3. the ``Timeline`` from the pieces' sample counts: chapter N starts at the sum of the
@@ -23,7 +24,7 @@ import os
 import shutil
 import wave
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,11 +72,17 @@ def render(
     jobs: int = 1,
     progress: Progress | None = None,
     parts: Mapping[str, tuple[VoiceProfile, Engine]] | None = None,
+    encodings: Sequence[tuple[str, str]] = (),
 ) -> Rendered:
     """Synthesize (cached) and master (cached per chapter) ``script``.
 
     ``parts`` maps a language to the voice that speaks the script's segments in that language
     (``Segment.language``, a passage marked ``{lang=fr}``); other segments use ``engine``.
+
+    The work is pipelined: a chapter is mastered (on one of ``jobs`` threads) as soon as its
+    last sentence is synthesized, while later chapters are still being synthesized, and then
+    encoded in each ``(codec, bitrate)`` of ``encodings`` (what the editions will stitch), so
+    a cold narration takes little more than its synthesis.
 
     ``progress(stage, done, total)`` is called with stage ``synthesize``, then ``assemble``
     and ``loudness`` (chapters mastered so far).
@@ -85,10 +92,18 @@ def render(
         raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
     voices = {**(parts or {}), "": (profile, engine)}
     plan = plan_segments(list(script.segments()), voices, cache_dir, engine.sample_rate)
-    synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
     paths = plan.final
     plans = chapter_plans(script, paths)
-    pieces = master_chapters(plans, target, engine.sample_rate, cache_dir, work_dir, jobs, progress)
+    with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress) as mastering:
+        if plan.resample or plan.joins or set(plan.synth) - {""}:
+            # other voices speak some sentences: master once every piece is made
+            synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
+            mastering.start(plans, set())
+        else:  # one voice: a chapter is mastered as soon as its last sentence is synthesized
+            mastering.start(plans, {p for p in paths if p != Path() and not wav_complete(p)})
+            _, synthesized = synthesize_missing(plan.synth.get("", []), engine, profile, cache_dir, jobs=jobs,
+                                                progress=progress, on_done=mastering.synthesized)
+        pieces = mastering.pieces()
     timeline = build_timeline(script, pieces)
     gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
     return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
@@ -189,6 +204,81 @@ def join_wavs(files: Sequence[Path], out: Path, rate: int) -> None:
         raise AudioError(f"cannot read a synthesized sentence ({exc})", out) from exc
 
 
+class _Mastering:
+    """Chapters mastered (and encoded) on ``jobs`` threads as their sentences become ready.
+
+    ``start(plans, missing)`` queues every chapter none of whose sentences is in ``missing``;
+    ``synthesized(path)`` marks one sentence written and queues the chapters it completes;
+    ``pieces()`` waits for every chapter, in order. Leaving the block on an error (Ctrl-C,
+    a failed synthesis) cancels the chapters not yet started and waits for the running ones,
+    whose cache writes are atomic, so no ffmpeg outlives the render.
+    """
+
+    def __init__(self, target: LoudnessTarget, in_rate: int, cache_dir: Path, work_dir: Path, jobs: int,
+                 encodings: Sequence[tuple[str, str]], progress: Progress | None):
+        self.target, self.in_rate, self.cache_dir, self.work_dir = target, in_rate, cache_dir, work_dir
+        self.encodings, self.progress = tuple(dict.fromkeys(encodings)), progress
+        self.pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="narrate-master")
+        self.plans: list[ChapterPlan] = []
+        self.futures: list[Future[ChapterPiece] | None] = []
+        self.encodes: list[Future[Encoded]] = []  # appended from worker threads (list.append is atomic)
+        self.waiting: dict[Path, list[int]] = {}  # a missing sentence -> the chapters that need it
+        self.pending: list[int] = []  # missing sentences per chapter
+
+    def __enter__(self) -> _Mastering:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:  # noqa: ANN001
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+
+    def start(self, plans: Sequence[ChapterPlan], missing: set[Path]) -> None:
+        self.plans = list(plans)
+        self.futures = [None] * len(self.plans)
+        self.pending = [0] * len(self.plans)
+        for i, plan in enumerate(self.plans):
+            for path in set(plan.paths) & missing:
+                self.waiting.setdefault(path, []).append(i)
+                self.pending[i] += 1
+        for stage in ("assemble", "loudness"):
+            if self.progress:
+                self.progress(stage, 0, len(self.plans))
+        for i, count in enumerate(self.pending):
+            if count == 0:
+                self._submit(i)
+
+    def synthesized(self, path: Path) -> None:
+        for i in self.waiting.pop(path, ()):
+            self.pending[i] -= 1
+            if self.pending[i] == 0:
+                self._submit(i)
+
+    def _submit(self, i: int) -> None:
+        self.futures[i] = self.pool.submit(self._one, self.plans[i])
+
+    def _one(self, plan: ChapterPlan) -> ChapterPiece:
+        piece = load_piece(plan, self.target, self.in_rate, self.cache_dir)
+        if piece is None:
+            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir)
+        for codec, bitrate in self.encodings:  # each its own task: one chapter's codecs encode in parallel
+            self.encodes.append(self.pool.submit(encode_piece, piece, codec, bitrate, self.target, self.cache_dir))
+        return piece
+
+    def pieces(self) -> list[ChapterPiece]:
+        for i, future in enumerate(self.futures):
+            if future is None:  # a sentence the synthesis did not report (it cannot happen, but never hang)
+                self._submit(i)
+        pieces = []
+        for done, future in enumerate(self.futures, 1):
+            assert future is not None
+            pieces.append(future.result())
+            for stage in ("assemble", "loudness"):
+                if self.progress:
+                    self.progress(stage, done, len(self.futures))
+        for encoding in list(self.encodes):  # every chapter is mastered: no more are added
+            encoding.result()
+        return pieces
+
+
 def chapter_plans(script: Script, paths: Sequence[Path]) -> list[ChapterPlan]:
     plans, index = [], 0
     for chapter in script.chapters:
@@ -212,28 +302,6 @@ def used_cache_files(script: Script, profile: VoiceProfile, engine: Engine, cach
     for chapter in chapter_plans(script, plan.final):
         used |= piece_files(cache_dir, chapter.key(target, engine.sample_rate))
     return used
-
-
-def master_chapters(plans: Sequence[ChapterPlan], target: LoudnessTarget, in_rate: int, cache_dir: Path,
-                    work_dir: Path, jobs: int, progress: Progress | None) -> list[ChapterPiece]:
-    """Each chapter's piece, from the cache or mastered now (in parallel across ``jobs``)."""
-    found = [load_piece(plan, target, in_rate, cache_dir) for plan in plans]
-    todo = [i for i, piece in enumerate(found) if piece is None]
-    total = len(todo)
-    for stage in ("assemble", "loudness"):
-        if progress:
-            progress(stage, 0, total)
-
-    def one(i: int) -> tuple[int, ChapterPiece]:
-        return i, master_piece(plans[i], target, in_rate, cache_dir, work_dir)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, total or 1))) as pool:
-        for done, (i, piece) in enumerate(pool.map(one, todo), 1):
-            found[i] = piece
-            for stage in ("assemble", "loudness"):
-                if progress:
-                    progress(stage, done, total)
-    return [piece for piece in found if piece is not None]
 
 
 def build_timeline(script: Script, pieces: Sequence[ChapterPiece]) -> Timeline:

@@ -150,11 +150,14 @@ def synthesize_missing(
     jobs: int = 1,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    on_done: Callable[[Path], None] | None = None,
 ) -> tuple[list[Path], int]:
     """Cache paths for ``texts`` (in order) and how many had to be synthesized now.
 
     Empty texts map to no file (``Path()``): they are silent. ``executor`` (e.g. a Ray
-    cluster) takes the work instead of the local ``jobs`` processes.
+    cluster) takes the work instead of the local ``jobs`` processes. ``on_done(path)`` is
+    called (in this thread) as each missing file is written, in ``texts`` order, so a caller
+    can start on the first chapters while later ones are synthesized.
     """
     key = engine.cache_key()
     paths = [cache_path(cache_dir, segment_key(key, text)) if text.strip() else Path() for text in texts]
@@ -169,13 +172,18 @@ def synthesize_missing(
     try:
         if executor is not None and total:
             executor.run(jobs_list, profile, progress)
+            for _, out in jobs_list:
+                if on_done:
+                    on_done(Path(out))
         elif jobs <= 1 or total < 2:
             for done, (text, out) in enumerate(jobs_list, 1):
                 engine.synthesize(text, Path(out))
                 if progress:
                     progress("synthesize", done, total)
+                if on_done:
+                    on_done(Path(out))
         else:
-            _run_pool(jobs_list, profile, min(jobs, total), progress)
+            _run_pool(jobs_list, profile, min(jobs, total), progress, on_done)
     except NarrateError:
         raise
     except OSError as exc:
@@ -183,7 +191,8 @@ def synthesize_missing(
     return paths, total
 
 
-def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: int, progress: Progress | None) -> None:
+def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: int, progress: Progress | None,
+              on_done: Callable[[Path], None] | None = None) -> None:
     """Synthesize on ``workers`` processes, each loading the engine once (``_init_worker``).
 
     Workers are spawned, not forked: a parent that already loaded onnxruntime (Piper) must
@@ -199,9 +208,11 @@ def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: 
         ) as pool:
             try:
                 chunk = max(1, min(16, total // (workers * 8)))
-                for done, _ in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
+                for done, out in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
                     if progress:
                         progress("synthesize", done, total)
+                    if on_done:
+                        on_done(Path(out))
             except BaseException:
                 stop_pool(pool)  # else leaving the with-block would run every queued sentence first
                 raise

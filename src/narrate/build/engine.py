@@ -486,7 +486,7 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
     # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
     ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress,
-                             page_list=page_list(job.makers))
+                             page_list=page_list(job.makers), formats=tuple(job.makers))
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []

@@ -34,6 +34,7 @@ class PublicationContext:
     _cover: tuple[bytes, str] | None = None
     _narration: Any = None
     page_list: bool = False  # the EPUBs carry the print PDF's page-list (see ``page_list``)
+    formats: tuple[str, ...] = ()  # the formats this build makes (the narration pre-encodes for them)
     _print_pages: dict[str, int] | None = None
     warnings: list[str] = field(default_factory=list)
     cleanups: list[Callable[[], None]] = field(default_factory=list)  # run when the publication is done

@@ -142,8 +142,25 @@ def render_publication(ctx: PublicationContext) -> Narration:
             ctx.progress(done, total, 0)
 
     rendered = render(script, profile, engine, cache_dir=ctx.cache_dir / "audio", work_dir=work,
-                      jobs=ctx.jobs, progress=progress, parts=part_voices(ctx, script, profile))
+                      jobs=ctx.jobs, progress=progress, parts=part_voices(ctx, script, profile),
+                      encodings=edition_encodings(ctx.formats, profile.loudness))
     return Narration(script, rendered, profile)
+
+
+def edition_encodings(formats: tuple[str, ...], loudness: str) -> list[tuple[str, str]]:
+    """The (codec, bitrate) each narrated format stitches, so the render encodes each chapter as
+    soon as it is mastered (pipelined, the codecs in parallel) instead of the writers after it."""
+    from narrate.writers import m4b, mp3
+
+    acx = loudness == "acx"
+    wanted = []
+    if "mp3" in formats:
+        wanted.append(("mp3", mp3.ACX_BITRATE if acx else mp3.DEFAULT_BITRATE))
+    if "epub-readaloud" in formats:
+        wanted.append(("mp3", "64k"))  # audio.master.document_mp3's
+    if "m4b" in formats:
+        wanted.append(("aac", m4b.ACX_BITRATE if acx else m4b.DEFAULT_BITRATE))
+    return wanted
 
 
 def part_voices(ctx: PublicationContext, script: Script, profile: VoiceProfile) -> dict[str, tuple[VoiceProfile, Any]]:

@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, source_date_epoch
+from narrate.audio.chapter import CODEC_GAP
 from narrate.audio.ffmpeg import run_ffmpeg
 from narrate.audio.master import Rendered, check_chapter_starts, concat_adts, encoded
 from narrate.writers import AudioMeta, cover_mime
@@ -41,6 +42,7 @@ from narrate.writers import AudioMeta, cover_mime
 DEFAULT_BITRATE = "64k"
 ACX_BITRATE = "128k"
 AAC_PRIMING = 1024  # samples ffmpeg's AAC encoder puts before the first input sample
+AAC_FRAME = 1024  # samples per AAC packet
 STIK = {"audiobook": "2", "podcast": "21"}  # iTunes media kind
 
 
@@ -60,13 +62,19 @@ def write_m4b(
         # -1024 samples makes the muxer write an edit list that skips them
         priming = f"-{AAC_PRIMING / rendered.sample_rate:.9f}"
         inputs = ["-itsoffset", priming, "-f", "aac", "-i", str(stream), "-f", "ffmetadata", "-i", str(metadata)]
+        # the last piece's AAC padding (its packets hold 128 samples more than its content and
+        # the priming): the last packet's duration ends the edit list at the timeline's end
+        packets = sum(piece.packets for piece in pieces)
+        content = sum(piece.packets * piece.samples_per_packet for piece in pieces) - CODEC_GAP
+        last = content + AAC_PRIMING - (packets - 1) * AAC_FRAME
+        trim = ["-bsf:a", f"setts=duration='if(eq(N,{packets - 1}),{last},DURATION)'"] if 0 < last < AAC_FRAME else []
         maps = ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
         if cover is not None:
             cover_mime(cover)  # JPEG or PNG, else AudioError
             inputs += ["-i", str(cover)]
             maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
         with atomic_path(out) as tmp:
-            run_ffmpeg(["-y", *inputs, *maps, "-c:a", "copy", *_creation_time(), *m4b_container_args(meta),
+            run_ffmpeg(["-y", *inputs, *maps, "-c:a", "copy", *trim, *_creation_time(), *m4b_container_args(meta),
                         "-bitexact", "-f", "ipod", str(tmp)], what="write the M4B", path=out)
     return out
 

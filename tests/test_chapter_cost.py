@@ -1,0 +1,121 @@
+"""Issue 12: an edit costs what it changes. Each chapter is encoded once per codec (the codec's
+level offset is learned on an excerpt, not by encoding the chapter twice), and every encoded
+chapter still lands on the loudness target."""
+
+from __future__ import annotations
+
+import pytest
+from conftest_audio import FAKE, make_script
+
+import narrate.audio.chapter as chapter_mod
+from narrate.audio.chapter import encode_piece
+from narrate.audio.ffmpeg import measure_loudness
+from narrate.audio.master import TARGETS, render
+from narrate.speech.engines import get_engine
+
+
+@pytest.fixture(scope="module")
+def counted(tmp_path_factory):
+    """A render and its MP3 + AAC encodings, with every ffmpeg run of audio/chapter.py counted."""
+    root = tmp_path_factory.mktemp("cost")
+    calls: list[str] = []
+    original = chapter_mod.run_ffmpeg
+
+    def spy(args, *, what, **kw):
+        calls.append(what)
+        return original(args, what=what, **kw)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(chapter_mod, "run_ffmpeg", spy)
+    try:
+        rendered = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE),
+                          cache_dir=root / "cache", work_dir=root / "work")
+        target = TARGETS[rendered.loudness]
+        encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache")
+                                        for p in rendered.pieces]
+                     for codec, bitrate in (("mp3", "64k"), ("aac", "64k"), ("mp3", "192k"))}
+    finally:
+        patch.undo()
+    return rendered, encodings, calls
+
+
+def test_each_chapter_is_encoded_once_per_codec(counted):
+    rendered, encodings, calls = counted
+    for piece in rendered.pieces:
+        assert calls.count(f"encode chapter {piece.id!r}") == len(encodings), calls
+    # the master is measured in the pass that writes it: one separate measurement (the raw
+    # chapter's) per chapter, and no second decode of the written master
+    assert calls.count("measure loudness") <= len(rendered.pieces) * (1 + len(encodings)), calls
+
+
+def test_each_encoded_chapter_lands_on_the_target(counted):
+    rendered, encodings, _ = counted
+    for (codec, bitrate), encoded in encodings.items():
+        for piece, enc in zip(rendered.pieces, encoded, strict=True):
+            measured = measure_loudness(enc.path)
+            assert measured.integrated_lufs == pytest.approx(-19.0, abs=0.3), (codec, bitrate, piece.id)
+            assert measured.true_peak_dbtp <= -1.5 + 0.2, (codec, bitrate, piece.id)
+
+
+def test_the_codec_level_is_learned_from_the_piece_alone(counted, tmp_path):
+    """A clean cache learns the same offset (so an incremental build equals a clean one)."""
+    rendered, encodings, _ = counted
+    piece = rendered.pieces[1]
+    again = encode_piece(piece, "mp3", "64k", TARGETS[rendered.loudness], tmp_path)
+    first = encodings[("mp3", "64k")][1]
+    assert again.compensation_db == first.compensation_db
+    assert again.path.read_bytes() == first.path.read_bytes()
+
+
+def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
+    """Pipelined cold build: chapter 1 is mastered and encoded before the last sentence exists."""
+    import time
+
+    import narrate.audio.master as master_mod
+
+    engine = get_engine(FAKE)
+    slow = engine.synthesize
+
+    def synthesize(text, out):
+        time.sleep(0.05)
+        return slow(text, out)
+
+    monkeypatch.setattr(engine, "synthesize", synthesize)
+    seen: dict[str, int] = {}
+    original = master_mod.master_piece
+
+    def master(plan, *args):
+        seen[plan.id] = sum(1 for p in (tmp_path / "cache").rglob("*.wav") if "chapters" not in p.parts)
+        return original(plan, *args)
+
+    monkeypatch.setattr(master_mod, "master_piece", master)
+    script = make_script(chapters=4, segments=4, words=6)
+    rendered = render(script, FAKE, engine, cache_dir=tmp_path / "cache", work_dir=tmp_path / "work",
+                      encodings=(("mp3", "64k"),))
+    assert sorted(seen) == ["c0", "c1", "c2", "c3"]
+    assert seen["c0"] < 16  # mastering began while sentences were still missing
+    target = TARGETS[rendered.loudness]
+    calls: list[str] = []
+    monkeypatch.setattr(chapter_mod, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))
+    for piece in rendered.pieces:  # already encoded during the render: a cache hit, no ffmpeg
+        encode_piece(piece, "mp3", "64k", target, tmp_path / "cache")
+    assert calls == []
+
+
+def test_the_m4b_ends_where_the_timeline_ends(tmp_path):
+    """The last piece's AAC padding is cut by the edit list: the M4B's declared duration is the
+    timeline's (to the millisecond; ffmpeg's decoder itself stops at the packet's end)."""
+    from conftest_audio import ffprobe_json
+
+    from narrate.writers import AudioMeta
+    from narrate.writers.m4b import write_m4b
+
+    rendered = render(make_script(chapters=2, segments=2, words=6), FAKE, get_engine(FAKE),
+                      cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
+    m4b = write_m4b(rendered, AudioMeta(title="End", authors=("A",), genre="Audiobook", language="en"), None,
+                    tmp_path / "end.m4b")
+    stream = ffprobe_json(m4b, "-show_entries", "stream=duration_ts,time_base", "-select_streams", "a:0")["streams"][0]
+    samples = round(rendered.timeline.duration_ms * 44100 / 1000)
+    assert stream["time_base"] == "1/44100"
+    assert abs(int(stream["duration_ts"]) - samples) <= 44  # within 1 ms (was 128 samples over)
+
