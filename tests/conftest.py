@@ -90,6 +90,14 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", guard)
 
 
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (project-relative path → text, as given) under ``root``; module fixtures use it."""
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """make_project({"content/a.md": "..."}) → a project folder."""

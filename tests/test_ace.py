@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE, REPO, missing_tool
+from conftest import FAKE_VOICE, REPO, missing_tool, write_files
 
 from narrate.build.engine import BuildOptions, build
 
@@ -59,9 +59,7 @@ def epubs(tmp_path_factory) -> list[Path]:
                                                           for p in range(1, 3))
                                             + "\n\n" + "\n".join(f"[^{p}]: Note {p}." for p in range(1, 3)) + "\n")
     files["voices/fake.toml"] = FAKE_VOICE
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write_files(root, files)
     report = build(root, BuildOptions(formats=("epub", "epub-readaloud"), voice="fake"))
     assert not report.failed, [str(r.error) for r in report.failed]
     found = sorted(p for p in (root / "output").rglob("*.epub") if "big" not in p.parts or p.name == "big.epub")

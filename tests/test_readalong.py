@@ -11,7 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import FAKE_VOICE, REPO, epubcheck
+from conftest import FAKE_VOICE, REPO, epubcheck, write_files
 
 from narrate.build.engine import BuildOptions, build
 
@@ -189,9 +189,7 @@ NOTED_BOOK = {
 @pytest.fixture(scope="module")
 def noted_book(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("noted") / "project"
-    for rel, text in NOTED_BOOK.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write_files(root, NOTED_BOOK)
     # with the print PDF, so the EPUBs carry a page-list (EPUBCheck checks its order too, NAV_011)
     report = build(root, BuildOptions(formats=("epub", "epub-readaloud", "pdf"), voice="fake"))
     assert not report.failed, [str(r.error) for r in report.failed]

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import write_files
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
@@ -31,9 +32,7 @@ BOOK = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("credits") / "project"
-    for rel, text in BOOK.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
+    write_files(root, BOOK)
     report = build(root, BuildOptions(formats=("mp3", "m4b", "epub-readaloud"), voice=VOICE_ID))
     assert not report.failed, [str(r.error) for r in report.failed]
     return root
