@@ -344,3 +344,28 @@ def test_proof_clips_say_what_the_build_says(make_project):
         if segment.language or segment.runs:
             assert wav.stem in clips, segment.text
     assert any(s.runs for s in segments) and any(s.language == "fr" for s in segments)
+
+
+CELLS = """\
+---
+title: Karte
+language: de
+---
+| Gericht | Preis |
+| --- | --- |
+| [Crème brûlée]{lang=fr} mit Obst | 12,50 € |
+| Apfelstrudel | 4 € |
+"""
+
+
+def test_a_phrase_in_a_table_cell_is_a_run_of_its_language(make_project):
+    from narrate.speech.script import build_script
+
+    root = make_project({"content/k.md": CELLS})
+    script = build_script(_read(root))
+    rows = [s for s in script.segments() if s.text.startswith("Gericht")]
+    assert [r.text for r in rows] == ["Gericht: Crème brûlée mit Obst, Preis: 12,50 €.",
+                                      "Gericht: Apfelstrudel, Preis: 4 €."]
+    assert rows[0].runs == (("", "Gericht:"), ("fr", "Crème brûlée"),
+                            ("", "mit Obst, Preis: zwölf Euro und fünfzig Cent."))
+    assert rows[1].runs == () and rows[1].language == ""  # a row without a phrase is spoken as before

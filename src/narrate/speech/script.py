@@ -533,24 +533,47 @@ class _Builder:
         return _end_block(segments, self.pauses.paragraph)
 
     def table(self, table: Table, kind: str) -> list[Segment]:
-        """Row by row: "header: value, header: value" when there is a header row."""
+        """Row by row: "header: value, header: value" when there is a header row. A cell holding a
+        phrase in another language ([…]{lang=fr}) is spoken in runs, like a sentence."""
         read_alt = self.options.read_alt_text
 
-        def cells(row: tuple[TableCell, ...]) -> list[str]:
-            return [" ".join(speech_text(cell.children, read_alt).split()) for cell in row]
+        def cells(row: tuple[TableCell, ...]) -> list[list[tuple[str, str]]]:
+            """Each cell as (language, text) chunks, whitespace collapsed ("" the table's language)."""
+            out = []
+            for cell in row:
+                if not _has_phrase_language(cell.children):
+                    text = " ".join(speech_text(cell.children, read_alt).split())
+                    out.append([("", text)] if text else [])
+                    continue
+                chunks = _speech_chunks(cell.children, read_alt)
+                raw = "".join(c for _, c in chunks)
+                aligned, _ = _align(" ".join(raw.split()), raw, [lang for lang, c in chunks for _ in c], 0)
+                out.append(aligned)
+            return out
 
-        header = cells(table.head[-1]) if table.head else []
+        def plain(chunks: list[tuple[str, str]]) -> str:
+            return " ".join(text for _, text in chunks)
+
+        header = [plain(c) for c in cells(table.head[-1])] if table.head and table.body else []
         rows = [cells(row) for row in table.body] if table.body else [cells(row) for row in table.head]
-        if not table.body:
-            header = []
-        texts = []
-        for row in rows:
-            if header:
-                parts = [f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v]
-                parts += [v for v in row[len(header):] if v]
-            else:
-                parts = [v for v in row if v]
-            text = ", ".join(parts)
-            texts.append(text if not text or text[-1] in ".!?" else text + ".")
-        ids = [f"{table.id}-s{n}" for n in range(1, len(texts) + 1)]
-        return self.utterances(ids, table.id, texts, kind)
+        segments = []
+        for n, row in enumerate(rows, 1):
+            pairs = list(zip(header, row, strict=False)) + [("", v) for v in row[len(header):]]
+            chunks: list[tuple[str, str]] = []
+            for h, value in pairs:
+                if not value:
+                    continue
+                if chunks:
+                    chunks.append(("", ", "))
+                if h:
+                    chunks.append(("", f"{h}: "))
+                chunks += value
+            text = "".join(c for _, c in chunks)
+            if text and text[-1] not in ".!?":
+                chunks.append(("", "."))
+                text += "."
+            mixed = any(lang for lang, _ in chunks)
+            made = self.segment(f"{table.id}-s{n}", table.id, text, kind, self.pauses.sentence,
+                                chunks if mixed else None)
+            segments += [made] if made else []
+        return _end_block(segments, self.pauses.paragraph)
