@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
     is killed and is an ``AudioError``. If narrate itself is stopped (Ctrl-C, SIGTERM, or
     any exception) while ffmpeg runs, ffmpeg is killed and reaped: it never outlives us.
     """
-    command = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *args]
+    command = [*_die_with_us(), tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *args]
     limit = ffmpeg_timeout() if timeout is None else timeout
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
     try:
@@ -76,6 +77,15 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
         message = "\n".join(line for line in list(tail)[-12:] if line.strip())
         raise AudioError(f"ffmpeg failed to {what} (exit {code}):\n{message}", path)
     return list(tail)
+
+
+def _die_with_us() -> list[str]:
+    """On Linux, util-linux's ``setpriv --pdeathsig KILL`` before ffmpeg: if narrate is killed
+    (SIGKILL, the OOM killer) while a chapter encodes, its ffmpeg dies with it instead of
+    finishing a ``.part`` file in the cache after the next build has swept the leftovers.
+    (The signal follows the thread that started ffmpeg, which waits for it to end.)"""
+    setpriv = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    return [setpriv, "--pdeathsig", "KILL"] if setpriv else []
 
 
 def _read_lines(stream, tail: deque[str]) -> None:
