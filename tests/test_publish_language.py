@@ -205,3 +205,30 @@ def test_durations_in_cldr_units(language, seconds, expected):
 ])
 def test_sizes_in_the_pages_language(language, size, expected):
     assert words(size_text(size, language)) == expected
+
+
+def test_bundle_zip_carries_the_readme_in_the_publications_language(tmp_path: Path, monkeypatch):
+    import hashlib
+    import zipfile
+
+    from narrate.publish.bundle import write_bundle
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740960000")
+    artifacts = {}
+    for fmt in ("epub", "mp3"):
+        path = tmp_path / f"markt.{fmt}"
+        path.write_bytes(fmt.encode() * 100)
+        artifacts[fmt] = Artifact(fmt, path, path.name, path.stat().st_size,
+                                  hashlib.sha256(path.read_bytes()).hexdigest(), 482.0 if fmt == "mp3" else None)
+    pub = Publication("markt", "Der Markt", "es", "article", "content/markt.md", artifacts, authors=("Ana Ruiz",))
+    first, second = tmp_path / "a.zip", tmp_path / "b.zip"
+    write_bundle(pub, first, "Hafenpresse")
+    write_bundle(pub, second, "Hafenpresse")
+    assert first.read_bytes() == second.read_bytes()  # deterministic, translated or not
+    with zipfile.ZipFile(first) as zf:
+        text = zf.read("markt/README.txt").decode("utf-8")
+        sums = zf.read("markt/SHA256SUMS").decode("ascii")
+    assert "QUÉ CONTIENE ESTA CARPETA" in text and "Por Ana Ruiz." in text
+    assert "La narración dura 8 minutos y 2 segundos" in words(text)
+    assert "audio narrado (MP3) con marcas de capítulo" in text
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() + "  README.txt" in sums
