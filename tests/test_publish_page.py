@@ -152,6 +152,28 @@ def test_axe_finds_no_violations(site, browser, which):
     assert browser.eval("document.documentElement.lang") == "en"
 
 
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_axe_finds_no_violations_on_a_translated_page(site, browser, tmp_path, language):
+    """The page in another language than its publication's (issue 17): a German publication on a
+    French page keeps its own lang attributes, and the page's words are the page's."""
+    import datetime as dt
+
+    from narrate.publish.catalog import Artifact, Publication
+    from narrate.publish.page import render_page
+
+    artifacts = {f: Artifact(f, site / f"x.{f}", f"x.{f}", 2_000_000, "0" * 64, 482.0 if f == "mp3" else None)
+                 for f in ("epub", "pdf", "mp3", "transcript", "transcript-html")}
+    pub = Publication("markt", "Der Markt", "de", "article", "content/markt.md", artifacts,
+                      authors=("Anna Weber", "Ben Roth"), date=dt.date(2025, 3, 3), chapters=[(0.0, "Anfang")])
+    page = tmp_path / "index.html"
+    page.write_text(render_page([pub], title="Hafenpresse", language=language, href=lambda p, f: f"x.{f}",
+                                sizes={}, css=(site / "page.css").as_uri(), sums="SHA256SUMS",
+                                feed_url="feed.xml", prepared_for="Ana", personal={"epub"}), encoding="utf-8")
+    violations = axe_violations(browser, page)
+    assert violations == [], json.dumps(violations, indent=2)
+    assert browser.eval("document.documentElement.lang") == language
+
+
 @pytest.mark.parametrize("which", [0, 1], ids=["public", "subscriber"])
 def test_keyboard_reaches_every_link_and_the_player(site, browser, which):
     browser.open(pages(site)[which].as_uri())

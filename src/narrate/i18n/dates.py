@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from narrate.i18n.cldr import Locale, UnknownLocaleError, format_date, format_list
+from narrate.i18n.cldr import Locale, UnknownLocaleError, format_date, format_list, format_unit
 
 
 @lru_cache(maxsize=64)
@@ -62,3 +62,37 @@ def list_text(items: list[str] | tuple[str, ...], language: str) -> str:
     if not items:
         return ""
     return format_list(list(items), locale=locale_for(language or "") or "en")
+
+
+def duration_text(seconds: float, language: str) -> str:
+    """A duration in CLDR's unit names, listed as prose lists them: "8 minutes and 2 seconds" (en),
+    "1 Stunde, 2 Minuten und 3 Sekunden" (de)."""
+    locale = locale_for(language or "") or "en"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [format_unit(n, f"duration-{unit}", length="long", locale=locale)
+             for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
+    if not parts:
+        return format_unit(0, "duration-second", length="long", locale=locale)
+    return format_list(parts, locale=locale)
+
+
+def size_text(size: int, language: str) -> str:
+    """A file size in decimal units as ``language`` writes them: "1.2 MB" (en), "1,2 Mo" (fr)."""
+    locale = locale_for(language or "") or "en"
+    if size < 1000:
+        return format_unit(size, "digital-byte", length="long", locale=locale)
+    value: float = size
+    for unit in ("kilobyte", "megabyte", "gigabyte"):
+        value /= 1000
+        if round(value, 1) < 1000 or unit == "gigabyte":
+            break
+    return format_unit(value, f"digital-{unit}", length="short", locale=locale, format="#,##0.0")
+
+
+def language_name(tag: str, language: str) -> str:
+    """The name of language ``tag`` in ``language``: ("de", "fr") → "allemand"; the tag if unknown."""
+    named, reader = locale_for(tag or ""), locale_for(language or "") or locale_for("en")
+    name = named.get_display_name(reader) if named is not None else None
+    return name or tag

@@ -67,6 +67,77 @@ MESSAGES: dict[str, str] = {
     "all_rights": "All rights reserved by the publisher.",
     "prepared_for_note": "Prepared for {name}",  # a personal copy's audio comment and EPUB audience
     "feed_description": "Narrated editions from {publisher}.",  # the feed's, when [feed] gives none
+    # the download page and the bundle README (publish/page.py, publish/bundle.py)
+    "page_title_for": "{title}: downloads for {name}",
+    "feed_link_title": "{title} (podcast feed)",
+    "skip_to_downloads": "Skip to the downloads",
+    "page_personal": "Personal copies prepared for {name}. Please do not share this page's address.",
+    "publications": "Publications on this page",
+    "page_heading": "Accessible editions",
+    "page_intro": (
+        "Every publication comes as an e-book, a PDF, a large-print PDF and a narration you can listen to "
+        "here or download. Subscribe to the audio in a podcast app with the {feed}."),
+    "podcast_feed": "podcast feed",
+    "listen": "Listen",
+    "narration": "Narration",
+    "narration_lasts": "Narration: {duration}.",
+    "download_narration": "Download the narration",
+    "chapters": "Chapters",
+    "read_transcript": "Read the transcript",
+    "transcript_note": "(a web page; the player also shows captions)",
+    "captions_in": "Captions ({language})",
+    "download": "Download",
+    "personal_copy": "personal copy",
+    "accessibility": "Accessibility",
+    "rights": "Rights",
+    "page_footer": "Made with narrate. Checksums of every file: {sums}.",
+    "help_title": "Help with opening the files",
+    "help_apple_term": "iPhone and iPad",
+    "help_apple": (
+        "Open the EPUB or PDF from the Files app and choose “Open in Books”. The M4B audiobook opens in Books"
+        " too; the MP3 plays in any audio or podcast app."),
+    "help_android": (
+        "Open the EPUB in Google Play Books or an EPUB reader such as ReadEra; play the MP3 or M4B in any "
+        "audio app."),
+    "help_kindle": "Send the EPUB to your Kindle with Amazon’s “Send to Kindle” (email, app or web page).",
+    "help_kobo": "Copy the EPUB to the Kobo over USB, or add it to your Kobo account.",
+    "help_computer_term": "Windows and macOS",
+    "help_computer": (
+        "Open the EPUB in Thorium Reader (free), which also plays the read-along edition with the text "
+        "highlighted as it is read. Any PDF reader opens the PDFs."),
+    "help_screen_readers_term": "Screen readers",
+    "help_screen_readers": (
+        "The EPUB and the tagged PDF have headings, a table of contents and text alternatives, and work with "
+        "VoiceOver, TalkBack, NVDA, JAWS and Narrator. The narration has captions and a transcript to read."),
+    "readme_contents": "What is in this folder",
+    "readme_term": "{term}: {text}",  # a line of the README's help: "Kindle: Send the EPUB …"
+    "readme_sums": "checksums of the files above; check them with `sha256sum -c SHA256SUMS`",
+    "readme_transcript": "Transcript: open the .transcript.html file in any web browser to read the narration as text.",
+    "readme_captions": "Captions: load the .vtt file as captions in a media player such as VLC.",
+    "readme_duration": "The narration lasts {duration} and uses the chapter markers listed in the chapters file.",
+    # each format's name and description on the page and in the README
+    "label_epub": "EPUB e-book",
+    "label_epub_readaloud": "Read-along EPUB",
+    "label_pdf_large": "Large-print PDF",
+    "label_mp3": "MP3 audio",
+    "label_m4b": "M4B audiobook",
+    "label_transcript": "Captions (WebVTT)",
+    "label_transcript_html": "Transcript (HTML)",
+    "label_chapters": "Chapters (JSON)",
+    "label_bundle": "Everything (zip)",
+    "about_epub": "EPUB 3 e-book: reflowable text, for e-readers, phones, tablets and screen readers",
+    "about_epub_readaloud": "read-along EPUB 3: the text highlighted sentence by sentence as the narration plays",
+    "about_pdf": "tagged PDF (PDF/UA) for printing and for reading on a computer",
+    "about_pdf_large": "large-print tagged PDF",
+    "about_mp3": "narrated audio (MP3) with chapter markers",
+    "about_m4b": "narrated audiobook (M4B) with chapter markers and cover",
+    "about_transcript": "captions for the narration (WebVTT), for media players",
+    "about_transcript_html": "transcript of the narration: a web page to read, with headings and paragraphs",
+    "about_chapters": "chapter list with times (JSON, Podcasting 2.0 chapters format)",
+    "about_bundle": "all of the above with a README, in one zip file",
+    # the feed (publish/feed.py, publish/delivery.py)
+    "feed_title": "Narrated editions",
+    "feed_title_for": "{title} (for {name})",
 }
 
 _FIELD = re.compile(r"\{(\w+)\}")

@@ -17,23 +17,20 @@ from pathlib import Path
 
 from narrate.artifacts import atomic_path, atomic_write, sha256_file
 from narrate.errors import PublishError
-from narrate.i18n.dates import list_text
-from narrate.i18n.messages import messages_for
+from narrate.i18n.dates import duration_text, list_text
+from narrate.i18n.messages import Messages, messages_for
 from narrate.publish.catalog import Publication, source_date
 from narrate.publish.templating import render
 
 STORED = (".mp3", ".m4b", ".epub", ".pdf", ".png", ".jpg", ".zip")
-DESCRIPTIONS = {
-    "epub": "EPUB 3 e-book: reflowable text, for e-readers, phones, tablets and screen readers",
-    "epub-readaloud": "read-along EPUB 3: the text highlighted sentence by sentence as the narration plays",
-    "pdf": "tagged PDF (PDF/UA) for printing and for reading on a computer",
-    "pdf-large": "large-print tagged PDF",
-    "mp3": "narrated audio (MP3) with chapter markers",
-    "m4b": "narrated audiobook (M4B) with chapter markers and cover",
-    "transcript": "captions for the narration (WebVTT), for media players",
-    "transcript-html": "transcript of the narration: a web page to read, with headings and paragraphs",
-    "chapters": "chapter list with times (JSON, Podcasting 2.0 chapters format)",
-}
+# each format's description (a key of narrate.i18n.messages), in the reader's language via ``say``
+DESCRIPTIONS = {fmt: "about_" + fmt.replace("-", "_") for fmt in (
+    "epub", "epub-readaloud", "pdf", "pdf-large", "mp3", "m4b", "transcript", "transcript-html", "chapters", "bundle")}
+
+
+def describe(fmt: str, say: Messages) -> str:
+    """What a file of ``fmt`` is, in ``say``'s language ("" for a format narrate does not describe)."""
+    return say(DESCRIPTIONS[fmt]) if fmt in DESCRIPTIONS else ""
 
 
 def entry_time(pub: Publication) -> tuple[int, int, int, int, int, int]:
@@ -55,13 +52,13 @@ def place(source: Path, target: Path) -> None:
 
 
 def readme(pub: Publication, publisher: str, messages: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    files = [(a.name, DESCRIPTIONS.get(a.format, a.format)) for a in pub.editions]
     say = messages_for(pub.language, messages)  # the publication's language: the README travels with it
+    files = [(a.name, describe(a.format, say) or a.format) for a in pub.editions]
     byline = say("byline", authors=list_text(list(pub.authors), pub.language)) if pub.authors else ""
+    duration = say("readme_duration", duration=duration_text(pub.duration_s, pub.language)) if pub.duration_s else ""
     return render("README.txt.j2", pub=pub, files=files, formats=set(pub.artifacts), publisher=publisher,
-                  byline=byline[:1].upper() + byline[1:],
-                  published_by=say("colophon_publisher", publisher=publisher) if publisher else "",
-                  no_summary=say("no_summary"), all_rights=say("all_rights"))
+                  byline=byline[:1].upper() + byline[1:], say=say, duration=duration,
+                  published_by=say("colophon_publisher", publisher=publisher) if publisher else "")
 
 
 def sums_text(entries: dict[str, str]) -> str:

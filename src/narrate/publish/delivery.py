@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import shutil
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from narrate.artifacts import atomic_write, sha256_file
 from narrate.errors import PublishError
+from narrate.i18n.messages import messages_for
 from narrate.publish.bundle import write_sums
 from narrate.publish.catalog import Publication
-from narrate.publish.feed import render_feed
+from narrate.publish.feed import Channel, render_feed
 from narrate.publish.page import render_page
 from narrate.publish.personal import Personalizer
 from narrate.publish.subscribers import Subscriber, load_key, load_subscribers, subscribers_path
@@ -102,6 +104,13 @@ def _run(personal: Personalizer, tasks: list[Task], site: Site) -> None:
             one(task)
 
 
+def subscriber_channel(channel: Channel, name: str,
+                       messages: Mapping[str, Mapping[str, str]] | None = None) -> Channel:
+    """A subscriber's feed: the channel titled "Title (for Name)" in the channel's language."""
+    say = messages_for(channel.language, messages)
+    return replace(channel, title=say("feed_title_for", title=channel.title, name=name))
+
+
 def _subscriber_files(site: Site, personal: Personalizer, sub: Subscriber) -> None:
     folder = site.dist / "subscribers" / sub.token
     prefix = f"subscribers/{sub.token}/"
@@ -122,7 +131,7 @@ def _subscriber_files(site: Site, personal: Personalizer, sub: Subscriber) -> No
         return "../../" + site.public_rel(pub, fmt)
 
     feed_url = site.base_url + prefix + "feed.xml"
-    channel = replace(site.channel, title=f"{site.channel.title} (for {sub.name})")
+    channel = subscriber_channel(site.channel, sub.name, site.config.messages)
     outputs = {
         folder / "feed.xml": render_feed(channel, site.pubs, lambda p, f: site.base_url + _norm(prefix + rel(p, f)),
                                          feed_url, private=True),

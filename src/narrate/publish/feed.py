@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from narrate.i18n.dates import list_text
 from narrate.i18n.messages import messages_for
 from narrate.publish.catalog import Publication, source_date
 from narrate.sources.config import Config
@@ -43,8 +44,9 @@ class Channel:
 
 def channel_from_config(config: Config, pubs: list[Publication], base_url: str, image_url: str) -> Channel:
     feed, publisher = config.feed, config.publisher
-    title = feed.title or publisher.name or (pubs[0].title if pubs else "Narrated editions")
     language = config.defaults.language or (pubs[0].language if pubs else "en")
+    title = feed.title or publisher.name or (pubs[0].title if pubs else
+                                             messages_for(language, config.messages)("feed_title"))
     description = feed.description or messages_for(language, config.messages)("feed_description",
                                                                                  publisher=publisher.name or title)
     return Channel(
@@ -153,7 +155,7 @@ def _item(ch: ET.Element, channel: Channel, pub: Publication, url: Callable[[Pub
     _sub(item, f"{{{ITUNES}}}episodeType", "full")
     _sub(item, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
     if pub.authors:
-        _sub(item, f"{{{ITUNES}}}author", ", ".join(pub.authors))
+        _sub(item, f"{{{ITUNES}}}author", list_text(pub.authors, pub.language))
     if pub.narrator:  # as every edition credits it ("Joe, a synthetic voice"), never a voice id
         _sub(item, f"{{{PODCAST}}}person", pub.narrator, role="narrator", group="cast")
     if "cover" in pub.artifacts:  # the episode's own art, never the show's

@@ -9,24 +9,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from narrate.i18n.dates import long_date
-from narrate.i18n.messages import messages_for
-from narrate.publish.bundle import DESCRIPTIONS
+from narrate.i18n.dates import duration_text, language_name, list_text, long_date, size_text
+from narrate.i18n.messages import Messages, messages_for
+from narrate.publish.bundle import describe
 from narrate.publish.catalog import Publication
 from narrate.publish.templating import render
 
-LABELS = {
-    "epub": "EPUB e-book",
-    "epub-readaloud": "Read-along EPUB",
-    "pdf": "PDF",
-    "pdf-large": "Large-print PDF",
-    "mp3": "MP3 audio",
-    "m4b": "M4B audiobook",
-    "transcript": "Captions (WebVTT)",
-    "transcript-html": "Transcript (HTML)",
-    "chapters": "Chapters (JSON)",
-    "bundle": "Everything (zip)",
-}
+# each format's name on the page (a key of narrate.i18n.messages, or the name itself where every
+# language says it so: "PDF")
+LABELS = {fmt: "label_" + fmt.replace("-", "_") for fmt in (
+    "epub", "epub-readaloud", "pdf-large", "mp3", "m4b", "transcript", "transcript-html", "chapters", "bundle")}
+LABELS["pdf"] = ""
 AUDIO_TYPES = {"mp3": "audio/mpeg", "m4b": "audio/mp4"}
 
 
@@ -39,12 +32,9 @@ class Link:
     personal: bool = False
 
 
-def human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000  # type: ignore[assignment]
-    return str(size)
+def human_size(size: int, language: str = "en") -> str:
+    """Decimal units as ``language`` writes them: "512 bytes", "1.2 MB"; "1,2 Mo" in French."""
+    return size_text(size, language)
 
 
 def clock(seconds: float) -> str:
@@ -53,31 +43,42 @@ def clock(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def spoken_duration(seconds: float) -> tuple[str, str]:
-    """("8 minutes 2 seconds", "PT8M2S")."""
+def spoken_duration(seconds: float, language: str = "en") -> tuple[str, str]:
+    """("8 minutes, 2 seconds", "PT8M2S"): CLDR's unit names in ``language``, and ISO 8601."""
     total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [(hours, "hour"), (minutes, "minute"), (secs, "second")]
-    text = " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n) or "0 seconds"
-    return text, f"PT{hours}H{minutes}M{secs}S"
+    return duration_text(seconds, language), f"PT{hours}H{minutes}M{secs}S"
+
+
+def label(fmt: str, say: Messages) -> str:
+    key = LABELS.get(fmt)
+    return say(key) if key else fmt.upper() if fmt in LABELS else fmt
+
+
+def around(text: str, name: str) -> tuple[str, ...]:
+    """A message's text split at its ``{name}``, where the template puts a link (the template
+    escapes both parts): (before, after), or (text,) for an override without ``{name}``."""
+    before, found, after = text.partition("{" + name + "}")
+    return (before, after) if found else (text,)
 
 
 def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict[str, int],
-          personal: set[str], language: str, messages: Mapping[str, Mapping[str, str]] | None = None,
-          ) -> dict[str, object]:
-    files = [Link(LABELS.get(a.format, a.format), href(pub, a.format), human_size(sizes.get(a.format, a.bytes)),
-                  DESCRIPTIONS.get(a.format, ""), a.format in personal) for a in pub.editions]
-    files.append(Link(LABELS["bundle"], href(pub, "bundle"), human_size(sizes.get("bundle", 0)),
-                      "all of the above with a README, in one zip file"))
+          personal: set[str], language: str, say: Messages) -> dict[str, object]:
+    files = [Link(label(a.format, say), href(pub, a.format), human_size(sizes.get(a.format, a.bytes), language),
+                  describe(a.format, say), a.format in personal) for a in pub.editions]
+    files.append(Link(label("bundle", say), href(pub, "bundle"), human_size(sizes.get("bundle", 0), language),
+                      describe("bundle", say)))
     audio_fmt = "mp3" if "mp3" in pub.artifacts else ("m4b" if "m4b" in pub.artifacts else "")
     audio = href(pub, audio_fmt) if audio_fmt else ""
     chapters = [{"seconds": int(start), "clock": clock(start), "title": title,
                  "href": f"{audio}#t={int(start)}"} for start, title in pub.chapters] if audio else []
-    duration = spoken_duration(pub.duration_s) if pub.duration_s else None
+    duration = spoken_duration(pub.duration_s, language) if pub.duration_s else None
+    byline = say("byline", authors=list_text(list(pub.authors), language)) if pub.authors else ""
     return {
         "pub": pub,
         "id": "pub-" + quote(pub.slug, safe=""),
+        "byline": byline[:1].upper() + byline[1:],
         "date_iso": pub.date.isoformat() if pub.date else "",
         # the date as the publication's readers write it; marked up in its language if the page's differs
         "date_text": long_date(pub.date, pub.language) if pub.date else "",
@@ -86,20 +87,23 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "audio": audio,
         "audio_type": AUDIO_TYPES.get(audio_fmt, ""),
         "captions": href(pub, "transcript") if "transcript" in pub.artifacts else "",
+        "captions_label": say("captions_in", language=language_name(pub.language, language)),
         "transcript": href(pub, "transcript-html") if "transcript-html" in pub.artifacts else "",
         "chapters": chapters,
         "duration": duration,
-        # the page's own words, in the page's language (narrate.i18n.messages)
-        "narration_label": messages_for(language, messages)("narration_of", title=pub.title),
-        "no_summary": messages_for(language, messages)("no_summary"),
+        "lasts": around(say("narration_lasts"), "duration"),
+        "narration_label": say("narration_of", title=pub.title),
     }
 
 
 def render_page(pubs: list[Publication], *, title: str, language: str, href: Callable[[Publication, str], str],
                 sizes: dict[str, dict[str, int]], css: str, sums: str, feed_url: str, prepared_for: str = "",
                 personal: set[str] | None = None, messages: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The page's HTML. ``href(pub, format)`` is each file's link relative to the page; ``messages``:
-    the project's [messages.<lang>] overrides."""
-    views = [_view(p, href, sizes.get(p.slug, {}), personal or set(), language, messages) for p in pubs]
+    """The page's HTML, in ``language`` (narrate.i18n.messages); a publication's own fields keep their
+    ``lang``. ``href(pub, format)`` is each file's link relative to the page; ``messages``: the
+    project's [messages.<lang>] overrides."""
+    say = messages_for(language, messages)
+    views = [_view(p, href, sizes.get(p.slug, {}), personal or set(), language, say) for p in pubs]
     return render("page.html.j2", title=title, language=language, publications=views, css=css, sums=sums,
-                  feed_url=feed_url, prepared_for=prepared_for)
+                  feed_url=feed_url, prepared_for=prepared_for, say=say,
+                  intro=around(say("page_intro"), "feed"), footer=around(say("page_footer"), "sums"))
