@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,8 +26,21 @@ WORDS = ("river library evening volunteer reading chapter harbour lantern mornin
          "letter station winter market bridge teacher story music").split()
 
 
+def english_only(folder: str, names: list[str]) -> set[str]:
+    """copytree's ignore: the samples in other languages (one English voice reads the batch)."""
+    skip = set()
+    for name in names:
+        path = Path(folder) / name
+        meta = path / "book.toml" if path.is_dir() else path
+        if meta.is_file() and meta.suffix in (".md", ".toml"):
+            found = re.search(r"^language\s*[:=]\s*[\"']?([A-Za-z]+)", meta.read_text(encoding="utf-8"), re.M)
+            if found and not found.group(1).lower().startswith("en"):
+                skip.add(name)
+    return skip
+
+
 def generate(root: Path, count: int) -> None:
-    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "content", root / "content", ignore=english_only)
     shutil.copytree(REPO / "voices", root / "voices")
     for n in range(count):
         paragraphs = []
@@ -122,6 +136,7 @@ def main() -> None:
         texts = spoken_texts(root, args.voice)
         shutil.rmtree(root / ".narrate")
         narration = narrate(root, *voice, "--formats", "mp3", "-j", "2", "--output", str(root / "o3"))
+        shutil.rmtree(root / ".narrate" / "cache" / "audio" / "chapters")  # mastered chapters: made again
         post = narrate(root, *voice, "--formats", "mp3", "-j", "2", "--output", str(root / "o4"))
         raw = raw_engine(root, args.voice, texts)
         best = min(raw.values())
