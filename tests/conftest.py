@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -127,6 +128,13 @@ def root_copy(tmp_path):
         return dest
 
     return copy
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a build a test will Ctrl-C: SIGINT acts as it does from a terminal.
+    A shell that starts pytest in the background (``cmd &``) leaves SIGINT ignored, and every
+    child inherits that, so without this such a build would never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def missing_tool(reason: str) -> None:

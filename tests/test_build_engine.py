@@ -12,7 +12,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE
+from conftest import FAKE_VOICE, interruptible
 
 from narrate.artifacts import is_temp_name, sha256_file
 from narrate.build.engine import BuildOptions, build
@@ -34,7 +34,8 @@ def cache_files(root: Path) -> dict[Path, tuple[int, int]]:
 
 def start_build(root: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "narrate", "build", str(root), "--voice", "fake", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=interruptible)
 
 
 def wait_for_cache(root: Path, count: int, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -17,7 +17,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE, missing_tool
+from conftest import FAKE_VOICE, interruptible, missing_tool
 from typer.testing import CliRunner
 
 from narrate.build.engine import BuildOptions, build
@@ -213,7 +213,7 @@ def test_ctrl_c_cancels_cluster_work_and_keeps_the_cache(cluster, batch):
     cache = root / ".narrate" / "cache" / "audio"
     proc = subprocess.Popen([sys.executable, "-m", "narrate", "build", str(root), "--executor", "ray",
                              "--ray-address", cluster.address, "--voice", "fake", "--formats", "mp3", "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while not any(cache.rglob("*.wav")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
