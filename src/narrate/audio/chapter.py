@@ -1,11 +1,20 @@
 """The chapter as the unit of audio work: mastered chapter pieces and their encodings, cached.
 
 A chapter's piece is its sentences and pauses, with room tone at the head and between
-sentences, loudness-normalized on its own (one measurement, then one pass that applies the
-gain and the true-peak limiter), at 44.1 kHz. It is cached under ``<cache>/chapters`` with a
-key of exactly what it is made from: the loudness target, the engine's rate, and for each
-sentence its synthesized audio's key and the pause after it. Editing one sentence re-masters
-its chapter only; adding, removing or reordering chapters reuses every other piece.
+sentences, loudness-normalized on its own (one measurement for the chapter, one gain, then
+passes that apply the gain and the true-peak limiter), at 44.1 kHz. Its record is cached under
+``<cache>/chapters`` with a key of exactly what it is made from: the loudness target, the
+engine's rate, and for each sentence its synthesized audio's key and the pause after it.
+Adding, removing or reordering chapters reuses every other piece.
+
+Blocks: the sub-chapter unit of work. A chapter is cut at paragraph ends into blocks of about
+one to three minutes (``cut_after``: content-defined, so an edit moves no cut but its
+neighbours'); each block is mastered (gain, limiter, resampling) and encoded on its own, and
+cached under a key of its own audio, the chapter's gain (rounded to 0.1 dB, so a small edit
+rarely changes it) and, for encodings, the codec's compensation (also rounded to 0.1 dB).
+Editing one sentence therefore measures its chapter again (one fast ffmpeg pass over the raw
+audio) but masters and encodes one block; the chapter's encoding is its blocks' frames end to
+end. A short chapter is one block.
 
 Encodings (MP3 for the edition and the read-along, AAC for the M4B) are cached beside the
 piece, keyed on the piece, the codec and the bitrate, so stitching an edition copies frames
@@ -14,29 +23,35 @@ and never re-encodes an unchanged chapter.
 Gapless joins. Both encoders add a fixed number of samples: LAME (via ffmpeg) writes
 ``ceil((n + 1152) / 1152)`` frames of 1152 samples for ``n`` input samples (576 of encoder
 delay, the rest padding); ffmpeg's AAC writes ``ceil((n + 1024) / 1024)`` packets of 1024 (1024
-of priming). A piece is therefore padded with room tone to ``n = M - 1152`` samples, ``M`` a
+of priming). A block is therefore padded with room tone to ``n = M - 1152`` samples, ``M`` a
 multiple of 9216 (the lcm of 1152 and 1024): its MP3 is then exactly ``M / 1152`` frames and its
 AAC exactly ``M / 1024`` packets. Concatenating the frame streams and skipping the first
-stream's delay once (LAME/Xing gapless info, an MP4 edit list) puts every chapter's first
+stream's delay once (LAME/Xing gapless info, an MP4 edit list) puts every block's first
 sample at the sum of the previous spans ``M`` in both editions, so one timeline serves both,
-and chapter times follow from the frame and packet counts. Between chapters 1152 samples
-(26 ms) of codec padding and priming separate one chapter's room tone from the next's.
+and chapter times follow from the frame and packet counts. Between blocks 1152 samples
+(26 ms) of codec padding and priming separate one block's room tone from the next's; inside a
+chapter a block ends at a paragraph's pause, which the padding lengthens by up to 0.2 s.
 Measured: decoded, those 26 ms are near or exact digital silence inside the room tone (espeak-ng
 at 64 kbps: the tone dips from about -76 to -92 dBFS; the fake engine, whose chapters get -7 dB,
-decodes 440 zero samples, 10 ms). They sit inside the chapter's head pause (>= 750 ms) and the
-timeline counts them; removing them would need per-join edit lists (M4B) or overlapping encodes,
-which a frame-copied MP3 cannot carry.
+decodes 440 zero samples, 10 ms). They sit inside a pause (>= 500 ms) and the timeline counts
+them; removing them would need per-join edit lists (M4B) or overlapping encodes, which a
+frame-copied MP3 cannot carry.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import shutil
 import tempfile
+import threading
 import wave
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,9 +64,14 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/2"  # 2: the record holds the master's measured level
+_VERSION = "chapter-piece/3"  # 3: blocks; 2: the record holds the master's measured level
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
 EXCERPT_S = 30  # seconds of a piece encoded to learn a codec's level offset
+BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
+BLOCK_MAX_S = 180  # and at most this long (plus one sentence)
+BLOCK_CUT_PAUSE_MS = 500  # blocks end where a paragraph does: a pause at least this long
+BLOCK_CUT_ONE_IN = 3  # one paragraph end in this many (picked by a hash of its sentence) ends a block
+BLOCK_LEAD_MS = 250  # room tone opening a block after the first (taken from the pause at the cut)
 
 
 @dataclass(frozen=True)
@@ -69,11 +89,6 @@ class LoudnessTarget:
         (ACX's limit already carries its own margin.)"""
         return self.true_peak_dbtp - (CODEC_HEADROOM_DB if self.measure == "lufs" else 0.0)
 
-    def level(self, path: Path) -> Loudness:
-        """The level to correct: integrated LUFS or, for ACX, RMS and sample peak."""
-        return measure_loudness(path, true_peak=False) if self.measure == "lufs" else measure_rms(path)
-
-
 @dataclass(frozen=True)
 class ChapterPlan:
     """What one chapter's piece is made from (in order): cached sentence audio and pauses."""
@@ -88,20 +103,53 @@ class ChapterPlan:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A stretch of a chapter mastered and encoded on its own (see the module docstring)."""
+
+    key: str  # what its raw audio is made from, with the gain and limiter it was mastered with
+    wav: Path
+    frames: int  # mastered samples at OUT_RATE: a whole span (a multiple of SPAN_QUANTUM) minus CODEC_GAP
+
+
+@dataclass(frozen=True)
 class ChapterPiece:
     id: str
     key: str
-    wav: Path
-    frames: int  # mastered samples at OUT_RATE
+    blocks: tuple[Block, ...]
     offsets: tuple[tuple[int, int], ...]  # each segment's (start, end) in the piece, OUT_RATE samples
     gain_db: float = 0.0
     limited: bool = False
     level_lufs: float | None = None  # the master's measured integrated loudness (LUFS targets)
 
     @property
+    def frames(self) -> int:
+        """Mastered samples, the codec gaps between blocks included (as the editions lay them out)."""
+        return sum(b.frames for b in self.blocks) + CODEC_GAP * (len(self.blocks) - 1)
+
+    @property
     def span(self) -> int:
         """Samples from this chapter's start to the next chapter's start in a stitched edition."""
         return self.frames + CODEC_GAP
+
+    @property
+    def wav(self) -> Path:
+        """The whole mastered chapter as one WAV, laid out as in the editions (``CODEC_GAP`` silent
+        samples between blocks). A one-block chapter is its block; a longer one is joined on first
+        use and cached (the editions never need it: they stitch the blocks' encodings)."""
+        if len(self.blocks) == 1:
+            return self.blocks[0].wav
+        out = self.blocks[0].wav.parent.parent / self.key[:2] / f"{self.key}.wav"  # piece_path
+        if out.is_file() and _whole_wav(out, self.frames):
+            return out
+        with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(OUT_RATE)
+            for number, block in enumerate(self.blocks):
+                if number:
+                    wav.writeframesraw(bytes(2 * CODEC_GAP))
+                _copy(wav, block.wav, OUT_RATE)
+        return out
 
 
 def padded_frames(content: int) -> int:
@@ -118,12 +166,29 @@ KNOWN_ENCODINGS = (("mp3", "64k"), ("mp3", "192k"), ("aac", "64k"), ("aac", "128
 
 
 def piece_files(cache_dir: Path, key: str) -> set[Path]:
-    """Every cache file that belongs to the piece ``key``: its WAV, its record, its encodings."""
-    files = {piece_path(cache_dir, key, ".wav"), piece_path(cache_dir, key, ".json")}
+    """Every cache file that belongs to the piece ``key``: its record, its joined WAV, its blocks
+    (those of a first mastering pass too) and every known encoding of it and of its blocks."""
+    record = piece_path(cache_dir, key, ".json")
+    files = {piece_path(cache_dir, key, ".wav"), record}
+    data = _read_json(record)
+    for block in [k for k, _ in data.get("blocks", ())] + list(data.get("tried", ())):
+        files.add(piece_path(cache_dir, str(block), ".wav"))
     for codec, bitrate in KNOWN_ENCODINGS:
-        encoding = _encoding_key(key, codec, bitrate)
-        files |= {piece_path(cache_dir, encoding, _CODECS[codec][0]), piece_path(cache_dir, encoding, ".json")}
+        suffix = _CODECS[codec][0]
+        info = piece_path(cache_dir, _encoding_key(key, codec, bitrate), ".json")
+        encoding = _read_json(info)
+        files |= {info, piece_path(cache_dir, _encoding_key(key, codec, bitrate), suffix)}
+        for name in encoding.get("blocks", ()):
+            files |= {piece_path(cache_dir, str(name), suffix), piece_path(cache_dir, str(name), ".json")}
     return files
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def _encoding_key(piece_key: str, codec: str, bitrate: str) -> str:
@@ -187,18 +252,62 @@ def _copy(wav: wave.Wave_write, path: Path, sample_rate: int) -> int:
 # ------------------------------------------------------------------ layout
 
 
-def layout(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequence[int]) -> tuple[
-        list[tuple[int, int]], int]:
-    """Each segment's (start, end) in input samples and the content length, head and pauses included."""
+@dataclass(frozen=True)
+class BlockLayout:
+    """One block of a chapter before mastering: which segments, where, and its raw key."""
+
+    first: int  # index of its first segment in the chapter
+    spans: tuple[tuple[int, int], ...]  # its segments' (start, end), input samples from the block's start
+    content: int  # input samples, the head (first block) and the pause after its last segment included
+    frames: int  # mastered samples at OUT_RATE (``padded_frames``)
+    key: str  # of exactly what its raw audio is made from
+
+
+def layout(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequence[int]) -> list[BlockLayout]:
+    """The chapter cut into blocks (``cut_after``), each laid out: room tone for the head (first
+    block), each segment, the pause after it (at least ``tail_ms`` after the chapter's last).
+
+    The pause at a cut is shared: up to ``BLOCK_LEAD_MS`` of it (half at most) opens the next
+    block, so no block starts on speech (an encoder's first packets smear an abrupt onset into
+    the samples before it, which sit in the codec gap).
+    """
     tone = RoomTone(in_rate)
-    position = tone.frames_for_ms(target.head_ms)
-    spans = []
-    for number, (count, pause) in enumerate(zip(frames, plan.pauses_ms, strict=True), 1):
+    blocks: list[BlockLayout] = []
+    spans: list[tuple[int, int]] = []
+    parts: list[str] = []
+    position, first, lead = tone.frames_for_ms(target.head_ms), 0, 0
+    last = len(frames) - 1
+    for index, (path, count, pause) in enumerate(zip(plan.paths, frames, plan.pauses_ms, strict=True)):
         spans.append((position, position + count))
-        if number == len(frames):
+        parts.append(f"{path.stem}:{pause}")
+        if index == last:
             pause = max(pause, target.tail_ms)
-        position += count + tone.frames_for_ms(pause)
-    return spans, position
+        position += count
+        if index == last or cut_after(path, pause, position + tone.frames_for_ms(pause), in_rate):
+            share = 0 if index == last else min(pause // 2, BLOCK_LEAD_MS)
+            position += tone.frames_for_ms(pause - share)
+            ends = ("head" if first == 0 else f"lead:{lead}", "tail" if index == last else "")
+            key = hash_parts(_VERSION, repr(target), str(in_rate), *ends, *parts)
+            blocks.append(BlockLayout(first, tuple(spans), position, padded_frames(to_out(position, in_rate)), key))
+            spans, parts, first, lead = [], [], index + 1, share
+            position = tone.frames_for_ms(share)
+        else:
+            position += tone.frames_for_ms(pause)
+    return blocks
+
+
+def cut_after(path: Path, pause_ms: int, length: int, in_rate: int) -> bool:
+    """Whether a block ends after this segment (``length`` input samples into the block).
+
+    Content-defined, so an edit moves at most the cuts around it: after ``BLOCK_MIN_S``, a
+    paragraph's end (a pause of ``BLOCK_CUT_PAUSE_MS`` or more) ends the block when a hash of the
+    sentence's audio key picks it (one in ``BLOCK_CUT_ONE_IN``); at ``BLOCK_MAX_S`` any sentence does.
+    """
+    if length >= BLOCK_MAX_S * in_rate:
+        return True
+    if length < BLOCK_MIN_S * in_rate or pause_ms < BLOCK_CUT_PAUSE_MS or path == Path():
+        return False
+    return int(hash_parts("cut", path.stem)[:8], 16) % BLOCK_CUT_ONE_IN == 0
 
 
 def to_out(samples: int, in_rate: int) -> int:
@@ -208,17 +317,17 @@ def to_out(samples: int, in_rate: int) -> int:
 def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path) -> ChapterPiece | None:
     """The cached piece for ``plan``, or None when it must be mastered."""
     key = plan.key(target, in_rate)
-    wav, info = piece_path(cache_dir, key, ".wav"), piece_path(cache_dir, key, ".json")
-    if not (wav.is_file() and info.is_file()):
+    info = piece_path(cache_dir, key, ".json")
+    if not info.is_file():
         return None
     try:
         data = json.loads(info.read_text(encoding="utf-8"))
         offsets = tuple((int(a), int(b)) for a, b in data["offsets"])
-        frames = int(data["frames"])
-        if not _whole_wav(wav, frames):
-            return None  # a truncated or damaged piece costs one re-master, never a short chapter
+        blocks = tuple(Block(str(k), piece_path(cache_dir, str(k), ".wav"), int(n)) for k, n in data["blocks"])
+        if not blocks or not all(_whole_wav(b.wav, b.frames) for b in blocks):
+            return None  # a missing, truncated or damaged block costs one re-master, never a short chapter
         level = data.get("level_lufs")
-        return ChapterPiece(plan.id, key, wav, frames, offsets, float(data["gain_db"]), bool(data["limited"]),
+        return ChapterPiece(plan.id, key, blocks, offsets, float(data["gain_db"]), bool(data["limited"]),
                             None if level is None else float(level))
     except (OSError, ValueError, KeyError, TypeError, EOFError, wave.Error):
         return None  # a damaged record costs one re-master
@@ -226,69 +335,140 @@ def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_di
 
 def _whole_wav(path: Path, frames: int) -> bool:
     """The WAV holds the ``frames`` samples its record says, all of them on disk."""
-    with wave.open(str(path), "rb") as wav:
-        wanted = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
-        return wav.getnframes() == frames and path.stat().st_size >= wanted + 44
+    try:
+        with wave.open(str(path), "rb") as wav:
+            wanted = wav.getnframes() * wav.getsampwidth() * wav.getnchannels()
+            return wav.getnframes() == frames and path.stat().st_size >= wanted + 44
+    except (OSError, EOFError, wave.Error):
+        return False
 
 
 def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path,
-                 work_dir: Path) -> ChapterPiece:
-    """Assemble, measure and normalize one chapter into its cached piece (atomic)."""
+                 work_dir: Path, jobs: int = 1) -> ChapterPiece:
+    """Assemble, measure and normalize one chapter into its cached piece (atomic).
+
+    The raw blocks are written and measured together (one gain for the chapter); each block is
+    then mastered on its own (``jobs`` at a time), or reused from the cache when a block with the
+    same audio was mastered at the same gain: after an edit only the edited block is mastered.
+    """
     key = plan.key(target, in_rate)
     frames = [segment_frames(p, in_rate) for p in plan.paths]
-    spans, content = layout(plan, in_rate, target, frames)
-    out_frames = padded_frames(to_out(content, in_rate))
-    raw = work_dir / f"{key}.raw.wav"
+    blocks = layout(plan, in_rate, target, frames)
     work_dir.mkdir(parents=True, exist_ok=True)
-    tone = RoomTone(in_rate)
+    raws = [work_dir / f"{block.key}.{os.getpid()}.{threading.get_ident()}.raw.wav" for block in blocks]
     try:
-        with atomic_path(raw) as tmp, wave.open(str(tmp), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(in_rate)
-            position = 0
-            for path, (start, end) in zip(plan.paths, spans, strict=True):
-                tone.write(wav, start - position)
-                if end > start:
-                    _copy(wav, path, in_rate)
-                position = end
-            tone.write(wav, math.ceil(out_frames * in_rate / OUT_RATE) + 1 - position)
-        wav_out = piece_path(cache_dir, key, ".wav")
-        gain, limited, level = _normalize(raw, wav_out, in_rate, out_frames, target)
+        for block, raw in zip(blocks, raws, strict=True):
+            _write_raw(plan, block, raw, in_rate)
+        mastered, gain, limited, level, tried = _normalize(blocks, raws, in_rate, target, cache_dir, work_dir, jobs)
     finally:
-        raw.unlink(missing_ok=True)
-    offsets = tuple((to_out(a, in_rate), to_out(b, in_rate)) for a, b in spans)
-    record = {"frames": out_frames, "offsets": offsets, "gain_db": round(gain, 3), "limited": limited,
-              "level_lufs": level}
+        for raw in raws:
+            raw.unlink(missing_ok=True)
+    offsets, start = [], 0
+    for block, done in zip(blocks, mastered, strict=True):
+        offsets += [(start + to_out(a, in_rate), start + to_out(b, in_rate)) for a, b in block.spans]
+        start += done.frames + CODEC_GAP
+    record = {"offsets": offsets, "gain_db": round(gain, 3), "limited": limited, "level_lufs": level,
+              "blocks": [[b.key, b.frames] for b in mastered], "tried": sorted(tried - {b.key for b in mastered})}
     atomic_write(piece_path(cache_dir, key, ".json"), json.dumps(record))
-    return ChapterPiece(plan.id, key, wav_out, out_frames, offsets, gain, limited, level)
+    return ChapterPiece(plan.id, key, tuple(mastered), tuple(offsets), gain, limited, level)
 
 
-def _normalize(raw: Path, out: Path, in_rate: int, out_frames: int,
-               target: LoudnessTarget) -> tuple[float, bool, float | None]:
-    """Write ``out`` from ``raw`` at ``target``; return (gain in dB, limiter used, the master's
-    measured integrated loudness for LUFS targets).
+def _write_raw(plan: ChapterPlan, block: BlockLayout, raw: Path, in_rate: int) -> None:
+    """The block's raw audio at the engine's rate: room tone, sentences, room tone to its length."""
+    tone = RoomTone(in_rate)
+    with atomic_path(raw) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(in_rate)
+        position = 0
+        for path, (start, end) in zip(plan.paths[block.first:], block.spans, strict=False):
+            tone.write(wav, start - position)
+            if end > start:
+                _copy(wav, path, in_rate)
+            position = end
+        tone.write(wav, math.ceil(block.frames * in_rate / OUT_RATE) + 1 - position)
 
-    When the limiter is needed it lowers loudness a little; one more pass with the shortfall
-    added to the gain brings it back within ~0.3 LU. A LUFS master is measured in the same
-    ffmpeg run that writes it (no second decode).
+
+@contextmanager
+def _inputs(paths: Sequence[Path], scratch: Path, *, listing: bool = False) -> Iterator[list[str]]:
+    """ffmpeg input options reading ``paths`` end to end (a concat listing when there are several,
+    or always with ``listing``)."""
+    if len(paths) == 1 and not listing:
+        yield ["-i", str(paths[0])]
+        return
+    scratch.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".concat.", suffix=".txt.tmp", dir=scratch)
+    os.close(fd)
+    listed = Path(name)
+    try:
+        listed.write_text("ffconcat version 1.0\n" + "".join(f"file {_quote(p.resolve())}\n" for p in paths),
+                          encoding="utf-8")
+        yield ["-f", "concat", "-safe", "0", "-i", str(listed)]
+    finally:
+        listed.unlink(missing_ok=True)
+
+
+def _level(paths: Sequence[Path], target: LoudnessTarget, scratch: Path) -> Loudness:
+    """The level to correct over ``paths`` end to end: integrated LUFS or, for ACX, RMS and sample peak."""
+    with _inputs(paths, scratch) as inputs:
+        if target.measure == "lufs":
+            return measure_loudness(paths[0], true_peak=False, inputs=inputs)
+        return measure_rms(paths[0], inputs=inputs)
+
+
+def _normalize(blocks: Sequence[BlockLayout], raws: Sequence[Path], in_rate: int, target: LoudnessTarget,
+               cache_dir: Path, work_dir: Path, jobs: int) -> tuple[list[Block], float, bool, float | None, set[str]]:
+    """Master every block at ``target`` with one gain for the chapter; return the blocks, the gain,
+    whether the limiter ran, the master's integrated loudness (LUFS targets) and every block key tried.
+
+    The gain is rounded to 0.1 dB, so a small edit rarely changes it and the other blocks stay
+    cached. When the limiter is needed it lowers loudness a little; one more pass with the
+    shortfall added to the gain brings it back within ~0.3 LU. A one-block LUFS master is
+    measured in the same ffmpeg run that writes it (no second decode).
     """
-    measured = target.level(raw)
+    measured = _level(raws, target, work_dir)
+    tried: set[str] = set()
     if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
-        level = _apply(raw, out, in_rate, out_frames, target, 0.0, False)
-        return 0.0, False, level
-    gain = target.integrated_lufs - measured.integrated_lufs
-    # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
-    # than limiting, and the limiter leaves anything under its ceiling untouched.
-    limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
-    level = _apply(raw, out, in_rate, out_frames, target, gain, limited)
-    if limited:
-        reached = level if level is not None else target.level(out).integrated_lufs
+        gain, limited = 0.0, False
+    else:
+        gain = round(target.integrated_lufs - measured.integrated_lufs, 1)
+        # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
+        # than limiting, and the limiter leaves anything under its ceiling untouched.
+        limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
+    mastered, level = _master_blocks(blocks, raws, in_rate, target, gain, limited, cache_dir, work_dir, jobs)
+    tried |= {b.key for b in mastered}
+    if limited and measured.integrated_lufs > -69.0:
+        reached = level if level is not None else _level([b.wav for b in mastered], target, work_dir).integrated_lufs
         shortfall = target.integrated_lufs - reached
-        if abs(shortfall) > 0.3:
-            gain += shortfall
-            level = _apply(raw, out, in_rate, out_frames, target, gain, limited)
-    return gain, limited, level
+        if abs(shortfall) > 0.35:  # ffmpeg prints loudness to 0.1 LU: more than 0.3 off
+            gain = round(gain + shortfall, 1)
+            mastered, level = _master_blocks(blocks, raws, in_rate, target, gain, limited, cache_dir, work_dir, jobs)
+            tried |= {b.key for b in mastered}
+    if target.measure == "lufs" and level is None:
+        level = _level([b.wav for b in mastered], target, work_dir).integrated_lufs
+    return mastered, gain, limited, level, tried
+
+
+def _master_blocks(blocks: Sequence[BlockLayout], raws: Sequence[Path], in_rate: int, target: LoudnessTarget,
+                   gain: float, limited: bool, cache_dir: Path, work_dir: Path,
+                   jobs: int) -> tuple[list[Block], float | None]:
+    """Each block mastered at ``gain`` (cached); the master's loudness when one block measured it."""
+    def one(item: tuple[BlockLayout, Path]) -> tuple[Block, float | None]:
+        layout_, raw = item
+        key = hash_parts(layout_.key, f"gain={gain:.1f}", f"limited={limited}")
+        block = Block(key, piece_path(cache_dir, key, ".wav"), layout_.frames)
+        if _whole_wav(block.wav, block.frames):
+            return block, None
+        measure = target.measure == "lufs" and len(blocks) == 1
+        return block, _apply(raw, block.wav, in_rate, block.frames, target, gain, limited, measure)
+
+    items = list(zip(blocks, raws, strict=True))
+    if jobs > 1 and len(items) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="narrate-block") as pool:
+            results = list(pool.map(one, items))
+    else:
+        results = [one(item) for item in items]
+    return [b for b, _ in results], results[0][1] if len(results) == 1 else None
 
 
 def limiter(in_rate: int, ceiling_db: float) -> list[str]:
@@ -297,13 +477,12 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
 
 
 def _apply(raw: Path, out: Path, in_rate: int, out_frames: int, target: LoudnessTarget, gain: float,
-           limited: bool) -> float | None:
-    """Write the master; for a LUFS target return its integrated loudness, measured on the way."""
+           limited: bool, measure: bool) -> float | None:
+    """Write the master; with ``measure`` return its integrated loudness, measured on the way."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
         filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
     filters += [f"aresample={OUT_RATE}", f"apad=whole_len={out_frames}", f"atrim=end_sample={out_frames}"]
-    measure = target.measure == "lufs"
     with atomic_path(out) as tmp:
         graph = ["-filter_complex", ",".join(filters) + ",asplit[o][m];[m]ebur128[n]", "-map", "[o]"] if measure \
             else ["-af", ",".join(filters)]
@@ -332,22 +511,28 @@ class Encoded:
 
 
 def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: LoudnessTarget,
-                 cache_dir: Path) -> Encoded:
+                 cache_dir: Path, jobs: int = 1) -> Encoded:
     """``piece`` encoded as ``codec`` at ``bitrate``, cached; level-compensated for the codec.
 
     Each codec changes level differently (LAME loses ~0.4 LU on speech, ffmpeg's AAC ~0.1), so a
     LUFS piece is encoded once with ``codec_offset`` (learned on an excerpt of the piece itself:
     a function of the piece alone, so an incremental build equals a clean one) and the master's
-    own distance from the target added. A gain within the limiter's margin is applied as it is;
-    a larger one goes through the limiter, so the peak ceiling holds.
+    own distance from the target added, rounded to 0.1 dB. A gain within the limiter's margin is
+    applied as it is; a larger one goes through the limiter, so the peak ceiling holds.
+
+    Each block is encoded on its own (``jobs`` at a time) and cached under its own key and the
+    compensation, so after an edit only the edited block is encoded again; a longer chapter's
+    encoding is its blocks' frames end to end (their joins are the codec gaps of the layout).
     """
-    suffix, per_packet, args = _CODECS[codec]
+    suffix, per_packet, _ = _CODECS[codec]
     key = _encoding_key(piece.key, codec, bitrate)
-    out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
-    if out.is_file() and info.is_file():
+    info = piece_path(cache_dir, key, ".json")
+    if info.is_file():
         try:
             data = json.loads(info.read_text(encoding="utf-8"))
-            return Encoded(out, int(data["packets"]), per_packet, float(data["compensation_db"]))
+            path = piece_path(cache_dir, str(data["file"]), suffix)
+            if path.is_file():
+                return Encoded(path, int(data["packets"]), per_packet, float(data["compensation_db"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
     compensation = 0.0
@@ -356,49 +541,84 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
             measure_loudness(piece.wav, true_peak=False).integrated_lufs
         if level > -69.0:
             wanted = target.integrated_lufs - level - codec_offset(piece, codec, bitrate)
-            compensation = round(wanted, 2) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
-    _encode(piece, out, args, bitrate, compensation, target)
-    packets = _count_packets(out)
-    if packets * per_packet != piece.span:
-        raise AudioError(f"expected {piece.span // per_packet} {codec} packets for chapter {piece.id!r}, "
-                         f"the encoder wrote {packets}", out)
-    atomic_write(info, json.dumps({"packets": packets, "compensation_db": compensation}))
+            compensation = round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
+
+    def one(item: tuple[int, Block]) -> tuple[Path, int]:
+        number, block = item
+        return _encode_block(piece, number, block, codec, bitrate, compensation, target, cache_dir)
+
+    items = list(enumerate(piece.blocks, 1))
+    if jobs > 1 and len(items) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="narrate-encode") as pool:
+            done = list(pool.map(one, items))
+    else:
+        done = [one(item) for item in items]
+    packets = sum(count for _, count in done)
+    if len(done) == 1:
+        out = done[0][0]
+    else:
+        out = piece_path(cache_dir, key, suffix)
+        (concat_mp3 if codec == "mp3" else concat_adts)([path for path, _ in done], out)
+    atomic_write(info, json.dumps({"packets": packets, "compensation_db": compensation, "file": out.stem,
+                                   "blocks": [path.stem for path, _ in done]}))
     return Encoded(out, packets, per_packet, compensation)
+
+
+def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bitrate: str, compensation: float,
+                  target: LoudnessTarget, cache_dir: Path) -> tuple[Path, int]:
+    """One block encoded (cached): its file and packet count, checked against its span."""
+    suffix, per_packet, args = _CODECS[codec]
+    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/3")
+    out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
+    if out.is_file() and info.is_file():
+        try:
+            return out, int(json.loads(info.read_text(encoding="utf-8"))["packets"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    what = f"encode chapter {piece.id!r}" + (f" (block {number} of {len(piece.blocks)})" if len(piece.blocks) > 1
+                                              else "")
+    _encode(block, out, args, bitrate, compensation, target, what)
+    packets = _count_packets(out)
+    if packets * per_packet != block.frames + CODEC_GAP:
+        raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
+                         f"{piece.id!r}, the encoder wrote {packets}", out)
+    atomic_write(info, json.dumps({"packets": packets}))
+    return out, packets
 
 
 def codec_offset(piece: ChapterPiece, codec: str, bitrate: str) -> float:
     """The level (LU) ``codec`` at ``bitrate`` adds to ``piece`` (negative: it loses level),
-    measured on at most ``EXCERPT_S`` seconds from the piece's middle: the excerpt is encoded
-    and measured in the same ffmpeg run, then its encoding is measured."""
+    measured on at most ``EXCERPT_S`` seconds from the middle of the piece's middle block: the
+    excerpt is encoded and measured in the same ffmpeg run, then its encoding is measured."""
     suffix, _, args = _CODECS[codec]
-    length = min(piece.frames, EXCERPT_S * OUT_RATE)
-    start = (piece.frames - length) // 2
+    block = piece.blocks[len(piece.blocks) // 2]
+    length = min(block.frames, EXCERPT_S * OUT_RATE)
+    start = (block.frames - length) // 2
     with tempfile.TemporaryDirectory(prefix="narrate-codec-") as scratch:
         sample = Path(scratch) / f"excerpt{suffix}"
-        lines = run_ffmpeg(["-y", "-i", str(piece.wav), "-filter_complex",
+        lines = run_ffmpeg(["-y", "-i", str(block.wav), "-filter_complex",
                             f"atrim=start_sample={start}:end_sample={start + length},asplit[e][m];[m]ebur128[n]",
                             "-map", "[e]", "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate, "-map_metadata", "-1",
                             *args, "-bitexact", str(sample), "-map", "[n]", "-f", "null", "-"],
-                           what=f"learn the {codec} level of chapter {piece.id!r}", path=piece.wav)
-        before = parse_loudness(lines, piece.wav).integrated_lufs
+                           what=f"learn the {codec} level of chapter {piece.id!r}", path=block.wav)
+        before = parse_loudness(lines, block.wav).integrated_lufs
         after = measure_loudness(sample, true_peak=False).integrated_lufs
     if before <= -69.0 or after <= -69.0:
         return 0.0  # too quiet to tell (an excerpt of room tone): no compensation
     return after - before
 
 
-def _encode(piece: ChapterPiece, out: Path, args: list[str], bitrate: str, compensation: float,
-            target: LoudnessTarget) -> None:
+def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
+            target: LoudnessTarget, what: str) -> None:
     filters = []
     if compensation:
         boost = [f"volume={compensation:.2f}dB"]
         if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again
             boost += [*limiter(OUT_RATE, target.master_peak_dbtp - LIMITER_MARGIN_DB), f"aresample={OUT_RATE}"]
-        filters = ["-af", ",".join([*boost, f"apad=whole_len={piece.frames}", f"atrim=end_sample={piece.frames}"])]
+        filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}", f"atrim=end_sample={block.frames}"])]
     with atomic_path(out) as tmp:
-        run_ffmpeg(["-y", "-i", str(piece.wav), *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
-                    "-map_metadata", "-1", *args, "-bitexact", str(tmp)],
-                   what=f"encode chapter {piece.id!r}", path=out)
+        run_ffmpeg(["-y", "-i", str(block.wav), *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
+                    "-map_metadata", "-1", *args, "-bitexact", str(tmp)], what=what, path=out)
 
 
 def _count_packets(path: Path) -> int:
@@ -408,3 +628,28 @@ def _count_packets(path: Path) -> int:
         return int(streams[0]["nb_read_packets"])
     except (KeyError, ValueError) as exc:
         raise AudioError("ffprobe cannot count the audio packets", path) from exc
+
+
+def concat_mp3(paths: Sequence[Path], out: Path) -> None:
+    """Concatenate MP3 frame streams (each with its LAME/Xing header) into ``out``, atomically.
+
+    ffmpeg's concat demuxer copies the audio frames (each piece starts with an empty bit
+    reservoir, so any frame boundary between pieces is a valid join) and the mp3 muxer writes
+    one Xing/LAME header for the whole: the frame count and the first piece's encoder delay,
+    so players skip the delay once and play every join gaplessly.
+    """
+    with atomic_path(out) as tmp, _inputs(paths, tmp.parent, listing=True) as inputs:
+        run_ffmpeg(["-y", *inputs, "-map", "0:a", "-c", "copy", "-map_metadata", "-1", "-write_id3v2", "0",
+                    "-write_xing", "1", "-bitexact", "-f", "mp3", str(tmp)], what="join the chapters' MP3", path=out)
+
+
+def concat_adts(paths: Sequence[Path], out: Path) -> None:
+    """Concatenate ADTS AAC streams (self-contained frames) into ``out``, streaming."""
+    with atomic_path(out) as tmp, open(tmp, "wb") as sink:
+        for path in paths:
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, sink, 1 << 20)
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "'\\''") + "'"

@@ -6,9 +6,10 @@ costs what it changes:
 1. synthesis per ``Segment`` through the content-addressed cache (``audio_synth``);
 2. each chapter's piece (``audio_chapter``): its cached sentences copied in 64 KiB blocks with
    room tone for the head (0.75 s, every profile) and the pauses, measured once and normalized
-   on its own (audiobook practice: every chapter file at the target), cached under a key of
-   exactly what it is made from; chapters master in parallel across ``jobs`` threads (ffmpeg
-   does the work), each as soon as its last sentence is synthesized (pipelined with step 1).
+   on its own (audiobook practice: every chapter file at the target), mastered and encoded in
+   blocks of one to three minutes each cached under a key of exactly what it is made from;
+   chapters master in parallel across ``jobs`` threads (ffmpeg does the work), each as soon as
+   its last sentence is synthesized (pipelined with step 1), and a chapter's blocks in parallel.
    Targets: ``default`` -19 LUFS, -1.5 dBTP; ``acx`` measures as ACX does
    (unweighted RMS, sample peak) and aims at RMS -20.5 dB (ACX: -23…-18), peaks ≤ -3.5 dB,
    with ≥ 2 s of room tone after each chapter;
@@ -36,6 +37,8 @@ from narrate.audio.chapter import (
     ChapterPlan,
     Encoded,
     LoudnessTarget,
+    concat_adts,
+    concat_mp3,
     encode_piece,
     load_piece,
     master_piece,
@@ -49,8 +52,8 @@ from narrate.speech.engines import Engine, atomic_wav
 from narrate.speech.script import Script, Segment
 from narrate.speech.voices import VoiceProfile
 
-__all__ = ["LoudnessTarget", "Rendered", "Timeline", "TARGETS", "chapter_audio", "encoded", "render",
-           "stitch_wav", "plan_segments", "make_segments", "used_cache_files"]
+__all__ = ["LoudnessTarget", "concat_adts", "concat_mp3", "Rendered", "Timeline", "TARGETS", "chapter_audio",
+           "encoded", "render", "stitch_wav", "plan_segments", "make_segments", "used_cache_files"]
 
 TARGETS = {
     "default": LoudnessTarget(-19.0, -1.5),
@@ -218,7 +221,8 @@ class _Mastering:
                  encodings: Sequence[tuple[str, str]], progress: Progress | None):
         self.target, self.in_rate, self.cache_dir, self.work_dir = target, in_rate, cache_dir, work_dir
         self.encodings, self.progress = tuple(dict.fromkeys(encodings)), progress
-        self.pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="narrate-master")
+        self.jobs = max(1, jobs)
+        self.pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="narrate-master")
         self.plans: list[ChapterPlan] = []
         self.futures: list[Future[ChapterPiece] | None] = []
         self.encodes: list[Future[Encoded]] = []  # appended from worker threads (list.append is atomic)
@@ -258,9 +262,10 @@ class _Mastering:
     def _one(self, plan: ChapterPlan) -> ChapterPiece:
         piece = load_piece(plan, self.target, self.in_rate, self.cache_dir)
         if piece is None:
-            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir)
+            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir, self.jobs)
         for codec, bitrate in self.encodings:  # each its own task: one chapter's codecs encode in parallel
-            self.encodes.append(self.pool.submit(encode_piece, piece, codec, bitrate, self.target, self.cache_dir))
+            self.encodes.append(self.pool.submit(encode_piece, piece, codec, bitrate, self.target, self.cache_dir,
+                                                 self.jobs))
         return piece
 
     def pieces(self) -> list[ChapterPiece]:
@@ -375,38 +380,6 @@ def document_mp3(rendered: Rendered, chapter_ids: Sequence[str], work: Path, bit
     chosen = [e for e, p in zip(pieces, rendered.pieces, strict=True) if p.id in chapter_ids]
     concat_mp3([e.path for e in chosen], work)
     return work
-
-
-def concat_mp3(paths: Sequence[Path], out: Path) -> None:
-    """Concatenate MP3 frame streams (each with its LAME/Xing header) into ``out``, atomically.
-
-    ffmpeg's concat demuxer copies the audio frames (each piece starts with an empty bit
-    reservoir, so any frame boundary between pieces is a valid join) and the mp3 muxer writes
-    one Xing/LAME header for the whole: the frame count and the first piece's encoder delay,
-    so players skip the delay once and play every join gaplessly.
-    """
-    with atomic_path(out) as tmp:
-        listing = tmp.with_name(tmp.name + ".txt")
-        try:
-            listing.write_text("ffconcat version 1.0\n" + "".join(
-                "file " + _quote(p.resolve()) + "\n" for p in paths), encoding="utf-8")
-            run_ffmpeg(["-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a", "-c", "copy",
-                        "-map_metadata", "-1", "-write_id3v2", "0", "-write_xing", "1", "-bitexact",
-                        "-f", "mp3", str(tmp)], what="join the chapters' MP3", path=out)
-        finally:
-            listing.unlink(missing_ok=True)
-
-
-def concat_adts(paths: Sequence[Path], out: Path) -> None:
-    """Concatenate ADTS AAC streams (self-contained frames) into ``out``, streaming."""
-    with atomic_path(out) as tmp, open(tmp, "wb") as sink:
-        for path in paths:
-            with open(path, "rb") as source:
-                shutil.copyfileobj(source, sink, 1 << 20)
-
-
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "'\\''") + "'"
 
 
 def remove_partial(work_dir: Path) -> None:

@@ -1,0 +1,147 @@
+"""Blocks, the sub-chapter unit of audio work (issue 12): a long chapter is mastered and encoded
+in blocks cut at paragraph ends, so a one-sentence edit masters and encodes one block; the
+stitched editions still play every sentence where the timeline says, land on the loudness
+target, and an incremental build gives the same bytes as a clean one."""
+
+from __future__ import annotations
+
+import pytest
+from conftest_audio import FAKE, make_script
+from test_audio_stitch import META, decode, onset
+
+import narrate.audio.chapter as chapter_mod
+from narrate.audio.chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
+from narrate.audio.ffmpeg import measure_loudness
+from narrate.audio.master import render
+from narrate.speech.engines import get_engine
+from narrate.writers.m4b import write_m4b
+from narrate.writers.mp3 import write_mp3
+
+EDIT = {"c2-p9-s1": "Harbour lights came on one by one along the 2.9."}  # keeps c2's gain
+
+
+@pytest.fixture(scope="module")
+def small_blocks():
+    """Blocks of a few seconds (the fake voice's chapters are short): every paragraph end after
+    one second may end a block, and four seconds always does."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(chapter_mod, "BLOCK_MIN_S", 4)
+    patch.setattr(chapter_mod, "BLOCK_MAX_S", 12)
+    patch.setattr(chapter_mod, "BLOCK_CUT_ONE_IN", 1)
+    yield
+    patch.undo()
+
+
+def counted_render(script, root, calls, tag="book"):
+    original = chapter_mod.run_ffmpeg
+
+    def spy(args, *, what, **kw):
+        calls.append(what)
+        return original(args, what=what, **kw)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(chapter_mod, "run_ffmpeg", spy)
+    try:
+        rendered = render(script, FAKE, get_engine(FAKE), cache_dir=root / "cache", work_dir=root / "work", jobs=2,
+                          encodings=(("mp3", "64k"), ("aac", "64k")))
+        return (rendered, write_mp3(rendered, META, None, root / f"{tag}.mp3"),
+                write_m4b(rendered, META, None, root / f"{tag}.m4b"))
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(scope="module")
+def book(small_blocks, tmp_path_factory):
+    root = tmp_path_factory.mktemp("blocks")
+    calls: list[str] = []
+    return (*counted_render(make_script(chapters=3, segments=24, words=8), root, calls), root, calls)
+
+
+def test_long_chapters_are_cut_into_blocks(book):
+    rendered = book[0]
+    assert all(len(piece.blocks) >= 3 for piece in rendered.pieces), [len(p.blocks) for p in rendered.pieces]
+    for piece in rendered.pieces:
+        assert all((block.frames + CODEC_GAP) % SPAN_QUANTUM == 0 for block in piece.blocks)
+        assert piece.span % SPAN_QUANTUM == 0
+        # each block but the first opens with some room tone (part of the pause at the cut),
+        # then a sentence
+        starts = {a for a, _ in piece.offsets}
+        position = 0
+        for _ in piece.blocks[1:]:
+            position += block_span(piece, position)
+            lead = min(a for a in starts if a >= position) - position
+            assert 0.1 * OUT_RATE <= lead <= 0.26 * OUT_RATE, (piece.id, position, lead)
+
+
+def block_span(piece, position):
+    """The span of the block starting at ``position`` in ``piece``."""
+    for block in piece.blocks:
+        if position == 0:
+            return block.frames + CODEC_GAP
+        position -= block.frames + CODEC_GAP
+    raise AssertionError("no block there")
+
+
+@pytest.mark.parametrize("kind", ["mp3", "m4b"])
+def test_every_sentence_starts_where_the_timeline_says(book, kind):
+    rendered, mp3, m4b, _, _ = book
+    samples = decode(mp3 if kind == "mp3" else m4b)
+    timeline = rendered.timeline
+    slack = 0 if kind == "mp3" else 128
+    assert -23 <= len(samples) - round(timeline.duration_ms * OUT_RATE / 1000) <= slack + 23  # ms rounding
+    for segment in timeline.segments:
+        expected = round(segment.start_ms * OUT_RATE / 1000)
+        found = onset(samples, expected)
+        assert abs(found - expected) * 1000 / OUT_RATE <= 2.0, (kind, segment.id, found, expected)
+
+
+def test_chapters_and_editions_land_on_the_target(book):
+    rendered, mp3, m4b, _, _ = book
+    for piece in rendered.pieces:  # one gain per chapter, whatever its blocks
+        assert measure_loudness(piece.wav).integrated_lufs == pytest.approx(-19.0, abs=0.3), piece.id
+    for path in (mp3, m4b):
+        measured = measure_loudness(path)
+        assert measured.integrated_lufs == pytest.approx(-19.0, abs=0.3), path
+        assert measured.true_peak_dbtp <= -1.5 + 0.2, path
+
+
+def test_a_one_sentence_edit_masters_and_encodes_one_block(book, tmp_path):
+    rendered, mp3, m4b, root, _ = book
+    calls: list[str] = []
+    again, warm_mp3, warm_m4b = counted_render(make_script(chapters=3, segments=24, words=8, edit=EDIT), root, calls,
+                                               "edited")
+    edited = next(i for i, p in enumerate(again.pieces) if p.id == "c2")
+    before, after = rendered.pieces[edited], again.pieces[edited]
+    changed = [b for b in after.blocks if b not in before.blocks]
+    assert len(changed) == 1 and after.gain_db == before.gain_db
+    assert len(after.blocks) - len(before.blocks) in (-1, 0, 1)
+    assert calls.count("normalize a chapter's loudness") == 1, calls  # the edited block alone
+    assert sum(1 for c in calls if c.startswith("encode chapter 'c2' (block")) == 2, calls  # MP3 and AAC
+    assert not any(c.startswith(("encode chapter 'c0'", "encode chapter 'c1'")) for c in calls), calls
+    clean_root = tmp_path / "clean"
+    clean, clean_mp3, clean_m4b = counted_render(make_script(chapters=3, segments=24, words=8, edit=EDIT), clean_root,
+                                                 [])
+    assert clean.timeline == again.timeline
+    assert clean_mp3.read_bytes() == warm_mp3.read_bytes()
+    assert clean_m4b.read_bytes() == warm_m4b.read_bytes()
+    assert warm_mp3.read_bytes() != mp3.read_bytes()
+
+
+def test_a_block_cut_depends_on_the_content_around_it():
+    """Cuts are content-defined: a sentence made three seconds longer moves no cut but the one
+    after it (if any), and the blocks far from it keep their keys."""
+    count = 150
+    plan = chapter_mod.ChapterPlan("c", tuple(chapter_mod.Path(f"{i:064x}.wav") for i in range(count)),
+                                   tuple(700 if i % 3 == 2 else 350 for i in range(count)))
+    target = chapter_mod.LoudnessTarget(-19.0, -1.5)
+    frames = [22050 * 4] * count
+    longer = list(frames)
+    longer[40] += 22050 * 3
+    blocks = chapter_mod.layout(plan, 22050, target, frames)
+    edited = chapter_mod.layout(plan, 22050, target, longer)
+    cuts, edited_cuts = {b.first for b in blocks}, {b.first for b in edited}
+    assert len(blocks) >= 5
+    assert len(cuts ^ edited_cuts) <= 2, (sorted(cuts), sorted(edited_cuts))
+    assert {b.first for b in blocks if b.first < 40} <= edited_cuts
+
+
