@@ -97,8 +97,8 @@ def test_every_sentence_starts_where_the_timeline_says(book, kind):
 
 def test_chapters_and_editions_land_on_the_target(book):
     rendered, mp3, m4b, _, _ = book
-    for piece in rendered.pieces:  # one gain per chapter, whatever its blocks
-        assert measure_loudness(piece.wav).integrated_lufs == pytest.approx(-19.0, abs=0.3), piece.id
+    for piece in rendered.pieces:  # one gain per chapter, whatever its blocks (the spec: ±0.5)
+        assert measure_loudness(piece.wav).integrated_lufs == pytest.approx(-19.0, abs=0.5), piece.id
     for path in (mp3, m4b):
         measured = measure_loudness(path)
         assert measured.integrated_lufs == pytest.approx(-19.0, abs=0.3), path
@@ -145,3 +145,14 @@ def test_a_block_cut_depends_on_the_content_around_it():
     assert {b.first for b in blocks if b.first < 40} <= edited_cuts
 
 
+
+
+def test_narrate_clean_keeps_every_file_of_a_long_chapter(small_blocks, tmp_path):
+    """``piece_files`` (what ``narrate clean`` keeps) names every file the blocks put in the cache:
+    masters, levels, encodings, their records, the codec offsets, the joined encodings."""
+    rendered, _, _ = counted_render(make_script(chapters=1, segments=24, words=8), tmp_path, [])
+    assert len(rendered.pieces[0].blocks) >= 3
+    rendered.pieces[0].wav  # the joined WAV, made on first use  # noqa: B018
+    made = {p for p in (tmp_path / "cache" / "chapters").rglob("*") if p.is_file()}
+    kept = set().union(*(chapter_mod.piece_files(tmp_path / "cache", p.key) for p in rendered.pieces))
+    assert made <= kept, sorted(p.name for p in made - kept)

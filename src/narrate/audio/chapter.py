@@ -172,7 +172,8 @@ def piece_files(cache_dir: Path, key: str) -> set[Path]:
     files = {piece_path(cache_dir, key, ".wav"), record}
     data = _read_json(record)
     for block in [k for k, _ in data.get("blocks", ())] + list(data.get("tried", ())):
-        files.add(piece_path(cache_dir, str(block), ".wav"))
+        files |= {piece_path(cache_dir, str(block), ".wav"), piece_path(cache_dir, str(block), ".levels.json")}
+    files |= {piece_path(cache_dir, str(raw), ".levels.json") for raw in data.get("raw", ())}
     for codec, bitrate in KNOWN_ENCODINGS:
         suffix = _CODECS[codec][0]
         info = piece_path(cache_dir, _encoding_key(key, codec, bitrate), ".json")
@@ -180,6 +181,8 @@ def piece_files(cache_dir: Path, key: str) -> set[Path]:
         files |= {info, piece_path(cache_dir, _encoding_key(key, codec, bitrate), suffix)}
         for name in encoding.get("blocks", ()):
             files |= {piece_path(cache_dir, str(name), suffix), piece_path(cache_dir, str(name), ".json")}
+        blocks = data.get("blocks") or [[""]]
+        files.add(piece_path(cache_dir, _offset_key(str(blocks[len(blocks) // 2][0]), codec, bitrate), ".json"))
     return files
 
 
@@ -347,30 +350,50 @@ def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_
                  work_dir: Path, jobs: int = 1) -> ChapterPiece:
     """Assemble, measure and normalize one chapter into its cached piece (atomic).
 
-    The raw blocks are written and measured together (one gain for the chapter); each block is
-    then mastered on its own (``jobs`` at a time), or reused from the cache when a block with the
-    same audio was mastered at the same gain: after an edit only the edited block is mastered.
+    Each block's raw audio is measured on its own and its levels cached, and the chapter's
+    level is computed from all of them (one gain for the chapter); each block is then mastered
+    on its own (``jobs`` at a time), or reused from the cache when a block with the same audio
+    was mastered at the same gain: after an edit only the edited block is measured and mastered.
     """
     key = plan.key(target, in_rate)
     frames = [segment_frames(p, in_rate) for p in plan.paths]
     blocks = layout(plan, in_rate, target, frames)
     work_dir.mkdir(parents=True, exist_ok=True)
-    raws = [work_dir / f"{block.key}.{os.getpid()}.{threading.get_ident()}.raw.wav" for block in blocks]
+    raws = _RawBlocks(plan, blocks, in_rate, work_dir)
     try:
-        for block, raw in zip(blocks, raws, strict=True):
-            _write_raw(plan, block, raw, in_rate)
-        mastered, gain, limited, level, tried = _normalize(blocks, raws, in_rate, target, cache_dir, work_dir, jobs)
+        mastered, gain, limited, level, tried = _normalize(raws, in_rate, target, cache_dir, work_dir, jobs)
     finally:
-        for raw in raws:
-            raw.unlink(missing_ok=True)
+        raws.remove()
     offsets, start = [], 0
     for block, done in zip(blocks, mastered, strict=True):
         offsets += [(start + to_out(a, in_rate), start + to_out(b, in_rate)) for a, b in block.spans]
         start += done.frames + CODEC_GAP
     record = {"offsets": offsets, "gain_db": round(gain, 3), "limited": limited, "level_lufs": level,
-              "blocks": [[b.key, b.frames] for b in mastered], "tried": sorted(tried - {b.key for b in mastered})}
+              "blocks": [[b.key, b.frames] for b in mastered], "tried": sorted(tried - {b.key for b in mastered}),
+              "raw": [b.key for b in blocks]}
     atomic_write(piece_path(cache_dir, key, ".json"), json.dumps(record))
     return ChapterPiece(plan.id, key, tuple(mastered), tuple(offsets), gain, limited, level)
+
+
+class _RawBlocks:
+    """The chapter's blocks' raw audio, written to ``work_dir`` when first needed."""
+
+    def __init__(self, plan: ChapterPlan, blocks: Sequence[BlockLayout], in_rate: int, work_dir: Path):
+        self.plan, self.blocks, self.in_rate = plan, list(blocks), in_rate
+        stamp = f"{os.getpid()}.{threading.get_ident()}"
+        self.paths = [work_dir / f"{block.key}.{stamp}.raw.wav" for block in blocks]
+        self.lock = threading.Lock()
+
+    def path(self, index: int) -> Path:
+        raw = self.paths[index]
+        with self.lock:
+            if not raw.is_file():
+                _write_raw(self.plan, self.blocks[index], raw, self.in_rate)
+        return raw
+
+    def remove(self) -> None:
+        for raw in self.paths:
+            raw.unlink(missing_ok=True)
 
 
 def _write_raw(plan: ChapterPlan, block: BlockLayout, raw: Path, in_rate: int) -> None:
@@ -386,7 +409,11 @@ def _write_raw(plan: ChapterPlan, block: BlockLayout, raw: Path, in_rate: int) -
             if end > start:
                 _copy(wav, path, in_rate)
             position = end
-        tone.write(wav, math.ceil(block.frames * in_rate / OUT_RATE) + 1 - position)
+        tone.write(wav, _raw_frames(block, in_rate) - position)
+
+
+def _raw_frames(block: BlockLayout, in_rate: int) -> int:
+    return math.ceil(block.frames * in_rate / OUT_RATE) + 1
 
 
 @contextmanager
@@ -408,25 +435,87 @@ def _inputs(paths: Sequence[Path], scratch: Path, *, listing: bool = False) -> I
         listed.unlink(missing_ok=True)
 
 
-def _level(paths: Sequence[Path], target: LoudnessTarget, scratch: Path) -> Loudness:
-    """The level to correct over ``paths`` end to end: integrated LUFS or, for ACX, RMS and sample peak."""
-    with _inputs(paths, scratch) as inputs:
-        if target.measure == "lufs":
-            return measure_loudness(paths[0], true_peak=False, inputs=inputs)
-        return measure_rms(paths[0], inputs=inputs)
+# ------------------------------------------------------------------ levels
+
+_MOMENTARY = "lavfi.r128.M="
+MOMENTARY_FILTER = f"ebur128=metadata=1,ametadata=mode=print:key={_MOMENTARY[:-1]}"
 
 
-def _normalize(blocks: Sequence[BlockLayout], raws: Sequence[Path], in_rate: int, target: LoudnessTarget,
-               cache_dir: Path, work_dir: Path, jobs: int) -> tuple[list[Block], float, bool, float | None, set[str]]:
+def _momentary(lines: Sequence[str]) -> list[float]:
+    values = []
+    for line in lines:
+        at = line.find(_MOMENTARY)
+        if at >= 0:
+            try:
+                values.append(round(float(line[at + len(_MOMENTARY):]), 3))
+            except ValueError:
+                continue
+    return values
+
+
+def gated_loudness(momentary: Sequence[float]) -> float:
+    """Integrated loudness (ITU-R BS.1770: absolute gate -70 LUFS, relative gate -10 LU) from
+    the loudness of its 400 ms gating blocks, which ffmpeg's ebur128 reports every 100 ms as the
+    momentary loudness. Blocks measured apart combine by concatenating their values."""
+    def power(lufs: float) -> float:
+        return 10 ** ((lufs + 0.691) / 10)
+
+    def loudness(values: list[float]) -> float:
+        return -0.691 + 10 * math.log10(sum(power(v) for v in values) / len(values))
+
+    audible = [m for m in momentary if m > -70.0]
+    if not audible:
+        return -70.0
+    relative = loudness(audible) - 10.0
+    kept = [m for m in audible if m > relative]
+    return max(loudness(kept), -70.0)
+
+
+def _combined(levels: Sequence[dict], target: LoudnessTarget) -> Loudness:
+    """The chapter's level from its blocks' (``_measure``): LUFS, or ACX's RMS and sample peak."""
+    if target.measure == "lufs":
+        return Loudness(gated_loudness([m for level in levels for m in level["m"]]), math.inf)
+    count = sum(level["n"] for level in levels)
+    energy = sum(10 ** (level["rms"] / 10) * level["n"] for level in levels)
+    rms = 10 * math.log10(energy / count) if energy > 0 and count else -70.0
+    return Loudness(max(rms, -70.0), max(level["peak"] for level in levels))
+
+
+def _measure(wav: Path, target: LoudnessTarget, frames: int) -> dict:
+    """One block's levels: its momentary loudness (LUFS targets) or RMS, peak and length (ACX)."""
+    if target.measure == "lufs":
+        lines = run_ffmpeg(["-i", str(wav), "-af", MOMENTARY_FILTER, "-f", "null", "-"], what="measure loudness",
+                           path=wav, keep=lambda line: _MOMENTARY in line)
+        return {"m": _momentary(lines)}
+    measured = measure_rms(wav)
+    return {"rms": measured.integrated_lufs, "peak": measured.true_peak_dbtp, "n": frames}
+
+
+def _levels(path: Path) -> dict | None:
+    data = _read_json(path)
+    return data if ("m" in data or "rms" in data) else None
+
+
+def _normalize(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir: Path, work_dir: Path,
+               jobs: int) -> tuple[list[Block], float, bool, float | None, set[str]]:
     """Master every block at ``target`` with one gain for the chapter; return the blocks, the gain,
     whether the limiter ran, the master's integrated loudness (LUFS targets) and every block key tried.
 
     The gain is rounded to 0.1 dB, so a small edit rarely changes it and the other blocks stay
     cached. When the limiter is needed it lowers loudness a little; one more pass with the
-    shortfall added to the gain brings it back within ~0.3 LU. A one-block LUFS master is
-    measured in the same ffmpeg run that writes it (no second decode).
+    shortfall added to the gain brings it back within ~0.3 LU. Every block is measured in the
+    ffmpeg run that masters it (no second decode), and its levels are cached with it.
     """
-    measured = _level(raws, target, work_dir)
+    def raw_level(index: int) -> dict:
+        block = raws.blocks[index]
+        cached = piece_path(cache_dir, block.key, ".levels.json")
+        level = _levels(cached)
+        if level is None:
+            level = _measure(raws.path(index), target, _raw_frames(block, in_rate))
+            atomic_write(cached, json.dumps(level))
+        return level
+
+    measured = _combined(_map(raw_level, range(len(raws.blocks)), jobs), target)
     tried: set[str] = set()
     if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
         gain, limited = 0.0, False
@@ -435,40 +524,42 @@ def _normalize(blocks: Sequence[BlockLayout], raws: Sequence[Path], in_rate: int
         # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
         # than limiting, and the limiter leaves anything under its ceiling untouched.
         limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
-    mastered, level = _master_blocks(blocks, raws, in_rate, target, gain, limited, cache_dir, work_dir, jobs)
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs)
     tried |= {b.key for b in mastered}
     if limited and measured.integrated_lufs > -69.0:
-        reached = level if level is not None else _level([b.wav for b in mastered], target, work_dir).integrated_lufs
-        shortfall = target.integrated_lufs - reached
-        if abs(shortfall) > 0.35:  # ffmpeg prints loudness to 0.1 LU: more than 0.3 off
+        shortfall = target.integrated_lufs - level.integrated_lufs
+        if abs(shortfall) > 0.3:
             gain = round(gain + shortfall, 1)
-            mastered, level = _master_blocks(blocks, raws, in_rate, target, gain, limited, cache_dir, work_dir, jobs)
+            mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs)
             tried |= {b.key for b in mastered}
-    if target.measure == "lufs" and level is None:
-        level = _level([b.wav for b in mastered], target, work_dir).integrated_lufs
-    return mastered, gain, limited, level, tried
+    return mastered, gain, limited, level.integrated_lufs if target.measure == "lufs" else None, tried
 
 
-def _master_blocks(blocks: Sequence[BlockLayout], raws: Sequence[Path], in_rate: int, target: LoudnessTarget,
-                   gain: float, limited: bool, cache_dir: Path, work_dir: Path,
-                   jobs: int) -> tuple[list[Block], float | None]:
-    """Each block mastered at ``gain`` (cached); the master's loudness when one block measured it."""
-    def one(item: tuple[BlockLayout, Path]) -> tuple[Block, float | None]:
-        layout_, raw = item
-        key = hash_parts(layout_.key, f"gain={gain:.1f}", f"limited={limited}")
-        block = Block(key, piece_path(cache_dir, key, ".wav"), layout_.frames)
-        if _whole_wav(block.wav, block.frames):
-            return block, None
-        measure = target.measure == "lufs" and len(blocks) == 1
-        return block, _apply(raw, block.wav, in_rate, block.frames, target, gain, limited, measure)
-
-    items = list(zip(blocks, raws, strict=True))
+def _map(function, items, jobs: int) -> list:  # noqa: ANN001
+    """``function`` over ``items`` in order, on up to ``jobs`` threads."""
+    items = list(items)
     if jobs > 1 and len(items) > 1:
         with ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="narrate-block") as pool:
-            results = list(pool.map(one, items))
-    else:
-        results = [one(item) for item in items]
-    return [b for b, _ in results], results[0][1] if len(results) == 1 else None
+            return list(pool.map(function, items))
+    return [function(item) for item in items]
+
+
+def _master_blocks(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, gain: float, limited: bool,
+                   cache_dir: Path, jobs: int) -> tuple[list[Block], Loudness]:
+    """Each block mastered at ``gain`` (cached, with its levels); the master's level."""
+    def one(index: int) -> tuple[Block, dict]:
+        layout_ = raws.blocks[index]
+        key = hash_parts(layout_.key, f"gain={gain:.1f}", f"limited={limited}")
+        block = Block(key, piece_path(cache_dir, key, ".wav"), layout_.frames)
+        record = piece_path(cache_dir, key, ".levels.json")
+        level = _levels(record)
+        if level is None or not _whole_wav(block.wav, block.frames):
+            level = _apply(raws.path(index), block, in_rate, target, gain, limited)
+            atomic_write(record, json.dumps(level))
+        return block, level
+
+    results = _map(one, range(len(raws.blocks)), jobs)
+    return [b for b, _ in results], _combined([level for _, level in results], target)
 
 
 def limiter(in_rate: int, ceiling_db: float) -> list[str]:
@@ -476,21 +567,22 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
     return [f"aresample={4 * in_rate}", f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80"]
 
 
-def _apply(raw: Path, out: Path, in_rate: int, out_frames: int, target: LoudnessTarget, gain: float,
-           limited: bool, measure: bool) -> float | None:
-    """Write the master; with ``measure`` return its integrated loudness, measured on the way."""
+def _apply(raw: Path, block: Block, in_rate: int, target: LoudnessTarget, gain: float, limited: bool) -> dict:
+    """Write the block's master; return its levels (``_measure``), for LUFS measured on the way."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
         filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
-    filters += [f"aresample={OUT_RATE}", f"apad=whole_len={out_frames}", f"atrim=end_sample={out_frames}"]
-    with atomic_path(out) as tmp:
-        graph = ["-filter_complex", ",".join(filters) + ",asplit[o][m];[m]ebur128[n]", "-map", "[o]"] if measure \
-            else ["-af", ",".join(filters)]
+    filters += [f"aresample={OUT_RATE}", f"apad=whole_len={block.frames}", f"atrim=end_sample={block.frames}"]
+    measure = target.measure == "lufs"
+    with atomic_path(block.wav) as tmp:
+        graph = ["-filter_complex", ",".join(filters) + f",asplit[o][m];[m]{MOMENTARY_FILTER}[n]", "-map", "[o]"] \
+            if measure else ["-af", ",".join(filters)]
         lines = run_ffmpeg(["-y", "-i", str(raw), *graph, "-ac", "1", "-ar", str(OUT_RATE),
                             "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp),
                             *(["-map", "[n]", "-f", "null", "-"] if measure else [])],
-                           what="normalize a chapter's loudness", path=out)
-    return parse_loudness(lines, out).integrated_lufs if measure else None
+                           what="normalize a chapter's loudness", path=block.wav,
+                           keep=(lambda line: _MOMENTARY in line) if measure else None)
+    return {"m": _momentary(lines)} if measure else _measure(block.wav, target, block.frames)
 
 
 # ------------------------------------------------------------------ encodings
@@ -540,7 +632,7 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
         level = piece.level_lufs if piece.level_lufs is not None else \
             measure_loudness(piece.wav, true_peak=False).integrated_lufs
         if level > -69.0:
-            wanted = target.integrated_lufs - level - codec_offset(piece, codec, bitrate)
+            wanted = target.integrated_lufs - level - codec_offset(piece, codec, bitrate, cache_dir)
             compensation = round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
 
     def one(item: tuple[int, Block]) -> tuple[Path, int]:
@@ -578,7 +670,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
     what = f"encode chapter {piece.id!r}" + (f" (block {number} of {len(piece.blocks)})" if len(piece.blocks) > 1
                                               else "")
     _encode(block, out, args, bitrate, compensation, target, what)
-    packets = _count_packets(out)
+    packets = _count_packets(out, codec)
     if packets * per_packet != block.frames + CODEC_GAP:
         raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
                          f"{piece.id!r}, the encoder wrote {packets}", out)
@@ -586,12 +678,27 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
     return out, packets
 
 
-def codec_offset(piece: ChapterPiece, codec: str, bitrate: str) -> float:
+def codec_offset(piece: ChapterPiece, codec: str, bitrate: str, cache_dir: Path | None = None) -> float:
     """The level (LU) ``codec`` at ``bitrate`` adds to ``piece`` (negative: it loses level),
     measured on at most ``EXCERPT_S`` seconds from the middle of the piece's middle block: the
-    excerpt is encoded and measured in the same ffmpeg run, then its encoding is measured."""
-    suffix, _, args = _CODECS[codec]
+    excerpt is encoded and measured in the same ffmpeg run, then its encoding is measured.
+    Cached in ``cache_dir`` under the block's key (an edit elsewhere in the chapter reuses it)."""
     block = piece.blocks[len(piece.blocks) // 2]
+    record = piece_path(cache_dir, _offset_key(block.key, codec, bitrate), ".json") if cache_dir else None
+    if record is not None and isinstance(_read_json(record).get("offset"), float):
+        return float(_read_json(record)["offset"])
+    offset = _learn_offset(piece, block, codec, bitrate)
+    if record is not None:
+        atomic_write(record, json.dumps({"offset": offset}))
+    return offset
+
+
+def _offset_key(block_key: str, codec: str, bitrate: str) -> str:
+    return hash_parts(block_key, codec, bitrate, "codec-offset")
+
+
+def _learn_offset(piece: ChapterPiece, block: Block, codec: str, bitrate: str) -> float:
+    suffix, _, args = _CODECS[codec]
     length = min(block.frames, EXCERPT_S * OUT_RATE)
     start = (block.frames - length) // 2
     with tempfile.TemporaryDirectory(prefix="narrate-codec-") as scratch:
@@ -621,13 +728,47 @@ def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation
                     "-map_metadata", "-1", *args, "-bitexact", str(tmp)], what=what, path=out)
 
 
-def _count_packets(path: Path) -> int:
-    data = probe(path, "stream=nb_read_packets", count_packets=True)
-    streams = data.get("streams") or [{}]
+def _count_packets(path: Path, codec: str) -> int:
+    """The audio packets the encoder wrote: an MP3's Xing/Info frame count (the encoder's own
+    count, written because of ``-write_xing 1``) or the number of ADTS frames (each frame's header
+    gives its length); ffprobe counts them when neither can be read."""
+    data = path.read_bytes()
+    counted = _xing_frames(data) if codec == "mp3" else _adts_frames(data)
+    if counted is not None:
+        return counted
+    probed = probe(path, "stream=nb_read_packets", count_packets=True)
+    streams = probed.get("streams") or [{}]
     try:
         return int(streams[0]["nb_read_packets"])
     except (KeyError, ValueError) as exc:
         raise AudioError("ffprobe cannot count the audio packets", path) from exc
+
+
+def _xing_frames(data: bytes) -> int | None:
+    start = 0
+    if data[:3] == b"ID3" and len(data) >= 10:  # an ID3v2 tag: its size is syncsafe
+        start = 10 + ((data[6] & 0x7F) << 21 | (data[7] & 0x7F) << 14 | (data[8] & 0x7F) << 7 | (data[9] & 0x7F))
+    head = data[start:start + 200]
+    if len(head) < 4 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return None
+    for tag in (b"Xing", b"Info"):
+        at = head.find(tag)
+        if at >= 0 and len(head) >= at + 12 and head[at + 7] & 0x01:  # the frames field is present
+            return int.from_bytes(head[at + 8:at + 12], "big")
+    return None
+
+
+def _adts_frames(data: bytes) -> int | None:
+    count = position = 0
+    while position + 7 <= len(data):
+        if data[position] != 0xFF or data[position + 1] & 0xF6 != 0xF0:
+            return None
+        length = (data[position + 3] & 0x03) << 11 | data[position + 4] << 3 | data[position + 5] >> 5
+        if length < 7:
+            return None
+        count += (data[position + 6] & 0x03) + 1
+        position += length
+    return count if position == len(data) else None
 
 
 def concat_mp3(paths: Sequence[Path], out: Path) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +42,9 @@ def ffmpeg_timeout() -> float:
 
 
 def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
-               timeout: float | None = None) -> list[str]:
-    """Run ``ffmpeg -hide_banner -nostdin -nostats <args>``; return stderr's last lines.
+               timeout: float | None = None, keep: Callable[[str], bool] | None = None) -> list[str]:
+    """Run ``ffmpeg -hide_banner -nostdin -nostats <args>``; return stderr's last lines (and,
+    before them, every line ``keep`` accepts: ``keep`` sees each line as it comes).
 
     A failure raises ``AudioError`` naming ``path`` and ``what`` was being done, with the
     tail of ffmpeg's stderr. A run longer than ``timeout`` seconds (``ffmpeg_timeout()``)
@@ -52,13 +54,14 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
     command = [*_die_with_us(), tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *args]
     limit = ffmpeg_timeout() if timeout is None else timeout
     tail: deque[str] = deque(maxlen=_TAIL_LINES)
+    kept: list[str] = []
     try:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True, errors="replace")
     except OSError as exc:
         raise AudioError(f"cannot run ffmpeg to {what} ({exc})", path) from exc
     assert proc.stderr is not None
-    reader = threading.Thread(target=_read_lines, args=(proc.stderr, tail), daemon=True)
+    reader = threading.Thread(target=_read_lines, args=(proc.stderr, tail, kept, keep), daemon=True)
     try:
         reader.start()
         try:
@@ -76,7 +79,7 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
     if code != 0:
         message = "\n".join(line for line in list(tail)[-12:] if line.strip())
         raise AudioError(f"ffmpeg failed to {what} (exit {code}):\n{message}", path)
-    return list(tail)
+    return [*kept, *tail]
 
 
 def _die_with_us() -> list[str]:
@@ -88,9 +91,13 @@ def _die_with_us() -> list[str]:
     return [setpriv, "--pdeathsig", "KILL"] if setpriv else []
 
 
-def _read_lines(stream, tail: deque[str]) -> None:
+def _read_lines(stream, tail: deque[str], kept: list[str], keep: Callable[[str], bool] | None) -> None:
     for line in stream:
-        tail.append(line.rstrip("\n"))
+        line = line.rstrip("\n")
+        if keep is not None and keep(line):
+            kept.append(line)
+        else:
+            tail.append(line)
 
 
 def probe(path: Path, *entries: str, count_packets: bool = False) -> dict:

@@ -83,7 +83,17 @@ def install_stop_handlers() -> None:
     blocks run: temp files go, ffmpeg is killed) and every task still queued is refused."""
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    sys.unraisablehook = _quiet_stop
     _die_with_parent()
+
+
+def _quiet_stop(unraisable: Any) -> None:
+    """The stop can land in a finalizer (a ``wave`` writer's ``__del__``), where Python cannot
+    raise it and prints it with a traceback instead: that one is expected, so say nothing (the
+    task then finishes, and the queued ones are refused)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _die_with_parent() -> None:

@@ -61,7 +61,10 @@ def write_m4b(
         # the ADTS stream starts with the first piece's 1024 samples of priming: starting it at
         # -1024 samples makes the muxer write an edit list that skips them
         priming = f"-{AAC_PRIMING / rendered.sample_rate:.9f}"
-        inputs = ["-itsoffset", priming, "-f", "aac", "-i", str(stream), "-f", "ffmetadata", "-i", str(metadata)]
+        # with two inputs ffmpeg 5 reads each on its own thread, handing packets over a queue of 8:
+        # a larger queue makes the remux of a long book about 1.7 times faster (same bytes)
+        inputs = ["-thread_queue_size", "4096", "-itsoffset", priming, "-f", "aac", "-i", str(stream),
+                  "-f", "ffmetadata", "-i", str(metadata)]
         # the last piece's AAC padding (its packets hold 128 samples more than its content and
         # the priming): the last packet's duration ends the edit list at the timeline's end
         packets = sum(piece.packets for piece in pieces)
