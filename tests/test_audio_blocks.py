@@ -156,3 +156,20 @@ def test_narrate_clean_keeps_every_file_of_a_long_chapter(small_blocks, tmp_path
     made = {p for p in (tmp_path / "cache" / "chapters").rglob("*") if p.is_file()}
     kept = set().union(*(chapter_mod.piece_files(tmp_path / "cache", p.key) for p in rendered.pieces))
     assert made <= kept, sorted(p.name for p in made - kept)
+
+
+def test_a_second_pass_leaves_no_first_pass_masters(small_blocks, tmp_path, monkeypatch):
+    """When the limiter's shortfall calls for a second pass at another gain, the first pass's
+    masters stay out of the cache (only their levels are kept), and a rebuild reuses everything."""
+    monkeypatch.setattr(chapter_mod, "LIMITER_MARGIN_DB", 7.0)  # a hard limit: a large shortfall
+    calls: list[str] = []
+    rendered, _, _ = counted_render(make_script(chapters=1, segments=12, words=8), tmp_path, calls)
+    piece = rendered.pieces[0]
+    blocks = len(piece.blocks)
+    assert blocks >= 2 and calls.count("normalize a chapter's loudness") == 2 * blocks, calls
+    wavs = set((tmp_path / "cache" / "chapters").rglob("*.wav"))
+    assert wavs == {b.wav for b in piece.blocks}
+    assert not list((tmp_path / "work").rglob("*.wav"))
+    again: list[str] = []
+    counted_render(make_script(chapters=1, segments=12, words=8), tmp_path, again, "again")
+    assert not any(c.startswith(("normalize", "encode")) for c in again), again

@@ -12,9 +12,11 @@ one to three minutes (``cut_after``: content-defined, so an edit moves no cut bu
 neighbours'); each block is mastered (gain, limiter, resampling) and encoded on its own, and
 cached under a key of its own audio, the chapter's gain (rounded to 0.1 dB, so a small edit
 rarely changes it) and, for encodings, the codec's compensation (also rounded to 0.1 dB).
-Editing one sentence therefore measures its chapter again (one fast ffmpeg pass over the raw
-audio) but masters and encodes one block; the chapter's encoding is its blocks' frames end to
-end. A short chapter is one block.
+Each block's momentary loudness (ebur128's 400 ms gating blocks, every 100 ms) is measured
+once, raw and mastered, and cached; the chapter's integrated loudness is gated from all of its
+blocks' values (``gated_loudness``). Editing one sentence therefore measures, masters and encodes
+one block (twice mastered when the limiter's shortfall calls for a second pass); the chapter's
+encoding is its blocks' frames end to end. A short chapter is one block.
 
 Encodings (MP3 for the edition and the read-along, AAC for the M4B) are cached beside the
 piece, keyed on the piece, the codec and the bitrate, so stitching an edition copies frames
@@ -382,7 +384,12 @@ class _RawBlocks:
         self.plan, self.blocks, self.in_rate = plan, list(blocks), in_rate
         stamp = f"{os.getpid()}.{threading.get_ident()}"
         self.paths = [work_dir / f"{block.key}.{stamp}.raw.wav" for block in blocks]
+        self.work_dir, self.stamp = work_dir, stamp
         self.lock = threading.Lock()
+
+    def staged(self, key: str) -> Path:
+        """Where a first-pass master of block ``key`` is kept during this mastering."""
+        return self.work_dir / f"{key}.{self.stamp}.master.wav"
 
     def path(self, index: int) -> Path:
         raw = self.paths[index]
@@ -394,6 +401,8 @@ class _RawBlocks:
     def remove(self) -> None:
         for raw in self.paths:
             raw.unlink(missing_ok=True)
+        for staged in self.work_dir.glob(f"*.{self.stamp}.master.wav"):
+            staged.unlink(missing_ok=True)
 
 
 def _write_raw(plan: ChapterPlan, block: BlockLayout, raw: Path, in_rate: int) -> None:
@@ -524,14 +533,14 @@ def _normalize(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir
         # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
         # than limiting, and the limiter leaves anything under its ceiling untouched.
         limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
-    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs)
-    tried |= {b.key for b in mastered}
+    # the first pass is measured; its masters are kept (in the cache) only if no second pass follows
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=False)
     if limited and measured.integrated_lufs > -69.0:
         shortfall = target.integrated_lufs - level.integrated_lufs
         if abs(shortfall) > 0.3:
-            gain = round(gain + shortfall, 1)
-            mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs)
             tried |= {b.key for b in mastered}
+            gain = round(gain + shortfall, 1)
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=True)
     return mastered, gain, limited, level.integrated_lufs if target.measure == "lufs" else None, tried
 
 
@@ -545,21 +554,42 @@ def _map(function, items, jobs: int) -> list:  # noqa: ANN001
 
 
 def _master_blocks(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, gain: float, limited: bool,
-                   cache_dir: Path, jobs: int) -> tuple[list[Block], Loudness]:
-    """Each block mastered at ``gain`` (cached, with its levels); the master's level."""
+                   cache_dir: Path, jobs: int, *, final: bool) -> tuple[list[Block], Loudness]:
+    """Each block mastered at ``gain`` (its levels cached); the master's level.
+
+    Not ``final``: only the levels are needed, and a block mastered now is kept in the work
+    folder (a second pass at another gain would make it useless). ``final``: every block's master
+    is in the cache, adopted from the work folder when this build made it in the first pass.
+    """
     def one(index: int) -> tuple[Block, dict]:
         layout_ = raws.blocks[index]
         key = hash_parts(layout_.key, f"gain={gain:.1f}", f"limited={limited}")
         block = Block(key, piece_path(cache_dir, key, ".wav"), layout_.frames)
         record = piece_path(cache_dir, key, ".levels.json")
         level = _levels(record)
-        if level is None or not _whole_wav(block.wav, block.frames):
-            level = _apply(raws.path(index), block, in_rate, target, gain, limited)
-            atomic_write(record, json.dumps(level))
+        staged = raws.staged(key)
+        if level is not None and (not final or _whole_wav(block.wav, block.frames)):
+            return block, level
+        if final and level is not None and _whole_wav(staged, block.frames):
+            _adopt(staged, block.wav)
+            return block, level
+        level = _apply(raws.path(index), block.wav if final else staged, block.frames, in_rate, target, gain,
+                       limited)
+        atomic_write(record, json.dumps(level))
         return block, level
 
     results = _map(one, range(len(raws.blocks)), jobs)
     return [b for b, _ in results], _combined([level for _, level in results], target)
+
+
+def _adopt(staged: Path, out: Path) -> None:
+    """Move a master made in the work folder into the cache (atomically; copied across devices)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, out)
+    except OSError:
+        with atomic_path(out) as tmp:
+            shutil.copyfile(staged, tmp)
 
 
 def limiter(in_rate: int, ceiling_db: float) -> list[str]:
@@ -567,22 +597,24 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
     return [f"aresample={4 * in_rate}", f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80"]
 
 
-def _apply(raw: Path, block: Block, in_rate: int, target: LoudnessTarget, gain: float, limited: bool) -> dict:
-    """Write the block's master; return its levels (``_measure``), for LUFS measured on the way."""
+def _apply(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
+           limited: bool) -> dict:
+    """Write a block's master (``frames`` samples) to ``out``; return its levels (``_measure``), for
+    LUFS measured on the way."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
         filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
-    filters += [f"aresample={OUT_RATE}", f"apad=whole_len={block.frames}", f"atrim=end_sample={block.frames}"]
+    filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
     measure = target.measure == "lufs"
-    with atomic_path(block.wav) as tmp:
+    with atomic_path(out) as tmp:
         graph = ["-filter_complex", ",".join(filters) + f",asplit[o][m];[m]{MOMENTARY_FILTER}[n]", "-map", "[o]"] \
             if measure else ["-af", ",".join(filters)]
         lines = run_ffmpeg(["-y", "-i", str(raw), *graph, "-ac", "1", "-ar", str(OUT_RATE),
                             "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp),
                             *(["-map", "[n]", "-f", "null", "-"] if measure else [])],
-                           what="normalize a chapter's loudness", path=block.wav,
+                           what="normalize a chapter's loudness", path=out,
                            keep=(lambda line: _MOMENTARY in line) if measure else None)
-    return {"m": _momentary(lines)} if measure else _measure(block.wav, target, block.frames)
+    return {"m": _momentary(lines)} if measure else _measure(out, target, frames)
 
 
 # ------------------------------------------------------------------ encodings
