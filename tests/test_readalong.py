@@ -70,6 +70,12 @@ def test_overlay_metadata(samples):
         total = re.findall(r'<meta property="media:duration">([^<]+)<', opf)
         assert refined and len(total) == 1
         assert abs(sum(clock(v) for _, v in refined) - clock(total[0])) < 0.01
+        # the manifest's duration is the read-along's own (a codec gap shorter per document than
+        # the MP3's): `narrate check` compares the two
+        manifest = json.loads((samples / "manifest.json").read_text())
+        listed = [a["duration_s"] for p in manifest["publications"] for a in p["artifacts"]
+                  if a["format"] == "epub-readaloud" and a["path"].endswith(epub.name)]
+        assert len(listed) == 1 and abs(listed[0] - clock(total[0])) < 0.002, (listed, total)
         assert "auditory,textual" in opf and 'media-type="audio/mpeg"' in opf
         assert 'media-overlay="smil-' in opf
 

@@ -68,8 +68,6 @@ CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
 _VERSION = "chapter-piece/3"  # 3: blocks; 2: the record holds the master's measured level
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
-SECOND_PASS_ABOVE_LU = 0.45  # a master further than this from the target is mastered again; a
-# nearer one is left to each codec's compensation (``encode_piece``), which adds the difference
 EXCERPT_S = 30  # seconds of a piece encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
 BLOCK_MAX_S = 180  # and at most this long (plus one sentence)
@@ -513,10 +511,8 @@ def _normalize(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir
     whether the limiter ran, the master's integrated loudness (LUFS targets) and every block key tried.
 
     The gain is rounded to 0.1 dB, so a small edit rarely changes it and the other blocks stay
-    cached. When the limiter is needed it lowers loudness a little; when that leaves the master
-    more than ``SECOND_PASS_ABOVE_LU`` short, one more pass with the shortfall added to the gain
-    brings it back (a nearer miss is made up by each codec's compensation, which the encode
-    applies anyway). Every block is measured in the
+    cached. When the limiter is needed it lowers loudness a little; one more pass with the
+    shortfall added to the gain brings it back within ~0.3 LU. Every block is measured in the
     ffmpeg run that masters it (no second decode), and its levels are cached with it.
     """
     def raw_level(index: int) -> dict:
@@ -541,7 +537,7 @@ def _normalize(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir
     mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=False)
     if limited and measured.integrated_lufs > -69.0:
         shortfall = target.integrated_lufs - level.integrated_lufs
-        if abs(shortfall) > SECOND_PASS_ABOVE_LU:
+        if abs(shortfall) > 0.3:
             tried |= {b.key for b in mastered}
             gain = round(gain + shortfall, 1)
     mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=True)
@@ -596,11 +592,9 @@ def _adopt(staged: Path, out: Path) -> None:
             shutil.copyfile(staged, tmp)
 
 
-def limiter(in_rate: int, ceiling_db: float, oversample: int = 4) -> list[str]:
-    """A true-peak limiter: ``alimiter`` on the audio oversampled ``oversample`` times."""
+def limiter(in_rate: int, ceiling_db: float) -> list[str]:
     ceiling = 10 ** (ceiling_db / 20)
-    return [f"aresample={oversample * in_rate}",
-            f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80"]
+    return [f"aresample={4 * in_rate}", f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80"]
 
 
 def _apply(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
@@ -759,11 +753,7 @@ def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation
     if compensation:
         boost = [f"volume={compensation:.2f}dB"]
         if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again
-            # the master holds the voice's audio resampled to 44.1 kHz, so nothing in it is above
-            # the voice's own band (12 kHz at most): twice 44.1 kHz is four times that band, the
-            # oversampling the masters are limited with, at half the cost of four times 44.1 kHz
-            boost += [*limiter(OUT_RATE, target.master_peak_dbtp - LIMITER_MARGIN_DB, oversample=2),
-                      f"aresample={OUT_RATE}"]
+            boost += [*limiter(OUT_RATE, target.master_peak_dbtp - LIMITER_MARGIN_DB), f"aresample={OUT_RATE}"]
         filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}", f"atrim=end_sample={block.frames}"])]
     with atomic_path(out) as tmp:
         run_ffmpeg(["-y", "-i", str(block.wav), *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,

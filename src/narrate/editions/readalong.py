@@ -84,7 +84,10 @@ class OverlayGroup:
     start_ms: int = 0
 
 
-def write_readalong(ctx: PublicationContext, narration: Narration, target: Path) -> None:
+def write_readalong(ctx: PublicationContext, narration: Narration, target: Path) -> float:
+    """Write the read-along EPUB; return its audio's duration in seconds: the sum of its
+    documents' (each document's audio ends on its last chapter's own samples, so a book read in
+    several documents is a codec gap shorter per document than the MP3)."""
     doc = ctx.doc
     spans = sentence_spans(doc, narration)
     kinds = {s.id: s.kind for c in narration.script.chapters for s in c.segments}
@@ -113,6 +116,7 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
                           # the spoken credits' overlay lives on a title page, so the read-along keeps one
                           article_title_page="titlepage" in overlays or ctx.config.epub.article_title_page)
     write_epub(doc, ctx.root, target, options)
+    return round(sum(overlay[4] for overlay in overlays.values()), 3)
 
 
 def overlay_groups(doc: m.Document, timeline: Timeline, kinds: dict[str, str]) -> list[OverlayGroup]:
@@ -282,5 +286,5 @@ def _clock(ms: int) -> str:
 def write_readaloud(ctx: PublicationContext, narration: Narration) -> Made:
     """The read-along edition (EPUB 3 with media overlays) of a narrated publication."""
     target = ctx.path(".readaloud.epub")
-    write_readalong(ctx, narration, target)
-    return [("epub-readaloud", target, {"duration_s": narration.duration_s})]
+    duration_s = write_readalong(ctx, narration, target)
+    return [("epub-readaloud", target, {"duration_s": duration_s})]
