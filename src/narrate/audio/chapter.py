@@ -66,7 +66,7 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/3"  # 3: blocks; 2: the record holds the master's measured level
+_VERSION = "chapter-piece/4"  # 4: second pass above 0.3 LU again; 3: blocks; 2: the record holds the master's level
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
 EXCERPT_S = 30  # seconds of a piece encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
@@ -692,7 +692,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
                   target: LoudnessTarget, cache_dir: Path) -> tuple[Path, int]:
     """One block encoded (cached): its file and packet count, checked against its span."""
     suffix, per_packet, args = _CODECS[codec]
-    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/3")
+    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/4")
     out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
     if out.is_file() and info.is_file():
         try:
