@@ -692,7 +692,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
                   target: LoudnessTarget, cache_dir: Path) -> tuple[Path, int]:
     """One block encoded (cached): its file and packet count, checked against its span."""
     suffix, per_packet, args = _CODECS[codec]
-    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/4")
+    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/5")
     out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
     if out.is_file() and info.is_file():
         try:
@@ -752,8 +752,11 @@ def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation
     filters = []
     if compensation:
         boost = [f"volume={compensation:.2f}dB"]
-        if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again
-            boost += [*limiter(OUT_RATE, target.master_peak_dbtp - LIMITER_MARGIN_DB), f"aresample={OUT_RATE}"]
+        if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again, at the master's
+            # peak itself (the codec's overshoot is already budgeted under the target's true peak;
+            # the margin below it only exists so that small boosts need no limiter): limiting at
+            # the margin too took a third of the boost back, and the MP3s missed the target
+            boost += [*limiter(OUT_RATE, target.master_peak_dbtp), f"aresample={OUT_RATE}"]
         filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}", f"atrim=end_sample={block.frames}"])]
     with atomic_path(out) as tmp:
         run_ffmpeg(["-y", "-i", str(block.wav), *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
