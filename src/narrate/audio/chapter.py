@@ -426,12 +426,8 @@ def _raw_frames(block: BlockLayout, in_rate: int) -> int:
 
 
 @contextmanager
-def _inputs(paths: Sequence[Path], scratch: Path, *, listing: bool = False) -> Iterator[list[str]]:
-    """ffmpeg input options reading ``paths`` end to end (a concat listing when there are several,
-    or always with ``listing``)."""
-    if len(paths) == 1 and not listing:
-        yield ["-i", str(paths[0])]
-        return
+def _concat_listing(paths: Sequence[Path], scratch: Path) -> Iterator[list[str]]:
+    """ffmpeg input options reading ``paths`` end to end (a concat demuxer listing in ``scratch``)."""
     scratch.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=".concat.", suffix=".txt.tmp", dir=scratch)
     os.close(fd)
@@ -814,7 +810,7 @@ def concat_mp3(paths: Sequence[Path], out: Path) -> None:
     one Xing/LAME header for the whole: the frame count and the first piece's encoder delay,
     so players skip the delay once and play every join gaplessly.
     """
-    with atomic_path(out) as tmp, _inputs(paths, tmp.parent, listing=True) as inputs:
+    with atomic_path(out) as tmp, _concat_listing(paths, tmp.parent) as inputs:
         run_ffmpeg(["-y", *inputs, "-map", "0:a", "-c", "copy", "-map_metadata", "-1", "-write_id3v2", "0",
                     "-write_xing", "1", "-bitexact", "-f", "mp3", str(tmp)], what="join the chapters' MP3", path=out)
 
