@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from narrate.speech.script import Script, ScriptChapter, Segment
@@ -66,3 +68,24 @@ def make_cover(path: Path) -> Path:
     png += chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
     path.write_bytes(png)
     return path
+
+
+@contextlib.contextmanager
+def counted_ffmpeg(calls: list[str]) -> Iterator[list[str]]:
+    """Every ffmpeg run of ``audio/chapter.py`` inside the block, appended to ``calls`` by its ``what``."""
+    import pytest
+
+    import narrate.audio.chapter as chapter_mod
+
+    original = chapter_mod.run_ffmpeg
+
+    def spy(args, *, what, **kw):
+        calls.append(what)
+        return original(args, what=what, **kw)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(chapter_mod, "run_ffmpeg", spy)
+    try:
+        yield calls
+    finally:
+        patch.undo()

@@ -6,7 +6,7 @@ target, and an incremental build gives the same bytes as a clean one."""
 from __future__ import annotations
 
 import pytest
-from conftest_audio import FAKE, make_script
+from conftest_audio import FAKE, counted_ffmpeg, make_script
 from test_audio_stitch import META, decode, onset
 
 import narrate.audio.chapter as chapter_mod
@@ -33,21 +33,11 @@ def small_blocks():
 
 
 def counted_render(script, root, calls, tag="book"):
-    original = chapter_mod.run_ffmpeg
-
-    def spy(args, *, what, **kw):
-        calls.append(what)
-        return original(args, what=what, **kw)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(chapter_mod, "run_ffmpeg", spy)
-    try:
+    with counted_ffmpeg(calls):
         rendered = render(script, FAKE, get_engine(FAKE), cache_dir=root / "cache", work_dir=root / "work", jobs=2,
                           encodings=(("mp3", "64k"), ("aac", "64k")))
         return (rendered, write_mp3(rendered, META, None, root / f"{tag}.mp3"),
                 write_m4b(rendered, META, None, root / f"{tag}.m4b"))
-    finally:
-        patch.undo()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ chapter still lands on the loudness target."""
 from __future__ import annotations
 
 import pytest
-from conftest_audio import FAKE, make_script
+from conftest_audio import FAKE, counted_ffmpeg, make_script
 
 import narrate.audio.chapter as chapter_mod
 from narrate.audio.chapter import encode_piece
@@ -18,24 +18,13 @@ from narrate.speech.engines import get_engine
 def counted(tmp_path_factory):
     """A render and its MP3 + AAC encodings, with every ffmpeg run of audio/chapter.py counted."""
     root = tmp_path_factory.mktemp("cost")
-    calls: list[str] = []
-    original = chapter_mod.run_ffmpeg
-
-    def spy(args, *, what, **kw):
-        calls.append(what)
-        return original(args, what=what, **kw)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(chapter_mod, "run_ffmpeg", spy)
-    try:
+    with counted_ffmpeg([]) as calls:
         rendered = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE),
                           cache_dir=root / "cache", work_dir=root / "work")
         target = TARGETS[rendered.loudness]
         encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache")
                                         for p in rendered.pieces]
                      for codec, bitrate in (("mp3", "64k"), ("aac", "64k"), ("mp3", "192k"))}
-    finally:
-        patch.undo()
     return rendered, encodings, calls
 
 
