@@ -511,3 +511,32 @@ def test_a_failure_while_moving_editions_into_place_keeps_the_manifest_true(proj
     assert {"a1/a1.epub", "a1/a1.pdf"} <= set(entries)
     for rel, art in entries.items():
         assert sha256_file(project / "output" / rel) == art["sha256"], rel
+
+
+@pytest.mark.parametrize("where", ["body", "unlink"])
+def test_an_interrupt_anywhere_in_an_atomic_write_leaves_no_temp_file(tmp_path, monkeypatch, where):
+    """The interrupt can land inside ``atomic_path``'s own cleanup (a Ray build once left a
+    ``.part`` in the cache): ``remove_unfinished``, called where the interrupt is caught, removes it."""
+    from narrate import artifacts
+
+    target = tmp_path / "cache" / "a.wav"
+    real_unlink = Path.unlink
+    calls = []
+
+    def unlink_once_interrupted(self, missing_ok=False):
+        calls.append(self)
+        if where == "unlink" and len(calls) == 1:
+            raise KeyboardInterrupt  # as a signal landing before the unlink in the finally
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink_once_interrupted)
+    with pytest.raises(KeyboardInterrupt), artifacts.atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise KeyboardInterrupt
+    left = [p.name for p in target.parent.iterdir()]
+    assert (left != []) == (where == "unlink")  # the window this guards against
+    artifacts.remove_unfinished()
+    assert list(target.parent.iterdir()) == []
+    assert not artifacts._UNFINISHED
+    artifacts.atomic_write(target, b"whole")  # and a later write still works
+    assert target.read_bytes() == b"whole" and [p.name for p in target.parent.iterdir()] == ["a.wav"]

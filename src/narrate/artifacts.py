@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,16 +34,49 @@ def is_temp_name(name: str) -> bool:
     return bool(_TEMP_NAME.match(name))
 
 
+_UNFINISHED: set[Path] = set()  # temp files of this process not yet renamed or removed
+
+
+def remove_unfinished() -> None:
+    """Remove this process's temp files that an interrupt left behind.
+
+    ``atomic_path`` removes its temp file in a ``finally``, but a signal can land in the few
+    bytecodes around it (after the file is made and before the ``try``, or inside the
+    ``finally`` before the unlink). Every temp name is recorded *before* the file is made and
+    forgotten only after it is renamed or removed, so calling this where the interrupt is
+    caught leaves nothing half-written behind, whatever instruction it landed on.
+    """
+    for path in list(_UNFINISHED):
+        path.unlink(missing_ok=True)
+        _UNFINISHED.discard(path)
+
+
+def _new_temp(target: Path) -> Path:
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        _UNFINISHED.add(tmp)
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            _UNFINISHED.discard(tmp)
+            continue
+        except BaseException:
+            _UNFINISHED.discard(tmp)
+            raise
+        return tmp
+
+
 @contextmanager
 def atomic_path(target: Path, *, mode: int = 0o644, fsync: bool = False) -> Iterator[Path]:
     """Yield a temp path beside ``target``; on success give it ``mode`` and rename it over ``target``.
 
     With ``fsync`` the file's data (and the folder's entry) reach the disk before this returns.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp_path = _new_temp(target)
+    except OSError as exc:
+        raise OutputError(f"cannot write the file: {exc.strerror or exc}", target) from exc
     try:
         yield tmp_path
         os.chmod(tmp_path, mode)
@@ -56,6 +89,7 @@ def atomic_path(target: Path, *, mode: int = 0o644, fsync: bool = False) -> Iter
         raise OutputError(f"cannot write the file: {exc.strerror or exc}", target) from exc
     finally:
         tmp_path.unlink(missing_ok=True)
+        _UNFINISHED.discard(tmp_path)
 
 
 def _fsync(path: Path) -> None:

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from narrate import __version__
+from narrate.artifacts import remove_unfinished
 from narrate.build.engine import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
 from narrate.errors import BUILD_FAILED, INTERRUPTED, NarrateError
 
@@ -161,6 +162,7 @@ def build_cmd(
     except NarrateError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
+        remove_unfinished()
         err.print("[yellow]interrupted[/]: finished files are kept; run the build again to resume.")
         raise typer.Exit(INTERRUPTED) from None
     if as_json:
@@ -395,4 +397,5 @@ def run() -> None:  # pragma: no cover - console entry point alias
     try:
         app()
     except KeyboardInterrupt:
+        remove_unfinished()
         sys.exit(INTERRUPTED)

@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol
 
+from narrate.artifacts import remove_unfinished
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.engines import Engine, get_engine
 from narrate.speech.voices import VoiceProfile
@@ -146,6 +147,9 @@ def _work(job: tuple[str, str]) -> str:
     refuse_if_stopping()
     try:
         _WORKER_ENGINE.synthesize(text, Path(out))
+    except KeyboardInterrupt:
+        remove_unfinished()
+        raise
     except NarrateError as exc:  # message, path and line cross the process boundary as they are
         raise type(exc)(exc.message, exc.path, exc.line) from None
     return out

@@ -31,7 +31,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from narrate import model as m
-from narrate.artifacts import ManifestError, artifact_entry, is_temp_name, load_manifest, write_manifest
+from narrate.artifacts import (
+    ManifestError,
+    artifact_entry,
+    is_temp_name,
+    load_manifest,
+    remove_unfinished,
+    write_manifest,
+)
 from narrate.audio.synth import install_stop_handlers, refuse_if_stopping, stop_pool
 from narrate.build.fingerprints import Fingerprints
 from narrate.editions.context import PublicationContext, page_list
@@ -437,7 +444,11 @@ def _init_worker(threads: int, events: Any) -> None:
 
 def _build_in_worker(job: Job) -> PublicationResult:
     refuse_if_stopping()
-    return build_publication(job, QueueReporter(_EVENTS))
+    try:
+        return build_publication(job, QueueReporter(_EVENTS))
+    except KeyboardInterrupt:
+        remove_unfinished()
+        raise
 
 
 class QueueReporter:
