@@ -63,37 +63,45 @@ def narrate(root: Path, *args: str) -> float:
     return float(json.loads(proc.stdout)["seconds"])
 
 
-def spoken_texts(root: Path, voice: str) -> list[str]:
+def spoken_texts(root: Path, voice: str) -> list[tuple[float, str]]:
+    """Every distinct sentence the batch speaks, with the rate its publication reads it at (a book
+    is paced slower than an article), as narrate synthesizes them."""
     sys.path.insert(0, str(REPO / "src"))
     from narrate.build.engine import read_all
     from narrate.editions.context import PublicationContext
-    from narrate.editions.narration import publication_script
+    from narrate.editions.narration import paced, publication_script
     from narrate.sources.project import open_project
     from narrate.speech.voices import get_profile, load_profiles
 
     project = open_project(root)
-    profile = get_profile(load_profiles(root), voice)
-    texts: list[str] = []
+    base = get_profile(load_profiles(root), voice)
+    texts: list[tuple[float, str]] = []
     for doc in read_all(project)[0]:
+        profile = paced(base, doc.meta.kind)
         ctx = PublicationContext(doc, root, root / "output", project.config, voice, project.cache_dir)
-        texts += [s.spoken for s in publication_script(ctx, profile).segments() if s.spoken.strip()]
+        texts += [(profile.rate, s.spoken) for s in publication_script(ctx, profile).segments() if s.spoken.strip()]
     return list(dict.fromkeys(texts))
 
 
-def _raw_worker(args: tuple[str, list[str], int, str]) -> float:
+def _raw_worker(args: tuple[str, list[tuple[float, str]], int, str]) -> float:
     voice, texts, threads, folder = args
     os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
+    import dataclasses
+
     from narrate.speech.engines import get_engine
     from narrate.speech.voices import get_profile, load_profiles
 
-    engine = get_engine(get_profile(load_profiles(Path(folder)), voice))
+    profile = get_profile(load_profiles(Path(folder)), voice)
+    engines = {rate: get_engine(dataclasses.replace(profile, rate=rate)) for rate in {r for r, _ in texts}}
+    for engine in engines.values():  # loaded before the clock starts, as the model is
+        engine.synthesize("Warm up.", Path(folder) / f"warm-{os.getpid()}.wav")
     start = time.perf_counter()
-    for i, text in enumerate(texts):
-        engine.synthesize(text, Path(folder) / f"raw-{os.getpid()}-{i}.wav")
+    for i, (rate, text) in enumerate(texts):
+        engines[rate].synthesize(text, Path(folder) / f"raw-{os.getpid()}-{i}.wav")
     return time.perf_counter() - start
 
 
-def raw_engine(root: Path, voice: str, texts: list[str]) -> dict[str, float]:
+def raw_engine(root: Path, voice: str, texts: list[tuple[float, str]]) -> dict[str, float]:
     """Wall time of the bare engine over the same sentences: 1 process (all cores) and 2 × 1 thread."""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:

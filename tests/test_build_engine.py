@@ -226,3 +226,37 @@ def test_repeated_sigkill_at_random_points_then_a_clean_finish(big_project):
     for pub in manifest["publications"]:
         for artifact in pub["artifacts"]:
             assert sha256_file(big_project / "output" / artifact["path"]) == artifact["sha256"]
+
+
+def test_presynthesis_covers_a_book_at_its_own_pace(make_project):
+    """With --jobs N the batch is synthesized first. A book reads at its own (slower) pace under
+    the same profile name as the articles: its sentences must be synthesized at that pace, or
+    its build synthesizes them all again, on one process (a 10-title batch spent 48 s so)."""
+    from narrate.audio.synth import cache_path, segment_key, wav_complete
+    from narrate.build.engine import read_all
+    from narrate.editions.context import PublicationContext
+    from narrate.editions.narration import choose_voice, presynthesize, publication_script
+    from narrate.sources.project import open_project
+    from narrate.speech.engines import get_engine
+
+    chapter = "---\ntitle: {0}\n---\n\nThe {0} chapter begins here. It ends with a second sentence.\n"
+    root = make_project({"voices/fake.toml": FAKE_VOICE,
+                         "content/a.md": "---\ntitle: An article\n---\n\nOne short paragraph. Two sentences.\n",
+                         "content/book/book.toml": 'title = "A book"\nchapters = ["one.md", "two.md"]\n',
+                         "content/book/one.md": chapter.format("First"),
+                         "content/book/two.md": chapter.format("Second")})
+    project = open_project(root)
+    docs, failed = read_all(project)
+    assert sorted(d.meta.kind for d in docs) == ["article", "book"], [str(f.error) for f in failed]
+    presynthesize(root, project.config, project.cache_dir, [(d, "fake") for d in docs], 2)
+    rates = set()
+    for doc in docs:
+        ctx = PublicationContext(doc, root, root / "output", project.config, "fake", project.cache_dir)
+        profile = choose_voice(ctx)
+        rates.add(profile.rate)
+        key = get_engine(profile).cache_key()
+        for segment in publication_script(ctx, profile).segments():
+            for _, text in segment.pieces():
+                if text.strip():
+                    assert wav_complete(cache_path(project.cache_dir / "audio", segment_key(key, text))), text
+    assert len(rates) == 2  # the book's pace differs from the article's

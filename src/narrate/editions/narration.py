@@ -204,7 +204,9 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
                      if not lang]
         except NarrateError:
             continue
-        groups.setdefault(profile.name, (profile, []))[1].extend(texts)
+        # keyed on the whole profile, not its name: a book reads at its own pace (``paced``), and
+        # its sentences synthesized at an article's rate would all be made again in its build
+        groups.setdefault(repr(profile), (profile, []))[1].extend(texts)
     made = 0
     for profile, texts in groups.values():
         try:
