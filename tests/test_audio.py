@@ -10,7 +10,9 @@ from conftest_audio import FAKE, ffprobe_json, make_script
 from narrate.audio.chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
 from narrate.audio.ffmpeg import astats, duration_s, measure_loudness, run_ffmpeg
 from narrate.audio.master import TARGETS, chapter_audio, render, stitch_wav
+from narrate.audio.synth import cache_path, segment_key
 from narrate.audio.timeline import Timeline
+from narrate.audio.voicelevel import calibration_texts
 from narrate.errors import AudioError
 from narrate.speech.engines import get_engine
 from narrate.speech.fake import FakeEngine
@@ -102,10 +104,13 @@ def test_interrupted_cache_write_leaves_no_entry(tmp_path, monkeypatch):
     original = FakeEngine.synthesize
     calls = []
 
+    calibration = calibration_texts(FAKE.language)
+
     def flaky(self, text, out):
-        calls.append(text)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
+        if text not in calibration:  # the voice's calibration passage is synthesized first
+            calls.append(text)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
         original(self, text, out)
 
     monkeypatch.setattr(FakeEngine, "synthesize", flaky)
@@ -113,7 +118,7 @@ def test_interrupted_cache_write_leaves_no_entry(tmp_path, monkeypatch):
         render(script, FAKE, engine, cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
     monkeypatch.setattr(FakeEngine, "synthesize", original)
     cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
-    assert len(cached) == 1 and not any(p.name.startswith(".") for p in cached)
+    assert len(cached) == 1 + len(calibration) and not any(p.name.startswith(".") for p in cached)
     resumed = render(script, FAKE, engine, cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
     assert resumed.synthesized == 2
 
@@ -166,7 +171,8 @@ def test_corrupt_cache_entry_is_synthesized_again(tmp_path):
     """A damaged cache WAV (issue 19: it used to fail the build) is made again, not trusted."""
     script = make_script(chapters=1, segments=1, words=3)
     render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "c", work_dir=tmp_path / "w")
-    entry = next(p for p in (tmp_path / "c").rglob("*.wav") if "chapters" not in p.parts)
+    engine = get_engine(FAKE)
+    entry = cache_path(tmp_path / "c", segment_key(engine.cache_key(), next(script.segments()).spoken))
     whole = entry.read_bytes()
     entry.write_bytes(b"RIFF garbage")
     shutil.rmtree(tmp_path / "c" / "chapters")  # the chapter must be mastered again

@@ -10,6 +10,7 @@ from conftest_audio import FAKE, counted_ffmpeg, make_script
 from test_audio_stitch import META, decode, onset
 
 import narrate.audio.chapter as chapter_mod
+import narrate.audio.voicelevel as voicelevel
 from narrate.audio.chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
 from narrate.audio.ffmpeg import measure_loudness
 from narrate.audio.master import render
@@ -135,30 +136,31 @@ def test_a_block_cut_depends_on_the_content_around_it():
     assert {b.first for b in blocks if b.first < 40} <= edited_cuts
 
 
-
-
 def test_narrate_clean_keeps_every_file_of_a_long_chapter(small_blocks, tmp_path):
     """``piece_files`` (what ``narrate clean`` keeps) names every file the blocks put in the cache:
-    masters, levels, encodings, their records, the codec offsets, the joined encodings."""
+    masters, levels, encodings, their records, the joined encodings; and the voice's level figures
+    (``voicelevel``) name theirs."""
     rendered, _, _ = counted_render(make_script(chapters=1, segments=24, words=8), tmp_path, [])
     assert len(rendered.pieces[0].blocks) >= 3
     rendered.pieces[0].wav  # the joined WAV, made on first use  # noqa: B018
     made = {p for p in (tmp_path / "cache" / "chapters").rglob("*") if p.is_file()}
     kept = set().union(*(chapter_mod.piece_files(tmp_path / "cache", p.key) for p in rendered.pieces))
-    assert made <= kept, sorted(p.name for p in made - kept)
+    assert made <= kept | rendered.level.files(), sorted(p.name for p in made - kept)
 
 
 def test_a_second_pass_leaves_no_first_pass_masters(small_blocks, tmp_path, monkeypatch):
     """When the limiter's shortfall calls for a second pass at another gain, the first pass's
     masters stay out of the cache (only their levels are kept), and a rebuild reuses everything."""
     monkeypatch.setattr(chapter_mod, "LIMITER_MARGIN_DB", 7.0)  # a hard limit: a large shortfall
+    calibrate = voicelevel.VoiceLevel._calibrate  # a chapter whose peaks are unlike its voice's calibration:
+    monkeypatch.setattr(voicelevel.VoiceLevel, "_calibrate", lambda self: (calibrate(self), 0.0)[1])  # no loss
     calls: list[str] = []
     rendered, _, _ = counted_render(make_script(chapters=1, segments=12, words=8), tmp_path, calls)
     piece = rendered.pieces[0]
     blocks = len(piece.blocks)
-    assert blocks >= 2 and calls.count("normalize a chapter's loudness") == 2 * blocks, calls
+    assert blocks >= 2 and calls.count("normalize a chapter's loudness") == 2 * blocks + 2, calls  # + calibration (2)
     wavs = set((tmp_path / "cache" / "chapters").rglob("*.wav"))
-    assert wavs == {b.wav for b in piece.blocks}
+    assert wavs == {b.wav for b in piece.blocks} | {rendered.level._master()}
     assert not list((tmp_path / "work").rglob("*.wav"))
     again: list[str] = []
     counted_render(make_script(chapters=1, segments=12, words=8), tmp_path, again, "again")

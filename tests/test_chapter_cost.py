@@ -1,6 +1,6 @@
 """Issue 12: an edit costs what it changes. Each chapter is encoded once per codec (the codec's
-level offset is learned on an excerpt, not by encoding the chapter twice), and every encoded
-chapter still lands on the loudness target."""
+level offset is learned once per voice, on its calibration passage, not by encoding the chapter
+twice), and every encoded chapter still lands on the loudness target."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def counted(tmp_path_factory):
         rendered = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE),
                           cache_dir=root / "cache", work_dir=root / "work")
         target = TARGETS[rendered.loudness]
-        encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache")
+        encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache", level=rendered.level)
                                         for p in rendered.pieces]
                      for codec, bitrate in (("mp3", "64k"), ("aac", "64k"), ("mp3", "192k"))}
     return rendered, encodings, calls
@@ -46,14 +46,18 @@ def test_each_encoded_chapter_lands_on_the_target(counted):
             assert measured.true_peak_dbtp <= -1.5 + 0.2, (codec, bitrate, piece.id)
 
 
-def test_the_codec_level_is_learned_from_the_piece_alone(counted, tmp_path):
-    """A clean cache learns the same offset (so an incremental build equals a clean one)."""
-    rendered, encodings, _ = counted
-    piece = rendered.pieces[1]
-    again = encode_piece(piece, "mp3", "64k", TARGETS[rendered.loudness], tmp_path)
+def test_the_codec_level_is_learned_from_the_voice_alone(counted, tmp_path):
+    """A clean cache learns the same offsets and limiter loss (so an incremental build equals a
+    clean one), and each is learned once per voice, not per chapter."""
+    rendered, encodings, calls = counted
+    assert calls.count("learn the mp3 level of the voice") == 2 and calls.count("learn the aac level of the voice") == 1
+    again = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE), cache_dir=tmp_path / "cache",
+                   work_dir=tmp_path / "work")
+    assert again.level.limiter_loss() == rendered.level.limiter_loss()
+    clean = encode_piece(again.pieces[1], "mp3", "64k", TARGETS[again.loudness], tmp_path / "cache", level=again.level)
     first = encodings[("mp3", "64k")][1]
-    assert again.compensation_db == first.compensation_db
-    assert again.path.read_bytes() == first.path.read_bytes()
+    assert clean.compensation_db == first.compensation_db
+    assert clean.path.read_bytes() == first.path.read_bytes()
 
 
 def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
@@ -66,7 +70,7 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
     slow = engine.synthesize
 
     def synthesize(text, out):
-        time.sleep(0.05)
+        time.sleep(0.1)
         return slow(text, out)
 
     monkeypatch.setattr(engine, "synthesize", synthesize)
@@ -78,11 +82,13 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
         return original(plan, *args)
 
     monkeypatch.setattr(master_mod, "master_piece", master)
-    script = make_script(chapters=4, segments=4, words=6)
+    script = make_script(chapters=6, segments=4, words=6)
     rendered = render(script, FAKE, engine, cache_dir=tmp_path / "cache", work_dir=tmp_path / "work",
                       encodings=(("mp3", "64k"),))
-    assert sorted(seen) == ["c0", "c1", "c2", "c3"]
-    assert seen["c0"] < 16  # mastering began while sentences were still missing
+    assert sorted(seen) == ["c0", "c1", "c2", "c3", "c4", "c5"]
+    # mastering began while sentences were still missing (the voice's calibration passage, made
+    # first, is in the cache too)
+    assert seen["c0"] < 24 + len(rendered.level.paths)
     target = TARGETS[rendered.loudness]
     calls: list[str] = []
     monkeypatch.setattr(chapter_mod, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))

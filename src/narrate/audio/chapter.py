@@ -56,6 +56,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
 from narrate.audio.ffmpeg import Loudness, measure_loudness, measure_rms, parse_loudness, probe, run_ffmpeg
@@ -66,9 +67,10 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/4"  # 4: second pass above 0.3 LU again; 3: blocks; 2: the record holds the master's level
+_VERSION = "chapter-piece/5"  # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
+# 3: blocks; 2: the record holds the master's level
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
-EXCERPT_S = 30  # seconds of a piece encoded to learn a codec's level offset
+EXCERPT_S = 30  # seconds of a voice's calibration master encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
 BLOCK_MAX_S = 180  # and at most this long (plus one sentence)
 BLOCK_CUT_PAUSE_MS = 500  # blocks end where a paragraph does: a pause at least this long
@@ -172,23 +174,21 @@ def piece_files(cache_dir: Path, key: str) -> set[Path]:
     (those of a first mastering pass too) and every known encoding of it and of its blocks."""
     record = piece_path(cache_dir, key, ".json")
     files = {piece_path(cache_dir, key, ".wav"), record}
-    data = _read_json(record)
+    data = read_json(record)
     for block in [k for k, _ in data.get("blocks", ())] + list(data.get("tried", ())):
         files |= {piece_path(cache_dir, str(block), ".wav"), piece_path(cache_dir, str(block), ".levels.json")}
     files |= {piece_path(cache_dir, str(raw), ".levels.json") for raw in data.get("raw", ())}
     for codec, bitrate in KNOWN_ENCODINGS:
         suffix = _CODECS[codec][0]
         info = piece_path(cache_dir, _encoding_key(key, codec, bitrate), ".json")
-        encoding = _read_json(info)
+        encoding = read_json(info)
         files |= {info, piece_path(cache_dir, _encoding_key(key, codec, bitrate), suffix)}
         for name in encoding.get("blocks", ()):
             files |= {piece_path(cache_dir, str(name), suffix), piece_path(cache_dir, str(name), ".json")}
-        blocks = data.get("blocks") or [[""]]
-        files.add(piece_path(cache_dir, _offset_key(str(blocks[len(blocks) // 2][0]), codec, bitrate), ".json"))
     return files
 
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
@@ -349,21 +349,23 @@ def _whole_wav(path: Path, frames: int) -> bool:
 
 
 def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path,
-                 work_dir: Path, jobs: int = 1) -> ChapterPiece:
+                 work_dir: Path, jobs: int = 1, loss: float = 0.0) -> ChapterPiece:
     """Assemble, measure and normalize one chapter into its cached piece (atomic).
 
     Each block's raw audio is measured on its own and its levels cached, and the chapter's
     level is computed from all of them (one gain for the chapter); each block is then mastered
     on its own (``jobs`` at a time), or reused from the cache when a block with the same audio
     was mastered at the same gain: after an edit only the edited block is measured and mastered.
+    ``loss`` is the LU the limiter takes off this voice (``voicelevel.VoiceLevel.limiter_loss``),
+    added to the gain so that one pass lands on the target.
     """
     key = plan.key(target, in_rate)
     frames = [segment_frames(p, in_rate) for p in plan.paths]
     blocks = layout(plan, in_rate, target, frames)
     work_dir.mkdir(parents=True, exist_ok=True)
-    raws = _RawBlocks(plan, blocks, in_rate, work_dir)
+    raws = RawBlocks(plan, blocks, in_rate, work_dir)
     try:
-        mastered, gain, limited, level, tried = _normalize(raws, in_rate, target, cache_dir, work_dir, jobs)
+        mastered, gain, limited, level, tried = _normalize(raws, in_rate, target, cache_dir, jobs, loss)
     finally:
         raws.remove()
     offsets, start = [], 0
@@ -377,7 +379,7 @@ def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_
     return ChapterPiece(plan.id, key, tuple(mastered), tuple(offsets), gain, limited, level)
 
 
-class _RawBlocks:
+class RawBlocks:
     """The chapter's blocks' raw audio, written to ``work_dir`` when first needed."""
 
     def __init__(self, plan: ChapterPlan, blocks: Sequence[BlockLayout], in_rate: int, work_dir: Path):
@@ -418,10 +420,10 @@ def _write_raw(plan: ChapterPlan, block: BlockLayout, raw: Path, in_rate: int) -
             if end > start:
                 _copy(wav, path, in_rate)
             position = end
-        tone.write(wav, _raw_frames(block, in_rate) - position)
+        tone.write(wav, raw_frames(block, in_rate) - position)
 
 
-def _raw_frames(block: BlockLayout, in_rate: int) -> int:
+def raw_frames(block: BlockLayout, in_rate: int) -> int:
     return math.ceil(block.frames * in_rate / OUT_RATE) + 1
 
 
@@ -476,8 +478,8 @@ def gated_loudness(momentary: Sequence[float]) -> float:
     return max(loudness(kept), -70.0)
 
 
-def _combined(levels: Sequence[dict], target: LoudnessTarget) -> Loudness:
-    """The chapter's level from its blocks' (``_measure``): LUFS, or ACX's RMS and sample peak."""
+def combined_level(levels: Sequence[dict], target: LoudnessTarget) -> Loudness:
+    """The chapter's level from its blocks' (``measure_block``): LUFS, or ACX's RMS and sample peak."""
     if target.measure == "lufs":
         return Loudness(gated_loudness([m for level in levels for m in level["m"]]), math.inf)
     count = sum(level["n"] for level in levels)
@@ -486,7 +488,7 @@ def _combined(levels: Sequence[dict], target: LoudnessTarget) -> Loudness:
     return Loudness(max(rms, -70.0), max(level["peak"] for level in levels))
 
 
-def _measure(wav: Path, target: LoudnessTarget, frames: int) -> dict:
+def measure_block(wav: Path, target: LoudnessTarget, frames: int) -> dict:
     """One block's levels: its momentary loudness (LUFS targets) or RMS, peak and length (ACX)."""
     if target.measure == "lufs":
         lines = run_ffmpeg(["-i", str(wav), "-af", MOMENTARY_FILTER, "-f", "null", "-"], what="measure loudness",
@@ -497,38 +499,40 @@ def _measure(wav: Path, target: LoudnessTarget, frames: int) -> dict:
 
 
 def _levels(path: Path) -> dict | None:
-    data = _read_json(path)
+    data = read_json(path)
     return data if ("m" in data or "rms" in data) else None
 
 
-def _normalize(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir: Path, work_dir: Path,
-               jobs: int) -> tuple[list[Block], float, bool, float | None, set[str]]:
+def _normalize(raws: RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir: Path, jobs: int,
+               loss: float) -> tuple[list[Block], float, bool, float | None, set[str]]:
     """Master every block at ``target`` with one gain for the chapter; return the blocks, the gain,
     whether the limiter ran, the master's integrated loudness (LUFS targets) and every block key tried.
 
     The gain is rounded to 0.1 dB, so a small edit rarely changes it and the other blocks stay
-    cached. When the limiter is needed it lowers loudness a little; one more pass with the
-    shortfall added to the gain brings it back within ~0.3 LU. Every block is measured in the
-    ffmpeg run that masters it (no second decode), and its levels are cached with it.
+    cached. The limiter lowers loudness a little: the gain includes the voice's ``loss``, and
+    when the first pass still misses by more than 0.3 LU (a chapter whose peaks are unlike the
+    voice's calibration), one more pass with the shortfall added brings it back. Every block is
+    measured in the ffmpeg run that masters it (no second decode), and its levels are cached.
     """
     def raw_level(index: int) -> dict:
         block = raws.blocks[index]
         cached = piece_path(cache_dir, block.key, ".levels.json")
         level = _levels(cached)
         if level is None:
-            level = _measure(raws.path(index), target, _raw_frames(block, in_rate))
+            level = measure_block(raws.path(index), target, raw_frames(block, in_rate))
             atomic_write(cached, json.dumps(level))
         return level
 
-    measured = _combined(_map(raw_level, range(len(raws.blocks)), jobs), target)
+    measured = combined_level(_map(raw_level, range(len(raws.blocks)), jobs), target)
     tried: set[str] = set()
     if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
         gain, limited = 0.0, False
     else:
-        gain = round(target.integrated_lufs - measured.integrated_lufs, 1)
         # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
         # than limiting, and the limiter leaves anything under its ceiling untouched.
-        limited = target.measure == "lufs" or measured.true_peak_dbtp + gain > target.master_peak_dbtp
+        limited = target.measure == "lufs" or \
+            measured.true_peak_dbtp + target.integrated_lufs - measured.integrated_lufs > target.master_peak_dbtp
+        gain = round(target.integrated_lufs - measured.integrated_lufs + (loss if limited else 0.0), 1)
     # the first pass is measured; its masters are kept (in the cache) only if no second pass follows
     mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=False)
     if limited and measured.integrated_lufs > -69.0:
@@ -549,7 +553,7 @@ def _map(function, items, jobs: int) -> list:  # noqa: ANN001
     return [function(item) for item in items]
 
 
-def _master_blocks(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, gain: float, limited: bool,
+def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: float, limited: bool,
                    cache_dir: Path, jobs: int, *, final: bool) -> tuple[list[Block], Loudness]:
     """Each block mastered at ``gain`` (its levels cached); the master's level.
 
@@ -569,13 +573,13 @@ def _master_blocks(raws: _RawBlocks, in_rate: int, target: LoudnessTarget, gain:
         if final and level is not None and _whole_wav(staged, block.frames):
             _adopt(staged, block.wav)
             return block, level
-        level = _apply(raws.path(index), block.wav if final else staged, block.frames, in_rate, target, gain,
+        level = apply_master(raws.path(index), block.wav if final else staged, block.frames, in_rate, target, gain,
                        limited)
         atomic_write(record, json.dumps(level))
         return block, level
 
     results = _map(one, range(len(raws.blocks)), jobs)
-    return [b for b, _ in results], _combined([level for _, level in results], target)
+    return [b for b, _ in results], combined_level([level for _, level in results], target)
 
 
 def _adopt(staged: Path, out: Path) -> None:
@@ -593,9 +597,9 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
     return [f"aresample={4 * in_rate}", f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80"]
 
 
-def _apply(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
+def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
            limited: bool) -> dict:
-    """Write a block's master (``frames`` samples) to ``out``; return its levels (``_measure``), for
+    """Write a block's master (``frames`` samples) to ``out``; return its levels (``measure_block``), for
     LUFS measured on the way."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
@@ -610,7 +614,7 @@ def _apply(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarg
                             *(["-map", "[n]", "-f", "null", "-"] if measure else [])],
                            what="normalize a chapter's loudness", path=out,
                            keep=(lambda line: _MOMENTARY in line) if measure else None)
-    return {"m": _momentary(lines)} if measure else _measure(out, target, frames)
+    return {"m": _momentary(lines)} if measure else measure_block(out, target, frames)
 
 
 # ------------------------------------------------------------------ encodings
@@ -622,6 +626,12 @@ _CODECS = {
 COMPENSATE_ABOVE_LU = 0.1
 
 
+class VoiceOffsets(Protocol):
+    """What an encode needs of the voice (``voicelevel.VoiceLevel``)."""
+
+    def offset(self, codec: str, bitrate: str) -> float: ...
+
+
 @dataclass(frozen=True)
 class Encoded:
     path: Path
@@ -631,13 +641,13 @@ class Encoded:
 
 
 def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: LoudnessTarget,
-                 cache_dir: Path, jobs: int = 1) -> Encoded:
+                 cache_dir: Path, jobs: int = 1, level: VoiceOffsets | None = None) -> Encoded:
     """``piece`` encoded as ``codec`` at ``bitrate``, cached; level-compensated for the codec.
 
     Each codec changes level differently (LAME loses ~0.4 LU on speech, ffmpeg's AAC ~0.1), so a
-    LUFS piece is encoded once with ``codec_offset`` (learned on an excerpt of the piece itself:
-    a function of the piece alone, so an incremental build equals a clean one) and the master's
-    own distance from the target added, rounded to 0.1 dB. A gain within the limiter's margin is
+    LUFS piece is encoded once with the voice's offset for the codec (``level.offset``, learned
+    once per voice: ``voicelevel``) and the master's own distance from the target added, rounded
+    to 0.1 dB. A gain within the limiter's margin is
     applied as it is; a larger one goes through the limiter, so the peak ceiling holds.
 
     Each block is encoded on its own (``jobs`` at a time) and cached under its own key and the
@@ -656,11 +666,12 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
         except (OSError, ValueError, KeyError, TypeError):
             pass
     compensation = 0.0
+    voice = level
     if target.measure == "lufs":
-        level = piece.level_lufs if piece.level_lufs is not None else \
+        master = piece.level_lufs if piece.level_lufs is not None else \
             measure_loudness(piece.wav, true_peak=False).integrated_lufs
-        if level > -69.0:
-            wanted = target.integrated_lufs - level - codec_offset(piece, codec, bitrate, cache_dir)
+        if master > -69.0:
+            wanted = target.integrated_lufs - master - (voice.offset(codec, bitrate) if voice else 0.0)
             compensation = round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
 
     def one(item: tuple[int, Block]) -> tuple[Path, int]:
@@ -706,40 +717,23 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
     return out, packets
 
 
-def codec_offset(piece: ChapterPiece, codec: str, bitrate: str, cache_dir: Path | None = None) -> float:
-    """The level (LU) ``codec`` at ``bitrate`` adds to ``piece`` (negative: it loses level),
-    measured on at most ``EXCERPT_S`` seconds from the middle of the piece's middle block: the
-    excerpt is encoded and measured in the same ffmpeg run, then its encoding is measured.
-    Cached in ``cache_dir`` under the block's key (an edit elsewhere in the chapter reuses it)."""
-    block = piece.blocks[len(piece.blocks) // 2]
-    record = piece_path(cache_dir, _offset_key(block.key, codec, bitrate), ".json") if cache_dir else None
-    if record is not None and isinstance(_read_json(record).get("offset"), float):
-        return float(_read_json(record)["offset"])
-    offset = _learn_offset(piece, block, codec, bitrate)
-    if record is not None:
-        atomic_write(record, json.dumps({"offset": offset}))
-    return offset
-
-
-def _offset_key(block_key: str, codec: str, bitrate: str) -> str:
-    return hash_parts(block_key, codec, bitrate, "codec-offset")
-
-
-def _learn_offset(piece: ChapterPiece, block: Block, codec: str, bitrate: str) -> float:
+def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: str) -> float:
+    """The level (LU) ``codec`` at ``bitrate`` adds to the master ``wav`` (negative: it loses level),
+    measured on at most ``EXCERPT_S`` seconds from its middle: the excerpt is encoded and measured
+    in one ffmpeg run, then its encoding is measured."""
     suffix, _, args = _CODECS[codec]
-    length = min(block.frames, EXCERPT_S * OUT_RATE)
-    start = (block.frames - length) // 2
+    length = min(frames, EXCERPT_S * OUT_RATE)
+    start = (frames - length) // 2
     with tempfile.TemporaryDirectory(prefix="narrate-codec-") as scratch:
         sample = Path(scratch) / f"excerpt{suffix}"
-        lines = run_ffmpeg(["-y", "-i", str(block.wav), "-filter_complex",
+        lines = run_ffmpeg(["-y", "-i", str(wav), "-filter_complex",
                             f"atrim=start_sample={start}:end_sample={start + length},asplit[e][m];[m]ebur128[n]",
                             "-map", "[e]", "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate, "-map_metadata", "-1",
-                            *args, "-bitexact", str(sample), "-map", "[n]", "-f", "null", "-"],
-                           what=f"learn the {codec} level of chapter {piece.id!r}", path=block.wav)
-        before = parse_loudness(lines, block.wav).integrated_lufs
+                            *args, "-bitexact", str(sample), "-map", "[n]", "-f", "null", "-"], what=what, path=wav)
+        before = parse_loudness(lines, wav).integrated_lufs
         after = measure_loudness(sample, true_peak=False).integrated_lufs
     if before <= -69.0 or after <= -69.0:
-        return 0.0  # too quiet to tell (an excerpt of room tone): no compensation
+        return 0.0  # too quiet to tell (room tone): no compensation
     return after - before
 
 

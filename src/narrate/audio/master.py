@@ -47,6 +47,7 @@ from narrate.audio.chapter import (
 from narrate.audio.ffmpeg import run_ffmpeg
 from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing, wav_complete
 from narrate.audio.timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
+from narrate.audio.voicelevel import VoiceLevel, calibration_texts
 from narrate.errors import AudioError
 from narrate.speech.engines import Engine, atomic_wav
 from narrate.speech.script import Script, Segment
@@ -95,22 +96,47 @@ def render(
         raise AudioError(f"voice {profile.name!r}: unknown loudness {profile.loudness!r}", profile.source)
     voices = {**(parts or {}), "": (profile, engine)}
     plan = plan_segments(list(script.segments()), voices, cache_dir, engine.sample_rate)
+    level, calibration = voice_level(profile, engine, target, cache_dir, work_dir)
+    if all(p == Path() for p in plan.final):  # nothing is spoken: nothing to master
+        level, calibration = None, []
+    plan.synth[""] = calibration + plan.synth.get("", [])  # first: every chapter's mastering needs them
+    calibrating = sum(1 for p in (level.paths if level else ()) if not wav_complete(p))
     paths = plan.final
     plans = chapter_plans(script, paths)
-    with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress) as mastering:
+    shared = level.paths if level else ()
+    with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress, level) as mastering:
         if plan.resample or plan.joins or set(plan.synth) - {""}:
             # other voices speak some sentences: master once every piece is made
             synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
-            mastering.start(plans, set())
+            mastering.start(plans, set(), shared)
         else:  # one voice: a chapter is mastered as soon as its last sentence is synthesized
-            mastering.start(plans, {p for p in paths if p != Path() and not wav_complete(p)})
-            _, synthesized = synthesize_missing(plan.synth.get("", []), engine, profile, cache_dir, jobs=jobs,
+            mastering.start(plans, {p for p in [*paths, *shared] if p != Path() and not wav_complete(p)}, shared)
+            _, synthesized = synthesize_missing(plan.synth[""], engine, profile, cache_dir, jobs=jobs,
                                                 progress=progress, on_done=mastering.synthesized)
         pieces = mastering.pieces()
     timeline = build_timeline(script, pieces)
     gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
+    synthesized -= calibrating  # the script's sentences: the calibration is the voice's, not the publication's
     return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
-                    any(p.limited for p in pieces), cache_dir, max(1, jobs))
+                    any(p.limited for p in pieces), cache_dir, max(1, jobs), level)
+
+
+def voice_calibration(profile: VoiceProfile) -> list[str]:
+    """The sentences the voice's level is learned on (none for a target that is not LUFS)."""
+    target = TARGETS.get(profile.loudness)
+    return calibration_texts(profile.language) if target is not None and target.measure == "lufs" else []
+
+
+def voice_level(profile: VoiceProfile, engine: Engine, target: LoudnessTarget, cache_dir: Path,
+                work_dir: Path) -> tuple[VoiceLevel | None, list[str]]:
+    """The voice's level figures (``voicelevel``; LUFS targets only) and the calibration sentences
+    it is measured on, which the render synthesizes with the publication's sentences."""
+    texts = voice_calibration(profile)
+    if not texts:
+        return None, []
+    key = engine.cache_key()
+    paths = [cache_path(cache_dir, segment_key(key, text)) for text in texts]
+    return VoiceLevel(paths, engine.sample_rate, target, cache_dir, work_dir), texts
 
 
 @dataclass(frozen=True)
@@ -218,8 +244,9 @@ class _Mastering:
     """
 
     def __init__(self, target: LoudnessTarget, in_rate: int, cache_dir: Path, work_dir: Path, jobs: int,
-                 encodings: Sequence[tuple[str, str]], progress: Progress | None):
+                 encodings: Sequence[tuple[str, str]], progress: Progress | None, level: VoiceLevel | None):
         self.target, self.in_rate, self.cache_dir, self.work_dir = target, in_rate, cache_dir, work_dir
+        self.level = level
         self.encodings, self.progress = tuple(dict.fromkeys(encodings)), progress
         self.jobs = max(1, jobs)
         self.pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="narrate-master")
@@ -235,12 +262,13 @@ class _Mastering:
     def __exit__(self, kind, value, tb) -> None:  # noqa: ANN001
         self.pool.shutdown(wait=True, cancel_futures=kind is not None)
 
-    def start(self, plans: Sequence[ChapterPlan], missing: set[Path]) -> None:
+    def start(self, plans: Sequence[ChapterPlan], missing: set[Path], shared: Sequence[Path] = ()) -> None:
+        """``shared``: sentences every chapter needs besides its own (the voice's calibration)."""
         self.plans = list(plans)
         self.futures = [None] * len(self.plans)
         self.pending = [0] * len(self.plans)
         for i, plan in enumerate(self.plans):
-            for path in set(plan.paths) & missing:
+            for path in (set(plan.paths) | set(shared)) & missing:
                 self.waiting.setdefault(path, []).append(i)
                 self.pending[i] += 1
         for stage in ("assemble", "loudness"):
@@ -262,10 +290,11 @@ class _Mastering:
     def _one(self, plan: ChapterPlan) -> ChapterPiece:
         piece = load_piece(plan, self.target, self.in_rate, self.cache_dir)
         if piece is None:
-            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir, self.jobs)
+            loss = self.level.limiter_loss() if self.level else 0.0
+            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir, self.jobs, loss)
         for codec, bitrate in self.encodings:  # each its own task: one chapter's codecs encode in parallel
             self.encodes.append(self.pool.submit(encode_piece, piece, codec, bitrate, self.target, self.cache_dir,
-                                                 self.jobs))
+                                                 self.jobs, self.level))
         return piece
 
     def pieces(self) -> list[ChapterPiece]:
@@ -306,6 +335,9 @@ def used_cache_files(script: Script, profile: VoiceProfile, engine: Engine, cach
     used = plan.files()
     for chapter in chapter_plans(script, plan.final):
         used |= piece_files(cache_dir, chapter.key(target, engine.sample_rate))
+    level, _ = voice_level(profile, engine, target, cache_dir, cache_dir)
+    if level is not None:
+        used |= set(level.paths) | level.files()
     return used
 
 
@@ -329,8 +361,8 @@ def encoded(rendered: Rendered, codec: str, bitrate: str) -> list[Encoded]:
     """Every piece of ``rendered`` encoded as ``codec`` (cached), in parallel across its jobs."""
     target = target_of(rendered)
     with ThreadPoolExecutor(max_workers=max(1, min(rendered.jobs, len(rendered.pieces) or 1))) as pool:
-        return list(pool.map(lambda p: encode_piece(p, codec, bitrate, target, rendered.cache_dir),
-                             rendered.pieces))
+        return list(pool.map(lambda p: encode_piece(p, codec, bitrate, target, rendered.cache_dir,
+                                                    level=rendered.level), rendered.pieces))
 
 
 def stitch_wav(rendered: Rendered, out: Path, chapter_ids: Sequence[str] | None = None) -> Path:
@@ -364,7 +396,7 @@ def chapter_audio(rendered: Rendered, chapter_id: str, out: Path, fmt: str = "mp
     if fmt not in ("mp3", "wav"):
         raise AudioError(f"expected a chapter format among mp3, wav, found {fmt!r}", out)
     source = piece.wav if fmt == "wav" else encode_piece(piece, "mp3", bitrate, target_of(rendered),
-                                                         rendered.cache_dir).path
+                                                         rendered.cache_dir, level=rendered.level).path
     with atomic_path(out) as tmp:
         shutil.copyfile(source, tmp)
     return out
@@ -376,7 +408,8 @@ def document_mp3(rendered: Rendered, chapter_ids: Sequence[str], work: Path, bit
     pieces = encoded(rendered, "mp3", bitrate) if len(chapter_ids) > 1 else []
     if len(chapter_ids) == 1:
         piece = next(p for p in rendered.pieces if p.id == chapter_ids[0])
-        return encode_piece(piece, "mp3", bitrate, target_of(rendered), rendered.cache_dir).path
+        return encode_piece(piece, "mp3", bitrate, target_of(rendered), rendered.cache_dir,
+                            level=rendered.level).path
     chosen = [e for e, p in zip(pieces, rendered.pieces, strict=True) if p.id in chapter_ids]
     concat_mp3([e.path for e in chosen], work)
     return work

@@ -71,6 +71,7 @@ class Rendered:
     limited: bool = False  # a true-peak limiter was used on some chapter
     cache_dir: Path = Path()  # where the pieces' encodings are cached
     jobs: int = 1  # threads for encoding pieces
+    level: Any = None  # the voice's level figures (``voicelevel.VoiceLevel``) the encodings are compensated by
 
 
 class TimelineBuilder:

@@ -16,7 +16,7 @@ from typing import Any
 
 from narrate import model as m
 from narrate.audio.ffmpeg import tool
-from narrate.audio.master import render
+from narrate.audio.master import render, voice_calibration
 from narrate.audio.synth import Executor, synthesize_missing
 from narrate.audio.timeline import Rendered
 from narrate.editions.context import Made, PublicationContext, make_cover
@@ -206,7 +206,8 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
             continue
         # keyed on the whole profile, not its name: a book reads at its own pace (``paced``), and
         # its sentences synthesized at an article's rate would all be made again in its build
-        groups.setdefault(repr(profile), (profile, []))[1].extend(texts)
+        group = groups.setdefault(repr(profile), (profile, voice_calibration(profile)))
+        group[1].extend(texts)
     made = 0
     for profile, texts in groups.values():
         try:
