@@ -60,6 +60,20 @@ def test_the_codec_level_is_learned_from_the_voice_alone(counted, tmp_path):
     assert clean.path.read_bytes() == first.path.read_bytes()
 
 
+def test_a_damaged_calibration_master_is_made_again(tmp_path):
+    """The voice's calibration master is checked where it is used (learning a codec's offset):
+    truncated, it is mastered again, to the same bytes, and the figures stay the same."""
+    script = make_script(chapters=1, segments=2, words=6)
+    rendered = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
+    level = rendered.level
+    loss, master = level.limiter_loss(), level._master()
+    whole = master.read_bytes()
+    master.write_bytes(whole[: len(whole) // 2])
+    again = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
+    assert again.level.offset("mp3", "64k") == level.offset("mp3", "64k") and again.level.limiter_loss() == loss
+    assert master.read_bytes() == whole
+
+
 def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
     """Pipelined cold build: chapter 1 is mastered and encoded before the last sentence exists."""
     import time

@@ -143,7 +143,7 @@ class ChapterPiece:
         if len(self.blocks) == 1:
             return self.blocks[0].wav
         out = self.blocks[0].wav.parent.parent / self.key[:2] / f"{self.key}.wav"  # piece_path
-        if out.is_file() and _whole_wav(out, self.frames):
+        if out.is_file() and whole_wav(out, self.frames):
             return out
         with atomic_path(out) as tmp, wave.open(str(tmp), "wb") as wav:
             wav.setnchannels(1)
@@ -329,7 +329,7 @@ def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_di
         data = json.loads(info.read_text(encoding="utf-8"))
         offsets = tuple((int(a), int(b)) for a, b in data["offsets"])
         blocks = tuple(Block(str(k), piece_path(cache_dir, str(k), ".wav"), int(n)) for k, n in data["blocks"])
-        if not blocks or not all(_whole_wav(b.wav, b.frames) for b in blocks):
+        if not blocks or not all(whole_wav(b.wav, b.frames) for b in blocks):
             return None  # a missing, truncated or damaged block costs one re-master, never a short chapter
         level = data.get("level_lufs")
         return ChapterPiece(plan.id, key, blocks, offsets, float(data["gain_db"]), bool(data["limited"]),
@@ -338,7 +338,7 @@ def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_di
         return None  # a damaged record costs one re-master
 
 
-def _whole_wav(path: Path, frames: int) -> bool:
+def whole_wav(path: Path, frames: int) -> bool:
     """The WAV holds the ``frames`` samples its record says, all of them on disk."""
     try:
         with wave.open(str(path), "rb") as wav:
@@ -568,9 +568,9 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
         record = piece_path(cache_dir, key, ".levels.json")
         level = _levels(record)
         staged = raws.staged(key)
-        if level is not None and (not final or _whole_wav(block.wav, block.frames)):
+        if level is not None and (not final or whole_wav(block.wav, block.frames)):
             return block, level
-        if final and level is not None and _whole_wav(staged, block.frames):
+        if final and level is not None and whole_wav(staged, block.frames):
             _adopt(staged, block.wav)
             return block, level
         level = apply_master(raws.path(index), block.wav if final else staged, block.frames, in_rate, target, gain,

@@ -38,9 +38,10 @@ from narrate.audio.chapter import (
     raw_frames,
     read_json,
     segment_frames,
+    whole_wav,
 )
 
-_VERSION = "voice-level/2"  # 2: the loss at the gain that includes it
+_VERSION = "voice-level/3"  # 3: the record holds the master's length; 2: the loss at the gain that includes it
 PAUSE_MS = 400  # between the calibration's sentences: under a block cut's pause, so it is one block
 LOSS_RANGE = (-0.5, 3.0)  # a limiter cannot add loudness; more than 3 LU lost is not a voice's peaks
 
@@ -106,11 +107,12 @@ class VoiceLevel:
     def limiter_loss(self) -> float:
         """LU the true-peak limiter takes off this voice's speech mastered at the target."""
         with self.lock:
-            cached = read_json(self._record()).get("loss")
-            if isinstance(cached, float) and self._master().is_file():
+            record = read_json(self._record())
+            cached, frames = record.get("loss"), record.get("frames")
+            if isinstance(cached, float) and isinstance(frames, int) and whole_wav(self._master(), frames):
                 return cached
-            loss = self._calibrate()
-            atomic_write(self._record(), json.dumps({"loss": loss}))
+            loss = self._calibrate()  # a missing or damaged master is made again: offsets are learned on it
+            atomic_write(self._record(), json.dumps({"loss": loss, "frames": _frames(self._master())}))
             return loss
 
     def offset(self, codec: str, bitrate: str) -> float:
