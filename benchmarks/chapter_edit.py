@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -37,8 +38,11 @@ def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int) 
     started = time.monotonic()
     rendered = render(script, profile, get_engine(profile), cache_dir=root / "cache", work_dir=root / "work",
                       jobs=jobs, encodings=(("mp3", "64k"), ("aac", "64k")))  # as a build of mp3 + m4b does
-    write_mp3(rendered, META, None, root / f"{tag}.mp3")
-    write_m4b(rendered, META, None, root / f"{tag}.m4b")
+    with ThreadPoolExecutor(2) as pool:  # side by side, as narrate build stitches them (build/engine STITCHERS)
+        stitched = [pool.submit(write_mp3, rendered, META, None, root / f"{tag}.mp3"),
+                    pool.submit(write_m4b, rendered, META, None, root / f"{tag}.m4b")]
+        for future in stitched:
+            future.result()
     for chapter in script.chapters:  # the read-along's audio: one MP3 per chapter document
         document_mp3(rendered, [chapter.id], root / "work" / f"{chapter.id}.mp3")
     seconds = time.monotonic() - started

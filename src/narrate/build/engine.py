@@ -24,7 +24,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,7 +42,7 @@ from narrate.artifacts import (
 from narrate.audio.synth import install_stop_handlers, refuse_if_stopping, stop_pool
 from narrate.build.fingerprints import Fingerprints
 from narrate.editions.context import PublicationContext, page_list
-from narrate.editions.makers import MAKERS
+from narrate.editions.makers import MAKERS, narration
 from narrate.editions.narration import preflight_narration, presynthesize
 from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
 from narrate.sources.config import ALL_FORMATS, EXECUTORS, Config
@@ -526,9 +526,15 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     return result
 
 
+# Makers that only stitch the rendered narration's cached pieces (ffmpeg copying frames): they
+# run side by side once the narration is rendered, so an edit's MP3 and M4B are written together.
+STITCHERS = ("mp3", "m4b")
+
+
 def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artifacts: list[dict[str, Any]],
               result: PublicationResult) -> list[tuple[str, Path, str, dict[str, Any]]]:
-    made: list[tuple[str, Path, str, dict[str, Any]]] = []
+    made: dict[str, list[tuple[str, Path, str, dict[str, Any]]]] = {}
+    stitchers = []
     for maker in job.makers:
         make, formats, _ = MAKERS[maker]
         reused = _reusable(job.output, previous, formats, job.keys[maker])
@@ -536,9 +542,25 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             artifacts += reused
             result.reused += list(formats)
             continue
-        made += [(fmt, path, job.keys[maker], extra) for fmt, path, extra in make(ctx)]
+        if maker in STITCHERS:
+            stitchers.append(maker)
+            continue
+        made[maker] = [(fmt, path, job.keys[maker], extra) for fmt, path, extra in make(ctx)]
         result.built += list(formats)
-    return made
+    if len(stitchers) > 1:
+        narration(ctx)  # rendered once, here, before the stitchers share it
+        with ThreadPoolExecutor(max_workers=len(stitchers), thread_name_prefix="narrate-stitch") as pool:
+            running = {maker: pool.submit(MAKERS[maker][0], ctx) for maker in stitchers}
+            for maker in stitchers:  # the first failure in maker order is the one reported
+                made[maker] = [(fmt, path, job.keys[maker], extra) for fmt, path, extra in running[maker].result()]
+                result.built += list(MAKERS[maker][1])
+    elif stitchers:
+        maker = stitchers[0]
+        made[maker] = [(fmt, path, job.keys[maker], extra) for fmt, path, extra in MAKERS[maker][0](ctx)]
+        result.built += list(MAKERS[maker][1])
+    order = [fmt for maker in job.makers for fmt in MAKERS[maker][1]]
+    result.built.sort(key=order.index)
+    return [entry for maker in job.makers for entry in made.get(maker, [])]
 
 
 def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
