@@ -22,7 +22,7 @@ def counted(tmp_path_factory):
         rendered = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE),
                           cache_dir=root / "cache", work_dir=root / "work")
         target = TARGETS[rendered.loudness]
-        encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache", level=rendered.level)
+        encodings = {(codec, bitrate): [encode_piece(p, codec, bitrate, target, root / "cache", voice=rendered.level)
                                         for p in rendered.pieces]
                      for codec, bitrate in (("mp3", "64k"), ("aac", "64k"), ("mp3", "192k"))}
     return rendered, encodings, calls
@@ -54,7 +54,7 @@ def test_the_codec_level_is_learned_from_the_voice_alone(counted, tmp_path):
     again = render(make_script(chapters=3, segments=4, words=9), FAKE, get_engine(FAKE), cache_dir=tmp_path / "cache",
                    work_dir=tmp_path / "work")
     assert again.level.limiter_loss() == rendered.level.limiter_loss()
-    clean = encode_piece(again.pieces[1], "mp3", "64k", TARGETS[again.loudness], tmp_path / "cache", level=again.level)
+    clean = encode_piece(again.pieces[1], "mp3", "64k", TARGETS[again.loudness], tmp_path / "cache", voice=again.level)
     first = encodings[("mp3", "64k")][1]
     assert clean.compensation_db == first.compensation_db
     assert clean.path.read_bytes() == first.path.read_bytes()

@@ -641,11 +641,11 @@ class Encoded:
 
 
 def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: LoudnessTarget,
-                 cache_dir: Path, jobs: int = 1, level: VoiceOffsets | None = None) -> Encoded:
+                 cache_dir: Path, jobs: int = 1, voice: VoiceOffsets | None = None) -> Encoded:
     """``piece`` encoded as ``codec`` at ``bitrate``, cached; level-compensated for the codec.
 
     Each codec changes level differently (LAME loses ~0.4 LU on speech, ffmpeg's AAC ~0.1), so a
-    LUFS piece is encoded once with the voice's offset for the codec (``level.offset``, learned
+    LUFS piece is encoded once with the voice's offset for the codec (``voice.offset``, learned
     once per voice: ``voicelevel``) and the master's own distance from the target added, rounded
     to 0.1 dB. A gain within the limiter's margin is
     applied as it is; a larger one goes through the limiter, so the peak ceiling holds.
@@ -666,7 +666,6 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
         except (OSError, ValueError, KeyError, TypeError):
             pass
     compensation = 0.0
-    voice = level
     if target.measure == "lufs":
         master = piece.level_lufs if piece.level_lufs is not None else \
             measure_loudness(piece.wav, true_peak=False).integrated_lufs

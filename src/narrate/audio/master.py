@@ -362,7 +362,7 @@ def encoded(rendered: Rendered, codec: str, bitrate: str) -> list[Encoded]:
     target = target_of(rendered)
     with ThreadPoolExecutor(max_workers=max(1, min(rendered.jobs, len(rendered.pieces) or 1))) as pool:
         return list(pool.map(lambda p: encode_piece(p, codec, bitrate, target, rendered.cache_dir,
-                                                    level=rendered.level), rendered.pieces))
+                                                    voice=rendered.level), rendered.pieces))
 
 
 def stitch_wav(rendered: Rendered, out: Path, chapter_ids: Sequence[str] | None = None) -> Path:
@@ -396,7 +396,7 @@ def chapter_audio(rendered: Rendered, chapter_id: str, out: Path, fmt: str = "mp
     if fmt not in ("mp3", "wav"):
         raise AudioError(f"expected a chapter format among mp3, wav, found {fmt!r}", out)
     source = piece.wav if fmt == "wav" else encode_piece(piece, "mp3", bitrate, target_of(rendered),
-                                                         rendered.cache_dir, level=rendered.level).path
+                                                         rendered.cache_dir, voice=rendered.level).path
     with atomic_path(out) as tmp:
         shutil.copyfile(source, tmp)
     return out
@@ -409,7 +409,7 @@ def document_mp3(rendered: Rendered, chapter_ids: Sequence[str], work: Path, bit
     if len(chapter_ids) == 1:
         piece = next(p for p in rendered.pieces if p.id == chapter_ids[0])
         return encode_piece(piece, "mp3", bitrate, target_of(rendered), rendered.cache_dir,
-                            level=rendered.level).path
+                            voice=rendered.level).path
     chosen = [e for e, p in zip(pieces, rendered.pieces, strict=True) if p.id in chapter_ids]
     concat_mp3([e.path for e in chosen], work)
     return work

@@ -3,9 +3,9 @@
 Two figures let a chapter be mastered in one pass and encoded in one:
 
 - **the limiter's loss.** A LUFS target always runs the true-peak limiter, which takes some
-  loudness off; how much depends on the voice's peaks (about 0.4 LU with Piper, next to nothing
-  with espeak-ng). A chapter's gain includes it, so its first pass lands on the target and a
-  second pass is the exception (``chapter._normalize``).
+  loudness off; how much depends on the voice's peaks (about 1 LU with the Piper voice at the
+  default target, measured). A chapter's gain includes it, so its first pass lands on the target
+  and a second pass is the exception (``chapter._normalize``).
 - **each codec's level offset.** LAME at 64 kbps loses about 0.4 LU on speech, ffmpeg's AAC about
   0.1; each encoding is compensated by it (``chapter.encode_piece``).
 
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from narrate.artifacts import atomic_write, hash_parts
 from narrate.audio.chapter import (
+    OUT_RATE,
     ChapterPlan,
     LoudnessTarget,
     RawBlocks,
@@ -112,7 +113,8 @@ class VoiceLevel:
             if isinstance(cached, float) and isinstance(frames, int) and whole_wav(self._master(), frames):
                 return cached
             loss = self._calibrate()  # a missing or damaged master is made again: offsets are learned on it
-            atomic_write(self._record(), json.dumps({"loss": loss, "frames": _frames(self._master())}))
+            frames = segment_frames(self._master(), OUT_RATE)
+            atomic_write(self._record(), json.dumps({"loss": loss, "frames": frames}))
             return loss
 
     def offset(self, codec: str, bitrate: str) -> float:
@@ -124,7 +126,7 @@ class VoiceLevel:
             if isinstance(cached, float):
                 return cached
             master = self._master()
-            offset = round(learn_codec_offset(master, _frames(master), codec, bitrate,
+            offset = round(learn_codec_offset(master, segment_frames(master, OUT_RATE), codec, bitrate,
                                               f"learn the {codec} level of the voice"), 3)
             atomic_write(record, json.dumps({"offset": offset}))
             return offset
@@ -161,9 +163,3 @@ class VoiceLevel:
             raws.remove()
         return round(loss, 3)
 
-
-def _frames(path: Path) -> int:
-    import wave
-
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes()

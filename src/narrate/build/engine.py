@@ -41,7 +41,7 @@ from narrate.artifacts import (
 )
 from narrate.audio.synth import install_stop_handlers, refuse_if_stopping, stop_pool
 from narrate.build.fingerprints import Fingerprints
-from narrate.editions.context import PublicationContext, page_list
+from narrate.editions.context import Made, PublicationContext, page_list
 from narrate.editions.makers import MAKERS, narration
 from narrate.editions.narration import preflight_narration, presynthesize
 from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
@@ -533,34 +533,24 @@ STITCHERS = ("mp3", "m4b")
 
 def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artifacts: list[dict[str, Any]],
               result: PublicationResult) -> list[tuple[str, Path, str, dict[str, Any]]]:
-    made: dict[str, list[tuple[str, Path, str, dict[str, Any]]]] = {}
-    stitchers = []
+    todo = []
     for maker in job.makers:
-        make, formats, _ = MAKERS[maker]
+        formats = MAKERS[maker][1]
         reused = _reusable(job.output, previous, formats, job.keys[maker])
-        if reused is not None:
+        if reused is None:
+            todo.append(maker)
+        else:
             artifacts += reused
             result.reused += list(formats)
-            continue
-        if maker in STITCHERS:
-            stitchers.append(maker)
-            continue
-        made[maker] = [(fmt, path, job.keys[maker], extra) for fmt, path, extra in make(ctx)]
-        result.built += list(formats)
-    if len(stitchers) > 1:
+    stitchers = [maker for maker in todo if maker in STITCHERS] if len(set(todo) & set(STITCHERS)) > 1 else []
+    made: dict[str, Made] = {maker: MAKERS[maker][0](ctx) for maker in todo if maker not in stitchers}
+    if stitchers:
         narration(ctx)  # rendered once, here, before the stitchers share it
         with ThreadPoolExecutor(max_workers=len(stitchers), thread_name_prefix="narrate-stitch") as pool:
             running = {maker: pool.submit(MAKERS[maker][0], ctx) for maker in stitchers}
-            for maker in stitchers:  # the first failure in maker order is the one reported
-                made[maker] = [(fmt, path, job.keys[maker], extra) for fmt, path, extra in running[maker].result()]
-                result.built += list(MAKERS[maker][1])
-    elif stitchers:
-        maker = stitchers[0]
-        made[maker] = [(fmt, path, job.keys[maker], extra) for fmt, path, extra in MAKERS[maker][0](ctx)]
-        result.built += list(MAKERS[maker][1])
-    order = [fmt for maker in job.makers for fmt in MAKERS[maker][1]]
-    result.built.sort(key=order.index)
-    return [entry for maker in job.makers for entry in made.get(maker, [])]
+            made |= {maker: running[maker].result() for maker in stitchers}  # the first failure in maker order
+    result.built += [fmt for maker in todo for fmt in MAKERS[maker][1]]
+    return [(fmt, path, job.keys[maker], extra) for maker in todo for fmt, path, extra in made[maker]]
 
 
 def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
