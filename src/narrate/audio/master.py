@@ -114,6 +114,8 @@ def render(
             _, synthesized = synthesize_missing(plan.synth[""], engine, profile, cache_dir, jobs=jobs,
                                                 progress=progress, on_done=mastering.synthesized)
         pieces = mastering.pieces()
+    if level is not None:
+        level.discard()  # every chapter is mastered and encoded: the work folder keeps no audio
     timeline = build_timeline(script, pieces)
     gain = max((p.gain_db for p in pieces), key=abs, default=0.0)
     synthesized -= calibrating  # the script's sentences: the calibration is the voice's, not the publication's

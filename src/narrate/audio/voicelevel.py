@@ -20,13 +20,13 @@ read by Piper, the per-chapter LAME offset this replaces was -0.4 or -0.5 LU in 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from narrate.artifacts import atomic_write, hash_parts
 from narrate.audio.chapter import (
-    OUT_RATE,
     ChapterPlan,
     LoudnessTarget,
     RawBlocks,
@@ -98,51 +98,62 @@ class VoiceLevel:
         self.plan = ChapterPlan("voice level", self.paths, (PAUSE_MS,) * len(self.paths))
         self.key = hash_parts(_VERSION, self.plan.key(target, in_rate))
         self.lock = threading.Lock()
+        self.master_frames = 0  # of ``_master()``, once this object has made it
 
     def files(self) -> set[Path]:
-        """Its cache files (what ``narrate clean`` keeps): the records and the calibration master."""
+        """Its cache files (what ``narrate clean`` keeps): the loss and each codec's offset."""
         from narrate.audio.chapter import KNOWN_ENCODINGS
 
-        return {self._record(), self._master()} | {self._record(c, b) for c, b in KNOWN_ENCODINGS}
+        return {self._record()} | {self._record(c, b) for c, b in KNOWN_ENCODINGS}
 
     def limiter_loss(self) -> float:
         """LU the true-peak limiter takes off this voice's speech mastered at the target."""
         with self.lock:
-            record = read_json(self._record())
-            cached, frames = record.get("loss"), record.get("frames")
-            if isinstance(cached, float) and isinstance(frames, int) and whole_wav(self._master(), frames):
+            cached = read_json(self._record()).get("loss")
+            if isinstance(cached, float):
                 return cached
-            loss = self._calibrate()  # a missing or damaged master is made again: offsets are learned on it
-            frames = segment_frames(self._master(), OUT_RATE)
-            atomic_write(self._record(), json.dumps({"loss": loss, "frames": frames}))
+            loss = self._calibrate()
+            atomic_write(self._record(), json.dumps({"loss": loss}))
             return loss
 
     def offset(self, codec: str, bitrate: str) -> float:
         """The level (LU) ``codec`` at ``bitrate`` adds to this voice's master (negative: it loses)."""
-        self.limiter_loss()  # the calibration master exists
         with self.lock:
             record = self._record(codec, bitrate)
             cached = read_json(record).get("offset")
             if isinstance(cached, float):
                 return cached
             master = self._master()
-            offset = round(learn_codec_offset(master, segment_frames(master, OUT_RATE), codec, bitrate,
+            if not (self.master_frames and whole_wav(master, self.master_frames)):
+                self._calibrate()  # this build has not mastered the passage (or lost it): the same again
+            offset = round(learn_codec_offset(master, self.master_frames, codec, bitrate,
                                               f"learn the {codec} level of the voice"), 3)
             atomic_write(record, json.dumps({"offset": offset}))
             return offset
+
+    def discard(self) -> None:
+        """Remove the calibration master from the work folder (an offset asked for later masters
+        the passage again)."""
+        with self.lock:
+            self._master().unlink(missing_ok=True)
+            self.master_frames = 0
 
     def _record(self, codec: str = "", bitrate: str = "") -> Path:
         key = hash_parts(self.key, codec, bitrate) if codec else self.key
         return piece_path(self.cache_dir, key, ".json")
 
     def _master(self) -> Path:
-        return piece_path(self.cache_dir, self.key, ".wav")
+        """The calibration master: in the work folder, never the cache. Only its figures are
+        cached (each written once, when known), so a build killed mid-calibration leaves nothing
+        that a later build must make again, and a rerun rewrites no finished cache file."""
+        return self.work_dir / f"voice-level.{self.key[:16]}.{os.getpid()}.wav"
 
     def _calibrate(self) -> float:
         """Master the calibration passage at the target, the limiter on (``_master()``); the loss."""
         target, rate = self.target, self.in_rate
         frames = [segment_frames(p, rate) for p in self.paths]
         block = layout(self.plan, rate, target, frames)[0]  # pauses under the cut pause: one block
+        self.master_frames = block.frames
         self.work_dir.mkdir(parents=True, exist_ok=True)
         raws = RawBlocks(self.plan, [block], rate, self.work_dir)
         try:
