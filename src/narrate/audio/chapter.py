@@ -12,11 +12,11 @@ one to three minutes (``cut_after``: content-defined, so an edit moves no cut bu
 neighbours'); each block is mastered (gain, limiter, resampling) and encoded on its own, and
 cached under a key of its own audio, the chapter's gain (rounded to 0.1 dB, so a small edit
 rarely changes it) and, for encodings, the codec's compensation (also rounded to 0.1 dB).
-Each block's momentary loudness (ebur128's 400 ms gating blocks, every 100 ms) is measured
-once, raw and mastered, and cached; the chapter's integrated loudness is gated from all of its
-blocks' values (``gated_loudness``). Editing one sentence therefore measures, masters and encodes
-one block (twice mastered when the limiter's shortfall calls for a second pass); the chapter's
-encoding is its blocks' frames end to end. A short chapter is one block.
+Each block's momentary loudness (the 400 ms gating blocks, every 100 ms) is measured once,
+raw and mastered, in-process (``loudness.momentary``), and cached; the chapter's integrated
+loudness is gated from all of its blocks' values (``gated_loudness``). Editing one sentence
+therefore measures, masters and encodes one block (twice mastered when the limiter's shortfall
+calls for a second pass); the chapter's encoding is its blocks' frames end to end. A short chapter is one block.
 
 Encodings (MP3 for the edition and the read-along, AAC for the M4B) are cached beside the
 piece, keyed on the piece, the codec and the bitrate, so stitching an edition copies frames
@@ -60,6 +60,7 @@ from typing import Protocol
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
 from narrate.audio.ffmpeg import Loudness, measure_loudness, measure_rms, parse_loudness, probe, run_ffmpeg
+from narrate.audio.loudness import momentary
 from narrate.errors import AudioError
 
 OUT_RATE = 44100
@@ -67,9 +68,13 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/5"  # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
+_VERSION = "chapter-piece/6"  # 6: levels measured in-process, the limiter 1 dB under the master's peak;
+# 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
 # 3: blocks; 2: the record holds the master's level
-LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
+LIMITER_MARGIN_DB = 1.0  # LUFS targets: the limiter's ceiling sits this far under ``master_peak_dbtp``
+# (LoudnessTarget.limiter_ceiling_dbtp), so a codec's compensation up to this much needs no second
+# limiter: LAME's is about +0.45 dB plus the master's distance from the target (at most 0.3)
+ACX_LIMITER_MARGIN_DB = 0.5  # the acx profile: no compensation, only the resampler's and encoder's ripple
 EXCERPT_S = 30  # seconds of a voice's calibration master encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
 BLOCK_MAX_S = 180  # and at most this long (plus one sentence)
@@ -92,6 +97,11 @@ class LoudnessTarget:
         master's true peak by up to about 1 dB, so the master keeps that much headroom.
         (ACX's limit already carries its own margin.)"""
         return self.true_peak_dbtp - (CODEC_HEADROOM_DB if self.measure == "lufs" else 0.0)
+
+    @property
+    def limiter_ceiling_dbtp(self) -> float:
+        """Where the master's limiter holds the peaks: a margin under ``master_peak_dbtp``."""
+        return self.master_peak_dbtp - (LIMITER_MARGIN_DB if self.measure == "lufs" else ACX_LIMITER_MARGIN_DB)
 
 @dataclass(frozen=True)
 class ChapterPlan:
@@ -444,22 +454,6 @@ def _concat_listing(paths: Sequence[Path], scratch: Path) -> Iterator[list[str]]
 
 # ------------------------------------------------------------------ levels
 
-_MOMENTARY = "lavfi.r128.M="
-MOMENTARY_FILTER = f"ebur128=metadata=1,ametadata=mode=print:key={_MOMENTARY[:-1]}"
-
-
-def _momentary(lines: Sequence[str]) -> list[float]:
-    values = []
-    for line in lines:
-        at = line.find(_MOMENTARY)
-        if at >= 0:
-            try:
-                values.append(round(float(line[at + len(_MOMENTARY):]), 3))
-            except ValueError:
-                continue
-    return values
-
-
 def gated_loudness(momentary: Sequence[float]) -> float:
     """Integrated loudness (ITU-R BS.1770: absolute gate -70 LUFS, relative gate -10 LU) from
     the loudness of its 400 ms gating blocks, which ffmpeg's ebur128 reports every 100 ms as the
@@ -491,9 +485,7 @@ def combined_level(levels: Sequence[dict], target: LoudnessTarget) -> Loudness:
 def measure_block(wav: Path, target: LoudnessTarget, frames: int) -> dict:
     """One block's levels: its momentary loudness (LUFS targets) or RMS, peak and length (ACX)."""
     if target.measure == "lufs":
-        lines = run_ffmpeg(["-i", str(wav), "-af", MOMENTARY_FILTER, "-f", "null", "-"], what="measure loudness",
-                           path=wav, keep=lambda line: _MOMENTARY in line)
-        return {"m": _momentary(lines)}
+        return {"m": momentary(wav)}
     measured = measure_rms(wav)
     return {"rms": measured.integrated_lufs, "peak": measured.true_peak_dbtp, "n": frames}
 
@@ -511,8 +503,8 @@ def _normalize(raws: RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir:
     The gain is rounded to 0.1 dB, so a small edit rarely changes it and the other blocks stay
     cached. The limiter lowers loudness a little: the gain includes the voice's ``loss``, and
     when the first pass still misses by more than 0.3 LU (a chapter whose peaks are unlike the
-    voice's calibration), one more pass with the shortfall added brings it back. Every block is
-    measured in the ffmpeg run that masters it (no second decode), and its levels are cached.
+    voice's calibration), one more pass with the shortfall added brings it back. Every block's
+    levels, raw and mastered, are cached.
     """
     def raw_level(index: int) -> dict:
         block = raws.blocks[index]
@@ -598,23 +590,17 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
 
 
 def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
-           limited: bool) -> dict:
-    """Write a block's master (``frames`` samples) to ``out``; return its levels (``measure_block``), for
-    LUFS measured on the way."""
+                 limited: bool) -> dict:
+    """Write a block's master (``frames`` samples) to ``out``; return its levels (``measure_block``)."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
-        filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
+        filters = [*filters, *limiter(in_rate, target.limiter_ceiling_dbtp)]
     filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
-    measure = target.measure == "lufs"
     with atomic_path(out) as tmp:
-        graph = ["-filter_complex", ",".join(filters) + f",asplit[o][m];[m]{MOMENTARY_FILTER}[n]", "-map", "[o]"] \
-            if measure else ["-af", ",".join(filters)]
-        lines = run_ffmpeg(["-y", "-i", str(raw), *graph, "-ac", "1", "-ar", str(OUT_RATE),
-                            "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp),
-                            *(["-map", "[n]", "-f", "null", "-"] if measure else [])],
-                           what="normalize a chapter's loudness", path=out,
-                           keep=(lambda line: _MOMENTARY in line) if measure else None)
-    return {"m": _momentary(lines)} if measure else measure_block(out, target, frames)
+        run_ffmpeg(["-y", "-i", str(raw), "-af", ",".join(filters), "-ac", "1", "-ar", str(OUT_RATE),
+                    "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp)],
+                   what="normalize a chapter's loudness", path=out)
+        return measure_block(tmp, target, frames)
 
 
 # ------------------------------------------------------------------ encodings
