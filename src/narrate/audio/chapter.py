@@ -16,7 +16,8 @@ Each block's momentary loudness (the 400 ms gating blocks, every 100 ms) is meas
 raw and mastered, in-process (``loudness.momentary``), and cached; the chapter's integrated
 loudness is gated from all of its blocks' values (``gated_loudness``). Editing one sentence
 therefore measures, masters and encodes one block (twice mastered when the limiter's shortfall
-calls for a second pass); the chapter's encoding is its blocks' frames end to end. A short chapter is one block.
+calls for a second pass); the chapter's encoding is its blocks' frames end to end. A short
+chapter is one block.
 
 Encodings (MP3 for the edition and the read-along, AAC for the M4B) are cached beside the
 piece, keyed on the piece, the codec and the bitrate, so stitching an edition copies frames
@@ -68,13 +69,10 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/6"  # 6: levels measured in-process, the limiter 1 dB under the master's peak;
+_VERSION = "chapter-piece/6"  # 6: levels measured in-process;
 # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
 # 3: blocks; 2: the record holds the master's level
-LIMITER_MARGIN_DB = 1.0  # LUFS targets: the limiter's ceiling sits this far under ``master_peak_dbtp``
-# (LoudnessTarget.limiter_ceiling_dbtp), so a codec's compensation up to this much needs no second
-# limiter: LAME's is about +0.45 dB plus the master's distance from the target (at most 0.3)
-ACX_LIMITER_MARGIN_DB = 0.5  # the acx profile: no compensation, only the resampler's and encoder's ripple
+LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
 EXCERPT_S = 30  # seconds of a voice's calibration master encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
 BLOCK_MAX_S = 180  # and at most this long (plus one sentence)
@@ -97,11 +95,6 @@ class LoudnessTarget:
         master's true peak by up to about 1 dB, so the master keeps that much headroom.
         (ACX's limit already carries its own margin.)"""
         return self.true_peak_dbtp - (CODEC_HEADROOM_DB if self.measure == "lufs" else 0.0)
-
-    @property
-    def limiter_ceiling_dbtp(self) -> float:
-        """Where the master's limiter holds the peaks: a margin under ``master_peak_dbtp``."""
-        return self.master_peak_dbtp - (LIMITER_MARGIN_DB if self.measure == "lufs" else ACX_LIMITER_MARGIN_DB)
 
 @dataclass(frozen=True)
 class ChapterPlan:
@@ -594,7 +587,7 @@ def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: Loudne
     """Write a block's master (``frames`` samples) to ``out``; return its levels (``measure_block``)."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
-        filters = [*filters, *limiter(in_rate, target.limiter_ceiling_dbtp)]
+        filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
     filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
     with atomic_path(out) as tmp:
         run_ffmpeg(["-y", "-i", str(raw), "-af", ",".join(filters), "-ac", "1", "-ar", str(OUT_RATE),
