@@ -98,6 +98,15 @@ def test_cache_second_render_and_one_edit(long_render):
     assert rendered.synthesized == 12
 
 
+def test_a_sentence_of_the_calibration_counts_as_the_scripts(tmp_path):
+    """The voice's calibration sentences are not counted as the publication's, unless the
+    publication says one of them too: then it is one of the script's sentences synthesized."""
+    said = calibration_texts(FAKE.language)[1]
+    script = make_script(chapters=1, segments=3, words=4, edit={"c0-p1-s1": said})
+    rendered = render(script, FAKE, get_engine(FAKE), cache_dir=tmp_path / "cache", work_dir=tmp_path / "work")
+    assert rendered.synthesized == 3
+
+
 def test_interrupted_cache_write_leaves_no_entry(tmp_path, monkeypatch):
     script = make_script(chapters=1, segments=3, words=3)
     engine = get_engine(FAKE)

@@ -100,8 +100,9 @@ def render(
     if all(p == Path() for p in plan.final):  # nothing is spoken: nothing to master
         level, calibration = None, []
     plan.synth[""] = calibration + plan.synth.get("", [])  # first: every chapter's mastering needs them
-    calibrating = sum(1 for p in (level.paths if level else ()) if not wav_complete(p))
     paths = plan.final
+    spoken = set(paths)  # a calibration sentence the script also says is the script's: counted once, as its
+    calibrating = sum(1 for p in (level.paths if level else ()) if not wav_complete(p) and p not in spoken)
     plans = chapter_plans(script, paths)
     shared = level.paths if level else ()
     with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress, level) as mastering:
