@@ -22,7 +22,7 @@ from narrate.errors import AudioError
 STEPS_PER_S = 10  # a value every 100 ms, as ffmpeg's ebur128 reports, each over the last 400 ms:
 WINDOW_STEPS = 4  # the first three cover less than a whole window (no gating block): reported as silence
 FLOOR_LUFS = -120.0  # silence (libebur128 says -inf); far under the -70 LUFS absolute gate
-_CHUNK_S = 10  # seconds read at a time: memory stays flat however long the file
+_CHUNK_STEPS = 10  # 100 ms steps read at a time (a second): memory stays flat however long the file
 
 
 def momentary(path: Path) -> list[float]:
@@ -37,8 +37,9 @@ def momentary(path: Path) -> list[float]:
             state = pyebur128.R128State(channels, rate, pyebur128.MeasurementMode.MODE_M)
             values: list[float] = []
             fed, step = 0, 1  # frames given to libebur128; the next value's number
-            while chunk := wav.readframes(rate * _CHUNK_S):
-                samples = np.frombuffer(chunk, dtype="<i2").astype(np.float64) / 32768.0
+            while chunk := wav.readframes(rate * _CHUNK_STEPS // STEPS_PER_S):
+                samples = np.frombuffer(chunk, dtype="<i2").astype(np.float64)
+                samples *= 1 / 32768
                 end, start = fed + len(samples) // channels, fed
                 while (boundary := step * rate // STEPS_PER_S) <= end:
                     _add(state, samples, start - fed, boundary - fed, channels)
