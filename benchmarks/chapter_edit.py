@@ -1,6 +1,6 @@
 """What an edit costs: cold narration against a one-sentence (or one-paragraph) edit.
 
-    PYTHONPATH=src python benchmarks/chapter_edit.py book --hours 2 --chapters 12 --engine espeak
+    PYTHONPATH=src python benchmarks/chapter_edit.py book --hours 2 --chapters 12 --engine espeak [--edits 12]
     PYTHONPATH=src python benchmarks/chapter_edit.py project content/some-article.md "old text" "new text"
 
 ``book``: a generated book rendered to its MP3, M4B and read-along chapter MP3s (what a build
@@ -12,7 +12,9 @@ replacing ``old`` by ``new`` in one source. Prints wall times and the edit/cold 
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from narration import book, profile_for  # noqa: E402  (benchmarks/narration.py)
 
-from narrate.audio.master import document_mp3, render  # noqa: E402
+from narrate.audio.chapter import ChapterPiece, compensation_db  # noqa: E402
+from narrate.audio.master import document_mp3, render, target_of  # noqa: E402
+from narrate.audio.timeline import Rendered  # noqa: E402
 from narrate.speech.engines import get_engine  # noqa: E402
 from narrate.speech.script import Script, ScriptChapter  # noqa: E402
 from narrate.writers import AudioMeta  # noqa: E402
@@ -33,7 +37,8 @@ from narrate.writers.mp3 import write_mp3  # noqa: E402
 META = AudioMeta(title="Benchmark", authors=("B. Enchmark",), genre="Audiobook", language="en")
 
 
-def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int) -> float:
+def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int, quiet: bool = False
+             ) -> tuple[float, Rendered]:
     profile = profile_for(engine_name)
     started = time.monotonic()
     rendered = render(script, profile, get_engine(profile), cache_dir=root / "cache", work_dir=root / "work",
@@ -46,20 +51,54 @@ def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int) 
     for chapter in script.chapters:  # the read-along's audio: one MP3 per chapter document
         document_mp3(rendered, [chapter.id], root / "work" / f"{chapter.id}.mp3")
     seconds = time.monotonic() - started
-    print(f"  {tag:5s} {seconds:7.1f} s  ({rendered.synthesized} sentences synthesized, "
-          f"{rendered.timeline.duration_ms / 3_600_000:.2f} h of audio, {len(rendered.pieces)} chapters)")
-    return seconds
+    if not quiet:
+        print(f"  {tag:5s} {seconds:7.1f} s  ({rendered.synthesized} sentences synthesized, "
+              f"{rendered.timeline.duration_ms / 3_600_000:.2f} h of audio, {len(rendered.pieces)} chapters)")
+    return seconds, rendered
 
 
-def edited(script: Script) -> Script:
+def edited(script: Script, chapter: int | None = None, segment: int = 0, text: str = "") -> Script:
+    """``script`` with one sentence replaced: by default the middle chapter's first."""
     chapters = list(script.chapters)
-    middle = chapters[len(chapters) // 2]
-    segments = list(middle.segments)
-    first = segments[0]
-    segments[0] = type(first)(first.id, first.block_id, first.text, "One sentence was corrected here.",
-                              first.pause_after_ms)
-    chapters[len(chapters) // 2] = ScriptChapter(middle.id, middle.title, tuple(segments))
+    at = len(chapters) // 2 if chapter is None else chapter
+    segments = list(chapters[at].segments)
+    old = segments[segment]
+    segments[segment] = type(old)(old.id, old.block_id, old.text, text or "One sentence was corrected here.",
+                                  old.pause_after_ms)
+    chapters[at] = ScriptChapter(chapters[at].id, chapters[at].title, tuple(segments))
     return Script(script.slug, script.title, script.language, tuple(chapters))
+
+
+def spread(script: Script, engine: str, root: Path, jobs: int, count: int, cold: Rendered) -> None:
+    """``count`` more one-sentence edits, each of the original book, at places picked by a fixed
+    seed: how much an edit's cost varies, and how often it moves its chapter's gain (every block
+    of the chapter mastered and encoded again) or the chapter's master level enough to change
+    the codecs' compensation (every block encoded again)."""
+    rng = random.Random(12)
+    times, moved, recoded = [], 0, 0
+    for n in range(count):
+        chapter = rng.randrange(len(script.chapters))
+        segment = rng.randrange(len(script.chapters[chapter].segments))
+        text = f"Edit number {n + 1} changed this sentence, and only this one."
+        seconds, rendered = editions(edited(script, chapter, segment, text), engine, root, "edit", jobs, quiet=True)
+        before, after = cold.pieces[chapter], rendered.pieces[chapter]
+        gain = before.gain_db != after.gain_db
+        codecs = [c for c in ("mp3", "aac") if compensation(cold, before, c) != compensation(rendered, after, c)]
+        moved, recoded = moved + gain, recoded + bool(codecs)
+        times.append(seconds)
+        print(f"  edit {n + 1:2d}: chapter {chapter + 1:2d} ({len(after.blocks)} blocks), sentence {segment + 1:3d}: "
+              f"{seconds:5.1f} s{'  gain moved' if gain else ''}"
+              f"{'  compensation moved: ' + ', '.join(codecs) if codecs else ''}")
+    times.sort()
+    print(f"{count} edits: median {statistics.median(times):.1f} s, fastest {times[0]:.1f} s, "
+          f"slowest {times[-1]:.1f} s; the chapter's gain moved in {moved}, a codec's compensation in {recoded}")
+
+
+def compensation(rendered: Rendered, piece: ChapterPiece, codec: str) -> float:
+    """The level compensation ``encode_piece`` gives ``piece`` for ``codec`` at 64 kbps."""
+    if piece.level_lufs is None or rendered.level is None:
+        return 0.0
+    return compensation_db(target_of(rendered), piece.level_lufs, rendered.level.offset(codec, "64k"))
 
 
 def run_book(args: argparse.Namespace) -> None:
@@ -69,9 +108,11 @@ def run_book(args: argparse.Namespace) -> None:
     print(f"book: {args.hours} h, {len(script.chapters)} chapters, engine {args.engine}, jobs {args.jobs}")
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:
         root = Path(scratch)
-        cold = editions(script, args.engine, root, "cold", args.jobs)
-        edit = editions(edited(script), args.engine, root, "edit", args.jobs)
-    print(f"one-sentence edit: {edit:.1f} s = {100 * edit / cold:.1f} % of cold ({cold:.1f} s)")
+        cold, rendered = editions(script, args.engine, root, "cold", args.jobs)
+        edit, _ = editions(edited(script), args.engine, root, "edit", args.jobs)
+        print(f"one-sentence edit: {edit:.1f} s = {100 * edit / cold:.1f} % of cold ({cold:.1f} s)")
+        if args.edits:
+            spread(script, args.engine, root, args.jobs, args.edits, rendered)
 
 
 def run_project(args: argparse.Namespace) -> None:
@@ -105,6 +146,7 @@ def main() -> None:
     b.add_argument("--chapters", type=int, default=12)
     b.add_argument("--engine", default="espeak", choices=("espeak", "piper", "fake"))
     b.add_argument("--jobs", type=int, default=1)
+    b.add_argument("--edits", type=int, default=0, help="then this many one-sentence edits at seeded places")
     p = sub.add_parser("project")
     p.add_argument("source")
     p.add_argument("old")

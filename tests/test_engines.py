@@ -10,6 +10,7 @@ import pytest
 from narrate.errors import SpeechError
 from narrate.speech import espeak as espeak_module
 from narrate.speech import gtts as gtts_module
+from narrate.speech import piper as piper_module
 from narrate.speech.engines import Engine, get_engine
 from narrate.speech.fake import FakeEngine
 from narrate.speech.voices import BUILTIN_PROFILES, VoiceProfile
@@ -83,6 +84,32 @@ def test_piper_real_sentence(tmp_path):
     slow = get_engine(dataclasses.replace(BUILTIN_PROFILES["joe"], rate=0.5))
     slow.synthesize("The tide clock turned.", tmp_path / "slow.wav")
     assert len(read_wav(tmp_path / "slow.wav")[3]) > 1.5 * len(frames)
+
+
+def test_piper_sample_rate_comes_from_the_config_not_the_model(monkeypatch):
+    """A build whose sentences are all cached asks the engine its rate and never loads the model
+    (an ONNX session costs about half a CPU-second in each build worker)."""
+    monkeypatch.setattr(piper_module, "_VOICES", {})
+    engine = get_engine(BUILTIN_PROFILES["joe"])
+    assert engine.sample_rate == 22050
+    assert piper_module._VOICES == {}
+
+
+def test_piper_unreadable_config_names_the_file(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "mine.onnx").write_bytes(b"not a model")
+    (models / "mine.onnx.json").write_text('{"audio": {"quality": "medium"}}')  # no sample rate
+    profile = VoiceProfile(name="mine", engine="piper", model="models/mine.onnx", root=tmp_path,
+                           source=tmp_path / "voices" / "mine.toml")
+    with pytest.raises(SpeechError, match="voice 'mine': cannot read the Piper voice config") as caught:
+        get_engine(profile).sample_rate  # noqa: B018
+    assert caught.value.path == str(models / "mine.onnx.json")
+    (models / "mine.onnx.json").write_text('{"audio": {"sample_rate": 22050}}')
+    piper_module._read_config.cache_clear()
+    assert get_engine(profile).sample_rate == 22050
+    with pytest.raises(SpeechError, match="voice 'mine': cannot load Piper model"):
+        get_engine(profile).synthesize("Hello.", tmp_path / "out.wav")
 
 
 def test_piper_missing_model_file(tmp_path):

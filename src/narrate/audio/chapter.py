@@ -648,9 +648,7 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
     if target.measure == "lufs":
         master = piece.level_lufs if piece.level_lufs is not None else \
             measure_loudness(piece.wav, true_peak=False).integrated_lufs
-        if master > -69.0:
-            wanted = target.integrated_lufs - master - (voice.offset(codec, bitrate) if voice else 0.0)
-            compensation = round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
+        compensation = compensation_db(target, master, voice.offset(codec, bitrate) if voice else 0.0)
 
     def one(item: tuple[int, Block]) -> tuple[Path, int]:
         number, block = item
@@ -671,6 +669,15 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
     atomic_write(info, json.dumps({"packets": packets, "compensation_db": compensation, "file": out.stem,
                                    "blocks": [path.stem for path, _ in done]}))
     return Encoded(out, packets, per_packet, compensation)
+
+
+def compensation_db(target: LoudnessTarget, master_lufs: float, offset: float) -> float:
+    """The gain an encoding of a master at ``master_lufs`` gets for a codec that adds ``offset`` LU
+    (``encode_piece``): to the target, rounded to 0.1 dB; none for a (near) silent master."""
+    if master_lufs <= -69.0:
+        return 0.0
+    wanted = target.integrated_lufs - master_lufs - offset
+    return round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
 
 
 def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bitrate: str, compensation: float,

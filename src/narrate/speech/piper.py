@@ -1,6 +1,7 @@
 """Piper (offline neural TTS) engine. The only module that imports ``piper``.
 
-The voice (an ONNX model) is loaded once per process and kept in ``_VOICES``. Piper
+The voice (an ONNX model) is loaded once per process and kept in ``_VOICES``, and only when
+something is synthesized: its sample rate comes from its JSON config. Piper
 phonemizes with the espeak-ng data bundled in the piper-tts wheel, so the Debian
 espeak-ng package is not needed for this engine.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -26,19 +28,35 @@ def _load_voice(model: Path, config: Path, profile: VoiceProfile) -> Any:
     if key not in _VOICES:
         try:
             from piper import PiperVoice
+            from piper.config import PiperConfig
         except ImportError as exc:
             raise SpeechError(
                 f"voice {profile.name!r}: the piper-tts package is not installed", profile.source
             ) from exc
+        settings = _config(config, profile)
         try:
-            voice = PiperVoice.load(model, config_path=config)
-            threads = engine_threads()
-            if threads:
-                voice.session = _session(model, threads)
-            _VOICES[key] = voice
+            # PiperVoice.load with one ONNX session, made with the worker's thread count (load
+            # would make a default one first, only for it to be replaced: twice the start-up)
+            _VOICES[key] = PiperVoice(config=PiperConfig.from_dict(settings), session=_session(model, engine_threads()))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise SpeechError(f"voice {profile.name!r}: cannot load Piper model ({exc})", model) from exc
     return _VOICES[key]
+
+
+@cache
+def _read_config(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _config(path: Path, profile: VoiceProfile) -> dict[str, Any]:
+    """The voice's JSON config (``<model>.onnx.json``), read once per process."""
+    try:
+        settings = _read_config(str(path))
+        int(settings["audio"]["sample_rate"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SpeechError(f"voice {profile.name!r}: cannot read the Piper voice config ({exc})", path) from exc
+    return settings
 
 
 def engine_threads() -> int:
@@ -57,8 +75,9 @@ def _session(model: Path, threads: int) -> Any:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
+    if threads:  # else onnxruntime's defaults, as PiperVoice.load makes them
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
     return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
 
 
@@ -94,7 +113,8 @@ class PiperEngine:
 
     @property
     def sample_rate(self) -> int:
-        return int(self.voice.config.sample_rate)
+        """From the voice's config: a build whose sentences are all cached never loads the model."""
+        return int(_config(self.config, self.profile)["audio"]["sample_rate"])
 
     def _model_identity(self) -> str:
         if self.profile.model_file() is not None:
