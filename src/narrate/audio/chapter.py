@@ -56,6 +56,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -210,9 +211,12 @@ class RoomTone:
     """A ~-78 dBFS noise floor (before gain), deterministic, instead of digital silence."""
 
     def __init__(self, sample_rate: int):
-        rng = random.Random(0x4ACC)
         self.sample_rate = sample_rate
-        self.block = array("h", (round(rng.gauss(0.0, 4.0)) for _ in range(sample_rate))).tobytes()
+
+    @property
+    def block(self) -> bytes:
+        """One second of it (made once per rate: 22,050 Gaussian draws in Python took 20 ms a block)."""
+        return _tone_second(self.sample_rate)
 
     def frames_for_ms(self, ms: int) -> int:
         return (ms * self.sample_rate + 500) // 1000
@@ -222,6 +226,12 @@ class RoomTone:
             count = min(frames, self.sample_rate)
             wav.writeframesraw(self.block[: 2 * count])
             frames -= count
+
+
+@cache
+def _tone_second(sample_rate: int) -> bytes:
+    rng = random.Random(0x4ACC)
+    return array("h", (round(rng.gauss(0.0, 4.0)) for _ in range(sample_rate))).tobytes()
 
 
 def segment_frames(path: Path, sample_rate: int) -> int:
