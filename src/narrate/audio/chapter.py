@@ -459,8 +459,9 @@ def _concat_listing(paths: Sequence[Path], scratch: Path) -> Iterator[list[str]]
 
 def gated_loudness(momentary: Sequence[float]) -> float:
     """Integrated loudness (ITU-R BS.1770: absolute gate -70 LUFS, relative gate -10 LU) from
-    the loudness of its 400 ms gating blocks, which ffmpeg's ebur128 reports every 100 ms as the
-    momentary loudness. Blocks measured apart combine by concatenating their values."""
+    the loudness of its 400 ms gating blocks: the momentary loudness every 100 ms
+    (``loudness.momentary``, as ffmpeg's ebur128 reports it). Blocks measured apart combine by
+    concatenating their values."""
     def power(lufs: float) -> float:
         return 10 ** ((lufs + 0.691) / 10)
 

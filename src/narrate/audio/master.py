@@ -101,7 +101,7 @@ def render(
         level, calibration = None, []
     plan.synth[""] = calibration + plan.synth.get("", [])  # first: every chapter's mastering needs them
     paths = plan.final
-    spoken = set(paths)  # a calibration sentence the script also says is the script's: counted once, as its
+    spoken = set(paths)  # a calibration sentence the script says too is the script's (one file, made once)
     calibrating = sum(1 for p in (level.paths if level else ()) if not wav_complete(p) and p not in spoken)
     plans = chapter_plans(script, paths)
     shared = level.paths if level else ()
