@@ -275,6 +275,23 @@ def test_a_bad_voice_fails_its_publication_only(make_project, tmp_path, jobs):
     assert {p["slug"] for p in load_manifest(root / "output")["publications"]} == {"a1", "a2"}
 
 
+def test_a_voice_that_fails_in_the_synthesis_workers_prints_no_traceback(make_project, tmp_path):
+    """The workers' first sentence fails (the voice's config cannot be read) and the pool is
+    stopped: the worker still waiting for a sentence, or sending its own error back, used to
+    print a traceback from Python's multiprocessing under narrate's message."""
+    root = make_project({"content/a1.md": article(1, sentences=6), "content/a2.md": article(2, sentences=6),
+                         "voices/mine.toml": 'name = "mine"\nengine = "piper"\nmodel = "models/mine.onnx"\n'
+                                             'language = "en-US"\n',
+                         "models/mine.onnx": "not read: the config fails first",
+                         "models/mine.onnx.json": '{"audio": {"quality": "medium"'})
+    for _ in range(3):  # the stop lands at a different moment each time
+        proc = subprocess.run(NARRATE + ["build", str(root), "--voice", "mine", "--formats", "mp3", "-j", "2"],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path.parent)
+        assert proc.returncode == 8, proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+        assert "models/mine.onnx.json: voice 'mine': cannot read the Piper voice config" in proc.stderr
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(c) for c in path.read_text().split()] if path.exists() else []

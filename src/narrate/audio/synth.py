@@ -15,7 +15,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -70,13 +71,36 @@ def wav_complete(path: Path) -> bool:
 # ------------------------------------------------------------ stopping workers
 
 _STOPPING = False  # in a worker: a stop signal arrived; queued tasks are refused
+STOP_WAIT_S = 5.0  # how long a stopping narrate waits for its workers to end (a task's cleanup runs)
+_IN_TASK = False  # in a worker: a task is running (``stoppable_task``)
 
 
 def _stop(signum: int, frame: Any) -> None:  # noqa: ARG001 - signal handler signature
     global _STOPPING
-    if not _STOPPING:  # the first signal interrupts the task; later ones let its cleanup finish
-        _STOPPING = True
-        raise KeyboardInterrupt
+    first, _STOPPING = not _STOPPING, True
+    if _IN_TASK:
+        if first:  # the first signal interrupts the task; later ones let its cleanup finish
+            raise KeyboardInterrupt
+        return
+    if os.getppid() == 1:  # narrate itself is gone (PR_SET_PDEATHSIG): nothing waits for this worker
+        os._exit(1)
+    # Between tasks: raising here could cut short a read of the task queue that another worker
+    # then finishes on a torn message (multiprocessing prints an EOFError traceback under
+    # narrate's message). The worker goes on: tasks still queued are refused, and the pool's
+    # shutdown sends it its end.
+
+
+@contextlib.contextmanager
+def stoppable_task() -> Iterator[None]:
+    """In a worker: the body is a task that a stop signal interrupts with KeyboardInterrupt (so
+    its ``finally`` blocks run); a task queued after the stop is refused."""
+    global _IN_TASK
+    refuse_if_stopping()
+    _IN_TASK = True
+    try:
+        yield
+    finally:
+        _IN_TASK = False
 
 
 def install_stop_handlers() -> None:
@@ -126,6 +150,12 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             if process.is_alive():
                 os.kill(process.pid, signal.SIGTERM)
+    # wait (a little) for them to go: a worker still reading its next task when narrate exits
+    # finds the pipe closed and prints multiprocessing's EOFError traceback
+    deadline = time.monotonic() + STOP_WAIT_S
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
     # Python's exit hook would wake this pool's manager thread through a pipe the broken pool
     # has already closed, printing "OSError: Bad file descriptor" after narrate's own message.
     with contextlib.suppress(AttributeError, TypeError):
@@ -144,14 +174,14 @@ def _init_worker(profile: VoiceProfile, threads: int) -> None:
 def _work(job: tuple[str, str]) -> str:
     text, out = job
     assert _WORKER_ENGINE is not None
-    refuse_if_stopping()
-    try:
-        _WORKER_ENGINE.synthesize(text, Path(out))
-    except KeyboardInterrupt:
-        remove_unfinished()
-        raise
-    except NarrateError as exc:  # message, path and line cross the process boundary as they are
-        raise type(exc)(exc.message, exc.path, exc.line) from None
+    with stoppable_task():
+        try:
+            _WORKER_ENGINE.synthesize(text, Path(out))
+        except KeyboardInterrupt:
+            remove_unfinished()
+            raise
+        except NarrateError as exc:  # message, path and line cross the process boundary as they are
+            raise type(exc)(exc.message, exc.path, exc.line) from None
     return out
 
 

@@ -39,7 +39,7 @@ from narrate.artifacts import (
     remove_unfinished,
     write_manifest,
 )
-from narrate.audio.synth import install_stop_handlers, refuse_if_stopping, stop_pool
+from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task
 from narrate.build.fingerprints import Fingerprints
 from narrate.editions.context import Made, PublicationContext, page_list
 from narrate.editions.makers import MAKERS, narration
@@ -443,12 +443,12 @@ def _init_worker(threads: int, events: Any) -> None:
 
 
 def _build_in_worker(job: Job) -> PublicationResult:
-    refuse_if_stopping()
-    try:
-        return build_publication(job, QueueReporter(_EVENTS))
-    except KeyboardInterrupt:
-        remove_unfinished()
-        raise
+    with stoppable_task():
+        try:
+            return build_publication(job, QueueReporter(_EVENTS))
+        except KeyboardInterrupt:
+            remove_unfinished()
+            raise
 
 
 class QueueReporter:
