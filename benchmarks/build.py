@@ -94,9 +94,9 @@ def spoken_texts(root: Path, voice: str) -> list[tuple[float, str]]:
     """Every distinct sentence the batch speaks, with the rate its publication reads it at (a book
     is paced slower than an article), as narrate synthesizes them."""
     sys.path.insert(0, str(REPO / "src"))
-    from narrate.build.engine import read_all
     from narrate.editions.context import PublicationContext
     from narrate.editions.narration import paced, publication_script
+    from narrate.engine.run import read_all
     from narrate.sources.project import open_project
     from narrate.speech.voices import get_profile, load_profiles
 

@@ -43,7 +43,7 @@ def editions(script: Script, engine_name: str, root: Path, tag: str, jobs: int, 
     started = time.monotonic()
     rendered = render(script, profile, get_engine(profile), cache_dir=root / "cache", work_dir=root / "work",
                       jobs=jobs, encodings=(("mp3", "64k"), ("aac", "64k")))  # as a build of mp3 + m4b does
-    with ThreadPoolExecutor(2) as pool:  # side by side, as narrate build stitches them (build/engine STITCHERS)
+    with ThreadPoolExecutor(2) as pool:  # side by side, as narrate build stitches them (engine/run STITCHERS)
         stitched = [pool.submit(write_mp3, rendered, META, None, root / f"{tag}.mp3"),
                     pool.submit(write_m4b, rendered, META, None, root / f"{tag}.m4b")]
         for future in stitched:
@@ -116,7 +116,7 @@ def run_book(args: argparse.Namespace) -> None:
 
 
 def run_project(args: argparse.Namespace) -> None:
-    from narrate.build.engine import BuildOptions, build
+    from narrate.engine.run import BuildOptions, build
 
     here = Path.cwd()
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:

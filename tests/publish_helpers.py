@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import FAKE_VOICE
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 HOSTILE = "<script>alert(\"x\")</script> Tom & Jerry's \"Tales\""
 ARTICLE = f"""

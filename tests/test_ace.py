@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_VOICE, REPO, missing_tool, write_files
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 ACE = Path(os.environ.get("NARRATE_ACE") or REPO / ".venv/ace/node_modules/.bin/ace-cli")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

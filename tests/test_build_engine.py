@@ -15,7 +15,7 @@ import pytest
 from conftest import FAKE_VOICE, interruptible
 
 from narrate.artifacts import is_temp_name, sha256_file
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 
 def article(n: int, sentences: int = 3, tag: str = "") -> str:
@@ -175,7 +175,7 @@ def test_clean_prunes_unused_cache_and_stale_output(big_project):
     stale = big_project / "output" / "a1" / "a1.large-print.pdf"  # an edition the manifest no longer lists
     stale.write_text("stale")
     (big_project / "content" / "a2.md").unlink()
-    from narrate.build.clean import clean
+    from narrate.engine.clean import clean
 
     report = clean(big_project)
     assert report.removed_cache > 0 and report.kept_cache > 0
@@ -233,9 +233,9 @@ def test_presynthesis_covers_a_book_at_its_own_pace(make_project):
     the same profile name as the articles: its sentences must be synthesized at that pace, or
     its build synthesizes them all again, on one process (a 10-title batch spent 48 s so)."""
     from narrate.audio.synth import cache_path, segment_key, wav_complete
-    from narrate.build.engine import read_all
     from narrate.editions.context import PublicationContext
     from narrate.editions.narration import choose_voice, presynthesize, publication_script
+    from narrate.engine.run import read_all
     from narrate.sources.project import open_project
     from narrate.speech.engines import get_engine
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import FAKE_VOICE
 from conftest import TIDES_ARTICLE as ARTICLE
 
-from narrate.build.engine import BuildOptions, build
 from narrate.check import epub as check_epub
 from narrate.check.run import CheckReport, Finding, check_project
+from narrate.engine.run import BuildOptions, build
 
 
 def make_built(base: Path, voice: str = FAKE_VOICE, formats: tuple[str, ...] | None = None) -> Path:

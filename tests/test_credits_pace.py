@@ -11,8 +11,8 @@ import pytest
 from conftest import FAKE_VOICE
 
 from narrate.audio.ffmpeg import astats
-from narrate.build.engine import BuildOptions, build
 from narrate.editions.narration import paced
+from narrate.engine.run import BuildOptions, build
 from narrate.speech.fake import FakeEngine
 from narrate.speech.voices import load_profiles
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_VOICE
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 FORMATS = ("mp3", "m4b", "epub-readaloud", "epub")  # transcripts come with any audio format
 VOICE = FAKE_VOICE + 'lexicons = ["voices/lexicon.toml"]\n'

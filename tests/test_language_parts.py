@@ -29,7 +29,7 @@ Wieder Deutsch.
 
 
 def _read(root: Path):
-    from narrate.build.engine import read_all
+    from narrate.engine.run import read_all
     from narrate.sources.project import open_project
 
     docs, failures = read_all(open_project(root))
@@ -287,9 +287,9 @@ def test_clean_keeps_the_cached_audio_of_parts_in_other_languages(make_project):
     """A German article with French and Spanish passages, narrated as a build narrates it: clean
     keeps every file that narration reads (sentences of all three voices, the resampled and
     joined sentences, the chapter pieces) and sweeps only what no source says any more."""
-    from narrate.build.clean import clean
     from narrate.editions.context import PublicationContext
     from narrate.editions.narration import render_publication
+    from narrate.engine.clean import clean
     from narrate.sources.project import open_project
 
     root = make_project({"content/mix.md": MIXED.replace("Er sagte", "Er sagte: [Bonjour]{lang=fr}, und")})

@@ -41,7 +41,7 @@ WORDS = {
 
 
 def _doc(make_project, lang: str, toml: str = ""):
-    from narrate.build.engine import read_all
+    from narrate.engine.run import read_all
     from narrate.sources.project import open_project
 
     files = {"content/markt.md": ARTICLE.format(lang=lang)}
@@ -124,7 +124,7 @@ prepared_for = "Nur für {name}."
 
 
 def test_message_overrides_reach_the_editions(make_project, tmp_path):
-    from narrate.build.fingerprints import Fingerprints
+    from narrate.engine.fingerprints import Fingerprints
     from narrate.writers.epub import EpubOptions, write_epub
     from narrate.writers.pdf_html import contents
 

@@ -9,8 +9,8 @@ import pytest
 from conftest import png_bytes
 from typer.testing import CliRunner
 
-from narrate.build.views import publication_script_text
 from narrate.cli import app
+from narrate.engine.views import publication_script_text
 from narrate.errors import SpeechError
 from narrate.speech.voices import best_voice, espeak_voice, load_profiles, voice_for
 
@@ -120,7 +120,7 @@ Wieder Deutsch.
 
 
 def _mixed_doc(make_project):
-    from narrate.build.engine import read_all
+    from narrate.engine.run import read_all
     from narrate.sources.project import open_project
 
     root = make_project({"content/mix.md": MIXED})
@@ -200,7 +200,7 @@ def test_the_german_sample_builds_narrated_in_german(tmp_path: Path):
 
     from conftest import REPO, epubcheck
 
-    from narrate.build.engine import BuildOptions, build
+    from narrate.engine.run import BuildOptions, build
 
     root = tmp_path / "project"
     (root / "content").mkdir(parents=True)

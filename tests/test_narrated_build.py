@@ -10,7 +10,7 @@ import pytest
 from conftest import FAKE_VOICE
 from conftest import TIDES_ARTICLE as ARTICLE
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 from narrate.sources.project import discover, load_document, open_project
 
 

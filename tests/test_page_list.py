@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from conftest import REPO, epubcheck
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from conftest import FAKE_VOICE
 from typer.testing import CliRunner
 
-from narrate.build.engine import BuildOptions, build
 from narrate.check.run import check_project
 from narrate.cli import app
+from narrate.engine.run import BuildOptions, build
 from narrate.proof import proof_project
 
 ARTICLE = """

@@ -20,7 +20,7 @@ import pytest
 from conftest import FAKE_VOICE, interruptible, missing_tool
 from typer.testing import CliRunner
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 from narrate.errors import ConfigError
 
 # Before Ray is imported: a Linux Ray otherwise swaps 127.0.0.1 in an address for the machine's

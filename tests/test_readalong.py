@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from conftest import FAKE_VOICE, REPO, epubcheck, write_files
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 SMIL = "{http://www.w3.org/ns/SMIL}"
 

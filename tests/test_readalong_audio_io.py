@@ -24,7 +24,7 @@ def smil(key: str) -> str:
 
 @pytest.fixture(scope="module")
 def article(tmp_path_factory):
-    from narrate.build.engine import read_all
+    from narrate.engine.run import read_all
     from narrate.sources.project import open_project
 
     root = tmp_path_factory.mktemp("io") / "project"

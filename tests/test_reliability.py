@@ -15,7 +15,7 @@ import pytest
 from conftest import FAKE_VOICE
 
 from narrate.artifacts import MANIFEST, ManifestError, load_manifest, source_date_epoch
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 from narrate.errors import ConfigError
 
 NARRATE = [sys.executable, "-m", "narrate"]
@@ -164,7 +164,7 @@ def test_source_date_epoch_unset_and_set(monkeypatch):
 
 def hold_lock(root: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the project lock, as a running build would."""
-    code = ("import sys, time\nfrom narrate.build.engine import project_lock\n"
+    code = ("import sys, time\nfrom narrate.engine.run import project_lock\n"
             f"with project_lock({str(root)!r}, 'build', print, wait=0):\n"
             "    print('locked', flush=True)\n"
             f"    time.sleep({seconds})\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 from narrate.publish import package
 
 ARTICLE = """

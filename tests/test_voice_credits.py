@@ -12,7 +12,7 @@ from conftest import write_files
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from narrate.build.engine import BuildOptions, build
+from narrate.engine.run import BuildOptions, build
 
 VOICE_ID = "zqvoice7"  # the profile's id: a string no edition may contain
 MODEL = "zqmodel9"

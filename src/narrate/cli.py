@@ -22,7 +22,7 @@ from rich.table import Table
 
 from narrate import __version__
 from narrate.artifacts import remove_unfinished
-from narrate.build.engine import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
+from narrate.engine.run import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
 from narrate.errors import BUILD_FAILED, INTERRUPTED, NarrateError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -196,7 +196,7 @@ def script_cmd(
     voice: Annotated[str, typer.Option("--voice", help="Voice profile (for its lexicons and pauses).")] = "",
 ) -> None:
     """Print exactly what will be spoken: one utterance per line, a blank line between blocks."""
-    from narrate.build.views import publication_script_text
+    from narrate.engine.views import publication_script_text
 
     try:
         out.print(publication_script_text(project, target, voice), end="", markup=False, soft_wrap=True)
@@ -209,7 +209,7 @@ def voices_cmd(
     project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
 ) -> None:
     """List the voice profiles, whether each is usable here, and the voice each language gets."""
-    from narrate.build.views import language_voices, voice_table
+    from narrate.engine.views import language_voices, voice_table
 
     try:
         rows = voice_table(project)
@@ -347,7 +347,7 @@ def clean_cmd(
     everything: Annotated[bool, typer.Option("--all", help="Remove the whole cache and output.")] = False,
 ) -> None:
     """Prune the audio cache (sentences no current source uses) and stale output."""
-    from narrate.build.clean import clean
+    from narrate.engine.clean import clean
 
     try:
         report = clean(project, output=output, everything=everything, notify=_waiting)

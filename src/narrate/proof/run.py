@@ -17,9 +17,9 @@ from typing import Any
 
 from narrate.artifacts import atomic_write, load_manifest
 from narrate.audio.master import make_segments, plan_segments
-from narrate.build.engine import _select, read_all
 from narrate.editions.makers import PublicationContext
 from narrate.editions.narration import choose_voice, part_voices, publication_script
+from narrate.engine.run import _select, read_all
 from narrate.errors import AudioError, NarrateError
 from narrate.proof.charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
 from narrate.proof.clips import Timed, clip_rel, prune_clips, write_clips

@@ -40,10 +40,10 @@ from narrate.artifacts import (
     write_manifest,
 )
 from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task
-from narrate.build.fingerprints import Fingerprints
 from narrate.editions.context import Made, PublicationContext, page_list
 from narrate.editions.makers import MAKERS, narration
 from narrate.editions.narration import preflight_narration, presynthesize
+from narrate.engine.fingerprints import Fingerprints
 from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
 from narrate.sources.config import ALL_FORMATS, EXECUTORS, Config
 from narrate.sources.project import Project, Source, discover, load_document, modified_time, open_project, project_root

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from narrate.build.engine import read_all
 from narrate.editions.context import PublicationContext
 from narrate.editions.narration import choose_voice, publication_script
+from narrate.engine.run import read_all
 from narrate.errors import ConfigError
 from narrate.i18n.messages import SHIPPED
 from narrate.sources.project import open_project

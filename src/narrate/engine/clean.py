@@ -24,9 +24,9 @@ from typing import Any
 from narrate.artifacts import MANIFEST, is_temp_name, load_manifest, write_manifest
 from narrate.audio.master import used_cache_files
 from narrate.audio.synth import cache_path, segment_key
-from narrate.build.engine import LOCK_NAME, STAGING, project_lock, read_all
 from narrate.editions.context import PublicationContext
 from narrate.editions.narration import check_language, paced, part_voices, publication_script
+from narrate.engine.run import LOCK_NAME, STAGING, project_lock, read_all
 from narrate.errors import ConfigError, NarrateError
 from narrate.sources.project import Project, open_project
 from narrate.speech.engines import get_engine
