@@ -26,11 +26,12 @@ import re
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.errors import SpeechError
 from narrate.speech.normalize import protect
+from narrate.speech.respell import check_respelling, is_respelling
 
 _DOCTYPE = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -41,6 +42,8 @@ class Entry:
     alias: str = ""
     phoneme: str = ""
     alphabet: str = ""  # "ipa", "x-sampa" … for phoneme entries
+    source: str = field(default="", compare=False)  # the lexicon file, for messages
+    line: int | None = field(default=None, compare=False)
 
 
 class Lexicon:
@@ -132,10 +135,15 @@ def parse_toml(raw: bytes, path: str) -> list[Entry]:
     if not isinstance(aliases, dict):
         raise SpeechError("expected [aliases] to be a table of \"word\" = \"alias\"", path)
     entries = []
+    lines = raw.decode("utf-8").splitlines()
     for word, alias in aliases.items():
+        line = next((n for n, text in enumerate(lines, 1) if text.lstrip().startswith((f'"{word}"', f"{word} ",
+                                                                                      f"{word}="))), None)
         if not isinstance(alias, str):
-            raise SpeechError(f"expected a string alias for \"{word}\", found {type(alias).__name__}", path)
-        entries.append(Entry(grapheme=word, alias=alias))
+            raise SpeechError(f"expected a string alias for \"{word}\", found {type(alias).__name__}", path, line)
+        if is_respelling(alias):
+            check_respelling(word, alias, path, line)
+        entries.append(Entry(grapheme=word, alias=alias, source=path, line=line))
     return entries
 
 
@@ -184,12 +192,17 @@ def _entries(lexeme: ET.Element, alphabet: str, path: str, line: int | None) -> 
     phoneme = next((c for c in lexeme if _local(c.tag) == "phoneme"), None)
     if alias is None and phoneme is None:
         raise SpeechError("expected an <alias> or <phoneme> in <lexeme>, found neither", path, line)
+    said = " ".join((alias.text or "").split()) if alias is not None else ""
+    if is_respelling(said):
+        check_respelling(graphemes[0], said, path, line)
     return [
         Entry(
             grapheme=grapheme,
             alias=" ".join((alias.text or "").split()) if alias is not None else "",
             phoneme=(phoneme.text or "").strip() if phoneme is not None else "",
             alphabet=phoneme.get("alphabet", alphabet) if phoneme is not None else "",
+            source=path,
+            line=line,
         )
         for grapheme in graphemes
     ]

@@ -12,32 +12,71 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from narrate.errors import SpeechError
+from narrate.speech import pronounce
 from narrate.speech.engines import atomic_wav
+from narrate.speech.lexicon import Lexicon, load_lexicons
+from narrate.speech.pronounce import Choice
+from narrate.speech.tagger import model_version
 from narrate.speech.voices import VoiceProfile, piper_model_paths
 
 _VOICES: dict[tuple[str, str], Any] = {}
 
 
+@cache
+def _voice_class() -> Any:
+    """PiperVoice whose ``phonemize`` is narrate's pronunciation step (``pronounce``): Piper's own
+    espeak-ng phonemes for the sentence, with the words narrate chose a reading for put in as
+    IPA. ``synthesize`` calls it, and so does ``PiperEngine.phonemes``: one code path."""
+    from piper import PiperVoice
+
+    class NarrateVoice(PiperVoice):
+        def phonemize(self, text: str) -> list[list[str]]:
+            plan = getattr(self, "narrate_plan", None)
+            found = plan(text) if plan is not None else []
+            if not found:
+                return super().phonemize(text)
+            placeholder = pronounce.placeholder_for(text)
+            sentences = ["".join(s) for s in super().phonemize(pronounce.with_placeholder(text, found, placeholder))]
+            marker = "".join("".join(s) for s in super().phonemize(placeholder))
+            done = pronounce.substitute(sentences, marker, found)
+            if done is None:  # the placeholder was not found as said alone: the voice reads the text itself
+                return super().phonemize(text)
+            return [self._codepoints(s) for s in done]
+
+        def _codepoints(self, phonemes: str) -> list[str]:
+            points = list(unicodedata.normalize("NFD", phonemes))
+            if self.config.vowel_clusters:
+                from piper.phonemize_espeak import _merge_known_vowel_clusters
+
+                points = _merge_known_vowel_clusters(points, self.config.vowel_clusters)
+            return points
+
+    return NarrateVoice
+
+
+def _piper_config(settings: dict[str, Any], profile: VoiceProfile) -> Any:
+    try:
+        from piper.config import PiperConfig
+    except ImportError as exc:
+        raise SpeechError(f"voice {profile.name!r}: the piper-tts package is not installed", profile.source) from exc
+    return PiperConfig.from_dict(settings)
+
+
 def _load_voice(model: Path, config: Path, profile: VoiceProfile) -> Any:
     key = (str(model), str(config))
     if key not in _VOICES:
-        try:
-            from piper import PiperVoice
-            from piper.config import PiperConfig
-        except ImportError as exc:
-            raise SpeechError(
-                f"voice {profile.name!r}: the piper-tts package is not installed", profile.source
-            ) from exc
         settings = _config(config, profile)
+        piper_config = _piper_config(settings, profile)
         try:
             # PiperVoice.load with one ONNX session, made with the worker's thread count (load
             # would make a default one first, only for it to be replaced: twice the start-up)
-            _VOICES[key] = PiperVoice(config=PiperConfig.from_dict(settings), session=_session(model, engine_threads()))
+            _VOICES[key] = _voice_class()(config=piper_config, session=_session(model, engine_threads()))
         except Exception as exc:  # onnxruntime raises its own exception types
             raise SpeechError(f"voice {profile.name!r}: cannot load Piper model ({exc})", model) from exc
     return _VOICES[key]
@@ -104,6 +143,26 @@ class PiperEngine:
         self.profile = profile
         self.model, self.config = piper_model_paths(profile)
         self._voice: Any = None
+        self._phonemizer: Any = None
+        self.lexicon = load_lexicons(profile.lexicons) if profile.lexicons else Lexicon()
+        check_lexicon_symbols(self.lexicon, _config(self.config, profile), profile)
+
+    def choices(self, text: str) -> list[Choice]:
+        """The words of ``text`` this voice is given as phonemes (``pronounce.choices``)."""
+        return pronounce.choices(text, self.profile.language, self.lexicon)
+
+    def phonemes(self, text: str) -> list[str]:
+        """Exactly the phonemes the voice is given for ``text``: one IPA string per sentence it synthesizes.
+        Needs no model: the same ``phonemize`` as ``synthesize``, on a voice without an ONNX session."""
+        if self._voice is not None:
+            voice = self._voice
+        else:
+            if self._phonemizer is None:
+                self._phonemizer = _voice_class()(config=_piper_config(_config(self.config, self.profile),
+                                                                        self.profile), session=None)
+            voice = self._phonemizer
+        voice.narrate_plan = self.choices
+        return ["".join(s) for s in voice.phonemize(text) if s]
 
     @property
     def voice(self) -> Any:
@@ -126,7 +185,8 @@ class PiperEngine:
         s = self.profile.piper
         return (
             f"piper-tts=={_version('piper-tts')};model={self._model_identity()};rate={self.profile.rate};"
-            f"noise={s.noise_scale};noise_w={s.noise_w_scale};length={s.length_scale}"
+            f"noise={s.noise_scale};noise_w={s.noise_w_scale};length={s.length_scale};"
+            f"pronounce={pronounce.VERSION};tagger={model_version()};lexicon={pronounce.lexicon_key(self.lexicon)}"
         )
 
     def _synthesis_config(self) -> Any:
@@ -142,8 +202,10 @@ class PiperEngine:
 
     def synthesize(self, text: str, out_wav: Path) -> None:
         config = self._synthesis_config()
+        voice = self.voice
+        voice.narrate_plan = self.choices
         try:
-            chunks = list(self.voice.synthesize(text, syn_config=config))
+            chunks = list(voice.synthesize(text, syn_config=config))
         except Exception as exc:  # phonemizer/onnxruntime errors
             raise SpeechError(
                 f"voice {self.profile.name!r}: Piper failed on {text[:60]!r} ({exc})", self.profile.source
@@ -151,3 +213,20 @@ class PiperEngine:
         with atomic_wav(out_wav, self.sample_rate) as wav:
             for chunk in chunks:
                 wav.writeframes(chunk.audio_int16_bytes)
+
+
+def check_lexicon_symbols(lexicon: Lexicon, settings: dict[str, Any], profile: VoiceProfile) -> None:
+    """Every IPA phoneme entry is made of symbols this voice has (its config's ``phoneme_id_map``);
+    else a ``SpeechError`` naming the lexicon, the line and the symbols."""
+    known = set(settings.get("phoneme_id_map") or {})
+    if not known:
+        return
+    for entry in lexicon.entries:
+        if not entry.phoneme or entry.alias or entry.alphabet.lower() not in ("", "ipa"):
+            continue
+        ipa = unicodedata.normalize("NFD", pronounce.ipa_of(entry.phoneme))
+        missing = sorted({ch for ch in ipa if ch not in known and not ch.isspace()})
+        if missing:
+            raise SpeechError(f'voice {profile.name!r}: expected IPA the voice can say for "{entry.grapheme}", '
+                              f"found symbols it has none for: {' '.join(missing)}", entry.source or profile.source,
+                              entry.line)
