@@ -5,9 +5,9 @@ from __future__ import annotations
 from proof_text import NAMES, ORDINARY
 
 from narrate.proof.flags import flag_script, known_words
-from narrate.proof.heteronyms import reading
 from narrate.proof.words import known, words_in
 from narrate.speech.lexicon import Entry, Lexicon
+from narrate.speech.pronounce import choices
 from narrate.speech.script import Script, ScriptChapter, Segment
 from narrate.speech.sentences import split_sentences
 
@@ -58,15 +58,19 @@ def test_acronyms_say_how_they_are_read():
     assert flagged["FBI"].spoken == "F B I (as letters)"  # the possessive is the same acronym
 
 
-def test_heteronyms_get_a_reading_from_context():
-    assert reading("wind", "She will ").startswith("wynd")
-    assert reading("wind", "The ").startswith("wind")
-    assert reading("read", "I ").startswith("red") or reading("read", "I ").startswith("reed")
-    assert reading("record", "to ").startswith("ri-KORD")
-    assert reading("record", "a ").startswith("REK")
-    flagged = {f.word: f for f in flag_script(script_of("The wind rose. She will wind the clock."), nothing_known)}
-    assert flagged["wind"].count == 2
-    assert "wind — moving air ×1" in flagged["wind"].spoken and "wynd — to turn ×1" in flagged["wind"].spoken
+def test_heteronyms_list_the_reading_the_voice_is_given():
+    text = "The wind rose. She will wind the clock. The clock was wound. He read the lead story."
+    voice = {f.word: f for f in flag_script(script_of(text), nothing_known,
+                                            choices=lambda spoken: choices(spoken, "en-US"))}
+    assert voice["wind"].count == 2
+    assert "/wˈɪnd/ moving air (NN) ×1" in voice["wind"].spoken
+    assert "/wˈaɪnd/ to turn (VB) ×1" in voice["wind"].spoken
+    assert voice["wound"].spoken == "/wˈaʊnd/ turned, wrapped (VBN)"
+    assert voice["read"].spoken == "/ɹˈɛd/ past tense (VBD)"
+    assert voice["lead"].spoken.startswith("the voice's own")
+    text_only = {f.word: f for f in flag_script(script_of(text), nothing_known)}  # gTTS: no readings given
+    assert text_only["read"].spoken.startswith("the voice's own")
+
 
 
 def test_numbers_dates_units_and_abbreviations_have_spoken_forms():

@@ -194,12 +194,14 @@ def script_cmd(
     target: Annotated[str, typer.Argument(help="A publication's slug or source path.")],
     project: Annotated[Path, typer.Option("--project", "-p", help="The project folder.")] = Path("."),
     voice: Annotated[str, typer.Option("--voice", help="Voice profile (for its lexicons and pauses).")] = "",
+    phonemes: Annotated[bool, typer.Option("--phonemes", help="Print the phonemes each utterance's voice is given "
+                                           "(IPA, as espeak-ng writes it) instead of its words.")] = False,
 ) -> None:
     """Print exactly what will be spoken: one utterance per line, a blank line between blocks."""
     from narrate.engine.views import publication_script_text
 
     try:
-        out.print(publication_script_text(project, target, voice), end="", markup=False, soft_wrap=True)
+        out.print(publication_script_text(project, target, voice, phonemes), end="", markup=False, soft_wrap=True)
     except NarrateError as exc:
         raise fail(exc) from None
 

@@ -6,18 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from narrate.editions.context import PublicationContext
-from narrate.editions.narration import choose_voice, publication_script
+from narrate.editions.narration import choose_voice, part_voices, publication_script
 from narrate.engine.run import read_all
 from narrate.errors import ConfigError
 from narrate.i18n.messages import SHIPPED
 from narrate.sources.project import open_project
-from narrate.speech.script import format_script
+from narrate.speech.engines import get_engine
+from narrate.speech.hearing import hear
+from narrate.speech.script import Script, format_script
 from narrate.speech.voices import check_usable, language_table, load_profiles
 
 
-def publication_script_text(root: Path, target: str, voice: str = "") -> str:
+def publication_script_text(root: Path, target: str, voice: str = "", phonemes: bool = False) -> str:
     """The speech script of the publication named by slug or source path (a Markdown file
-    outside any project is a project of its own)."""
+    outside any project is a project of its own); with ``phonemes``, what the voice is given
+    for each utterance, in IPA (``phoneme_script``)."""
     project = open_project(target if Path(target).is_file() else root)
     docs, failures = read_all(project)
     for failure in failures:
@@ -29,9 +32,33 @@ def publication_script_text(root: Path, target: str, voice: str = "") -> str:
         if target == doc.meta.slug or wanted in paths or wanted == (project.root / doc.source_files[0]).parent:
             ctx = PublicationContext(doc, project.root, project.root / "output", project.config,
                                      voice or doc.meta.voice or project.config.defaults.voice, project.cache_dir)
-            return format_script(publication_script(ctx, choose_voice(ctx)))
+            profile = choose_voice(ctx)
+            script = publication_script(ctx, profile)
+            if phonemes:
+                engine = get_engine(profile)
+                return phoneme_script(script, {**part_voices(ctx, script, profile), "": (profile, engine)})
+            return format_script(script)
     known = ", ".join(sorted(d.meta.slug for d in docs))
     raise ConfigError(f"no publication matches {target!r} (slugs: {known})")
+
+
+def phoneme_script(script: Script, voices: dict[str, tuple[Any, Any]]) -> str:
+    """``format_script``'s lines, each utterance as the phonemes its voice is given (the engine's
+    own ``phonemes``, the code its synthesis runs); a phrase in another language by that language's voice."""
+    lines: list[str] = []
+    previous: tuple[str, str] | None = None
+    for chapter in script.chapters:
+        for segment in chapter.segments:
+            group = (chapter.id, segment.block_id or segment.kind)
+            if previous is not None and group != previous:
+                lines.append("")
+            said = []
+            for language, text in segment.pieces():
+                profile, engine = voices.get(language) or voices[""]
+                said.append(hear(profile, text, engine).ipa)
+            lines.append(" ".join(p for p in said if p))
+            previous = group
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def voice_table(root: Path) -> list[dict[str, Any]]:

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from narrate.proof.acronyms import acronym_reading, find_acronyms
-from narrate.proof.heteronyms import is_heteronym, reading
+from narrate.proof.heteronyms import heteronyms_in, is_heteronym
 from narrate.proof.numbers import find_numbers, spoken_form
 from narrate.proof.words import known as in_dictionary
 from narrate.proof.words import words_in
 from narrate.speech.normalize import is_english
+from narrate.speech.pronounce import Choice
 from narrate.speech.script import Script, Segment
 
 REASONS = {  # reason → what the page calls the list, in page order
@@ -28,6 +29,7 @@ REASONS = {  # reason → what the page calls the list, in page order
     "acronym": "Acronyms",
     "heteronym": "Heteronyms",
     "number": "Numbers, dates, units and abbreviations",
+    "lexicon": "Lexicon entries the voice will not say as meant",
 }
 
 
@@ -68,8 +70,10 @@ def _strip_possessive(word: str) -> str:
 
 
 def flag_script(script: Script, is_known: Callable[[str], bool], *, ipa: Callable[[list[str]], list[str]]
-                | None = None) -> list[Flag]:
-    """Every flagged word of ``script``; ``is_known(word)`` is true for lexicon and accepted words."""
+                | None = None, choices: Callable[[str], list[Choice]] | None = None) -> list[Flag]:
+    """Every flagged word of ``script``; ``is_known(word)`` is true for lexicon and accepted words.
+    ``choices(spoken)`` is the voice's pronunciation step (``PiperEngine.choices``): a heteronym's
+    reading is the one the voice is given."""
     english = is_english(script.language)
     flags: dict[tuple[str, str], Flag] = {}
 
@@ -102,14 +106,15 @@ def flag_script(script: Script, is_known: Callable[[str], bool], *, ipa: Callabl
             if any(a <= start < b for a, b in taken):
                 continue
             if is_heteronym(word):
-                if not is_known(word):
-                    chosen = reading(word, text[:start])
-                    entry = flag("heteronym", word.lower(), segment)
-                    entry.readings[chosen] = entry.readings.get(chosen, 0) + 1
-                continue
+                continue  # read from the spoken text below, as the voice is given it
             core = _strip_possessive(word)
             if not in_dictionary(core) and not is_known(word) and not is_known(core):
                 flag("unknown", core, segment)
+        for piece_language, spoken in segment.pieces():
+            for heard in heteronyms_in(segment.id, spoken, choices) if not piece_language else []:
+                if not is_known(heard.word):
+                    entry = flag("heteronym", heard.word, segment)
+                    entry.readings[heard.reading] = entry.readings.get(heard.reading, 0) + 1
     result = sorted(flags.values(), key=lambda f: (list(REASONS).index(f.reason), -f.count, f.word.casefold()))
     for entry in result:
         if entry.reason == "heteronym":

@@ -1,70 +1,59 @@
-"""Heteronyms: one spelling, two readings (read, lead, live, wind, tear, bass, close …).
+"""Heteronyms on the proof page: one spelling, two readings (read, wind, wound, close, record …).
 
-The voice chooses a reading from context; narrate cannot know which it chose without
-listening, so the proof page lists every heteronym with the reading that the words
-around it suggest (a verb after "to", a pronoun or a modal; a noun after "the", "a",
-"his" …), and a play control to hear what the voice did.
+The reading listed is the one the voice is given: narrate's pronunciation step
+(``speech/pronounce``) tags each spoken sentence for part of speech and gives the voice the
+reading for the word's tag, as phonemes; the page shows those phonemes, the sense and the
+sentence. Heteronyms that meaning decides, not grammar ("lead" the metal or the leash, "bass",
+"row"), are listed too, read by the voice on its own: a listener must check them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-# word → ((reading as a noun/adjective/present, ...), (reading as a verb/past, ...)), each "sounds-like — sense".
-HETERONYMS: dict[str, tuple[str, str]] = {
-    "read": ("reed — present tense", "red — past tense"),
-    "lead": ("leed — a head start, a leash (led: the metal)", "leed — to guide"),
-    "live": ("lyve — alive, not recorded", "liv — to dwell"),
-    "wind": ("wind — moving air", "wynd — to turn"),
-    "wound": ("woond — an injury", "wownd — turned"),
-    "tear": ("teer — from the eye", "tair — to rip"),
-    "tears": ("teerz — from the eyes", "tairz — rips"),
-    "bass": ("bayss — low sound", "bass — the fish"),
-    "close": ("klohss — near", "klohz — to shut"),
-    "record": ("REK-ord — a disc, a best", "ri-KORD — to capture"),
-    "present": ("PREZ-ent — a gift, now", "pri-ZENT — to show"),
-    "object": ("OB-ject — a thing", "ob-JECT — to protest"),
-    "minute": ("MIN-it — sixty seconds", "my-NOOT — tiny"),
-    "bow": ("boh — a weapon, a knot", "bow — to bend"),
-    "row": ("roh — a line, to paddle", "row — a quarrel"),
-    "sow": ("soh — to plant", "sow — a pig"),
-    "dove": ("duv — the bird", "dohv — dived"),
-    "desert": ("DEZ-ert — dry land", "di-ZERT — to abandon"),
-    "content": ("KON-tent — what is inside", "kon-TENT — satisfied"),
-    "contract": ("KON-tract — an agreement", "kon-TRACT — to shrink"),
-    "produce": ("PROH-dooce — vegetables", "pro-DOOCE — to make"),
-    "project": ("PROJ-ect — a plan", "pro-JECT — to cast"),
-    "refuse": ("REF-yooss — rubbish", "ri-FYOOZ — to decline"),
-    "permit": ("PER-mit — a licence", "per-MIT — to allow"),
-    "conduct": ("KON-duct — behaviour", "kon-DUCT — to lead"),
-    "invalid": ("IN-va-lid — a sick person", "in-VAL-id — not valid"),
-    "excuse": ("ex-KYOOSS — a reason", "ex-KYOOZ — to forgive"),
-    "moped": ("MOH-ped — a motorbike", "mohpt — sulked"),
-    "polish": ("POH-lish — from Poland", "POL-ish — to shine"),
-    "resume": ("REZ-oo-may — a CV", "ri-ZOOM — to continue"),
-    "sewer": ("SOO-er — a drain", "SOH-er — who sews"),
-    "entrance": ("EN-trance — a way in", "en-TRANCE — to delight"),
-    "subject": ("SUB-ject — a topic", "sub-JECT — to expose"),
-    "console": ("KON-sole — a panel", "kon-SOLE — to comfort"),
-    "lives": ("lyvz — plural of life", "livz — dwells"),
+from narrate.speech.heteronyms import is_heteronym as has_readings
+from narrate.speech.pronounce import Choice
+
+# spelled alike, told apart by meaning: the voice reads them its own way
+BY_MEANING: dict[str, str] = {
+    "lead": "leed (to guide) or led (the metal)", "bass": "bayss (low sound) or bass (the fish)",
+    "row": "roh (a line) or row (a quarrel)", "sow": "soh (to plant) or sow (a pig)",
+    "sewer": "SOO-er (a drain) or SOH-er (who sews)", "polish": "POH-lish (from Poland) or POL-ish (to shine)",
+    "moped": "MOH-ped (a motorbike) or mohpt (sulked)", "resume": "REZ-oo-may (a CV) or ri-ZOOM (to continue)",
+    "putting": "PUT-ing (to place) or PUTT-ing (golf)", "wind-up": "wynd-up (to turn) or wind-up (a joke)",
 }
-_VERB_CUES = frozenset("""to will would can could shall should may might must do does did don't didn't
-    i you we they he she it who not never often always cannot won't let please""".split())
-_NOUN_CUES = frozenset("""the a an this that these those his her its our their my your some any no each
-    every of in on at by for with from""".split())
-_TOKEN = re.compile(r"[A-Za-z']+")
+_WORD = re.compile(r"[A-Za-z]+")
 
 
-def reading(word: str, before: str) -> str:
-    """The reading that the words before ``word`` suggest (noun reading when nothing does)."""
-    noun, verb = HETERONYMS[word.lower()]
-    previous = _TOKEN.findall(before.lower())[-1:] or [""]
-    if previous[0] in _VERB_CUES:
-        return verb
-    if previous[0] in _NOUN_CUES:
-        return noun
-    return noun if word.lower() not in ("read", "wound", "dove", "moped", "close") or not previous[0] else verb
+@dataclass(frozen=True)
+class HeardHeteronym:
+    word: str
+    reading: str  # "/ɹˈɛd/ past tense (VBD)", or the two readings when meaning decides
+    sentence: str  # the spoken sentence it is in
+    segment: str  # the segment's id
+    chosen: bool  # narrate chose the reading (by part of speech); False: the voice reads it its own way
 
 
 def is_heteronym(word: str) -> bool:
-    return word.lower() in HETERONYMS
+    return has_readings(word) or word.lower() in BY_MEANING
+
+
+def describe(choice: Choice) -> str:
+    return f"/{choice.ipa}/ {choice.gloss} ({choice.tag})"
+
+
+def heteronyms_in(segment_id: str, spoken: str, choices: Callable[[str], list[Choice]] | None) -> list[HeardHeteronym]:
+    """Every heteronym of one spoken utterance, in order, with the reading the voice is given;
+    ``choices`` is the voice's pronunciation step, None for a voice that takes text (it reads them its own way)."""
+    chosen = {c.start: c for c in choices(spoken) if c.kind == "heteronym"} if choices else {}
+    out = []
+    for m in _WORD.finditer(spoken):
+        word = m.group(0).lower()
+        if m.start() in chosen:
+            out.append(HeardHeteronym(word, describe(chosen[m.start()]), spoken, segment_id, True))
+        elif word in BY_MEANING or has_readings(word):
+            how = BY_MEANING.get(word, "this voice takes text, so it chooses the reading itself")
+            out.append(HeardHeteronym(word, f"the voice's own: {how}", spoken, segment_id, False))
+    return out

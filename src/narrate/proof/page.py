@@ -39,7 +39,8 @@ def _groups(flagged: list[Flag], texts: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def write_page(target: Path, meta: Meta, voice: str, dictionary: str, script: Script, timed: list[Timed],
-               flagged: list[Flag], loudness: list[Any], durations: Any) -> None:
+               flagged: list[Flag], loudness: list[Any], durations: Any, *, lexicon: list[dict[str, Any]] | None = None,
+               heteronyms: list[dict[str, Any]] | None = None) -> None:
     texts = {t.id: t.text for t in timed}
     by_id = {t.id: t for t in timed}
     chapters = [{"id": f"c-{c.id}", "title": c.title, "sentences": [
@@ -47,7 +48,8 @@ def write_page(target: Path, meta: Meta, voice: str, dictionary: str, script: Sc
          "at": by_id[s.id].start_s} for s in c.segments]} for c in script.chapters if c.segments]
     html = render("proof.html.j2", title=meta.title, language=meta.language or "en", voice=voice,
                   dictionary=dictionary, groups=_groups(flagged, texts), total=sum(1 for _ in flagged),
-                  chapters=chapters, loudness=loudness, durations=durations, css=CSS)
+                  chapters=chapters, loudness=loudness, durations=durations, css=CSS,
+                  lexicon=lexicon or [], heteronyms=heteronyms or [])
     atomic_write(target, html)
     _write_css(target.parent)
 

@@ -24,8 +24,9 @@ from narrate.errors import AudioError, NarrateError
 from narrate.proof.charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
 from narrate.proof.clips import Timed, clip_rel, prune_clips, write_clips
 from narrate.proof.flags import Flag, espeak_ipa, flag_script, known_words
+from narrate.proof.heteronyms import heteronyms_in
 from narrate.proof.page import write_index, write_page
-from narrate.proof.words import dictionary_name
+from narrate.proof.words import dictionary_name, lexicon_report, voice_ipa
 from narrate.sources.project import Project, open_project
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import Lexicon, load_lexicons
@@ -47,6 +48,8 @@ class ProofPublication:
     clips_made: int = 0
     lexicons: list[str] = field(default_factory=list)
     clips: set[str] = field(default_factory=set)  # every clip the page plays, relative to output/
+    lexicon: list[dict[str, Any]] = field(default_factory=list)  # every lexicon entry: the phonemes the voice gets
+    heteronyms: list[dict[str, Any]] = field(default_factory=list)  # every heteronym: the reading chosen, the sentence
 
     def as_json(self, texts: dict[str, str]) -> dict[str, Any]:
         return {"slug": self.slug, "page": self.page, "flagged": [
@@ -90,7 +93,8 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
         data["publications"].append(entry)
     summary = {"generator": "narrate proof", "publications": [
         {"slug": p.slug, "title": p.title, "page": p.page, "lexicons": p.lexicons,
-         "flagged": [{"word": f.word, "reason": f.reason, "count": f.count} for f in p.flagged]} for p in pubs]}
+         "flagged": [{"word": f.word, "reason": f.reason, "count": f.count} for f in p.flagged],
+         "lexicon": p.lexicon, "heteronyms": p.heteronyms} for p in pubs]}
     if only:  # a partial run keeps the other publications' pages and words
         summary = _merged(out / PROOF / SUMMARY, summary)
     elif not failed:  # a full run: clips of sentences no publication says any more go
@@ -134,14 +138,19 @@ def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict
     texts = {s.id: s.text for s in segments}
     lexicon = load_lexicons(profile.lexicons) if profile.lexicons else Lexicon()
     flagged = flag_script(script, known_words(project.config.proof.accept, lexicon.lookup),
-                          ipa=espeak_ipa(profile.language))
+                          ipa=voice_ipa(profile, engine) or espeak_ipa(profile.language),
+                          choices=getattr(engine, "choices", None))
+    said = lexicon_report(profile, engine, lexicon)
+    flagged += [Flag(row["word"], "lexicon", row["problem"], count=1) for row in said if row["problem"]]
+    heard = [vars(h) for s in segments for lang, text in s.pieces() if not lang
+             for h in heteronyms_in(s.id, text, getattr(engine, "choices", None))]
     for f in flagged:
         f.clip = clips.get(f.segments[0], "")
     pub = ProofPublication(slug, ctx.doc.meta.title, f"{PROOF}/{slug}.html", flagged, synthesized, clips_made,
-                           [project.rel(p) for p in profile.lexicons], {t.clip for t in timed if t.clip})
+                           [project.rel(p) for p in profile.lexicons], {t.clip for t in timed if t.clip}, said, heard)
     loudness, durations = _charts(script, timed, wavs, out, built, project.root / ".narrate" / "proof")
     write_page(out / pub.page, ctx.doc.meta, profile.name, dictionary_name(), script, timed, flagged,
-               loudness, durations)
+               loudness, durations, lexicon=said, heteronyms=heard)
     return pub, pub.as_json(texts)
 
 

@@ -21,8 +21,14 @@ suffix or prefix is in the dictionary ("unhurriedly" → "unhurried" → "hurrie
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from narrate.speech.hearing import check_entry, hear, takes_phonemes
+from narrate.speech.lexicon import Lexicon
+from narrate.speech.voices import VoiceProfile
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 SPELLING_LISTS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
@@ -82,3 +88,25 @@ def known(word: str) -> bool:
         if w.startswith(prefix) and len(w) - len(prefix) >= 4 and w[len(prefix):].lstrip("-") in words:
             return True
     return False
+
+
+# ------------------------------------------------- what the voice is given
+
+
+def voice_ipa(profile: VoiceProfile, engine: Any) -> Callable[[list[str]], list[str]] | None:
+    """Each word as the phonemes the voice is given for it (``speech/hearing``, the synthesis's own
+    path); None for an engine that takes text."""
+    if not takes_phonemes(engine):
+        return None
+    return lambda words: [hear(profile, w, engine).ipa for w in words]
+
+
+def lexicon_report(profile: VoiceProfile, engine: Any, lexicon: Lexicon) -> list[dict[str, Any]]:
+    """Every lexicon entry with the phonemes the voice is given for it and what is wrong, if anything."""
+    rows = []
+    for entry in lexicon.entries:
+        check = check_entry(profile, entry, engine)
+        rows.append({"word": entry.grapheme, "says": entry.alias or (f"/{entry.phoneme}/" if entry.phoneme else ""),
+                     "intent": check.intent, "phonemes": check.phonemes, "problem": check.problem,
+                     "line": entry.line})
+    return rows

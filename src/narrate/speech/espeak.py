@@ -44,6 +44,17 @@ class EspeakEngine:
     def cache_key(self) -> str:
         return f"espeak;{_espeak_version(self.binary)};voice={self.profile.model};wpm={self.wpm}"
 
+    def phonemes(self, text: str) -> list[str]:
+        """The phonemes espeak-ng says for ``text``, in IPA (``espeak-ng --ipa``), one line per clause.
+        espeak-ng reads the text itself: narrate's readings (``pronounce``) are given to Piper voices only."""
+        command = [self.binary, "-q", "--ipa", "-v", self.profile.model, "--stdin"]
+        try:
+            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, check=True, timeout=60)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise SpeechError(f"voice {self.profile.name!r}: cannot run espeak-ng ({exc})",
+                              self.profile.source) from exc
+        return [line.strip() for line in done.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+
     def synthesize(self, text: str, out_wav: Path) -> None:
         with atomic_path(out_wav) as tmp:
             command = [self.binary, "-v", self.profile.model, "-s", str(self.wpm), "-w", str(tmp), "--stdin"]
