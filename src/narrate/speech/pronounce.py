@@ -6,8 +6,8 @@
   heteronym gets the reading for its tag (``speech/heteronyms``): "She read it" → /ɹˈɛd/;
 * the letter A said as a letter, never as the article "a": next to another single capital
   ("A M", "A I"), joined to a number or word by a hyphen or written against digits
-  ("fourteen-A", "14A"), before a full stop or comma ("Plan A."), or after a word that names
-  letters ("the letter A", "grade A", "type A");
+  ("fourteen-A", "14A"), before a full stop or comma ("Plan A."), after a number word
+  ("room fourteen A") or after a word that names letters ("the letter A", "grade A", "type A");
 * lexicon words: a respelling alias the script put in ("AY-lee", see ``speech/respell``) and the
   words of IPA phoneme entries.
 
@@ -35,6 +35,8 @@ LETTER_A = "ˈeɪ"
 LETTER_CUES = frozenset("""letter letters grade grades plan type vitamin option class section part building block
     row exhibit appendix figure category level size series model track side gate platform terminal wing unit
     team group version column point room floor flat apartment schedule form annex tier""".split())
+NUMBERS = frozenset("""zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred""".split())
 PLACEHOLDERS = ("xylophone", "zeppelin", "quagmire")
 _TOKEN = re.compile(r"[A-Za-z]+(?=n't\b)|n't\b|[A-Za-z]+(?='(?:s|re|ve|ll|d|m)\b)|'[A-Za-z]+|[A-Za-z]+|\d+|\S")
 _STRESS = "ˈˌ"
@@ -68,7 +70,7 @@ def _english_choices(text: str) -> list[Choice]:
         return []
     from narrate.speech.tagger import tag
 
-    tags = tag([w for _, _, w in tokens])
+    tags = retag([w for _, _, w in tokens], tag([_tagging_form(tokens, i) for i in range(len(tokens))]))
     out: list[Choice] = []
     for i, (start, end, word) in enumerate(tokens):
         if word == "A" and _is_letter(text, tokens, i):
@@ -77,6 +79,50 @@ def _english_choices(text: str) -> list[Choice]:
             reading = choose(word, tags[i])
             out.append(Choice(start, end, word, reading.ipa, "heteronym", tags[i], reading.gloss))
     return out
+
+
+_SENTENCE_START = frozenset(".!?\"“‘'(:;")
+_HAVE = frozenset({"have", "has", "had", "'ve", "having"})
+_BEFORE_BASE = frozenset({"please", "let", "n't"})
+_BETWEEN_HAVE = frozenset({"PRP", "RB", "DT", "NN", "NNS", "NNP", "PRP$"})
+_AFTER_VERB = frozenset({"RB", "WRB", "PRP", "PRP$", ".", ","})
+
+
+def _tagging_form(tokens: list[tuple[int, int, str]], i: int) -> str:
+    """A capitalized word at a sentence's start is tagged in small letters ("Excuse me"), as the tagger
+    saw such words in training mid-sentence; "I" and words in capitals keep theirs."""
+    word = tokens[i][2]
+    starts = i == 0 or tokens[i - 1][2] in _SENTENCE_START
+    return word.lower() if starts and word[:1].isupper() and word[1:].islower() else word
+
+
+def retag(words: list[str], tags: list[str]) -> list[str]:
+    """Three corrections the tagger's training text (news) leaves it weak on, for heteronyms only:
+    right after "please", "let", "n't" or a modal is a verb in its base form ("please close"), and
+    after "to" a verb is in its base form, not past ("to read");
+    a verb after a form of "have", with only its subject or adverbs between, is a past participle
+    ("have you read", "had never read"); a heteronym taken as a noun or adverb after a plural noun
+    and before an adverb, pronoun or the clause's end is the verb ("the shops close early")."""
+    out = list(tags)
+    for i, word in enumerate(words):
+        if not is_heteronym(word):
+            continue
+        prev, prev_tag = (words[i - 1].lower(), out[i - 1]) if i else ("", "")
+        nxt = out[i + 1] if i + 1 < len(words) else "."
+        if prev in _BEFORE_BASE or prev_tag == "MD" or (prev == "to" and out[i] in ("VBD", "VBN")):
+            out[i] = "VB"
+        elif out[i] in ("VB", "VBP", "VBD") and _after_have(words, out, i):
+            out[i] = "VBN"
+        elif out[i] in ("NN", "RB", "JJ") and prev_tag == "NNS" and nxt in _AFTER_VERB:
+            out[i] = "VBP"
+    return out
+
+
+def _after_have(words: list[str], tags: list[str], i: int) -> bool:
+    j = i - 1
+    while j >= 0 and i - j <= 4 and tags[j] in _BETWEEN_HAVE and words[j].lower() not in _HAVE:
+        j -= 1
+    return j >= 0 and words[j].lower() in _HAVE
 
 
 def _is_letter(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
@@ -89,7 +135,7 @@ def _is_letter(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
     single = re.compile(r"^[A-Z]$")
     if (single.match(prev) and tokens[i - 1][1] < start) or single.match(nxt):
         return True
-    if prev.lower() in LETTER_CUES:
+    if prev.lower() in LETTER_CUES or prev.lower() in NUMBERS:  # "grade A", "room fourteen A"
         return True
     return i > 0 and (nxt in ("", ".", ",", ";", ":", ")", "!", "?"))
 

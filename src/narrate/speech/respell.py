@@ -66,6 +66,8 @@ def _syllable(syllable: str) -> str:
         at += len(spelling)
         while not is_vowel and at < len(text) and text[at] == spelling[-1]:
             at += 1  # doubled consonants are one
+    if stressed and not vowel_done:
+        raise ValueError(f"the stressed syllable {syllable!r} has no vowel")
     return "".join(out)
 
 
