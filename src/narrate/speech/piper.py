@@ -65,7 +65,11 @@ def _piper_config(settings: dict[str, Any], profile: VoiceProfile) -> Any:
         from piper.config import PiperConfig
     except ImportError as exc:
         raise SpeechError(f"voice {profile.name!r}: the piper-tts package is not installed", profile.source) from exc
-    return PiperConfig.from_dict(settings)
+    try:
+        return PiperConfig.from_dict(settings)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpeechError(f"voice {profile.name!r}: cannot load Piper model (its config lacks {exc})",
+                          profile.source) from exc
 
 
 def _load_voice(model: Path, config: Path, profile: VoiceProfile) -> Any:
@@ -145,7 +149,8 @@ class PiperEngine:
         self._voice: Any = None
         self._phonemizer: Any = None
         self.lexicon = load_lexicons(profile.lexicons) if profile.lexicons else Lexicon()
-        check_lexicon_symbols(self.lexicon, _config(self.config, profile), profile)
+        if any(e.phoneme and not e.alias for e in self.lexicon.entries):
+            check_lexicon_symbols(self.lexicon, _config(self.config, profile), profile)
 
     def choices(self, text: str) -> list[Choice]:
         """The words of ``text`` this voice is given as phonemes (``pronounce.choices``)."""
