@@ -8,6 +8,8 @@ hold the expected reading of the word.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,18 @@ def test_script_phonemes_prints_what_the_voice_is_given(joe: VoiceProfile, tmp_p
     assert said.stdout.splitlines() == [" ".join(engine.phonemes(line)) if line else ""
                                         for line in words.stdout.splitlines()]
     assert "ˈeɪliː wˈaʊnd ðə klˈɑːk." in said.stdout and "ʃiː ɹˈɛd ɪt twˈaɪs." in said.stdout
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is installed by scripts/setup.sh")
+def test_espeak_ng_is_given_the_same_readings_as_phonemes() -> None:
+    from narrate.speech.espeak import mnemonics
+
+    readings = sorted({r.ipa for rs in TABLE.values() for r in rs} | {"ˈeɪ", "ˈeɪliː", "skˈɛɹəvoʊ", "ʃɪvˈɔːn"})
+    text = "".join(f"[[{mnemonics(r)}]]\n" for r in readings)
+    done = subprocess.run(["espeak-ng", "-q", "--ipa", "-v", "en-us"], input=text, capture_output=True, text=True,
+                          check=True)
+    assert [line.strip() for line in done.stdout.splitlines()] == readings  # each reading reads back as itself
+    espeak = get_engine(VoiceProfile(name="espeak-en", engine="espeak", model="en-us", language="en-US"))
+    said = " ".join(espeak.phonemes("The clock was wound, and she read it twice. A M."))
+    assert "wˈaʊnd" in said and "ɹˈɛd" in said and said.endswith("ˈeɪ ˈɛm")
+    assert mnemonics("ʁ") is None
