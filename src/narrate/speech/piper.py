@@ -191,7 +191,7 @@ class PiperEngine:
         return (
             f"piper-tts=={_version('piper-tts')};model={self._model_identity()};rate={self.profile.rate};"
             f"noise={s.noise_scale};noise_w={s.noise_w_scale};length={s.length_scale};"
-            f"pronounce={pronounce.VERSION};tagger={model_version()};lexicon={pronounce.lexicon_key(self.lexicon)}"
+            f"pronounce={pronounce.step_key()};tagger={model_version()};lexicon={pronounce.lexicon_key(self.lexicon)}"
         )
 
     def _synthesis_config(self) -> Any:

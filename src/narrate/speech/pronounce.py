@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from narrate.speech.heteronyms import choose, is_heteronym
+from narrate.speech.heteronyms import TABLE, choose, is_heteronym
 from narrate.speech.lexicon import Lexicon
 from narrate.speech.normalize import is_english
-from narrate.speech.respell import is_respelling, respell_ipa
+from narrate.speech.respell import SPELLINGS, is_respelling, respell_ipa
 
 VERSION = "1"
 LETTER_A = "ˈeɪ"
@@ -170,6 +170,15 @@ def _lexicon_choices(text: str, lexicon: Lexicon) -> list[Choice]:
 def ipa_of(phoneme: str) -> str:
     """A PLS IPA string as espeak-ng writes it: syllable dots dropped, ' and , as stress marks, no slashes."""
     return phoneme.strip().strip("/[]").replace(".", "").replace("'", "ˈ").replace(",", "ˌ").replace("ɝ", "ɜː")
+
+
+@lru_cache(maxsize=1)
+def step_key() -> str:
+    """``VERSION`` and a hash of the step's tables (readings, letter cues, respelling spellings): an
+    edit of any of them changes the engines' cache keys without anyone remembering to bump VERSION."""
+    tables = repr((sorted((w, [(sorted(r.tags), r.ipa) for r in rs]) for w, rs in TABLE.items()),
+                   sorted(LETTER_CUES), sorted(NUMBERS), sorted(SPELLINGS.items()), LETTER_A))
+    return f"{VERSION}.{hashlib.sha256(tables.encode()).hexdigest()[:12]}"
 
 
 def lexicon_key(lexicon: Lexicon | None) -> str:
