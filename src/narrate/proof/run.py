@@ -137,13 +137,14 @@ def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict
     clips = {t.id: t.clip for t in timed}
     texts = {s.id: s.text for s in segments}
     lexicon = load_lexicons(profile.lexicons) if profile.lexicons else Lexicon()
+    # the readings the voice is given: Piper's as applied (``heard``), espeak-ng's as planned
+    given = (lambda text: engine.heard(text)[1]) if hasattr(engine, "heard") else getattr(engine, "choices", None)
     flagged = flag_script(script, known_words(project.config.proof.accept, lexicon.lookup),
-                          ipa=voice_ipa(profile, engine) or espeak_ipa(profile.language),
-                          choices=getattr(engine, "choices", None))
+                          ipa=voice_ipa(profile, engine) or espeak_ipa(profile.language), choices=given)
     said = lexicon_report(profile, engine, lexicon)
     flagged += [Flag(row["word"], "lexicon", row["problem"], count=1) for row in said if row["problem"]]
     heard = [vars(h) for s in segments for lang, text in s.pieces() if not lang
-             for h in heteronyms_in(s.id, text, getattr(engine, "choices", None))]
+             for h in heteronyms_in(s.id, text, given)]
     for f in flagged:
         f.clip = clips.get(f.segments[0], "")
     pub = ProofPublication(slug, ctx.doc.meta.title, f"{PROOF}/{slug}.html", flagged, synthesized, clips_made,

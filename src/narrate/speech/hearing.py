@@ -63,6 +63,9 @@ def hear(profile: VoiceProfile, text: str, engine: Any = None) -> Heard:
     if not takes_phonemes(engine):
         raise SpeechError(f"voice {profile.name!r}: the {engine.name} engine takes text, so narrate cannot "
                           "show its phonemes; choose a Piper or espeak-ng voice with --voice", profile.source)
+    if callable(getattr(engine, "heard", None)):  # the choices actually given, with the phonemes
+        said, found = engine.heard(text)
+        return Heard(text, tuple(said), tuple(found))
     found = engine.choices(text) if callable(getattr(engine, "choices", None)) else []
     return Heard(text, tuple(engine.phonemes(text)), tuple(found))
 

@@ -39,6 +39,7 @@ def _voice_class() -> Any:
         def phonemize(self, text: str) -> list[list[str]]:
             plan = getattr(self, "narrate_plan", None)
             found = plan(text) if plan is not None else []
+            self.narrate_given = []  # the choices given as phonemes by this call
             if not found:
                 return super().phonemize(text)
             placeholder = pronounce.placeholder_for(text)
@@ -47,6 +48,7 @@ def _voice_class() -> Any:
             done = pronounce.substitute(sentences, marker, found)
             if done is None:  # the placeholder was not found as said alone: the voice reads the text itself
                 return super().phonemize(text)
+            self.narrate_given = found
             return [self._codepoints(s) for s in done]
 
         def _codepoints(self, phonemes: str) -> list[str]:
@@ -159,6 +161,10 @@ class PiperEngine:
     def phonemes(self, text: str) -> list[str]:
         """Exactly the phonemes the voice is given for ``text``: one IPA string per sentence it synthesizes.
         Needs no model: the same ``phonemize`` as ``synthesize``, on a voice without an ONNX session."""
+        return self.heard(text)[0]
+
+    def heard(self, text: str) -> tuple[list[str], list[Choice]]:
+        """``phonemes(text)`` and the choices they hold (none when narrate had to leave the text to the voice)."""
         if self._voice is not None:
             voice = self._voice
         else:
@@ -167,7 +173,8 @@ class PiperEngine:
                                                                         self.profile), session=None)
             voice = self._phonemizer
         voice.narrate_plan = self.choices
-        return ["".join(s) for s in voice.phonemize(text) if s]
+        said = ["".join(s) for s in voice.phonemize(text) if s]
+        return said, list(voice.narrate_given)
 
     @property
     def voice(self) -> Any:
