@@ -162,7 +162,7 @@ class Fetcher:
                 raise FetchError(f"{host} is a private address ({address}); refused, since an address in an "
                                  "export must not reach this machine's or network's own services "
                                  "(narrate import --allow-private-hosts allows it)")
-        return str(addresses[0])
+        return str(addresses[0])  # the one connected to: no second lookup for a DNS answer to change
 
     def _read(self, response: Any, deadline: _Deadline) -> bytes:
         length = response.headers.get("Content-Length", "")
@@ -235,7 +235,7 @@ def _resolve(host: str, deadline: _Deadline) -> list[IPAddress]:
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in found[0]]
     if not addresses:
         raise FetchError(f"cannot find the host {host}", host_down=True)
-    return list(dict.fromkeys(addresses))
+    return sorted(dict.fromkeys(addresses), key=lambda a: a.version)  # IPv4 first: IPv6 is more often broken
 
 
 def _pool(parts: urllib.parse.SplitResult, address: str, deadline: _Deadline) -> urllib3.HTTPConnectionPool:
@@ -277,7 +277,3 @@ def _reason(exc: BaseException) -> str:
     text = str(reason or exc)
     return text.split(": ", 1)[-1] if "Failed to establish a new connection" in text else text
 
-
-def fetch_bytes(url: str, *, allow_private: bool = False) -> bytes:
-    """The body at ``url`` (http or https) with the default limits; raises FetchError."""
-    return Fetcher(allow_private=allow_private).get(url).body

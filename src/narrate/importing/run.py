@@ -109,7 +109,7 @@ def _articles(source: str, options: ImportOptions, fetcher: Fetcher,
             response = fetcher.get(source)
         except FetchError as exc:
             raise SourceError(f"cannot fetch the page: {exc}", source) from exc
-        yield _with_kind(html_page.read_page(response.body, source, url=source,
+        yield _with_kind(html_page.read_page(response.body, source, url=response.url,
                                              charset=response.charset), options), None
     elif kind == "folder":
         pages = [p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")
