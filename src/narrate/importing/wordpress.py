@@ -10,6 +10,7 @@ site's name and language; the second converts posts.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html as _html
 import re
@@ -28,7 +29,8 @@ from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of
 
 CHUNK = 1 << 16
-_BLOCK_HTML = re.compile(r"<!--\s*wp:html\b[^>]*-->(.*?)<!--\s*/wp:html\s*-->", re.S)
+_HTML_OPEN = re.compile(r"<!--\s*wp:html\b[^>]*-->")
+_HTML_CLOSE = re.compile(r"<!--\s*/wp:html\s*-->")
 # Block comments hold JSON, in which WordPress writes "<" as \u003c: stopping at "<" keeps this linear.
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^<]*?-->", re.S)
 _IMG = re.compile(r"<img\b[^>]*>", re.I | re.S)
@@ -224,13 +226,13 @@ def _date(value: str) -> dt.date | None:
 
 def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
     """Post content → HTML: block comments out, raw-HTML blocks reduced to text, shortcodes handled."""
-    def raw_block(match: re.Match[str]) -> str:
-        text = text_only(match.group(1))
+    def raw_block(inner: str) -> str:
+        text = text_only(inner)
         warn("a raw-HTML block was reduced to its text (its tags were removed)")
         return f"<p>{_html.escape(text)}</p>" if text else ""
 
     classic = "<!-- wp:" not in content
-    content = _BLOCK_HTML.sub(raw_block, content)
+    content = _raw_blocks(content, raw_block)
     content = _BLOCK_COMMENT.sub("", content)
     if classic:
         content = autop(content)
@@ -240,6 +242,23 @@ def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
     for name in dict.fromkeys(removed):
         warn(f"shortcode [{name}] is not supported and was removed")
     return content
+
+
+def _raw_blocks(content: str, replace: Callable[[str], str]) -> str:
+    """Each ``<!-- wp:html -->…<!-- /wp:html -->`` block replaced; the end of each is found by bisection
+    among all the ends, so a post full of unclosed openings costs a single pass, not one per opening."""
+    closes = list(_HTML_CLOSE.finditer(content))
+    starts = [close.start() for close in closes]
+    out, pos = [], 0
+    for opening in _HTML_OPEN.finditer(content):
+        if opening.start() < pos:
+            continue  # inside the block just replaced
+        index = bisect.bisect_left(starts, opening.end())
+        if index == len(closes):
+            break
+        out += [content[pos:opening.start()], replace(content[opening.end():closes[index].start()])]
+        pos = closes[index].end()
+    return "".join(out) + content[pos:]
 
 
 def _shortcodes(content: str) -> tuple[list[re.Match[str]], dict[int, int]]:
