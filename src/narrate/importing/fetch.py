@@ -132,7 +132,7 @@ class Fetcher:
                         if response.status in _REDIRECTS and response.headers.get("Location"):
                             url = urllib.parse.urljoin(url, response.headers["Location"].strip())
                             continue
-                        if response.status >= 400:
+                        if not 200 <= response.status < 300:
                             raise FetchError(f"the server answered {response.status} {response.reason or ''}".strip())
                         body = self._read(response, deadline)
                         content_type, charset = _content_type(response.headers.get("Content-Type", ""))

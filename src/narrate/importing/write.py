@@ -103,7 +103,10 @@ def _image_changed(target: Path, staged: Path, recorded: str | None) -> str:
     """Why the image at ``target`` may not be replaced without --force ("" if it may)."""
     if not target.exists():
         return ""
-    current = sha256_file(target)
+    try:
+        current = sha256_file(target)
+    except OSError as exc:
+        raise OutputError(f"cannot read the existing file: {exc.strerror or exc}", target) from exc
     if current == sha256_file(staged) or current == recorded:
         return ""
     return "was changed by hand since it was imported" if recorded else "was not written by an import"
