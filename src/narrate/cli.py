@@ -370,16 +370,22 @@ def import_cmd(
     kind: Annotated[str, typer.Option("--kind", help="article or chapter.")] = "article",
     force: Annotated[bool, typer.Option("--force", help="Replace files edited since their import.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was imported as JSON.")] = False,
+    allow_private_hosts: Annotated[bool, typer.Option("--allow-private-hosts", help="Fetch from loopback and "
+                                                      "private network addresses too (refused by default).")] = False,
 ) -> None:
     """Import articles into content/<slug>.md (and content/images/<slug>/) from where they live."""
+    import contextlib
     import dataclasses
 
     from narrate.importing import ImportOptions, run_import
 
-    options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force)
+    options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force,
+                            allow_private_hosts=allow_private_hosts)
     try:
-        report = run_import(project, sources, options,
-                            warn=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", soft_wrap=True))
+        lock = project_lock(project, "import", _waiting) if project.is_dir() else contextlib.nullcontext()
+        with lock:  # no project folder: run_import says so (and the lock would create one)
+            report = run_import(project, sources, options,
+                                warn=lambda m: err.print(f"[yellow]warning:[/] {escape(m)}", soft_wrap=True))
     except NarrateError as exc:
         raise fail(exc) from None
     if as_json:

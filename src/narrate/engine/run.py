@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import multiprocessing
 import os
 import queue
@@ -130,6 +131,24 @@ LOCK_NAME = "lock"  # .narrate/lock: one build, clean or package at a time per p
 LOCK_WAIT_S = 10.0  # how long a second command waits (NARRATE_LOCK_WAIT overrides) before refusing
 
 
+def lock_wait() -> float:
+    """``$NARRATE_LOCK_WAIT`` in seconds (default ``LOCK_WAIT_S``): a finite number, zero or more.
+
+    A negative or infinite wait would make ``filelock`` wait forever, and NaN compares false with
+    everything: each is refused, naming the variable, rather than hanging a command.
+    """
+    value = os.environ.get("NARRATE_LOCK_WAIT")
+    if value is None:
+        return LOCK_WAIT_S
+    try:
+        wait = float(value)
+    except ValueError:
+        wait = math.nan
+    if not math.isfinite(wait) or wait < 0:
+        raise ConfigError(f"NARRATE_LOCK_WAIT: expected a number of seconds, 0 or more, found {value!r}")
+    return wait
+
+
 @contextlib.contextmanager
 def project_lock(root: Path | str, command: str, notify: Callable[[str], None],
                  wait: float | None = None) -> Iterator[None]:
@@ -143,24 +162,21 @@ def project_lock(root: Path | str, command: str, notify: Callable[[str], None],
 
     path = project_root(root) / ".narrate" / LOCK_NAME  # a folder, or one Markdown file's project
     if wait is None:
-        try:
-            wait = float(os.environ.get("NARRATE_LOCK_WAIT", LOCK_WAIT_S))
-        except ValueError as exc:
-            raise ConfigError(f"NARRATE_LOCK_WAIT: expected seconds, found {os.environ['NARRATE_LOCK_WAIT']!r}") \
-                from exc
+        wait = lock_wait()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(path)
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            notify(f"another narrate command (build, clean or package) is working on this project; "
+            notify(f"another narrate command (build, clean, package or import) is working on this project; "
                    f"waiting up to {wait:g} s for it to finish")
             try:
                 lock.acquire(timeout=wait)
             except Timeout:
-                raise NarrateError(f"another narrate command (build, clean or package) is still working on this "
-                                   f"project after {wait:g} s; let it finish, then run `narrate {command}` again",
+                raise NarrateError(f"another narrate command (build, clean, package or import) is still working "
+                                   f"on this project after {wait:g} s; let it finish, then run `narrate {command}` "
+                                   "again",
                                    path.parent.parent) from None
     except OSError as exc:
         raise OutputError(f"cannot take the project lock: {exc.strerror or exc}", path) from exc

@@ -12,7 +12,7 @@ from typing import Any
 
 from narrate.errors import SourceError
 from narrate.importing.markdown_out import text_only
-from narrate.importing.model import Article, clean_text, slugify
+from narrate.importing.model import Article, clean_text, slug_of
 
 _HTML_CARD = re.compile(r"<!--\s*kg-card-begin:\s*html\s*-->(.*?)<!--\s*kg-card-end:\s*html\s*-->", re.S)
 
@@ -26,6 +26,8 @@ def load(path: Path, where: str) -> dict[str, Any]:
         raise SourceError(f"expected JSON (a Ghost export), found: {exc.msg}", where, exc.lineno) from exc
     except UnicodeDecodeError as exc:
         raise SourceError("expected UTF-8 JSON (a Ghost export), found other bytes", where) from exc
+    except RecursionError as exc:
+        raise SourceError("expected a Ghost export, found JSON nested too deeply to read", where) from exc
     if isinstance(doc, dict) and isinstance(doc.get("db"), list) and doc["db"]:
         doc = doc["db"][0]
     data = doc.get("data") if isinstance(doc, dict) else None
@@ -35,60 +37,126 @@ def load(path: Path, where: str) -> dict[str, Any]:
     return data
 
 
+def _kind(value: Any) -> str:
+    text = json.dumps(value)[:60] if isinstance(value, (int, float, str, bool)) or value is None else ""
+    return {dict: "an object", list: "a list"}.get(type(value), text)
+
+
+def _rows(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    """``data[key]`` as a list of objects: missing or null is none; anything else is an error."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        found = _kind(value) if not isinstance(value, list) else "a list holding " + next(
+            _kind(r) for r in value if not isinstance(r, dict))
+        raise SourceError(f"expected '{key}' to be a list of objects, found {found}", where)
+    return value
+
+
+def _text(row: dict[str, Any], key: str, what: str, where: str) -> str:
+    """``row[key]`` as text ("" if missing or null); a number, list or object is an error."""
+    value = row.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SourceError(f"expected '{key}' of {what} to be text, found {_kind(value)}", where)
+    return value
+
+
+def _id(value: Any) -> Any:
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def _ordered(rows: list[dict[str, Any]], key: str, where: str) -> list[dict[str, Any]]:
+    def order(row: dict[str, Any]) -> float:
+        value = row.get("sort_order")
+        if value is None:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SourceError(f"expected 'sort_order' in '{key}' to be a number, found {_kind(value)}", where)
+        return value
+    return sorted(rows, key=order)
+
+
+def _names(data: dict[str, Any], key: str, where: str) -> dict[Any, str]:
+    return {_id(row.get("id")): clean_text(_text(row, "name", f"{key} {_id(row.get('id'))}", where))
+            for row in _rows(data, key, where)}
+
+
+def _links(data: dict[str, Any], key: str, target: str, names: dict[Any, str], where: str,
+           keep: Callable[[str], bool] = bool) -> dict[Any, list[str]]:
+    """post id → names (of tags or authors) in ``sort_order``."""
+    links: dict[Any, list[str]] = {}
+    for row in _ordered(_rows(data, key, where), key, where):
+        name = names.get(_id(row.get(target)))
+        if name and keep(name):
+            links.setdefault(_id(row.get("post_id")), []).append(name)
+    return links
+
+
 def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kind: str,
              warn: Callable[[str], None]) -> Iterator[Article]:
-    users = {u.get("id"): clean_text(u.get("name")) for u in data.get("users", []) if isinstance(u, dict)}
-    tags = {t.get("id"): clean_text(t.get("name")) for t in data.get("tags", []) if isinstance(t, dict)}
-    post_tags: dict[Any, list[str]] = {}
-    for row in sorted(data.get("posts_tags", []), key=lambda r: r.get("sort_order", 0)):
-        if tags.get(row.get("tag_id")) and not tags[row["tag_id"]].startswith("#"):  # '#internal' tags stay hidden
-            post_tags.setdefault(row.get("post_id"), []).append(tags[row["tag_id"]])
-    post_authors: dict[Any, list[str]] = {}
-    for row in sorted(data.get("posts_authors", []), key=lambda r: r.get("sort_order", 0)):
-        if users.get(row.get("author_id")):
-            post_authors.setdefault(row.get("post_id"), []).append(users[row["author_id"]])
-    settings = {s.get("key"): s.get("value") for s in data.get("settings", []) if isinstance(s, dict)}
-    site_url = str(settings.get("url") or "")
+    users = _names(data, "users", where)
+    tags = _names(data, "tags", where)
+    post_tags = _links(data, "posts_tags", "tag_id", tags, where, lambda n: not n.startswith("#"))  # '#internal'
+    post_authors = _links(data, "posts_authors", "author_id", users, where)
+    settings = {_id(s.get("key")): s.get("value") for s in _rows(data, "settings", where)}
+    site = {name: settings.get(name) if isinstance(settings.get(name), str) else "" for name in
+            ("url", "title", "locale", "lang")}
     statuses = {"published"} | ({"draft", "scheduled"} if drafts else set())
     for index, post in enumerate(data["posts"]):
         if not isinstance(post, dict):
             continue
-        post_type = post.get("type") or ("page" if post.get("page") else "post")
-        if post.get("status") not in statuses or (post_type == "page" and not pages) or post_type not in (
-                "post", "page"):
+        what = f"post {_id(post.get('id')) if _id(post.get('id')) is not None else index}"
+        post_type = _text(post, "type", what, where) or ("page" if post.get("page") else "post")
+        if _text(post, "status", what, where) not in statuses or (post_type == "page" and not pages) or \
+                post_type not in ("post", "page"):
             continue
-        title = clean_text(post.get("title"))
-        here = f"{where}: post {post.get('id', index)} '{title}'"
-        if not title:
-            raise SourceError(f"expected a title for post {post.get('id', index)}, found none", where)
-        html = post.get("html")
-        if not isinstance(html, str) or not html.strip():
-            warn(f"{here}: no HTML in the export (only mobiledoc or lexical), skipped")
-            continue
-        if site_url:  # Ghost writes its own address as a placeholder in links and images
-            html = html.replace("__GHOST_URL__", site_url.rstrip("/"))
-        if _HTML_CARD.search(html):  # raw-HTML cards are reduced to their text, like raw HTML in Markdown
-            warn(f"{here}: a raw-HTML card was reduced to its text (its tags were removed)")
-            html = _HTML_CARD.sub(lambda m: f"<p>{_html.escape(text_only(m.group(1)))}</p>", html)
-        authors = post_authors.get(post.get("id")) or ([users[post["author_id"]]] if users.get(
-            post.get("author_id")) else [])
-        language = str(settings.get("locale") or settings.get("lang") or "")
-        fields: dict[str, Any] = {
-            "title": title,
-            "subtitle": clean_text(post.get("custom_excerpt")),
-            "author": authors[0] if len(authors) == 1 else "",
-            "authors": authors if len(authors) > 1 else [],
-            "publisher": clean_text(str(settings.get("title") or "")),
-            "date": _date(post.get("published_at") or post.get("created_at")),
-            "language": language,
-            "kind": kind if kind != "article" else "",
-            "tags": post_tags.get(post.get("id"), []),
-            "source_url": str(post.get("canonical_url") or "")
-            or (f"{site_url.rstrip('/')}/{post.get('slug')}/" if site_url and post.get("slug") else ""),
-        }
-        slug = slugify(str(post.get("slug") or "")) or slugify(title)
-        yield Article(slug=slug, fields=fields, html=html, where=here, base_url=site_url,
-                      cover_url=str(post.get("feature_image") or ""), in_export=True)
+        article = _article(post, what, where, site, kind, warn)
+        if article is not None:
+            ident = _id(post.get("id"))
+            authors = post_authors.get(ident) or ([users[_id(post.get("author_id"))]] if users.get(
+                _id(post.get("author_id"))) else [])
+            article.fields["author"] = authors[0] if len(authors) == 1 else ""
+            article.fields["authors"] = authors if len(authors) > 1 else []
+            article.fields["tags"] = post_tags.get(ident, [])
+            yield article
+
+
+def _article(post: dict[str, Any], what: str, where: str, site: dict[str, str], kind: str,
+             warn: Callable[[str], None]) -> Article | None:
+    title = clean_text(_text(post, "title", what, where))
+    here = f"{where}: {what} '{title}'"
+    if not title:
+        raise SourceError(f"expected a title for {what}, found none", where)
+    html = _text(post, "html", what, where)
+    if not html.strip():
+        warn(f"{here}: no HTML in the export (only mobiledoc or lexical), skipped")
+        return None
+    site_url = site["url"]
+    if site_url:  # Ghost writes its own address as a placeholder in links and images
+        html = html.replace("__GHOST_URL__", site_url.rstrip("/"))
+    if _HTML_CARD.search(html):  # raw-HTML cards are reduced to their text, like raw HTML in Markdown
+        warn(f"{here}: a raw-HTML card was reduced to its text (its tags were removed)")
+        html = _HTML_CARD.sub(lambda m: f"<p>{_html.escape(text_only(m.group(1)))}</p>", html)
+    post_slug = _text(post, "slug", what, where)
+    fields: dict[str, Any] = {
+        "title": title,
+        "subtitle": clean_text(_text(post, "custom_excerpt", what, where)),
+        "author": "",
+        "authors": [],
+        "publisher": clean_text(site["title"]),
+        "date": _date(_text(post, "published_at", what, where) or _text(post, "created_at", what, where)),
+        "language": site["locale"] or site["lang"],
+        "kind": kind if kind != "article" else "",
+        "tags": [],
+        "source_url": _text(post, "canonical_url", what, where)
+        or (f"{site_url.rstrip('/')}/{post_slug}/" if site_url and post_slug else ""),
+    }
+    slug = slug_of(post_slug, title, fallback=str(_id(post.get("id")) or what))
+    return Article(slug=slug, fields=fields, html=html, where=here, base_url=site_url,
+                   cover_url=_text(post, "feature_image", what, where), in_export=True)
 
 
 def _date(value: Any) -> dt.date | None:

@@ -24,7 +24,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
 from narrate.errors import SourceError
-from narrate.importing.model import Article, clean_text, slugify
+from narrate.importing.model import Article, clean_text, slug_of, slugify
 
 _LABEL = re.compile(r"^\s*(?:dek|standfirst|subtitle|summary|description|excerpt|teaser)\s*[:|–—-]\s*", re.I)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -39,9 +39,15 @@ _CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
 _HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
-def decode(data: bytes, where: str) -> str:
+def decode(data: bytes, where: str, charset: str = "") -> str:
+    """A byte order mark first, then the HTTP header's charset, then UTF-8, then the page's <meta charset>."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong header: what the page says of itself may be right
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -56,9 +62,10 @@ def decode(data: bytes, where: str) -> str:
                           f"0x{data[exc.start]:02x}", where, line) from exc
 
 
-def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "") -> Article:
-    """``where`` names the page in messages; ``page`` is its file (images beside it), ``url`` its address."""
-    text = decode(data, where)
+def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "", charset: str = "") -> Article:
+    """``where`` names the page in messages; ``page`` is its file (images beside it), ``url`` its address,
+    ``charset`` what its server said of its encoding."""
+    text = decode(data, where, charset)
     try:
         tree = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -76,7 +83,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     if not title:
         raise SourceError("expected a title (a <title>, og:title or <h1>), found none", where)
     source_url = (meta.url if meta and meta.url else "") or url
-    slug = _slug_from(source_url) or slugify(Path(where).stem) or slugify(title)
+    slug = slug_of(_slug_from(source_url), urllib.parse.unquote(Path(where).stem), title, fallback=where)
     fields: dict[str, Any] = {"title": title}
     fields["subtitle"] = _LABEL.sub("", clean_text(meta.description if meta else ""))
     authors = _authors(tree) or _as_written(meta.author if meta else "", page_text)

@@ -34,9 +34,10 @@ class Image:
 
 
 class Media:
-    def __init__(self, media_dir: Path | None = None):
+    def __init__(self, media_dir: Path | None = None, fetcher: fetch.Fetcher | None = None):
         self.media_dir = media_dir.resolve() if media_dir is not None else None
-        self._failed_hosts: dict[str, str] = {}
+        self.fetcher = fetcher or fetch.Fetcher()
+        self._failed_hosts: dict[str, str] = {}  # hosts that did not answer at all (not one 404)
 
     def load(self, src: str, *, page: Path | None, base_url: str) -> Image:
         """The image at ``src`` as PNG, JPEG or GIF bytes; raises ImageMissing."""
@@ -89,12 +90,13 @@ class Media:
             if any(root in url for root in _UPLOAD_ROOTS):
                 raise ImageMissing(f"not found in --media {self.media_dir}")
         host = urllib.parse.urlsplit(url).netloc
-        if host in self._failed_hosts:  # one slow failure per host, not one per image
+        if host in self._failed_hosts:  # one slow failure per unreachable host, not one per image
             raise ImageMissing(f"cannot fetch it: {self._failed_hosts[host]}")
         try:
-            return fetch.fetch_bytes(url)
+            return self.fetcher.get(url).body
         except fetch.FetchError as exc:
-            self._failed_hosts[host] = str(exc)
+            if exc.host_down:  # a 404 or a refused address says nothing of the host's other images
+                self._failed_hosts[host] = str(exc)
             raise ImageMissing(f"cannot fetch it: {exc}") from exc
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from unidecode import unidecode
+
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+MAX_SLUG = 80
 
 
 @dataclass
@@ -32,9 +36,25 @@ class Article:
 
 
 def slugify(text: str) -> str:
-    """A front matter slug (lowercase ASCII letters, digits, hyphens) from any text."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _SLUG_CHARS.sub("-", ascii_text.lower()).strip("-")[:80].strip("-")
+    """A front matter slug (lowercase ASCII letters, digits, hyphens) from any text, or "".
+
+    The one sanitizer every importer's slug goes through: whatever the source says (a title,
+    a post name, a post id, a file name), the result holds no dot, slash or other character
+    that could step out of ``content/``. Non-Latin text is transliterated (Unidecode:
+    "你好世界" → "ni-hao-shi-jie", "Καλημέρα" → "kalemera"); callers decode a URL-encoded name first.
+    """
+    ascii_text = unidecode(unicodedata.normalize("NFC", text))
+    return _SLUG_CHARS.sub("-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
+
+
+def slug_of(*candidates: str, fallback: str) -> str:
+    """The first candidate that gives a slug; else ``post-<fallback>`` (a post id, sanitized too, or a hash)."""
+    for candidate in candidates:
+        slug = slugify(candidate)
+        if slug:
+            return slug
+    number = slugify(fallback) or hashlib.sha256(fallback.encode("utf-8")).hexdigest()[:8]
+    return f"post-{number}"[:MAX_SLUG].strip("-")
 
 
 def clean_text(text: str | None) -> str:

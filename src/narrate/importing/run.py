@@ -12,10 +12,11 @@ from pathlib import Path
 from narrate.errors import ConfigError, OutputError, SourceError
 from narrate.importing import ghost, html_page, wordpress
 from narrate.importing.detect import detect, sniff
-from narrate.importing.fetch import FetchError, fetch_bytes
+from narrate.importing.fetch import Fetcher, FetchError
 from narrate.importing.markdown_out import render_body, render_file
 from narrate.importing.media import ImageMissing, Media
-from narrate.importing.model import Article, Imported
+from narrate.importing.model import Article, Imported, slug_of
+from narrate.importing.slugs import claims, free_slug
 from narrate.importing.write import Staged, commit
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -29,6 +30,7 @@ class ImportOptions:
     pages: bool = False
     kind: str = "article"
     force: bool = False
+    allow_private_hosts: bool = False  # fetch from loopback and private addresses (off: no blind SSRF)
 
 
 @dataclass
@@ -68,20 +70,29 @@ def run_import(project: Path, sources: list[str], options: ImportOptions = Impor
 
 def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions,
            warn: Callable[[str], None]) -> list[Staged]:
-    media = Media(options.media)
+    fetcher = Fetcher(allow_private=options.allow_private_hosts)
+    media = Media(options.media, fetcher)
     seen: dict[str, str] = {}
+    taken = claims(root)
     staged: list[Staged] = []
     for source in sources:
         count = 0
-        for article, page in _articles(source, options, warn):
+        for article, page in _articles(source, options, fetcher, warn):
+            article.slug = slug_of(article.slug, fallback=article.where)  # every slug through one sanitizer
             if article.slug in seen:
                 raise SourceError(f"two sources have the slug '{article.slug}': {seen[article.slug]} and "
                                   f"{article.where}; rename one (slug, post name or file name)")
+            wanted = article.slug
+            article.slug, holder = free_slug(wanted, str(article.fields.get("title", "")),
+                                             str(article.fields.get("source_url", "")), taken)
+            if holder:
+                warn(f"{article.where}: the slug '{wanted}' is already used by {holder}; "
+                     f"imported as '{article.slug}'")
             one = _stage_one(root, staging, article, page, media, options, warn)
             if one is None:
                 continue
             count += 1
-            seen[article.slug] = article.where
+            seen[wanted] = article.where
             staged.append(one)
         if count == 0:
             hint = "" if options.drafts and options.pages else " (--drafts and --pages include those)"
@@ -89,16 +100,17 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
     return staged
 
 
-def _articles(source: str, options: ImportOptions,
+def _articles(source: str, options: ImportOptions, fetcher: Fetcher,
               warn: Callable[[str], None]) -> Iterator[tuple[Article, Path | None]]:
     kind = detect(source)
     path = Path(source)
     if kind == "url":
         try:
-            data = fetch_bytes(source)
+            response = fetcher.get(source)
         except FetchError as exc:
             raise SourceError(f"cannot fetch the page: {exc}", source) from exc
-        yield _with_kind(html_page.read_page(data, source, url=source), options), None
+        yield _with_kind(html_page.read_page(response.body, source, url=response.url,
+                                             charset=response.charset), options), None
     elif kind == "folder":
         pages = [p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")
                  and _is_page(p)]

@@ -10,6 +10,7 @@ site's name and language; the second converts posts.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html as _html
 import re
@@ -25,18 +26,21 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from narrate.errors import SourceError
 from narrate.importing.markdown_out import text_only
-from narrate.importing.model import Article, clean_text, slugify
+from narrate.importing.model import Article, clean_text, slug_of
 
 CHUNK = 1 << 16
-_BLOCK_HTML = re.compile(r"<!--\s*wp:html\b[^>]*-->(.*?)<!--\s*/wp:html\s*-->", re.S)
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
-_CAPTION = re.compile(r"\[(caption|wp_caption)\b([^\]]*)\](.*?)\[/\1\]", re.S)
+_HTML_OPEN = re.compile(r"<!--\s*wp:html\b[^>]*-->")
+_HTML_CLOSE = re.compile(r"<!--\s*/wp:html\s*-->")
+# Block comments hold JSON, in which WordPress writes "<" as \u003c: stopping at "<" keeps this linear.
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^<]*?-->", re.S)
 _IMG = re.compile(r"<img\b[^>]*>", re.I | re.S)
 # Shortcodes that stand for media or widgets: removed with what they enclose.
 _MEDIA_SHORTCODES = {"embed", "audio", "video", "gallery", "playlist", "contact-form", "contact-form-7",
                      "wpforms", "gravityform", "soundcloud", "youtube", "vimeo", "tweet", "instagram"}
-_ENCLOSING = re.compile(r"\[([a-zA-Z][\w-]*)\b[^\]]*\](.*?)\[/\1\]", re.S)
-_SELF = re.compile(r"\[([a-zA-Z][\w-]*)(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))+\s*/?\]|\[([a-zA-Z][\w-]*)\s*/\]")
+# A shortcode tag: [name attrs], [name /] or [/name]. Attributes stop at the next bracket, so each
+# match looks no further than the next "[" or "]" and one pass over a post is linear in its length.
+_TAG = re.compile(r"\[(/?)([a-zA-Z][\w-]*)((?:[\s/][^\[\]]*)?)\]")
+_ATTRS = re.compile(r"""(?:\s+[\w-]+=(?:"[^"]*"|'[^']*'|[^\s\]]+))+\s*/?|\s*/""")  # what makes [name ...] a shortcode
 _BLOCK_TAG = re.compile(r"<(?:p|div|h[1-6]|ul|ol|table|blockquote|figure|pre)\b", re.I)
 _ATTACHMENT_ID = re.compile(r"(?:wp-image-|attachment_)(\d+)")
 
@@ -177,7 +181,7 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
     line = item.get("_line")
     title = clean_text(_html.unescape(_child(item, "title")))
     here = f"{where}:{line}" if line else where
-    slug = slugify(urllib.parse.unquote(_child(item, "post_name"))) or slugify(title) or f"post-{post_id}"
+    slug = slug_of(urllib.parse.unquote(_child(item, "post_name")), title, fallback=post_id)
     if not title:
         title = f"Untitled ({slug})"
         warn(f"{here}: post {post_id} has no title; imported as {title!r}")
@@ -222,39 +226,104 @@ def _date(value: str) -> dt.date | None:
 
 def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
     """Post content → HTML: block comments out, raw-HTML blocks reduced to text, shortcodes handled."""
-    def raw_block(match: re.Match[str]) -> str:
-        text = text_only(match.group(1))
+    def raw_block(inner: str) -> str:
+        text = text_only(inner)
         warn("a raw-HTML block was reduced to its text (its tags were removed)")
         return f"<p>{_html.escape(text)}</p>" if text else ""
 
     classic = "<!-- wp:" not in content
-    content = _BLOCK_HTML.sub(raw_block, content)
+    content = _raw_blocks(content, raw_block)
     content = _BLOCK_COMMENT.sub("", content)
     if classic:
         content = autop(content)
-    content = _CAPTION.sub(lambda m: _caption(m, site), content)
+    content = _captions(content, site)
     removed: list[str] = []
-
-    def enclosing(match: re.Match[str]) -> str:
-        removed.append(match.group(1))
-        if match.group(1).lower() in _MEDIA_SHORTCODES:
-            return ""
-        alone = content[: match.start()].endswith(("\n", ">")) or match.start() == 0
-        return f"<p>{match.group(2)}</p>" if alone and not _BLOCK_TAG.search(match.group(2)) else match.group(2)
-
-    def single(match: re.Match[str]) -> str:
-        removed.append(match.group(1) or match.group(2))
-        return ""
-
-    for _ in range(5):  # nested shortcodes, outermost first
-        new = _ENCLOSING.sub(enclosing, content)
-        if new == content:
-            break
-        content = new
-    content = _SELF.sub(single, content)
+    content = _unwrap(content, removed)
     for name in dict.fromkeys(removed):
         warn(f"shortcode [{name}] is not supported and was removed")
     return content
+
+
+def _raw_blocks(content: str, replace: Callable[[str], str]) -> str:
+    """Each ``<!-- wp:html -->…<!-- /wp:html -->`` block replaced; the end of each is found by bisection
+    among all the ends, so a post full of unclosed openings costs a single pass, not one per opening."""
+    closes = list(_HTML_CLOSE.finditer(content))
+    starts = [close.start() for close in closes]
+    out, pos = [], 0
+    for opening in _HTML_OPEN.finditer(content):
+        if opening.start() < pos:
+            continue  # inside the block just replaced
+        index = bisect.bisect_left(starts, opening.end())
+        if index == len(closes):
+            break
+        out += [content[pos:opening.start()], replace(content[opening.end():closes[index].start()])]
+        pos = closes[index].end()
+    return "".join(out) + content[pos:]
+
+
+def _shortcodes(content: str) -> tuple[list[re.Match[str]], dict[int, int]]:
+    """Every shortcode tag, and which closing tag ends each opening one: one pass, linear in the text.
+
+    A closing ``[/name]`` ends the nearest open ``[name]`` (a stack per name); an opening tag
+    never closed is left unpaired (a self-closing shortcode, or plain text such as ``[sic]``).
+    """
+    tags = list(_TAG.finditer(content))
+    opened: dict[str, list[int]] = {}
+    pairs: dict[int, int] = {}
+    for index, tag in enumerate(tags):
+        if tag.group(1):
+            stack = opened.get(tag.group(2))
+            if stack:
+                pairs[stack.pop()] = index
+        else:
+            opened.setdefault(tag.group(2), []).append(index)
+    return tags, pairs
+
+
+def _captions(content: str, site: Site) -> str:
+    tags, pairs = _shortcodes(content)
+    out, pos, index = [], 0, 0
+    while index < len(tags):
+        tag = tags[index]
+        if tag.group(2) in ("caption", "wp_caption") and index in pairs:
+            close = tags[pairs[index]]
+            out += [content[pos:tag.start()], _caption(tag.group(3), content[tag.end():close.start()], site)]
+            pos, index = close.end(), pairs[index] + 1
+            continue
+        index += 1
+    return "".join(out) + content[pos:]
+
+
+def _unwrap(content: str, removed: list[str]) -> str:
+    """Paired shortcodes give way to what they enclose (media ones go with it); self-closing ones go."""
+    tags, pairs = _shortcodes(content)
+    closing = set(pairs.values())
+    wrapped: set[int] = set()
+    out, pos, index, depth = [], 0, 0, 0
+    while index < len(tags):
+        tag = tags[index]
+        out.append(content[pos:tag.start()])
+        pos = tag.end()
+        if index in pairs:
+            removed.append(tag.group(2))
+            end = pairs[index]
+            if tag.group(2).lower() in _MEDIA_SHORTCODES:
+                pos, index = tags[end].end(), end + 1
+                continue
+            alone = tag.start() == 0 or content[tag.start() - 1] in "\n>"
+            if depth == 0 and alone and not _BLOCK_TAG.search(content, tag.end(), tags[end].start()):
+                out.append("<p>")
+                wrapped.add(end)
+            depth += 1
+        elif index in closing:
+            depth = max(0, depth - 1)
+            out.append("</p>" if index in wrapped else "")
+        elif not tag.group(1) and _ATTRS.fullmatch(tag.group(3)):
+            removed.append(tag.group(2))
+        else:
+            out.append(tag.group(0))  # not a shortcode ([sic], [/stray]): text
+        index += 1
+    return "".join(out) + content[pos:]
 
 
 def autop(content: str) -> str:
@@ -272,9 +341,8 @@ def autop(content: str) -> str:
     return "\n".join(out)
 
 
-def _caption(match: re.Match[str], site: Site) -> str:
+def _caption(attrs: str, inner: str, site: Site) -> str:
     """``[caption id="attachment_7"]<img ...> Text[/caption]`` → a figure with its caption and alt text."""
-    attrs, inner = match.group(2), match.group(3)
     img = _IMG.search(inner)
     if img is None:
         return inner
