@@ -6,15 +6,23 @@
 2. Per-sentence scheduling overhead on the cluster: near-empty sentences (fake voice,
    one character) in batches of 1 and of ``MAX_BATCH``.
 3. The projection for a 500-title, 10-hour-each backlist on 100 nodes of 16 cores.
+4. ``--head-cost``: what the machine running ``narrate build`` spends per hour of narrated
+   audio on a local cluster (a head with no CPUs for tasks + 2 one-CPU worker nodes, all on
+   127.0.0.1): its CPU-seconds (narrate and its own subprocesses, e.g. ffmpeg) and the bytes
+   it receives (every sentence's WAV), and what the sentence cache would weigh as FLAC
+   (ffmpeg's FLAC encoder, level 5; each file decoded back to the same PCM).
 
-    .venv/bin/python benchmarks/ray.py [--voice joe] [--titles 10]
+    .venv/bin/python benchmarks/ray.py [--voice joe] [--titles 10] [--head-cost]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,13 +99,78 @@ def overhead(address: str, count: int) -> dict[int, tuple[float, float]]:
     return result
 
 
+def cpu_build(root: Path, *args: str) -> tuple[float, float]:
+    """Wall seconds and CPU-seconds (user + system, the build and its subprocesses) of one build."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed_build(root, *args)["wall"]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def flac_size(wavs: list[Path], tmp: Path) -> int:
+    """Bytes of ``wavs`` as FLAC; each is decoded back and checked sample for sample."""
+    total = 0
+    for n, wav in enumerate(wavs):
+        flac = tmp / f"{n}.flac"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "flac", str(flac)], check=True)
+        pcm = [subprocess.run(["ffmpeg", "-v", "error", "-i", str(f), "-f", "s16le", "-"], check=True,
+                              capture_output=True).stdout for f in (wav, flac)]
+        if hashlib.sha256(pcm[0]).digest() != hashlib.sha256(pcm[1]).digest():
+            sys.exit(f"FLAC is not lossless for {wav}")
+        total += flac.stat().st_size
+        flac.unlink()
+    return total
+
+
+def head_cost(voice: str, titles: int) -> None:
+    """Figure 4: the building machine's CPU-seconds and bytes received per hour of audio."""
+    from ray.cluster_utils import Cluster
+
+    node = {"node_ip_address": "127.0.0.1"}
+    cluster = Cluster(initialize_head=True, connect=False,
+                      head_node_args={**node, "num_cpus": 0, "include_dashboard": False})
+    try:
+        for _ in range(2):
+            cluster.add_node(num_cpus=1, **node)
+        cluster.wait_for_nodes()
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "p"
+            generate(root, titles)
+            for path in (root / "content").iterdir():  # the generated articles only: a short run
+                if not path.name.startswith("generated-"):
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+            args = ("--voice", voice, "--executor", "ray", "--ray-address", cluster.address)
+            wall, cpu = cpu_build(root, *args)
+            audio = audio_seconds(root)
+            (root / "output" / "manifest.json").unlink()  # every edition again, from full caches:
+            stitch_wall, stitch_cpu = cpu_build(root, *args)  # what stitching and writing cost alone
+            wavs = sorted((root / ".narrate" / "cache" / "audio").glob("??/*.wav"))
+            received = sum(p.stat().st_size for p in wavs)
+            flac = flac_size(wavs, Path(tmp))
+    finally:
+        cluster.shutdown()
+    hours = audio / 3600
+    print(f"head cost, voice {voice}: {titles} generated titles, {audio:.0f} s of audio ({hours:.4f} h), "
+          f"{len(wavs)} sentences; cluster: head (0 CPU) + 2 x 1 CPU, 127.0.0.1")
+    print(f"  build wall {wall:.1f} s; head CPU {cpu:.1f} s = {cpu / hours:,.0f} CPU-s per hour of audio")
+    print(f"  of which stitching and writing (the same build from full caches): {stitch_cpu:.1f} s = "
+          f"{stitch_cpu / hours:,.0f} CPU-s per hour (wall {stitch_wall:.1f} s)")
+    print(f"  bytes received (sentence WAVs): {received:,} = {received / hours / 1e6:,.1f} MB per hour of audio")
+    print(f"  sentence cache as WAV {received / hours / 1e6:,.1f} MB/h, as FLAC {flac / hours / 1e6:,.1f} MB/h "
+          f"(ratio {flac / received:.3f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--voice", default="joe")
     parser.add_argument("--titles", type=int, default=10)
     parser.add_argument("--sentences", type=int, default=2000, help="for the overhead measurement")
     parser.add_argument("--overhead-only", action="store_true", help="skip the builds")
+    parser.add_argument("--head-cost", action="store_true", help="figure 4 only")
     args = parser.parse_args()
+    if args.head_cost:
+        head_cost(args.voice, args.titles)
+        return
     from ray.cluster_utils import Cluster
 
     node = {"num_cpus": 1, "node_ip_address": "127.0.0.1"}

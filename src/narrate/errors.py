@@ -8,7 +8,8 @@ Our exception hierarchy::
     ├── SpeechError              exit code 4  voices, engines, lexicons
     ├── AudioError               exit code 5  ffmpeg, encoding, tagging
     ├── OutputError              exit code 6  writing editions, disk full
-    └── PublishError             exit code 7  bundles, feeds, subscribers
+    ├── PublishError             exit code 7  bundles, feeds, subscribers
+    └── ClusterError             exit code 9  the Ray cluster's head lost mid-build
 
 Every error reads ``path:line: what was expected, what was found`` where a
 path (and line) is known. The CLI maps each class to its exit code; a build in
@@ -73,7 +74,15 @@ class PublishError(NarrateError):
     category = "publish error"
 
 
+class ClusterError(NarrateError):
+    """The cluster a build ran on went away under it (its Ray head stopped answering)."""
+
+    exit_code = 9
+    category = "cluster error"
+
+
 EXIT_CODES = {
     cls.__name__: cls.exit_code
-    for cls in (NarrateError, ConfigError, SourceError, SpeechError, AudioError, OutputError, PublishError)
+    for cls in (NarrateError, ConfigError, SourceError, SpeechError, AudioError, OutputError, PublishError,
+                ClusterError)
 }

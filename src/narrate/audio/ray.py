@@ -11,32 +11,39 @@ progress, resume and ``narrate clean`` work as with the local pool.
 Faults: a batch whose actor (or node) died is queued again for a live actor and a
 replacement actor is requested; a segment is a pure function of its key, so a retried
 batch writes the same bytes. Ctrl-C kills this build's actors and disconnects; a local
-Ray started for the build is stopped, a cluster narrate did not start never is.
+Ray started for the build is stopped, a cluster narrate did not start never is. A head
+that stops answering is a ``ClusterError`` (exit 9) within seconds (``HeadWatch``).
+
+A local Ray started here listens on 127.0.0.1 only, with a token of narrate's own
+(``loopback_only``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
+import secrets
 import socket
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from narrate import errors
-from narrate.artifacts import atomic_path, atomic_write
-from narrate.errors import AudioError, ConfigError, NarrateError
-from narrate.speech.voices import VoiceProfile, piper_model_paths
+from narrate.artifacts import atomic_path
+from narrate.audio.ray_worker import VoiceWorker, voice_files
+from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
+from narrate.speech.voices import VoiceProfile
 
 INSTALL_HINT = 'pip install "narrate[ray]" (or run scripts/setup.sh)'
 CONNECT_TIMEOUT_S = 5.0
 MAX_BATCH = 32  # sentences per task: ~10 s of Piper work, so per-task overhead stays far below 1 %
 IN_FLIGHT = 2  # batches queued per actor, so an actor never waits for the driver between batches
 STALL_TIMEOUT_S = 600.0  # no batch finished and no actor alive for this long: give up
+HEAD_CHECK_S = 2.0  # how often the driver checks that the cluster's head still answers
+HEAD_LOST_S = 10.0  # unanswered this long: the head is gone (Ray's own core ends the driver after 60 s)
 
 Progress = Callable[[str, int, int], None]
 Warn = Callable[[str], None]
@@ -99,72 +106,111 @@ def ray_session(address: str = "") -> Iterator[Any]:
         check_reachable(address)
     kwargs: dict[str, Any] = {"logging_level": "ERROR", "log_to_driver": False, "configure_logging": True}
     if not address:
-        kwargs |= {"include_dashboard": False, "_node_ip_address": "127.0.0.1"}
+        kwargs |= {"include_dashboard": False, "_node_ip_address": LOOPBACK}
+    with loopback_only(ray) if not address else contextlib.nullcontext():
+        try:
+            ray.init(address=address or "local", **kwargs)  # "local": a new Ray, never a running one
+        except Exception as exc:  # Ray raises ConnectionError, RpcError, RuntimeError, ValueError...
+            where = address or "a local Ray"
+            raise ConfigError(f"cannot connect to the Ray cluster at {where!r}: {exc}") from None
+        try:
+            if not address:
+                check_loopback(ray)
+            yield ray
+        finally:
+            ray.shutdown()
+
+
+LOOPBACK = "127.0.0.1"
+# Ray binds its servers (GCS, raylet, workers) to the node's address when that address is a
+# loopback one, else to every interface. But a Linux Ray swaps a loopback node address for the
+# machine's network address unless this variable is "0" (it exists so that a laptop's Ray stays
+# local): read from the environment by the processes Ray starts, and by the driver when Ray is
+# imported, so the driver's copy is set too.
+LOCAL_ONLY_VAR = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+_TOKEN = secrets.token_hex(32)  # one per narrate process: Ray's driver caches the token it first loads
+_AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH", LOCAL_ONLY_VAR)
+
+
+@contextlib.contextmanager
+def loopback_only(ray: Any) -> Iterator[None]:
+    """While a local Ray started by narrate runs: its node address stays 127.0.0.1 (so every one
+    of its servers listens there only), and its token (Ray asks for one from every client) is
+    narrate's own, handed down in the environment (readable by this user only) instead of Ray's
+    default ``~/.ray/auth_token``, which Ray writes readable by every user of the machine."""
+    from ray._private import ray_constants
+
+    saved = {name: os.environ.get(name) for name in _AUTH_VARS}
+    cluster_flag = getattr(ray_constants, "ENABLE_RAY_CLUSTER", None)
+    os.environ.update({LOCAL_ONLY_VAR: "0", "RAY_AUTH_TOKEN": _TOKEN})
+    for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH"):  # unset: a new local Ray turns token mode on itself
+        os.environ.pop(name, None)
+    if cluster_flag is not None:
+        ray_constants.ENABLE_RAY_CLUSTER = False
     try:
-        ray.init(address=address or "local", **kwargs)  # "local": a new Ray, never a running one
-    except Exception as exc:  # Ray raises ConnectionError, RpcError, RuntimeError, ValueError...
-        where = address or "a local Ray"
-        raise ConfigError(f"cannot connect to the Ray cluster at {where!r}: {exc}") from None
-    try:
-        yield ray
+        yield
     finally:
-        ray.shutdown()
+        if cluster_flag is not None:
+            ray_constants.ENABLE_RAY_CLUSTER = cluster_flag
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def check_loopback(ray: Any) -> None:
+    """A ConfigError (and the local Ray stopped) unless the local Ray's node address is loopback:
+    a Ray version that ignored ``loopback_only`` would listen on every interface."""
+    node_ip = ray.util.get_node_ip_address()
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(node_ip).is_loopback:
+            return
+    ray.shutdown()
+    raise ConfigError(f"the local Ray started for this build would listen on {node_ip}, not only on {LOOPBACK}; "
+                      "start a Ray yourself (`ray start --head --node-ip-address 127.0.0.1`) and pass its "
+                      "address with --ray-address")
+
+
+class HeadWatch:
+    """Notices the cluster's head (its GCS) going away, well before Ray does.
+
+    Ray's core, in the driver, ends the whole process 60 s after it lost the head, printing
+    only its own log line; so the driver checks the head (the handshake ``check_reachable``
+    makes) every ``HEAD_CHECK_S`` and raises a ``ClusterError`` once it has not answered for
+    ``grace`` seconds: a head restarted within that time (Ray's GCS fault tolerance) is waited for.
+    """
+
+    def __init__(self, ray: Any, grace: float = HEAD_LOST_S):
+        self.address = ""
+        with contextlib.suppress(Exception):  # Ray Client (ray://) has no GCS address here
+            self.address = str(ray.get_runtime_context().gcs_address or "")
+        self.grace = grace
+        self.lost = False
+        self._next = 0.0
+        self._silent_since: float | None = None
+
+    def check(self, done: int) -> None:
+        now = time.monotonic()
+        if not self.address or now < self._next:
+            return
+        self._next = now + HEAD_CHECK_S
+        try:
+            check_reachable(self.address, timeout=HEAD_CHECK_S)
+        except ConfigError:
+            self._silent_since = self._silent_since or now
+            if now - self._silent_since >= self.grace:
+                self.lost = True
+                raise ClusterError(
+                    f"the Ray cluster's head at {self.address} stopped answering during the build (for "
+                    f"{self.grace:.0f} s); every sentence synthesized before ({done} in this pass) is kept in the "
+                    "cache and the next build starts from them; restart the head (`ray start --head`, with its "
+                    "workers) and run `narrate build` again") from None
+            return
+        self._silent_since = None
 
 
 # ---------------------------------------------------------------- the actors
-
-
-def voice_files(profile: VoiceProfile) -> tuple[VoiceProfile, dict[str, bytes]]:
-    """The profile as an actor will see it (paths relative to its own folder) and the files to ship."""
-    files: dict[str, bytes] = {}
-    shipped = profile
-    try:
-        if profile.engine == "piper":
-            model, config = piper_model_paths(profile)
-            files = {"voice.onnx": model.read_bytes(), "voice.onnx.json": config.read_bytes()}
-            shipped = replace(shipped, model="voice.onnx")
-        lexicons = []
-        for n, path in enumerate(profile.lexicons):
-            name = f"lexicon-{n}{Path(path).suffix}"
-            files[name] = Path(path).read_bytes()
-            lexicons.append(Path(name))
-        shipped = replace(shipped, lexicons=tuple(lexicons), root=None)
-    except OSError as exc:
-        raise AudioError(f"voice {profile.name!r}: cannot read a voice file ({exc.strerror})", exc.filename) from exc
-    return shipped, files
-
-
-class VoiceWorker:
-    """One loaded voice on a cluster node (made a Ray actor by ``_actor_class``)."""
-
-    def __init__(self, profile: VoiceProfile, files: dict[str, bytes], threads: int):
-        os.environ["NARRATE_ENGINE_THREADS"] = str(threads)
-        self.folder = Path(tempfile.mkdtemp(prefix="narrate-voice-"))
-        for name, data in files.items():
-            atomic_write(self.folder / name, data)
-        lexicons = tuple(self.folder / p for p in profile.lexicons)
-        model = str(self.folder / profile.model) if profile.model in files else profile.model
-        self.profile = replace(profile, model=model, lexicons=lexicons, root=self.folder)
-        self.engine: Any = None
-
-    def ready(self) -> str:
-        return socket.gethostname()
-
-    def synthesize(self, texts: list[str]) -> list[bytes] | tuple[str, str, str | None]:
-        """WAV bytes per text; a NarrateError comes back as (class name, message, path)."""
-        from narrate.speech.engines import get_engine
-
-        out = self.folder / "segment.wav"
-        try:
-            if self.engine is None:
-                self.engine = get_engine(self.profile)
-            wavs = []
-            for text in texts:
-                self.engine.synthesize(text, out)
-                wavs.append(out.read_bytes())
-            return wavs
-        except NarrateError as exc:
-            return type(exc).__name__, exc.message, exc.path
 
 
 def _actor_class(ray: Any) -> Any:
@@ -202,6 +248,7 @@ class RayExecutor:
         self.tasks = 0
         self.failed_starts = 0
         self.driver_seconds = 0.0  # spent here fetching results and writing them into the cache
+        self.head = HeadWatch(ray)
 
     def cluster_cpus(self) -> int:
         return max(1, int(self.ray.cluster_resources().get("CPU", 1)))
@@ -243,6 +290,7 @@ class RayExecutor:
         last_event = time.monotonic()
         try:
             while queue or running:
+                self.head.check(done)
                 for actor in sorted(live, key=live.get):
                     while queue and live[actor] < IN_FLIGHT:
                         index = queue.popleft()
@@ -295,15 +343,19 @@ class RayExecutor:
                     if progress:
                         progress("synthesize", done, total)
         finally:
-            for ref in running:
-                with contextlib.suppress(Exception):
-                    ray.cancel(ref, force=False)
-            for actor in [*live, *starting.values()]:
-                with contextlib.suppress(Exception):
-                    ray.kill(actor)
+            if not self.head.lost:  # else nothing answers: the actors end with their nodes
+                self._stop(running, [*live, *starting.values()])
         if self.retried:
             self.warn(f"Ray: {self.retried} batch(es) of voice {profile.name!r} were run again after a worker "
                       "or node was lost; nothing was lost")
+
+    def _stop(self, running: dict[Any, Any], actors: list[Any]) -> None:
+        for ref in running:
+            with contextlib.suppress(Exception):
+                self.ray.cancel(ref, force=False)
+        for actor in actors:
+            with contextlib.suppress(Exception):
+                self.ray.kill(actor)
 
     def _lost(self, actor: Any, live: dict[Any, int]) -> bool:
         """Forget a dead actor; True the first time (its other in-flight batches fail the same way)."""

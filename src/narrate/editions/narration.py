@@ -20,7 +20,7 @@ from narrate.audio.master import render, voice_calibration
 from narrate.audio.synth import Executor, synthesize_missing
 from narrate.audio.timeline import Rendered
 from narrate.editions.context import Made, PublicationContext, make_cover
-from narrate.errors import NarrateError, SpeechError
+from narrate.errors import ClusterError, NarrateError, SpeechError
 from narrate.i18n.messages import Messages, messages_for
 from narrate.sources.config import Config
 from narrate.speech.engines import get_engine
@@ -213,6 +213,8 @@ def presynthesize(root: Path, config: Config, cache_dir: Path, publications: lis
         try:
             _, count = synthesize_missing(texts, get_engine(profile), profile, cache_dir / "audio", jobs=jobs,
                                           progress=progress, executor=executor)
+        except ClusterError:
+            raise  # the cluster itself is gone: no publication can go on with it
         except NarrateError:
             continue  # the publications with this voice fail in their own builds, the others go on
         made += count
