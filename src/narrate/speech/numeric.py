@@ -430,7 +430,7 @@ def _quarter(m: re.Match[str]) -> str:
 _US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
               "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR").split()
 _ZIP = re.compile(
-    rf"(?:\b(?:{'|'.join(_US_STATES)})|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
+    rf"(?:\b(?:{'|'.join(_US_STATES)}),?|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
 _SERIAL = re.compile(
     rf"\b((?:[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
     rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.)"
@@ -515,7 +515,7 @@ _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
 _UNIT = re.compile(
     rf"(?<![\w.,/])({NUM})(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
-    rf"(?:/({_UNIT_RE})(?![\w/²³])|(?![\w/²³]))")
+    rf"(?:/({_UNIT_RE})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
 
 
 _MONEY_WORDS = sorted({names[1].split()[-1] for names in n.CURRENCIES.values()} | {"cents", "pence"},
@@ -559,7 +559,7 @@ def _unit(m: re.Match[str]) -> str:
     scale = m.group(2) or ""
     plural = bool(scale) or not n.is_one(m.group(1))
     words = f"{n.number(m.group(1))}{scale} {unit_words(m.group(3), m.group(4), plural)}"
-    return f"{words} per {unit_words(m.group(5), None, False)}" if m.group(5) else words
+    return f"{words} per {unit_words(m.group(5), m.group(6), False)}" if m.group(5) else words
 
 
 # ------------------------------------------------------------------- fractions
