@@ -61,3 +61,17 @@ def test_a_paragraph_that_is_only_a_link_says_where_it_goes():
     assert "Sign up for our letters: example.net/letters." in texts
     script = build_script(document(cta), ScriptOptions(credits=False, disclosure=""))
     assert any("example dot net slash letters" in s.spoken for s in script.segments())
+
+
+def test_german_credits_name_the_synthetic_voice_grammatically():
+    from narrate.i18n.messages import messages_for
+
+    say = messages_for("de")
+    narrator = say("named_voice", name="Joe")
+    doc = document(para("p1", "Ein Satz."))
+    doc = Document(meta=Meta(title="Der Markt", slug="m", language="de", identifier="urn:x", kind="book",
+                             authors=("Anna Weber",)), chapters=doc.chapters, source_files=doc.source_files)
+    script = build_script(doc, ScriptOptions(narrator=narrator, disclosure=""))
+    credits = " ".join(s.text for s in script.segments() if s.kind in {"opening", "closing"})
+    assert "Joe, eine synthetische Stimme" in credits
+    assert "von Joe, eine" not in credits  # "von" takes the dative: the credit says "Es liest Joe, eine …"
