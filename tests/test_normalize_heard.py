@@ -97,3 +97,14 @@ def test_typography_changes_only_quotes_and_dashes():
 
     text = plain_text(_chapters('See Section 12(c), (r) and (tm) -- "so" +- 3... ok---fine\n')[0].blocks[0].children)
     assert text == "See Section 12(c), (r) and (tm) – “so” +- 3... ok—fine"
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), [
+    ("de", "Laut Absatz 3(b) gilt ISBN 3-16-148410-0.",
+     "Laut Absatz drei (b) gilt I S B N drei, eins sechs, eins vier acht vier eins null, null."),
+    ("de", "Die IUCN und die NATO", "Die I U C N und die NATO"),
+    ("fr", "Selon l'article 4(c), l'OCDE", "Selon l'article quatre (c), l'O C D E"),
+    ("es", "la ISSN 2049-3630 de la OCDE", "la I S S N dos cero cuatro nueve, tres seis tres cero de la O C D E"),
+])
+def test_other_languages_read_identifiers_markers_and_acronyms(language, text, expected):
+    assert normalize(text, language) == expected
