@@ -18,7 +18,9 @@ repository; they are not in its PyPI sdist or wheel, so they are fetched by hand
 and never stored here). A line is ``written~spoken``; a file in the
 ``normalize_with_audio`` form (``~written`` then one acceptable reading a line)
 counts a case as agreeing when any reading matches. The comparison is lenient
-as above. ``--show`` prints each disagreement.
+as above, and a word in capitals counts as its letters spelled ("PM EST" = "P M E S
+T"), which the old comparison missed when two acronyms met. ``--show`` prints each
+disagreement.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def per_thousand(say: Callable[[str], str], sentences: list[str], repeats: int) 
 
 
 def lenient(text: str) -> str:
+    # an acronym written in capitals ("EST") and the same letters spelled ("E S T") compare equal
+    text = re.sub(r"\b[A-Z]{2,5}\b", lambda m: " ".join(m.group(0)), text)
     text = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ").replace("–", " "))
     out: list[str] = []
     run = False

@@ -48,6 +48,16 @@ READINGS = [
     ("The launch is at 06:30:00Z.", "The launch is at six thirty U T C."),
     ("We played Dragon Quest V again.", "We played Dragon Quest five again."),
     ("the TURBO WIDGET II model", "the turbo widget two model"),
+    # glued and leftover signs
+    ("The call is at 9:45PST.", "The call is at nine forty-five P S T."),
+    ("Count 3...7 slowly", "Count three...seven slowly"),
+    ("We need 40boxes", "We need forty boxes"),
+    ("Rates: % of sales, in $ only", "Rates: percent of sales, in dollar only"),
+    ("Ping me @12 or use C++", "Ping me at twelve or use C plus plus"),
+    ("Mail it to 90210-1234.", "Mail it to nine zero two one zero, one two three four."),
+    ("Call (415)-555-0134.", "Call four one five, five five five, zero one three four."),
+    ("Pay with the card ending in 4417.", "Pay with the card ending in four four one seven."),
+    ("We wrote it in F# and tagged it #release#", "We wrote it in F sharp and tagged it hashtag release hash"),
     # mathematical signs
     ("if x≤4 then y≠0", "if x less than or equal to four then y not equal to zero"),
     ("3*7=21", "three times seven equals twenty-one"),

@@ -320,7 +320,7 @@ def _hour_ampm(m: re.Match[str]) -> str:
 # ---------------------------------------------------------------- telephones
 
 _PHONE = re.compile(
-    rf"(?<![\w.+-])(?:(\+?1)[\s.-]?)?(?:\(({D}{{3}})\)\s?|({D}{{3}})[\s.-])({D}{{3}})[.-]({D}{{4}})"
+    rf"(?<![\w.+-])(?:(\+?1)[\s.-]?)?(?:\(({D}{{3}})\)[\s-]?|({D}{{3}})[\s.-])({D}{{3}})[.-]({D}{{4}})"
     rf"(?:,?\s?(?:ext\.?|x|extension)\s?({D}{{1,5}}))?(?![\w-])")
 _PHONE_INTL = re.compile(
     rf"(?<![\w+])\+({D}{{1,3}})((?:[ .-](?:\(0\))?{D}{{2,5}}){{2,5}})"
@@ -433,7 +433,8 @@ _ZIP = re.compile(
     rf"(?:\b(?:{'|'.join(_US_STATES)}),?|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
 _SERIAL = re.compile(
     rf"\b((?:[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
-    rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.)"
+    rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.|"
+    rf"[Ee]nding\s+(?:in|with))"
     rf"(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
 _IDENTIFIER = re.compile(r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])")
 
@@ -633,7 +634,7 @@ _YEAR_CUES = re.compile(
     + r")\s|\bc\.\s?|\bmid-)$", re.IGNORECASE)
 _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=\())[-−](?=[0-9]|\.[0-9])")
-_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|\.{D}+)(?![0-9])")
+_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
 
 
 def _ordinal(m: re.Match[str]) -> str:

@@ -12,7 +12,8 @@ Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
   marker or legal reference glued to a number ("12(c)" → "12 (c)"; "401(k)" is read
   before), and a unit over a unit without a number ("g/cm3" → "grams per cubic centimeter");
 * ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
-  ("a five kilometers loop" → "a five-kilometer loop").
+  ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
+  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus").
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ D = "[0-9]"
 # ------------------------------------------------------------------ identifiers
 
 _ISO_DATETIME = re.compile(rf"\b({D}{{4}}-{D}{{2}}-{D}{{2}})T({D}{{2}}:{D}{{2}}(?::{D}{{2}})?)(Z\b)?")
+_GLUED_ZONE = re.compile(r"(?<=:[0-9]{2})(?=[A-Z]{1,3}T\b)")  # "11:30EST" → "11:30 EST"
 _ZULU = re.compile(rf"(?<=\b{D}{{2}}:{D}{{2}})(:{D}{{2}})?Z\b")
 _LABELLED = re.compile(r"\b(ISBN(?:-1[03])?|ISSN|eISSN|ISMN|ISRC)(:?\s?)([0-9][0-9Xx‐–-]{6,20}[0-9Xx])(?![\w-])")
 _HYPHEN_GROUPS = re.compile(rf"(?<![\w.,/-])({D}{{1,7}}(?:-{D}{{1,7}}){{2,}}(?:-[0-9Xx])?)(?![\w-]|[.,]{D})")
+_ZIP_PLUS_FOUR = re.compile(rf"(?<![\w.,-])({D}{{5}}-{D}{{4}})(?![\w-]|[.,]{D})")  # "32423-3948": never a range
 _GROUP_SPLIT = re.compile(r"[‐–\s-]+")
 
 
@@ -107,6 +110,25 @@ _UNIT_OVER_UNIT = re.compile(
     r"(?![\w/²³])")
 
 
+# "12text": a number and a word; not "12kgs" (a unit), "3rds" or "5/8ths"
+_GLUED_WORD = re.compile(r"(?<![/.,])\b([0-9]+)(?!(?:th|st|nd|rd)s?\b)([a-z]{3,})\b")
+_LONE_SIGNS = ((re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
+               (re.compile(r"£"), " pound "), (re.compile(r"¥"), " yen "), (re.compile(r"₩"), " won "),
+               (re.compile(r"(?<![0-9])\s?%"), " percent "), (re.compile(r"\+\+"), " plus plus "),
+               (re.compile(r"(?<=\w)@|@(?=\w)"), " at "))
+
+
+def _glued_word(m: re.Match[str]) -> str:
+    return m.group(0) if m.group(2) in UNITS else f"{m.group(1)} {m.group(2)}"
+
+
+def lone_signs(text: str) -> str:
+    """What is left of "$", "€", "%", "@", "++" … once money, percentages and addresses are read."""
+    for pattern, words in _LONE_SIGNS:
+        text = pattern.sub(words, text)
+    return text
+
+
 def _hyphen_unit(m: re.Match[str]) -> str:
     one, _ = UNITS[m.group(2)]
     return f"{n.number(m.group(1))}-{one}"
@@ -131,6 +153,7 @@ def _unit_over_unit(m: re.Match[str]) -> str:
 
 RULES_FIRST: tuple[Rule, ...] = (
     num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,
+    lambda text: _GLUED_ZONE.sub(" ", text) if ":" in text else text,
     num(_LABELLED, _labelled),
     lambda text: _MINUS_BEFORE_EQUALS.sub(" minus ", text) if "=" in text else text,
     sub(_MATH, _math), num(_TIMES, lambda m: " times "),
@@ -139,9 +162,10 @@ RULES_FIRST: tuple[Rule, ...] = (
     num(_SCALE, _scale), num(_ALNUM_SLASH, _alnum_slash), num(_HYPHEN_UNIT, _hyphen_unit),
 )
 RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
-    num(_HYPHEN_GROUPS, _hyphen_groups), lambda text: _MARKER.sub(" (", text),
+    num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
+    lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
     lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,
 )
-RULES_LAST: tuple[Rule, ...] = (sub(_ATTRIBUTIVE, _attributive),)
+RULES_LAST: tuple[Rule, ...] = (sub(_ATTRIBUTIVE, _attributive), lone_signs)
 
 __all__ = ["RULES_AFTER_SYMBOLS", "RULES_FIRST", "RULES_LAST", "groups_words"]

@@ -199,7 +199,8 @@ _SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s=\s|(?<=[0-9])=(?=[0-9])"), " equals "),
     (re.compile(r"\s?×\s?"), " times "), (re.compile(r"\s?÷\s?"), " divided by "),
     (re.compile(r"~\s?(?=[0-9$£€])"), "about "), (re.compile(r"§\s?"), "section "),
-    (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"#(?=[A-Za-z])"), "hashtag "),
+    (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"\b([CF])#(?!\w)"), r"\1 sharp"),
+    (re.compile(r"(?<!\w)#(?=[A-Za-z])"), "hashtag "), (re.compile(r"(?<=\w)#|#(?!\s?[0-9])"), " hash "),
     (re.compile(r"(?<=[A-Za-z])–(?=[A-Za-z])"), " to "),
     # "Copyright © 2026" must not say "copyright" twice; a lone © or ℗ is read out.
     (re.compile(r"(?i)(?<=copyright)\s*[©Ⓒ]\s*"), " "), (re.compile(r"\s?[©Ⓒ]\s?"), " copyright "),
