@@ -47,6 +47,7 @@ READINGS = [
     ("a map at 1:50000", "a map at one to fifty thousand"),
     ("The launch is at 06:30:00Z.", "The launch is at six thirty U T C."),
     ("We played Dragon Quest V again.", "We played Dragon Quest five again."),
+    ("Malcolm X spoke first.", "Malcolm X spoke first."),
     ("the TURBO WIDGET II model", "the turbo widget two model"),
     # glued and leftover signs
     ("The call is at 9:45PST.", "The call is at nine forty-five P S T."),

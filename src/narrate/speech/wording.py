@@ -151,7 +151,7 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
 _CUE_ROMAN_LOWER = re.compile(r"\b(Act|Scene|Chapter|Book|Part|Volume|Canto|Appendix|act|scene|chapter|book|part|"
                               r"volume|canto|appendix)(\s+)([ivxlc]{1,6})\b(?!['’]?\w)")
-_REGNAL_ROMAN = re.compile(rf"\b({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")
+_REGNAL_ROMAN = re.compile(rf"\b(?!Malcolm\s+X\b)({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")  # not Malcolm X
 _TITLED_ROMAN = re.compile(
     r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
     r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
