@@ -59,6 +59,11 @@ READINGS = [
     ("Call (415)-555-0134.", "Call four one five, five five five, zero one three four."),
     ("Pay with the card ending in 4417.", "Pay with the card ending in four four one seven."),
     ("We wrote it in F# and tagged it #release#", "We wrote it in F sharp and tagged it hashtag release hash"),
+    # scores and fractions in running text
+    ("The match ended 2-0.", "The match ended two to zero."),
+    ("a 4-3 victory at home", "a four to three victory at home"),
+    ("Fit a 1/2-inch pipe.", "Fit a half-inch pipe."),
+    ("Use a 3/4-inch bolt.", "Use a three-quarter-inch bolt."),
     # mathematical signs
     ("if x≤4 then y≠0", "if x less than or equal to four then y not equal to zero"),
     ("3*7=21", "three times seven equals twenty-one"),

@@ -477,7 +477,8 @@ def _identifier(m: re.Match[str]) -> str:
 _SCORE_WORDS = re.compile(
     r"\b(?:won|win|wins|winning|lost|lose|loses|losing|beat|beats|beaten|defeat|defeated|defeats|"
     r"score|scored|scores|scoreline|draw|drew|tied|tie|led|leads|leading|trailing|trailed|victory|"
-    r"loss|final score)\b[^.!?;]{0,40}$", re.IGNORECASE)
+    r"loss|final score|ended|ending|finished|result)\b[^.!?;]{0,40}$", re.IGNORECASE)
+_SCORE_AFTER = re.compile(r"\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|scoreline|thrashing|home win|away win)\b")
 _RANGE = re.compile(
     rf"(?<![\w.,:/–-])([$£€]?)({NUM})(\s?[–-]\s?)([$£€]?)({NUM})(?![0-9:/–-]|\.[0-9]|,[0-9])")
 _UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
@@ -490,7 +491,8 @@ def _is_year(text: str) -> bool:
 
 def _range(m: re.Match[str]) -> str:
     sym1, first, dash, sym2, second = m.groups()
-    if _SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start()) and not (sym1 or sym2):
+    score = _SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start()) or _SCORE_AFTER.match(m.string, m.end())
+    if score and not (sym1 or sym2):
         return f"{n.number(first)} to {n.number(second)}"
     if not (sym1 or sym2) and _UNIT_AFTER.match(m.string, m.end()):
         return f"{n.number(first)} to {second}"  # "1980-1970 kg": quantities, not years

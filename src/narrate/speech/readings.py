@@ -166,6 +166,20 @@ RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
     lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
     lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,
 )
-RULES_LAST: tuple[Rule, ...] = (sub(_ATTRIBUTIVE, _attributive), lone_signs)
+_HALF_BEFORE = re.compile(r"\b([Aa]n?) one (half|third|quarter)-")  # "a 1/2-inch pipe": "a half-inch pipe"
+_FRACTION_ADJECTIVE = re.compile(  # "a 3/4-inch bolt": "a three-quarter-inch bolt"
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen) "
+    r"(halves|thirds|quarters|fifths|sixths|sevenths|eighths|ninths|tenths|sixteenths)-")
+
+
+def _fraction_adjective(m: re.Match[str]) -> str:
+    plural = m.group(2)
+    return f"{m.group(1)}-{'half' if plural == 'halves' else plural[:-1]}-"
+
+
+RULES_LAST: tuple[Rule, ...] = (
+    sub(_ATTRIBUTIVE, _attributive), lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
+    sub(_FRACTION_ADJECTIVE, _fraction_adjective),
+)
 
 __all__ = ["RULES_AFTER_SYMBOLS", "RULES_FIRST", "RULES_LAST", "groups_words"]
