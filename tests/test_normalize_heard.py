@@ -59,6 +59,10 @@ READINGS = [
     ("Call (415)-555-0134.", "Call four one five, five five five, zero one three four."),
     ("Pay with the card ending in 4417.", "Pay with the card ending in four four one seven."),
     ("We wrote it in F# and tagged it #release#", "We wrote it in F sharp and tagged it hashtag release hash"),
+    ("Turnover was 12.5 million HRK.", "Turnover was twelve point five million kuna."),
+    ("It sold for PLN 300.", "It sold for three hundred zlotys."),
+    ("a 7 nm process", "a seven-nanometer process"),
+    ("Pressure fell to 990 hPa.", "Pressure fell to nine hundred ninety hectopascals."),
     # scores and fractions in running text
     ("The match ended 2-0.", "The match ended two to zero."),
     ("a 4-3 victory at home", "a four to three victory at home"),

@@ -91,6 +91,13 @@ UNITS: dict[str, tuple[str, str]] = {
     "sq ft": ("square foot", "square feet"), "sq. ft.": ("square foot", "square feet"),
     "sq mi": ("square mile", "square miles"), "cu ft": ("cubic foot", "cubic feet"),
     "mAh": ("milliamp hour", "milliamp hours"), "cc": ("cubic centimeter", "cubic centimeters"),
+    "nm": ("nanometer", "nanometers"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
+    "kPa": ("kilopascal", "kilopascals"), "hPa": ("hectopascal", "hectopascals"), "MPa": ("megapascal", "megapascals"),
+    "kJ": ("kilojoule", "kilojoules"), "kcal": ("kilocalorie", "kilocalories"), "dB": ("decibel", "decibels"),
+    "mol": ("mole", "moles"), "mmol": ("millimole", "millimoles"), "GW": ("gigawatt", "gigawatts"),
+    "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
+    "TWh": ("terawatt hour", "terawatt hours"), "µg": ("microgram", "micrograms"), "μg": ("microgram", "micrograms"),
+    "mV": ("millivolt", "millivolts"), "kV": ("kilovolt", "kilovolts"), "mA": ("milliamp", "milliamps"),
 }
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _POWERED = {"km", "m", "cm", "mm", "ft", "mi", "yd"}  # units that take ² or ³
