@@ -12,7 +12,7 @@ before numbers are read:
 * a US state's code after a city and a comma, before a ZIP code or the end ("Santa
   Clara, CA 95051") → the state's name;
 * lower-case or period-less "st" before a name ("st Michael's" → "Saint"), "mt" and "Mt"
-  ("Mount"), "Jr"/"Sr" after a name, "vol"/"vols"/"no" before a number.
+  ("Mount"), "Jr"/"Sr" after a name, "vol"/"vols" before a number.
 """
 
 from __future__ import annotations
@@ -55,10 +55,10 @@ _US_STATES = {
 _STATE = re.compile(rf"\b([A-Z][a-z]+, )({'|'.join(_US_STATES)})"
                     r"(?=,?\s+(?:[0-9]{5}\b|(?:zero|one|two|three|four|five|six|seven|eight|nine)\b)|\s*[,;.]?\s*$)")
 _SAINT = re.compile(r"\b(?:st|ST|St(?!\.))\.?\s+(?=[A-Z][a-z]+(?:['’]s)?\b)")
-_MOUNT = re.compile(r"\b(?:mt|Mt|MT)\.?\s+(?=[A-Z][a-z])")
+_MOUNT = re.compile(r"\b(?:mt|Mt)\.?\s+(?=[A-Z][a-z])")  # not "MT" (Montana)
 _JR_SR = re.compile(r"\b([A-Z][a-z]+,? )(Jr|Sr|jr|sr|JR|SR)\b\.?")
-_BEFORE_NUMBER = re.compile(r"\b(vol|vols|no|nos|Vol|Vols|No|Nos)\s?(?=[0-9])")
-_NUMBER_WORDS = {"vol": "volume", "vols": "volumes", "no": "number", "nos": "numbers"}
+_BEFORE_NUMBER = re.compile(r"\b(vol|vols|Vol|Vols)\s?(?=[0-9])")  # not "no 5-star reviews"
+_NUMBER_WORDS = {"vol": "volume", "vols": "volumes"}
 
 
 def _street_type(m: re.Match[str]) -> str:
