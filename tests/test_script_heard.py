@@ -75,3 +75,10 @@ def test_german_credits_name_the_synthetic_voice_grammatically():
     credits = " ".join(s.text for s in script.segments() if s.kind in {"opening", "closing"})
     assert "Joe, eine synthetische Stimme" in credits
     assert "von Joe, eine" not in credits  # "von" takes the dative: the credit says "Es liest Joe, eine …"
+
+
+def test_narrate_toml_accepts_footnotes_at_the_section_end(tmp_path):
+    from narrate.sources.config import load_config
+
+    (tmp_path / "narrate.toml").write_text('[narration]\nfootnotes = "section"\n', encoding="utf-8")
+    assert load_config(tmp_path).narration.footnotes == "section"
