@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python benchmarks/normalize.py
     PYTHONPATH=src python benchmarks/normalize.py --nemo   # also measure nemo-text-processing, if installed
+    PYTHONPATH=src python benchmarks/normalize.py --suite DIR  # agreement with a folder of test_cases_*.txt
 
 The corpus is 1,000 sentences: every written form from ``tests/test_normalize_en.py``
 and a few sentences of ordinary prose with dates, money, times and phones, repeated in
@@ -9,6 +10,17 @@ a fixed order, so two runs time the same work. ``--nemo`` also times NeMo's Engl
 normalizer (grammar compile or cache load, then the same sentences) and counts how many
 of narrate's test cases it reads the same way (lenient: case, punctuation, hyphens,
 "and" and the spacing of spelled letters are ignored).
+
+``--suite DIR`` measures agreement, per category and overall, with every
+``test_cases_<category>.txt`` in DIR: NeMo-text-processing's public English test
+files (``tests/nemo_text_processing/en/data_text_normalization/`` in its GitHub
+repository; they are not in its PyPI sdist or wheel, so they are fetched by hand
+and never stored here). A line is ``written~spoken``; a file in the
+``normalize_with_audio`` form (``~written`` then one acceptable reading a line)
+counts a case as agreeing when any reading matches. The comparison is lenient
+as above, and a word in capitals counts as its letters spelled ("PM EST" = "P M E S
+T"), which the old comparison missed when two acronyms met. ``--show`` prints each
+disagreement.
 """
 
 from __future__ import annotations
@@ -63,6 +75,8 @@ def per_thousand(say: Callable[[str], str], sentences: list[str], repeats: int) 
 
 
 def lenient(text: str) -> str:
+    # an acronym written in capitals ("EST") and the same letters spelled ("E S T") compare equal
+    text = re.sub(r"\b[A-Z]{2,5}\b", lambda m: " ".join(m.group(0)), text)
     text = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ").replace("–", " "))
     out: list[str] = []
     run = False
@@ -103,11 +117,48 @@ def nemo(cases: dict[str, list[tuple[str, str]]], sentences: list[str]) -> None:
         print(f"nemo agrees with narrate's tests, {category}: {same}/{len(pairs)}")
 
 
+def suite_cases(path: Path) -> list[tuple[str, list[str]]]:
+    """``(written, acceptable readings)`` from one test_cases file (either form)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if lines and lines[0].startswith("~"):
+        cases: list[tuple[str, list[str]]] = []
+        for line in lines:
+            if line.startswith("~"):
+                cases.append((line[1:], []))
+            elif cases and line:
+                cases[-1][1].append(line)
+        return cases
+    return [(w, [s]) for w, _, s in (line.partition("~") for line in lines if "~" in line) if w.strip()]
+
+
+def suite(folder: Path, show: bool) -> None:
+    total = agree = 0
+    print(f"agreement with {folder} (lenient):")
+    for path in sorted(folder.glob("test_cases_*.txt")):
+        cases = suite_cases(path)
+        same = 0
+        for written, readings in cases:
+            said = normalize(written, "en-US")
+            if lenient(said) in {lenient(r) for r in readings}:
+                same += 1
+            elif show:
+                print(f"    {written!r} -> {said!r}  (expected {readings[0]!r})")
+        total, agree = total + len(cases), agree + same
+        category = path.stem.removeprefix("test_cases_")
+        print(f"  {category:28} {same:3}/{len(cases):3}  {100 * same / max(1, len(cases)):5.1f} %")
+    print(f"  {'all categories':28} {agree:3}/{total:3}  {100 * agree / max(1, total):5.1f} %")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--nemo", action="store_true", help="also measure nemo-text-processing")
+    parser.add_argument("--suite", type=Path, help="folder of test_cases_*.txt: agreement per category, then exit")
+    parser.add_argument("--show", action="store_true", help="with --suite: print each disagreement")
     args = parser.parse_args()
+    if args.suite:
+        suite(args.suite, args.show)
+        return 0
     cases = load_cases()
     sentences = corpus(cases)
     start = time.perf_counter()

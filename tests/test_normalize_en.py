@@ -188,7 +188,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
          "account number nine eight seven six five four, order number four four five five"),
         ("order 500 units in case 100 people come", "order five hundred units in case one hundred people come"),
         ("PIN: 4455", "Pin: four four five five"),
-        ("Beverly Hills, CA 90210", "Beverly Hills, C A nine zero two one zero"),
+        ("Beverly Hills, CA 90210", "Beverly Hills, California nine zero two one zero"),
         ("NY 10001-1234", "N Y one zero zero zero one, one two three four"),
         ("ZIP 10001", "Zip one zero zero zero one"),
         ("MP3 files", "M P three files"),

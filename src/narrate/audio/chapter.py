@@ -63,6 +63,7 @@ from typing import Protocol
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
 from narrate.audio.ffmpeg import Loudness, measure_loudness, measure_rms, parse_loudness, probe, run_ffmpeg
 from narrate.audio.loudness import momentary
+from narrate.audio.trim import speech_window
 from narrate.errors import AudioError
 
 OUT_RATE = 44100
@@ -70,7 +71,7 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/6"  # 6: levels measured in-process;
+_VERSION = "chapter-piece/7"  # 7: sentences laid out without the engine's silence; 6: levels in-process;
 # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
 # 3: blocks; 2: the record holds the master's level
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
@@ -241,7 +242,8 @@ def segment_frames(path: Path, sample_rate: int) -> int:
     try:
         with wave.open(str(path), "rb") as src:
             _check_format(src, path, sample_rate)
-            return src.getnframes()
+        start, end = speech_window(path)  # the engine's own leading and trailing silence left out
+        return end - start
     except (wave.Error, EOFError, OSError) as exc:
         raise AudioError(f"cannot read synthesized audio ({exc}); delete it to re-synthesize", path) from exc
 
@@ -253,6 +255,18 @@ def _check_format(src: wave.Wave_read, path: Path, sample_rate: int) -> None:
             f"channel(s), {8 * src.getsampwidth()} bits at {src.getframerate()} Hz",
             path,
         )
+
+
+def _copy_speech(wav: wave.Wave_write, path: Path, sample_rate: int) -> None:
+    """A sentence's samples from its first to its last sound (``trim.speech_window``)."""
+    try:
+        with wave.open(str(path), "rb") as src:
+            _check_format(src, path, sample_rate)
+            start, end = speech_window(path)
+            src.setpos(start)
+            wav.writeframesraw(src.readframes(end - start))
+    except (wave.Error, EOFError, OSError) as exc:
+        raise AudioError(f"cannot read synthesized audio ({exc}); delete it to re-synthesize", path) from exc
 
 
 def _copy(wav: wave.Wave_write, path: Path, sample_rate: int) -> int:
@@ -431,7 +445,7 @@ def _write_raw(plan: ChapterPlan, block: BlockLayout, raw: Path, in_rate: int) -
         for path, (start, end) in zip(plan.paths[block.first:], block.spans, strict=False):
             tone.write(wav, start - position)
             if end > start:
-                _copy(wav, path, in_rate)
+                _copy_speech(wav, path, in_rate)
             position = end
         tone.write(wav, raw_frames(block, in_rate) - position)
 

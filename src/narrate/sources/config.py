@@ -69,7 +69,7 @@ class Narration:
     # overrides it per language); a text here is the disclosure of publications in defaults.language.
     disclosure_text: str = ""
     read_alt_text: bool = True
-    footnotes: str = "after"  # after | skip
+    footnotes: str = "after"  # after | section | skip
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ _SECTIONS: dict[str, type] = {
 
 _CHOICES = {
     ("pdf", "page_size"): ("A4", "Letter"),
-    ("narration", "footnotes"): ("after", "skip"),
+    ("narration", "footnotes"): ("after", "section", "skip"),
     ("identifier", "scheme"): ("uuid5",),
     ("build", "executor"): EXECUTORS,
 }

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -34,9 +35,32 @@ _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 MAX_NESTING = 50  # markdown-it token levels; a list costs two (list + item)
 
 
+# Typography keeps the author's characters: only quotes (markdown-it's smartquotes) and dashes
+# change. markdown-it's own "replacements" also turns "(c)" into "©" ("Section 12(c)" would be
+# printed "12©" and spoken "twelve copyright"), "(tm)", "(r)", "+-", ".." and "????": not used.
+_EM_DASH = re.compile(r"(?<!-)---(?!-)")
+_EN_DASH = re.compile(r"(?<![-\s])--(?![-\s])|(?<!\S)--(?!\S)")  # "a--b", "a -- b"; not "--flag"
+
+
+def _dashes(state: StateCore) -> None:
+    """"---" → em dash, "--" → en dash in text (not in code, not inside an autolink)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        in_autolink = 0
+        for token in block.children:
+            if token.type == "link_open" and token.info == "auto":
+                in_autolink += 1
+            elif token.type == "link_close" and token.info == "auto":
+                in_autolink -= 1
+            elif token.type == "text" and not in_autolink and "--" in token.content:
+                token.content = _EN_DASH.sub("\u2013", _EM_DASH.sub("\u2014", token.content))
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "maxNesting": MAX_NESTING})
-    md.enable(["table", "replacements", "smartquotes"])
+    md.enable(["table", "smartquotes"])
+    md.core.ruler.before("smartquotes", "dashes", _dashes)
     md.use(footnote_plugin)
     # Language of parts (WCAG 3.1.2): "[c'est la vie]{lang=fr}" and "{lang=fr}" on the line before a block.
     md.use(attrs_plugin, spans=True, allowed=["lang"])

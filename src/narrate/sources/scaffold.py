@@ -28,7 +28,7 @@ article_title_page = false  # true: an article's EPUB opens with a title page, n
 [narration]
 disclosure = true
 read_alt_text = true
-footnotes = "after"  # or "skip"
+footnotes = "after"  # or "section" (at the next heading), or "skip"
 """
 
 EXAMPLE = """\

@@ -3,7 +3,9 @@
 One engine, driven by a ``LanguageData`` per language (``rules_de``, ``rules_fr``,
 ``rules_es`` hold the words). The rules run in the same order as the English ones
 (``normalize.py``): abbreviations, dates, clock times, Roman numerals after regnal names,
-symbols, ranges, money, percentages, units, ordinals, years, plain numbers. Numbers
+symbols, ranges, money, percentages, units, ordinals, years, plain numbers; identifiers
+(ISBN, long hyphenated digit groups) are read digit by digit first, and an all-capital word
+that cannot be said as a word ("IUCN") is spelled last. Numbers
 follow the region's decimal separator (``locale.decimal``: "," in de-DE, fr-FR, es-ES;
 "." in de-CH and es-MX), with ".", "'", "’" or a space grouping thousands; numeric
 dates follow the region's order (``locale.date_order``). ``num2words`` spells every
@@ -22,7 +24,7 @@ from functools import lru_cache
 from narrate.speech.languages import SpeechLocale
 from narrate.speech.numbers import spell
 from narrate.speech.numeric import Rule, num, sub
-from narrate.speech.wording import roman_value
+from narrate.speech.wording import WORD_ACRONYMS, pronounceable, roman_value
 
 D = "[0-9]"
 _ROMAN = r"(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
@@ -153,6 +155,7 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
                          + ("." if m.group(1).endswith(".") and not m.string[m.end():].strip() else "")))
 
     rules.extend(data.early_rules)
+    rules.extend(_identifier_rules(data))
 
     # dates: "3. März 2025", "3 mars 2025", "3 de marzo de 2025", "1er mai", "03.03.2025", "3/3/2025"
     written = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?({D}{{1,2}})(\.|er|ᵉʳ|º|\.º)?\s+(?:de\s+)?({months})"
@@ -308,7 +311,35 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         return reader.number(text, before_noun=_noun_follows(m))
 
     rules.append(num(plain, plain_number))
+    rules.append(lambda text: _CAPITALS.sub(_spelled, text))
     return rules
+
+
+# identifiers (every language): "ISBN 0-684-13558-2" digit by digit in its groups, never a range;
+# "12(c)" keeps its letter apart; an all-capital word that cannot be said as a word is spelled
+_LABELLED = re.compile(r"\b(ISBN(?:-1[03])?|ISSN|eISSN|ISMN)(:?\s?)([0-9][0-9Xx‐–-]{6,20}[0-9Xx])(?![\w-])")
+_HYPHEN_GROUPS = re.compile(rf"(?<![\w.,/-])({D}{{1,7}}(?:-{D}{{1,7}}){{2,}}(?:-[0-9Xx])?)(?![\w-]|[.,]{D})")
+_MARKER = re.compile(r"(?<=[0-9])\((?=(?:[a-z]{1,2}|[ivx]{1,4})\))")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _identifier_rules(data: LanguageData) -> list[Rule]:
+    def groups(text: str) -> str:
+        return ", ".join(" ".join("X" if ch in "xX" else data.cardinal(int(ch)) for ch in group)
+                         for group in re.split(r"[‐–\s-]+", text) if group)
+
+    def hyphen_groups(m: re.Match[str]) -> str:
+        return groups(m.group(1)) if sum(ch.isdigit() for ch in m.group(1)) >= 9 else m.group(0)
+
+    return [num(_LABELLED, lambda m: f"{m.group(1)} {groups(m.group(3))}"), num(_HYPHEN_GROUPS, hyphen_groups),
+            lambda text: _MARKER.sub(" (", text)]
+
+
+def _spelled(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if word in WORD_ACRONYMS or pronounceable(word) or re.fullmatch(r"[IVXLCDM]+", word):
+        return word  # "NASA", "ACHTUNG", "XIV": the voice reads them
+    return " ".join(word)
 
 
 def _noun_follows(m: re.Match[str], capitalized: bool = False) -> bool:

@@ -62,6 +62,7 @@ from dataclasses import dataclass
 from narrate.speech import numbers as n
 from narrate.speech.languages import SpeechLocale, speech_locale
 from narrate.speech.numeric import rules_dates_times, rules_quantities
+from narrate.speech.readings import RULES_AFTER_SYMBOLS, RULES_FIRST, RULES_LAST
 from narrate.speech.wording import RULES_ADDRESSES, RULES_WORDS, SPELLED_ACRONYMS, WORD_ACRONYMS, acronyms, symbols
 
 PROTECT_OPEN = "\ue000"
@@ -154,10 +155,10 @@ def rules_for(language: str) -> LanguageRules | None:
 
 
 def _english(text: str, locale: SpeechLocale, options: Options) -> str:
-    for rule in RULES_ADDRESSES + rules_dates_times(locale) + RULES_WORDS:
+    for rule in RULES_ADDRESSES + RULES_FIRST + rules_dates_times(locale) + RULES_WORDS:
         text = rule(text)
     text = symbols(text)
-    for rule in rules_quantities(locale):
+    for rule in RULES_AFTER_SYMBOLS + rules_quantities(locale) + RULES_LAST:
         text = rule(text)
     return acronyms(text, options.word_acronyms, options.spelled_acronyms)
 

@@ -91,6 +91,13 @@ UNITS: dict[str, tuple[str, str]] = {
     "sq ft": ("square foot", "square feet"), "sq. ft.": ("square foot", "square feet"),
     "sq mi": ("square mile", "square miles"), "cu ft": ("cubic foot", "cubic feet"),
     "mAh": ("milliamp hour", "milliamp hours"), "cc": ("cubic centimeter", "cubic centimeters"),
+    "nm": ("nanometer", "nanometers"), "µm": ("micrometer", "micrometers"), "μm": ("micrometer", "micrometers"),
+    "kPa": ("kilopascal", "kilopascals"), "hPa": ("hectopascal", "hectopascals"), "MPa": ("megapascal", "megapascals"),
+    "kJ": ("kilojoule", "kilojoules"), "kcal": ("kilocalorie", "kilocalories"), "dB": ("decibel", "decibels"),
+    "mol": ("mole", "moles"), "mmol": ("millimole", "millimoles"), "GW": ("gigawatt", "gigawatts"),
+    "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
+    "TWh": ("terawatt hour", "terawatt hours"), "µg": ("microgram", "micrograms"), "μg": ("microgram", "micrograms"),
+    "mV": ("millivolt", "millivolts"), "kV": ("kilovolt", "kilovolts"), "mA": ("milliamp", "milliamps"),
 }
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _POWERED = {"km", "m", "cm", "mm", "ft", "mi", "yd"}  # units that take ² or ³
@@ -320,7 +327,7 @@ def _hour_ampm(m: re.Match[str]) -> str:
 # ---------------------------------------------------------------- telephones
 
 _PHONE = re.compile(
-    rf"(?<![\w.+-])(?:(\+?1)[\s.-]?)?(?:\(({D}{{3}})\)\s?|({D}{{3}})[\s.-])({D}{{3}})[.-]({D}{{4}})"
+    rf"(?<![\w.+-])(?:(\+?1)[\s.-]?)?(?:\(({D}{{3}})\)[\s-]?|({D}{{3}})[\s.-])({D}{{3}})[.-]({D}{{4}})"
     rf"(?:,?\s?(?:ext\.?|x|extension)\s?({D}{{1,5}}))?(?![\w-])")
 _PHONE_INTL = re.compile(
     rf"(?<![\w+])\+({D}{{1,3}})((?:[ .-](?:\(0\))?{D}{{2,5}}){{2,5}})"
@@ -430,10 +437,11 @@ def _quarter(m: re.Match[str]) -> str:
 _US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
               "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR").split()
 _ZIP = re.compile(
-    rf"(?:\b(?:{'|'.join(_US_STATES)})|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
+    rf"(?:\b(?:{'|'.join(_US_STATES)}),?|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
 _SERIAL = re.compile(
     rf"\b((?:[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
-    rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.)"
+    rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.|"
+    rf"[Ee]nding\s+(?:in|with))"
     rf"(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
 _IDENTIFIER = re.compile(r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])")
 
@@ -476,7 +484,8 @@ def _identifier(m: re.Match[str]) -> str:
 _SCORE_WORDS = re.compile(
     r"\b(?:won|win|wins|winning|lost|lose|loses|losing|beat|beats|beaten|defeat|defeated|defeats|"
     r"score|scored|scores|scoreline|draw|drew|tied|tie|led|leads|leading|trailing|trailed|victory|"
-    r"loss|final score)\b[^.!?;]{0,40}$", re.IGNORECASE)
+    r"loss|final score|ended|ending|finished|result)\b[^.!?;]{0,40}$", re.IGNORECASE)
+_SCORE_AFTER = re.compile(r"\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|scoreline|thrashing|home win|away win)\b")
 _RANGE = re.compile(
     rf"(?<![\w.,:/–-])([$£€]?)({NUM})(\s?[–-]\s?)([$£€]?)({NUM})(?![0-9:/–-]|\.[0-9]|,[0-9])")
 _UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
@@ -489,7 +498,8 @@ def _is_year(text: str) -> bool:
 
 def _range(m: re.Match[str]) -> str:
     sym1, first, dash, sym2, second = m.groups()
-    if _SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start()) and not (sym1 or sym2):
+    score = _SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start()) or _SCORE_AFTER.match(m.string, m.end())
+    if score and not (sym1 or sym2):
         return f"{n.number(first)} to {n.number(second)}"
     if not (sym1 or sym2) and _UNIT_AFTER.match(m.string, m.end()):
         return f"{n.number(first)} to {second}"  # "1980-1970 kg": quantities, not years
@@ -515,7 +525,7 @@ _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
 _UNIT = re.compile(
     rf"(?<![\w.,/])({NUM})(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
-    rf"(?:/({_UNIT_RE})(?![\w/²³])|(?![\w/²³]))")
+    rf"(?:/({_UNIT_RE})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
 
 
 _MONEY_WORDS = sorted({names[1].split()[-1] for names in n.CURRENCIES.values()} | {"cents", "pence"},
@@ -559,7 +569,7 @@ def _unit(m: re.Match[str]) -> str:
     scale = m.group(2) or ""
     plural = bool(scale) or not n.is_one(m.group(1))
     words = f"{n.number(m.group(1))}{scale} {unit_words(m.group(3), m.group(4), plural)}"
-    return f"{words} per {unit_words(m.group(5), None, False)}" if m.group(5) else words
+    return f"{words} per {unit_words(m.group(5), m.group(6), False)}" if m.group(5) else words
 
 
 # ------------------------------------------------------------------- fractions
@@ -633,7 +643,7 @@ _YEAR_CUES = re.compile(
     + r")\s|\bc\.\s?|\bmid-)$", re.IGNORECASE)
 _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=\())[-−](?=[0-9]|\.[0-9])")
-_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|\.{D}+)(?![0-9])")
+_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
 
 
 def _ordinal(m: re.Match[str]) -> str:

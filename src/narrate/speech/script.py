@@ -18,8 +18,9 @@ document's language: "by" is "von" in German):
 * closing credits, also a chapter: "The end of <title>.", who wrote and narrated
   it, and the rights statement; a copyright page (``epub_type`` copyright-page) is
   read after them, never before the story;
-* a paragraph that is only a link ("Subscribe to our mailing list") is not read:
-  a listener has nothing to act on;
+* a paragraph that is only a link ("Subscribe to our mailing list") says the link's
+  text and a readable form of its address ("… list: example.org/join"), since a
+  listener cannot click it;
 * each chapter's heading is announced (``chapter.title`` if it has no heading
   block), except an article's lead chapter; a heading that is only a Roman
   numeral ("IV") is read as a number ("four");
@@ -31,14 +32,17 @@ document's language: "by" is "von" in German):
 * code blocks are not read: they say "Code sample omitted.";
 * footnotes are read after the block that first refers to them (unreferenced
   ones at the chapter's end), announced by a generated "Footnote <n>."
-  segment so that the note's own segments keep the source wording; or
-  skipped (``options.footnotes = "skip"``);
+  segment so that the note's own segments keep the source wording; a paragraph
+  ending in a colon keeps its notes until after the block it introduces (a list),
+  never between the lead-in and what it leads to. ``options.footnotes = "section"``
+  reads them at the next heading (or the chapter's end); "skip" skips them;
 * a thematic break lengthens the pause before it to a section pause.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -138,7 +142,7 @@ class ScriptOptions:
     pauses: Pauses = field(default_factory=Pauses)
     disclosure: str | None = None  # None: the catalog's, in the document's language; "" disables it
     read_alt_text: bool = True
-    footnotes: str = "after"  # "after" their paragraph, or "skip"
+    footnotes: str = "after"  # "after" the block citing them, at the end of the "section", or "skip"
     voice_name: str = ""  # for the disclosure, if it mentions the voice
     messages: Messages | None = None  # narrate's own words; None: the shipped catalog for the document
     narrator: str = ""  # the narrator as a listener is told ("Joe, a synthetic voice"); never an internal id
@@ -153,8 +157,8 @@ def build_script(
 ) -> Script:
     """The speech script of a document."""
     options = options or ScriptOptions()
-    if options.footnotes not in {"after", "skip"}:
-        raise ConfigError(f'expected footnotes = "after" or "skip", found "{options.footnotes}"')
+    if options.footnotes not in {"after", "section", "skip"}:
+        raise ConfigError(f'expected footnotes = "after", "section" or "skip", found "{options.footnotes}"')
     builder = _Builder(doc.meta.language, options, lexicon)
     body = list(doc.chapters)
     moved = [c for c in body if c.epub_type == "copyright-page"] if options.credits else []
@@ -301,6 +305,39 @@ def _only_links(inlines: tuple[Inline, ...]) -> bool:
         elif isinstance(node, (Text, Code)) and _has_words(node.text):
             return False
     return found
+
+
+def _links(inlines: tuple[Inline, ...]) -> list[Link]:
+    found: list[Link] = []
+    for node in inlines:
+        if isinstance(node, Link):
+            found.append(node)
+        elif isinstance(node, (Emph, Strong, Span)):
+            found += _links(node.children)
+    return found
+
+
+def readable_address(href: str) -> str:
+    """'https://www.example.org/join/' → 'example.org/join'; 'mailto:desk@example.org' → the address."""
+    address = re.sub(r"^(?:mailto:|https?://)(?:www\.)?", "", href.strip(), flags=re.IGNORECASE)
+    return address.split("?", 1)[0].rstrip("/") if "@" not in address else address.split("?", 1)[0]
+
+
+def _link_call(inlines: tuple[Inline, ...], read_alt: bool) -> str:
+    """A paragraph that is only links, as said: each link's text and where it goes."""
+    parts = []
+    for link in _links(inlines):
+        label = " ".join(speech_text(link.children, read_alt).split()).rstrip(".:")
+        address = readable_address(link.href)
+        same = label.lower().removeprefix("mailto:") in {address.lower(), link.href.lower()}
+        parts.append(address if same or not label else f"{label}: {address}")
+    return ". ".join(parts) + "." if parts else ""
+
+
+def _leads_in(block: Block) -> bool:
+    """A paragraph ending in a colon introduces the block after it ("each one followed the same
+    shape:" and its list): a footnote is read after that block, never between the two."""
+    return isinstance(block, Paragraph) and speech_text(block.children).rstrip().endswith(":")
 
 
 def _footnote_refs(block: Block) -> list[FootnoteRef]:
@@ -457,13 +494,21 @@ class _Builder:
             else:
                 title = self.segment(f"{chapter.id}-title", "", chapter.title, "heading", self.pauses.section)
                 segments += [title] if title else []
-        for block in chapter.blocks:
+        waiting: list[str] = []  # footnotes cited but not read yet
+        for index, block in enumerate(chapter.blocks):
             if isinstance(block, Rule):
                 _end_block(segments, max(self.pauses.section, segments[-1].pause_after_ms if segments else 0))
                 continue
+            if isinstance(block, Heading) and self.options.footnotes == "section":
+                segments += self.footnotes(waiting)
+                waiting = []
             segments += self.block(block)
-            segments += self.footnotes([ref.label for ref in _footnote_refs(block)])
-        return segments + self.footnotes(list(self.notes))
+            waiting += [ref.label for ref in _footnote_refs(block)]
+            following = chapter.blocks[index + 1] if index + 1 < len(chapter.blocks) else None
+            if self.options.footnotes == "after" and not (following is not None and _leads_in(block)):
+                segments += self.footnotes(waiting)
+                waiting = []
+        return segments + self.footnotes(waiting) + self.footnotes(list(self.notes))
 
     def footnotes(self, labels: list[str]) -> list[Segment]:
         if self.options.footnotes == "skip":
@@ -502,8 +547,8 @@ class _Builder:
                                    self.pauses.section, chunks)
             return [heading] if heading else []
         if isinstance(block, Paragraph):
-            if _only_links(block.children):
-                return []
+            if _only_links(block.children):  # a call to action: say where to go
+                return self.sentences(block.id, _link_call(block.children, read_alt), kind)
             if _has_phrase_language(block.children):
                 chunks = _speech_chunks(block.children, read_alt)
                 return self.sentences(block.id, "".join(c for _, c in chunks), kind, chunks=chunks)

@@ -8,6 +8,11 @@ or before a lowercase word ("at 7 p.m. we left"). Abbreviations that may also
 end a sentence ("etc.", "U.S.", "p.m.", "Inc.") cut only before a word that
 usually begins one ("The", "It", "But" …).
 
+An abbreviation that stands before a number ("Dist. 3", "Sec. 4", "Apt. 2B") does not
+end a sentence before one. Quoted speech and the tag that names its speaker
+("“Short of what?” Dana asked.") are one sentence: no cut before a name followed by a
+verb of saying.
+
 A month or weekday abbreviation ("Jan.", "SEPT.", "Mon.") is one of those: it
 never ends a sentence before a number ("Jan. 5"), only before a starter word.
 
@@ -32,6 +37,13 @@ _STARTERS = frozenset("""The A An He She It They We I You This That These Those 
     Yet Or In On At After Before When While If As Its His Her Our Their My Your What Why How Who Where
     However Meanwhile Still Later Now Today Tomorrow Yesterday Finally First Next Also Although Because
     Since Some Many Most All No Not One Each Every""".split())
+# Abbreviations read before a number: "Dist. 3" is one sentence (English; lowercase, no period).
+BEFORE_NUMBER = frozenset("""dist sec art apt rm ste bldg div para eq ex exh reg pt ref ser ed fl dep
+    ord sch tab no nos vol ch fig""".split())
+_SAYING = ("said|says|asked|asks|replied|replies|answered|whispered|shouted|cried|called|added|muttered|"
+           "murmured|snapped|sighed|laughed|told|wrote|yelled|explained|insisted|demanded|continued|began|"
+           "admitted|agreed|repeated|wondered|protested|pleaded|exclaimed|observed|remarked|announced")
+_SPEECH_TAG = re.compile(rf"\s*(?:[A-Z][\w'’-]*\s+){{1,2}}(?:{_SAYING})\b")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _OPENERS = "\"'“‘«([¿¡"
 
@@ -46,6 +58,7 @@ class Abbreviations:
     never_final: frozenset[str]  # "dr", "e.g": never end a sentence
     maybe_final: frozenset[str]  # "etc", "jan": end one only before a starter word
     starters: frozenset[str]  # words that usually begin a sentence ("The", "It")
+    before_number: frozenset[str] = frozenset()  # "dist": never ends a sentence before a number
     # German: "3." and "XIV." are ordinals ("Am 3. März", "Ludwig XIV. starb"): they end a
     # sentence only before a starter word, like "etc."
     ordinal_numbers: bool = False
@@ -53,7 +66,8 @@ class Abbreviations:
     spaced_closers: str = ""
 
 
-_LANGUAGES: dict[str, Abbreviations] = {"en": Abbreviations(_NEVER_FINAL, _MAYBE_FINAL, _STARTERS)}
+_LANGUAGES: dict[str, Abbreviations] = {"en": Abbreviations(_NEVER_FINAL, _MAYBE_FINAL, _STARTERS,
+                                                                  BEFORE_NUMBER)}
 
 
 def register(language: str, abbreviations: Abbreviations) -> None:
@@ -75,11 +89,13 @@ def _is_break(text: str, m: re.Match[str], words: Abbreviations, end: int | None
     if (word or other)[:1].islower():
         return False
     mark = m.group(0)
+    if mark[-1] in "\"”’»" and _SPEECH_TAG.match(text, m.end() if end is None else end):
+        return False  # “Short of what?” Dana asked.
     if "." not in mark.rstrip("\"'”’»)]") or "…" in mark or "..." in mark:
         return True
     before = _TOKEN_BEFORE.search(text, max(0, m.start() - 64), m.start())
     token = (before.group(1) if before else "").lstrip(_OPENERS).lower()
-    if token in words.never_final:
+    if token in words.never_final or (word[:1].isdigit() and token.rstrip(".") in words.before_number):
         return False
     if len(token) == 1 and token.isalpha():
         return False  # an initial: "J. R. R. Tolkien"

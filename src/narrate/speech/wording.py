@@ -7,7 +7,8 @@ import re
 from collections.abc import Collection
 
 from narrate.speech import numbers as n
-from narrate.speech.numeric import UNITS, Rule, safe, sub
+from narrate.speech.numeric import UNITS, Rule, safe, sub, unit_words
+from narrate.speech.places import RULES_PLACES
 
 # ------------------------------------------------------------ e-mail and URLs
 
@@ -16,9 +17,15 @@ _URL_SYMBOLS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "?": "
                 "+": "plus", "@": "at"}
 _URL_SYMBOL_RE = re.compile("[" + re.escape("".join(_URL_SYMBOLS)) + "]")
 _TLDS = "com|org|net|edu|gov|io|dev|info|app|ai|eu|uk|us|ca|de|fr|nl|au"
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# Country endings, lower case only, after a name of two or more characters: "literature.at", "gov.ro"
+# (not "e.g", and not "end.It" at a missing space, which is capitalized).
+_CC_TLDS = ("ac|ae|ar|at|be|bg|br|by|cc|ch|cl|cn|co|cu|cy|cz|dk|ee|eg|es|fi|fm|gr|hk|hr|hu|id|ie|il|in|ir|is|"
+            "it|jp|ke|kr|kz|li|lk|lt|lu|lv|ly|ma|me|mx|my|ng|no|nz|pe|ph|pk|pl|pt|ro|rs|ru|sa|se|sg|si|sk|sm|"
+            "su|th|tn|tr|tv|tw|ua|ug|uy|uz|ve|vn|ws|za")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.%+&-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"“”]*)?")
 _URL = re.compile(
-    rf"(?:\b(?:https?://|www\.)|(?<![\w@./-])(?=[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?![.-]?\w)))"
+    rf"(?:\b(?:https?://|www\.|file:///?)|(?<![\w@./-])(?=[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})\b(?![.-]?\w))"
+    rf"|(?<![\w@./-])(?=[\w-]{{2,}}(?:\.[\w-]+)*\.(?-i:{_CC_TLDS})\b(?![.-]?\w)))"
     r"[^\s<>\"“”]+", re.IGNORECASE)
 _TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
 
@@ -26,7 +33,10 @@ _TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
 def speak_address(address: str) -> str:
     """'https://www.example.org/subscribe' → 'example dot org slash subscribe'."""
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
+    address = re.sub(r"^file:///?", "file ", address, flags=re.IGNORECASE)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
+    # digits in an address are a name, never a quantity: "mail123", "/2024/0815" digit by digit
+    spoken = re.sub(r"[0-9]{3,}", lambda m: f" {n.digits_words(m.group(0))} ", spoken)
     return " ".join(spoken.split())
 
 
@@ -93,6 +103,19 @@ _GENERAL: tuple[tuple[str, str], ...] = (
     (r"\bPh\.\s?D\.", "P H D"), (r"\bAve\.", "Avenue"), (r"\bRd\.", "Road"), (r"\bBlvd\.", "Boulevard"),
     (r"\bHwy\.", "Highway"),
 )
+# Abbreviations read before a number ("Dist. 3" → "District 3"), either case, with a period.
+_BEFORE_NUMBER = {"dist": "district", "sec": "section", "art": "article", "apt": "apartment", "rm": "room",
+                  "ste": "suite", "bldg": "building", "div": "division", "para": "paragraph", "eq": "equation",
+                  "exh": "exhibit", "reg": "regulation", "pt": "part", "ref": "reference", "ser": "series",
+                  "ed": "edition", "fl": "floor", "dep": "department", "sch": "schedule", "tab": "table"}
+_BEFORE_NUMBER_RE = re.compile(r"\b(" + "|".join(_BEFORE_NUMBER) + r")\.(?=\s?[0-9])", re.IGNORECASE)
+
+
+def _before_number(m: re.Match[str]) -> str:
+    words = _BEFORE_NUMBER[m.group(1).lower()]
+    return words.capitalize() if m.group(1)[0].isupper() else words
+
+
 _GENERAL_RE = re.compile(  # one word-start test and first-letter check before trying every alternative
     r"\b(?=[" + "".join(sorted({re.sub(r"^\\b(?:\(\?:)?", "", p)[0] for p, _ in _GENERAL})) + "])(?:"
     + "|".join(f"({pattern})" for pattern, _ in _GENERAL) + ")(?![A-Za-z])")
@@ -128,11 +151,14 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
 _CUE_ROMAN_LOWER = re.compile(r"\b(Act|Scene|Chapter|Book|Part|Volume|Canto|Appendix|act|scene|chapter|book|part|"
                               r"volume|canto|appendix)(\s+)([ivxlc]{1,6})\b(?!['’]?\w)")
-_REGNAL_ROMAN = re.compile(rf"\b({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")
+_REGNAL_ROMAN = re.compile(rf"\b(?!Malcolm\s+X\b)({_REGNAL})(\s+)([IVXLCDM]+)\b(?![\w.-]\w)")  # not Malcolm X
 _TITLED_ROMAN = re.compile(
     r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
     r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
-_OTHER_ROMAN = re.compile(r"\b([A-Z][a-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
+_OTHER_ROMAN = re.compile(r"\b([A-Z][A-Za-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
+# A lone V or X closing a title of two or more capitalized words ("Final Fantasy X", "Rocky V"
+# needs the cue list); one name before it stays a letter ("Malcolm X", "Generation X").
+_TITLE_ROMAN = re.compile(r"\b((?:[A-Z][a-z]+\s+)+[A-Z][a-z]+)(\s+)([VX])\b(?![\w.'’-]\w)")
 
 
 def roman_value(numeral: str) -> int | None:
@@ -173,7 +199,8 @@ _SYMBOLS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\s=\s|(?<=[0-9])=(?=[0-9])"), " equals "),
     (re.compile(r"\s?×\s?"), " times "), (re.compile(r"\s?÷\s?"), " divided by "),
     (re.compile(r"~\s?(?=[0-9$£€])"), "about "), (re.compile(r"§\s?"), "section "),
-    (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"#(?=[A-Za-z])"), "hashtag "),
+    (re.compile(r"(?:(?<=\s)|^)@(?=\s)"), "at"), (re.compile(r"\b([CF])#(?!\w)"), r"\1 sharp"),
+    (re.compile(r"(?<!\w)#(?=[A-Za-z])"), "hashtag "), (re.compile(r"(?<=\w)#|#(?!\s?[0-9])"), " hash "),
     (re.compile(r"(?<=[A-Za-z])–(?=[A-Za-z])"), " to "),
     # "Copyright © 2026" must not say "copyright" twice; a lone © or ℗ is read out.
     (re.compile(r"(?i)(?<=copyright)\s*[©Ⓒ]\s*"), " "), (re.compile(r"\s?[©Ⓒ]\s?"), " copyright "),
@@ -187,8 +214,8 @@ _WORD_SLASH = re.compile(r"\b([A-Za-z]+)/([A-Za-z]+)\b")
 def _word_slash(m: re.Match[str]) -> str:
     """'he/she' → 'he or she', 'and/or' → 'and or', 'km/h' stays (a unit), 'miles/hour' → 'per'."""
     first, second = m.groups()
-    if m.group(0) in UNITS:
-        return m.group(0)
+    if m.group(0) in UNITS or (first in UNITS and second in UNITS):
+        return m.group(0)  # a unit: "km/h", "kg/m" (read by the unit rules)
     if first.lower() == "and" and second.lower() == "or":
         return f"{first} {second}"
     joiner = "per" if re.fullmatch(_PER_WORDS, second) else "or"
@@ -196,22 +223,25 @@ def _word_slash(m: re.Match[str]) -> str:
 
 
 _PER_UNIT = {"hr": "hour", "wk": "week", "mo": "month", "yr": "year", "min": "minute", "sec": "second",
-             "kg": "kilogram", "km": "kilometer", "lb": "pound", "g": "gram", "l": "liter", "L": "liter",
-             "oz": "ounce", "ft": "foot", "mi": "mile", "m": "meter", "h": "hour", "d": "day", "ml": "milliliter",
-             "mL": "milliliter", "sq ft": "square foot", "m²": "square meter", "ft²": "square foot"}
+             "h": "hour", "d": "day", "sq ft": "square foot"} | {
+                 u: one for u, (one, _) in UNITS.items() if "/" not in u}
 _PER = re.compile(
     rf"(?<=[0-9%])\s?/\s?(?:({'|'.join(re.escape(u) for u in sorted(_PER_UNIT, key=len, reverse=True))})"
-    rf"(?![\w²/])|(?={_PER_WORDS}))")
+    rf"([²³]|(?<=[a-z])[23](?![0-9]))?(?![\w²/])|(?={_PER_WORDS}))")
 
 
 def _per(m: re.Match[str]) -> str:
-    return f" per {_PER_UNIT[m.group(1)]}" if m.group(1) else " per "
+    if not m.group(1):
+        return " per "
+    if m.group(2):  # "797.1/km²": per square kilometer
+        return f" per {unit_words(m.group(1), m.group(2), False)}"
+    return f" per {_PER_UNIT[m.group(1)]}"
 
 
 def symbols(text: str) -> str:
     for pattern, words in _SYMBOLS:
         text = pattern.sub(words, text)
-    text = _PER.sub(_per, text)
+    text = _PER.sub(safe(_per), text)
     return _WORD_SLASH.sub(_word_slash, text)
 
 
@@ -220,7 +250,7 @@ def symbols(text: str) -> str:
 WORD_ACRONYMS = frozenset("""NASA NATO UNESCO UNICEF AIDS SCUBA LASER RADAR SONAR NASDAQ OPEC FIFA UEFA
     ASCII COVID FEMA SWAT OSHA NIMBY YOLO GIF JPEG PIN SIM ASAP CAPTCHA INTERPOL ISIS OFCOM OXFAM
     MEDICARE MEDICAID NAFTA SARS ZIP""".split())
-SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA".split())
+SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA USDA".split())
 _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE ME MY NO SO TO DO GO IS IT
     IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
     SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
@@ -243,9 +273,38 @@ def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Co
         return "okay"
     if shouting and word in _SHOUTED_WORDS:
         return word.lower()
-    if len(word) >= 4 and _VOWELS & set(word) and not re.search(r"[^AEIOUY]{3}", word):
+    if len(word) >= 4 and pronounceable(word):
         return word.lower()  # emphasis, e.g. "VERY", not an initialism
     return " ".join(word)
+
+
+_ONSETS = frozenset("""B BL BR C CH CHR CL CR D DR DW F FL FR G GL GR GU H J K KL KN KR L M N P PH PL PR Q R
+    S SC SCH SCR SH SHR SK SL SM SN SP SPL SPR ST STR SW T TH THR TR TW V W WH WR Y Z""".split())
+_CODAS = frozenset("""B C CH CK CT D F FF FT G GH H K L LD LF LK LL LM LP LS LT M MB MP MS N NCH ND NG NK NS NT
+    P PH PS PT R RB RC RCH RD RF RG RK RL RM RN RP RS RSH RST RT RTH S SH SK SP SS ST T TCH TH TS TT W X Y Z""".split())
+_VOWEL_GROUPS = frozenset("A E I O U Y AI AU AY EA EE EI EU EY IE OA OE OI OO OU OW OY UA UE UI".split())
+
+
+def pronounceable(word: str) -> bool:
+    """Whether an all-capital word can be read as an English word ("NASA", "VERY", "UNESCO") rather than
+    spelled ("ASCE", "IUCN", "NCAA"): its vowel groups are ones English writes, it starts and ends on
+    consonant clusters a word can start and end on (a final silent E counts for nothing), and no
+    run of consonants inside is longer than three."""
+    parts = re.findall(r"[AEIOU]+|Y(?![AEIOU])|(?:[^AEIOUY]|Y(?=[AEIOU]))+", word.upper().replace("QU", "Q"))
+    if len(word) > 4 and word.endswith("E") and parts[-2:-1] and parts[-2][-1] not in "AEIOU":
+        parts = parts[:-1]  # "...SCE" keeps its consonants last
+    elif word.endswith("E") and len(parts) > 2 and parts[-2][-1] not in "AEIOU":
+        parts = parts[:-1]
+    vowels = [p for p in parts if p[0] in "AEIOU" or p == "Y"]
+    if not vowels or any(v not in _VOWEL_GROUPS for v in vowels):
+        return False
+    first, last = parts[0], parts[-1]
+    if first[0] not in "AEIOUY" and first not in _ONSETS:
+        return False
+    if last[0] not in "AEIOUY" and last not in _CODAS:
+        return False
+    middle = [p for p in parts[1:-1] if p[0] not in "AEIOUY"]
+    return all(len(p) <= 3 for p in middle)
 
 
 _WORLD_WARS = re.compile(r"\bWW(II|I)\b")
@@ -267,7 +326,7 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     return _ACRONYM.sub(read, text)
 
 
-_URL_HINT = re.compile(rf"https?://|www\.|\.(?:{_TLDS})\b", re.IGNORECASE)
+_URL_HINT = re.compile(rf"https?://|www\.|file:/|\.(?:{_TLDS})\b|[a-z]\.(?-i:{_CC_TLDS})\b", re.IGNORECASE)
 
 
 def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
@@ -279,9 +338,9 @@ RULES_ADDRESSES: tuple[Rule, ...] = (_when(re.compile("@"), sub(_EMAIL, _email))
 RULES_WORDS: tuple[Rule, ...] = (
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
     sub(_REGNAL_ROMAN, _roman(True)),
-    sub(_OTHER_ROMAN, _roman(False)),
-    sub(_GENERAL_RE, _general), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
-    lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted),
+    sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
+    sub(_GENERAL_RE, _general), sub(_BEFORE_NUMBER_RE, _before_number), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
+    lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,
 )
 
 __all__ = ["RULES_ADDRESSES", "RULES_WORDS", "acronyms", "roman_value", "safe", "speak_address", "symbols"]

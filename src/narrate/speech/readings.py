@@ -1,0 +1,185 @@
+"""English readings of identifiers, mathematical signs and measures used as adjectives.
+
+Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
+
+* ``RULES_FIRST`` (before dates and times): ISO date-times ("2024-05-01T18:00:00Z" →
+  "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
+  groups, never a number or a range), mathematical signs between operands ("1−2", "x≤3",
+  "2*8", "y=x+1"), "1:250000" as a scale, "5G/6G" as "5G or 6G", and measures
+  written as adjectives ("a 5-km loop" → "a five-kilometer loop");
+* ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): long groups of
+  digits joined by hyphens ("0-684-13558-2": digit by digit, group by group), a list
+  marker or legal reference glued to a number ("12(c)" → "12 (c)"; "401(k)" is read
+  before), and a unit over a unit without a number ("g/cm3" → "grams per cubic centimeter");
+* ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
+  ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
+  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus").
+"""
+
+from __future__ import annotations
+
+import re
+
+from narrate.speech import numbers as n
+from narrate.speech.numeric import NUM, UNITS, Rule, num, sub, unit_words
+
+D = "[0-9]"
+
+# ------------------------------------------------------------------ identifiers
+
+_ISO_DATETIME = re.compile(rf"\b({D}{{4}}-{D}{{2}}-{D}{{2}})T({D}{{2}}:{D}{{2}}(?::{D}{{2}})?)(Z\b)?")
+_GLUED_ZONE = re.compile(r"(?<=:[0-9]{2})(?=[A-Z]{1,3}T\b)")  # "11:30EST" → "11:30 EST"
+_ZULU = re.compile(rf"(?<=\b{D}{{2}}:{D}{{2}})(:{D}{{2}})?Z\b")
+_LABELLED = re.compile(r"\b(ISBN(?:-1[03])?|ISSN|eISSN|ISMN|ISRC)(:?\s?)([0-9][0-9Xx‐–-]{6,20}[0-9Xx])(?![\w-])")
+_HYPHEN_GROUPS = re.compile(rf"(?<![\w.,/-])({D}{{1,7}}(?:-{D}{{1,7}}){{2,}}(?:-[0-9Xx])?)(?![\w-]|[.,]{D})")
+_ZIP_PLUS_FOUR = re.compile(rf"(?<![\w.,-])({D}{{5}}-{D}{{4}})(?![\w-]|[.,]{D})")  # "32423-3948": never a range
+_GROUP_SPLIT = re.compile(r"[‐–\s-]+")
+
+
+def groups_words(text: str) -> str:
+    """'0-684-13558-2' → 'zero, six eight four, one three five five eight, two' (X is a letter)."""
+    return ", ".join(" ".join("X" if ch in "xX" else n.DIGITS[int(ch)] for ch in group)
+                     for group in _GROUP_SPLIT.split(text) if group)
+
+
+def _labelled(m: re.Match[str]) -> str:
+    return f"{m.group(1)} {groups_words(m.group(3))}"
+
+
+def _hyphen_groups(m: re.Match[str]) -> str:
+    if sum(ch.isdigit() for ch in m.group(1)) < 9:  # "1-2-3" is a count, "2-3-1" a formation
+        return m.group(0)
+    return groups_words(m.group(1))
+
+
+def _iso_datetime(m: re.Match[str]) -> str:
+    return f"{m.group(1)} at {m.group(2)}{' UTC' if m.group(3) else ''}"
+
+
+# ------------------------------------------------------------- signs and markers
+
+_MARKER = re.compile(r"(?<=[0-9])\((?=(?:[a-z]{1,2}|[ivx]{1,4})\))")  # "12(c)", "5(ii)"
+_MATH_SIGNS = {"−": "minus", "∕": "divided by", "∗": "times", "∙": "times", "⋅": "times", "±": "plus or minus",
+               "∓": "minus or plus", "≤": "less than or equal to", "≦": "less than or equal to",
+               "≥": "greater than or equal to", "≧": "greater than or equal to", "≠": "not equal to",
+               "≈": "approximately equal to", "≡": "identical to", "⊆": "subset of or equal to",
+               "⊂": "subset of", "∈": "element of", "→": "to", "⋈": "natural join"}
+_MATH = re.compile(rf"\s?([{''.join(_MATH_SIGNS)}])\s?(?=[\w(.])")
+_EQUALS = re.compile(r"(?<=[\w)])\s?=\s?(?=[\w(-])")
+_MINUS_BEFORE_EQUALS = re.compile(r"(?<=[0-9a-z])\s?-\s?(?=[0-9a-z.]+\s?=)")
+_PLUS = re.compile(r"(?<=[\w)])\s?\+\s?(?=[\w(])|(?<=\s)\+(?=[a-z]\b)")
+_TIMES = re.compile(rf"(?<=[0-9])\s?\*\s?(?={D})")
+_SCALE = re.compile(rf"(?<![\w:.])({D}+):({D}{{3,}}|{D}{{1,3}}(?:,{D}{{3}})+)(?![0-9:])")
+_ALNUM_SLASH = re.compile(r"(?<![\w/])([A-Za-z0-9]+)/([A-Za-z0-9]+)(?![\w/])")
+
+
+def _math(m: re.Match[str]) -> str:
+    return f" {_MATH_SIGNS[m.group(1)]} "
+
+
+def _scale(m: re.Match[str]) -> str:
+    return f"{n.cardinal(m.group(1))} to {n.cardinal(m.group(2))}"
+
+
+def _alnum_slash(m: re.Match[str]) -> str:
+    """'5G/6G', 'Wi-Fi 6/6E' → '5G or 6G': alternatives, not a fraction or a date."""
+    first, second = m.groups()
+    mixed = all(re.search("[0-9]", s) and re.search("[A-Za-z]", s) for s in (first, second))
+    return f"{first} or {second}" if mixed else m.group(0)
+
+
+# ------------------------------------------------------------ measures as adjectives
+
+_UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u and " " not in u)
+_HYPHEN_UNIT = re.compile(rf"(?<![\w.,-])({NUM})-({_UNIT_KEYS})(?![\w/²³-])")
+_EXTRA_PLURALS = {"days": "day", "inches": "inch", "gallons": "gallon", "acres": "acre", "hectares": "hectare",
+                  "storeys": "storey", "stories": "story", "meters": "meter", "metres": "metre", "volts": "volt"}
+_SINGULAR = {many: one for one, many in UNITS.values() if one != many and " " not in many} | _EXTRA_PLURALS
+_NUMBER_WORD = ("(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                "ninety|hundred|thousand|million|point|half)")
+_NOT_A_NOUN = frozenset("""of from to and or away long wide high deep tall old apart ahead behind ago later
+    earlier each more less than by off in on at per a an the into onto over under is are was were that which
+    later before after past north south east west up down out""".split())
+_ATTRIBUTIVE = re.compile(
+    rf"\b([Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y|[Yy]our|[Ii]ts)\s+"
+    rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)\s({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
+    r"\s(?=([a-z]+)\b)")
+_UNIT_OVER_UNIT = re.compile(
+    rf"(?<![\w/.,])({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?/({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?"
+    r"(?![\w/²³])")
+
+
+# "12text": a number and a word; not "12kgs" (a unit), "3rds" or "5/8ths"
+_GLUED_WORD = re.compile(r"(?<![/.,])\b([0-9]+)(?!(?:th|st|nd|rd)s?\b)([a-z]{3,})\b")
+_LONE_SIGNS = ((re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
+               (re.compile(r"£"), " pound "), (re.compile(r"¥"), " yen "), (re.compile(r"₩"), " won "),
+               (re.compile(r"(?<![0-9])\s?%"), " percent "), (re.compile(r"\+\+"), " plus plus "),
+               (re.compile(r"(?<=\w)@|@(?=\w)"), " at "))
+
+
+def _glued_word(m: re.Match[str]) -> str:
+    return m.group(0) if m.group(2) in UNITS else f"{m.group(1)} {m.group(2)}"
+
+
+def lone_signs(text: str) -> str:
+    """What is left of "$", "€", "%", "@", "++" … once money, percentages and addresses are read."""
+    for pattern, words in _LONE_SIGNS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _hyphen_unit(m: re.Match[str]) -> str:
+    one, _ = UNITS[m.group(2)]
+    return f"{n.number(m.group(1))}-{one}"
+
+
+def _attributive(m: re.Match[str]) -> str:
+    determiner, count, unit, following = m.groups()
+    plain = determiner.lower() in {"a", "an"}
+    if following in _NOT_A_NOUN or (not plain and following.endswith("s")):
+        return m.group(0)
+    return f"{determiner} {count}-{_SINGULAR[unit]} "
+
+
+def _unit_over_unit(m: re.Match[str]) -> str:
+    first, first_power, second, second_power = m.groups()
+    if re.search(r"[0-9]\s?$", m.string[max(0, m.start() - 2): m.start()]):
+        return m.group(0)  # "5 m/s": the unit rules read it with its number
+    if len(first) + len(second) < 3 and not (first_power or second_power):
+        return m.group(0)  # "m/s" needs a number; "a/b" is not a unit
+    return f"{unit_words(first, first_power, True)} per {unit_words(second, second_power, False)}"
+
+
+RULES_FIRST: tuple[Rule, ...] = (
+    num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,
+    lambda text: _GLUED_ZONE.sub(" ", text) if ":" in text else text,
+    num(_LABELLED, _labelled),
+    lambda text: _MINUS_BEFORE_EQUALS.sub(" minus ", text) if "=" in text else text,
+    sub(_MATH, _math), num(_TIMES, lambda m: " times "),
+    lambda text: _PLUS.sub(" plus ", text) if "=" in text else text,
+    lambda text: _EQUALS.sub(" equals ", text) if "=" in text else text,
+    num(_SCALE, _scale), num(_ALNUM_SLASH, _alnum_slash), num(_HYPHEN_UNIT, _hyphen_unit),
+)
+RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
+    num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
+    lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
+    lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,
+)
+_HALF_BEFORE = re.compile(r"\b([Aa]n?) one (half|third|quarter)-")  # "a 1/2-inch pipe": "a half-inch pipe"
+_FRACTION_ADJECTIVE = re.compile(  # "a 3/4-inch bolt": "a three-quarter-inch bolt"
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen) "
+    r"(halves|thirds|quarters|fifths|sixths|sevenths|eighths|ninths|tenths|sixteenths)-")
+
+
+def _fraction_adjective(m: re.Match[str]) -> str:
+    plural = m.group(2)
+    return f"{m.group(1)}-{'half' if plural == 'halves' else plural[:-1]}-"
+
+
+RULES_LAST: tuple[Rule, ...] = (
+    sub(_ATTRIBUTIVE, _attributive), lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
+    sub(_FRACTION_ADJECTIVE, _fraction_adjective),
+)
+
+__all__ = ["RULES_AFTER_SYMBOLS", "RULES_FIRST", "RULES_LAST", "groups_words"]
