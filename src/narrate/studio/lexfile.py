@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import KeyType, SingleKey
 
 from narrate.artifacts import atomic_write
 from narrate.errors import SpeechError
@@ -58,7 +59,11 @@ def _toml(text: str, entry: Entry, path: Path) -> str:
     for word in list(aliases):  # the word under another case is the same entry
         if word.casefold() == entry.grapheme.casefold() and word != entry.grapheme:
             del aliases[word]
-    aliases[entry.grapheme] = entry.alias
+    key = SingleKey(entry.grapheme, t=KeyType.Basic)  # quoted, as lexicons write words ("Dr." needs it)
+    if entry.grapheme in aliases:
+        aliases[key] = entry.alias
+    else:
+        aliases.append(key, entry.alias)
     return tomlkit.dumps(doc)
 
 
