@@ -60,6 +60,12 @@ class Broadcaster:
         self.queues: set[asyncio.Queue] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
 
+    def close(self) -> None:
+        """End every open stream (the server is stopping: pages reconnect to the next one)."""
+        if self.loop is not None:
+            for queue in list(self.queues):
+                self.loop.call_soon_threadsafe(queue.put_nowait, None)
+
     def publish(self, event: dict[str, Any]) -> None:
         if self.loop is None:
             return
@@ -77,6 +83,8 @@ class Broadcaster:
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
+                if event is None:
+                    return
                 yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
         finally:
             self.queues.discard(queue)
@@ -240,6 +248,7 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         events.loop = asyncio.get_running_loop()
+        work.submit(studio.documents)  # read the sources now, so the first page opens at once
         task = asyncio.create_task(watch(work)) if watch is not None else None
         try:
             yield

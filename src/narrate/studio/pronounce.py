@@ -13,13 +13,15 @@ on such a voice; ``synthesize`` reports whether the entry changed what is spoken
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from narrate.artifacts import atomic_path
 from narrate.audio.master import make_segments, plan_segments
-from narrate.proof.clips import clip_rel, write_clips
 from narrate.proof.flags import espeak_ipa, flag_script, known_words
 from narrate.speech.lexicon import Entry, Lexicon
 from narrate.speech.script import Script, ScriptChapter, Segment
@@ -70,8 +72,25 @@ def synthesize(segment_id: str, script_with: Callable[[Lexicon], Script], lexico
     wav = plan.final[0]
     if wav == Path():
         return Heard("", segment.spoken, segment.spoken != before.spoken)
-    write_clips([wav], output)
-    return Heard(clip_rel(wav), segment.spoken, segment.spoken != before.spoken)
+    return Heard(preview_clip(wav, output), segment.spoken, segment.spoken != before.spoken)
+
+
+PREVIEWS = Path("proof") / "previews"  # under output/: the cached WAV itself, for "hear it"
+
+
+def preview_clip(wav: Path, output: Path) -> str:
+    """The sentence's cached WAV linked (or copied) under output/, relative to it: browsers play
+    PCM WAV, and a link costs nothing where an MP3 encoding costs an ffmpeg run."""
+    rel = PREVIEWS / f"{wav.stem}.wav"
+    target = output / rel
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as temp:
+            try:
+                os.link(wav, temp)
+            except OSError:
+                shutil.copyfile(wav, temp)
+    return rel.as_posix()
 
 
 def _find(script: Script, segment_id: str) -> Segment:

@@ -17,13 +17,25 @@ from narrate.studio.watch import watch_project
 @dataclass
 class Served:
     url: str  # what to open (with the token when one is needed)
-    server: uvicorn.Server
+    server: StudioServer
     thread: threading.Thread | None = None
 
     def stop(self) -> None:
         self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(timeout=15)
+
+
+class StudioServer(uvicorn.Server):
+    """uvicorn's server, ending the pages' event streams first when it stops, so it stops at once."""
+
+    def __init__(self, config: uvicorn.Config, events: Broadcaster):
+        super().__init__(config)
+        self.events = events
+
+    async def shutdown(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+        self.events.close()
+        await super().shutdown(sockets)
 
 
 def make_server(root: Path | str, *, host: str = "127.0.0.1", port: int = 8000, voice: str = "",
@@ -33,13 +45,14 @@ def make_server(root: Path | str, *, host: str = "127.0.0.1", port: int = 8000, 
     if not settings.loopback:
         settings.token = secrets.token_urlsafe(24)
     studio = Studio(root, voice=voice)
-    app = create_app(studio, settings, Broadcaster(),
+    events = Broadcaster()
+    app = create_app(studio, settings, events,
                      (lambda work: watch_project(studio, work)) if watch else None)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=1, lifespan="on")
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={settings.token}" if settings.token else "")
-    return Served(url, uvicorn.Server(config))
+    return Served(url, StudioServer(config, events))
 
 
 def start_in_thread(served: Served) -> Served:

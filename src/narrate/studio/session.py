@@ -30,7 +30,7 @@ from narrate.engine.run import BuildOptions, PublicationResult, build, read_all,
 from narrate.errors import NarrateError, SourceError
 from narrate.proof.clips import clip_rel, write_clips
 from narrate.proof.flags import espeak_ipa, flag_script, known_words
-from narrate.sources.project import Project, open_project, project_root
+from narrate.sources.project import Project, discover, open_project, project_root
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import Lexicon, load_lexicons
 from narrate.speech.script import Script, build_script
@@ -72,6 +72,8 @@ class Studio:
         self.errors: dict[str, str] = {}  # slug → a source error seen since
         self.building = threading.Lock()
         self._voices: dict[tuple[str, str], Voice] = {}
+        self._reading = threading.Lock()
+        self._read: tuple[Any, list[m.Document], list[PublicationResult]] | None = None
 
     # ------------------------------------------------------------------ library
 
@@ -79,9 +81,15 @@ class Studio:
         return open_project(self.root)
 
     def documents(self) -> tuple[Project, list[m.Document], list[PublicationResult]]:
+        """Every publication read (as ``engine.run.read_all`` reads them), a source read again only
+        when a file under it changed: a ten-hour book is parsed once, not on every request."""
         project = self.project()
-        docs, failures = read_all(project)
-        return project, docs, failures
+        stamp = (_stamp(self.root / "narrate.toml"), *(_stamp(source.path) for source in discover(project)))
+        with self._reading:
+            if self._read is None or self._read[0] != stamp:
+                self._read = (stamp, *read_all(project))
+            _, docs, failures = self._read
+        return project, list(docs), list(failures)
 
     def library(self) -> tuple[list[PubStatus], list[str]]:
         """Every publication with its status, editions and warnings; and the project's warnings."""
@@ -271,6 +279,19 @@ def _formats_of(maker: str) -> tuple[str, ...]:
 def _editions(entry: dict[str, Any] | None) -> list[dict[str, str]]:
     return [{"format": str(a.get("format")), "href": str(a.get("path"))}
             for a in (entry or {}).get("artifacts", []) if isinstance(a, dict) and a.get("path")]
+
+
+def _stamp(path: Path) -> tuple[Any, ...]:
+    """What says a source changed: each of its files' name, size and modification time."""
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    stamps = []
+    for file in files:
+        try:
+            info = file.stat()
+        except OSError:
+            continue
+        stamps.append((str(file), info.st_size, info.st_mtime_ns))
+    return tuple(stamps)
 
 
 def _seconds(wav: Path) -> float:
