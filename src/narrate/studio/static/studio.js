@@ -66,13 +66,18 @@ async function loadChapter(id) {
   renderChapter(id, data.sentences);
 }
 function renderChapter(id, sentences) {
-  const box = document.querySelector(`section.chapter[data-chapter="${CSS.escape(id)}"] .sentences`);
+  const section = document.querySelector(`section.chapter[data-chapter="${CSS.escape(id)}"]`);
+  const box = section.querySelector(".sentences"), heading = section.querySelector("h2");
   const playing = current && current.dataset.id;
   box.textContent = "";
   let paragraph = null, block = null;
   for (const s of sentences) {
     if (!s.text.trim()) continue;
-    if (!paragraph || s.block !== block || !s.block) {
+    if (s.block === `${id}-h`) {  // the chapter's heading as read: the heading itself plays it
+      paragraph = heading;
+      heading.textContent = "";
+      block = s.block;
+    } else if (!paragraph || s.block !== block || !s.block) {
       paragraph = document.createElement("p");
       if (s.kind === "heading") paragraph.className = "said-heading";
       box.appendChild(paragraph);
