@@ -169,3 +169,20 @@ def test_a_pronunciation_fix_writes_the_lexicon_and_changes_the_sentence(studio,
     assert request(port, "GET", f"/files/{new}")[1] != request(port, "GET", f"/files/{old}")[1]
     unchanged = [s["clip"] for s in after["sentences"] if "Quillfeather" not in s["text"]]
     assert unchanged == [s["clip"] for s in before["sentences"] if "Quillfeather" not in s["text"]]
+
+
+def test_the_keyboard_reaches_the_player_and_plays_a_sentence(studio, browser):
+    visit(browser, f"http://127.0.0.1:{studio[1]}/pub/tides")
+    until(browser, "document.querySelectorAll('button.sentence').length > 1")
+    reached = [browser.tab() for _ in range(12)]
+    assert reached[0] == "a:#main"  # the skip link comes first
+    assert "audio#player" in reached and "button#play-all" in reached
+    assert browser.eval("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+    while not browser.eval("document.activeElement.classList.contains('sentence')"):
+        browser.tab()
+    target = browser.eval("document.activeElement.dataset.clip")
+    for kind in ("keyDown", "keyUp"):
+        browser.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13,
+                     nativeVirtualKeyCode=13, **({"text": "\r"} if kind == "keyDown" else {}))
+    until(browser, "(p => !p.paused && p.currentTime > 0.1)(document.getElementById('player'))", 15)
+    assert browser.eval("document.getElementById('player').src").endswith(target)
