@@ -102,3 +102,11 @@ def test_a_cross_origin_post_is_refused(project, server):
     assert "\"x\"" not in (project / "voices" / "lexicon.toml").read_text(encoding="utf-8")
     status, reply = request(server, "POST", "/api/pub/tides/hear", body, {"Origin": own, "X-Studio-CSRF": csrf})
     assert status == 200, reply
+
+
+def test_a_broken_narrate_toml_is_said_on_the_page_not_a_crash(tmp_path):
+    root = tmp_path / "p"
+    (root / "content").mkdir(parents=True)
+    (root / "narrate.toml").write_text("[defaults\n", encoding="utf-8")
+    app = create_app(Studio(root), Settings())
+    assert call(app, "/", {"host": "127.0.0.1:8000"})[0] == 200

@@ -173,7 +173,10 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
                                            "Content-Security-Policy": "default-src 'self'; media-src 'self'"})
 
     def library(request: Request) -> Response:
-        rows, warnings = studio.library()
+        try:
+            rows, warnings = studio.library()
+        except NarrateError as exc:  # no sources yet, a broken narrate.toml: said on the page
+            return html(pages.library_page([], [], settings.csrf, str(exc)))
         return html(pages.library_page(rows, warnings, settings.csrf))
 
     def listen(request: Request) -> Response:

@@ -40,7 +40,7 @@ def _page(title: str, body: str, csrf: str, view: str, slug: str = "", error: st
     )
 
 
-def library_page(rows: list[PubStatus], warnings: list[str], csrf: str) -> str:
+def library_page(rows: list[PubStatus], warnings: list[str], csrf: str, error: str = "") -> str:
     items = "\n".join(_row(r) for r in rows)
     notes = "".join(f"<li>{escape(w)}</li>" for w in warnings)
     body = (
@@ -50,7 +50,7 @@ def library_page(rows: list[PubStatus], warnings: list[str], csrf: str) -> str:
            if notes else "")
         + f'<ul class="library" id="library">\n{items}\n</ul>'
     )
-    return _page("Library", body, csrf, "library")
+    return _page("Library", body, csrf, "library", error=error)
 
 
 def _row(row: PubStatus) -> str:
