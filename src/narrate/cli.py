@@ -401,6 +401,30 @@ def import_cmd(
     out.print(f"{len(report.imported)} article(s) imported, {len(report.warnings)} warning(s)")
 
 
+@app.command("serve")
+def serve_cmd(
+    project: Annotated[Path, typer.Argument(help="The project folder.")] = Path("."),
+    port: Annotated[int, typer.Option("--port", help="The port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="The address to listen on; any but loopback needs the "
+                                      "token printed.")] = "127.0.0.1",
+    voice: Annotated[str, typer.Option("--voice", help="Voice profile name, as given to narrate build.")] = "",
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the studio in a browser.")] = False,
+) -> None:
+    """A local web studio: the library, listen and read along, fix pronunciations; rebuilds on save."""
+    from narrate.studio.server import make_server
+
+    try:
+        served = make_server(project, host=host, port=port, voice=voice)
+    except NarrateError as exc:
+        raise fail(exc) from None
+    out.print(f"narrate studio: {served.url}  (Ctrl-C stops it)", markup=False, soft_wrap=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(served.url)
+    served.server.run()
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     try:
         app()
