@@ -67,3 +67,31 @@ def test_a_lexicon_without_an_aliases_table_gets_one(tmp_path):
     save_entry(path, entry_for("Dr. Who", "alias", "doctor who"))
     assert path.read_text(encoding="utf-8").startswith("# empty for now\n")
     assert load_lexicon(path).lookup("Dr. Who").alias == "doctor who"
+
+
+def test_an_ipa_entry_is_heard_in_the_preview(tmp_path):
+    """An IPA entry typed in the studio reaches the voice as phonemes (the engine's own lexicon
+    holds it), so the preview sounds as a build with the saved entry will: the sentence's audio
+    differs from the one without it."""
+    from narrate.studio.session import Studio
+
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "voices").mkdir()
+    (root / "narrate.toml").write_text('[defaults]\nformats = ["mp3"]\nvoice = "espeak-en"\n', encoding="utf-8")
+    (root / "voices" / "espeak-en.toml").write_text(
+        'name = "espeak-en"\nengine = "espeak"\nmodel = "en-us"\nlanguage = "en-US"\n'
+        'lexicons = ["voices/names.pls"]\n', encoding="utf-8")
+    (root / "voices" / "names.pls").write_text(PLS, encoding="utf-8")
+    (root / "content" / "visit.md").write_text("---\ntitle: A visit\n---\nOkonkwo came home late.\n",
+                                               encoding="utf-8")
+    session = Studio(root)
+    doc = session.document("visit")
+    chapter = doc.chapters[-1].id
+    sentence = next(s for s in session.chapter("visit", chapter)["sentences"] if "Okonkwo" in s["text"])
+    plain = session.hear("visit", chapter, sentence["id"], "Okonkwo", "ipa", "")
+    given = session.hear("visit", chapter, sentence["id"], "Okonkwo", "ipa", "/wɪn/")
+    assert given.changed and not plain.changed
+    assert given.clip != plain.clip
+    out = session.output
+    assert (out / given.clip).read_bytes() != (out / plain.clip).read_bytes()

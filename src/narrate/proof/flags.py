@@ -13,16 +13,19 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
 from narrate.proof.acronyms import acronym_reading, find_acronyms
 from narrate.proof.heteronyms import heteronyms_in, is_heteronym
 from narrate.proof.numbers import find_numbers, spoken_form
 from narrate.proof.words import known as in_dictionary
-from narrate.proof.words import words_in
+from narrate.proof.words import lexicon_report, voice_ipa, words_in
+from narrate.speech.lexicon import Lexicon
 from narrate.speech.normalize import is_english
 from narrate.speech.pronounce import Choice
 from narrate.speech.script import Script, Segment
+from narrate.speech.voices import VoiceProfile
 
 REASONS = {  # reason → what the page calls the list, in page order
     "unknown": "Not in the pronouncing dictionary",
@@ -125,6 +128,27 @@ def flag_script(script: Script, is_known: Callable[[str], bool], *, ipa: Callabl
         for entry, sounds in zip(unknown, ipa([f.word for f in unknown]), strict=True):
             entry.spoken = f"/{sounds}/" if sounds else ""
     return result
+
+
+def given_choices(engine: Any) -> Callable[[str], list[Choice]] | None:
+    """The readings ``engine`` is given for a text: Piper's as applied (``heard``), espeak-ng's as
+    planned (``choices``); None for an engine that takes plain text."""
+    if hasattr(engine, "heard"):
+        return lambda text: engine.heard(text)[1]
+    return getattr(engine, "choices", None)
+
+
+def flag_for_voice(script: Script, accept: Iterable[str], lexicon: Lexicon, profile: VoiceProfile,
+                   engine: Any, report: list[dict[str, Any]] | None = None) -> list[Flag]:
+    """Every flagged word of ``script`` as ``profile``'s voice will be given it (``narrate proof``
+    and the studio share this): unknown words with the voice's own phonemes, heteronyms with the
+    reading chosen, and each lexicon entry whose phonemes differ from what it means (``report``:
+    ``words.lexicon_report``'s rows, when the caller has them already)."""
+    flagged = flag_script(script, known_words(accept, lexicon.lookup),
+                          ipa=voice_ipa(profile, engine) or espeak_ipa(profile.language), choices=given_choices(engine))
+    return flagged + [Flag(row["word"], "lexicon", row["problem"], count=1)
+                      for row in (lexicon_report(profile, engine, lexicon) if report is None else report)
+                      if row["problem"]]
 
 
 def _roman(word: str) -> bool:

@@ -23,10 +23,10 @@ from narrate.engine.run import _select, read_all
 from narrate.errors import AudioError, NarrateError
 from narrate.proof.charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
 from narrate.proof.clips import Timed, clip_rel, prune_clips, write_clips
-from narrate.proof.flags import Flag, espeak_ipa, flag_script, known_words
+from narrate.proof.flags import Flag, flag_for_voice, given_choices
 from narrate.proof.heteronyms import heteronyms_in
 from narrate.proof.page import write_index, write_page
-from narrate.proof.words import dictionary_name, lexicon_report, voice_ipa
+from narrate.proof.words import dictionary_name, lexicon_report
 from narrate.sources.project import Project, open_project
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import Lexicon, load_lexicons
@@ -137,12 +137,9 @@ def _proof_one(project: Project, ctx: PublicationContext, out: Path, built: dict
     clips = {t.id: t.clip for t in timed}
     texts = {s.id: s.text for s in segments}
     lexicon = load_lexicons(profile.lexicons) if profile.lexicons else Lexicon()
-    # the readings the voice is given: Piper's as applied (``heard``), espeak-ng's as planned
-    given = (lambda text: engine.heard(text)[1]) if hasattr(engine, "heard") else getattr(engine, "choices", None)
-    flagged = flag_script(script, known_words(project.config.proof.accept, lexicon.lookup),
-                          ipa=voice_ipa(profile, engine) or espeak_ipa(profile.language), choices=given)
     said = lexicon_report(profile, engine, lexicon)
-    flagged += [Flag(row["word"], "lexicon", row["problem"], count=1) for row in said if row["problem"]]
+    flagged = flag_for_voice(script, project.config.proof.accept, lexicon, profile, engine, said)
+    given = given_choices(engine)
     heard = [vars(h) for s in segments for lang, text in s.pieces() if not lang
              for h in heteronyms_in(s.id, text, given)]
     for f in flagged:

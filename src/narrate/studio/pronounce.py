@@ -1,18 +1,16 @@
-"""The studio's one door to the pronunciation path (an adapter, so it can be rewired).
+"""The studio's door to the pronunciation path.
 
-Two functions only: ``readings`` (the words of one sentence the voice may get wrong, and how
-each will be read) and ``synthesize`` (one sentence, through the publication's voice and the
-sentence cache, with an extra lexicon entry). Today they stand on ``narrate proof``'s flagged
-words and heteronym readings and on the lexicon's aliases; a richer pronunciation path
-(phonemes, part-of-speech heteronyms) replaces their bodies, not their signatures.
-
-An entry given as IPA is a PLS ``<phoneme>``: engines that read only text say the word as
-written unless the entry also has an alias (``speech.lexicon``), so its preview sounds unchanged
-on such a voice; ``synthesize`` reports whether the entry changed what is spoken.
+``entry_for`` turns what an editor typed (a respelling, an alias, IPA) into a lexicon entry;
+``synthesize`` says ONE sentence through the publication's voice and the sentence cache with that
+entry added, the way a build will say it: an alias changes the spoken text, an IPA entry the
+phonemes the voice is given (``speech/pronounce``: the engine's own lexicon holds the entry, so
+the sentence's cache key changes with it). The words to fix come from ``proof.flags.flag_for_voice``,
+the same list ``narrate proof`` shows.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -22,9 +20,9 @@ from typing import Any
 
 from narrate.artifacts import atomic_path
 from narrate.audio.master import make_segments, plan_segments
-from narrate.proof.flags import espeak_ipa, flag_script, known_words
+from narrate.speech.hearing import hear, takes_phonemes
 from narrate.speech.lexicon import Entry, Lexicon
-from narrate.speech.script import Script, ScriptChapter, Segment
+from narrate.speech.script import Script, Segment
 
 KINDS = ("respelling", "alias", "ipa")  # what an editor may type for a word
 
@@ -36,20 +34,6 @@ def entry_for(word: str, kind: str, value: str) -> Entry:
     if kind == "ipa":
         return Entry(grapheme=word, phoneme=value.strip("/[]"), alphabet="ipa")
     return Entry(grapheme=word, alias=value)
-
-
-@dataclass(frozen=True)
-class Reading:
-    word: str
-    reason: str  # unknown | acronym | heteronym | number
-    spoken: str  # how it will be read (IPA, letters, the reading chosen, the words said)
-
-
-def readings(segment: Segment, language: str, accept: tuple[str, ...], lexicon: Lexicon) -> list[Reading]:
-    """The words of ``segment`` the voice may get wrong, each with the reading chosen."""
-    script = Script("", "", language, (ScriptChapter("c", "", (segment,)),))
-    flags = flag_script(script, known_words(accept, lexicon.lookup), ipa=espeak_ipa(language))
-    return [Reading(f.word, f.reason, f.spoken) for f in flags]
 
 
 @dataclass(frozen=True)
@@ -67,12 +51,30 @@ def synthesize(segment_id: str, script_with: Callable[[Lexicon], Script], lexico
     merged = Lexicon([extra]).merged(lexicon) if extra is not None else lexicon
     segment = _find(script_with(merged), segment_id)
     before = _find(script_with(lexicon), segment_id) if extra is not None else segment
-    plan = plan_segments([segment], voices, cache_dir, rate)
-    make_segments(plan, voices, cache_dir, rate)
+    given = {key: (profile, _with_entry(engine, extra)) for key, (profile, engine) in voices.items()}
+    plan = plan_segments([segment], given, cache_dir, rate)
+    make_segments(plan, given, cache_dir, rate)
+    changed = segment.spoken != before.spoken or _phonemes_differ(voices, given, segment.spoken)
     wav = plan.final[0]
-    if wav == Path():
-        return Heard("", segment.spoken, segment.spoken != before.spoken)
-    return Heard(preview_clip(wav, output), segment.spoken, segment.spoken != before.spoken)
+    return Heard(preview_clip(wav, output) if wav != Path() else "", segment.spoken, changed)
+
+
+def _with_entry(engine: Any, extra: Entry | None) -> Any:
+    """``engine`` whose own lexicon also holds ``extra``, where the engine gives lexicon phonemes to
+    the voice (Piper, espeak-ng); a shallow copy, so the loaded model is shared."""
+    if extra is None or not extra.phoneme or extra.alias or not isinstance(getattr(engine, "lexicon", None), Lexicon):
+        return engine
+    changed = copy.copy(engine)
+    changed.lexicon = Lexicon([extra]).merged(engine.lexicon)
+    return changed
+
+
+def _phonemes_differ(voices: Mapping[str, tuple[Any, Any]], given: Mapping[str, tuple[Any, Any]], text: str) -> bool:
+    profile, engine = voices[""]
+    entry_engine = given[""][1]
+    if entry_engine is engine or not takes_phonemes(engine):
+        return False
+    return hear(profile, text, engine).ipa != hear(profile, text, entry_engine).ipa
 
 
 PREVIEWS = Path("proof") / "previews"  # under output/: the cached WAV itself, for "hear it"

@@ -29,7 +29,7 @@ from narrate.engine.fingerprints import Fingerprints
 from narrate.engine.run import BuildOptions, PublicationResult, build, read_all, resolve_formats
 from narrate.errors import NarrateError, SourceError
 from narrate.proof.clips import clip_rel, write_clips
-from narrate.proof.flags import espeak_ipa, flag_script, known_words
+from narrate.proof.flags import flag_for_voice
 from narrate.sources.project import Project, discover, open_project, project_root
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import Lexicon, load_lexicons
@@ -248,8 +248,8 @@ class Studio:
             chapters += script.chapters
             where |= {s.id: (chapter.id, s.text) for s in script.segments()}
         whole = Script(slug, doc.meta.title, doc.meta.language, tuple(chapters))
-        accept = ctx.config.proof.accept
-        flagged = flag_script(whole, known_words(accept, voice.lexicon.lookup), ipa=espeak_ipa(doc.meta.language))
+        profile, engine = voice.voices[""]
+        flagged = flag_for_voice(whole, ctx.config.proof.accept, voice.lexicon, profile, engine)
         return doc, flagged, where
 
     def hear(self, slug: str, chapter_id: str, segment_id: str, word: str, kind: str, value: str) -> pronounce.Heard:
