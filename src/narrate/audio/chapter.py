@@ -89,6 +89,12 @@ class LoudnessTarget:
     head_ms: int = 750  # room tone before each chapter's first words (every profile)
     tail_ms: int = 0  # at least this much room tone after each chapter
     measure: str = "lufs"  # "lufs": EBU R128 integrated + true peak; "rms": ACX's RMS + sample peak
+    peak_limit_dbtp: float | None = None  # what every encoding's true peak holds; None: ``true_peak_dbtp``
+
+    @property
+    def encoded_peak_limit(self) -> float:
+        """The true peak (dBTP) no encoding may exceed, measured on the decoded file."""
+        return self.true_peak_dbtp if self.peak_limit_dbtp is None else self.peak_limit_dbtp
 
     @property
     def master_peak_dbtp(self) -> float:
@@ -614,6 +620,8 @@ _CODECS = {
     "aac": (".aac", 1024, ["-c:a", "aac", "-aac_coder", "fast", "-f", "adts"]),
 }
 COMPENSATE_ABOVE_LU = 0.1
+PEAK_ATTEMPTS = 4  # encodings of a block at most, each with the limiter lower (``_encode_within_peak``)
+PEAK_STEP_DB = 0.1  # lowered beyond the measured excess, so one more encoding usually suffices
 
 
 class VoiceOffsets(Protocol):
@@ -695,7 +703,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
                   target: LoudnessTarget, cache_dir: Path) -> tuple[Path, int]:
     """One block encoded (cached): its file and packet count, checked against its span."""
     suffix, per_packet, args = _CODECS[codec]
-    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/5")
+    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/6")
     out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
     if out.is_file() and info.is_file():
         try:
@@ -704,7 +712,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
             pass
     what = f"encode chapter {piece.id!r}" + (f" (block {number} of {len(piece.blocks)})" if len(piece.blocks) > 1
                                               else "")
-    _encode(block, out, args, bitrate, compensation, target, what)
+    _encode_within_peak(block, out, args, bitrate, compensation, target, what)
     packets = _count_packets(out, codec)
     if packets * per_packet != block.frames + CODEC_GAP:
         raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
@@ -733,12 +741,40 @@ def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: s
     return after - before
 
 
+def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
+                        target: LoudnessTarget, what: str) -> None:
+    """Encode ``block`` and measure the encoding's true peak (decoded, ffmpeg's ebur128) until it
+    holds ``target.encoded_peak_limit``. The codec's overshoot is usually within the master's
+    headroom (``CODEC_HEADROOM_DB``); on transient-rich audio at low bitrates it is not (an MP3 at
+    64 kbps put a -4.5 dBFS onset at -1.2 dBTP: pre-echo, which no limiter on the master sees).
+    The second encoding limits the master lower by the excess; any further one also lowers the
+    block's gain by what is still in excess (a few tenths of a dB on one block, against a peak
+    limit that must hold on every file a listener gets)."""
+    ceiling, trim, excess = None, 0.0, 0.0
+    for _ in range(PEAK_ATTEMPTS):
+        _encode(block, out, args, bitrate, round(compensation - trim, 2), target, what, ceiling)
+        lines = run_ffmpeg(["-i", str(out), "-af", "ebur128=peak=true", "-f", "null", "-"],
+                           what="measure an encoding's true peak", path=out)
+        excess = parse_loudness(lines, out, true_peak=True).true_peak_dbtp - target.encoded_peak_limit
+        if excess <= 0:
+            return
+        if ceiling is None:
+            ceiling = target.master_peak_dbtp - excess - PEAK_STEP_DB
+        else:
+            trim += excess + PEAK_STEP_DB
+    raise AudioError(f"expected {what} to peak at most at {target.encoded_peak_limit:g} dBTP, found "
+                     f"{excess + target.encoded_peak_limit:.2f} dBTP after {PEAK_ATTEMPTS} encodings", out)
+
+
 def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
-            target: LoudnessTarget, what: str) -> None:
+            target: LoudnessTarget, what: str, ceiling: float | None = None) -> None:
+    """One encoding of ``block``; ``ceiling``: limit the master again there first (dBTP)."""
     filters = []
-    if compensation:
-        boost = [f"volume={compensation:.2f}dB"]
-        if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again, at the master's
+    if compensation or ceiling is not None:
+        boost = [f"volume={compensation:.2f}dB"] if compensation else []
+        if ceiling is not None:
+            boost += [*limiter(OUT_RATE, ceiling), f"aresample={OUT_RATE}"]
+        elif compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again, at the master's
             # peak itself (the codec's overshoot is already budgeted under the target's true peak;
             # the margin below it only exists so that small boosts need no limiter): limiting at
             # the margin too took a third of the boost back, and the MP3s missed the target
