@@ -34,11 +34,10 @@ sample at the sum of the previous spans ``M`` in both editions, so one timeline 
 and chapter times follow from the frame and packet counts. Between blocks 1152 samples
 (26 ms) of codec padding and priming separate one block's room tone from the next's; inside a
 chapter a block ends at a paragraph's pause, which the padding lengthens by up to 0.2 s.
-Measured: decoded, those 26 ms are near or exact digital silence inside the room tone (espeak-ng
-at 64 kbps: the tone dips from about -76 to -92 dBFS; the fake engine, whose chapters get -7 dB,
-decodes 440 zero samples, 10 ms). They sit inside a pause (>= 500 ms) and the timeline counts
-them; removing them would need per-join edit lists (M4B) or overlapping encodes, which a
-frame-copied MP3 cannot carry.
+Measured: decoded, those 26 ms can be near or exact digital silence inside the room tone (at
+most a few ms of zeros since the master carries its own room tone, ``apply_master``). They sit
+inside a pause (>= 500 ms) and the timeline counts them; removing them would need per-join edit
+lists (M4B) or overlapping encodes, which a frame-copied MP3 cannot carry.
 """
 
 from __future__ import annotations
@@ -70,9 +69,14 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/6"  # 6: levels measured in-process;
+_VERSION = "chapter-piece/7"  # 7: room tone under the whole master; 6: levels measured in-process;
 # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
 # 3: blocks; 2: the record holds the master's level
+# Room tone laid under every master (``apply_master``): pink noise at about -70 dBFS RMS, loud
+# enough that a 64 kbps MP3 or AAC keeps it (at -78 dBFS and below the encoders quantized it to
+# exact zeros), far under ACX's -60 dB noise-floor limit; one seed, so masters are reproducible.
+ROOM_TONE_AMPLITUDE = 0.002
+ROOM_TONE_SEED = 0x4ACC
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
 EXCERPT_S = 30  # seconds of a voice's calibration master encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
@@ -214,7 +218,8 @@ def _encoding_key(piece_key: str, codec: str, bitrate: str) -> str:
 
 
 class RoomTone:
-    """A ~-78 dBFS noise floor (before gain), deterministic, instead of digital silence."""
+    """A ~-78 dBFS noise floor (before gain), deterministic, filling the layout's pauses; the
+    master lays its own room tone over everything after the gain (``apply_master``)."""
 
     def __init__(self, sample_rate: int):
         self.sample_rate = sample_rate
@@ -606,8 +611,12 @@ def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: Loudne
     if limited:
         filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
     filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
+    # room tone under everything, after the gain: its level is the same in every chapter and
+    # voice, and it fills an engine's own digital silence (espeak-ng's pauses are exact zeros)
+    graph = (f"[0:a]{','.join(filters)}[voice];anoisesrc=r={OUT_RATE}:c=pink:a={ROOM_TONE_AMPLITUDE}:"
+             f"seed={ROOM_TONE_SEED}[tone];[voice][tone]amix=inputs=2:duration=first:normalize=0[out]")
     with atomic_path(out) as tmp:
-        run_ffmpeg(["-y", "-i", str(raw), "-af", ",".join(filters), "-ac", "1", "-ar", str(OUT_RATE),
+        run_ffmpeg(["-y", "-i", str(raw), "-filter_complex", graph, "-map", "[out]", "-ac", "1", "-ar", str(OUT_RATE),
                     "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp)],
                    what="normalize a chapter's loudness", path=out)
         return measure_block(tmp, target, frames)
