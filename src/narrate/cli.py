@@ -244,27 +244,23 @@ def package_cmd(
                                                   "(default: $NARRATE_SUBSCRIBER_KEY).")] = None,
 ) -> None:
     """Package what was built into output/dist/: bundles, podcast feed, download pages, subscriber copies."""
-    from narrate.errors import PublishError
     from narrate.publish import package
 
     try:
-        key = None
-        if key_file is not None:
-            try:
-                key = key_file.read_bytes().strip()
-            except OSError as exc:
-                raise PublishError(f"cannot read the key file: {exc.strerror}", key_file) from exc
         with project_lock(project, "package", _waiting):
-            report = package(project, output=output, base_url=base_url, subscribers=subscribers, key=key)
+            report = package(project, output=output, base_url=base_url, subscribers=subscribers, key_file=key_file)
     except NarrateError as exc:
         raise fail(exc) from None
     for message in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    if report.pruned:
+        out.print(f"removed {len(report.pruned)} file(s) a previous package wrote: "
+                  + escape(", ".join(report.pruned)), soft_wrap=True)
     out.print(f"dist: {report.dist} ({len(report.bundles)} bundle(s), feed {report.feed.name}, page "
               f"{report.page.name})")
     if report.subscribers or report.revoked or report.removed:
         out.print(f"subscribers: {report.subscribers} packaged ({report.personal_made} personal copies made, "
-                  f"{report.personal_reused} reused), {report.revoked} revoked, {report.removed} folder(s) removed")
+                  f"{report.personal_reused} reused), {report.revoked} revoked, {report.removed} removed")
     if report.links is not None:
         out.print(f"private (never upload): {report.links}")
 
