@@ -207,9 +207,10 @@ def _check_manifest(data: Any, path: Path) -> None:
                 raise fail(f"{at}.duration_s", "seconds", duration)
 
 
-def write_manifest(output: Path, publications: list[dict[str, Any]]) -> None:
+def write_manifest(output: Path, publications: list[dict[str, Any]], project: str | None = None) -> None:
     """Publications by slug, each one's artifacts by format and path: a rebuild that reuses some
-    editions and remakes others writes the same manifest as a clean build."""
+    editions and remakes others writes the same manifest as a clean build. ``project`` (the project
+    folder that built them) lets ``clean`` refuse another project's output folder."""
     ordered = []
     for publication in sorted(publications, key=lambda p: p["slug"]):
         artifacts = publication.get("artifacts")
@@ -217,7 +218,8 @@ def write_manifest(output: Path, publications: list[dict[str, Any]]) -> None:
             publication = {**publication, "artifacts": sorted(
                 artifacts, key=lambda a: (str(a.get("format", "")), str(a.get("path", ""))))}
         ordered.append(publication)
-    data = {"generator": "narrate", "publications": ordered}
+    data: dict[str, Any] = {"generator": "narrate", **({"project": project} if project else {}),
+                            "publications": ordered}
     atomic_write(output / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
                  fsync=True)
 

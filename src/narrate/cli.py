@@ -349,6 +349,8 @@ def clean_cmd(
         report = clean(project, output=output, everything=everything, notify=_waiting)
     except NarrateError as exc:
         raise fail(exc) from None
+    for message in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
     out.print(f"cache: removed {report.removed_cache}, kept {report.kept_cache}; output: removed "
               f"{len(report.removed_output)} file(s); freed {report.freed_bytes / 2**20:.1f} MB")
 

@@ -218,7 +218,7 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
         reporter.finished(failure)
     current = {d.meta.slug for d in docs} | {f.slug for f in failures}
     def checkpoint() -> None:  # after every publication, and on an interrupt: record what finished
-        _write_manifest(output, previous, results, current)
+        _write_manifest(output, previous, results, current, str(project.root))
 
     try:
         _run(jobs, options, reporter, results, checkpoint)
@@ -608,7 +608,7 @@ def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], 
 
 
 def _write_manifest(output: Path, previous: dict[str, Any], results: list[PublicationResult],
-                    current: set[str]) -> None:
+                    current: set[str], project: str | None = None) -> None:
     publications: dict[str, dict[str, Any]] = {}
     for slug, entry in previous.items():
         if slug in current:  # keep what a failed or unselected publication had
@@ -617,7 +617,7 @@ def _write_manifest(output: Path, previous: dict[str, Any], results: list[Public
         if result.entry is not None:
             publications[result.slug] = result.entry
     output.mkdir(parents=True, exist_ok=True)
-    write_manifest(output, list(publications.values()))
+    write_manifest(output, list(publications.values()), project)
 
 
 def default_jobs() -> int:
