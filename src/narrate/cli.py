@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from narrate import __version__
-from narrate.artifacts import remove_unfinished
+from narrate.artifacts import output_folder_usable, remove_unfinished
 from narrate.engine.run import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
 from narrate.errors import BUILD_FAILED, INTERRUPTED, NarrateError
 
@@ -158,6 +158,8 @@ def build_cmd(
     reporter = ConsoleReporter(quiet or as_json)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        if output is not None:
+            output_folder_usable(output)
         report = build(project, options, reporter)
     except NarrateError as exc:
         raise fail(exc) from None
@@ -247,6 +249,8 @@ def package_cmd(
     from narrate.publish import package
 
     try:
+        if output is not None:
+            output_folder_usable(output)
         with project_lock(project, "package", _waiting):
             report = package(project, output=output, base_url=base_url, subscribers=subscribers, key_file=key_file)
     except NarrateError as exc:
@@ -279,6 +283,11 @@ def check_cmd(
 
     from narrate.check.run import check_project
 
+    try:
+        if output is not None:
+            output_folder_usable(output)
+    except NarrateError as exc:
+        raise fail(exc) from None
     report = check_project(project, output=output, strict=strict)
     if as_json:
         data = dataclasses.asdict(report) | {"ok": report.ok}
@@ -317,6 +326,8 @@ def proof_cmd(
             reporter.progress(slug, done, total, 0)
 
     try:
+        if output is not None:
+            output_folder_usable(output)
         report = proof_project(project, only=tuple(only), output=output, voice=voice,
                                jobs=jobs or default_jobs(), progress=progress)
     except NarrateError as exc:
@@ -346,6 +357,8 @@ def clean_cmd(
     from narrate.engine.clean import clean
 
     try:
+        if output is not None:
+            output_folder_usable(output)
         report = clean(project, output=output, everything=everything, notify=_waiting)
     except NarrateError as exc:
         raise fail(exc) from None

@@ -193,6 +193,10 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
     output = (options.output or project.root / "output").resolve()
     if not project.single and output.is_relative_to(project.content_dir):
         raise ConfigError("the output folder must not be inside content/", output)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, a read-only or impossible place: one clear error
+        raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
     makers = resolve_formats(options.formats or project.config.defaults.formats)
     options = _resolve_executor(project, options)
     modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
@@ -616,7 +620,10 @@ def _write_manifest(output: Path, previous: dict[str, Any], results: list[Public
     for result in results:
         if result.entry is not None:
             publications[result.slug] = result.entry
-    output.mkdir(parents=True, exist_ok=True)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
     write_manifest(output, list(publications.values()), project)
 
 
