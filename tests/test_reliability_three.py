@@ -302,3 +302,16 @@ def test_proofs_loudness_measurement_is_stopped_after_the_timeout(tmp_path, monk
         _cached_series(tmp_path / "series.json", realtime, tmp_path / "x.wav")
     assert time.monotonic() - started < 20
     assert not (tmp_path / "series.json").exists()
+
+
+def test_clean_all_removes_only_the_dist_files_package_wrote(project, tmp_path):
+    site = tmp_path / "www"
+    site.mkdir()
+    (site / "index.php").write_text("<?php home();")
+    (project / "output" / "dist").symlink_to(site)
+    package(project)
+    (site / "robots.txt").write_text("User-agent: *\n")
+    proc = run("clean", str(project), "--all")
+    assert proc.returncode == 0, proc.stderr
+    assert files(site) == {"index.php", "robots.txt"}
+    assert (project / "output" / "dist").is_symlink() and not (project / "output" / "private").exists()

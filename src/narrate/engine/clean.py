@@ -174,12 +174,14 @@ def _prune_output(out: Path, manifest: dict[str, Any], current: set[str], report
     keep = {out / a["path"] for p in keep_pubs for a in p["artifacts"]}
     listed = {out / a["path"] for p in pubs for a in p["artifacts"]}
     emptied: set[Path] = set()
+    if everything:
+        _prune_dist(out, report)
     for path in sorted(out.rglob("*"), reverse=True):
         rel = path.relative_to(out)
-        if rel.as_posix() in KEEP_IN_OUTPUT:
-            continue
-        if rel.parts[0] in ("dist", "private") and not everything:
-            continue  # `narrate package` owns those
+        if rel.as_posix() in KEEP_IN_OUTPUT or rel.parts[0] == "dist":
+            continue  # dist/: only what `narrate package` recorded goes (_prune_dist)
+        if rel.parts[0] == "private" and not everything:
+            continue  # `narrate package` owns it
         if path.is_file() or path.is_symlink():
             if path in keep or not (path in listed or _narrate_made(rel)):
                 continue
@@ -192,6 +194,25 @@ def _prune_output(out: Path, manifest: dict[str, Any], current: set[str], report
             emptied.add(path.parent)
     if len(keep_pubs) != len(pubs):
         write_manifest(out, keep_pubs, manifest.get("project"))
+
+
+def _prune_dist(out: Path, report: CleanReport) -> None:
+    """``--all`` in dist/: the files `narrate package` recorded writing (a hand-added robots.txt, a
+    symlinked web root's own files stay; see publish/record)."""
+    from narrate.publish.record import load_record, prune
+
+    dist = out / "dist"
+    if not dist.is_dir():
+        return
+    previous, warning = load_record(out / "private", dist)
+    if warning:
+        report.warnings.append(warning)
+    sizes = {rel: (dist / rel).stat().st_size for rel in previous if (dist / rel).is_file()}
+    for rel in prune(dist, previous, set()):
+        report.freed_bytes += sizes.get(rel, 0)
+        report.removed_output.append(f"dist/{rel}")
+    if not dist.is_symlink() and not any(dist.iterdir()):
+        dist.rmdir()
 
 
 def _narrate_made(rel: Path) -> bool:
