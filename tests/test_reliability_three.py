@@ -315,3 +315,12 @@ def test_clean_all_removes_only_the_dist_files_package_wrote(project, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert files(site) == {"index.php", "robots.txt"}
     assert (project / "output" / "dist").is_symlink() and not (project / "output" / "private").exists()
+
+
+def test_init_never_overwrites_a_file_that_is_there(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / ".gitignore").write_text("node_modules/\n")
+    proc = run("init", str(tmp_path / "site"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "site" / ".gitignore").read_text() == "node_modules/\n"
+    assert (tmp_path / "site" / "narrate.toml").is_file() and ".gitignore" not in proc.stdout
