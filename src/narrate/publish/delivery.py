@@ -25,7 +25,7 @@ from narrate.publish.catalog import Publication
 from narrate.publish.feed import Channel, render_feed
 from narrate.publish.page import render_page
 from narrate.publish.personal import Personalizer
-from narrate.publish.record import private_folder
+from narrate.publish.record import PERSONAL_STATE, private_folder
 from narrate.publish.subscribers import Subscriber
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def deliver(site: Site, report: PackageReport, active: list[Subscriber], revoked
     report.subscribers, report.revoked = len(active), len(revoked)
     private = private_folder(site.output)
     personal = Personalizer(site.root, site.config, site.config.subscribers.personal_formats,
-                            private / "personal-state.json")
+                            private / PERSONAL_STATE)
     try:
         tasks = _plan(site, personal, active, report)
         _run(personal, tasks, site)
