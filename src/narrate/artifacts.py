@@ -222,10 +222,9 @@ def _check_manifest(data: Any, path: Path) -> None:
                 raise fail(f"{at}.duration_s", "seconds", duration)
 
 
-def write_manifest(output: Path, publications: list[dict[str, Any]], project: str | None = None) -> None:
+def write_manifest(output: Path, publications: list[dict[str, Any]]) -> None:
     """Publications by slug, each one's artifacts by format and path: a rebuild that reuses some
-    editions and remakes others writes the same manifest as a clean build. ``project`` (the project
-    folder that built them) lets ``clean`` refuse another project's output folder."""
+    editions and remakes others writes the same manifest as a clean build."""
     ordered = []
     for publication in sorted(publications, key=lambda p: p["slug"]):
         artifacts = publication.get("artifacts")
@@ -233,8 +232,7 @@ def write_manifest(output: Path, publications: list[dict[str, Any]], project: st
             publication = {**publication, "artifacts": sorted(
                 artifacts, key=lambda a: (str(a.get("format", "")), str(a.get("path", ""))))}
         ordered.append(publication)
-    data: dict[str, Any] = {"generator": "narrate", **({"project": project} if project else {}),
-                            "publications": ordered}
+    data = {"generator": "narrate", "publications": ordered}
     atomic_write(output / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
                  fsync=True)
 

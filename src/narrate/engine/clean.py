@@ -14,8 +14,8 @@ temporary files (``.<name>.<random>.part``) and ``.staging/``. Anything else the
 is the user's and stays. It refuses an output folder that is not the project's
 ``output/`` and holds no narrate manifest, the project folder itself, any folder
 holding the project or a ``content/`` folder, anything inside ``content/``, and an
-output folder outside the project whose manifest names another project (or, written
-before manifests named their project, none).
+output folder outside the project that this project's builds did not write (recorded in
+``.narrate/outputs.json``, which ``--all`` keeps).
 ``--all`` also removes the editions of current publications, ``dist/`` and
 ``private/`` (``narrate package`` makes them again) and the whole ``.narrate/``.
 """
@@ -33,7 +33,7 @@ from narrate.audio.master import used_cache_files
 from narrate.audio.synth import cache_path, segment_key
 from narrate.editions.context import PublicationContext
 from narrate.editions.narration import check_language, paced, part_voices, publication_script
-from narrate.engine.run import LOCK_NAME, STAGING, project_lock, read_all
+from narrate.engine.run import LOCK_NAME, OUTPUTS, STAGING, built_outputs, project_lock, read_all
 from narrate.errors import ConfigError, NarrateError
 from narrate.sources.project import Project, open_project
 from narrate.speech.engines import get_engine
@@ -61,11 +61,11 @@ def _clean(root: Path | str, output: Path | None, everything: bool) -> CleanRepo
     project = open_project(root)
     out = output_folder(project, output)
     manifest = load_manifest(out)  # a damaged one is an error: then nothing tells narrate's files from others
-    _check_owner(project, out, manifest)
+    _check_owner(project, out)
     report = CleanReport()
     audio_cache = project.cache_dir / "audio"
     if everything:
-        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME,))
+        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME, OUTPUTS))
         _prune_output(out, manifest, set(), report, everything=True)
         return report
     docs, failures = read_all(project)
@@ -97,18 +97,13 @@ def _slugs_of(failures, manifest: dict[str, Any]) -> set[str]:
         if any(str(p.get("source", "")) == s or str(p.get("source", "")).startswith(s + "/") for s in sources)}
 
 
-def _check_owner(project: Project, out: Path, manifest: dict[str, Any]) -> None:
-    """An output folder outside the project must hold this project's manifest."""
-    if out.is_relative_to(project.root) or not (out / MANIFEST).is_file():
+def _check_owner(project: Project, out: Path) -> None:
+    """An output folder outside the project must be one this project's build wrote (``.narrate/outputs.json``)."""
+    if out.is_relative_to(project.root) or not (out / MANIFEST).is_file() or str(out) in built_outputs(project):
         return
-    owner = manifest.get("project")
-    if owner is None:
-        raise ConfigError(f"expected an output folder of this project, found a manifest that does not say which "
-                          f"project it belongs to (written by an older narrate); run `narrate build --output "
-                          f"{out}` from this project first; nothing was removed", out / MANIFEST)
-    if owner != str(project.root):
-        raise ConfigError(f"expected an output folder of this project ({project.root}), found the output of "
-                          f"another project ({owner}); nothing was removed", out / MANIFEST)
+    raise ConfigError("expected an output folder this project built, found one it has no record of building "
+                      "(another project's output, or one built before narrate kept that record: run `narrate "
+                      f"build --output {out}` from this project once); nothing was removed", out)
 
 
 def output_folder(project: Project, output: Path | None) -> Path:
@@ -193,7 +188,7 @@ def _prune_output(out: Path, manifest: dict[str, Any], current: set[str], report
             path.rmdir()
             emptied.add(path.parent)
     if len(keep_pubs) != len(pubs):
-        write_manifest(out, keep_pubs, manifest.get("project"))
+        write_manifest(out, keep_pubs)
 
 
 def _prune_dist(out: Path, report: CleanReport) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import multiprocessing
 import os
 import queue
@@ -34,6 +35,7 @@ from narrate import model as m
 from narrate.artifacts import (
     ManifestError,
     artifact_entry,
+    atomic_write,
     is_temp_name,
     load_manifest,
     remove_unfinished,
@@ -197,6 +199,7 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file in the way, a read-only or impossible place: one clear error
         raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
+    remember_output(project, output)
     makers = resolve_formats(options.formats or project.config.defaults.formats)
     options = _resolve_executor(project, options)
     modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
@@ -222,7 +225,7 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
         reporter.finished(failure)
     current = {d.meta.slug for d in docs} | {f.slug for f in failures}
     def checkpoint() -> None:  # after every publication, and on an interrupt: record what finished
-        _write_manifest(output, previous, results, current, str(project.root))
+        _write_manifest(output, previous, results, current)
 
     try:
         _run(jobs, options, reporter, results, checkpoint)
@@ -231,6 +234,28 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
         with contextlib.suppress(OSError):
             (output / STAGING).rmdir()
     return BuildReport(output, results, list(project.warnings), time.monotonic() - started)
+
+
+OUTPUTS = "outputs.json"  # .narrate/outputs.json: the output folders outside the project this project built
+
+
+def built_outputs(project: Project) -> list[str]:
+    """The output folders outside the project that ``build`` wrote for it (resolved paths)."""
+    try:
+        data = json.loads((project.root / ".narrate" / OUTPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(p) for p in data] if isinstance(data, list) else []
+
+
+def remember_output(project: Project, output: Path) -> None:
+    """Record an output folder outside the project (in the project, so the output folder's own
+    files stay the same wherever the project lies): ``clean --output`` accepts only those."""
+    if output.is_relative_to(project.root):
+        return
+    known = built_outputs(project)
+    if str(output) not in known:
+        atomic_write(project.root / ".narrate" / OUTPUTS, json.dumps(sorted([*known, str(output)]), indent=0) + "\n")
 
 
 def read_all(project: Project) -> tuple[list[m.Document], list[PublicationResult]]:
@@ -612,7 +637,7 @@ def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], 
 
 
 def _write_manifest(output: Path, previous: dict[str, Any], results: list[PublicationResult],
-                    current: set[str], project: str | None = None) -> None:
+                    current: set[str]) -> None:
     publications: dict[str, dict[str, Any]] = {}
     for slug, entry in previous.items():
         if slug in current:  # keep what a failed or unselected publication had
@@ -624,7 +649,7 @@ def _write_manifest(output: Path, previous: dict[str, Any], results: list[Public
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
-    write_manifest(output, list(publications.values()), project)
+    write_manifest(output, list(publications.values()))
 
 
 def default_jobs() -> int:
