@@ -176,7 +176,7 @@ def test_clean_accepts_its_own_output_elsewhere(project, tmp_path):
 def test_clean_refuses_an_outside_output_it_has_no_record_of_building(project, tmp_path):
     out = tmp_path / "editions"
     assert not build(project, BuildOptions(formats=("epub",), voice="fake", jobs=1, output=out)).failed
-    (project / ".narrate" / "outputs.json").unlink(missing_ok=True)  # as a build before narrate kept that record left it
+    (project / ".narrate" / "outputs.json").unlink(missing_ok=True)  # as a build before that record left it
     (project / "content" / "a2.md").unlink()
     proc = run("clean", str(project), "--output", str(out))
     assert proc.returncode == 2, proc.stderr

@@ -16,8 +16,9 @@ is the user's and stays. It refuses an output folder that is not the project's
 holding the project or a ``content/`` folder, anything inside ``content/``, and an
 output folder outside the project that this project's builds did not write (recorded in
 ``.narrate/outputs.json``, which ``--all`` keeps).
-``--all`` also removes the editions of current publications, ``dist/`` and
-``private/`` (``narrate package`` makes them again) and the whole ``.narrate/``.
+``--all`` also removes the editions of current publications, the files in ``dist/``
+that ``narrate package`` recorded writing (publish/record), ``private/`` (package makes
+them again) and ``.narrate/`` but its lock and ``outputs.json``.
 """
 
 from __future__ import annotations
