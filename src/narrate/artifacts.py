@@ -106,6 +106,21 @@ def atomic_write(target: Path, data: bytes | str, *, mode: int = 0o644, fsync: b
         tmp.write_bytes(payload)
 
 
+def output_folder_usable(path: Path, *, create: bool = False) -> Path:
+    """``--output PATH``: a folder (made when ``create``), or an ``OutputError`` (exit 6) saying why not."""
+    path = Path(path).absolute()
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise OutputError(f"expected a folder for the output, found a file{where}", path)
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", path) from exc
+    return path
+
+
 def source_date_epoch() -> int | None:
     """``SOURCE_DATE_EPOCH`` as whole seconds, None when unset; a bad value is a ``ConfigError``."""
     raw = os.environ.get("SOURCE_DATE_EPOCH")

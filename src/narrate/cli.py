@@ -21,7 +21,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from narrate import __version__
-from narrate.artifacts import remove_unfinished
+from narrate.artifacts import output_folder_usable, remove_unfinished
 from narrate.engine.run import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
 from narrate.errors import BUILD_FAILED, INTERRUPTED, NarrateError
 
@@ -158,6 +158,8 @@ def build_cmd(
     reporter = ConsoleReporter(quiet or as_json)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        if output is not None:
+            output_folder_usable(output)
         report = build(project, options, reporter)
     except NarrateError as exc:
         raise fail(exc) from None
@@ -246,27 +248,25 @@ def package_cmd(
                                                   "(default: $NARRATE_SUBSCRIBER_KEY).")] = None,
 ) -> None:
     """Package what was built into output/dist/: bundles, podcast feed, download pages, subscriber copies."""
-    from narrate.errors import PublishError
     from narrate.publish import package
 
     try:
-        key = None
-        if key_file is not None:
-            try:
-                key = key_file.read_bytes().strip()
-            except OSError as exc:
-                raise PublishError(f"cannot read the key file: {exc.strerror}", key_file) from exc
+        if output is not None:
+            output_folder_usable(output)
         with project_lock(project, "package", _waiting):
-            report = package(project, output=output, base_url=base_url, subscribers=subscribers, key=key)
+            report = package(project, output=output, base_url=base_url, subscribers=subscribers, key_file=key_file)
     except NarrateError as exc:
         raise fail(exc) from None
     for message in report.warnings:
         err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    if report.pruned:
+        out.print(f"removed {len(report.pruned)} file(s) a previous package wrote: "
+                  + escape(", ".join(report.pruned)), soft_wrap=True)
     out.print(f"dist: {report.dist} ({len(report.bundles)} bundle(s), feed {report.feed.name}, page "
               f"{report.page.name})")
     if report.subscribers or report.revoked or report.removed:
         out.print(f"subscribers: {report.subscribers} packaged ({report.personal_made} personal copies made, "
-                  f"{report.personal_reused} reused), {report.revoked} revoked, {report.removed} folder(s) removed")
+                  f"{report.personal_reused} reused), {report.revoked} revoked, {report.removed} removed")
     if report.links is not None:
         out.print(f"private (never upload): {report.links}")
 
@@ -287,6 +287,11 @@ def check_cmd(
 
     from narrate.check.run import check_project
 
+    try:
+        if output is not None:
+            output_folder_usable(output)
+    except NarrateError as exc:
+        raise fail(exc) from None
     report = check_project(project, output=output, strict=strict, profile=profile)
     if as_json:
         data = dataclasses.asdict(report) | {"ok": report.ok}
@@ -325,6 +330,8 @@ def proof_cmd(
             reporter.progress(slug, done, total, 0)
 
     try:
+        if output is not None:
+            output_folder_usable(output)
         report = proof_project(project, only=tuple(only), output=output, voice=voice,
                                jobs=jobs or default_jobs(), progress=progress)
     except NarrateError as exc:
@@ -354,9 +361,13 @@ def clean_cmd(
     from narrate.engine.clean import clean
 
     try:
+        if output is not None:
+            output_folder_usable(output)
         report = clean(project, output=output, everything=everything, notify=_waiting)
     except NarrateError as exc:
         raise fail(exc) from None
+    for message in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
     out.print(f"cache: removed {report.removed_cache}, kept {report.kept_cache}; output: removed "
               f"{len(report.removed_output)} file(s); freed {report.freed_bytes / 2**20:.1f} MB")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import math
 import multiprocessing
 import os
@@ -35,6 +36,7 @@ from narrate import model as m
 from narrate.artifacts import (
     ManifestError,
     artifact_entry,
+    atomic_write,
     is_temp_name,
     load_manifest,
     remove_unfinished,
@@ -210,6 +212,11 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
     output = (options.output or project.root / "output").resolve()
     if not project.single and output.is_relative_to(project.content_dir):
         raise ConfigError("the output folder must not be inside content/", output)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, a read-only or impossible place: one clear error
+        raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
+    remember_output(project, output)
     makers = resolve_formats(options.formats or project.config.defaults.formats)
     options = _resolve_executor(project, options)
     modified_time([])  # a bad SOURCE_DATE_EPOCH is one project-level error, not one per publication
@@ -244,6 +251,28 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
         with contextlib.suppress(OSError):
             (output / STAGING).rmdir()
     return BuildReport(output, results, list(project.warnings), time.monotonic() - started)
+
+
+OUTPUTS = "outputs.json"  # .narrate/outputs.json: the output folders outside the project this project built
+
+
+def built_outputs(project: Project) -> list[str]:
+    """The output folders outside the project that ``build`` wrote for it (resolved paths)."""
+    try:
+        data = json.loads((project.root / ".narrate" / OUTPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(p) for p in data] if isinstance(data, list) else []
+
+
+def remember_output(project: Project, output: Path) -> None:
+    """Record an output folder outside the project (in the project, so the output folder's own
+    files stay the same wherever the project lies): ``clean --output`` accepts only those."""
+    if output.is_relative_to(project.root):
+        return
+    known = built_outputs(project)
+    if str(output) not in known:
+        atomic_write(project.root / ".narrate" / OUTPUTS, json.dumps(sorted([*known, str(output)]), indent=0) + "\n")
 
 
 def read_all(project: Project) -> tuple[list[m.Document], list[PublicationResult]]:
@@ -633,7 +662,10 @@ def _write_manifest(output: Path, previous: dict[str, Any], results: list[Public
     for result in results:
         if result.entry is not None:  # first_built: an undated episode's stable pubDate (publish/catalog)
             publications[result.slug] = {**result.entry, "first_built": _first_built(previous.get(result.slug))}
-    output.mkdir(parents=True, exist_ok=True)
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
     write_manifest(output, list(publications.values()))
 
 

@@ -17,14 +17,12 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
-from narrate.audio.ffmpeg import tool
-from narrate.errors import AudioError
+from narrate.audio.ffmpeg import run_ffmpeg
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 200, 48, 28, 10
 FLOOR, CEILING = -60.0, -5.0  # LUFS shown on the loudness charts
@@ -124,24 +122,20 @@ def _cached_series(cached: Path, inputs: list[str], where: Path | None) -> list[
             return [float(v) for v in json.loads(cached.read_text(encoding="utf-8"))]
         except (OSError, ValueError, TypeError):
             pass
-    command = [tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *inputs, "-vn",
-               "-af", "aresample=16000,ebur128=framelog=info", "-f", "null", "-"]
     values: list[float] = []
     next_second = 1.0
-    try:
-        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, errors="replace") as proc:
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                match = _FRAME.search(line)
-                if match and float(match.group(1)) >= next_second - 1e-6:
-                    values.append(max(FLOOR, float(match.group(2))))
-                    next_second += 1.0
-            code = proc.wait()
-    except OSError as exc:
-        raise AudioError(f"cannot run ffmpeg to measure loudness ({exc})", where) from exc
-    if code != 0:
-        raise AudioError(f"ffmpeg failed to measure loudness (exit {code})", where)
+
+    def frame(line: str) -> bool:  # one value a second, as ffmpeg logs them (kept out of its stderr tail)
+        nonlocal next_second
+        match = _FRAME.search(line)
+        if match and float(match.group(1)) >= next_second - 1e-6:
+            values.append(max(FLOOR, float(match.group(2))))
+            next_second += 1.0
+        return False
+
+    # run_ffmpeg: NARRATE_FFMPEG_TIMEOUT bounds the run, and ffmpeg never outlives narrate
+    run_ffmpeg([*inputs, "-vn", "-af", "aresample=16000,ebur128=framelog=info", "-f", "null", "-"],
+               what="measure loudness", path=where, keep=frame)
     atomic_write(cached, json.dumps(values))
     return values
 

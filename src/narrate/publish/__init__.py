@@ -5,7 +5,8 @@ deterministic zip bundle, ``feed.xml`` (podcast RSS), ``index.html`` + ``page.cs
 the artwork, and ``SHA256SUMS`` covering every public file. With subscribers, each
 gets ``dist/subscribers/<token>/`` (personal copies, a private feed, a page and a
 SHA256SUMS); the address → link list goes to ``output/private/`` (never uploaded).
-Everything is read from output/manifest.json, never from writer internals.
+Everything is read from output/manifest.json, never from writer internals. Of what is in
+dist/, a run removes only files a previous run wrote and recorded (``publish/record``).
 """
 
 from __future__ import annotations
@@ -20,19 +21,22 @@ from narrate.publish.bundle import place, write_bundle, write_sums
 from narrate.publish.catalog import Publication, load_publications, verify
 from narrate.publish.feed import channel_from_config, render_feed, show_names
 from narrate.publish.page import render_page
+from narrate.publish.record import load_record, private_folder, prune, save_record
 from narrate.publish.site import PackageReport, Site
+from narrate.publish.subscribers import load_all
 from narrate.sources.config import Config, load_config
 
 __all__ = ["PackageReport", "package"]
 
 
 def package(root: Path, *, output: Path | None = None, base_url: str = "", subscribers: Path | None = None,
-            key: bytes | None = None) -> PackageReport:
+            key: bytes | None = None, key_file: Path | None = None) -> PackageReport:
     """Package the built editions of the project at ``root`` into ``output/dist/``.
 
     ``base_url`` (or ``[feed] base_url``) is where dist/ will be served from; it is
     required (feed URLs are absolute). ``subscribers`` (or ``[subscribers] file``) names
-    the subscribers CSV; ``key`` overrides the key from the environment or key file.
+    the subscribers CSV; ``key`` (or the file ``key_file``, outside the project and readable
+    by its owner only) overrides the key from the environment or ``[subscribers] key_file``.
     Raises ``PublishError`` (exit code 7) naming the file (and line) at fault.
     """
     root = Path(root).resolve()
@@ -43,6 +47,7 @@ def package(root: Path, *, output: Path | None = None, base_url: str = "", subsc
     for pub in pubs:
         for artifact in pub.artifacts.values():
             verify(artifact)
+    subs = load_all(root, config, subscribers, key, key_file)  # bad subscribers or key: nothing written
     dist = output / "dist"
     written: dict[Path, str] = {}
     warnings: list[str] = []
@@ -56,10 +61,28 @@ def package(root: Path, *, output: Path | None = None, base_url: str = "", subsc
     _write_public(site, written)
     from narrate.publish.delivery import deliver  # subscribers: only when asked for
 
-    deliver(site, report, subscribers, key)
+    if subs is not None:
+        deliver(site, report, *subs)
     write_sums(dist, sorted(written), written)
-    _prune(dist, set(written) | {dist / "SHA256SUMS"})
+    written[dist / "SHA256SUMS"] = sha256_file(dist / "SHA256SUMS")
+    _prune(site, written | site.written, report)
     return report
+
+
+def _prune(site: Site, written: dict[Path, str], report: PackageReport) -> None:
+    """Remove the files a previous package wrote that this one did not; record what this one wrote."""
+    private = private_folder(site.output)
+    previous, warning = load_record(private, site.dist)
+    if warning:
+        report.warnings.append(warning)
+    kept = {path.relative_to(site.dist).as_posix() for path in written}
+    report.pruned = prune(site.dist, previous, kept)
+    save_record(private, site.dist, written)
+
+    def tokens(rels) -> set[str]:
+        return {rel.split("/")[1] for rel in rels if rel.startswith("subscribers/") and rel.count("/") >= 2}
+
+    report.removed = len(tokens(report.pruned) - tokens(kept))
 
 
 def _base_url(value: str, config: Config, root: Path) -> str:
@@ -102,17 +125,6 @@ def _write_public(site: Site, written: dict[Path, str]) -> None:
     for path, data in outputs.items():
         atomic_write(path, data)
         written[path] = sha256_file(path)
-
-
-def _prune(dist: Path, keep: set[Path]) -> None:
-    """Remove public files a previous package wrote that this one did not (subscribers/ is pruned apart)."""
-    for path in sorted(dist.rglob("*"), reverse=True):
-        if path.is_relative_to(dist / "subscribers"):
-            continue
-        if path.is_file() and path not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
 
 
 # ------------------------------------------------------------------ artwork

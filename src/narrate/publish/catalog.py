@@ -16,7 +16,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from narrate import model as m
-from narrate.artifacts import MANIFEST, ManifestError, load_manifest, sha256_file, source_date_epoch
+from narrate.artifacts import MANIFEST, load_manifest, sha256_file, source_date_epoch
 from narrate.errors import NarrateError, PublishError
 from narrate.sources.project import discover, load_document, open_project
 
@@ -83,10 +83,8 @@ def source_date() -> dt.datetime | None:
 
 def load_publications(root: Path, output: Path) -> list[Publication]:
     path = output / MANIFEST
-    try:
-        entries = load_manifest(output, missing_ok=False)["publications"]
-    except ManifestError as exc:
-        raise PublishError(exc.message, exc.path) from None
+    # a missing or damaged manifest is an output error (exit 6, as for clean), not a publish error
+    entries = load_manifest(output, missing_ok=False)["publications"]
     if not entries:
         raise PublishError("expected at least one built publication, found none (run `narrate build`)", path)
     pubs = [_publication(output, path, entry) for entry in entries]

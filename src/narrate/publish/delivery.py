@@ -1,8 +1,10 @@
 """Per-subscriber delivery: personal copies, a private feed and page, revocation, the link list.
 
-Each active subscriber gets ``dist/subscribers/<token>/``; folders of tokens that are no
-longer active (revoked, removed from the CSV, or made with another key) are deleted. The
-only file naming addresses, ``subscribers-links.csv``, goes to ``output/private/``.
+Each active subscriber gets ``dist/subscribers/<token>/``; the files of tokens that are no
+longer active (revoked, removed from the CSV, or made with another key) are deleted by the
+package run's prune (``publish/record``: only files it recorded). The only file naming
+addresses, ``subscribers-links.csv``, goes to ``output/private/``; every cell of it is
+kept from being read as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -18,14 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from narrate.artifacts import atomic_write, sha256_file
-from narrate.errors import PublishError
 from narrate.i18n.messages import messages_for
 from narrate.publish.bundle import write_sums
 from narrate.publish.catalog import Publication
 from narrate.publish.feed import Channel, render_feed
 from narrate.publish.page import render_page
 from narrate.publish.personal import Personalizer
-from narrate.publish.subscribers import Subscriber, load_key, load_subscribers, subscribers_path
+from narrate.publish.record import PERSONAL_STATE, private_folder
+from narrate.publish.subscribers import Subscriber
 
 if TYPE_CHECKING:
     from narrate.publish.site import PackageReport, Site
@@ -33,18 +34,12 @@ if TYPE_CHECKING:
 Task = tuple[Publication, str, str, Path, str, str]  # pub, format, name, target, rel, key
 
 
-def deliver(site: Site, report: PackageReport, given: Path | None, key: bytes | None) -> None:
-    path = subscribers_path(site.root, site.config, given)
-    if path is None:
-        return
-    secret = load_key(site.root, site.config, key)
-    active, revoked = load_subscribers(path, secret)
+def deliver(site: Site, report: PackageReport, active: list[Subscriber], revoked: list[Subscriber]) -> None:
+    """Each active subscriber's copies, feed and page (``load_all`` read them before anything was written)."""
     report.subscribers, report.revoked = len(active), len(revoked)
-    folder = site.dist / "subscribers"
-    report.removed = _remove_inactive(folder, {s.token for s in active})
     private = private_folder(site.output)
     personal = Personalizer(site.root, site.config, site.config.subscribers.personal_formats,
-                            private / "personal-state.json")
+                            private / PERSONAL_STATE)
     try:
         tasks = _plan(site, personal, active, report)
         _run(personal, tasks, site)
@@ -55,20 +50,6 @@ def deliver(site: Site, report: PackageReport, given: Path | None, key: bytes | 
         personal.close()
     report.links = private / "subscribers-links.csv"
     _write_links(report.links, site, active)
-
-
-def _remove_inactive(folder: Path, tokens: set[str]) -> int:
-    if not folder.is_dir():
-        return 0
-    removed = 0
-    for entry in folder.iterdir():
-        if entry.name not in tokens:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-            removed += 1
-    return removed
 
 
 def _plan(site: Site, personal: Personalizer, active: list[Subscriber], report: PackageReport) -> list[Task]:
@@ -145,7 +126,8 @@ def _subscriber_files(site: Site, personal: Personalizer, sub: Subscriber) -> No
         atomic_write(path, data)
         written[path] = sha256_file(path)
     write_sums(folder, sorted(written), written)
-    _prune(folder, set(written) | {folder / "SHA256SUMS"})
+    written[folder / "SHA256SUMS"] = sha256_file(folder / "SHA256SUMS")
+    site.written |= written
 
 
 def _norm(path: str) -> str:
@@ -159,30 +141,19 @@ def _norm(path: str) -> str:
     return "/".join(parts)
 
 
-def _prune(folder: Path, keep: set[Path]) -> None:
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-
-
 def _write_links(path: Path, site: Site, active: list[Subscriber]) -> None:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["email", "name", "page_url", "feed_url"])
     for sub in sorted(active, key=lambda s: s.email):
         base = f"{site.base_url}subscribers/{sub.token}/"
-        writer.writerow([sub.email, sub.name, base + "index.html", base + "feed.xml"])
+        writer.writerow([inert(sub.email), inert(sub.name), inert(base + "index.html"), inert(base + "feed.xml")])
     atomic_write(path, buffer.getvalue(), mode=0o600)  # 0600 before it appears, never after
 
 
-def private_folder(output: Path) -> Path:
-    """``output/private/``: only its owner may list or read it (addresses live there)."""
-    folder = output / "private"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)  # an older folder made with the default umask
-    except OSError as exc:
-        raise PublishError(f"cannot make the private folder: {exc.strerror or exc}", folder) from exc
-    return folder
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run: one starting like a formula gets a leading ``'`` (OWASP)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell

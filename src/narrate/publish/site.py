@@ -20,7 +20,8 @@ class PackageReport:
     bundles: list[Path] = field(default_factory=list)
     subscribers: int = 0  # active subscribers packaged
     revoked: int = 0  # revoked in the CSV or revoked.txt
-    removed: int = 0  # subscriber folders deleted (revoked, removed from the CSV, or a new key)
+    removed: int = 0  # subscribers whose files were deleted (revoked, removed from the CSV, or a new key)
+    pruned: list[str] = field(default_factory=list)  # dist-relative files a previous package wrote, removed
     personal_made: int = 0
     personal_reused: int = 0
     links: Path | None = None  # output/private/subscribers-links.csv (addresses: never upload it)
@@ -39,6 +40,7 @@ class Site:
     pubs: list[Publication]
     channel: Channel
     sizes: dict[str, dict[str, int]] = field(default_factory=dict)
+    written: dict[Path, str] = field(default_factory=dict)  # the subscribers' files written (path → sha256)
 
     def public_rel(self, pub: Publication, fmt: str) -> str:
         if fmt == "bundle":

@@ -19,6 +19,7 @@ import hmac
 import io
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +66,14 @@ def subscribers_path(root: Path, config: Config, given: Path | None) -> Path | N
     return path
 
 
-def load_key(root: Path, config: Config, key: bytes | None) -> bytes:
-    """The HMAC key: the argument, else the environment variable, else the key file (outside the project)."""
+def load_key(root: Path, config: Config, key: bytes | None, key_file: Path | None = None) -> bytes:
+    """The HMAC key: the argument, else ``key_file`` (``--key-file``), else the environment variable, else
+    ``[subscribers] key_file``. A key file must lie outside the project and be readable by its owner only."""
     where = "the key argument"
-    if key is None:
+    if key is None and key_file is not None:
+        key = _key_file(root, Path(key_file).expanduser().absolute())
+        where = str(key_file)
+    elif key is None:
         env = config.subscribers.key_env or "NARRATE_SUBSCRIBER_KEY"
         where = f"${env}"
         if os.environ.get(env):
@@ -92,15 +97,35 @@ def _key_file(root: Path, path: Path) -> bytes:
         raise PublishError("expected the subscriber key file outside the project (it must never be "
                            "published or committed), found it inside", path)
     try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise PublishError(f"expected a subscriber key file only its owner can read or write (chmod 600 "
+                               f"{path}), found mode {mode:04o}", path)
         return path.read_bytes()
     except OSError as exc:
         raise PublishError(f"cannot read the subscriber key file ({exc.strerror})", path) from exc
+
+
+def load_all(root: Path, config: Config, given: Path | None, key: bytes | None,
+             key_file: Path | None) -> tuple[list[Subscriber], list[Subscriber]] | None:
+    """(active, revoked) subscribers, or None without a subscribers file: read before package writes anything."""
+    path = subscribers_path(root, config, given)
+    if path is None:
+        return None
+    return load_subscribers(path, load_key(root, config, key, key_file))
 
 
 def load_subscribers(path: Path, key: bytes) -> tuple[list[Subscriber], list[Subscriber]]:
     """(active, revoked) subscribers from ``path``; malformed files raise PublishError with the line."""
     text = _read_utf8(path)
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _read_rows(path, reader, key)
+    except csv.Error as exc:  # a field over csv.field_size_limit() (128 KiB), a stray NUL…
+        raise PublishError(f"expected a CSV row, found an error ({exc})", path, reader.line_num or 1) from None
+
+
+def _read_rows(path: Path, reader, key: bytes) -> tuple[list[Subscriber], list[Subscriber]]:
     header = [h.strip().lower().lstrip("\ufeff") for h in next(reader, [])]
     for needed in ("email", "name"):
         if needed not in header:

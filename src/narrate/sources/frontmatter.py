@@ -41,6 +41,9 @@ _FENCE = re.compile(r"\A---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Characters no edition can hold (XML 1.0 forbids them; PDF and ID3 show garbage): C0 controls but
+# tab and line ends, DEL, and the non-characters U+FFFE and U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -141,12 +144,12 @@ def check_field(key: str, value: Any, path: str, line: int | None) -> Any:
             return [value]
         if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
             raise SourceError(f"'{key}' must be a list of text, found {_describe(value)}", path, line)
-        return [str(v) for v in value]
+        return [_printable(key, str(v), path, line) for v in value]
     if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("language", "slug"):
         value = str(value)
     if not isinstance(value, str):
         raise SourceError(f"'{key}' must be text, found {_describe(value)}", path, line)
-    value = value.strip()
+    value = _printable(key, value.strip(), path, line)
     if key == "language" and not _LANG.match(value):
         raise SourceError(f"'language' must be a BCP 47 tag like 'en' or 'en-GB', found {value!r}", path, line)
     if key == "slug" and not _SLUG.match(value):
@@ -155,6 +158,15 @@ def check_field(key: str, value: Any, path: str, line: int | None) -> Any:
         )
     if key == "kind" and value not in ("article", "chapter"):
         raise SourceError(f"'kind' must be 'article' or 'chapter', found {value!r}", path, line)
+    return value
+
+
+def _printable(key: str, value: str, path: str, line: int | None) -> str:
+    """``value``, refused (for every edition alike) if it holds a control character."""
+    found = _CONTROL.search(value)
+    if found:
+        raise SourceError(f"'{key}' must be printable text, found the control character "
+                          f"U+{ord(found.group()):04X} at position {found.start() + 1}", path, line)
     return value
 
 

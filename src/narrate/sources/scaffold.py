@@ -73,6 +73,7 @@ def scaffold(directory: Path) -> list[Path]:
         directory / "voices" / "lexicon.toml": LEXICON,
         directory / ".gitignore": "output/\n.narrate/\n",
     }
-    for path, text in files.items():
-        atomic_write(path, text)
-    return list(files)
+    created = [path for path in files if not path.exists() and not path.is_symlink()]
+    for path in created:  # an existing .gitignore or lexicon is the user's: never overwritten
+        atomic_write(path, files[path])
+    return created
