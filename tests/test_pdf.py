@@ -1,4 +1,4 @@
-"""The PDF editions, read back for real: PDF/UA catalog and XMP, outline, fonts, text order,
+"""The PDF editions, read back for real: tagged catalog and XMP, checker reports, outline, fonts, text order,
 large-print sizes, footnotes, contents page numbers, refused resources, determinism."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def poppler(tool: str, *args: str) -> str:
 # --------------------------------------------------------------- PDF/UA basics
 
 
-def test_catalog_and_metadata_declare_pdf_ua(each: Built):
+def test_catalog_and_metadata_are_tagged_without_a_pdf_ua_claim(each: Built):
     meta = each.doc.meta
     assert each.warnings == []
     with pikepdf.open(each.path) as pdf:
@@ -88,8 +88,34 @@ def test_catalog_and_metadata_declare_pdf_ua(each: Built):
         assert str(pdf.docinfo.Author) == ", ".join(meta.authors)
         assert str(pdf.docinfo.CreationDate) == str(pdf.docinfo.ModDate) == "D:20260101000000Z"
         xmp = pdf.open_metadata()
-        assert xmp[XMP_UA] == "1"
+        assert XMP_UA not in xmp  # no PDF/UA claim until veraPDF says so (writers/pdf.py)
         assert xmp[XMP_TITLE] == meta.title
+
+
+# The checker's rule for the PDF/UA identifier: the claim is deliberately not made.
+PDFUA_IDENTIFIER_RULE = "UA-28-004"
+# pdfua 0.1.3 crashes on any heading whose /K is an array (its own bug, reported as skipped);
+# narrate's structure_problems checks headings have content instead.
+PDFUA_BROKEN_RULES = {"UA-14-001"}
+
+
+@pytest.mark.parametrize("name", ["listening-hours", "listening-hours-large", "the-tide-clock",
+                                  "the-tide-clock-large", "vorlesestunde-am-fluss", "basic"])
+def test_checkers_find_no_structure_failures(built, name: str):
+    """The pdfua checker (PDF/UA-1's machine-checkable subset) and narrate check's own structure
+    rules (TH /Scope, LI = Lbl + LBody, headings with content) report nothing."""
+    try:
+        import pdfua
+    except ImportError:
+        missing_tool("the pdfua package (PyPI, the test extra) is needed")
+    from narrate.check.pdf import structure_problems
+
+    path = built[name].path
+    with pikepdf.open(path) as pdf:
+        assert structure_problems(pdf) == []
+    report = pdfua.validate(str(path))
+    assert [(f.rule_id, f.message) for f in report.findings if f.rule_id != PDFUA_IDENTIFIER_RULE] == []
+    assert {outcome.rule_id for outcome in report.skipped} <= PDFUA_BROKEN_RULES
 
 
 def struct_elements(node, found: list | None = None) -> list:

@@ -127,7 +127,7 @@ MESSAGES: dict[str, str] = {
     "label_bundle": "Everything (zip)",
     "about_epub": "EPUB 3 e-book: reflowable text, for e-readers, phones, tablets and screen readers",
     "about_epub_readaloud": "read-along EPUB 3: the text highlighted sentence by sentence as the narration plays",
-    "about_pdf": "tagged PDF (PDF/UA) for printing and for reading on a computer",
+    "about_pdf": "tagged PDF for printing and for reading on a computer",
     "about_pdf_large": "large-print tagged PDF",
     "about_mp3": "narrated audio (MP3) with chapter markers",
     "about_m4b": "narrated audiobook (M4B) with chapter markers and cover",

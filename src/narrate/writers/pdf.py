@@ -1,4 +1,9 @@
-"""The print editions: a tagged PDF/UA-1 (``pdf``) and its large-print twin (``pdf-large``).
+"""The print editions: a tagged PDF 1.7 (``pdf``) and its large-print twin (``pdf-large``).
+
+No PDF/UA identifier (``pdfuaid:part``) is written: the reference checker (veraPDF) cannot be
+installed from the registries narrate builds from, and the checker the tests run (``pdfua``,
+16 of the 106 machine-checkable PDF/UA-1 rules) does not certify conformance. The claim is
+made only when a checker that does says so.
 
 Steps, in order: XHTML (``pdf_html``, the EPUB's own markup in print order) →
 stylesheet (``templates/print.css`` + the shipped fonts) → render with
@@ -15,6 +20,11 @@ Language of parts (WCAG 3.1.2): WeasyPrint 70 writes the document's language as 
 catalog's ``/Lang`` but ignores ``lang`` on the elements inside; ``_tag_part_languages``
 makes the structure element of an element with its own ``lang`` (a ``{lang=fr}`` block,
 an inline ``[phrase]{lang=fr}``) carry ``/Lang`` too.
+
+Structure fixes (the same hook): a table header cell (``/TH``) says which cells it heads with
+``/Scope`` (``/Row`` for ``scope="row"``, else ``/Column``; Matterhorn 15-003), and a list item
+(``/LI``) holds only a label (``/Lbl``) and a body (``/LBody``): WeasyPrint puts a loose list's
+paragraphs straight under the ``/LI``, they are moved into one ``/LBody``.
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from narrate.writers import pdf_html
 from narrate.writers.fonts import font_files
 from narrate.writers.pdf_html import FONTS_URL, PROJECT_URL
 
-PDF_VARIANT = "pdf/ua-1"
+PDF_VERSION = "1.7"
 # WeasyPrint notices about the host's libraries, not about the publication: not reported.
 HOST_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
@@ -102,10 +112,41 @@ def _tag_part_languages() -> None:
         for element in build(box, *args, **kwargs):
             if lang and "Lang" not in element:
                 element["Lang"] = pydyf.String(lang)
+            _fix_structure(element, source, args[1] if args else kwargs["pdf"])
             yield element
 
     build_with_lang.narrate_lang = True  # type: ignore[attr-defined]
     weasy_tags._build_box_tree = build_with_lang
+
+
+def _fix_structure(element: pydyf.Dictionary, source, pdf: pydyf.PDF) -> None:  # noqa: ANN001
+    """``/Scope`` on a header cell; a list item's content under one ``/LBody`` (see the module doc)."""
+    if element.get("S") == "/TH" and isinstance(element.get("A"), pydyf.Dictionary):
+        scope = "" if source is None else (source.get("scope") or "").strip().lower()
+        element["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
+    elif element.get("S") == "/LI":
+        _wrap_list_body(element, pdf)
+
+
+def _wrap_list_body(item: pydyf.Dictionary, pdf: pydyf.PDF) -> None:
+    """Move the kids of a ``/LI`` that are neither ``/Lbl`` nor ``/LBody`` into a new ``/LBody``."""
+    def kind(kid) -> str:  # noqa: ANN001
+        if not isinstance(kid, bytes):
+            return ""  # a marked-content id: stays where WeasyPrint mapped it
+        return str(pdf.objects[int(kid.split()[0])].get("S", ""))
+
+    kids = list(item["K"])
+    loose = [kid for kid in kids if kind(kid) not in ("", "/Lbl", "/LBody")]
+    if not loose:
+        return
+    body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array(loose),
+                             "Pg": item["Pg"], "P": item.reference})
+    pdf.add_object(body)
+    for kid in loose:
+        pdf.objects[int(kid.split()[0])]["P"] = body.reference
+    first = kids.index(loose[0])
+    kept = [kid for kid in kids if kid not in loose]
+    item["K"] = pydyf.Array(kept[:first] + [body.reference] + kept[first:])
 
 
 _tag_part_languages()
@@ -203,7 +244,8 @@ def _render(job: _Job, page: str, css: str) -> bytes:
     def run() -> bytes:
         document = _layout(job, page, css)
         _metadata(document.metadata, job.doc, job.prepared_for)
-        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)
+        return document.write_pdf(pdf_version=PDF_VERSION, pdf_tags=True, pdf_identifier=_file_id(job),
+                                   custom_metadata=True, finisher=_xmp)
 
     return _guarded(job, run)
 
@@ -238,6 +280,11 @@ def _metadata(metadata: DocumentMetadata, doc: m.Document, prepared_for: str) ->
     stamp = meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ") if meta.modified else None
     metadata.created = metadata.modified = stamp
     metadata.lang = meta.language
+
+
+def _xmp(document, pdf: pydyf.PDF) -> None:  # noqa: ANN001
+    """XMP metadata (title, authors, description, keywords) with no conformance identifier."""
+    document.metadata.include_in_pdf(pdf, "ua", None, None, True)
 
 
 def _file_id(job: _Job) -> bytes:
