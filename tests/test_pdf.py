@@ -476,3 +476,40 @@ def test_article_date_in_the_readers_convention(language, expected, tmp_path):
     page = page_text(out, 1)
     assert expected in page, page
     assert "2026-01-15" not in page
+
+
+def image_boxes(path: Path) -> list[tuple[int, float]]:
+    """(pixel width, drawn width in mm) of each image placement, from ``pdfimages -list``."""
+    rows = poppler("pdfimages", "-list", str(path)).splitlines()[2:]
+    return [(int(cols[3]), int(cols[3]) / float(cols[12]) * 25.4) for cols in (row.split() for row in rows)]
+
+
+@pytest.mark.parametrize("name", ["listening-hours", "basic"])
+def test_large_print_draws_figures_larger_than_regular_print(built, tmp_path, name):
+    """A chart's labels grow with the text: its figure gets a landscape page in large print,
+    at least 1.4 times as wide as in the regular edition (it was narrower)."""
+    regular = built[name].path if name != "basic" else tmp_path / "basic.pdf"
+    if name == "basic":
+        write_pdf(built[name].doc, ROOTS / "basic", regular, page_size="Letter")
+        large = tmp_path / "basic-large.pdf"
+        write_pdf(built[name].doc, ROOTS / "basic", large, page_size="Letter", large=True)
+    else:
+        large = built[f"{name}-large"].path
+    (small, *_), (big, *_) = image_boxes(regular), image_boxes(large)
+    assert big[1] >= 1.4 * small[1], (small, big)
+
+
+def test_large_print_uses_a_larger_rendition_beside_an_image(tmp_path):
+    """``box.large.png`` beside ``box.png`` is the picture the large-print PDF shows."""
+    from PIL import Image
+
+    root = tmp_path / "basic"
+    shutil.copytree(ROOTS / "basic", root)
+    with Image.open(root / "content" / "images" / "box.png") as picture:
+        width, height = picture.size
+    Image.new("RGB", (width * 3, height * 3), "white").save(root / "content" / "images" / "box.large.png")
+    (doc,) = load_all(root)
+    write_pdf(doc, root, tmp_path / "regular.pdf")
+    write_pdf(doc, root, tmp_path / "large.pdf", large=True)
+    assert [pixels for pixels, _ in image_boxes(tmp_path / "regular.pdf")] == [width]
+    assert [pixels for pixels, _ in image_boxes(tmp_path / "large.pdf")] == [width * 3]

@@ -69,7 +69,7 @@ def write_pdf(doc: m.Document, root: Path, out: Path, *, page_size: str = "A4", 
     except ValueError as exc:
         raise OutputError(str(exc), source) from exc
     job = _Job(doc, Path(root), source, prepared_for, f"{page_size.lower()}|{'large' if large else 'normal'}",
-               ProjectFetcher(Path(root), next(iter(fonts.values())).parent))
+               ProjectFetcher(Path(root), next(iter(fonts.values())).parent, large=large))
     page = pdf_html.page_xhtml(doc, prepared_for)
     with capture_logs() as messages:
         data = _render(job, page, css)
@@ -166,9 +166,10 @@ class ProjectFetcher(URLFetcher):
     (``..``, a symlink) is refused too.
     """
 
-    def __init__(self, root: Path, fonts: Path) -> None:
+    def __init__(self, root: Path, fonts: Path, *, large: bool = False) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
         self.roots = {PROJECT_URL: Path(os.path.realpath(root)), FONTS_URL: Path(os.path.realpath(fonts))}
+        self.large = large  # large print: an image's larger rendition (chart.large.png) if there is one
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         for prefix, base in self.roots.items():
@@ -176,11 +177,20 @@ class ProjectFetcher(URLFetcher):
                 path = Path(os.path.realpath(base / unquote(urlsplit(url).path[len(urlsplit(prefix).path):])))
                 if not path.is_relative_to(base):
                     raise RefusedResource(f"refused to read {url!r}: it leads outside the project")
+                path = self._rendition(path, base)
                 response = super().fetch(path.as_uri(), headers)
                 response.url = url  # keep the virtual URL: nothing machine-specific reaches the PDF
                 return response
         raise RefusedResource(f"refused to fetch {url!r}: only files inside the project are read "
                               "(nothing is downloaded)")
+
+
+    def _rendition(self, path: Path, base: Path) -> Path:
+        """``chart.large.png`` beside ``chart.png`` stands in for it in large print."""
+        if not self.large or not path.suffix:
+            return path
+        larger = Path(os.path.realpath(path.with_name(f"{path.stem}.large{path.suffix}")))
+        return larger if larger.is_file() and larger.is_relative_to(base) else path
 
 
 @contextlib.contextmanager
