@@ -97,3 +97,20 @@ def test_an_epub_built_without_its_pdf_has_no_page_list_and_gains_one_with_it(ou
     report = build(root, BuildOptions(formats=("epub", "pdf"), output=target, only=("listening-hours",)))
     assert not report.failed and "epub" in report.results[0].built  # the key knows the page-list
     assert 'epub:type="page-list"' in nav()
+
+
+def test_german_epub_has_no_english_furniture(out):
+    """Page markers, the page-list heading, the cover's alt text and the accessibility summary of
+    a German publication are German (issue 28: "Page 1", "Pages", "Cover: … by …" were English)."""
+    slug = "vorlesestunde-am-fluss"
+    with zipfile.ZipFile(out / slug / f"{slug}.epub") as z:
+        texts = {name: z.read(name).decode() for name in z.namelist() if name.endswith((".xhtml", ".opf"))}
+    every = "\n".join(texts.values())
+    assert 'aria-label="Seite 1"' in every and "<h2>Seiten</h2>" in texts["EPUB/nav.xhtml"]
+    assert not re.search(r'aria-label="Page \d', every) and "<h2>Pages</h2>" not in every
+    cover = re.search(r'<img role="doc-cover"[^>]*alt="([^"]*)"', every)
+    assert cover and cover.group(1).startswith("Cover: ") and " by " not in cover.group(1), cover
+    summary = re.search(r'<meta property="schema:accessibilitySummary">([^<]*)</meta>', texts["EPUB/content.opf"])
+    assert summary, "no accessibility summary"
+    english = ("This publication", "It has", "It contains", "image has", "images have", "synchronized")
+    assert not [phrase for phrase in english if phrase in summary.group(1)], summary.group(1)

@@ -326,7 +326,10 @@ def test_a_written_summary_gains_the_narration_sentence():
     import datetime as dt
 
     from narrate import model as m
-    from narrate.markup.accessibility import NARRATION_SUMMARY, accessibility
+    from narrate.i18n.messages import messages_for
+    from narrate.markup.accessibility import accessibility
+
+    NARRATION_SUMMARY = messages_for("en")("a11y_narration")  # noqa: N806
 
     meta = m.Meta(title="T", slug="t", language="en", identifier="urn:x", kind="article",
                   accessibility_summary="Written by hand.", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))

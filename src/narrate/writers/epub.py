@@ -26,6 +26,7 @@ from ebooklib import epub
 from narrate import model as m
 from narrate.artifacts import atomic_path
 from narrate.errors import OutputError
+from narrate.i18n.dates import list_text
 from narrate.i18n.messages import Messages, messages_for
 from narrate.markup import html
 from narrate.markup.accessibility import A11y, accessibility
@@ -63,7 +64,8 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     """Write ``doc`` as an EPUB 3 to ``out`` atomically. ``root`` is the project root (for images)."""
     options = options or EpubOptions()
     book = epub.EpubBook()
-    marks = _PageMarks(options.print_pages if options.print_page_size else {})
+    marks = _PageMarks(options.print_pages if options.print_page_size else {},
+                       messages_for(doc.meta.language, doc.messages))
     a11y = accessibility(doc, has_audio=bool(options.overlays), page_list=bool(marks.pages))
     _metadata(book, doc.meta, options)
     _accessibility_metadata(book, doc.meta, a11y)
@@ -219,12 +221,14 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
     data, ext = options.cover  # type: ignore[misc]
     name = f"images/cover.{ext}"
     book.set_cover(name, data, create_page=False)
-    by = f" by {' and '.join(doc.meta.authors)}" if doc.meta.authors else ""
+    say = messages_for(doc.meta.language, doc.messages)
+    alt = (say("cover_alt_by", title=doc.meta.title, authors=list_text(list(doc.meta.authors), doc.meta.language))
+           if doc.meta.authors else say("cover_alt", title=doc.meta.title))
     # The section's epub:type has no DPUB-ARIA role ARIA allows on <section>; the image carries doc-cover.
     body = (f'<section epub:type="cover" class="cover"><img role="doc-cover" src="../{name}" '
-            f'alt="{html.esc("Cover: " + doc.meta.title + by)}"/></section>')
-    item = epub.EpubHtml(uid="cover-page", file_name="text/cover.xhtml", title="Cover", lang=doc.meta.language)
-    item.content = html.xhtml_document("Cover", doc.meta.language, body).encode("utf-8")
+            f'alt="{html.esc(alt)}"/></section>')
+    item = epub.EpubHtml(uid="cover-page", file_name="text/cover.xhtml", title=say("cover"), lang=doc.meta.language)
+    item.content = html.xhtml_document(say("cover"), doc.meta.language, body).encode("utf-8")
     book.add_item(item)
     return item
 
@@ -311,8 +315,9 @@ class _PageMarks:
     (a long paragraph runs across it) is marked before the next block.
     """
 
-    def __init__(self, pages: dict[str, int]):
+    def __init__(self, pages: dict[str, int], say: Messages):
         self.pages = pages
+        self.say = say
         self.last = 0
         self.entries: list[tuple[str, int]] = []  # (file name, page number)
 
@@ -328,7 +333,7 @@ class _PageMarks:
             out.append(body[pos : match.start()])
             for number in range(self.last + 1, page + 1):
                 out.append(f'<span id="page-{number}" epub:type="pagebreak" role="doc-pagebreak" '
-                           f'aria-label="Page {number}"></span>')
+                           f'aria-label="{html.esc(self.say("page_label", number=str(number)))}"></span>')
                 self.entries.append((file_name, number))
             self.last = page
             pos = match.start()
@@ -340,7 +345,7 @@ class _PageMarks:
             return ""
         items = "".join(f'<li><a href="{html.esc(name)}#page-{number}">{number}</a></li>'
                         for name, number in self.entries)
-        return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>Pages</h2>'
+        return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>{html.esc(self.say("page_list"))}</h2>'
                 f"<ol>{items}</ol></nav>\n")
 
     @staticmethod
