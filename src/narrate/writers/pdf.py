@@ -240,7 +240,49 @@ def print_pages(doc: m.Document, root: Path, *, page_size: str = "A4") -> dict[s
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
+    pages.update(_mid_block_starts(document))
     return pages
+
+
+# the elements the EPUB's page markers go before (writers/epub.py's _BLOCK_ID)
+MARKED_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "figure",
+                           "table", "hr", "section", "aside", "article"})
+
+
+def _mid_block_starts(document) -> dict[str, int]:  # noqa: ANN001
+    """``"<block id>#<n>"`` → page, for each page whose text starts inside a block that began on
+    an earlier page (a paragraph running across the break): the page starts at the block's
+    word ``n`` (counted from 0 over the block's text, split at white space)."""
+    words_seen: dict[str, int] = {}
+    starts: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        first: list[tuple[str, int]] = []
+        for block, text in _texts(page._page_box, ""):
+            if block and not first:
+                first.append((block, words_seen.get(block, 0)))
+            if block:
+                words_seen[block] = words_seen.get(block, 0) + len(text.split())
+        if first and first[0][1] > 0:
+            starts[f"{first[0][0]}#{first[0][1]}"] = number
+    return starts
+
+
+def _texts(box, block: str):  # noqa: ANN001, ANN202
+    """(id of the innermost marked block holding it, text) of each text box, in layout order;
+    running heads and page numbers (margin boxes) and the footnote area are not the page's text."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+        return
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", "") in MARKED_BLOCKS and element.get("id") \
+            and not getattr(box, "pseudo_type", None):
+        block = element.get("id")
+    if isinstance(box, boxes.TextBox):
+        yield block, box.text
+        return
+    for child in getattr(box, "children", ()):
+        yield from _texts(child, block)
 
 
 def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
