@@ -326,8 +326,10 @@ class _PageMarks:
     marker (``<span epub:type="pagebreak" role="doc-pagebreak">``) goes where page N starts,
     wherever that is in the EPUB (a read-along's title page holds the colophon a printed article
     ends with, so EPUB and PDF order differ): inside the block at word ``n``, else before the
-    first block that starts on the page. A page with nothing the EPUB has (the printed contents)
-    is marked just before the next page's marker. The page-list lists pages in number order.
+    first block that starts on the page; page 1 where the first marked document starts. A page
+    with nothing the EPUB has (the printed contents) is marked just before the next page's
+    marker. The page-list follows the reading order
+    (EPUBCheck NAV-011), so a read-along that reads the copyright page last lists it last.
     """
 
     def __init__(self, pages: dict[str, int], say: Messages, known: frozenset[str] = frozenset()):
@@ -342,6 +344,7 @@ class _PageMarks:
                 self.targets.setdefault(page, []).append((key, 0))
         self.last_page = max(pages.values(), default=0)
         self.placed: dict[int, str] = {}  # page → file name
+        self.entries: list[tuple[str, int]] = []  # (file name, page), in reading order
 
     def mark(self, file_name: str, body: str) -> str:
         if not self.pages:
@@ -350,7 +353,11 @@ class _PageMarks:
         for match in _BLOCK_ID.finditer(body):
             blocks.setdefault(match.group(2), match.start())
         found: dict[int, int] = {}  # page → position in body
+        if not self.placed and blocks:  # the publication starts on page 1, wherever its title is
+            found[1] = min(blocks.values())
         for number, candidates in self.targets.items():
+            if number in found:
+                continue
             if number in self.placed:
                 continue
             for block, word in candidates:
@@ -368,15 +375,16 @@ class _PageMarks:
             out.append(f'<span id="page-{number}" epub:type="pagebreak" role="doc-pagebreak" '
                        f'aria-label="{html.esc(self.say("page_label", number=str(number)))}"></span>')
             self.placed[number] = file_name
+            self.entries.append((file_name, number))
             pos = where
         out.append(body[pos:])
         return "".join(out)
 
     def nav(self) -> str:
-        if not self.placed:
+        if not self.entries:
             return ""
         items = "".join(f'<li><a href="{html.esc(name)}#page-{number}">{number}</a></li>'
-                        for number, name in sorted(self.placed.items()))
+                        for name, number in self.entries)
         heading = html.esc(self.say("page_list"))
         return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>{heading}</h2>'
                 f"<ol>{items}</ol></nav>\n")
