@@ -360,10 +360,9 @@ class _PageMarks:
                 continue
             if number in self.placed:
                 continue
-            for block, word in candidates:
-                if block in blocks:
-                    found[number] = _word_position(body, blocks[block], word)
-                    break
+            block, word = candidates[0]  # the page's own start, not a later block on it (a colophon)
+            if block in blocks:
+                found[number] = _word_position(body, blocks[block], word)
         for number in range(1, self.last_page + 1):  # pages with nothing the EPUB has
             if number not in self.targets and number not in self.placed and number not in found:
                 following = [page for page in found if page > number]
