@@ -97,3 +97,90 @@ def test_an_epub_built_without_its_pdf_has_no_page_list_and_gains_one_with_it(ou
     report = build(root, BuildOptions(formats=("epub", "pdf"), output=target, only=("listening-hours",)))
     assert not report.failed and "epub" in report.results[0].built  # the key knows the page-list
     assert 'epub:type="page-list"' in nav()
+
+
+def test_german_epub_has_no_english_furniture(out):
+    """Page markers, the page-list heading, the cover's alt text and the accessibility summary of
+    a German publication are German (issue 28: "Page 1", "Pages", "Cover: … by …" were English)."""
+    slug = "vorlesestunde-am-fluss"
+    with zipfile.ZipFile(out / slug / f"{slug}.epub") as z:
+        texts = {name: z.read(name).decode() for name in z.namelist() if name.endswith((".xhtml", ".opf"))}
+    every = "\n".join(texts.values())
+    assert 'aria-label="Seite 1"' in every and "<h2>Seiten</h2>" in texts["EPUB/nav.xhtml"]
+    assert not re.search(r'aria-label="Page \d', every) and "<h2>Pages</h2>" not in every
+    cover = re.search(r'<img role="doc-cover"[^>]*alt="([^"]*)"', every)
+    assert cover and cover.group(1).startswith("Cover: ") and " by " not in cover.group(1), cover
+    summary = re.search(r'<meta property="schema:accessibilitySummary">([^<]*)</meta>', texts["EPUB/content.opf"])
+    assert summary, "no accessibility summary"
+    english = ("This publication", "It has", "It contains", "image has", "images have", "synchronized")
+    assert not [phrase for phrase in english if phrase in summary.group(1)], summary.group(1)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def after_marker(z: zipfile.ZipFile, name: str, anchor: str, count: int = 4) -> list[str]:
+    """The first ``count`` words of text after the page marker ``anchor`` in the EPUB document."""
+    text = z.read(f"EPUB/{name}").decode()
+    at = text.index(f'id="{anchor}"')
+    plain = re.sub(r"<[^>]+>", " ", text[at:].split(">", 1)[1])
+    return words(plain)[:count]
+
+
+def assert_markers_match_pdf_pages(epub_path, pdf_path, furniture: set[int] = frozenset()):
+    pdf = pypdf.PdfReader(pdf_path)
+    with zipfile.ZipFile(epub_path) as z:
+        entries = page_list(z)
+        # every page once (in reading order: a read-along may read a copyright page last)
+        assert sorted(int(label) for _, _, label in entries) == list(range(1, len(pdf.pages) + 1))
+        for name, anchor, label in entries:
+            number = int(label)
+            if number in furniture:
+                continue
+            page_words = words(pdf.pages[number - 1].extract_text())[:30]  # running heads come first
+            start = after_marker(z, name, anchor)
+            assert any(page_words[i:i + len(start)] == start for i in range(len(page_words))), \
+                (label, name, start, page_words)
+        opf = z.read("EPUB/content.opf").decode()
+    source = re.search(r"<dc:source>([^<]*)</dc:source>", opf).group(1)
+    identifier = re.search(r"<dc:identifier[^>]*>([^<]*)</dc:identifier>", opf).group(1)
+    assert identifier not in source and ".pdf" in source
+
+
+@pytest.mark.parametrize("slug", ["listening-hours", "the-tide-clock", "vorlesestunde-am-fluss"])
+def test_each_page_marker_sits_where_its_pdf_page_starts(out, slug):
+    """Page N's marker is followed by the first words of PDF page N (pypdf's text of the page),
+    for every page; the printed contents page, which the EPUB has no text of, is exempt."""
+    pdf = pypdf.PdfReader(out / slug / f"{slug}.pdf")
+    contents = {pdf.get_destination_page_number(dest) + 1 for name, dest in pdf.named_destinations.items()
+                if name == "contents"}
+    assert_markers_match_pdf_pages(out / slug / f"{slug}.epub", out / slug / f"{slug}.pdf", contents)
+
+
+LONG = """---
+title: The Long Paragraph
+author: Sam Writer
+language: en
+---
+
+{paragraphs}
+"""
+
+
+def test_a_page_that_starts_mid_paragraph_is_marked_at_its_first_word(tmp_path):
+    sentences = [f"Sentence number {n} of the long paragraph tells of tide {n * 7} and boat {n * 3}."
+                 for n in range(1, 160)]
+    paragraphs = "\n\n".join(" ".join(sentences[i:i + 80]) for i in range(0, len(sentences), 80))
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "long.md").write_text(LONG.format(paragraphs=paragraphs), encoding="utf-8")
+    report = build(root, BuildOptions(formats=("epub", "pdf")))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    epub_path, pdf_path = root / "output" / "long" / "long.epub", root / "output" / "long" / "long.pdf"
+    assert len(pypdf.PdfReader(pdf_path).pages) >= 3
+    assert_markers_match_pdf_pages(epub_path, pdf_path)
+    with zipfile.ZipFile(epub_path) as z:
+        text = z.read("EPUB/text/article.xhtml").decode()
+    inside = re.findall(r'<p id="[^"]+">(?:(?!</p>).)*?<span id="page-(\d+)"', text, re.S)
+    assert inside, "no marker inside a paragraph"

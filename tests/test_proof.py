@@ -112,6 +112,15 @@ def test_proof_json_lists_lexicon_words_and_every_heteronym(built):
     assert 'id="pronunciation"' in page and "Zyzzogeton" in page
 
 
+def test_proof_json_holds_what_the_readme_promises(built):
+    """output/proof/proof.json carries each word's spoken form, clip and sentences, as --json does."""
+    root, data = built
+    summary = json.loads((root / "output" / "proof" / "proof.json").read_text(encoding="utf-8"))
+    [pub] = summary["publications"]
+    assert pub["flagged"] == data["publications"][0]["flagged"]
+    assert all({"spoken", "clip", "sentences"} <= set(entry) for entry in pub["flagged"])
+
+
 def test_clips_are_small_mp3s_of_each_sentence(built):
     root, data = built
     clips = sorted((root / "output" / "proof" / "clips").rglob("*.mp3"))

@@ -112,9 +112,30 @@ def test_page_is_in_its_language(language):
 
 def test_publications_own_fields_keep_their_language_on_a_page_in_another():
     html = visible(page("fr", pub_language="de"))
-    assert '<time datetime="2025-03-03" lang="de">3. März 2025</time>' in html  # the publication's own date
+    assert '<time datetime="2025-03-03">3 mars 2025</time>' in html  # among the page's words: the page's date
     assert 'srclang="de" label="Sous-titres (allemand)"' in html  # captions in German, named in French
     assert "Par Anna Weber et Ben Roth" in html  # the page's words, the page's list
+    assert '<h2 id="pub-markt-title" lang="de">Der Markt</h2>' in html
+    assert '<li><a href="#pub-markt" lang="de">Der Markt</a></li>' in html
+    assert '<span lang="de">Anfang</span>' in html  # a chapter title
+
+
+def test_english_page_dates_a_german_publication_in_english():
+    html = visible(page("en", pub_language="de"))
+    assert 'By Anna Weber and Ben Roth, <time datetime="2025-03-03">March 3, 2025</time>' in html
+    assert "3. März" not in html and '<h2 id="pub-markt-title" lang="de">' in html
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
+def test_page_says_the_narration_is_synthetic_where_the_audio_is_chosen(language):
+    from narrate.i18n.messages import messages_for
+
+    html = visible(page(language))
+    disclosure = messages_for(language)("disclosure")
+    listen = html[html.index("<h3>", html.index('<article')):html.index("<audio")]
+    assert disclosure in listen
+    notes = re.findall(r'<a href="(mp3|m4b)" download>.*?<span class="note">(.*?)</span>', html)
+    assert len(notes) == 2 and all(disclosure in note for _, note in notes), notes
 
 
 def test_english_page_keeps_its_words():

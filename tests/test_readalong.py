@@ -326,7 +326,10 @@ def test_a_written_summary_gains_the_narration_sentence():
     import datetime as dt
 
     from narrate import model as m
-    from narrate.markup.accessibility import NARRATION_SUMMARY, accessibility
+    from narrate.i18n.messages import messages_for
+    from narrate.markup.accessibility import accessibility
+
+    NARRATION_SUMMARY = messages_for("en")("a11y_narration")  # noqa: N806
 
     meta = m.Meta(title="T", slug="t", language="en", identifier="urn:x", kind="article",
                   accessibility_summary="Written by hand.", modified=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
@@ -334,3 +337,25 @@ def test_a_written_summary_gains_the_narration_sentence():
     assert accessibility(doc).summary == "Written by hand."
     assert accessibility(doc, has_audio=True).summary == f"Written by hand. {NARRATION_SUMMARY}"
 
+
+
+@pytest.mark.slow
+def test_readalong_page_markers_sit_where_the_pdf_pages_start(tmp_path):
+    """The read-along EPUB's page-list (built with the PDF) meets the print pages as the EPUB's
+    does: its title page holds the colophon a printed article ends with, and before, every
+    marker of such an article landed in titlepage.xhtml."""
+    import pypdf
+    from test_page_list import assert_markers_match_pdf_pages
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("vorlesestunde-*"))
+    (root / "voices").mkdir()
+    (root / "voices" / "fake.toml").write_text(FAKE_VOICE)
+    report = build(root, BuildOptions(formats=("pdf", "epub-readaloud"), voice="fake"))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    for slug in ("listening-hours", "the-tide-clock"):
+        pdf_path = root / "output" / slug / f"{slug}.pdf"
+        pdf = pypdf.PdfReader(pdf_path)
+        contents = {pdf.get_destination_page_number(dest) + 1 for name, dest in pdf.named_destinations.items()
+                    if name == "contents"}
+        assert_markers_match_pdf_pages(root / "output" / slug / f"{slug}.readaloud.epub", pdf_path, contents)

@@ -152,3 +152,10 @@ def test_html_transcript_reads_as_text(tmp_path):
     ]
     assert "-->" not in text and "c1-b1" not in text and not re.search(r"\d\d:\d\d", text)
     assert '<html lang="en">' in text
+
+
+def test_transcript_page_title_is_in_the_publications_language():
+    from narrate.writers.transcript_html import transcript_html
+
+    page = transcript_html(Timeline((), (), 0), title="Vorlesestunde am Fluss", language="de")
+    assert "<title>Transkript: Vorlesestunde am Fluss</title>" in page and "Transcript" not in page

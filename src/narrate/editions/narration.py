@@ -275,7 +275,7 @@ def audio_facts(ctx: PublicationContext, narration: Narration) -> dict[str, Any]
 
 def write_transcripts(ctx: PublicationContext, narration: Narration) -> Made:
     timeline = narration.rendered.timeline
-    vtt, chapters = _write_transcripts(timeline, ctx.out_dir, ctx.doc.meta.slug)
+    vtt, chapters = _write_transcripts(timeline, ctx.out_dir, ctx.doc.meta.slug, ctx.doc.meta.language)
     kinds = {s.id: s.kind for c in narration.script.chapters for s in c.segments}
     page = write_transcript_html(timeline, ctx.path(".transcript.html"), title=ctx.doc.meta.title,
                                  language=ctx.doc.meta.language, kinds=kinds)

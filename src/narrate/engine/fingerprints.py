@@ -57,6 +57,11 @@ class Fingerprints:
         for rel in files:
             if rel:
                 parts += [rel, sha256_file(self.project.root / rel)]
+        if maker == "pdf-large":  # an image's larger rendition (writers/pdf.py) is read too
+            for rel in filter(None, files):
+                larger = Path(rel).with_name(f"{Path(rel).stem}.large{Path(rel).suffix}")
+                if Path(rel).suffix and (self.project.root / larger).is_file():
+                    parts += [larger.as_posix(), sha256_file(self.project.root / larger)]
         config = self.project.config
         if maker in ("pdf", "pdf-large"):
             parts.append(repr(config.pdf))

@@ -127,7 +127,7 @@ MESSAGES: dict[str, str] = {
     "label_bundle": "Everything (zip)",
     "about_epub": "EPUB 3 e-book: reflowable text, for e-readers, phones, tablets and screen readers",
     "about_epub_readaloud": "read-along EPUB 3: the text highlighted sentence by sentence as the narration plays",
-    "about_pdf": "tagged PDF (PDF/UA) for printing and for reading on a computer",
+    "about_pdf": "tagged PDF for printing and for reading on a computer",
     "about_pdf_large": "large-print tagged PDF",
     "about_mp3": "narrated audio (MP3) with chapter markers",
     "about_m4b": "narrated audiobook (M4B) with chapter markers and cover",
@@ -135,6 +135,22 @@ MESSAGES: dict[str, str] = {
     "about_transcript_html": "transcript of the narration: a web page to read, with headings and paragraphs",
     "about_chapters": "chapter list with times (JSON, Podcasting 2.0 chapters format)",
     "about_bundle": "all of the above with a README, in one zip file",
+    # text-edition furniture (writers/epub.py, writers/transcript_html.py, markup/accessibility.py)
+    "page_label": "Page {number}",
+    "page_list": "Pages",
+    "cover_alt": "Cover: {title}",
+    "cover_alt_by": "Cover: {title} by {authors}",
+    "transcript_title": "Transcript: {title}",
+    "a11y_text": (
+        "This publication is a reflowable EPUB 3 whose text adapts to the reader's font, size and colour "
+        "settings. It has a table of contents, structured headings and a logical reading order."),
+    "a11y_image": "Its image has a text description.",
+    "a11y_images": "The {count} images have text descriptions.",
+    "a11y_images_undescribed": "Some images lack text descriptions.",
+    "a11y_narration": (
+        "It has synchronized narration: a synthetic (computer-generated) voice, not a human narrator, reads "
+        "the text aloud, and each sentence is highlighted as it is read."),
+    "a11y_no_hazards": "It contains no flashing, motion or sound hazards.",
     # the feed (publish/feed.py, publish/delivery.py)
     "feed_title": "Narrated editions",
     "feed_title_for": "{title} (for {name})",

@@ -11,10 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from narrate import model as m
-
-# The read-along edition's sentence: what the narration is and who (what) reads it.
-NARRATION_SUMMARY = ("It has synchronized narration: a synthetic (computer-generated) voice, not a human "
-                     "narrator, reads the text aloud, and each sentence is highlighted as it is read.")
+from narrate.i18n.messages import Messages, messages_for
 
 
 @dataclass(frozen=True)
@@ -46,9 +43,11 @@ def accessibility(doc: m.Document, *, has_audio: bool = False, page_list: bool =
     if page_list:
         features += ["pageBreakMarkers", "pageNavigation"]
     hazards = ("unknown",) if any(src.lower().endswith(".gif") for src, _ in images) else ("none",)
-    summary = doc.meta.accessibility_summary or _summary(images, all_described, hazards, has_audio)
-    if has_audio and doc.meta.accessibility_summary and NARRATION_SUMMARY not in summary:
-        summary = f"{summary.rstrip()} {NARRATION_SUMMARY}"  # a summary written for the text alone
+    say = messages_for(doc.meta.language, doc.messages)  # the summary is in the publication's language
+    summary = doc.meta.accessibility_summary or _summary(images, all_described, hazards, has_audio, say)
+    narration = say("a11y_narration")
+    if has_audio and doc.meta.accessibility_summary and narration not in summary:
+        summary = f"{summary.rstrip()} {narration}"  # a summary written for the text alone
     return A11y(tuple(modes), tuple(sufficient), tuple(features), hazards, summary)
 
 
@@ -57,17 +56,14 @@ def _has_structure(doc: m.Document) -> bool:
     return bool(headed) or any(isinstance(b, m.Heading) for b in m.all_blocks(doc))
 
 
-def _summary(images, all_described: bool, hazards: tuple[str, ...], has_audio: bool) -> str:
-    parts = ["This publication is a reflowable EPUB 3 whose text adapts to the reader's font, size and "
-             "colour settings. It has a table of contents, structured headings and a logical reading order."]
+def _summary(images, all_described: bool, hazards: tuple[str, ...], has_audio: bool, say: Messages) -> str:
+    parts = [say("a11y_text")]
     if images and all_described:
-        count = len(images)
-        parts.append(f"{'The' if count > 1 else 'Its'} {count} image{'s' if count > 1 else ''} "
-                     f"{'have' if count > 1 else 'has'} text descriptions.")
+        parts.append(say("a11y_images", count=str(len(images))) if len(images) > 1 else say("a11y_image"))
     elif images:
-        parts.append("Some images lack text descriptions.")
+        parts.append(say("a11y_images_undescribed"))
     if has_audio:
-        parts.append(NARRATION_SUMMARY)
+        parts.append(say("a11y_narration"))
     if hazards == ("none",):
-        parts.append("It contains no flashing, motion or sound hazards.")
+        parts.append(say("a11y_no_hazards"))
     return " ".join(parts)

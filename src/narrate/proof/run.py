@@ -91,10 +91,10 @@ def proof_project(root: Path | str, *, only: tuple[str, ...] = (), output: Path 
             continue
         pubs.append(pub)
         data["publications"].append(entry)
-    summary = {"generator": "narrate proof", "publications": [
-        {"slug": p.slug, "title": p.title, "page": p.page, "lexicons": p.lexicons,
-         "flagged": [{"word": f.word, "reason": f.reason, "count": f.count} for f in p.flagged],
-         "lexicon": p.lexicon, "heteronyms": p.heteronyms} for p in pubs]}
+    summary = {"generator": "narrate proof", "publications": [  # flagged: as --json prints it (README)
+        {"slug": p.slug, "title": p.title, "page": p.page, "lexicons": p.lexicons, "flagged": entry["flagged"],
+         "lexicon": p.lexicon, "heteronyms": p.heteronyms}
+        for p, entry in zip(pubs, data["publications"], strict=True)]}
     if only:  # a partial run keeps the other publications' pages and words
         summary = _merged(out / PROOF / SUMMARY, summary)
     elif not failed:  # a full run: clips of sentences no publication says any more go

@@ -65,8 +65,10 @@ def around(text: str, name: str) -> tuple[str, ...]:
 
 def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict[str, int],
           personal: set[str], language: str, say: Messages) -> dict[str, object]:
+    disclosure = say("disclosure")  # every narration narrate makes is synthetic: said where it is chosen
     files = [Link(label(a.format, say), href(pub, a.format), human_size(sizes.get(a.format, a.bytes), language),
-                  describe(a.format, say), a.format in personal) for a in pub.editions]
+                  _note(describe(a.format, say), disclosure if a.format in AUDIO_TYPES else ""),
+                  a.format in personal) for a in pub.editions]
     files.append(Link(label("bundle", say), href(pub, "bundle"), human_size(sizes.get("bundle", 0), language),
                       describe("bundle", say)))
     audio_fmt = "mp3" if "mp3" in pub.artifacts else ("m4b" if "m4b" in pub.artifacts else "")
@@ -80,9 +82,10 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "id": "pub-" + quote(pub.slug, safe=""),
         "byline": byline[:1].upper() + byline[1:],
         "date_iso": pub.date.isoformat() if pub.date else "",
-        # the date as the publication's readers write it; marked up in its language if the page's differs
-        "date_text": long_date(pub.date, pub.language) if pub.date else "",
-        "date_lang": pub.language if pub.language and pub.language != language else "",
+        # the date as the page's readers write it: it sits among the page's own words ("By …, date")
+        "date_text": long_date(pub.date, language) if pub.date else "",
+        # the publication's own text (title, description, summary …) keeps its language
+        "lang": pub.language if pub.language and pub.language.lower() != language.lower() else "",
         "files": files,
         "audio": audio,
         "audio_type": AUDIO_TYPES.get(audio_fmt, ""),
@@ -93,7 +96,15 @@ def _view(pub: Publication, href: Callable[[Publication, str], str], sizes: dict
         "duration": duration,
         "lasts": around(say("narration_lasts"), "duration"),
         "narration_label": say("narration_of", title=pub.title),
+        "disclosure": disclosure,
     }
+
+
+def _note(description: str, disclosure: str) -> str:
+    """A file's description, then the synthetic-voice disclosure for an audio edition."""
+    if not disclosure:
+        return description
+    return f"{description}{'' if description.endswith(('.', '!', '?', '。')) else '.'} {disclosure}".strip()
 
 
 def render_page(pubs: list[Publication], *, title: str, language: str, href: Callable[[Publication, str], str],

@@ -26,6 +26,7 @@ from ebooklib import epub
 from narrate import model as m
 from narrate.artifacts import atomic_path
 from narrate.errors import OutputError
+from narrate.i18n.dates import list_text
 from narrate.i18n.messages import Messages, messages_for
 from narrate.markup import html
 from narrate.markup.accessibility import A11y, accessibility
@@ -63,7 +64,8 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     """Write ``doc`` as an EPUB 3 to ``out`` atomically. ``root`` is the project root (for images)."""
     options = options or EpubOptions()
     book = epub.EpubBook()
-    marks = _PageMarks(options.print_pages if options.print_page_size else {})
+    marks = _PageMarks(options.print_pages if options.print_page_size else {},
+                       messages_for(doc.meta.language, doc.messages), _epub_ids(doc))
     a11y = accessibility(doc, has_audio=bool(options.overlays), page_list=bool(marks.pages))
     _metadata(book, doc.meta, options)
     _accessibility_metadata(book, doc.meta, a11y)
@@ -207,6 +209,18 @@ def _image_adder(book: epub.EpubBook, root: Path):
     return add
 
 
+TITLE_IDS = frozenset({"titlepage", "titlepage-title", "titlepage-subtitle", "titlepage-author",
+                       "titlepage-publisher", "colophon", "article", "article-title"})
+
+
+def _epub_ids(doc: m.Document) -> frozenset[str]:
+    """Ids the EPUB's documents can hold: blocks, chapters, the title page and colophon (the
+    print PDF also has ids of its own, such as its contents page)."""
+    ids = {getattr(block, "id", "") for block in m.all_blocks(doc)} | {c.id for c in doc.chapters}
+    ids |= {f"{c.id}-h" for c in doc.chapters}
+    return frozenset(ids - {""}) | TITLE_IDS
+
+
 def _page(book, uid, file_name, title, lang, body, css, **kw) -> epub.EpubHtml:
     item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=lang, **kw)
     item.content = html.xhtml_document(title, lang, body).encode("utf-8")
@@ -219,12 +233,14 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
     data, ext = options.cover  # type: ignore[misc]
     name = f"images/cover.{ext}"
     book.set_cover(name, data, create_page=False)
-    by = f" by {' and '.join(doc.meta.authors)}" if doc.meta.authors else ""
+    say = messages_for(doc.meta.language, doc.messages)
+    alt = (say("cover_alt_by", title=doc.meta.title, authors=list_text(list(doc.meta.authors), doc.meta.language))
+           if doc.meta.authors else say("cover_alt", title=doc.meta.title))
     # The section's epub:type has no DPUB-ARIA role ARIA allows on <section>; the image carries doc-cover.
     body = (f'<section epub:type="cover" class="cover"><img role="doc-cover" src="../{name}" '
-            f'alt="{html.esc("Cover: " + doc.meta.title + by)}"/></section>')
-    item = epub.EpubHtml(uid="cover-page", file_name="text/cover.xhtml", title="Cover", lang=doc.meta.language)
-    item.content = html.xhtml_document("Cover", doc.meta.language, body).encode("utf-8")
+            f'alt="{html.esc(alt)}"/></section>')
+    item = epub.EpubHtml(uid="cover-page", file_name="text/cover.xhtml", title=say("cover"), lang=doc.meta.language)
+    item.content = html.xhtml_document(say("cover"), doc.meta.language, body).encode("utf-8")
     book.add_item(item)
     return item
 
@@ -305,33 +321,61 @@ _BLOCK_ID = re.compile(r'<(p|h[1-6]|ul|ol|blockquote|pre|figure|table|hr|section
 class _PageMarks:
     """Page-break markers at the print PDF's page starts, and the page-list nav.
 
-    Each block starts on a PDF page (``pdf.print_pages``). Walking the EPUB's blocks in
-    reading order, a page's marker (``<span epub:type="pagebreak" role="doc-pagebreak">``)
-    goes just before the first block that starts on it; a page on which no block starts
-    (a long paragraph runs across it) is marked before the next block.
+    ``pages`` (``pdf.print_pages``): element id → the PDF page it starts on, in layout order,
+    and ``"<block id>#<n>"`` → a page that starts inside that block, at its word ``n``. Page N's
+    marker (``<span epub:type="pagebreak" role="doc-pagebreak">``) goes where page N starts,
+    wherever that is in the EPUB (a read-along's title page holds the colophon a printed article
+    ends with, so EPUB and PDF order differ): inside the block at word ``n``, else before the
+    first block that starts on the page; page 1 where the first marked document starts. A page
+    with nothing the EPUB has (the printed contents) is marked just before the next page's
+    marker. The page-list follows the reading order
+    (EPUBCheck NAV-011), so a read-along that reads the copyright page last lists it last.
     """
 
-    def __init__(self, pages: dict[str, int]):
+    def __init__(self, pages: dict[str, int], say: Messages, known: frozenset[str] = frozenset()):
         self.pages = pages
-        self.last = 0
-        self.entries: list[tuple[str, int]] = []  # (file name, page number)
+        self.say = say
+        self.targets: dict[int, list[tuple[str, int]]] = {}  # page → (block id, word) candidates, best first
+        for key, page in pages.items():
+            block, _, word = key.partition("#")
+            if word.isdigit():
+                self.targets.setdefault(page, []).insert(0, (block, int(word)))
+            elif not known or key in known:
+                self.targets.setdefault(page, []).append((key, 0))
+        self.last_page = max(pages.values(), default=0)
+        self.placed: dict[int, str] = {}  # page → file name
+        self.entries: list[tuple[str, int]] = []  # (file name, page), in reading order
 
     def mark(self, file_name: str, body: str) -> str:
         if not self.pages:
             return body
-        out: list[str] = []
-        pos = 0
+        blocks: dict[str, int] = {}
         for match in _BLOCK_ID.finditer(body):
-            page = self.pages.get(match.group(2))
-            if page is None or page <= self.last:
+            blocks.setdefault(match.group(2), match.start())
+        found: dict[int, int] = {}  # page → position in body
+        if not self.placed and blocks:  # the publication starts on page 1, wherever its title is
+            found[1] = min(blocks.values())
+        for number, candidates in self.targets.items():
+            if number in found:
                 continue
-            out.append(body[pos : match.start()])
-            for number in range(self.last + 1, page + 1):
-                out.append(f'<span id="page-{number}" epub:type="pagebreak" role="doc-pagebreak" '
-                           f'aria-label="Page {number}"></span>')
-                self.entries.append((file_name, number))
-            self.last = page
-            pos = match.start()
+            if number in self.placed:
+                continue
+            block, word = candidates[0]  # the page's own start, not a later block on it (a colophon)
+            if block in blocks:
+                found[number] = _word_position(body, blocks[block], word)
+        for number in range(1, self.last_page + 1):  # pages with nothing the EPUB has
+            if number not in self.targets and number not in self.placed and number not in found:
+                following = [page for page in found if page > number]
+                if following:
+                    found[number] = found[min(following)]
+        out, pos = [], 0
+        for number, where in sorted(found.items(), key=lambda item: (item[1], item[0])):
+            out.append(body[pos:where])
+            out.append(f'<span id="page-{number}" epub:type="pagebreak" role="doc-pagebreak" '
+                       f'aria-label="{html.esc(self.say("page_label", number=str(number)))}"></span>')
+            self.placed[number] = file_name
+            self.entries.append((file_name, number))
+            pos = where
         out.append(body[pos:])
         return "".join(out)
 
@@ -340,12 +384,36 @@ class _PageMarks:
             return ""
         items = "".join(f'<li><a href="{html.esc(name)}#page-{number}">{number}</a></li>'
                         for name, number in self.entries)
-        return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>Pages</h2>'
+        heading = html.esc(self.say("page_list"))
+        return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>{heading}</h2>'
                 f"<ol>{items}</ol></nav>\n")
 
     @staticmethod
     def source(meta: m.Meta, page_size: str) -> str:
-        return f"{meta.identifier} (print PDF edition, {page_size} pages)"
+        """The print edition the page numbers come from (not this EPUB's own identifier)."""
+        return f"{meta.title}: print PDF edition, {page_size} pages ({meta.slug}.pdf)"
+
+
+_TAG_OR_TEXT = re.compile(r"<[^>]*>|[^<]+")
+
+
+def _word_position(body: str, start: int, word: int) -> int:
+    """Where word ``word`` (from 0, split at white space in the text between tags) of the
+    element starting at ``start`` begins; the element's start for word 0."""
+    if word <= 0:
+        return start
+    seen = 0
+    first_tag = True
+    for match in _TAG_OR_TEXT.finditer(body, start):
+        if match.group().startswith("<"):
+            if first_tag:
+                first_tag = False
+            continue
+        for piece in re.finditer(r"\S+", match.group()):
+            if seen == word:
+                return match.start() + piece.start()
+            seen += 1
+    return start
 
 
 # -------------------------------------------------------------------- writing

@@ -1,4 +1,9 @@
-"""The print editions: a tagged PDF/UA-1 (``pdf``) and its large-print twin (``pdf-large``).
+"""The print editions: a tagged PDF 1.7 (``pdf``) and its large-print twin (``pdf-large``).
+
+No PDF/UA identifier (``pdfuaid:part``) is written: the reference checker (veraPDF) cannot be
+installed from the registries narrate builds from, and the checker the tests run (``pdfua``,
+16 of the 106 machine-checkable PDF/UA-1 rules) does not certify conformance. The claim is
+made only when a checker that does says so.
 
 Steps, in order: XHTML (``pdf_html``, the EPUB's own markup in print order) →
 stylesheet (``templates/print.css`` + the shipped fonts) → render with
@@ -15,6 +20,11 @@ Language of parts (WCAG 3.1.2): WeasyPrint 70 writes the document's language as 
 catalog's ``/Lang`` but ignores ``lang`` on the elements inside; ``_tag_part_languages``
 makes the structure element of an element with its own ``lang`` (a ``{lang=fr}`` block,
 an inline ``[phrase]{lang=fr}``) carry ``/Lang`` too.
+
+Structure fixes (the same hook): a table header cell (``/TH``) says which cells it heads with
+``/Scope`` (``/Row`` for ``scope="row"``, else ``/Column``; Matterhorn 15-003), and a list item
+(``/LI``) holds only a label (``/Lbl``) and a body (``/LBody``): WeasyPrint puts a loose list's
+paragraphs straight under the ``/LI``, they are moved into one ``/LBody``.
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from narrate.writers import pdf_html
 from narrate.writers.fonts import font_files
 from narrate.writers.pdf_html import FONTS_URL, PROJECT_URL
 
-PDF_VARIANT = "pdf/ua-1"
+PDF_VERSION = "1.7"
 # WeasyPrint notices about the host's libraries, not about the publication: not reported.
 HOST_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
@@ -59,7 +69,7 @@ def write_pdf(doc: m.Document, root: Path, out: Path, *, page_size: str = "A4", 
     except ValueError as exc:
         raise OutputError(str(exc), source) from exc
     job = _Job(doc, Path(root), source, prepared_for, f"{page_size.lower()}|{'large' if large else 'normal'}",
-               ProjectFetcher(Path(root), next(iter(fonts.values())).parent))
+               ProjectFetcher(Path(root), next(iter(fonts.values())).parent, large=large))
     page = pdf_html.page_xhtml(doc, prepared_for)
     with capture_logs() as messages:
         data = _render(job, page, css)
@@ -102,10 +112,41 @@ def _tag_part_languages() -> None:
         for element in build(box, *args, **kwargs):
             if lang and "Lang" not in element:
                 element["Lang"] = pydyf.String(lang)
+            _fix_structure(element, source, args[1] if args else kwargs["pdf"])
             yield element
 
     build_with_lang.narrate_lang = True  # type: ignore[attr-defined]
     weasy_tags._build_box_tree = build_with_lang
+
+
+def _fix_structure(element: pydyf.Dictionary, source, pdf: pydyf.PDF) -> None:  # noqa: ANN001
+    """``/Scope`` on a header cell; a list item's content under one ``/LBody`` (see the module doc)."""
+    if element.get("S") == "/TH" and isinstance(element.get("A"), pydyf.Dictionary):
+        scope = "" if source is None else (source.get("scope") or "").strip().lower()
+        element["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
+    elif element.get("S") == "/LI":
+        _wrap_list_body(element, pdf)
+
+
+def _wrap_list_body(item: pydyf.Dictionary, pdf: pydyf.PDF) -> None:
+    """Move the kids of a ``/LI`` that are neither ``/Lbl`` nor ``/LBody`` into a new ``/LBody``."""
+    def kind(kid) -> str:  # noqa: ANN001
+        if not isinstance(kid, bytes):
+            return ""  # a marked-content id: stays where WeasyPrint mapped it
+        return str(pdf.objects[int(kid.split()[0])].get("S", ""))
+
+    kids = list(item["K"])
+    loose = [kid for kid in kids if kind(kid) not in ("", "/Lbl", "/LBody")]
+    if not loose:
+        return
+    body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array(loose),
+                             "Pg": item["Pg"], "P": item.reference})
+    pdf.add_object(body)
+    for kid in loose:
+        pdf.objects[int(kid.split()[0])]["P"] = body.reference
+    first = kids.index(loose[0])
+    kept = [kid for kid in kids if kid not in loose]
+    item["K"] = pydyf.Array(kept[:first] + [body.reference] + kept[first:])
 
 
 _tag_part_languages()
@@ -125,9 +166,10 @@ class ProjectFetcher(URLFetcher):
     (``..``, a symlink) is refused too.
     """
 
-    def __init__(self, root: Path, fonts: Path) -> None:
+    def __init__(self, root: Path, fonts: Path, *, large: bool = False) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True)
         self.roots = {PROJECT_URL: Path(os.path.realpath(root)), FONTS_URL: Path(os.path.realpath(fonts))}
+        self.large = large  # large print: an image's larger rendition (chart.large.png) if there is one
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         for prefix, base in self.roots.items():
@@ -135,11 +177,20 @@ class ProjectFetcher(URLFetcher):
                 path = Path(os.path.realpath(base / unquote(urlsplit(url).path[len(urlsplit(prefix).path):])))
                 if not path.is_relative_to(base):
                     raise RefusedResource(f"refused to read {url!r}: it leads outside the project")
+                path = self._rendition(path, base)
                 response = super().fetch(path.as_uri(), headers)
                 response.url = url  # keep the virtual URL: nothing machine-specific reaches the PDF
                 return response
         raise RefusedResource(f"refused to fetch {url!r}: only files inside the project are read "
                               "(nothing is downloaded)")
+
+
+    def _rendition(self, path: Path, base: Path) -> Path:
+        """``chart.large.png`` beside ``chart.png`` stands in for it in large print."""
+        if not self.large or not path.suffix:
+            return path
+        larger = Path(os.path.realpath(path.with_name(f"{path.stem}.large{path.suffix}")))
+        return larger if larger.is_file() and larger.is_relative_to(base) else path
 
 
 @contextlib.contextmanager
@@ -189,7 +240,49 @@ def print_pages(doc: m.Document, root: Path, *, page_size: str = "A4") -> dict[s
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
+    pages.update(_mid_block_starts(document))
     return pages
+
+
+# the elements the EPUB's page markers go before (writers/epub.py's _BLOCK_ID)
+MARKED_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "figure",
+                           "table", "hr", "section", "aside", "article"})
+
+
+def _mid_block_starts(document) -> dict[str, int]:  # noqa: ANN001
+    """``"<block id>#<n>"`` → page, for each page whose text starts inside a block that began on
+    an earlier page (a paragraph running across the break): the page starts at the block's
+    word ``n`` (counted from 0 over the block's text, split at white space)."""
+    words_seen: dict[str, int] = {}
+    starts: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        first: list[tuple[str, int]] = []
+        for block, text in _texts(page._page_box, ""):
+            if block and not first:
+                first.append((block, words_seen.get(block, 0)))
+            if block:
+                words_seen[block] = words_seen.get(block, 0) + len(text.split())
+        if first and first[0][1] > 0:
+            starts[f"{first[0][0]}#{first[0][1]}"] = number
+    return starts
+
+
+def _texts(box, block: str):  # noqa: ANN001, ANN202
+    """(id of the innermost marked block holding it, text) of each text box, in layout order;
+    running heads and page numbers (margin boxes) and the footnote area are not the page's text."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+        return
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", "") in MARKED_BLOCKS and element.get("id") \
+            and not getattr(box, "pseudo_type", None):
+        block = element.get("id")
+    if isinstance(box, boxes.TextBox):
+        yield block, box.text
+        return
+    for child in getattr(box, "children", ()):
+        yield from _texts(child, block)
 
 
 def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
@@ -203,7 +296,8 @@ def _render(job: _Job, page: str, css: str) -> bytes:
     def run() -> bytes:
         document = _layout(job, page, css)
         _metadata(document.metadata, job.doc, job.prepared_for)
-        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=_file_id(job), custom_metadata=True)
+        return document.write_pdf(pdf_version=PDF_VERSION, pdf_tags=True, pdf_identifier=_file_id(job),
+                                   custom_metadata=True, finisher=_xmp)
 
     return _guarded(job, run)
 
@@ -238,6 +332,11 @@ def _metadata(metadata: DocumentMetadata, doc: m.Document, prepared_for: str) ->
     stamp = meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ") if meta.modified else None
     metadata.created = metadata.modified = stamp
     metadata.lang = meta.language
+
+
+def _xmp(document, pdf: pydyf.PDF) -> None:  # noqa: ANN001
+    """XMP metadata (title, authors, description, keywords) with no conformance identifier."""
+    document.metadata.include_in_pdf(pdf, "ua", None, None, True)
 
 
 def _file_id(job: _Job) -> bytes:

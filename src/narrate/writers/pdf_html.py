@@ -143,6 +143,7 @@ def stylesheet(title: str, page_size: str, large: bool, fonts: dict[str, Path]) 
            f"@page {{ size: {size}; @top-left {{ content: {_css_string(title)}; }} }}"]
     if large:  # after the running title, which large print moves
         css.append(templates.joinpath("print-large.css").read_text(encoding="utf-8"))
+        css.append(f"@page figure {{ size: {size} landscape; }}")
     return "\n".join(css)
 
 

@@ -31,10 +31,10 @@ def _cue_text(text: str) -> str:
     return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def vtt_text(timeline: Timeline) -> str:
+def vtt_text(timeline: Timeline, language: str = "en") -> str:
     """WebVTT captions: sentences cut to caption size (see writers/captions.py)."""
     parts = ["WEBVTT", ""]
-    for cue in caption_cues(timeline):
+    for cue in caption_cues(timeline, language):
         lines = [_cue_text(line) for line in cue.lines]
         if not any(lines):
             continue
@@ -62,17 +62,17 @@ def _write(out: Path, text: str) -> Path:
     return out
 
 
-def write_vtt(timeline: Timeline, out: Path) -> Path:
-    return _write(out, vtt_text(timeline))
+def write_vtt(timeline: Timeline, out: Path, language: str = "en") -> Path:
+    return _write(out, vtt_text(timeline, language))
 
 
 def write_chapters_json(timeline: Timeline, out: Path) -> Path:
     return _write(out, chapters_json(timeline))
 
 
-def write_transcripts(timeline: Timeline, out_dir: Path, slug: str) -> tuple[Path, Path]:
-    """Write ``<slug>.vtt`` and ``<slug>.chapters.json`` in ``out_dir``."""
+def write_transcripts(timeline: Timeline, out_dir: Path, slug: str, language: str = "en") -> tuple[Path, Path]:
+    """Write ``<slug>.vtt`` (line and cue breaks by ``language``'s phrases) and ``<slug>.chapters.json``."""
     return (
-        write_vtt(timeline, out_dir / f"{slug}.vtt"),
+        write_vtt(timeline, out_dir / f"{slug}.vtt", language),
         write_chapters_json(timeline, out_dir / f"{slug}.chapters.json"),
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from narrate.artifacts import atomic_path
 from narrate.audio.timeline import Timeline
 from narrate.errors import OutputError
+from narrate.i18n.messages import messages_for
 
 _CREDITS = {"opening", "disclosure", "credits", "closing"}
 _STYLE = (
@@ -37,7 +38,8 @@ def transcript_html(timeline: Timeline, *, title: str, language: str, kinds: dic
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Transcript: {escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
+        f"<title>{escape(messages_for(language)('transcript_title', title=title))}</title>\n"
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(body)
         + "\n</main>\n</body>\n</html>\n"
     )
