@@ -365,6 +365,9 @@ def import_cmd(
     media: Annotated[Path | None, typer.Option("--media", help="A local copy of the site's uploads folder.")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", help="Import drafts too (exports).")] = False,
     pages: Annotated[bool, typer.Option("--pages", help="Import pages too (exports).")] = False,
+    scheduled: Annotated[bool, typer.Option("--scheduled", help="Import posts scheduled for later too.")] = False,
+    protected: Annotated[bool, typer.Option("--protected", help="Import password-protected and members-only "
+                                            "posts too (never imported unasked).")] = False,
     kind: Annotated[str, typer.Option("--kind", help="article or chapter.")] = "article",
     force: Annotated[bool, typer.Option("--force", help="Replace files edited since their import.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was imported as JSON.")] = False,
@@ -378,7 +381,7 @@ def import_cmd(
     from narrate.importing import ImportOptions, run_import
 
     options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force,
-                            allow_private_hosts=allow_private_hosts)
+                            allow_private_hosts=allow_private_hosts, scheduled=scheduled, protected=protected)
     try:
         lock = project_lock(project, "import", _waiting) if project.is_dir() else contextlib.nullcontext()
         with lock:  # no project folder: run_import says so (and the lock would create one)

@@ -30,6 +30,8 @@ class ImportOptions:
     pages: bool = False
     kind: str = "article"
     force: bool = False
+    scheduled: bool = False  # posts scheduled to appear later (WordPress "future", Ghost "scheduled")
+    protected: bool = False  # password-protected (WordPress) and members-only (Ghost) posts
     allow_private_hosts: bool = False  # fetch from loopback and private addresses (off: no blind SSRF)
 
 
@@ -77,8 +79,16 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
     staged: list[Staged] = []
     for source in sources:
         count = 0
-        for article, page in _articles(source, options, fetcher, warn):
+        skipped: list[str] = []
+        skip = _skipper(skipped, warn)
+
+        mine: set[str] = set()  # slugs this source gave: a post and a page may share a name
+        for article, page in _articles(source, options, fetcher, warn, skip):
+            for message in article.warnings:
+                warn(f"{article.where}: {message}")
             article.slug = slug_of(article.slug, fallback=article.where)  # every slug through one sanitizer
+            if article.slug in mine:
+                article.slug = _distinct(article, seen, warn)
             if article.slug in seen:
                 raise SourceError(f"two sources have the slug '{article.slug}': {seen[article.slug]} and "
                                   f"{article.where}; rename one (slug, post name or file name)")
@@ -88,20 +98,46 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
             if holder:
                 warn(f"{article.where}: the slug '{wanted}' is already used by {holder}; "
                      f"imported as '{article.slug}'")
-            one = _stage_one(root, staging, article, page, media, options, warn)
+            one = _stage_one(root, staging, article, page, media, options, warn, skip)
             if one is None:
                 continue
             count += 1
             seen[wanted] = article.where
+            mine.add(wanted)
             staged.append(one)
         if count == 0:
-            hint = "" if options.drafts and options.pages else " (--drafts and --pages include those)"
-            raise SourceError(f"expected at least one published post to import, found none{hint}", source)
+            raise SourceError(_none_found(options, skipped), source)
     return staged
 
 
-def _articles(source: str, options: ImportOptions, fetcher: Fetcher,
-              warn: Callable[[str], None]) -> Iterator[tuple[Article, Path | None]]:
+def _skipper(skipped: list[str], warn: Callable[[str], None]) -> Callable[[str, str], None]:
+    """What an importer calls for a post it leaves out: a warning, and a line for the error if none came in."""
+    def skip(where: str, why: str) -> None:
+        skipped.append(f"{where}: {why}")
+        warn(f"{where}: {why}; skipped")
+    return skip
+
+
+def _distinct(article: Article, seen: dict[str, str], warn: Callable[[str], None]) -> str:
+    """A slug of the form ``<slug>-2`` for a second post of one export with the same name (stable: export order)."""
+    n = 2
+    while f"{article.slug}-{n}" in seen:
+        n += 1
+    slug = f"{article.slug}-{n}"
+    warn(f"{article.where}: the name '{article.slug}' is also {seen[article.slug]}'s; imported as '{slug}'")
+    return slug
+
+
+def _none_found(options: ImportOptions, skipped: list[str]) -> str:
+    hint = "" if options.drafts and options.pages else " (--drafts and --pages include those)"
+    listed = ""
+    if skipped:
+        listed = f"; skipped {len(skipped)}: " + "; ".join(skipped[:10]) + (" ..." if len(skipped) > 10 else "")
+    return f"expected at least one published post to import, found none{hint}{listed}"
+
+
+def _articles(source: str, options: ImportOptions, fetcher: Fetcher, warn: Callable[[str], None],
+              skip: Callable[[str, str], None]) -> Iterator[tuple[Article, Path | None]]:
     kind = detect(source)
     path = Path(source)
     if kind == "url":
@@ -123,12 +159,14 @@ def _articles(source: str, options: ImportOptions, fetcher: Fetcher,
     elif kind == "wxr":
         site = wordpress.scan(path, source)
         for article in wordpress.articles(path, source, site, drafts=options.drafts, pages=options.pages,
-                                          kind=options.kind, warn=warn):
+                                          kind=options.kind, warn=warn, scheduled=options.scheduled,
+                                          protected=options.protected, skip=skip):
             yield article, None
     else:
         data = ghost.load(path, source)
         for article in ghost.articles(data, source, drafts=options.drafts, pages=options.pages,
-                                      kind=options.kind, warn=warn):
+                                      kind=options.kind, warn=warn, scheduled=options.scheduled,
+                                      protected=options.protected, skip=skip):
             yield article, None
 
 
@@ -146,13 +184,14 @@ def _with_kind(article: Article, options: ImportOptions) -> Article:
 
 
 def _stage_one(root: Path, staging: Path, article: Article, page: Path | None, media: Media,
-               options: ImportOptions, warn: Callable[[str], None]) -> Staged | None:
-    """The article staged; None for an export's post with no text (skipped with a warning)."""
+               options: ImportOptions, warn: Callable[[str], None],
+               skip: Callable[[str, str], None]) -> Staged | None:
+    """The article staged; None for an export's post with no text (skipped, and told to ``skip``)."""
     image_dir = f"images/{article.slug}"
     rendered = render_body(article, media, page, image_dir, warn)
     if not rendered.body.strip():
         if article.in_export:
-            warn(f"{article.where}: no text in '{article.slug}'; skipped")
+            skip(article.where, f"no text in '{article.slug}'")
             return None
         raise SourceError(f"expected some article text, found none in '{article.slug}'", article.where)
     images = list(rendered.images)
