@@ -128,7 +128,7 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
         if visibility != "public" and not protected:
             skip(label, f"for {visibility} only (--protected imports it)")
             continue
-        article = _article(post, what, where, site, kind, skip)
+        article = post_article(post, what, where, site, kind, skip)
         if article is not None:
             ident = _id(post.get("id"))
             authors = post_authors.get(ident) or ([users[_id(post.get("author_id"))]] if users.get(
@@ -139,8 +139,9 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
             yield article
 
 
-def _article(post: dict[str, Any], what: str, where: str, site: dict[str, str], kind: str,
-             skip: Callable[[str, str], None]) -> Article | None:
+def post_article(post: dict[str, Any], what: str, where: str, site: dict[str, str], kind: str,
+                 skip: Callable[[str, str], None]) -> Article | None:
+    """One post (of an export, or of the Content API: its fields have the same names) as an Article."""
     title = clean_text(_text(post, "title", what, where))
     here = f"{where}: {what} '{title}'"
     if not title:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -11,12 +12,15 @@ from pathlib import Path
 
 from narrate.errors import ConfigError, OutputError, SourceError
 from narrate.importing import ghost, html_page, wordpress
+from narrate.importing.api_client import BACKOFF, MAX_WAIT, ApiClient
 from narrate.importing.detect import detect, sniff
-from narrate.importing.fetch import Fetcher, FetchError
+from narrate.importing.fetch import TIMEOUT, Fetcher, FetchError
+from narrate.importing.ghost_api import read_key
 from narrate.importing.markdown_out import render_body, render_file
 from narrate.importing.media import ImageMissing, Media
 from narrate.importing.model import Article, Imported, slug_of
 from narrate.importing.slugs import claims, free_slug
+from narrate.importing.sync import Settings, SiteSync, is_site
 from narrate.importing.write import Staged, commit
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -33,12 +37,17 @@ class ImportOptions:
     scheduled: bool = False  # posts scheduled to appear later (WordPress "future", Ghost "scheduled")
     protected: bool = False  # password-protected (WordPress) and members-only (Ghost) posts
     allow_private_hosts: bool = False  # fetch from loopback and private addresses (off: no blind SSRF)
+    ghost_key: str = ""  # a Ghost site's Content API key (a site address then syncs with its API)
+    ghost_key_file: Path | None = None  # a TOML file outside the project with [import] ghost_key
+    timeout: float = TIMEOUT  # seconds for one fetch, in all
+    retry_wait: float = MAX_WAIT  # the longest wait between tries of an API read (Retry-After, backoff)
 
 
 @dataclass
 class ImportReport:
     imported: list[Imported] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a sync did: posts read, requests, disappeared posts
 
 
 def run_import(project: Path, sources: list[str], options: ImportOptions = ImportOptions(),
@@ -61,18 +70,24 @@ def run_import(project: Path, sources: list[str], options: ImportOptions = Impor
             warn(message)
 
     (root / ".narrate").mkdir(exist_ok=True)
+    if options.ghost_key_file is not None and not options.ghost_key:
+        options = dataclasses.replace(options, ghost_key=read_key(options.ghost_key_file, root))
+    syncs: list[SiteSync] = []
     staging = Path(tempfile.mkdtemp(prefix="import-", dir=root / ".narrate"))
     try:
-        staged = _stage(root, staging, sources, options, note)
+        staged = _stage(root, staging, sources, options, note, syncs)
         report.imported = commit(root, staged, force=options.force)
+        for site in syncs:  # only now: the posts it read are in content/
+            site.save()
+            report.notes += site.notes
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
 
 
 def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions,
-           warn: Callable[[str], None]) -> list[Staged]:
-    fetcher = Fetcher(allow_private=options.allow_private_hosts)
+           warn: Callable[[str], None], syncs: list[SiteSync]) -> list[Staged]:
+    fetcher = Fetcher(allow_private=options.allow_private_hosts, timeout=options.timeout)
     media = Media(options.media, fetcher)
     seen: dict[str, str] = {}
     taken = claims(root)
@@ -83,7 +98,7 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
         skip = _skipper(skipped, warn)
 
         mine: set[str] = set()  # slugs this source gave: a post and a page may share a name
-        for article, page in _articles(source, options, fetcher, warn, skip):
+        for article, page in _articles(root, source, options, fetcher, warn, skip, syncs):
             for message in article.warnings:
                 warn(f"{article.where}: {message}")
             article.slug = slug_of(article.slug, fallback=article.where)  # every slug through one sanitizer
@@ -105,7 +120,7 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
             seen[wanted] = article.where
             mine.add(wanted)
             staged.append(one)
-        if count == 0:
+        if count == 0 and not any(site.source == source for site in syncs):  # a sync may find nothing new
             raise SourceError(_none_found(options, skipped), source)
     return staged
 
@@ -136,10 +151,21 @@ def _none_found(options: ImportOptions, skipped: list[str]) -> str:
     return f"expected at least one published post to import, found none{hint}{listed}"
 
 
-def _articles(source: str, options: ImportOptions, fetcher: Fetcher, warn: Callable[[str], None],
-              skip: Callable[[str, str], None]) -> Iterator[tuple[Article, Path | None]]:
+def _articles(root: Path, source: str, options: ImportOptions, fetcher: Fetcher, warn: Callable[[str], None],
+              skip: Callable[[str, str], None], syncs: list[SiteSync]) -> Iterator[tuple[Article, Path | None]]:
     kind = detect(source)
     path = Path(source)
+    if kind == "url" and is_site(source, options.ghost_key):
+        settings = Settings(kind=options.kind, pages=options.pages, protected=options.protected,
+                            ghost_key=options.ghost_key)
+        client = ApiClient(fetcher, max_wait=options.retry_wait, backoff=min(BACKOFF, options.retry_wait))
+        site = SiteSync.open(root, source, settings, fetcher, warn, skip, client)
+        found = site.read()
+        if found is not None:
+            site.source = source
+            syncs.append(site)
+            yield from ((article, None) for article in found)
+            return
     if kind == "url":
         try:
             response = fetcher.get(source)

@@ -228,7 +228,7 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
         "subtitle": excerpt,
         "author": site.authors.get(creator) or clean_text(creator),
         "publisher": site.title,
-        "date": _date(_child(item, "post_date")),
+        "date": date_of(_child(item, "post_date")),
         "language": site.language if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", site.language) else "",
         "kind": kind if kind != "article" else "",
         "tags": list(dict.fromkeys(categories + tags)),
@@ -238,7 +238,7 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
                    cover_url=thumbnail, in_export=True)
 
 
-def _date(value: str) -> dt.date | None:
+def date_of(value: str) -> dt.date | None:
     try:
         date = dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
