@@ -249,3 +249,31 @@ def test_bylines_come_from_structured_data_never_from_interface_words(project):
     for slug in ("username-menu", "authority-control"):
         fields = read(project, slug)[0]
         assert "author" not in fields and "authors" not in fields, (slug, fields)
+
+
+NEWS = PAGES / "news"
+INTERFACE = ("modal window", "dialog window", ".jpg", "Read more", "of 50", "Most Read", "Loading Comments",
+             "From Around the Web", "Log in", "Sign in", "Subscribe", "Story number")
+
+
+def test_news_pages_keep_the_article_and_lose_the_site_furniture(project):
+    result = invoke("import", str(NEWS), "--project", str(project))
+    assert result.exit_code == 0, result.stderr
+    for gold in sorted(NEWS.glob("*.txt")):
+        text = read(project, gold.stem)[1]
+        paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+        assert paragraphs == gold.read_text(encoding="utf-8").strip().split("\n"), gold.stem
+        for word in INTERFACE:
+            assert word not in text, (gold.stem, word)
+    assert "removed" in result.stderr and "line(s) of the site's interface" in result.stderr
+
+
+def test_a_picture_gallery_goes_but_an_article_s_figures_stay():
+    from narrate.importing import boilerplate
+
+    pictures = "".join(f'<p><img src="p{n}.png" title="Slide {n} of 6"></p>' for n in range(6))
+    html, removed = boilerplate.clean(f"<div><p>{TEXT}</p>{pictures}<p>{TEXT}</p></div>")
+    assert "<img" not in html and "a gallery of 6 pictures" in removed and html.count(TEXT.strip()) == 2
+    figures = '<p><img src="a.png" title="The quay in 1910"></p><p><img src="b.png" title="The quay today"></p>'
+    html, removed = boilerplate.clean(f"<div><p>{TEXT}</p>{figures}</div>")
+    assert html.count("<img") == 2 and "The quay in 1910" in html and removed == []

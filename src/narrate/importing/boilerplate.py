@@ -34,6 +34,7 @@ _LINE = re.compile(
 _LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch)\b\s*[:|»>–—-]",
                    re.I)
 _FILE = re.compile(r"^[\w\-.() ]{1,120}\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)$", re.I)
+_COUNTER = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+$", re.I)
 _SECTION = re.compile(
     r"^(?:most (?:read|popular|viewed|shared|commented)|from around the web|around the web|related(?: \w+)?"
     r"|more (?:from|on|in|stories|news|articles)\b.*|you (?:may|might) also like|recommended(?: for you| reading)?"
@@ -55,6 +56,7 @@ def clean(html: str) -> tuple[str, list[str]]:
     if root is None:
         return html, []
     removed: list[str] = []
+    _image_words(root, removed)
     _sections(root, removed)
     _menus(root, removed)
     _galleries(root, removed)
@@ -123,6 +125,16 @@ def _sections(root: Any, removed: list[str]) -> None:
                 _drop(sib, removed)
 
 
+def _image_words(root: Any, removed: list[str]) -> None:
+    """A caption or alt text that is a file name or a slide counter says nothing: it goes (the picture stays)."""
+    for img in root.iter("img"):
+        for attr in ("title", "alt"):
+            value = clean_text(img.get(attr))
+            if value and (_FILE.match(value) or _COUNTER.match(value)):
+                removed.append(value)
+                del img.attrib[attr]
+
+
 def _menus(root: Any, removed: list[str]) -> None:
     for lst in list(root.iter("ul", "ol")):
         items = [_text(li) for li in lst.iter("li")]
@@ -132,6 +144,8 @@ def _menus(root: Any, removed: list[str]) -> None:
 
 def _picture_line(el: Any) -> str:
     """"img" for a block that is a picture (with at most a short caption), "short" for a short line, else ""."""
+    if el.tag == "img":
+        return "img"
     if el.tag not in ("p", "div", "figure"):
         return ""
     text = _text(el)
