@@ -49,7 +49,10 @@ def score(found: str, gold: str) -> tuple[float, float, float]:
 def narrate_body(page: Path) -> str:
     article = html_page.read_page(page.read_bytes(), str(page), page=page)
     body = render_body(article, Media(None), page, "images/x", lambda message: None).body
-    return re.sub(r"[*_#>`\[\]()!|\\-]", " ", re.sub(r"\]\([^)]*\)", "]", body))
+    body = re.sub(r"!\[[^\]]*\]\(\S+(?: \"([^\"]*)\")?\)", r" \1 ", body)  # a figure: its caption, not its alt text
+    body = re.sub(r"\]\([^)]*\)", "]", body)  # a link: its text
+    body = re.sub(r"^\s*\d+\.\s", " ", body, flags=re.M)  # a numbered list's numbers are markup
+    return re.sub(r"[*_#>`\[\]()!|\\-]", " ", body)
 
 
 def main() -> None:

@@ -84,8 +84,10 @@ def test_a_wordpress_site_is_synced_then_only_what_changed_is_fetched(project, l
         assert any("tide-table-11" in n and "no longer published" in n and "kept" in n for n in second.notes)
         assert (project / "content" / f"{gone['slug']}.md").exists()  # never deleted
 
+        site.asked.clear()
         third = run_import(project, [base + "/"], ImportOptions(**FAST))
         assert third.imported == [] and not any("no longer published" in n for n in third.notes)
+        assert len(site.asked) == 3, site.asked  # the API's index, the changes, the count: no id listing
 
 
 def test_rate_limits_a_500_and_a_slow_page_are_waited_out(project, loopback):

@@ -95,6 +95,19 @@ def ids(client: ApiClient, base: str, key: str, pages: bool) -> set[str]:
             for post in _pages(client, _url(base, kind, key, "&fields=id"))}
 
 
+def count(client: ApiClient, base: str, key: str, pages: bool) -> int:
+    """How many posts (and pages) are published (``meta.pagination.total``); -1 if the API does not say."""
+    total = 0
+    for kind in endpoints(pages):
+        data, _ = client.get_json(_url(base, kind, key, "&fields=id&limit=1"))
+        meta = data.get("meta") if isinstance(data, dict) and isinstance(data.get("meta"), dict) else {}
+        paging = meta.get("pagination") if isinstance(meta.get("pagination"), dict) else {}
+        if not isinstance(paging.get("total"), int):
+            return -1
+        total += paging["total"]
+    return total
+
+
 def key_of(post: dict[str, Any]) -> str:
     return f"{post.get('type') or 'post'}-{post.get('id')}"
 

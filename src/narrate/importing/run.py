@@ -19,7 +19,7 @@ from narrate.importing.ghost_api import read_key
 from narrate.importing.markdown_out import render_body, render_file
 from narrate.importing.media import ImageMissing, Media
 from narrate.importing.model import Article, Imported, slug_of
-from narrate.importing.slugs import claims, free_slug
+from narrate.importing.slugs import Claim, claims, free_slug
 from narrate.importing.sync import Settings, SiteSync, is_site
 from narrate.importing.write import Staged, commit
 
@@ -90,7 +90,7 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
     fetcher = Fetcher(allow_private=options.allow_private_hosts, timeout=options.timeout)
     media = Media(options.media, fetcher)
     seen: dict[str, str] = {}
-    taken = claims(root)
+    taken: dict[str, list[Claim]] | None = None  # content/'s slugs, read for the first article (a sync may bring none)
     staged: list[Staged] = []
     for source in sources:
         count = 0
@@ -108,6 +108,8 @@ def _stage(root: Path, staging: Path, sources: list[str], options: ImportOptions
                 raise SourceError(f"two sources have the slug '{article.slug}': {seen[article.slug]} and "
                                   f"{article.where}; rename one (slug, post name or file name)")
             wanted = article.slug
+            if taken is None:
+                taken = claims(root)
             article.slug, holder = free_slug(wanted, str(article.fields.get("title", "")),
                                              str(article.fields.get("source_url", "")), taken)
             if holder:

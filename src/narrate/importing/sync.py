@@ -98,11 +98,10 @@ class SiteSync:
         since = _before(self._state.get("cursor", "")) if known else ""
         if key:
             posts = list(ghost_api.changed(self.client, self.base, key, since, self.settings.pages))
-            current = ghost_api.ids(self.client, self.base, key, self.settings.pages) if known else None
         else:
             posts = list(wp_api.changed(self.client, self.base, since, self.settings.pages))
-            current = wp_api.ids(self.client, self.base, self.settings.pages) if known else None
         changed = [found for post in posts if (found := self._new(post, known)) is not None]
+        current = self._current(known) if known else None
         for post_key, post in changed:
             found = self._article(post, about)
             if found is not None:
@@ -111,6 +110,20 @@ class SiteSync:
             self._gone = [k for k, v in known.items() if k not in current and not v.get("gone")]
         self._report(len(posts), len(changed))
         return list(self._articles.values())
+
+    def _current(self, known: dict[str, Any]) -> set[str]:
+        """Every published post's key. When the site's count of published posts is the count of posts
+        known and still published plus the new ones, none disappeared and no id needs listing (one
+        request, not one per hundred posts): every post not known was changed since the cursor."""
+        alive = {k for k, v in known.items() if not v.get("gone")} | set(self._seen)
+        key = self.settings.ghost_key
+        total = ghost_api.count(self.client, self.base, key, self.settings.pages) if key else \
+            wp_api.count(self.client, self.base, self.settings.pages)
+        if total == len(alive):
+            return alive
+        if key:
+            return ghost_api.ids(self.client, self.base, key, self.settings.pages)
+        return wp_api.ids(self.client, self.base, self.settings.pages)
 
     def _new(self, post: dict[str, Any], known: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         post_key = ghost_api.key_of(post) if self._api == "ghost" else wp_api.key(post)

@@ -4,7 +4,8 @@ Posts are read 100 a page (``X-WP-TotalPages`` says how many pages), with ``_emb
 carries its author, terms and featured media; after a first sync, only posts with
 ``modified_after`` the last one seen are asked for. ``_fields=id`` lists every published
 post cheaply, to tell which ones disappeared. Each post becomes the same Article an export's
-would (``wordpress.clean_content`` on its rendered HTML).
+would (``wordpress.clean_content`` on its rendered HTML). The cursor is a post's ``modified``
+(the site's local time), since that is the column ``modified_after`` is compared with.
 """
 
 from __future__ import annotations
@@ -64,6 +65,18 @@ def ids(client: ApiClient, base: str, pages: bool) -> set[str]:
     """The id of every published post (and page), to tell which ones disappeared."""
     return {key(post) for kind in endpoints(pages)
             for post in _pages(client, urllib.parse.urljoin(base, f"{API.lstrip('/')}{kind}?_fields=id,type"))}
+
+
+def count(client: ApiClient, base: str, pages: bool) -> int:
+    """How many posts (and pages) are published: one small request each (``X-WP-Total``)."""
+    total = 0
+    for kind in endpoints(pages):
+        _, headers = client.get_json(urllib.parse.urljoin(base, f"{API.lstrip('/')}{kind}?_fields=id&per_page=1"))
+        value = headers.get("x-wp-total", "")
+        if not value.isdigit():
+            return -1  # unknown: the caller lists every id
+        total += int(value)
+    return total
 
 
 def key(post: dict[str, Any]) -> str:
