@@ -182,3 +182,18 @@ def test_the_command_line_says_what_the_sync_did(project, loopback):
         result = CliRunner().invoke(app, ["import", base + "/", "--project", str(project), "--allow-private-hosts"])
     assert result.exit_code == 0, result.stderr
     assert "wordpress API, first sync: 2 post(s) read, 2 new or changed" in result.stdout.replace("\n", " ")
+
+
+def test_an_unreachable_site_is_a_quick_clear_error(project, loopback):
+    import time
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    url = f"http://127.0.0.1:{port}/"
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["import", url, "--project", str(project), "--allow-private-hosts"])
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 3 and "cannot fetch the site" in result.stderr
+    assert list((project / "content").iterdir()) == [] and not (project / ".narrate" / "sync").exists()

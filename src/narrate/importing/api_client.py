@@ -27,6 +27,10 @@ BACKOFF = 1.0  # seconds before the second try after a 5xx or a slow page (doubl
 class ApiError(Exception):
     """A read from the API that did not succeed after its retries; ``str()`` says why."""
 
+    def __init__(self, message: str, *, host_down: bool = False):
+        super().__init__(message)
+        self.host_down = host_down  # the site did not answer at all (as opposed to a 404 or bad JSON)
+
 
 def redact(url: str) -> str:
     """``url`` without its API key, for messages."""
@@ -44,16 +48,17 @@ class ApiClient:
     waited: float = 0.0
     notes: list[str] = field(default_factory=list)  # retries, for the report
 
-    def get_json(self, url: str) -> tuple[Any, dict[str, str]]:
-        """The JSON at ``url`` and the answer's headers (lowercase names)."""
-        for attempt in range(1, self.attempts + 1):
+    def get_json(self, url: str, *, retry: bool = True) -> tuple[Any, dict[str, str]]:
+        """The JSON at ``url`` and the answer's headers (lowercase names); ``retry=False`` tries once (a probe)."""
+        attempts = self.attempts if retry else 1
+        for attempt in range(1, attempts + 1):
             self.requests += 1
             try:
                 response = self.fetcher.get(url, {"Accept": "application/json"})
             except FetchError as exc:
                 wait = self._wait(exc, attempt)
-                if wait is None or attempt == self.attempts:
-                    raise ApiError(f"cannot read {redact(url)}: {exc}") from exc
+                if wait is None or attempt == attempts:
+                    raise ApiError(f"cannot read {redact(url)}: {exc}", host_down=exc.host_down) from exc
                 self.notes.append(f"{redact(url)}: {exc}; tried again after {wait:g} s")
                 self.waited += wait
                 self.sleep(wait)

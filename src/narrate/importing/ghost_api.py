@@ -57,8 +57,10 @@ def _url(base: str, what: str, key: str, query: str = "") -> str:
 def probe(client: ApiClient, base: str, key: str) -> dict[str, Any] | None:
     """The site's settings (title, lang, url), or None if it has no Content API that takes this key."""
     try:
-        data, _ = client.get_json(_url(base, "settings", key))
-    except ApiError:
+        data, _ = client.get_json(_url(base, "settings", key), retry=False)
+    except ApiError as exc:
+        if exc.host_down:
+            raise  # no answer at all: not a site without an API, a site out of reach
         return None
     settings = data.get("settings") if isinstance(data, dict) else None
     return settings if isinstance(settings, dict) else None

@@ -80,6 +80,8 @@ class SiteSync:
         try:
             return self._read()
         except ApiError as exc:
+            if exc.host_down and not self._api:
+                raise SourceError(f"cannot fetch the site: {exc}", self.base) from exc
             raise SourceError(f"the sync stopped while reading the site (nothing was written; the next run "
                               f"starts from the same place): {exc}", self.base) from exc
 

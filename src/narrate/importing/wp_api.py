@@ -27,8 +27,10 @@ API = "/wp-json/wp/v2/"
 def probe(client: ApiClient, base: str) -> dict[str, Any] | None:
     """The site's index (``/wp-json/``: its name, address...), or None if it has no WordPress API."""
     try:
-        index, _ = client.get_json(urllib.parse.urljoin(base, "wp-json/"))
-    except ApiError:
+        index, _ = client.get_json(urllib.parse.urljoin(base, "wp-json/"), retry=False)
+    except ApiError as exc:
+        if exc.host_down:
+            raise  # no answer at all: not a site without an API, a site out of reach
         return None
     if not isinstance(index, dict) or "wp/v2" not in (index.get("namespaces") or []):
         return None
