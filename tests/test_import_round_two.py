@@ -277,3 +277,14 @@ def test_a_picture_gallery_goes_but_an_article_s_figures_stay():
     figures = '<p><img src="a.png" title="The quay in 1910"></p><p><img src="b.png" title="The quay today"></p>'
     html, removed = boilerplate.clean(f"<div><p>{TEXT}</p>{figures}</div>")
     assert html.count("<img") == 2 and "The quay in 1910" in html and removed == []
+
+
+def test_sentences_that_open_like_interface_words_stay():
+    from narrate.importing import boilerplate
+
+    kept = ["Read more widely than you think you need to, the old skipper told us.",
+            "Loading the boats took all morning.", "Most read the notice twice before signing."]
+    html, removed = boilerplate.clean("<div>" + "".join(f"<p>{k}</p>" for k in kept)
+                                      + "<h2>Further reading</h2><ul><li><a href='https://a.example/'>Tides"
+                                        "</a></li></ul></div>")
+    assert removed == [] and all(k in html for k in kept) and "Further reading" in html

@@ -3,7 +3,7 @@
 trafilatura, asked to keep images, links and formatting, lets some of a news site's furniture
 through. What is removed here, each by its shape and never by a site's name:
 
-- lines of the interface: a video player's dialog text ("This is a modal window."), "Read more",
+- lines of the interface (the whole line): a video player's dialog text ("This is a modal window."), "Read more",
   "Loading Comments…", "Advertisement", slide counters ("3 of 50"), an image's file name
   standing as a line;
 - sections under an interface heading ("Most Read", "From Around the Web", "Related stories",
@@ -24,13 +24,17 @@ from lxml import html as lxml_html
 
 from narrate.importing.model import clean_text
 
+# A whole line that is the interface's (trailing punctuation and an ellipsis allowed)...
 _LINE = re.compile(
+    r"(?:read more|continue reading|read the full (?:story|article)|advertisement|skip (?:ad|advert)"
+    r"|sponsored content|most read|most popular|from around the web|(?:play|watch) video|loading comments"
+    r"|loading|(?:(?:slide|photo|picture|image) )?\d+ ?(?:of|/) ?\d+|share (?:this|on \w+)(?: article| story)?"
+    r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed)\W*", re.I)
+# ... or that opens the way a video player's dialog or a browser notice does.
+_OPENING = re.compile(
     r"(?:this is a modal window|beginning of dialog window|end of dialog window|escape will cancel and close"
-    r"|loading comments|loading\W*$|read more|continue reading|read the full (?:story|article)|advertisement"
-    r"|skip (?:ad|advert)|sponsored content|most read|most popular|from around the web|click to (?:share|print"
-    r"|email)|share (?:this|on) |(?:play|watch) video|video player is loading|image \d+ of \d+|(?:slide|photo|"
-    r"picture) \d+ (?:of|/) \d+|\d+ ?(?:of|/) ?\d+$|you must be logged in|log in to (?:comment|reply)"
-    r"|enable javascript|your browser does not support)", re.I)
+    r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support)",
+    re.I)
 _LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch)\b\s*[:|»>–—-]",
                    re.I)
 _FILE = re.compile(r"^[\w\-.() ]{1,120}\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)$", re.I)
@@ -40,7 +44,7 @@ _SECTION = re.compile(
     r"|more (?:from|on|in|stories|news|articles)\b.*|you (?:may|might) also like|recommended(?: for you| reading)?"
     r"|trending(?: now)?|popular(?: now| posts| stories)?|read next|what to read next|latest(?: news| stories)?"
     r"|top stories|sponsored(?: stories| links)?|promoted(?: stories)?|partner content|comments?|\d+ comments?"
-    r"|leave a (?:reply|comment)|join the conversation|share this(?: article| story)?|further reading"
+    r"|leave a (?:reply|comment)|join the conversation|share this(?: article| story)?"
     r"|elsewhere on the web|editors'? picks?)\W*$", re.I)
 _ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
                       r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
@@ -93,7 +97,7 @@ def _lines(root: Any, removed: list[str]) -> None:
         text = _text(el)
         if not text:
             continue
-        if _LINE.match(text) and len(text) < 160 or _FILE.match(text):
+        if _LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text):
             _drop(el, removed)
         elif _LEAD.match(text) and el.xpath(".//a") and (len(text) < 160 or _link_share(el) > 0.5):
             _drop(el, removed)

@@ -91,6 +91,7 @@ def render_body(article: Article, media: Media, page: Path | None, image_dir: st
     _links(root, article.base_url)
     rendered = Rendered("")
     _images(root, article, media, page, image_dir, rendered, warn)
+    _drop_empty_sections(root)  # again: a section of pictures that could not be had is empty now
     _wrap_images(root)
     rendered.body = _md(etree.tostring(root, encoding="unicode", method="html"))
     return rendered
