@@ -141,7 +141,7 @@ def _distinct(article: Article, seen: dict[str, str], warn: Callable[[str], None
     while f"{article.slug}-{n}" in seen:
         n += 1
     slug = f"{article.slug}-{n}"
-    warn(f"{article.where}: the name '{article.slug}' is also {seen[article.slug]}'s; imported as '{slug}'")
+    warn(f"{article.where}: the name '{article.slug}' is also that of {seen[article.slug]}; imported as '{slug}'")
     return slug
 
 
