@@ -204,6 +204,8 @@ class Fetcher:
                 exc, urllib3.exceptions.NewConnectionError)  # which urllib3 derives from ConnectTimeoutError
             if deadline.passed.is_set() or timed_out:
                 raise self._late() from exc
+            if isinstance(exc, urllib3.exceptions.DecodeError):  # this body, not the host
+                raise FetchError(f"the answer could not be decoded: {_reason(exc)}") from exc
             raise FetchError(f"{_reason(exc)} (is the network reachable?)", host_down=True) from exc
 
 
