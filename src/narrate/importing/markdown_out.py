@@ -192,17 +192,17 @@ def _drop_empty_sections(root: Any) -> None:
             items.append((None, 0))
         if el.tail and el.tail.strip() and el is not root:
             items.append((None, 0))
-    for index, (head, level) in enumerate(items):
+    # Read backwards: seen[l] says whether content came after the last heading of level l or higher
+    # (which ends a level-l section). One pass, six flags: linear however many headings a page has.
+    seen = [False] * 7
+    for head, level in reversed(items):
         if head is None:
+            seen = [True] * 7
             continue
-        for other, other_level in items[index + 1:]:
-            if other is None:
-                break
-            if other_level <= level:
-                head.drop_tree()
-                break
-        else:
+        if not seen[level]:
             head.drop_tree()
+        for deeper in range(level, 7):
+            seen[deeper] = False
 
 
 def _links(root: Any, base_url: str) -> None:
