@@ -197,3 +197,33 @@ def test_an_unreachable_site_is_a_quick_clear_error(project, loopback):
     assert time.monotonic() - started < 10
     assert result.exit_code == 3 and "cannot fetch the site" in result.stderr
     assert list((project / "content").iterdir()) == [] and not (project / ".narrate" / "sync").exists()
+
+
+def test_a_long_retry_after_is_waited_only_up_to_the_bound():
+    import email.utils
+    import time
+
+    from narrate.importing.api_client import ApiClient, ApiError
+    from narrate.importing.fetch import FetchError, Response
+
+    answers = [FetchError("the server answered 429", status=429, retry_after="3600"),
+               FetchError("the server answered 503", status=503,
+                          retry_after=email.utils.formatdate(time.time() + 7200, usegmt=True)),
+               Response("http://127.0.0.1/x", 200, b"[1]")]
+
+    class Fetcher:
+        def get(self, url, headers=None):
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+    slept: list[float] = []
+    client = ApiClient(Fetcher(), max_wait=60.0, sleep=slept.append)
+    assert client.get_json("http://127.0.0.1/x?key=secret")[0] == [1]
+    assert slept == [60.0, 60.0] and client.waited == 120.0
+    assert all("secret" not in note for note in client.notes)
+    answers[:] = [FetchError("the server answered 404", status=404)]
+    with pytest.raises(ApiError, match="404"):
+        client.get_json("http://127.0.0.1/x?key=secret")
+    assert slept == [60.0, 60.0]  # a 404 is not tried again
