@@ -380,7 +380,15 @@ def import_cmd(
     media: Annotated[Path | None, typer.Option("--media", help="A local copy of the site's uploads folder.")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", help="Import drafts too (exports).")] = False,
     pages: Annotated[bool, typer.Option("--pages", help="Import pages too (exports).")] = False,
+    scheduled: Annotated[bool, typer.Option("--scheduled", help="Import posts scheduled for later too.")] = False,
+    protected: Annotated[bool, typer.Option("--protected", help="Import password-protected and members-only "
+                                            "posts too (never imported unasked).")] = False,
     kind: Annotated[str, typer.Option("--kind", help="article or chapter.")] = "article",
+    ghost_key: Annotated[str, typer.Option("--ghost-key", help="A Ghost site's Content API key: the address "
+                                           "given is synced through its API.")] = "",
+    ghost_key_file: Annotated[Path | None, typer.Option("--ghost-key-file", help="A TOML file outside the "
+                                                        "project, readable only by you, with [import] "
+                                                        "ghost_key.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace files edited since their import.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print what was imported as JSON.")] = False,
     allow_private_hosts: Annotated[bool, typer.Option("--allow-private-hosts", help="Fetch from loopback and "
@@ -393,7 +401,8 @@ def import_cmd(
     from narrate.importing import ImportOptions, run_import
 
     options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force,
-                            allow_private_hosts=allow_private_hosts)
+                            allow_private_hosts=allow_private_hosts, scheduled=scheduled, protected=protected,
+                            ghost_key=ghost_key, ghost_key_file=ghost_key_file)
     try:
         lock = project_lock(project, "import", _waiting) if project.is_dir() else contextlib.nullcontext()
         with lock:  # no project folder: run_import says so (and the lock would create one)
@@ -403,7 +412,7 @@ def import_cmd(
         raise fail(exc) from None
     if as_json:
         out.print_json(json.dumps({"imported": [dataclasses.asdict(i) for i in report.imported],
-                                   "warnings": report.warnings}))
+                                   "warnings": report.warnings, "sync": report.notes}))
         return
     table = Table(title=f"narrate import → {project / 'content'}")
     for column in ("slug", "title", "file", "images", "status"):
@@ -411,6 +420,8 @@ def import_cmd(
     for item in report.imported:
         table.add_row(item.slug, item.title, item.path, str(item.images), item.status)
     out.print(table)
+    for note in report.notes:
+        out.print(escape(note), soft_wrap=True)
     out.print(f"{len(report.imported)} article(s) imported, {len(report.warnings)} warning(s)")
 
 

@@ -47,9 +47,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 class FetchError(OSError):
     """A fetch that failed; ``str()`` says why in a few words."""
 
-    def __init__(self, message: str, *, host_down: bool = False):
+    def __init__(self, message: str, *, host_down: bool = False, status: int = 0, retry_after: str = ""):
         super().__init__(message)
         self.host_down = host_down
+        self.status = status  # the HTTP status of a non-2xx answer (0: no answer)
+        self.retry_after = retry_after  # its Retry-After header, for a caller that retries (429, 503)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -62,6 +64,7 @@ class Response:
     body: bytes
     content_type: str = ""  # "text/html", without parameters
     charset: str = ""  # from the Content-Type header, "" if none
+    headers: dict[str, str] = field(default_factory=dict)  # the answer's headers, names in lowercase (paging...)
 
 
 def is_private(address: IPAddress) -> bool:
@@ -133,10 +136,13 @@ class Fetcher:
                             url = urllib.parse.urljoin(url, response.headers["Location"].strip())
                             continue
                         if not 200 <= response.status < 300:
-                            raise FetchError(f"the server answered {response.status} {response.reason or ''}".strip())
+                            raise FetchError(f"the server answered {response.status} {response.reason or ''}".strip(),
+                                             status=response.status,
+                                             retry_after=response.headers.get("Retry-After", ""))
                         body = self._read(response, deadline)
                         content_type, charset = _content_type(response.headers.get("Content-Type", ""))
-                        return Response(url, response.status, body, content_type, charset)
+                        return Response(url, response.status, body, content_type, charset,
+                                        {k.lower(): v for k, v in response.headers.items()})
                     finally:
                         response.close()
             finally:

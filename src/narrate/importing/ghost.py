@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import SourceError
+from narrate.importing import lexical
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of
+from narrate.sources.reader import markdown_html
 
 _HTML_CARD = re.compile(r"<!--\s*kg-card-begin:\s*html\s*-->(.*?)<!--\s*kg-card-end:\s*html\s*-->", re.S)
 
@@ -96,7 +98,11 @@ def _links(data: dict[str, Any], key: str, target: str, names: dict[Any, str], w
 
 
 def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kind: str,
-             warn: Callable[[str], None]) -> Iterator[Article]:
+             warn: Callable[[str], None], scheduled: bool = False, protected: bool = False,
+             skip: Callable[[str, str], None] | None = None) -> Iterator[Article]:
+    """One Article per post to import. Scheduled posts come only with ``scheduled``, posts for
+    members or paid tiers (``visibility`` other than public) only with ``protected``."""
+    skip = skip or (lambda where, why: warn(f"{where}: {why}; skipped"))
     users = _names(data, "users", where)
     tags = _names(data, "tags", where)
     post_tags = _links(data, "posts_tags", "tag_id", tags, where, lambda n: not n.startswith("#"))  # '#internal'
@@ -104,16 +110,25 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
     settings = {_id(s.get("key")): s.get("value") for s in _rows(data, "settings", where)}
     site = {name: settings.get(name) if isinstance(settings.get(name), str) else "" for name in
             ("url", "title", "locale", "lang")}
-    statuses = {"published"} | ({"draft", "scheduled"} if drafts else set())
+    statuses = {"published"} | ({"draft"} if drafts else set()) | ({"scheduled"} if scheduled else set())
     for index, post in enumerate(data["posts"]):
         if not isinstance(post, dict):
             continue
         what = f"post {_id(post.get('id')) if _id(post.get('id')) is not None else index}"
         post_type = _text(post, "type", what, where) or ("page" if post.get("page") else "post")
-        if _text(post, "status", what, where) not in statuses or (post_type == "page" and not pages) or \
-                post_type not in ("post", "page"):
+        status = _text(post, "status", what, where)
+        if (post_type == "page" and not pages) or post_type not in ("post", "page"):
             continue
-        article = _article(post, what, where, site, kind, warn)
+        label = f"{where}: {what} '{clean_text(_text(post, 'title', what, where))}'"
+        if status not in statuses:
+            if status == "scheduled":
+                skip(label, "scheduled (--scheduled imports it)")
+            continue
+        visibility = _text(post, "visibility", what, where) or "public"
+        if visibility != "public" and not protected:
+            skip(label, f"for {visibility} only (--protected imports it)")
+            continue
+        article = post_article(post, what, where, site, kind, skip)
         if article is not None:
             ident = _id(post.get("id"))
             authors = post_authors.get(ident) or ([users[_id(post.get("author_id"))]] if users.get(
@@ -124,21 +139,25 @@ def articles(data: dict[str, Any], where: str, *, drafts: bool, pages: bool, kin
             yield article
 
 
-def _article(post: dict[str, Any], what: str, where: str, site: dict[str, str], kind: str,
-             warn: Callable[[str], None]) -> Article | None:
+def post_article(post: dict[str, Any], what: str, where: str, site: dict[str, str], kind: str,
+                 skip: Callable[[str, str], None]) -> Article | None:
+    """One post (of an export, or of the Content API: its fields have the same names) as an Article."""
     title = clean_text(_text(post, "title", what, where))
     here = f"{where}: {what} '{title}'"
     if not title:
         raise SourceError(f"expected a title for {what}, found none", where)
-    html = _text(post, "html", what, where)
+    html = _body(post, what, where)
     if not html.strip():
-        warn(f"{here}: no HTML in the export (only mobiledoc or lexical), skipped")
+        stored = [k for k in ("mobiledoc", "lexical", "markdown") if post.get(k)]
+        skip(here, "no content in the export" + (f" (only {' and '.join(stored)}, with no text narrate reads)"
+                                                  if stored else ""))
         return None
+    warnings: list[str] = []
     site_url = site["url"]
     if site_url:  # Ghost writes its own address as a placeholder in links and images
         html = html.replace("__GHOST_URL__", site_url.rstrip("/"))
     if _HTML_CARD.search(html):  # raw-HTML cards are reduced to their text, like raw HTML in Markdown
-        warn(f"{here}: a raw-HTML card was reduced to its text (its tags were removed)")
+        warnings.append("a raw-HTML card was reduced to its text (its tags were removed)")
         html = _HTML_CARD.sub(lambda m: f"<p>{_html.escape(text_only(m.group(1)))}</p>", html)
     post_slug = _text(post, "slug", what, where)
     fields: dict[str, Any] = {
@@ -156,7 +175,20 @@ def _article(post: dict[str, Any], what: str, where: str, site: dict[str, str], 
     }
     slug = slug_of(post_slug, title, fallback=str(_id(post.get("id")) or what))
     return Article(slug=slug, fields=fields, html=html, where=here, base_url=site_url,
-                   cover_url=_text(post, "feature_image", what, where), in_export=True)
+                   cover_url=_text(post, "feature_image", what, where), in_export=True, warnings=warnings)
+
+
+def _body(post: dict[str, Any], what: str, where: str) -> str:
+    """The post's HTML: the ``html`` field, else its Lexical document, else its old ``markdown`` field."""
+    html = _text(post, "html", what, where)
+    if html.strip():
+        return html
+    if post.get("lexical"):
+        html = lexical.to_html(post["lexical"], f"{where}: {what}")
+        if html.strip():
+            return html
+    markdown = _text(post, "markdown", what, where)
+    return markdown_html(markdown) if markdown.strip() else ""
 
 
 def _date(value: Any) -> dt.date | None:

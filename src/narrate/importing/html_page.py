@@ -11,6 +11,7 @@ an image's title but not a ``<figcaption>``.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -24,6 +25,8 @@ from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
 from narrate.errors import SourceError
+from narrate.importing import boilerplate
+from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of, slugify
 
 _LABEL = re.compile(r"^\s*(?:dek|standfirst|subtitle|summary|description|excerpt|teaser)\s*[:|–—-]\s*", re.I)
@@ -36,6 +39,17 @@ _XML_TAGS = {"list": "ul", "item": "li", "quote": "blockquote", "graphic": "img"
 MIN_ARTICLE_CHARS = 100
 _CONFIG = use_config()
 _CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", str(MIN_ARTICLE_CHARS))
+_SHORT_CONFIG = use_config()  # a short article is still one: tried when nothing that long was found
+_SHORT_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+_CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[(?:\s*\*/)?|(?://|/\*)?\s*\]\]>(?:\s*\*/)?\s*$")
+# Words of a site's interface that a byline heuristic takes for an author.
+_NOT_NAMES = {"username", "user name", "password", "authority control", "admin", "administrator", "author",
+              "authors", "by", "staff", "editor", "editors", "contributor", "contributors", "guest", "anonymous",
+              "unknown", "home", "navigation", "main menu", "account", "my account", "profile", "comments",
+              "read more", "advertisement", "newsletter", "contact", "contact us", "about", "about us",
+              "privacy policy", "terms of use", "cookie settings", "all rights reserved", "more", "close",
+              "external links", "references", "see also", "categories", "tags", "edit", "view source",
+              "history", "talk", "tools", "print", "permalink"}
 _HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
@@ -73,20 +87,27 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
-    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
-                              include_tables=True, include_links=True, include_formatting=True,
-                              include_comments=False, deduplicate=False, config=_CONFIG)
+    warnings: list[str] = []
+    xml = _extract(copy.deepcopy(tree), url, _CONFIG) or _extract(_without_chrome(copy.deepcopy(tree)), url,
+                                                                   _SHORT_CONFIG)
     if not xml:
         raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
-    body = _xml_to_html(xml)
-    title = clean_text(meta.title if meta else "") or clean_text(tree.findtext(".//title"))
-    if not title:
-        raise SourceError("expected a title (a <title>, og:title or <h1>), found none", where)
+    body, removed = boilerplate.clean(_xml_to_html(xml))
+    if len(clean_text(text_only(body))) < MIN_ARTICLE_CHARS:
+        warnings.append(f"a short article ({len(clean_text(text_only(body)))} characters): check that it "
+                        "is the whole text")
+    if removed:
+        warnings.append(f"removed {len(removed)} line(s) of the site's interface: "
+                        + "; ".join(repr(r[:60]) for r in removed[:5]) + (" ..." if len(removed) > 5 else ""))
     source_url = (meta.url if meta and meta.url else "") or url
-    slug = slug_of(_slug_from(source_url), urllib.parse.unquote(Path(where).stem), title, fallback=where)
+    title, origin = _title(tree, meta, body, where, url)
+    if origin:
+        warnings.append(f"no title in the page (<title>, og:title or <h1>); titled {title!r} from {origin}")
+    stem = "" if url else urllib.parse.unquote(Path(where).stem)
+    slug = slug_of(_slug_from(source_url), _slug_from(url), stem, title, fallback=where)
     fields: dict[str, Any] = {"title": title}
     fields["subtitle"] = _LABEL.sub("", clean_text(meta.description if meta else ""))
-    authors = _authors(tree) or _as_written(meta.author if meta else "", page_text)
+    authors = [a for a in _authors(tree) or _as_written(meta.author if meta else "", page_text) if _a_name(a)]
     if len(authors) == 1:
         fields["author"] = authors[0]
     elif authors:
@@ -96,7 +117,43 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     fields["language"] = _language(tree, meta)
     fields["tags"] = _tags(meta)
     fields["source_url"] = source_url
-    return Article(slug=slug, fields=fields, html=body, where=where, base_url=url or source_url)
+    return Article(slug=slug, fields=fields, html=body, where=where, base_url=url or source_url,
+                   warnings=warnings)
+
+
+def _extract(tree: Any, url: str, config: Any) -> str | None:
+    return trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
+                               include_tables=True, include_links=True, include_formatting=True,
+                               include_comments=False, deduplicate=False, config=config)
+
+
+def _without_chrome(tree: Any) -> Any:
+    """The page without its navigation, header, footer, asides and forms: what a short article is looked for in
+    (trafilatura, allowed a few words, would take a menu's)."""
+    for el in tree.xpath('//nav | //header | //footer | //aside | //form | //menu | //*[@role="navigation"]'
+                         ' | //*[@role="banner"] | //*[@role="contentinfo"] | //*[@role="complementary"]'):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
+def _title(tree: Any, meta: Any, body: str, where: str, url: str) -> tuple[str, str]:
+    """(the title, "" or where it came from when the page names none: its first heading, its address, its file)."""
+    title = clean_text(meta.title if meta else "") or clean_text(tree.findtext(".//title"))
+    if title:
+        return title, ""
+    for xpath in ("//h1", "//h2", "//h3"):
+        for heading in tree.xpath(xpath):
+            text = clean_text(heading.text_content())
+            if text:
+                return text, "its first heading"
+    source = url or where
+    name = urllib.parse.unquote(Path(urllib.parse.urlsplit(source).path if url else source).stem)
+    name = clean_text(re.sub(r"[-_]+", " ", name))
+    if name and name.lower() not in ("index", "default"):
+        return name[:1].upper() + name[1:], "its address" if url else "its file name"
+    first = clean_text(text_only(body))
+    return " ".join(first.split()[:8]), "its first words"
 
 
 def _captions_to_titles(tree: Any) -> None:
@@ -152,24 +209,24 @@ def _slug_from(url: str) -> str:
     if not parts:
         return ""
     last = re.sub(r"\.(?:html?|php|aspx?)$", "", parts[-1], flags=re.I)
-    if last.lower() in ("index", "default") and len(parts) > 1:
-        last = parts[-2]
+    if last.lower() in ("index", "default"):
+        last = parts[-2] if len(parts) > 1 else ""  # "/index.php?id=5": the query is no name, the title is
     return slugify(last)
 
 
 def _authors(tree: Any) -> list[str]:
     """Authors as the page writes them: JSON-LD first, then the author meta tags."""
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in tree.xpath('//script[starts-with(normalize-space(@type), "application/ld+json")]'):
         try:
-            data = json.loads(script.text or "")
-        except ValueError:
+            data = json.loads(_CDATA.sub("", script.text or ""))
+        except (ValueError, RecursionError):
             continue
-        names = _jsonld_authors(data)
+        names = [n for n in _jsonld_authors(data) if _a_name(n)]
         if names:
             return names
     for xpath in ('//meta[@name="author"]/@content', '//meta[@property="article:author"]/@content',
                   '//meta[@name="byl"]/@content'):
-        values = [clean_text(v) for v in tree.xpath(xpath) if clean_text(v) and "://" not in v]
+        values = [clean_text(v) for v in tree.xpath(xpath) if _a_name(clean_text(v)) and "://" not in v]
         if values:
             return [re.sub(r"^by\s+", "", v, flags=re.I) for v in values]
     return []
@@ -196,16 +253,33 @@ def _jsonld_authors(data: Any) -> list[str]:
         return []
     if not isinstance(data, dict):
         return []
+    data = {_term(key): value for key, value in data.items()}  # "schema:author", "http://schema.org/author"
     if "@graph" in data:
         return _jsonld_authors(data["@graph"])
     author = data.get("author") or data.get("creator")
     entries = author if isinstance(author, list) else [author] if author else []
     names = []
     for entry in entries:
+        if isinstance(entry, dict):
+            entry = {_term(key): value for key, value in entry.items()}
         name = entry.get("name") if isinstance(entry, dict) else entry
+        if isinstance(name, dict):
+            name = name.get("@value")
         if isinstance(name, str) and clean_text(name) and "://" not in name:
             names.append(clean_text(name))
     return names
+
+
+def _term(key: str) -> str:
+    """A JSON-LD key without the prefix an object ``@context`` gives it ("schema:author" → "author")."""
+    return key if key.startswith("@") else re.split(r"[:/#]", key)[-1]
+
+
+def _a_name(text: str) -> bool:
+    """Whether a byline can be a person's or an organisation's name, not a word of the site's interface."""
+    words = clean_text(text).lower().strip(" .:|")
+    return bool(re.search(r"[^\W\d_]", words)) and words not in _NOT_NAMES and len(words) <= 100 \
+        and not re.match(r"^(?:log ?in|sign ?(?:in|up)|register|subscribe|share|follow|menu|search)\b", words)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -91,6 +91,7 @@ def render_body(article: Article, media: Media, page: Path | None, image_dir: st
     _links(root, article.base_url)
     rendered = Rendered("")
     _images(root, article, media, page, image_dir, rendered, warn)
+    _drop_empty_sections(root)  # again: a section of pictures that could not be had is empty now
     _wrap_images(root)
     rendered.body = _md(etree.tostring(root, encoding="unicode", method="html"))
     return rendered
@@ -148,25 +149,60 @@ def _drop_repeats(root: Any, title: str, subtitle: str) -> None:
 
     blocks = ".//*[" + " or ".join(f"self::{t}" for t in (*_HEADINGS, "p", "ul", "ol", "table", "blockquote")) + "]"
     for _ in range(2):
-        first = next((el for el in root.xpath(blocks) if not _is_text_empty(el)), None)
-        if first is None:
+        found = [el for el in root.xpath(blocks) if not _is_text_empty(el)]
+        if not found:
             return
-        text = norm(first.text_content())
-        if (first.tag in _HEADINGS and text == norm(title)) or (subtitle and first.tag == "p"
-                                                                 and text == norm(subtitle)):
+        first, text = found[0], norm(found[0].text_content())
+        if first.tag in _HEADINGS and text == norm(title):
             first.drop_tree()
+        elif subtitle and first.tag == "p" and text == norm(subtitle) and any(
+                el.tag not in _HEADINGS and first not in el.iterancestors() for el in found[1:]):
+            first.drop_tree()  # a dek repeated above the text; never the text itself (a post all excerpt)
 
 
 def _headings(root: Any) -> None:
     for h in root.xpath("|".join(f".//{tag}" for tag in _HEADINGS)):
         if _is_text_empty(h):
             h.drop_tree()
+    _drop_empty_sections(root)
     levels = [int(h.tag[1]) for h in root.xpath("|".join(f".//{tag}" for tag in _HEADINGS))]
     if not levels:
         return
     shift = 2 - min(levels)
     for h in root.xpath("|".join(f".//{tag}" for tag in _HEADINGS)):
         h.tag = f"h{max(2, min(6, int(h.tag[1]) + shift))}"
+
+
+def _drop_empty_sections(root: Any) -> None:
+    """A heading with nothing under it before the next heading of its level or higher (its section
+    emptied when the page's chrome was removed: "Further Reading" over a list of links that went)
+    would be an empty chapter in the editions: it goes, and so does a heading whose subsections
+    are all empty."""
+    items: list[tuple[Any, int]] = []  # (heading, level) or (None, 0) for a piece of content, in reading order
+    for el in root.iter():
+        if any(a.tag in _HEADINGS for a in el.iterancestors()):
+            continue  # the heading's own words
+        if not isinstance(el.tag, str):
+            if el.tail and el.tail.strip():
+                items.append((None, 0))
+            continue
+        if el.tag in _HEADINGS:
+            items.append((el, int(el.tag[1])))
+        elif el.tag == "img" or (el.text and el.text.strip()):
+            items.append((None, 0))
+        if el.tail and el.tail.strip() and el is not root:
+            items.append((None, 0))
+    # Read backwards: seen[l] says whether content came after the last heading of level l or higher
+    # (which ends a level-l section). One pass, six flags: linear however many headings a page has.
+    seen = [False] * 7
+    for head, level in reversed(items):
+        if head is None:
+            seen = [True] * 7
+            continue
+        if not seen[level]:
+            head.drop_tree()
+        for deeper in range(level, 7):
+            seen[deeper] = False
 
 
 def _links(root: Any, base_url: str) -> None:

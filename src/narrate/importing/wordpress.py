@@ -41,6 +41,7 @@ _MEDIA_SHORTCODES = {"embed", "audio", "video", "gallery", "playlist", "contact-
 # match looks no further than the next "[" or "]" and one pass over a post is linear in its length.
 _TAG = re.compile(r"\[(/?)([a-zA-Z][\w-]*)((?:[\s/][^\[\]]*)?)\]")
 _ATTRS = re.compile(r"""(?:\s+[\w-]+=(?:"[^"]*"|'[^']*'|[^\s\]]+))+\s*/?|\s*/""")  # what makes [name ...] a shortcode
+_URL = re.compile(r"https?://[^\s\"'<>\[\]]+")
 _BLOCK_TAG = re.compile(r"<(?:p|div|h[1-6]|ul|ol|table|blockquote|figure|pre)\b", re.I)
 _ATTACHMENT_ID = re.compile(r"(?:wp-image-|attachment_)(\d+)")
 
@@ -164,16 +165,37 @@ def scan(path: Path, where: str) -> Site:
 
 
 def articles(path: Path, where: str, site: Site, *, drafts: bool, pages: bool, kind: str,
-             warn: Callable[[str], None]) -> Iterator[Article]:
-    """Pass two: one Article per post (and page, draft) to import, in export order."""
-    statuses = {"publish"} | ({"draft", "pending", "future"} if drafts else set())
+             warn: Callable[[str], None], scheduled: bool = False, protected: bool = False,
+             skip: Callable[[str, str], None] | None = None) -> Iterator[Article]:
+    """Pass two: one Article per post (and page, draft) to import, in export order.
+
+    Scheduled posts (``future``) come only with ``scheduled``; a password-protected post only
+    with ``protected`` (it must never reach a public edition unasked): ``skip(where, why)`` is
+    told of each such post left out.
+    """
+    statuses = {"publish"} | ({"draft", "pending"} if drafts else set()) | ({"future"} if scheduled else set())
     types = {"post"} | ({"page"} if pages else set())
     for item_kind, item, _ in _events(path, where):
         if item_kind != "item":
             continue
-        if _child(item, "post_type") not in types or _child(item, "status") not in statuses:
+        if _child(item, "post_type") not in types:
+            continue
+        status = _child(item, "status")
+        if status not in statuses:
+            if status == "future" and skip is not None:
+                skip(_label(item, where), "scheduled (--scheduled imports it)")
+            continue
+        if _child(item, "post_password").strip() and not protected:
+            if skip is not None:
+                skip(_label(item, where), "password-protected (--protected imports it)")
             continue
         yield _article(item, where, site, kind, warn)
+
+
+def _label(item: ET.Element, where: str) -> str:
+    line = item.get("_line")
+    title = clean_text(_html.unescape(_child(item, "title")))
+    return f"{where}:{line} (post {_child(item, 'post_id')} '{title}')" if line else f"{where} (post {title!r})"
 
 
 def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable[[str], None]) -> Article:
@@ -206,7 +228,7 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
         "subtitle": excerpt,
         "author": site.authors.get(creator) or clean_text(creator),
         "publisher": site.title,
-        "date": _date(_child(item, "post_date")),
+        "date": date_of(_child(item, "post_date")),
         "language": site.language if re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", site.language) else "",
         "kind": kind if kind != "article" else "",
         "tags": list(dict.fromkeys(categories + tags)),
@@ -216,7 +238,7 @@ def _article(item: ET.Element, where: str, site: Site, kind: str, warn: Callable
                    cover_url=thumbnail, in_export=True)
 
 
-def _date(value: str) -> dt.date | None:
+def date_of(value: str) -> dt.date | None:
     try:
         date = dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
@@ -238,9 +260,12 @@ def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
         content = autop(content)
     content = _captions(content, site)
     removed: list[str] = []
-    content = _unwrap(content, removed)
+    media: dict[str, list[str]] = {}
+    content = _unwrap(content, removed, media)
     for name in dict.fromkeys(removed):
-        warn(f"shortcode [{name}] is not supported and was removed")
+        urls = list(dict.fromkeys(media.get(name.lower(), [])))
+        named = f" (its media: {', '.join(u[:200] for u in urls[:5])})" if urls else ""
+        warn(f"shortcode [{name}] is not supported and was removed{named}")
     return content
 
 
@@ -294,8 +319,11 @@ def _captions(content: str, site: Site) -> str:
     return "".join(out) + content[pos:]
 
 
-def _unwrap(content: str, removed: list[str]) -> str:
-    """Paired shortcodes give way to what they enclose (media ones go with it); self-closing ones go."""
+def _unwrap(content: str, removed: list[str], media: dict[str, list[str]] | None = None) -> str:
+    """Paired shortcodes give way to what they enclose (media ones go with it); self-closing ones go.
+    The addresses a media shortcode names (in its attributes or, for [embed], its content) are
+    collected in ``media`` by name, for the warning."""
+    media = {} if media is None else media
     tags, pairs = _shortcodes(content)
     closing = set(pairs.values())
     wrapped: set[int] = set()
@@ -308,6 +336,8 @@ def _unwrap(content: str, removed: list[str]) -> str:
             removed.append(tag.group(2))
             end = pairs[index]
             if tag.group(2).lower() in _MEDIA_SHORTCODES:
+                media.setdefault(tag.group(2).lower(), []).extend(
+                    _URL.findall(tag.group(3) + " " + content[tag.end():tags[end].start()]))
                 pos, index = tags[end].end(), end + 1
                 continue
             alone = tag.start() == 0 or content[tag.start() - 1] in "\n>"
@@ -318,8 +348,11 @@ def _unwrap(content: str, removed: list[str]) -> str:
         elif index in closing:
             depth = max(0, depth - 1)
             out.append("</p>" if index in wrapped else "")
-        elif not tag.group(1) and _ATTRS.fullmatch(tag.group(3)):
-            removed.append(tag.group(2))
+        elif not tag.group(1) and (_ATTRS.fullmatch(tag.group(3)) or (
+                tag.group(2).lower() in _MEDIA_SHORTCODES and tag.group(3)[:1].isspace())):
+            removed.append(tag.group(2))  # [audio https://…] names its media without "src=": a shortcode too
+            if tag.group(2).lower() in _MEDIA_SHORTCODES:
+                media.setdefault(tag.group(2).lower(), []).extend(_URL.findall(tag.group(3)))
         else:
             out.append(tag.group(0))  # not a shortcode ([sic], [/stray]): text
         index += 1

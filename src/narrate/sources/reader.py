@@ -389,6 +389,11 @@ def _chapters(walker: _Walker, sections, notes, path, prefix, first, split) -> l
     return chapters
 
 
+def markdown_html(text: str) -> str:
+    """Markdown as HTML, read the way narrate reads Markdown (``narrate import``: Ghost's old markdown field)."""
+    return _MD.render(text)
+
+
 def html_text(raw: str) -> str:
     """What a raw-HTML block keeps in an edition: its text, every tag removed (script and style with content)."""
     return re.sub(r"\s+", " ", _html.unescape(nh3.clean(raw, tags=set()))).strip()

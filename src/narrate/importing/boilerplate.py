@@ -1,0 +1,176 @@
+"""What a page's extraction keeps that is the site's, not the article's: removed from the body.
+
+trafilatura, asked to keep images, links and formatting, lets some of a news site's furniture
+through. What is removed here, each by its shape and never by a site's name:
+
+- lines of the interface (the whole line): a video player's dialog text ("This is a modal window."), "Read more",
+  "Loading Comments…", "Advertisement", slide counters ("3 of 50"), an image's file name
+  standing as a line;
+- sections under an interface heading ("Most Read", "From Around the Web", "Related stories",
+  "You may also like"...) made mostly of links;
+- menus: a list whose items are all account words (log in, register, my account...);
+- picture galleries: a run of five or more pictures with at most a short line each.
+
+``clean`` returns the body without them and the text of what went, for a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from narrate.importing.model import clean_text
+
+# A whole line that is the interface's (trailing punctuation and an ellipsis allowed)...
+_LINE = re.compile(
+    r"(?:read more|continue reading|read the full (?:story|article)|advertisement|skip (?:ad|advert)"
+    r"|sponsored content|most read|most popular|from around the web|(?:play|watch) video|loading comments"
+    r"|loading|(?:(?:slide|photo|picture|image) )?\d+ ?(?:of|/) ?\d+|share (?:this|on \w+)(?: article| story)?"
+    r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed)\W*", re.I)
+# ... or that opens the way a video player's dialog or a browser notice does.
+_OPENING = re.compile(
+    r"(?:this is a modal window|beginning of dialog window|end of dialog window|escape will cancel and close"
+    r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support)",
+    re.I)
+_LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch)\b\s*[:|»>–—-]",
+                   re.I)
+_FILE = re.compile(r"^[\w\-.() ]{1,120}\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)$", re.I)
+_COUNTER = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+$", re.I)
+_SECTION = re.compile(
+    r"^(?:most (?:read|popular|viewed|shared|commented)|from around the web|around the web|related(?: \w+)?"
+    r"|more (?:from|on|in|stories|news|articles)\b.*|you (?:may|might) also like|recommended(?: for you| reading)?"
+    r"|trending(?: now)?|popular(?: now| posts| stories)?|read next|what to read next|latest(?: news| stories)?"
+    r"|top stories|sponsored(?: stories| links)?|promoted(?: stories)?|partner content|comments?|\d+ comments?"
+    r"|leave a (?:reply|comment)|join the conversation|share this(?: article| story)?"
+    r"|elsewhere on the web|editors'? picks?)\W*$", re.I)
+_ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
+                      r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
+                      r"manage subscription|settings|newsletters?)\W*$", re.I)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = ("p", "div", "li", "blockquote", "pre", "table", "ul", "ol", *_HEADINGS)
+GALLERY = 5  # pictures in a row that make a gallery, not an article's figures
+_SHORT = 200  # a gallery picture's line is no longer than this
+
+
+def clean(html: str) -> tuple[str, list[str]]:
+    root = lxml_html.fragment_fromstring(html, create_parent="div") if html.strip() else None
+    if root is None:
+        return html, []
+    removed: list[str] = []
+    _image_words(root, removed)
+    _sections(root, removed)
+    _menus(root, removed)
+    _galleries(root, removed)
+    _lines(root, removed)
+    out = etree.tostring(root, encoding="unicode", method="html")
+    return out, removed
+
+
+def _text(el: Any) -> str:
+    return clean_text(el.text_content())
+
+
+def _link_share(el: Any) -> float:
+    text = _text(el)
+    if not text:
+        return 1.0
+    return sum(len(_text(a)) for a in el.xpath(".//a")) / len(text)
+
+
+def _drop(el: Any, removed: list[str], what: str | None = None) -> None:
+    removed.append(what if what is not None else _text(el))
+    parent = el.getparent()
+    if parent is not None:
+        el.drop_tree()
+
+
+_INNER_BLOCK = ".//*[" + " or ".join(f"self::{t}" for t in _BLOCKS) + "]"
+
+
+def _lines(root: Any, removed: list[str]) -> None:
+    for el in list(root.iter(*_BLOCKS, "span")):
+        if el.getparent() is None or el.xpath(".//img") or el.xpath(_INNER_BLOCK):
+            continue
+        text = _text(el)
+        if not text:
+            continue
+        if _LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text):
+            _drop(el, removed)
+        elif _LEAD.match(text) and el.xpath(".//a") and (len(text) < 160 or _link_share(el) > 0.5):
+            _drop(el, removed)
+
+
+def _sections(root: Any, removed: list[str]) -> None:
+    """An interface heading (or a line standing as one) and what follows it up to the next heading,
+    when that is mostly links (or nothing)."""
+    for head in list(root.iter(*_HEADINGS, "p")):
+        if head.getparent() is None or not _SECTION.match(_text(head)):
+            continue
+        if head.tag == "p" and (len(_text(head)) > 60 or head.xpath(".//a")):
+            continue
+        level = int(head.tag[1]) if head.tag in _HEADINGS else 7
+        body = []
+        for sib in head.itersiblings():
+            if sib.tag in _HEADINGS and int(sib.tag[1]) <= level:
+                break
+            if head.tag == "p" and sib.tag in _HEADINGS:
+                break
+            body.append(sib)
+            if head.tag == "p":
+                break  # a line standing as a heading names only the block after it
+        texts = sum(len(_text(b)) for b in body)
+        links = sum(len(_text(a)) for b in body for a in b.xpath(".//a") + ([b] if b.tag == "a" else []))
+        if texts == 0 or links / texts >= 0.5:
+            _drop(head, removed)
+            for sib in body:
+                _drop(sib, removed)
+
+
+def _image_words(root: Any, removed: list[str]) -> None:
+    """A caption or alt text that is a file name or a slide counter says nothing: it goes (the picture stays)."""
+    for img in root.iter("img"):
+        for attr in ("title", "alt"):
+            value = clean_text(img.get(attr))
+            if value and (_FILE.match(value) or _COUNTER.match(value)):
+                removed.append(value)
+                del img.attrib[attr]
+
+
+def _menus(root: Any, removed: list[str]) -> None:
+    for lst in list(root.iter("ul", "ol")):
+        items = [_text(li) for li in lst.iter("li")]
+        if lst.getparent() is not None and items and all(_ACCOUNT.match(t) for t in items if t):
+            _drop(lst, removed)
+
+
+def _picture_line(el: Any) -> str:
+    """"img" for a block that is a picture (with at most a short caption), "short" for a short line, else ""."""
+    if el.tag == "img":
+        return "img"
+    if el.tag not in ("p", "div", "figure"):
+        return ""
+    text = _text(el)
+    if el.xpath(".//img") and len(text) <= _SHORT:
+        return "img"
+    return "short" if text and len(text) <= _SHORT and not el.xpath(".//img") else ""
+
+
+def _galleries(root: Any, removed: list[str]) -> None:
+    for parent in list(root.iter()):
+        if not isinstance(parent.tag, str):
+            continue
+        run: list[Any] = []
+        for child in [*list(parent), None]:
+            kind = _picture_line(child) if child is not None else ""
+            if kind == "img" or (kind == "short" and run and _picture_line(run[-1]) == "img"):
+                run.append(child)
+                continue
+            pictures = sum(1 for el in run if _picture_line(el) == "img")
+            if pictures >= GALLERY:
+                for el in run:
+                    _drop(el, removed, "")
+                removed[-len(run):] = [f"a gallery of {pictures} pictures"]
+            run = []
