@@ -25,7 +25,7 @@ HOMES = {
     "mdit_py_plugins": "sources/reader.py",
     "yaml": "sources/frontmatter.py",
     "nh3": "sources/reader.py",
-    "PIL": "writers/cover.py",
+    "PIL": "imaging.py",
     "typer": "cli.py",
     "rich": "cli.py",
     "piper": "speech/piper.py",

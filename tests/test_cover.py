@@ -73,3 +73,35 @@ def test_show_art_names_the_publisher():
     art = Image.open(io.BytesIO(show_art("Fernhollow Press", "Fernhollow Press")))
     assert art.size == (SIZE, SIZE) and SIZE >= 1400
     assert show_art("Fernhollow Press", "Fernhollow Press") == show_art("Fernhollow Press", "Fernhollow Press")
+
+
+def test_generated_covers_are_drawn_at_the_stores_size():
+    """ACX, Findaway/Spotify and Google Play want at least 2400 px; Apple recommends 3000 px.
+    The text is drawn at that size (its strokes are as tall as the design's, scaled), not scaled up."""
+    from narrate import model as m
+
+    meta = m.Meta(title="The Tide Clock", slug="tide", language="en", identifier="x", kind="book",
+                  authors=("Eilidh Ross",), publisher="Fernhollow Press")
+    data = generated_cover(meta)
+    image = Image.open(io.BytesIO(data))
+    assert (image.format, image.size) == ("PNG", (3000, 3000))
+    assert len(data) < 1_000_000 and data == generated_cover(meta)
+    title = [p for p in cover_layout(meta.title, "", meta.authors, meta.publisher) if p.kind == "title"]
+    assert title[0].box[3] - title[0].box[1] > 150  # a title line's ink is at least 150 px tall
+    # no blur: a scaled-up drawing has intermediate shades across wide edges; drawn at size, a
+    # horizontal pass through the title meets few of them
+    row = [image.getpixel((x, (title[0].box[1] + title[0].box[3]) // 2)) for x in range(3000)]
+    background, white = image.getpixel((1, 1)), (255, 255, 255)
+    between = sum(1 for c in row if c not in (background, white))
+    changes = sum(1 for a, b in zip(row, row[1:], strict=False) if a != b)
+    assert between <= 2 * changes
+
+
+def test_a_given_cover_below_the_stores_size_is_warned_about(tmp_path):
+    from narrate import model as m
+    from narrate.writers.cover import cover_warnings
+
+    Image.new("RGB", (2000, 2000), "#123456").save(tmp_path / "c.png")
+    meta = m.Meta(title="T", slug="t", language="en", identifier="x", kind="book", cover="c.png")
+    (warning,) = cover_warnings(meta, tmp_path)
+    assert "2400" in warning

@@ -122,3 +122,47 @@ def test_media_kind_is_audiobook_for_any_genre(built, tmp_path):
 
     rendered, _ = built
     assert "media_type=2" in ffmetadata(rendered, dataclasses.replace(META, genre="Podcast"))
+
+
+def top_level_boxes(data: bytes) -> list[str]:
+    """The M4B's top-level box types in file order (an independent reader: sizes and types only)."""
+    kinds, pos = [], 0
+    while pos + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[pos + 8:pos + 16])[0]
+        kinds.append(kind.decode("latin-1"))
+        pos += size if size else len(data)
+    return kinds
+
+
+def test_moov_comes_before_mdat_fast_start(built):
+    """Players and stores stream an M4B only when its index (moov) precedes the audio (mdat)."""
+    _, out = built
+    kinds = top_level_boxes(out.read_bytes())
+    assert "moov" in kinds and "mdat" in kinds
+    assert kinds.index("moov") < kinds.index("mdat"), kinds
+
+
+def test_every_track_carries_the_publications_language(built, tmp_path):
+    """The chapter text track says the book's language, not 0 (Macintosh English, read as "eng")."""
+    import dataclasses
+
+    rendered, _ = built
+    german = write_m4b(rendered, dataclasses.replace(META, language="de"), None, tmp_path / "de.m4b")
+    info = ffprobe_json(german, "-show_streams")
+    languages = {s["codec_type"]: s.get("tags", {}).get("language") for s in info["streams"]}
+    assert languages == {"audio": "ger", "data": "ger"}, languages
+
+
+def test_an_articles_genre_comes_from_its_tags_else_none(tmp_path):
+    import dataclasses
+
+    from narrate import model as m
+    from narrate.editions.narration import genre
+
+    article = m.Meta(title="Vote", slug="vote", language="en", identifier="x", kind="article", tags=("POLITICS",))
+    assert genre(article) == "Politics"
+    assert genre(dataclasses.replace(article, tags=("libraries", "Design"))) == "Design"
+    assert genre(dataclasses.replace(article, tags=("libraries",))) == ""
+    assert genre(dataclasses.replace(article, kind="book")) == "Audiobook"

@@ -110,7 +110,7 @@ def test_feed_has_enclosures_durations_chapters_and_transcript(project):
     assert item.find("itunes:episodeType", ns).text == "full"
     channel = tree.find("channel")
     assert channel.find("itunes:owner/itunes:email", ns).text == "podcast@press.example.org"
-    assert channel.find("itunes:category", ns).get("text") == "Arts"
+    assert channel.find("itunes:category", ns) is None  # no [feed] category and no tag naming one
     assert channel.find("itunes:explicit", ns).text == "false"
 
 
@@ -288,14 +288,17 @@ def test_each_episode_has_its_own_art_and_the_show_art_names_the_publisher(proje
     assert not any("artwork" in w for w in report.warnings)
 
 
-def test_no_publisher_name_means_a_warning_not_another_books_cover(project):
+def test_no_publisher_name_means_show_art_naming_the_author_not_another_books_cover(project):
     toml = project / "narrate.toml"
     toml.write_text(toml.read_text().replace('name = "Test Press"\n', "", 1))
     report = run(project)
     dist = project / "output" / "dist"
-    assert any("no feed artwork" in w for w in report.warnings)
-    assert not (dist / "artwork.png").exists()
+    assert not any("no feed artwork" in w for w in report.warnings)
+    from narrate.writers.cover import show_art
+
     ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
     tree = ET.parse(dist / "feed.xml")
-    assert tree.find("channel/itunes:image", ns) is None
+    title = tree.find("channel/title").text
+    assert (dist / "artwork.png").read_bytes() == show_art(title, "Sam Writer")
+    assert tree.find("channel/itunes:image", ns).get("href") == f"{BASE}/artwork.png"
     assert tree.find("channel/item/itunes:image", ns) is not None

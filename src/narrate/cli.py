@@ -279,13 +279,15 @@ def check_cmd(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show info findings (measurements) too.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on flagged words not yet reviewed "
                                          "(narrate proof).")] = False,
+    profile: Annotated[str, typer.Option("--profile", help="Check the audio against a store's spec: acx "
+                                         "(what ACX would refuse, file by file).")] = "",
 ) -> None:
     """Validate what was built: EPUBCheck, accessibility metadata, PDF tagging, audio chapters and loudness."""
     import dataclasses
 
     from narrate.check.run import check_project
 
-    report = check_project(project, output=output, strict=strict)
+    report = check_project(project, output=output, strict=strict, profile=profile)
     if as_json:
         data = dataclasses.asdict(report) | {"ok": report.ok}
         out.print_json(json.dumps(data))

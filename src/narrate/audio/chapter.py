@@ -34,11 +34,10 @@ sample at the sum of the previous spans ``M`` in both editions, so one timeline 
 and chapter times follow from the frame and packet counts. Between blocks 1152 samples
 (26 ms) of codec padding and priming separate one block's room tone from the next's; inside a
 chapter a block ends at a paragraph's pause, which the padding lengthens by up to 0.2 s.
-Measured: decoded, those 26 ms are near or exact digital silence inside the room tone (espeak-ng
-at 64 kbps: the tone dips from about -76 to -92 dBFS; the fake engine, whose chapters get -7 dB,
-decodes 440 zero samples, 10 ms). They sit inside a pause (>= 500 ms) and the timeline counts
-them; removing them would need per-join edit lists (M4B) or overlapping encodes, which a
-frame-copied MP3 cannot carry.
+Measured: decoded, those 26 ms can be near or exact digital silence inside the room tone (at
+most a few ms of zeros since the master carries its own room tone, ``apply_master``). They sit
+inside a pause (>= 500 ms) and the timeline counts them; removing them would need per-join edit
+lists (M4B) or overlapping encodes, which a frame-copied MP3 cannot carry.
 """
 
 from __future__ import annotations
@@ -70,9 +69,14 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-_VERSION = "chapter-piece/6"  # 6: levels measured in-process;
+_VERSION = "chapter-piece/7"  # 7: room tone under the whole master; 6: levels measured in-process;
 # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again;
 # 3: blocks; 2: the record holds the master's level
+# Room tone laid under every master (``apply_master``): pink noise at about -70 dBFS RMS, loud
+# enough that a 64 kbps MP3 or AAC keeps it (at -78 dBFS and below the encoders quantized it to
+# exact zeros), far under ACX's -60 dB noise-floor limit; one seed, so masters are reproducible.
+ROOM_TONE_AMPLITUDE = 0.002
+ROOM_TONE_SEED = 0x4ACC
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
 EXCERPT_S = 30  # seconds of a voice's calibration master encoded to learn a codec's level offset
 BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
@@ -89,6 +93,12 @@ class LoudnessTarget:
     head_ms: int = 750  # room tone before each chapter's first words (every profile)
     tail_ms: int = 0  # at least this much room tone after each chapter
     measure: str = "lufs"  # "lufs": EBU R128 integrated + true peak; "rms": ACX's RMS + sample peak
+    peak_limit_dbtp: float | None = None  # what every encoding's true peak holds; None: ``true_peak_dbtp``
+
+    @property
+    def encoded_peak_limit(self) -> float:
+        """The true peak (dBTP) no encoding may exceed, measured on the decoded file."""
+        return self.true_peak_dbtp if self.peak_limit_dbtp is None else self.peak_limit_dbtp
 
     @property
     def master_peak_dbtp(self) -> float:
@@ -208,7 +218,8 @@ def _encoding_key(piece_key: str, codec: str, bitrate: str) -> str:
 
 
 class RoomTone:
-    """A ~-78 dBFS noise floor (before gain), deterministic, instead of digital silence."""
+    """A ~-78 dBFS noise floor (before gain), deterministic, filling the layout's pauses; the
+    master lays its own room tone over everything after the gain (``apply_master``)."""
 
     def __init__(self, sample_rate: int):
         self.sample_rate = sample_rate
@@ -600,8 +611,12 @@ def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: Loudne
     if limited:
         filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
     filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
+    # room tone under everything, after the gain: its level is the same in every chapter and
+    # voice, and it fills an engine's own digital silence (espeak-ng's pauses are exact zeros)
+    graph = (f"[0:a]{','.join(filters)}[voice];anoisesrc=r={OUT_RATE}:c=pink:a={ROOM_TONE_AMPLITUDE}:"
+             f"seed={ROOM_TONE_SEED}[tone];[voice][tone]amix=inputs=2:duration=first:normalize=0[out]")
     with atomic_path(out) as tmp:
-        run_ffmpeg(["-y", "-i", str(raw), "-af", ",".join(filters), "-ac", "1", "-ar", str(OUT_RATE),
+        run_ffmpeg(["-y", "-i", str(raw), "-filter_complex", graph, "-map", "[out]", "-ac", "1", "-ar", str(OUT_RATE),
                     "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp)],
                    what="normalize a chapter's loudness", path=out)
         return measure_block(tmp, target, frames)
@@ -614,6 +629,8 @@ _CODECS = {
     "aac": (".aac", 1024, ["-c:a", "aac", "-aac_coder", "fast", "-f", "adts"]),
 }
 COMPENSATE_ABOVE_LU = 0.1
+PEAK_ATTEMPTS = 4  # encodings of a block at most, each with the limiter lower (``_encode_within_peak``)
+PEAK_STEP_DB = 0.1  # lowered beyond the measured excess, so one more encoding usually suffices
 
 
 class VoiceOffsets(Protocol):
@@ -695,7 +712,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
                   target: LoudnessTarget, cache_dir: Path) -> tuple[Path, int]:
     """One block encoded (cached): its file and packet count, checked against its span."""
     suffix, per_packet, args = _CODECS[codec]
-    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/5")
+    key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/6")
     out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
     if out.is_file() and info.is_file():
         try:
@@ -704,7 +721,7 @@ def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bi
             pass
     what = f"encode chapter {piece.id!r}" + (f" (block {number} of {len(piece.blocks)})" if len(piece.blocks) > 1
                                               else "")
-    _encode(block, out, args, bitrate, compensation, target, what)
+    _encode_within_peak(block, out, args, bitrate, compensation, target, what)
     packets = _count_packets(out, codec)
     if packets * per_packet != block.frames + CODEC_GAP:
         raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
@@ -733,12 +750,40 @@ def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: s
     return after - before
 
 
+def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
+                        target: LoudnessTarget, what: str) -> None:
+    """Encode ``block`` and measure the encoding's true peak (decoded, ffmpeg's ebur128) until it
+    holds ``target.encoded_peak_limit``. The codec's overshoot is usually within the master's
+    headroom (``CODEC_HEADROOM_DB``); on transient-rich audio at low bitrates it is not (an MP3 at
+    64 kbps put a -4.5 dBFS onset at -1.2 dBTP: pre-echo, which no limiter on the master sees).
+    The second encoding limits the master lower by the excess; any further one also lowers the
+    block's gain by what is still in excess (a few tenths of a dB on one block, against a peak
+    limit that must hold on every file a listener gets)."""
+    ceiling, trim, excess = None, 0.0, 0.0
+    for _ in range(PEAK_ATTEMPTS):
+        _encode(block, out, args, bitrate, round(compensation - trim, 2), target, what, ceiling)
+        lines = run_ffmpeg(["-i", str(out), "-af", "ebur128=peak=true", "-f", "null", "-"],
+                           what="measure an encoding's true peak", path=out)
+        excess = parse_loudness(lines, out, true_peak=True).true_peak_dbtp - target.encoded_peak_limit
+        if excess <= 0:
+            return
+        if ceiling is None:
+            ceiling = target.master_peak_dbtp - excess - PEAK_STEP_DB
+        else:
+            trim += excess + PEAK_STEP_DB
+    raise AudioError(f"expected {what} to peak at most at {target.encoded_peak_limit:g} dBTP, found "
+                     f"{excess + target.encoded_peak_limit:.2f} dBTP after {PEAK_ATTEMPTS} encodings", out)
+
+
 def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
-            target: LoudnessTarget, what: str) -> None:
+            target: LoudnessTarget, what: str, ceiling: float | None = None) -> None:
+    """One encoding of ``block``; ``ceiling``: limit the master again there first (dBTP)."""
     filters = []
-    if compensation:
-        boost = [f"volume={compensation:.2f}dB"]
-        if compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again, at the master's
+    if compensation or ceiling is not None:
+        boost = [f"volume={compensation:.2f}dB"] if compensation else []
+        if ceiling is not None:
+            boost += [*limiter(OUT_RATE, ceiling), f"aresample={OUT_RATE}"]
+        elif compensation > LIMITER_MARGIN_DB:  # past the master's headroom: limit again, at the master's
             # peak itself (the codec's overshoot is already budgeted under the target's true peak;
             # the margin below it only exists so that small boosts need no limiter): limiting at
             # the margin too took a third of the boost back, and the MP3s missed the target

@@ -58,7 +58,8 @@ __all__ = ["LoudnessTarget", "concat_adts", "concat_mp3", "Rendered", "Timeline"
 
 TARGETS = {
     "default": LoudnessTarget(-19.0, -1.5),
-    "acx": LoudnessTarget(-20.5, -3.5, tail_ms=2000, measure="rms"),
+    # ACX's limit is -3 dB sample peak: every encoding holds it as a true peak (stricter)
+    "acx": LoudnessTarget(-20.5, -3.5, tail_ms=2000, measure="rms", peak_limit_dbtp=-3.0),
 }
 
 

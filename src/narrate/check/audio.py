@@ -34,12 +34,16 @@ ACX_HEAD_S = (0.5, 1.0)
 ACX_TAIL_S = (1.0, 5.0)
 ACX_SAMPLE_RATE = 44100
 ACX_MP3_BITRATE = 192000
+ACX_MAX_MINUTES = 120
+PROFILES = ("acx",)  # ``narrate check --profile``: a store's spec, whatever the build mastered to
 SILENCE = "silencedetect=noise=-50dB:d=0.1"
 _SILENCE_EVENT = re.compile(r"silence_(start|end): (-?[\d.]+)")
 
 
-def check_audio(pub: Publication, art: dict[str, Any], path: Path) -> None:
-    info = probe(path, "stream=codec_type,sample_rate,bit_rate", "chapter=start_time:chapter_tags=title",
+def check_audio(pub: Publication, art: dict[str, Any], path: Path, profile: str = "") -> None:
+    """Chapters, duration and loudness of an MP3 or M4B; with ``profile="acx"`` every rule of
+    ACX's audio submission requirements it can measure, whatever the build's target was."""
+    info = probe(path, "stream=codec_type,sample_rate,bit_rate,channels", "chapter=start_time:chapter_tags=title",
                  "format_tags=comment")
     stream = next((s for s in info.get("streams", []) if s.get("codec_type") == "audio"), None)
     if stream is None:
@@ -50,7 +54,7 @@ def check_audio(pub: Publication, art: dict[str, Any], path: Path) -> None:
     rate = int(stream.get("sample_rate") or 0)
     duration = stats.get("Number of samples", 0.0) / rate if rate else 0.0
     _check_duration(pub, art, duration, DURATION_TOLERANCE_S.get(str(art.get("format")), 0.1))
-    profile = loudness_profile(pub, art, info, stream)
+    profile = profile or loudness_profile(pub, art, info, stream)
     if profile == "acx":
         _check_acx(pub, art, path, stats, stream, duration)
     else:
@@ -117,6 +121,10 @@ def _check_acx(pub: Publication, art: dict[str, Any], path: Path, stats: dict[st
     if floor > ACX_NOISE_FLOOR_DB:
         problems.append(f"noise floor {floor:.1f} dB above {ACX_NOISE_FLOOR_DB:g} dB")
     problems += _acx_format(art, stream, path)
+    if duration > ACX_MAX_MINUTES * 60:
+        problems.append(f"{duration / 60:.0f} minutes long, expected at most {ACX_MAX_MINUTES} minutes per file "
+                        "(split the book into files by chapter)")
+    problems += _acx_channels(pub, art, stream)
     head, tail = edge_silence(path, duration)
     if not ACX_HEAD_S[0] <= head <= ACX_HEAD_S[1]:
         problems.append(f"{head:.2f} s of room tone at the head, expected {ACX_HEAD_S[0]:g}–{ACX_HEAD_S[1]:g} s")
@@ -129,8 +137,29 @@ def _check_acx(pub: Publication, art: dict[str, Any], path: Path, stats: dict[st
                                     f"room tone {head:.2f} s head / {tail:.2f} s tail")
 
 
+def _acx_channels(pub: Publication, art: dict[str, Any], stream: dict[str, Any]) -> list[str]:
+    """Mono or stereo, the same in every audio file of the publication."""
+    channels = int(stream.get("channels") or 0)
+    if channels not in (1, 2):
+        return [f"{channels} channels, expected mono or stereo"]
+    for fmt in ("mp3", "m4b"):
+        other = pub.artifacts.get(fmt)
+        if other is None or other is art or not isinstance(other.get("path"), str):
+            continue
+        path = (pub.output / other["path"]).resolve()
+        if path.is_file():
+            found = next((int(s.get("channels") or 0) for s in probe(path, "stream=codec_type,channels")
+                          .get("streams", []) if s.get("codec_type") == "audio"), channels)
+            if found != channels:
+                return [f"{'mono' if channels == 1 else 'stereo'}, but the {fmt.upper()} is "
+                        f"{'mono' if found == 1 else 'stereo'}: every file must be one or the other"]
+    return []
+
+
 def _acx_format(art: dict[str, Any], stream: dict[str, Any], path: Path) -> list[str]:
     problems = []
+    if art.get("format") != "mp3":
+        problems.append("only MP3 files are accepted (192 kbps CBR); upload the MP3 edition")
     rate = int(stream.get("sample_rate") or 0)
     if rate != ACX_SAMPLE_RATE:
         problems.append(f"sample rate {rate} Hz, expected {ACX_SAMPLE_RATE}")

@@ -22,6 +22,7 @@ inside one guard that turns any exception into a finding naming the file.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -30,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from narrate.artifacts import MANIFEST, ManifestError, load_manifest, sha256_file
-from narrate.check.audio import check_audio
+from narrate.check.audio import PROFILES, check_audio
 from narrate.check.epub import check_epub, check_readaloud, start_epubchecks
 from narrate.check.findings import ERROR, INFO, WARNING, Checker, CheckReport, Finding, Publication
 from narrate.check.pdf import check_pdf
-from narrate.errors import NarrateError
+from narrate.errors import ConfigError, NarrateError
 from narrate.sources.config import load_config
 from narrate.speech.lexicon import Lexicon, load_lexicons
 
@@ -45,10 +46,14 @@ CHAPTERS_VERSION = "1.2.0"
 EPUBCHECK_WORKERS = min(4, os.cpu_count() or 1)
 
 
-def check_project(root: Path, *, output: Path | None = None, strict: bool = False) -> CheckReport:
+def check_project(root: Path, *, output: Path | None = None, strict: bool = False,
+                  profile: str = "") -> CheckReport:
     """Check every artifact listed in ``output/manifest.json`` (``output`` defaults to ``root/output``).
 
-    With ``strict``, flagged words not yet reviewed are errors rather than warnings."""
+    With ``strict``, flagged words not yet reviewed are errors rather than warnings. ``profile``
+    ("acx") checks the audio files against that store's spec, whatever the build mastered to."""
+    if profile and profile not in PROFILES:
+        raise ConfigError(f"expected a check profile among {', '.join(PROFILES)}, found {profile!r}")
     root = Path(root).resolve()
     out = (Path(output) if output is not None else root / "output").resolve()
     report = CheckReport(str(out))
@@ -59,7 +64,7 @@ def check_project(root: Path, *, output: Path | None = None, strict: bool = Fals
         started = start_epubchecks(pool, [path for path in epubs if path.is_file()])
         for entry in publications:
             report.publications += 1
-            report.artifacts += _check_publication(root, out, entry, report.findings, started)
+            report.artifacts += _check_publication(root, out, entry, report.findings, started, profile)
     check_proof(root, out, {p["slug"] for p in publications}, report.findings, strict)
     return report
 
@@ -125,7 +130,7 @@ def _read_manifest(out: Path, report: CheckReport) -> list[dict[str, Any]]:
 
 
 def _check_publication(root: Path, out: Path, entry: dict[str, Any], findings: list[Finding],
-                       epubchecks: dict[Path, Future]) -> int:
+                       epubchecks: dict[Path, Future], profile: str = "") -> int:
     artifacts = _artifacts(entry)
     pub = Publication(entry["slug"], str(entry.get("title", "")), str(entry.get("language", "")), root, out,
                       {str(a.get("format")): a for a in artifacts}, findings, epubchecks=epubchecks)
@@ -137,6 +142,8 @@ def _check_publication(root: Path, out: Path, entry: dict[str, Any], findings: l
         if path is None:
             continue
         checker = CHECKERS.get(str(art.get("format")))
+        if profile and checker is check_audio:
+            checker = functools.partial(check_audio, profile=profile)
         if checker is None:
             pub.add(art, "format", WARNING, f"unknown format {art.get('format')!r}: only its hash was checked")
             continue

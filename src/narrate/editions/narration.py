@@ -22,6 +22,7 @@ from narrate.audio.timeline import Rendered
 from narrate.editions.context import Made, PublicationContext, make_cover
 from narrate.errors import ClusterError, NarrateError, SpeechError
 from narrate.i18n.messages import Messages, messages_for
+from narrate.sources.categories import find_category
 from narrate.sources.config import Config
 from narrate.speech.engines import get_engine
 from narrate.speech.lexicon import load_lexicons
@@ -229,11 +230,20 @@ def audio_meta(doc: m.Document, narration: Narration) -> AudioMeta:
     voice = say("narrated_by", voice=name)
     return AudioMeta(title=meta.title, authors=meta.authors, album=meta.title,
                      date=meta.date.isoformat() if meta.date else "",
-                     genre="Audiobook" if meta.kind == "book" else "Podcast",
+                     genre=genre(meta),
                      comment=f"{comment} {voice}".strip(), language=meta.language,
                      publisher=meta.publisher, copyright=meta.rights,
                      narrator=name, description=meta.description or meta.subtitle,
                      contents_title=say("contents"))
+
+
+def genre(meta: m.Meta) -> str:
+    """A book's genre is "Audiobook"; an article's is the Apple category its tags name (its
+    subcategory when a tag names one), else none: "Podcast" says nothing about a piece."""
+    if meta.kind == "book":
+        return "Audiobook"
+    found = find_category(meta.tags)
+    return (found[1] or found[0]) if found else ""
 
 
 def _cover_path(ctx: PublicationContext) -> Path:

@@ -38,6 +38,7 @@ from narrate.artifacts import (
     is_temp_name,
     load_manifest,
     remove_unfinished,
+    source_date_epoch,
     write_manifest,
 )
 from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task
@@ -630,10 +631,20 @@ def _write_manifest(output: Path, previous: dict[str, Any], results: list[Public
         if slug in current:  # keep what a failed or unselected publication had
             publications[slug] = entry
     for result in results:
-        if result.entry is not None:
-            publications[result.slug] = result.entry
+        if result.entry is not None:  # first_built: an undated episode's stable pubDate (publish/catalog)
+            publications[result.slug] = {**result.entry, "first_built": _first_built(previous.get(result.slug))}
     output.mkdir(parents=True, exist_ok=True)
     write_manifest(output, list(publications.values()))
+
+
+def _first_built(entry: dict[str, Any] | None) -> str:
+    """When the publication was first built (UTC): kept from the previous manifest, else now
+    (``SOURCE_DATE_EPOCH`` when set, so reproducible builds write the same manifest)."""
+    recorded = (entry or {}).get("first_built")
+    if isinstance(recorded, str) and recorded:
+        return recorded
+    epoch = source_date_epoch()
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(time.time()) if epoch is None else epoch))
 
 
 def default_jobs() -> int:

@@ -12,9 +12,9 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from narrate.imaging import as_png
 from narrate.importing import fetch
 from narrate.sources.project import IMAGE_SIGNATURES
-from narrate.writers.cover import as_png
 
 # Where CMSs keep uploads inside a site: what follows maps onto --media DIR.
 _UPLOAD_ROOTS = ("/wp-content/uploads/", "/content/images/")

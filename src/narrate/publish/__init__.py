@@ -18,7 +18,7 @@ from narrate.artifacts import atomic_write, sha256_file
 from narrate.errors import PublishError
 from narrate.publish.bundle import place, write_bundle, write_sums
 from narrate.publish.catalog import Publication, load_publications, verify
-from narrate.publish.feed import channel_from_config, render_feed
+from narrate.publish.feed import channel_from_config, render_feed, show_names
 from narrate.publish.page import render_page
 from narrate.publish.site import PackageReport, Site
 from narrate.sources.config import Config, load_config
@@ -49,6 +49,7 @@ def package(root: Path, *, output: Path | None = None, base_url: str = "", subsc
     artwork = _artwork(root, config, pubs, dist, written, warnings)
     site = Site(root, config, output, dist, base, pubs,
                 channel_from_config(config, pubs, base, base + artwork if artwork else ""))
+    warnings += [w for w in site.channel.warnings if w not in warnings]
     report = PackageReport(dist, dist / "feed.xml", dist / "index.html", warnings=warnings)
     for pub in pubs:
         report.bundles.append(_public_files(site, pub, written))
@@ -131,15 +132,12 @@ def _artwork(root: Path, config: Config, pubs: list[Publication], dist: Path, wr
                                f" format", source)
     else:
         # Not a publication's cover: that would put one book's title and author on every
-        # episode. Generated show art names the publisher; episodes carry their own covers.
-        if not config.publisher.name:
-            warnings.append("no feed artwork: set [feed] artwork, or [publisher] name for generated show art "
-                            "(podcast apps need artwork)")
-            return ""
+        # episode. Generated show art names the publisher (else the author); episodes carry
+        # their own covers. Apple Podcasts refuses a feed without artwork.
         from narrate.writers.cover import show_art
 
-        atomic_write(dist / "artwork.png", show_art(config.feed.title or config.publisher.name,
-                                                    config.publisher.name))
+        title, maker = show_names(config, pubs)
+        atomic_write(dist / "artwork.png", show_art(title, config.publisher.name or maker))
         written[dist / "artwork.png"] = sha256_file(dist / "artwork.png")
         return "artwork.png"
     name = "artwork" + (".png" if source.read_bytes()[:4] == b"\x89PNG" else ".jpg")

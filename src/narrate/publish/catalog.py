@@ -54,6 +54,8 @@ class Publication:
     summary: str = ""
     chapters: list[tuple[float, str]] = field(default_factory=list)
     narrator: str = ""  # as the audio editions credit it (the manifest's "narrator")
+    tags: tuple[str, ...] = ()  # front matter's tags (the EPUB's dc:subject)
+    first_built: dt.datetime | None = None  # the manifest's "first_built": when narrate first built it
 
     @property
     def editions(self) -> list[Artifact]:
@@ -66,10 +68,12 @@ class Publication:
 
     @property
     def published(self) -> dt.datetime:
-        """When the publication appeared: its date, else its modification time, else the epoch."""
+        """When the publication appeared: its date, else when it was first built (recorded in the
+        manifest), else SOURCE_DATE_EPOCH, else the epoch; never a file's modification time, which
+        moves on every checkout (a podcast app would list the episode as new again)."""
         if self.date:
             return dt.datetime(self.date.year, self.date.month, self.date.day, tzinfo=dt.UTC)
-        return self.modified or source_date() or dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+        return self.first_built or source_date() or dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 
 
 def source_date() -> dt.datetime | None:
@@ -109,7 +113,16 @@ def _publication(output: Path, manifest: Path, entry: dict[str, Any]) -> Publica
                      if item.get("format") in ("mp3", "m4b") and item.get("narrator")), "")
     return Publication(slug, str(entry.get("title", slug)), str(entry.get("language", "en")),
                        str(entry.get("kind", "article")), str(entry.get("source", "")), artifacts,
-                       narrator=narrator)
+                       narrator=narrator, first_built=_instant(entry.get("first_built")))
+
+
+def _instant(value: Any) -> dt.datetime | None:
+    """A manifest's UTC time ("2026-12-07T01:35:00Z"), None when absent or unreadable."""
+    try:
+        when = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return when.replace(tzinfo=dt.UTC) if when is not None and when.tzinfo is None else when
 
 
 def _describe(root: Path, pub: Publication) -> None:
@@ -151,6 +164,7 @@ def _from_opf(pub: Publication, path: Path) -> None:
             ("identifier", "description", "rights", "date")}
     pub.identifier, pub.description, pub.rights = text["identifier"], text["description"], text["rights"]
     pub.authors = tuple((e.text or "").strip() for e in dc("creator"))
+    pub.tags = tuple((e.text or "").strip() for e in dc("subject") if (e.text or "").strip())
     pub.subtitle = next(((e.text or "").strip() for e in dc("title") if e.get("id") == "subtitle"), "")
     pub.summary = prop("schema:accessibilitySummary")
     pub.date = _date(text["date"])
@@ -189,7 +203,7 @@ def _from_sources(root: Path, pub: Publication) -> None:
     if doc is None:
         return
     meta = doc.meta
-    pub.identifier, pub.subtitle, pub.authors = meta.identifier, meta.subtitle, meta.authors
+    pub.identifier, pub.subtitle, pub.authors, pub.tags = meta.identifier, meta.subtitle, meta.authors, meta.tags
     pub.date, pub.modified = meta.date, meta.modified
     pub.description, pub.rights, pub.summary = meta.description, meta.rights, meta.accessibility_summary
 

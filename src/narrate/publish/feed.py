@@ -5,18 +5,27 @@ cannot inject markup. One item per publication with an MP3 edition: the MP3 encl
 ``podcast:chapters`` (JSON chapters), ``podcast:transcript`` twice (WebVTT captions, and
 the HTML transcript to read). The
 same builder makes each subscriber's private feed, whose URLs carry the token path.
+
+A project without a ``[feed]`` table still gets what directories require: the channel's author
+and owner come from the publisher (else the default or first author), its artwork is generated
+show art (``publish._artwork``), its category is taken from ``[feed] category`` or else from the
+publications' tags mapped to Apple's list (``sources.categories``); what is still missing (the
+owner's e-mail, a category) is said in ``Channel.warnings``. Every episode's description says
+the narration is synthetic (the ``disclosure`` message, in the episode's language).
 """
 
 from __future__ import annotations
 
 import email.utils
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from narrate.i18n.dates import list_text
 from narrate.i18n.messages import messages_for
 from narrate.publish.catalog import Publication, source_date
+from narrate.sources.categories import apple_category, find_category
 from narrate.sources.config import Config
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -37,30 +46,75 @@ class Channel:
     author: str
     owner_name: str
     owner_email: str
-    category: str
+    category: str  # one of Apple's categories; "" when none was configured or found in tags
     explicit: bool
     image_url: str  # "" when there is no artwork
+    subcategory: str = ""
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)  # the project's [messages.<lang>]
+    warnings: tuple[str, ...] = ()  # what podcast directories will miss
+
+
+def show_names(config: Config, pubs: list[Publication]) -> tuple[str, str]:
+    """(the show's title, who makes it) from what the project says: ``[feed]``, ``[publisher]``,
+    the default author, else the first publication's first author and title."""
+    first_author = next((a for p in pubs for a in p.authors if a), "")
+    maker = config.feed.author or config.publisher.name or config.defaults.author or first_author
+    title = config.feed.title or config.publisher.name or (pubs[0].title if pubs else "") or maker
+    return title, maker
 
 
 def channel_from_config(config: Config, pubs: list[Publication], base_url: str, image_url: str) -> Channel:
     feed, publisher = config.feed, config.publisher
     language = config.defaults.language or (pubs[0].language if pubs else "en")
-    title = feed.title or publisher.name or (pubs[0].title if pubs else
-                                             messages_for(language, config.messages)("feed_title"))
-    description = feed.description or messages_for(language, config.messages)("feed_description",
-                                                                                 publisher=publisher.name or title)
+    say = messages_for(language, config.messages)
+    title, maker = show_names(config, pubs)
+    title = title or say("feed_title")
+    description = feed.description or say("feed_description", publisher=publisher.name or maker or title)
+    (category, subcategory), warnings = feed_category(config, pubs)
+    owner_name = feed.owner_name or publisher.name or maker
+    if not feed.owner_email:
+        warnings.append("no owner e-mail for the podcast feed: set [feed] owner_email (Apple Podcasts and "
+                        "Spotify send the ownership check there)")
+    if not image_url:
+        warnings.append("no feed artwork: podcast directories refuse a feed without it ([feed] artwork)")
+    undated = sorted(p.slug for p in pubs if "mp3" in p.artifacts and not p.date)
+    if undated:
+        warnings.append(f"no date: in the front matter of {', '.join(undated)}: the episode's pubDate is when "
+                        "narrate first built it (kept in output/manifest.json) or SOURCE_DATE_EPOCH")
     return Channel(
         title=title,
         description=description,
         link=feed.link or publisher.website or base_url,
         language=language,
-        author=feed.author or publisher.name or config.defaults.author,
-        owner_name=feed.owner_name or publisher.name,
+        author=maker,
+        owner_name=owner_name,
         owner_email=feed.owner_email,
-        category=feed.category,
+        category=category,
         explicit=feed.explicit,
         image_url=image_url,
+        subcategory=subcategory,
+        messages=config.messages,
+        warnings=tuple(warnings),
     )
+
+
+def feed_category(config: Config, pubs: list[Publication]) -> tuple[tuple[str, str], list[str]]:
+    """Apple's (category, subcategory) for the show: ``[feed] category`` when it names one of
+    Apple's, else the one the publications' tags name most often; and the warnings."""
+    warnings = []
+    configured = config.feed.category.strip()
+    if configured:
+        found = apple_category(configured)
+        if found is not None:
+            return found, warnings
+        warnings.append(f"[feed] category {configured!r} is not one of Apple Podcasts' categories: "
+                        "using the publications' tags instead")
+    votes = Counter(found for p in pubs if "mp3" in p.artifacts and (found := find_category(p.tags)))
+    if votes:
+        return votes.most_common(1)[0][0], warnings
+    warnings.append("no podcast category: set [feed] category to one of Apple Podcasts' categories (for "
+                    "example \"News/Politics\"), or tag the publications with one; the feed has none")
+    return ("", ""), warnings
 
 
 def truncate_bytes(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
@@ -72,6 +126,15 @@ def truncate_bytes(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:.-") + "…"
+
+
+def episode_description(pub: Publication, messages: dict[str, dict[str, str]]) -> str:
+    """The publication's description, then the disclosure that the narration is synthetic (in
+    its language), which a long description never pushes past the size limit."""
+    disclosure = messages_for(pub.language, messages)("disclosure")
+    summary = pub.description or pub.subtitle or pub.title
+    room = MAX_DESCRIPTION_BYTES - len(disclosure.encode("utf-8")) - 1
+    return f"{truncate_bytes(summary, room)} {disclosure}".strip()
 
 
 def duration(seconds: float | None) -> str:
@@ -131,7 +194,10 @@ def _channel(rss: ET.Element, channel: Channel, pubs: list[Publication], self_ur
         _sub(image, "url", channel.image_url)
         _sub(image, "title", channel.title)
         _sub(image, "link", channel.link)
-    ET.SubElement(ch, f"{{{ITUNES}}}category", {"text": channel.category})
+    if channel.category:
+        category = ET.SubElement(ch, f"{{{ITUNES}}}category", {"text": channel.category})
+        if channel.subcategory:
+            ET.SubElement(category, f"{{{ITUNES}}}category", {"text": channel.subcategory})
     _sub(ch, f"{{{ITUNES}}}explicit", "true" if channel.explicit else "false")
     _sub(ch, f"{{{ITUNES}}}type", "episodic")
     if private:
@@ -144,9 +210,9 @@ def _item(ch: ET.Element, channel: Channel, pub: Publication, url: Callable[[Pub
     mp3 = pub.artifacts["mp3"]
     item = _sub(ch, "item")
     _sub(item, "title", pub.title)
-    summary = pub.description or pub.subtitle or pub.title
-    _sub(item, "description", truncate_bytes(summary))
-    _sub(item, f"{{{ITUNES}}}summary", truncate_bytes(summary))
+    summary = episode_description(pub, channel.messages)
+    _sub(item, "description", summary)
+    _sub(item, f"{{{ITUNES}}}summary", summary)
     _sub(item, "link", url(pub, "page"))
     _sub(item, "guid", pub.identifier or f"narrate:{pub.slug}", isPermaLink="false")
     _sub(item, "pubDate", email.utils.format_datetime(pub.published))

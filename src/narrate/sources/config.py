@@ -80,7 +80,7 @@ class Feed:
     author: str = ""
     owner_name: str = ""
     owner_email: str = ""
-    category: str = "Arts"
+    category: str = ""  # Apple's category ("News" or "News/Politics"); default: from the tags
     explicit: bool = False
     artwork: str = ""  # project-relative square PNG/JPEG, >= 1400 px; default: the first cover
     link: str = ""  # the channel's website; default: base_url

@@ -20,6 +20,7 @@ from typing import Any
 from narrate import model as m
 from narrate.artifacts import source_date_epoch
 from narrate.errors import ConfigError, SourceError
+from narrate.imaging import image_info
 from narrate.sources import frontmatter, reader
 from narrate.sources.config import Config, load_config, read_toml
 
@@ -182,6 +183,7 @@ def asset_resolver(project: Project, md_path: Path) -> reader.AssetResolver:
             raise SourceError(f"image {src!r} is not a regular file", pos.path, pos.line)
         if sniff_image(real) is None:
             raise SourceError(f"image {src!r} is not a PNG, JPEG or GIF file", pos.path, pos.line)
+        image_info(real, pos.path, pos.line)  # refuses an image too large to decode, naming the line
         return real.relative_to(project.root).as_posix()
 
     return resolve

@@ -2,7 +2,8 @@
 
 The cover is an artifact of its own (``<slug>.cover.png``/``.jpg``): the EPUB,
 the MP3/M4B artwork and the feed all use the same file. A generated cover is a
-1600×1600 PNG (square, above the 1400 px podcast minimum) with the title,
+3000×3000 PNG (square: Apple Podcasts' recommended size, ACX's and Google Play's 2400 px minimum
+exceeded; its layout is drawn at 3000 px, not scaled up, so the text stays sharp) with the title,
 authors and publisher in Atkinson Hyperlegible, white on a dark colour chosen
 from the slug, so the same sources always give the same bytes. The layout is made
 of measured text boxes (``cover_layout``): when long text would make two elements
@@ -13,18 +14,26 @@ podcast feed's square artwork, naming the publisher, the same way.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 from narrate import model as m
-from narrate.errors import OutputError
+from narrate.errors import OutputError, SourceError
+from narrate.imaging import Canvas, Font, Measure, image_info
+from narrate.imaging import font as load_font
 from narrate.writers.fonts import font_path
 
-SIZE = 1600
-MARGIN = 140
+SIZE = 3000
+_DESIGN = 1600  # the layout's measures below are given for a 1600 px square
+
+
+def px(design: float) -> int:
+    """A measure of the 1600 px design at ``SIZE``."""
+    return round(design * SIZE / _DESIGN)
+
+
+MARGIN = px(140)
+STORE_MIN = 2400  # ACX, Findaway/Spotify and Google Play's least cover size
 # Dark backgrounds with white text: every pair has a contrast ratio above 10:1.
 PALETTE = ("#1d3557", "#2b2d42", "#3d2c4e", "#1b4332", "#5a189a", "#6a040f", "#023047", "#343a40")
 
@@ -37,10 +46,10 @@ class Piece:
     text: str
     xy: tuple[int, int]
     box: tuple[int, int, int, int]  # left, top, right, bottom (measured, not estimated)
-    font: ImageFont.FreeTypeFont | None = None
+    font: Font | None = None
 
 
-GAP = 40  # least space between two elements
+GAP = px(40)  # least space between two elements
 SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.42, 0.35, 0.3)
 
 
@@ -53,24 +62,21 @@ def generated_cover(meta: m.Meta) -> bytes:
 
 def show_art(title: str, publisher: str) -> bytes:
     """Square podcast show art naming the publisher (and the feed's title, when it differs)."""
-    digest = hashlib.sha256(publisher.encode()).digest()
+    digest = hashlib.sha256((publisher or title).encode()).digest()
     heading = title if title and title != publisher else publisher
     pieces = cover_layout(heading, "Narrated editions", (), publisher if heading != publisher else "")
     return _render(pieces, PALETTE[digest[0] % len(PALETTE)])
 
 
 def _render(pieces: list[Piece], background: str) -> bytes:
-    image = Image.new("RGB", (SIZE, SIZE), background)
-    draw = ImageDraw.Draw(image)
+    canvas = Canvas(SIZE, background)
     colours = {"title": "#ffffff", "author": "#ffffff", "subtitle": "#e9ecef", "publisher": "#e9ecef"}
     for piece in pieces:
         if piece.kind == "rule":
-            draw.rectangle(piece.box, fill="#ffd166")
-        else:
-            draw.text(piece.xy, piece.text, font=piece.font, fill=colours[piece.kind])
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue()
+            canvas.rectangle(piece.box, fill="#ffd166")
+        elif piece.font is not None:
+            canvas.text(piece.xy, piece.text, piece.font, colours[piece.kind])
+    return canvas.png()
 
 
 def cover_layout(title: str, subtitle: str, authors: tuple[str, ...], publisher: str) -> list[Piece]:
@@ -80,7 +86,7 @@ def cover_layout(title: str, subtitle: str, authors: tuple[str, ...], publisher:
     groups would come closer than ``GAP`` or leave the margins, all sizes shrink and the
     layout is made again, so no element overlaps another however long the text.
     """
-    draw = ImageDraw.Draw(Image.new("RGB", (8, 8)))
+    draw = Measure()
     pieces: list[Piece] = []
     for scale in SCALES:
         pieces = _layout_at(draw, title, subtitle, authors, publisher, scale)
@@ -104,20 +110,20 @@ def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int], gap: int
 def _layout_at(draw, title, subtitle, authors, publisher, scale: float) -> list[Piece]:
     width = SIZE - 2 * MARGIN
     pieces: list[Piece] = []
-    y = MARGIN + round(120 * scale)
-    title_font = _fit(draw, title, width, start=round(150 * scale), bold=True)
+    y = MARGIN + px(120 * scale)
+    title_font = _fit(draw, title, width, start=px(150 * scale), bold=True)
     y = _lines_down(draw, pieces, "title", title, title_font, y, width)
     if subtitle:
-        y = _lines_down(draw, pieces, "subtitle", subtitle, _font(max(24, round(64 * scale)), False),
-                        y + round(40 * scale), width)
-    rule_top = y + round(60 * scale)
-    pieces.append(Piece("rule", "", (MARGIN, rule_top), (MARGIN, rule_top, MARGIN + 240, rule_top + 12)))
+        y = _lines_down(draw, pieces, "subtitle", subtitle, _font(max(px(24), px(64 * scale)), False),
+                        y + px(40 * scale), width)
+    rule_top = y + px(60 * scale)
+    pieces.append(Piece("rule", "", (MARGIN, rule_top), (MARGIN, rule_top, MARGIN + px(240), rule_top + px(12))))
     bottom = SIZE - MARGIN
     if publisher:
-        bottom = _lines_up(draw, pieces, "publisher", publisher, _font(max(24, round(56 * scale)), False),
-                           bottom, width) - round(30 * scale)
+        bottom = _lines_up(draw, pieces, "publisher", publisher, _font(max(px(24), px(56 * scale)), False),
+                           bottom, width) - px(30 * scale)
     if authors:
-        _lines_up(draw, pieces, "author", " and ".join(authors), _font(max(28, round(84 * scale)), True),
+        _lines_up(draw, pieces, "author", " and ".join(authors), _font(max(px(28), px(84 * scale)), True),
                   bottom, width)
     return pieces
 
@@ -155,42 +161,41 @@ def cover_bytes(meta: m.Meta, root: Path) -> tuple[bytes, str]:
         return generated_cover(meta), "png"
     path = root / meta.cover
     try:
-        with Image.open(path) as img:
-            fmt = (img.format or "").lower()
-            size = img.size
-    except OSError as exc:
-        raise OutputError(f"cannot read the cover image: {exc}", meta.cover) from exc
+        fmt, _ = image_info(path, meta.cover)  # a small cover still serves the EPUB: see cover_warnings
+    except SourceError as exc:
+        raise OutputError(exc.message, meta.cover) from None
     if fmt not in ("png", "jpeg"):
         raise OutputError(f"expected a PNG or JPEG cover, found {fmt or 'an unknown format'}", meta.cover)
-    del size  # checked by cover_warnings: a small cover still serves the EPUB
     return path.read_bytes(), "jpg" if fmt == "jpeg" else "png"
 
 
 def cover_warnings(meta: m.Meta, root: Path) -> list[str]:
     if not meta.cover:
         return []
-    with Image.open(root / meta.cover) as img:
-        w, h = img.size
+    _, (w, h) = image_info(root / meta.cover, meta.cover)
     if w != h or w < 1400:
         return [f"{meta.cover}: cover is {w}×{h} px; podcast apps want a square of at least 1400×1400 px"]
+    if w < STORE_MIN:
+        return [f"{meta.cover}: cover is {w}×{h} px; audiobook stores (ACX, Findaway/Spotify, Google Play) "
+                f"want a square of at least {STORE_MIN}×{STORE_MIN} px"]
     return []
 
 
-def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path("bold" if bold else "regular")), size)
+def _font(size: int, bold: bool) -> Font:
+    return load_font(font_path("bold" if bold else "regular"), size)
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, *, start: int, bold: bool) -> ImageFont.FreeTypeFont:
+def _fit(draw: Measure, text: str, width: int, *, start: int, bold: bool) -> Font:
     size = start
-    while size > 48:
+    while size > px(48):
         font = _font(size, bold)
         if len(_wrap(draw, text, font, width)) <= 5:
             return font
-        size -= 10
+        size -= px(10)
     return _font(size, bold)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _wrap(draw: Measure, text: str, font: Font, width: int) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
@@ -198,15 +203,3 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
         else:
             lines.append(word)
     return lines
-
-
-def as_png(data: bytes) -> bytes | None:
-    """PNG bytes of any image Pillow reads (WebP, TIFF...), or None if it is no image (``narrate import``)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            out = io.BytesIO()
-            image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB").save(out, "PNG")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
-    return out.getvalue()

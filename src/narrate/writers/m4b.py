@@ -22,6 +22,11 @@ Audiobook (``stik`` 2), brand ``M4B `` and the audio track's language.
 Output is deterministic: ``-bitexact``, and ``creation_time`` is 0
 (1904-01-01) unless ``SOURCE_DATE_EPOCH`` sets it.
 
+Fast start: ``moov`` is written before ``mdat`` (``-movflags +faststart``), so a player or a
+store reads the chapters, tags and sample tables first and can stream the file. The chapter
+(``text``) track gets the publication's language in its ``mdhd``: ffmpeg leaves it 0, the
+Macintosh code for English (``eng`` in every reader), whatever the book's language.
+
 Encoder: ffmpeg's native AAC with ``-aac_coder fast``: on speech the default ``twoloop``
 coder ran at ~57x real time here (10+ minutes for a 10-hour book) against ~330x for
 ``fast``, and at 64 kbps mono speech the audible difference is small.
@@ -30,13 +35,17 @@ coder ran at ~57x real time here (10+ minutes for a 10-hour book) against ~330x 
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from narrate.artifacts import atomic_path, source_date_epoch
 from narrate.audio.chapter import CODEC_GAP
 from narrate.audio.ffmpeg import run_ffmpeg
 from narrate.audio.master import Rendered, check_chapter_starts, concat_adts, encoded
+from narrate.errors import AudioError
 from narrate.writers import AudioMeta, cover_mime
 
 DEFAULT_BITRATE = "64k"
@@ -78,8 +87,74 @@ def write_m4b(
             maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
         with atomic_path(out) as tmp:
             run_ffmpeg(["-y", *inputs, *maps, "-c:a", "copy", *trim, *_creation_time(), *m4b_container_args(meta),
-                        "-bitexact", "-f", "ipod", str(tmp)], what="write the M4B", path=out)
+                        "-movflags", "+faststart", "-bitexact", "-f", "ipod", str(tmp)], what="write the M4B",
+                       path=out)
+            set_track_languages(tmp, meta.language3)
     return out
+
+
+def boxes(data: bytes | bytearray, start: int = 0, end: int | None = None) -> Iterator[tuple[str, int, int]]:
+    """The MP4 boxes between ``start`` and ``end``: (type, body start, box end)."""
+    end = len(data) if end is None else end
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        head = 8
+        if size == 1:
+            size, head = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < head:
+            return
+        yield kind.decode("latin-1"), pos + head, pos + size
+        pos += size
+
+
+def _child(data: bytearray, start: int, end: int, kind: str) -> tuple[int, int] | None:
+    return next(((body, stop) for name, body, stop in boxes(data, start, end) if name == kind), None)
+
+
+def set_track_languages(path: Path, language3: str) -> None:
+    """Write ``language3`` (ISO 639-2) into every track's ``mdhd`` of the M4B at ``path``, in place
+    (two bytes each: no box moves). ffmpeg leaves the chapter track's at 0 (Macintosh English)."""
+    if len(language3) != 3 or not language3.isascii() or not language3.islower():
+        return
+    packed = struct.pack(">H", sum((ord(c) - 0x60) << shift for c, shift in zip(language3, (10, 5, 0), strict=True)))
+    with open(path, "r+b") as handle:
+        moov = _top_box(handle, "moov")
+        if moov is None:
+            raise AudioError("expected a moov box in the M4B, found none", path)
+        handle.seek(moov[0])
+        data = bytearray(handle.read(moov[1]))
+        for name, body, stop in boxes(data):
+            mdia = _child(data, body, stop, "mdia") if name == "trak" else None
+            mdhd = _child(data, *mdia, "mdhd") if mdia else None
+            if mdhd is not None:
+                at = mdhd[0] + 4 + (16 if data[mdhd[0]] == 0 else 28)
+                handle.seek(moov[0] + at)
+                handle.write(packed)
+
+
+def _top_box(handle: BinaryIO, kind: str) -> tuple[int, int] | None:
+    """(offset of the body, its size) of the first top-level box ``kind`` in an open MP4 file."""
+    handle.seek(0, 2)
+    end = handle.tell()
+    pos = 0
+    while pos + 8 <= end:
+        handle.seek(pos)
+        head = handle.read(16)
+        size, name = struct.unpack(">I4s", head[:8])
+        skip = 8
+        if size == 1:
+            size, skip = struct.unpack(">Q", head[8:16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < skip:
+            return None
+        if name.decode("latin-1") == kind:
+            return pos + skip, size - skip
+        pos += size
+    return None
 
 
 def _creation_time() -> list[str]:
