@@ -45,6 +45,7 @@ HOMES = {
     "ray": "audio/ray.py",
     "onnxruntime": "speech/piper.py",
     "nltk": "speech/tagger.py",
+    "soundfile": "audio/flac.py",
 }
 # Edition writers never import each other (pdf_html is pdf's own helper).
 EDITION_WRITERS = {"writers.epub", "writers.pdf", "writers.mp3", "writers.m4b", "writers.transcript"}
