@@ -190,6 +190,8 @@ def test_an_edited_sentence_is_remastered_on_the_cluster_alone(cluster, batch):
     run_build(remote, reporter, executor="ray", ray_address=cluster.address)
     assert set(totals) == {1}  # one chapter task (the voice's level is cached): the edited one
     assert files_of(local / "output") == files_of(remote / "output")
+    # mastered on the node: this machine never held a mastered WAV
+    assert not list((remote / ".narrate" / "cache" / "audio" / "chapters").rglob("*.wav"))
 
 
 @pytest.mark.parametrize("given", ["option", "narrate.toml", "RAY_ADDRESS"])
