@@ -49,6 +49,7 @@ HOMES = {
     "uvicorn": "studio/server.py",
     "watchfiles": "studio/watch.py",
     "tomlkit": "studio/lexfile.py",
+    "soundfile": "audio/flac.py",
 }
 # Edition writers never import each other (pdf_html is pdf's own helper).
 EDITION_WRITERS = {"writers.epub", "writers.pdf", "writers.mp3", "writers.m4b", "writers.transcript"}

@@ -15,6 +15,7 @@ import pytest
 from conftest import FAKE_VOICE, interruptible
 
 from narrate.artifacts import is_temp_name, sha256_file
+from narrate.audio import flac
 from narrate.engine.run import BuildOptions, build
 
 
@@ -24,9 +25,11 @@ def article(n: int, sentences: int = 3, tag: str = "") -> str:
 
 
 def cache_files(root: Path) -> dict[Path, tuple[int, int]]:
-    """Complete cache entries (*.wav), with (inode, mtime_ns) to prove they were not rewritten."""
+    """Complete cache entries (sentences' *.flac, chapters' *.wav), with (inode, mtime_ns) to prove
+    they were not rewritten."""
     found = {}
-    for path in (root / ".narrate" / "cache").rglob("*.wav"):
+    cache = root / ".narrate" / "cache"
+    for path in [*cache.rglob("*.wav"), *cache.rglob("*.flac")]:
         st = path.stat()
         found[path] = (st.st_ino, st.st_mtime_ns)
     return found
@@ -58,14 +61,18 @@ def assert_no_partial_files(root: Path, *, killed: bool = False) -> None:
     # narrate's temp names are hidden (".name.random.part"); any hidden file left is a leftover
     leftovers = [p for p in (root / "output").rglob("*")
                  if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp", ".raw"))]
-    # the cache holds sentences (.wav) and chapter pieces (.wav, .json, .mp3, .aac): nothing half-written
+    # the cache holds sentences (.flac; a .wav an engine wrote and an interrupt kept from being
+    # stored) and chapter pieces (.wav, .json, .mp3, .aac): nothing half-written
     leftovers += [p for p in (root / ".narrate" / "cache").rglob("*")
                   if p.is_file() and not (killed and is_temp_name(p.name))
                   and (is_temp_name(p.name) or p.name.startswith(".")
-                       or p.suffix not in (".wav", ".json", ".mp3", ".aac", ".m4a"))]
+                       or p.suffix not in (".wav", ".flac", ".json", ".mp3", ".aac", ".m4a"))]
     assert leftovers == []
     for path in cache_files(root):
-        with wave.open(str(path)) as w:  # every cache entry is a complete WAV
+        if path.suffix == ".flac":  # every cache entry is a complete FLAC or WAV
+            assert flac.complete(path) and flac.info(path)[0] > 0
+            continue
+        with wave.open(str(path)) as w:
             assert w.getnframes() > 0
 
 
@@ -232,7 +239,7 @@ def test_presynthesis_covers_a_book_at_its_own_pace(make_project):
     """With --jobs N the batch is synthesized first. A book reads at its own (slower) pace under
     the same profile name as the articles: its sentences must be synthesized at that pace, or
     its build synthesizes them all again, on one process (a 10-title batch spent 48 s so)."""
-    from narrate.audio.synth import cache_path, segment_key, wav_complete
+    from narrate.audio.synth import cache_path, segment_complete, segment_key
     from narrate.editions.context import PublicationContext
     from narrate.editions.narration import choose_voice, presynthesize, publication_script
     from narrate.engine.run import read_all
@@ -258,5 +265,5 @@ def test_presynthesis_covers_a_book_at_its_own_pace(make_project):
         for segment in publication_script(ctx, profile).segments():
             for _, text in segment.pieces():
                 if text.strip():
-                    assert wav_complete(cache_path(project.cache_dir / "audio", segment_key(key, text))), text
+                    assert segment_complete(cache_path(project.cache_dir / "audio", segment_key(key, text))), text
     assert len(rates) == 2  # the book's pace differs from the article's

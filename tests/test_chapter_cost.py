@@ -94,7 +94,7 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
     original = master_mod.master_piece
 
     def master(plan, *args):
-        seen[plan.id] = sum(1 for p in (tmp_path / "cache").rglob("*.wav") if "chapters" not in p.parts)
+        seen[plan.id] = sum(1 for p in (tmp_path / "cache").rglob("*.flac") if "chapters" not in p.parts)
         return original(plan, *args)
 
     monkeypatch.setattr(master_mod, "master_piece", master)

@@ -157,10 +157,11 @@ def test_an_inline_phrase_is_a_run_of_its_own_language(make_project):
 
 
 def _wav_frames(path: Path) -> tuple[int, int]:
-    import wave
+    """Frames and rate of a cached sentence (FLAC)."""
+    from narrate.audio import flac
 
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes(), wav.getframerate()
+    frames, rate, _, _ = flac.info(path)
+    return frames, rate
 
 
 @needs_espeak

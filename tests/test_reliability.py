@@ -490,7 +490,7 @@ def test_a_truncated_cached_wav_is_synthesized_again(project, kind):
     from narrate.audio.ffmpeg import duration_s
 
     assert not build(project, BuildOptions(formats=("mp3",), voice="fake", jobs=1)).failed
-    cached = sorted((p for p in (project / ".narrate" / "cache").rglob("*.wav")
+    cached = sorted((p for p in (project / ".narrate" / "cache").rglob("*.wav" if kind == "chapter" else "*.flac")
                      if ("chapters" in p.parts) == (kind == "chapter")), key=lambda p: p.stat().st_size)
     victim = cached[-1]
     whole = victim.read_bytes()

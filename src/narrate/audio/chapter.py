@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Protocol
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
+from narrate.audio import flac
 from narrate.audio.ffmpeg import Loudness, measure_loudness, measure_rms, parse_loudness, probe, run_ffmpeg
 from narrate.audio.loudness import momentary
 from narrate.audio.trim import speech_window
@@ -250,13 +251,8 @@ def segment_frames(path: Path, sample_rate: int) -> int:
     """Frames of one cached sentence (0 for a silent one), checking its format."""
     if path == Path():
         return 0
-    try:
-        with wave.open(str(path), "rb") as src:
-            _check_format(src, path, sample_rate)
-        start, end = speech_window(path)  # the engine's own leading and trailing silence left out
-        return end - start
-    except (wave.Error, EOFError, OSError) as exc:
-        raise AudioError(f"cannot read synthesized audio ({exc}); delete it to re-synthesize", path) from exc
+    start, end = speech_window(path, sample_rate)  # the engine's own leading and trailing silence left out
+    return end - start
 
 
 def _check_format(src: wave.Wave_read, path: Path, sample_rate: int) -> None:
@@ -270,17 +266,15 @@ def _check_format(src: wave.Wave_read, path: Path, sample_rate: int) -> None:
 
 def _copy_speech(wav: wave.Wave_write, path: Path, sample_rate: int) -> None:
     """A sentence's samples from its first to its last sound (``trim.speech_window``)."""
-    try:
-        with wave.open(str(path), "rb") as src:
-            _check_format(src, path, sample_rate)
-            start, end = speech_window(path)
-            src.setpos(start)
-            wav.writeframesraw(src.readframes(end - start))
-    except (wave.Error, EOFError, OSError) as exc:
-        raise AudioError(f"cannot read synthesized audio ({exc}); delete it to re-synthesize", path) from exc
+    start, end = speech_window(path, sample_rate)
+    wav.writeframesraw(flac.sentence_pcm(path, sample_rate)[2 * start:2 * end])
 
 
 def _copy(wav: wave.Wave_write, path: Path, sample_rate: int) -> int:
+    if path.suffix == flac.SUFFIX:  # a cached sentence: decoded whole, in-process
+        pcm = flac.read(path, sample_rate)
+        wav.writeframesraw(pcm)
+        return len(pcm) // 2
     try:
         with wave.open(str(path), "rb") as src:
             _check_format(src, path, sample_rate)
@@ -357,8 +351,11 @@ def to_out(samples: int, in_rate: int) -> int:
     return (samples * OUT_RATE + in_rate // 2) // in_rate
 
 
-def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path) -> ChapterPiece | None:
-    """The cached piece for ``plan``, or None when it must be mastered."""
+def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path,
+               encodings: Sequence[tuple[str, str]] = ()) -> ChapterPiece | None:
+    """The cached piece for ``plan``, or None when it must be mastered. With ``encodings``, a piece
+    whose every encoding among them is cached needs no mastered WAV here (a cluster node mastered
+    it and sent back only its encodings: ``audio_ray``)."""
     key = plan.key(target, in_rate)
     info = piece_path(cache_dir, key, ".json")
     if not info.is_file():
@@ -367,13 +364,23 @@ def load_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_di
         data = json.loads(info.read_text(encoding="utf-8"))
         offsets = tuple((int(a), int(b)) for a, b in data["offsets"])
         blocks = tuple(Block(str(k), piece_path(cache_dir, str(k), ".wav"), int(n)) for k, n in data["blocks"])
-        if not blocks or not all(whole_wav(b.wav, b.frames) for b in blocks):
+        if not blocks or not (all(whole_wav(b.wav, b.frames) for b in blocks) or
+                              (encodings and all(encoding_cached(cache_dir, key, *e) for e in encodings))):
             return None  # a missing, truncated or damaged block costs one re-master, never a short chapter
         level = data.get("level_lufs")
         return ChapterPiece(plan.id, key, blocks, offsets, float(data["gain_db"]), bool(data["limited"]),
                             None if level is None else float(level))
     except (OSError, ValueError, KeyError, TypeError, EOFError, wave.Error):
         return None  # a damaged record costs one re-master
+
+
+def encoding_cached(cache_dir: Path, piece_key: str, codec: str, bitrate: str) -> bool:
+    """Is the piece ``piece_key`` encoded as ``codec`` at ``bitrate`` in the cache, with its blocks'?"""
+    suffix = _CODECS[codec][0]
+    data = read_json(piece_path(cache_dir, _encoding_key(piece_key, codec, bitrate), ".json"))
+    names = [str(name) for name in data.get("blocks", ())]
+    return bool(names) and piece_path(cache_dir, str(data.get("file")), suffix).is_file() and \
+        all(piece_path(cache_dir, name, suffix).is_file() for name in names)
 
 
 def whole_wav(path: Path, frames: int) -> bool:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.artifacts import atomic_path
+from narrate.audio import flac
 from narrate.audio.chapter import (
     CODEC_GAP,
     OUT_RATE,
@@ -45,11 +46,11 @@ from narrate.audio.chapter import (
     piece_files,
 )
 from narrate.audio.ffmpeg import run_ffmpeg
-from narrate.audio.synth import Progress, cache_path, segment_key, synthesize_missing, wav_complete
+from narrate.audio.synth import Progress, cache_path, segment_complete, segment_key, store_wav, synthesize_missing
 from narrate.audio.timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
 from narrate.audio.voicelevel import VoiceLevel, calibration_texts
 from narrate.errors import AudioError
-from narrate.speech.engines import Engine, atomic_wav
+from narrate.speech.engines import Engine
 from narrate.speech.script import Script, Segment
 from narrate.speech.voices import VoiceProfile
 
@@ -103,7 +104,7 @@ def render(
     plan.synth[""] = calibration + plan.synth.get("", [])  # first: every chapter's mastering needs them
     paths = plan.final
     spoken = set(paths)  # a calibration sentence the script says too is the script's (one file, made once)
-    calibrating = sum(1 for p in (level.paths if level else ()) if not wav_complete(p) and p not in spoken)
+    calibrating = sum(1 for p in (level.paths if level else ()) if not segment_complete(p) and p not in spoken)
     plans = chapter_plans(script, paths)
     shared = level.paths if level else ()
     with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress, level) as mastering:
@@ -112,7 +113,7 @@ def render(
             synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
             mastering.start(plans, set(), shared)
         else:  # one voice: a chapter is mastered as soon as its last sentence is synthesized
-            mastering.start(plans, {p for p in [*paths, *shared] if p != Path() and not wav_complete(p)}, shared)
+            mastering.start(plans, {p for p in [*paths, *shared] if p != Path() and not segment_complete(p)}, shared)
             _, synthesized = synthesize_missing(plan.synth[""], engine, profile, cache_dir, jobs=jobs,
                                                 progress=progress, on_done=mastering.synthesized)
         pieces = mastering.pieces()
@@ -205,36 +206,27 @@ def make_segments(plan: SegmentPlan, voices: Mapping[str, tuple[VoiceProfile, En
         _, made = synthesize_missing(texts, engine, profile, cache_dir, jobs=jobs, progress=progress)
         synthesized += made
     for out, source in plan.resample.items():
-        if not wav_complete(out):
+        if not segment_complete(out):
             resample_wav(source, out, rate)
     for out, files in plan.joins.items():
-        if not wav_complete(out):
+        if not segment_complete(out):
             join_wavs(files, out, rate)
     return synthesized
 
 
 def resample_wav(source: Path, out: Path, rate: int) -> None:
-    """``source`` at ``rate`` Hz (mono 16-bit), written atomically (ffmpeg's resampler)."""
-    with atomic_path(out) as tmp:
+    """``source`` at ``rate`` Hz (mono 16-bit), written atomically (ffmpeg's resampler), stored as FLAC."""
+    with atomic_path(out.with_suffix(".wav")) as tmp:
         run_ffmpeg(["-y", "-i", str(source), "-ac", "1", "-ar", str(rate), "-c:a", "pcm_s16le", "-map_metadata",
                     "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "wav", str(tmp)],
                    what=f"resample a part voice's sentence to {rate} Hz", path=source)
+    if not store_wav(out):
+        raise AudioError("ffmpeg wrote no readable WAV", out.with_suffix(".wav"))
 
 
 def join_wavs(files: Sequence[Path], out: Path, rate: int) -> None:
     """One sentence from its pieces (all mono 16-bit at ``rate``), end to end, written atomically."""
-    try:
-        with atomic_wav(out, rate) as wav:
-            for path in files:
-                with wave.open(str(path), "rb") as src:
-                    if (src.getnchannels(), src.getsampwidth(), src.getframerate()) != (1, 2, rate):
-                        raise AudioError(f"expected mono 16-bit audio at {rate} Hz, found {src.getnchannels()} "
-                                         f"channel(s) of {8 * src.getsampwidth()} bits at {src.getframerate()} Hz",
-                                         path)
-                    while frames := src.readframes(65536):
-                        wav.writeframes(frames)
-    except (wave.Error, EOFError) as exc:
-        raise AudioError(f"cannot read a synthesized sentence ({exc})", out) from exc
+    flac.write(out, b"".join(flac.read(path, rate) for path in files), rate)
 
 
 class _Mastering:
@@ -292,7 +284,7 @@ class _Mastering:
         self.futures[i] = self.pool.submit(self._one, self.plans[i])
 
     def _one(self, plan: ChapterPlan) -> ChapterPiece:
-        piece = load_piece(plan, self.target, self.in_rate, self.cache_dir)
+        piece = load_piece(plan, self.target, self.in_rate, self.cache_dir, self.encodings)
         if piece is None:
             loss = self.level.limiter_loss() if self.level else 0.0
             piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir, self.jobs, loss)

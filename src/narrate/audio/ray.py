@@ -4,7 +4,7 @@ A pool of Ray actors, one per cluster CPU, each holding one loaded voice. The vo
 files (a Piper model and its config, the profile's lexicons) travel through Ray's object
 store: an actor writes them into a private temp folder on its own node, so the nodes
 need narrate installed but no shared filesystem. Sentences go out in batches; each
-finished batch comes back as WAV bytes and is written, atomically, into the
+finished batch comes back as FLAC bytes and is written, atomically, into the
 content-addressed cache on the machine running ``narrate build`` (``audio_synth``), so
 progress, resume and ``narrate clean`` work as with the local pool.
 
@@ -33,6 +33,7 @@ from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
+from narrate.audio.cluster import ChapterWork, Outcome, run_chapters
 from narrate.audio.ray_worker import VoiceWorker, voice_files
 from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -248,6 +249,7 @@ class RayExecutor:
         self.tasks = 0
         self.failed_starts = 0
         self.driver_seconds = 0.0  # spent here fetching results and writing them into the cache
+        self.received_bytes = 0  # cache entries whole chapters sent back (``run_chapters``)
         self.head = HeadWatch(ray)
 
     def cluster_cpus(self) -> int:
@@ -348,6 +350,16 @@ class RayExecutor:
         if self.retried:
             self.warn(f"Ray: {self.retried} batch(es) of voice {profile.name!r} were run again after a worker "
                       "or node was lost; nothing was lost")
+
+    def run_chapters(self, work: list[ChapterWork], progress: Progress | None) -> Outcome:
+        """Whole chapters as Ray tasks (``audio.cluster``): synthesized, mastered and encoded on the
+        nodes; what they made written into this machine's cache."""
+        if not work:
+            return Outcome()
+        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress)
+        self.driver_seconds += outcome.driver_seconds
+        self.received_bytes += outcome.received_bytes
+        return outcome
 
     def _stop(self, running: dict[Any, Any], actors: list[Any]) -> None:
         for ref in running:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from narrate.artifacts import atomic_write
+from narrate.audio import flac
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.voices import VoiceProfile, piper_model_paths
 
@@ -55,7 +56,8 @@ class VoiceWorker:
         return socket.gethostname()
 
     def synthesize(self, texts: list[str]) -> list[bytes] | tuple[str, str, str | None]:
-        """WAV bytes per text; a NarrateError comes back as (class name, message, path)."""
+        """FLAC bytes per text (the cache's own format, about half a WAV's bytes to send back); a
+        NarrateError comes back as (class name, message, path)."""
         from narrate.speech.engines import get_engine
 
         out = self.folder / "segment.wav"
@@ -65,7 +67,93 @@ class VoiceWorker:
             wavs = []
             for text in texts:
                 self.engine.synthesize(text, out)
-                wavs.append(out.read_bytes())
+                wavs.append(flac.encode(*flac.from_wav(out)))
             return wavs
         except NarrateError as exc:
             return type(exc).__name__, exc.message, exc.path
+
+
+# ------------------------------------------------------------ whole chapters on a node
+
+
+@dataclass(frozen=True)
+class ChapterJob:
+    """One chapter to narrate on a node (``narrate_chapter``), or a voice's level alone (no segments).
+
+    Paths are relative to the sentence cache (``<k[:2]>/<k>.flac``, ``chapters/…``): the node
+    works in a scratch cache of its own, from the entries the building machine sent (``given``).
+    """
+
+    chapter_id: str
+    segments: tuple[tuple[str, str], ...]  # (text, cache path) per segment; ("", "") is silent
+    pauses_ms: tuple[int, ...]
+    loudness: str  # a name in ``audio.master.TARGETS``
+    encodings: tuple[tuple[str, str], ...]  # (codec, bitrate) the editions stitch
+    calibration: tuple[tuple[str, str], ...]  # the voice's calibration sentences, (text, cache path)
+    given: dict[str, bytes] = field(default_factory=dict)  # cache entries it needs that exist already
+
+
+_VOICES: dict[str, Any] = {}  # per worker process: a loaded engine per voice (tasks reuse processes)
+
+
+def _engine(profile: VoiceProfile, files: dict[str, bytes]) -> Any:
+    from narrate.artifacts import hash_parts
+    from narrate.speech.engines import get_engine
+
+    key = hash_parts(repr(profile), *(f"{name}:{hash_parts(data.hex())}" for name, data in sorted(files.items())))
+    if key not in _VOICES:
+        os.environ["NARRATE_ENGINE_THREADS"] = "1"  # one CPU per task, as the local pool's workers
+        folder = Path(tempfile.mkdtemp(prefix="narrate-voice-"))
+        for name, data in files.items():
+            atomic_write(folder / name, data)
+        model = str(folder / profile.model) if profile.model in files else profile.model
+        _VOICES[key] = get_engine(replace(profile, model=model, lexicons=tuple(folder / p for p in profile.lexicons),
+                                          root=folder))
+    return _VOICES[key]
+
+
+def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, bytes]
+                    ) -> dict[str, bytes] | tuple[str, str, str | None]:
+    """Synthesize the chapter's missing sentences, master and encode it, as ``audio.master.render``
+    does; return every cache entry made (relative path → bytes) but the mastered WAVs (the editions
+    stitch the encodings). A pure function of its job: run again elsewhere, it returns the same bytes."""
+    from narrate.audio.chapter import ChapterPlan, encode_piece, master_piece
+    from narrate.audio.master import TARGETS
+    from narrate.audio.synth import segment_complete, synthesize_to_cache
+    from narrate.audio.voicelevel import VoiceLevel
+
+    try:
+        engine = _engine(profile, files)
+        with tempfile.TemporaryDirectory(prefix="narrate-chapter-") as scratch:
+            cache, work = Path(scratch) / "cache", Path(scratch) / "work"
+            for rel, data in job.given.items():
+                atomic_write(cache / rel, data)
+            for text, rel in (*job.calibration, *job.segments):
+                if text.strip() and not segment_complete(cache / rel):
+                    synthesize_to_cache(engine, text, cache / rel)
+            target, rate = TARGETS[job.loudness], engine.sample_rate
+            level = VoiceLevel([cache / rel for _, rel in job.calibration], rate, target, cache, work) \
+                if job.calibration else None
+            if job.segments:
+                plan = ChapterPlan(job.chapter_id, tuple(cache / rel if rel else Path() for _, rel in job.segments),
+                                   job.pauses_ms)
+                piece = master_piece(plan, target, rate, cache, work, 1, level.limiter_loss() if level else 0.0)
+                for codec, bitrate in job.encodings:
+                    encode_piece(piece, codec, bitrate, target, cache, 1, level)
+            elif level is not None:  # the voice's level figures, before its chapters
+                level.limiter_loss()
+                for codec, bitrate in job.encodings:
+                    level.offset(codec, bitrate)
+            return made_entries(cache, set(job.given))
+    except NarrateError as exc:
+        return type(exc).__name__, exc.message, exc.path
+
+
+def made_entries(cache: Path, given: set[str]) -> dict[str, bytes]:
+    """Every file under ``cache`` not in ``given``, but mastered WAVs (``chapters/**.wav``)."""
+    made = {}
+    for path in sorted(cache.rglob("*")):
+        rel = path.relative_to(cache).as_posix()
+        if path.is_file() and rel not in given and not (rel.startswith("chapters/") and path.suffix == ".wav"):
+            made[rel] = path.read_bytes()
+    return made

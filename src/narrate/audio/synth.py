@@ -1,10 +1,12 @@
 """Segment synthesis through a content-addressed cache, serially or on worker processes.
 
-A segment's audio lives at ``cache_dir/<k[:2]>/<k>.wav`` with
-``k = sha256(engine.cache_key() + NUL + spoken text)``. Engines write atomically, so
-a file that exists is complete: an interrupted build resumes where it stopped. A file
-that is not a whole WAV all the same (a disk that filled up, a copy cut short, a
-hand-edited cache) is synthesized again instead of failing the build: ``wav_complete``.
+A segment's audio lives at ``cache_dir/<k[:2]>/<k>.flac`` with
+``k = sha256(engine.cache_key() + NUL + spoken text)``, losslessly compressed (``audio_flac``):
+an engine writes a WAV beside it under a temporary name, stored as FLAC and removed. Writes
+are atomic, so a file that exists is complete: an interrupted build resumes where it stopped.
+A file that is not whole all the same (a disk that filled up, a copy cut short, a hand-edited
+cache) is synthesized again instead of failing the build: ``segment_complete``. A cache made
+before FLAC (``<k>.wav`` only) is converted as it is found, never synthesized again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import secrets
 import signal
 import sys
 import time
@@ -23,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from narrate.artifacts import remove_unfinished
+from narrate.audio import flac
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.engines import Engine, get_engine
 from narrate.speech.voices import VoiceProfile
@@ -44,7 +48,39 @@ def segment_key(engine_key: str, spoken: str) -> str:
 
 
 def cache_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.wav"
+    return cache_dir / key[:2] / f"{key}{flac.SUFFIX}"
+
+
+def segment_complete(path: Path) -> bool:
+    """Is the cached sentence ``path`` all there? A sentence an older narrate cached as a WAV
+    (``<k>.wav`` beside it) is converted to FLAC here, losslessly, and counts as there."""
+    if flac.complete(path):
+        return True
+    return store_wav(path)
+
+
+def store_wav(path: Path) -> bool:
+    """Store ``path``'s WAV (an engine's output, or an older cache's entry) as ``path``; True if done."""
+    wav = path.with_suffix(".wav")
+    if not wav_complete(wav):
+        return False
+    try:
+        flac.wav_to_flac(wav, path)
+    except AudioError:
+        return False  # not a mono 16-bit WAV: synthesized again
+    wav.unlink(missing_ok=True)
+    return True
+
+
+def synthesize_to_cache(engine: Engine, text: str, path: Path) -> None:
+    """``text`` spoken by ``engine`` into the cache entry ``path``, through a WAV under a temporary
+    name beside it (one a killed build leaves is swept by the next: ``artifacts.is_temp_name``)."""
+    wav = path.parent / f".{path.stem}.wav.{secrets.token_hex(4)}.part"
+    try:
+        engine.synthesize(text, wav)
+        flac.write(path, *flac.from_wav(wav))
+    finally:
+        wav.unlink(missing_ok=True)
 
 
 def wav_complete(path: Path) -> bool:
@@ -176,7 +212,7 @@ def _work(job: tuple[str, str]) -> str:
     assert _WORKER_ENGINE is not None
     with stoppable_task():
         try:
-            _WORKER_ENGINE.synthesize(text, Path(out))
+            synthesize_to_cache(_WORKER_ENGINE, text, Path(out))
         except KeyboardInterrupt:
             remove_unfinished()
             raise
@@ -207,7 +243,7 @@ def synthesize_missing(
     paths = [cache_path(cache_dir, segment_key(key, text)) if text.strip() else Path() for text in texts]
     todo: dict[Path, str] = {}
     for text, path in zip(texts, paths, strict=True):
-        if text.strip() and path not in todo and not wav_complete(path):
+        if text.strip() and path not in todo and not segment_complete(path):
             todo[path] = text
     total = len(todo)
     if progress:
@@ -221,7 +257,7 @@ def synthesize_missing(
                     on_done(Path(out))
         elif jobs <= 1 or total < 2:
             for done, (text, out) in enumerate(jobs_list, 1):
-                engine.synthesize(text, Path(out))
+                synthesize_to_cache(engine, text, Path(out))
                 if progress:
                     progress("synthesize", done, total)
                 if on_done:

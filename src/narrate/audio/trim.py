@@ -13,24 +13,30 @@ from __future__ import annotations
 
 import array
 import sys
-import wave
 from functools import lru_cache
 from pathlib import Path
+
+from narrate.audio.flac import sentence_pcm
+from narrate.errors import AudioError
 
 THRESHOLD = 104  # 16-bit amplitude, about -50 dBFS
 _CHUNK = 256  # samples scanned at a time from each end
 
 
-def speech_window(path: Path) -> tuple[int, int]:
-    """(first, end) sample of the speech in a mono 16-bit WAV; (0, frames) when all of it is quiet."""
-    stat = path.stat()
-    return _window(str(path), stat.st_size, stat.st_mtime_ns)
+def speech_window(path: Path, rate: int) -> tuple[int, int]:
+    """(first, end) sample of the speech in a cached sentence (``flac.sentence_pcm``: FLAC, or an
+    older cache's WAV) at ``rate`` Hz; (0, frames) when all of it is quiet."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise AudioError(f"cannot read synthesized audio ({exc.strerror or exc}); build again to re-synthesize",
+                         path) from exc
+    return _window(str(path), stat.st_size, stat.st_mtime_ns, rate)
 
 
 @lru_cache(maxsize=4096)
-def _window(path: str, size: int, mtime_ns: int) -> tuple[int, int]:  # noqa: ARG001 - the cache key
-    with wave.open(path, "rb") as src:
-        samples = array.array("h", src.readframes(src.getnframes()))
+def _window(path: str, size: int, mtime_ns: int, rate: int) -> tuple[int, int]:  # noqa: ARG001 - the cache key
+    samples = array.array("h", sentence_pcm(Path(path), rate))
     if sys.byteorder == "big":
         samples.byteswap()
     total = len(samples)

@@ -106,6 +106,11 @@ class VoiceLevel:
 
         return {self._record()} | {self._record(c, b) for c, b in KNOWN_ENCODINGS}
 
+    def cached(self, encodings: Sequence[tuple[str, str]]) -> bool:
+        """Are the loss and the offsets of ``encodings`` all cached (nothing left to measure)?"""
+        records = [(self._record(), "loss"), *((self._record(c, b), "offset") for c, b in encodings)]
+        return all(isinstance(read_json(path).get(name), float) for path, name in records)
+
     def limiter_loss(self) -> float:
         """LU the true-peak limiter takes off this voice's speech mastered at the target."""
         with self.lock:

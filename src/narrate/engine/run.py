@@ -375,9 +375,17 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
         presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress)
         return
     from narrate.audio.ray import ray_executor
+    from narrate.editions.on_cluster import narrate_on_cluster
 
+    formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
     with ray_executor(options.ray_address, reporter.warning) as executor:
-        presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress, executor)
+        # whole chapters on the nodes: this machine then only stitches (``editions/on_cluster``)
+        outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
+                                     progress)
+    if outcome.failed:
+        first = next(iter(outcome.failed.values()))
+        reporter.warning(f"Ray: {len(outcome.failed)} chapter(s) could not be narrated on the cluster (the first: "
+                         f"{first}); their publications narrate them here")
 
 
 def _resolve_executor(project: Project, options: BuildOptions) -> BuildOptions:

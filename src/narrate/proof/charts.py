@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.artifacts import atomic_path, atomic_write, hash_parts
+from narrate.artifacts import atomic_write, hash_parts
+from narrate.audio import flac
 from narrate.audio.ffmpeg import run_ffmpeg
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 200, 48, 28, 10
@@ -85,11 +85,10 @@ def loudness_from_cache(parts: list[tuple[Path, int]], cache_dir: Path) -> list[
     first = next((w for w, _ in parts if w != Path()), None)
     if first is None:
         return []
-    with wave.open(str(first), "rb") as w:
-        rate = w.getframerate()
+    rate = flac.info(first)[1]
     lines = []
     for wav, ms in parts:
-        if wav != Path():
+        if wav != Path() and flac.info(wav)[0]:  # an empty sentence adds nothing (and is not FLAC)
             lines.append(f"file '{_quoted(wav)}'")
         if ms > 0:
             lines.append(f"file '{_quoted(_silence(cache_dir, rate, ms))}'")
@@ -106,13 +105,9 @@ def _quoted(path: Path) -> str:
 
 
 def _silence(cache_dir: Path, rate: int, ms: int) -> Path:
-    path = cache_dir / f"silence-{rate}-{ms}.wav"
+    path = cache_dir / f"silence-{rate}-{ms}{flac.SUFFIX}"  # FLAC, as the sentences are: one codec to concat
     if not path.is_file():
-        with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-            w.writeframes(b"\0\0" * (rate * ms // 1000))
+        flac.write(path, b"\0\0" * max(1, rate * ms // 1000), rate)
     return path
 
 

@@ -9,18 +9,18 @@ words, the charts; then ``output/proof/<slug>.html``, ``output/proof/index.html`
 from __future__ import annotations
 
 import json
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from narrate.artifacts import atomic_write, load_manifest
+from narrate.audio import flac
 from narrate.audio.master import make_segments, plan_segments
 from narrate.editions.makers import PublicationContext
 from narrate.editions.narration import choose_voice, part_voices, publication_script
 from narrate.engine.run import _select, read_all
-from narrate.errors import AudioError, NarrateError
+from narrate.errors import NarrateError
 from narrate.proof.charts import duration_chart, loudness_chart, loudness_from_cache, loudness_series
 from narrate.proof.clips import Timed, clip_rel, prune_clips, write_clips
 from narrate.proof.flags import Flag, flag_for_voice, given_choices
@@ -159,12 +159,8 @@ def _timeline(script: Script, wavs: list[Path]) -> list[Timed]:
     for segment, wav in zip(script.segments(), wavs, strict=True):
         seconds = 0.0
         if wav != Path():
-            try:
-                with wave.open(str(wav), "rb") as w:
-                    seconds = w.getnframes() / w.getframerate()
-            except (OSError, EOFError, wave.Error) as exc:
-                raise AudioError(f"expected a WAV file in the synthesis cache, found an unreadable one ({exc})",
-                                 wav) from exc
+            frames, rate, _, _ = flac.info(wav)
+            seconds = frames / rate
         timed.append(Timed(segment.id, segment.text, clip_rel(wav) if wav != Path() else "", at, seconds))
         at += seconds + segment.pause_after_ms / 1000
     return timed

@@ -1,0 +1,146 @@
+"""Whole chapters narrated on a Ray cluster: the machine running ``narrate build`` only stitches.
+
+Each chapter that is not cached yet becomes one Ray task (``ray_worker.narrate_chapter``) on a
+node: it synthesizes the chapter's missing sentences, masters and encodes its blocks there, and
+sends back the cache entries it made (sentences as FLAC, the chapter's record, its blocks'
+levels and encodings; never the mastered WAVs). The driver writes them, atomically, into the
+cache of the machine running the build, whose publications then find every chapter mastered
+and encoded and only stitch and write the editions. A voice's level figures (``voicelevel``)
+are learned first, one task per voice, and sent to its chapters.
+
+A task is a pure function of its job, so Ray's own task retries (a node or worker lost) run it
+again elsewhere with the same bytes. The Ray module itself lives in ``audio/ray`` (this module
+is handed it), and the head's watch (``HeadWatch``) turns a lost head into a ``ClusterError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from narrate import errors
+from narrate.artifacts import atomic_path
+from narrate.audio.ray_worker import ChapterJob, narrate_chapter, voice_files
+from narrate.errors import AudioError, NarrateError
+from narrate.speech.voices import VoiceProfile
+
+TASK_RETRIES = 3  # a task whose worker or node was lost runs again (Ray retries system failures only)
+IN_FLIGHT_PER_CPU = 2  # tasks submitted per cluster CPU, so no CPU waits for the driver
+STALL_TIMEOUT_S = 1800.0  # no chapter finished for this long: give up
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ChapterWork:
+    """A chapter to narrate on the cluster, and where its results go."""
+
+    job: ChapterJob
+    profile: VoiceProfile  # the voice as on this machine (its files are shipped)
+    cache_dir: Path  # the sentence cache of the machine running the build
+    source: str | Path | None = None  # named in an error (the publication's source)
+    late: tuple[str, ...] = ()  # cache entries read when the task is sent (the voice's level figures,
+    # learned by an earlier task); those that exist join ``job.given``
+
+
+@dataclass
+class Outcome:
+    done: int = 0
+    failed: dict[int, NarrateError] | None = None  # index in the work list → its error
+    received_bytes: int = 0
+    driver_seconds: float = 0.0  # spent here writing what came back
+
+    def __post_init__(self) -> None:
+        self.failed = {} if self.failed is None else self.failed
+
+
+def write_entries(cache_dir: Path, entries: dict[str, bytes]) -> int:
+    """``entries`` (cache-relative path → bytes) written atomically under ``cache_dir``; their bytes."""
+    total = 0
+    for rel, data in entries.items():
+        target = cache_dir / rel
+        if not target.resolve().is_relative_to(cache_dir.resolve()):
+            raise AudioError(f"a cluster task sent back a cache entry outside the cache: {rel!r}", cache_dir)
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+        total += len(data)
+    return total
+
+
+def _read(cache_dir: Path, names: Sequence[str]) -> dict[str, bytes]:
+    return {name: (cache_dir / name).read_bytes() for name in names if (cache_dir / name).is_file()}
+
+
+def _error(failure: tuple[str, str, str | None], source: str | Path | None) -> NarrateError:
+    name, message, path = failure
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, NarrateError)):
+        cls = NarrateError
+    return cls(message, path or source)
+
+
+def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None
+                 ) -> Outcome:
+    """Every ``work`` item as a Ray task, at most ``IN_FLIGHT_PER_CPU * cpus`` at a time; each result
+    written into its cache as it comes back. A task's NarrateError is kept in ``Outcome.failed``
+    (the publication's own build then meets it again and reports it as a local build would)."""
+    task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
+    voices: dict[str, tuple[VoiceProfile, Any]] = {}
+    queue = deque(range(len(work)))
+    running: dict[Any, int] = {}
+    outcome = Outcome()
+    last = time.monotonic()
+    if progress:
+        progress("synthesize", 0, len(work))
+    try:
+        while queue or running:
+            head.check(outcome.done)
+            while queue and len(running) < IN_FLIGHT_PER_CPU * max(1, cpus):
+                index = queue.popleft()
+                item = work[index]
+                key = repr(item.profile)
+                if key not in voices:
+                    shipped, files = voice_files(item.profile)
+                    voices[key] = (shipped, ray.put(files))
+                job = replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)})
+                running[task.remote(job, *voices[key])] = index
+            ready, _ = ray.wait(list(running), num_returns=1, timeout=1.0)
+            if not ready:
+                if time.monotonic() - last > STALL_TIMEOUT_S:
+                    raise AudioError(f"no chapter finished on the Ray cluster for {STALL_TIMEOUT_S:.0f} s",
+                                     work[next(iter(running.values()))].source)
+                continue
+            last = time.monotonic()
+            for ref in ready:
+                index = running.pop(ref)
+                _collect(ray, ref, work[index], index, outcome)
+                if progress:
+                    progress("synthesize", outcome.done, len(work))
+    finally:
+        if not head.lost:
+            for ref in running:
+                with contextlib.suppress(Exception):
+                    ray.cancel(ref, force=True)
+    return outcome
+
+
+def _collect(ray: Any, ref: Any, item: ChapterWork, index: int, outcome: Outcome) -> None:
+    try:
+        result = ray.get(ref)
+    except ray.exceptions.RayError as exc:  # retries spent: the cluster keeps losing this task
+        cause = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+        outcome.failed[index] = AudioError(f"chapter {item.job.chapter_id!r} failed on the Ray cluster ({cause})",
+                                           item.source)
+        return
+    if isinstance(result, tuple):
+        outcome.failed[index] = _error(result, item.source)
+        return
+    started = time.perf_counter()
+    outcome.received_bytes += write_entries(item.cache_dir, result)
+    outcome.driver_seconds += time.perf_counter() - started
+    outcome.done += 1
