@@ -8,14 +8,17 @@ sentence's start to the next sentence's start (the pause belongs to the
 sentence before it), the first starts at 0 and the last ends with the audio,
 so the clips add up to the audio's duration.
 
-The spoken credits (title, subtitle, byline, publisher, the synthetic-voice
-notice) are an overlay on the title page, each pointing at the element it
-speaks; "Footnote N." points at the note's number, each table row at its row.
+The spoken credits (title, subtitle, byline, publisher, "Narrated by …", the
+synthetic-voice notice) are an overlay on the title page, each pointing at the
+element it speaks (the read-along's title page shows the "Narrated by" line).
+The closing credits are shown, one paragraph each, in a credits section at the
+end of the document they play with, and each clip points at its own paragraph.
+"Footnote N." points at the note's number, each table row at its row.
 With footnotes read after their block, the read-along places each note's
 ``<aside>`` after that block, so every overlay's text references run in
 document order (EPUBCheck ``--usage`` reports no MED_015). Other speech with
-no text of its own (a generated chapter title, closing credits) points at the
-chapter heading or repeats the previous reference.
+no text of its own (a generated chapter title) points at the chapter heading or
+repeats the previous reference.
 
 Each document's audio is its audio chapters' cached MP3 pieces joined without re-encoding
 (``audio.document_mp3``): the opening-credits chapters play on the title page, a chapter of
@@ -35,7 +38,7 @@ from narrate import model as m
 from narrate.audio.master import document_mp3
 from narrate.audio.timeline import Timeline, TimelineSegment
 from narrate.editions.context import Made, PublicationContext
-from narrate.editions.narration import Narration, credited
+from narrate.editions.narration import Narration, credited, script_options
 from narrate.errors import OutputError
 from narrate.markup import html
 from narrate.writers.epub import EpubOptions, write_epub
@@ -96,11 +99,15 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     work = ctx.root / ".narrate" / "work" / doc.meta.slug / "readalong"
     notes_after = ctx.config.narration.footnotes == "after"
     groups = overlay_groups(doc, narration.rendered.timeline, kinds)
+    narrator_line = _narrator_credit(ctx, narration)
+    closing = _closing_credits(narration, groups)
     for group in groups:
         item = group.item
-        ids = (_titlepage_ids(doc, note) if item is TITLEPAGE
+        ids = (_titlepage_ids(doc, note, narrator_line) if item is TITLEPAGE
                else _element_ids(doc, item, spans, notes_after))
-        texts = _titlepage_texts(doc, note) if item is TITLEPAGE else {}
+        if item.key == closing[0]:
+            ids |= {seg_id for seg_id, _ in closing[1]}
+        texts = _titlepage_texts(doc, note, narrator_line) if item is TITLEPAGE else {}
         audio_name = f"audio/{item.key}.mp3"
         audio_path = document_mp3(narration.rendered, group.chapter_ids, work / f"{item.key}.mp3")
         duration_ms = _duration_ms(narration, group.chapter_ids)
@@ -111,6 +118,8 @@ def write_readalong(ctx: PublicationContext, narration: Narration, target: Path)
     options = EpubOptions(cover=ctx.cover(), overlays=overlays, sentence_spans=spans,
                           narrator=credited(ctx, narration.profile),
                           narration_note=note if "titlepage" in overlays else "",
+                          narrator_credit=narrator_line if "titlepage" in overlays else "",
+                          closing_credits=closing,
                           notes_after_blocks=notes_after, print_page_size=ctx.config.pdf.page_size,
                           print_pages=ctx.print_pages(), document_order=reading_order(doc, groups),
                           # the spoken credits' overlay lives on a title page, so the read-along keeps one
@@ -184,17 +193,39 @@ def _duration_ms(narration: Narration, chapter_ids: list[str]) -> int:
     return (samples * 1000 + rendered.sample_rate // 2) // rendered.sample_rate
 
 
-def _titlepage_texts(doc: m.Document, note: str) -> dict[str, str]:
+def _narrator_credit(ctx: PublicationContext, narration: Narration) -> str:
+    """The opening credits' "Narrated by …" line as spoken (in the publication's language),
+    or "" when the opening credits do not say it; the title page shows it (titlepage-narrator)."""
+    options = script_options(ctx, narration.profile)
+    if options.messages is None or not options.narrator.strip():
+        return ""
+    line = " ".join(options.messages("credits_narrator", narrator=options.narrator.strip()).split())
+    spoken = (s.text for c in narration.script.chapters for s in c.segments if s.kind == "opening")
+    return line if line in spoken else ""
+
+
+def _closing_credits(narration: Narration, groups: list[OverlayGroup]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(the key of the document the closing credits play with, their (segment id, text)): the
+    text each closing-credit clip points at, added at the end of that document."""
+    lines = tuple((s.id, s.text) for c in narration.script.chapters for s in c.segments if s.kind == "closing")
+    wanted = {s.chapter_id for g in groups for s in g.segments if s.id in dict(lines)}
+    for group in groups:
+        if group.item is not TITLEPAGE and wanted & set(group.chapter_ids):
+            return group.item.key, lines
+    return "", ()
+
+
+def _titlepage_texts(doc: m.Document, note: str, narrator_line: str = "") -> dict[str, str]:
     """Title page element id → its text, in document order (see html.title_page)."""
     meta = doc.meta
     texts = {"titlepage-title": meta.title, "titlepage-subtitle": meta.subtitle,
              "titlepage-author": " and ".join(meta.authors), "titlepage-publisher": meta.publisher,
-             "titlepage-narration": note}
+             "titlepage-narrator": narrator_line, "titlepage-narration": note}
     return {key: value for key, value in texts.items() if value.strip()}
 
 
-def _titlepage_ids(doc: m.Document, note: str) -> set[str]:
-    return set(_titlepage_texts(doc, note)) | {"titlepage"}
+def _titlepage_ids(doc: m.Document, note: str, narrator_line: str = "") -> set[str]:
+    return set(_titlepage_texts(doc, note, narrator_line)) | {"titlepage"}
 
 
 def _element_ids(doc: m.Document, item: DocumentAudio, spans, notes_after: bool = False) -> set[str]:
@@ -271,6 +302,9 @@ def _credit_target(spoken: str, texts: dict[str, str], order: dict[str, int], pr
     """The first title page element, not before ``previous``, whose words the credit speaks."""
     said = f" {_words(spoken)} "
     floor = order.get(previous, -1)
+    for element_id, text in texts.items():  # the element saying exactly this credit first
+        if order[element_id] >= floor and f" {_words(text)} " == said:
+            return element_id
     for element_id, text in texts.items():
         if order[element_id] >= floor and _words(text) and f" {_words(text)} " in said:
             return element_id

@@ -338,6 +338,16 @@ def title_page(doc: m.Document, ctx: RenderContext) -> str:
     return "\n".join(lines)
 
 
+def closing_credits(lines: tuple[tuple[str, str], ...], label: str, ctx: RenderContext) -> str:
+    """The read-along's closing credits as text: one paragraph per spoken credit, with the
+    credit's segment id, so each clip of the closing credits highlights what it says."""
+    if not lines:
+        return ""
+    paragraphs = [f'<p id="{esc(seg_id)}">{esc(text)}</p>' for seg_id, text in lines]
+    return "\n".join([f'<section id="closing-credits" class="closing-credits"{ctx.semantics("credits", "doc-credits")}'
+                       f' aria-label="{esc(label)}">', *paragraphs, "</section>"])
+
+
 def title_block(doc: m.Document, extra: str = "") -> str:
     """An article's opening, as a magazine prints it: headline, dek, byline, date (then ``extra``).
 

@@ -50,6 +50,11 @@ class EpubOptions:
     article_title_page: bool = False  # narrate.toml [epub] article_title_page
     # Read-along: the spoken narration notice, shown on the title page (id "titlepage-narration")
     narration_note: str = ""
+    # Read-along: the spoken "Narrated by" credit, shown on the title page (id "titlepage-narrator")
+    narrator_credit: str = ""
+    # Read-along: the closing credits as text, at the end of the document they play with:
+    # (that document's key, ((segment id, text), ...)); see html.closing_credits
+    closing_credits: tuple[str, tuple[tuple[str, str], ...]] = ("", ())
     notes_after_blocks: bool = False  # read-along with footnotes read after their block
     # Page navigation: the print PDF's page size ("A4"); "" for none. The PDF is laid out
     # (not written) to learn each block's page; see _PageMarks.
@@ -78,6 +83,9 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     if not doc.single_file or options.article_title_page:
         narration = (f'<p class="narration" id="titlepage-narration">{html.esc(options.narration_note)}</p>'
                      if options.narration_note else "")
+        if options.narrator_credit:
+            narration = (f'<p class="narrator" id="titlepage-narrator">{html.esc(options.narrator_credit)}</p>'
+                         + ("\n" + narration if narration else ""))
         title_kw = {"media_overlay": "smil-titlepage"} if "titlepage" in options.overlays else {}
         body = marks.mark("text/titlepage.xhtml",
                           "\n".join(part for part in (html.title_page(doc, ctx), narration, colophon) if part))
@@ -264,6 +272,10 @@ def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, marks: _Pag
         file_name = "text/article.xhtml" if doc.single_file else f"text/{first.id}.xhtml"
         title = doc.meta.title if doc.single_file else first.title
         body = _group_body(doc, group, ctx, title_block)
+        credits_key, credits = options.closing_credits
+        if credits and first.id == credits_key:
+            label = messages_for(doc.meta.language, doc.messages)("closing_credits")
+            body += "\n" + html.closing_credits(credits, label, ctx)
         if colophon:
             body += "\n" + colophon
         body = marks.mark(file_name, body)
