@@ -81,3 +81,22 @@ def test_incremental_build_equals_a_clean_build(make_project, tmp_path, monkeypa
     # an edit re-masters at most the chapters it touches (a lexicon entry: those that say the word)
     new_pieces = {p.name for p in (warm / ".narrate/cache/audio/chapters").rglob("*.wav")} - pieces
     assert len(new_pieces) <= (3 if edit is edit_lexicon else 1)
+
+
+def test_a_text_edit_does_not_draw_the_cover_again(make_project, tmp_path, monkeypatch):
+    """The EPUB rebuilt after a sentence edit embeds the cover the last build made (reused under
+    its unchanged key) instead of drawing and encoding it again (issue 31: half a CPU-second of
+    every edit's rebuild); the bytes equal a clean build's (the test above)."""
+    import narrate.writers.cover as cover
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project(sources(), root=tmp_path / "warm")
+    report = build(root, BuildOptions(formats=("epub",), jobs=1))
+    assert not report.failed
+    drawn = []
+    real = cover.generated_cover
+    monkeypatch.setattr(cover, "generated_cover", lambda meta: drawn.append(meta.slug) or real(meta))
+    edit_sentence(root)
+    report = build(root, BuildOptions(formats=("epub",), jobs=1))
+    assert not report.failed and report.results[0].built == ["epub"], report.results
+    assert drawn == []
