@@ -4,6 +4,7 @@ writes the same bytes as a clean build of the edited sources in another folder."
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,24 @@ def test_a_text_edit_does_not_draw_the_cover_again(make_project, tmp_path, monke
     report = build(root, BuildOptions(formats=("epub",), jobs=1))
     assert not report.failed and report.results[0].built == ["epub"], report.results
     assert drawn == []
+
+
+def test_ffmpeg_is_asked_its_version_once_per_binary(tmp_path, monkeypatch):
+    """The narrated editions' keys name ffmpeg's version: it is remembered in the cache for the
+    binary it came from, so a rebuild does not start ffmpeg only to ask (issue 31), and asked
+    again when the binary changes."""
+    from narrate.engine import fingerprints
+
+    fingerprints._ffmpeg_version.cache_clear()
+    first = fingerprints._ffmpeg_version(tmp_path)
+    assert first.startswith("ffmpeg version"), first
+    asked = []
+    real = subprocess.run
+    monkeypatch.setattr(fingerprints.subprocess, "run", lambda *a, **k: asked.append(a) or real(*a, **k))
+    fingerprints._ffmpeg_version.cache_clear()
+    assert fingerprints._ffmpeg_version(tmp_path) == first and asked == []
+    memo = tmp_path / "ffmpeg-version.json"
+    memo.write_text(memo.read_text().replace('"binary": "', '"binary": "/elsewhere'))  # another binary
+    fingerprints._ffmpeg_version.cache_clear()
+    assert fingerprints._ffmpeg_version(tmp_path) == first and len(asked) == 1
+    fingerprints._ffmpeg_version.cache_clear()
