@@ -4,6 +4,7 @@ writes the same bytes as a clean build of the edited sources in another folder."
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,43 @@ def test_incremental_build_equals_a_clean_build(make_project, tmp_path, monkeypa
     # an edit re-masters at most the chapters it touches (a lexicon entry: those that say the word)
     new_pieces = {p.name for p in (warm / ".narrate/cache/audio/chapters").rglob("*.wav")} - pieces
     assert len(new_pieces) <= (3 if edit is edit_lexicon else 1)
+
+
+def test_a_text_edit_does_not_draw_the_cover_again(make_project, tmp_path, monkeypatch):
+    """The EPUB rebuilt after a sentence edit embeds the cover the last build made (reused under
+    its unchanged key) instead of drawing and encoding it again (issue 31: half a CPU-second of
+    every edit's rebuild); the bytes equal a clean build's (the test above)."""
+    import narrate.writers.cover as cover
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project(sources(), root=tmp_path / "warm")
+    report = build(root, BuildOptions(formats=("epub",), jobs=1))
+    assert not report.failed
+    drawn = []
+    real = cover.generated_cover
+    monkeypatch.setattr(cover, "generated_cover", lambda meta: drawn.append(meta.slug) or real(meta))
+    edit_sentence(root)
+    report = build(root, BuildOptions(formats=("epub",), jobs=1))
+    assert not report.failed and report.results[0].built == ["epub"], report.results
+    assert drawn == []
+
+
+def test_ffmpeg_is_asked_its_version_once_per_binary(tmp_path, monkeypatch):
+    """The narrated editions' keys name ffmpeg's version: it is remembered in the cache for the
+    binary it came from, so a rebuild does not start ffmpeg only to ask (issue 31), and asked
+    again when the binary changes."""
+    from narrate.engine import fingerprints
+
+    fingerprints._ffmpeg_version.cache_clear()
+    first = fingerprints._ffmpeg_version(tmp_path)
+    assert first.startswith("ffmpeg version"), first
+    asked = []
+    real = subprocess.run
+    monkeypatch.setattr(fingerprints.subprocess, "run", lambda *a, **k: asked.append(a) or real(*a, **k))
+    fingerprints._ffmpeg_version.cache_clear()
+    assert fingerprints._ffmpeg_version(tmp_path) == first and asked == []
+    memo = tmp_path / "ffmpeg-version.json"
+    memo.write_text(memo.read_text().replace('"binary": "', '"binary": "/elsewhere'))  # another binary
+    fingerprints._ffmpeg_version.cache_clear()
+    assert fingerprints._ffmpeg_version(tmp_path) == first and len(asked) == 1
+    fingerprints._ffmpeg_version.cache_clear()

@@ -184,3 +184,20 @@ def test_a_page_that_starts_mid_paragraph_is_marked_at_its_first_word(tmp_path):
         text = z.read("EPUB/text/article.xhtml").decode()
     inside = re.findall(r'<p id="[^"]+">(?:(?!</p>).)*?<span id="page-(\d+)"', text, re.S)
     assert inside, "no marker inside a paragraph"
+
+
+def test_the_epub_page_list_and_the_pdf_share_one_layout(tmp_path, monkeypatch):
+    """Building EPUB and PDF together lays the print edition out once (issue 31: an edit's
+    rebuild laid it out twice, once for the EPUB's page numbers and again for the PDF)."""
+    import narrate.writers.pdf as pdf_writer
+
+    layouts = []
+    real = pdf_writer._layout
+    monkeypatch.setattr(pdf_writer, "_layout", lambda *args: layouts.append(1) or real(*args))
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("the-tide-clock", "vorlese*"))
+    report = build(root, BuildOptions(formats=("epub", "pdf"), jobs=1))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    slug = "listening-hours"
+    assert len(layouts) == 1
+    assert_markers_match_pdf_pages(root / "output" / slug / f"{slug}.epub", root / "output" / slug / f"{slug}.pdf")

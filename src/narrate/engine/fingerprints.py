@@ -20,9 +20,11 @@ edition; an edited lexicon or a new engine version rebuilds the narrated ones.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from narrate import __version__
 from narrate import model as m
-from narrate.artifacts import hash_parts, sha256_file
+from narrate.artifacts import atomic_write, hash_parts, sha256_file
 from narrate.editions.context import page_list
 from narrate.editions.makers import MAKERS
 from narrate.errors import NarrateError
@@ -70,7 +72,7 @@ class Fingerprints:
             if page_list(makers):
                 parts += ["page-list", repr(config.pdf)]
         if MAKERS[maker][2]:  # narrated
-            parts += [repr(config.narration), self.voice(voice), _ffmpeg_version()]
+            parts += [repr(config.narration), self.voice(voice), _ffmpeg_version(self.project.cache_dir)]
         if maker != "cover" and config.messages:  # [messages.<lang>]: narrate's own words, spoken and printed
             parts.append(repr(sorted((lang, sorted(words.items())) for lang, words in config.messages.items())))
         return hash_parts(*parts)
@@ -134,12 +136,32 @@ def _version(dist: str) -> str:
 
 
 @functools.cache
-def _ffmpeg_version() -> str:
+def _ffmpeg_version(cache_dir: Path) -> str:
+    """ffmpeg's version line, remembered in the cache for the binary it came from (its path, size,
+    modification time and inode): asking ``ffmpeg -version`` cost every build about a second of
+    wall time on a busy machine, loading ffmpeg's libraries, before any edition was made."""
     binary = shutil.which("ffmpeg")
     if binary is None:
         return "no ffmpeg"  # the build says so itself
     try:
+        st = os.stat(binary)
+    except OSError:
+        return "ffmpeg: unknown"
+    stamp = f"{os.path.realpath(binary)}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    memo = Path(cache_dir) / "ffmpeg-version.json"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if isinstance(known, dict) and known.get("binary") == stamp and isinstance(known.get("version"), str):
+            return known["version"]
+    except (OSError, ValueError):
+        pass
+    try:
         done = subprocess.run([binary, "-version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return "ffmpeg: unknown"
-    return (done.stdout.splitlines() or ["ffmpeg: unknown"])[0]
+    version = (done.stdout.splitlines() or ["ffmpeg: unknown"])[0]
+    if done.returncode == 0 and done.stdout:
+        with contextlib.suppress(OSError):
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(memo, json.dumps({"binary": stamp, "version": version}).encode("utf-8"))
+    return version

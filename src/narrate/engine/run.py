@@ -596,6 +596,8 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
         else:
             artifacts += reused
             result.reused += list(formats)
+            if maker == "cover":
+                ctx._cover = _reused_cover(job.output, reused[0])
     stitchers = [maker for maker in todo if maker in STITCHERS] if len(set(todo) & set(STITCHERS)) > 1 else []
     made: dict[str, Made] = {maker: MAKERS[maker][0](ctx) for maker in todo if maker not in stitchers}
     if stitchers:
@@ -646,6 +648,14 @@ def _internal_error(exc: Exception, job: Job, doc: m.Document) -> NarrateError:
         pass
     return NarrateError(f"internal error in narrate ({type(exc).__name__}: {exc}); this is a bug, "
                         f"details in {log}", doc.source_files[0])
+
+
+def _reused_cover(output: Path, entry: dict[str, Any]) -> tuple[bytes, str]:
+    """The cover the previous build made, for the editions that embed it (the EPUB): reused
+    under the same key, it is the image cover_bytes would make again (a generated cover's
+    drawing and PNG encoding cost an edit's rebuild about half a CPU-second)."""
+    path = output / str(entry["path"])
+    return path.read_bytes(), path.suffix.lstrip(".")
 
 
 def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], key: str):

@@ -234,8 +234,10 @@ def print_pages(doc: m.Document, root: Path, *, page_size: str = "A4") -> dict[s
         raise OutputError(str(exc), source) from exc
     job = _Job(doc, Path(root), source, "", f"{page_size.lower()}|normal",
                ProjectFetcher(Path(root), next(iter(fonts.values())).parent))
-    with capture_logs():
-        document = _guarded(job, lambda: _layout(job, pdf_html.page_xhtml(doc), css))
+    page = pdf_html.page_xhtml(doc)
+    with capture_logs() as messages:
+        document = _guarded(job, lambda: _layout(job, page, css))
+    _keep_layout(job, page, css, document, messages)
     pages: dict[str, int] = {}
     for number, page in enumerate(document.pages, 1):
         for anchor in page.anchors:
@@ -285,6 +287,39 @@ def _texts(box, block: str):  # noqa: ANN001, ANN202
         yield from _texts(child, block)
 
 
+# Layouts print_pages made, each kept for the one PDF written from the same XHTML, stylesheet and
+# edition (an EPUB's page-list and its PDF: laid out once, not twice); with the log messages the
+# layout gave, which that PDF reports. Only the last few are kept: a missed one is laid out again.
+_KEPT: dict[str, tuple[object, list[str]]] = {}
+_KEPT_MAX = 2
+_KEPT_LOCK = threading.Lock()
+
+
+def _layout_key(job: _Job, page: str, css: str) -> str:
+    parts = (str(job.root), job.edition, str(job.fetcher.large), page, css)
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _keep_layout(job: _Job, page: str, css: str, document: object, messages: list[str]) -> None:
+    with _KEPT_LOCK:
+        _KEPT[_layout_key(job, page, css)] = (document, list(messages))
+        while len(_KEPT) > _KEPT_MAX:
+            del _KEPT[next(iter(_KEPT))]
+
+
+def _kept_layout(job: _Job, page: str, css: str):  # -> weasyprint.Document | None
+    """The layout print_pages kept for this PDF (taken: used once), its log replayed as warnings."""
+    with _KEPT_LOCK:
+        kept = _KEPT.pop(_layout_key(job, page, css), None)
+    if kept is None:
+        return None
+    document, messages = kept
+    logger = logging.getLogger("weasyprint")
+    for message in messages:
+        logger.warning("%s", message)
+    return document
+
+
 def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
     font_config = FontConfiguration()  # @font-face rules register here, so CSS and render share it
     stylesheet = weasyprint.CSS(string=css, url_fetcher=job.fetcher, font_config=font_config)
@@ -294,7 +329,7 @@ def _layout(job: _Job, page: str, css: str):  # -> weasyprint.Document
 
 def _render(job: _Job, page: str, css: str) -> bytes:
     def run() -> bytes:
-        document = _layout(job, page, css)
+        document = _kept_layout(job, page, css) or _layout(job, page, css)
         _metadata(document.metadata, job.doc, job.prepared_for)
         return document.write_pdf(pdf_version=PDF_VERSION, pdf_tags=True, pdf_identifier=_file_id(job),
                                    custom_metadata=True, finisher=_xmp)

@@ -1,0 +1,95 @@
+"""A one-paragraph edit from the command line, as a user runs it (issue 31).
+
+An ~8-minute generated article is built cold with ``narrate build --formats epub,pdf,mp3``
+(a fresh interpreter, start-up and imports included), then one paragraph is edited and the
+same command runs again, ``--edits`` times (a different paragraph each time). Prints the wall
+time and the CPU-seconds (user + system of the build process and its children, which a busy
+machine disturbs less than wall time) of each run, and the edit/cold ratios.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/cli_edit.py [--voice joe] [--minutes 8] [--edits 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = ("river library evening volunteer reading chapter harbour lantern morning village window garden "
+         "letter station winter market bridge teacher story music").split()
+FORMATS = "epub,pdf,mp3"
+
+
+def article(minutes: float) -> list[str]:
+    """Paragraphs of about ``minutes`` of speech at 160 words a minute, 60 words each."""
+    paragraphs = []
+    for p in range(max(2, round(minutes * 160 / 60))):
+        words = [WORDS[(p * 7 + i * 3) % len(WORDS)] for i in range(60)]
+        paragraphs.append(" ".join(" ".join(words[i:i + 12]).capitalize() + "." for i in range(0, 60, 12)))
+    return paragraphs
+
+
+def write(root: Path, paragraphs: list[str]) -> None:
+    body = "\n\n".join(paragraphs)
+    text = f"---\ntitle: An eight-minute article\ndate: 2026-01-05\n---\n\n{body}\n"
+    (root / "content" / "article.md").write_text(text, encoding="utf-8")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def build(root: Path, voice: str) -> tuple[float, float]:
+    """Wall seconds and CPU-seconds of one ``narrate build`` as a user types it."""
+    command = [sys.executable, "-m", "narrate", "build", str(root), "--voice", voice, "--formats", FORMATS]
+    cpu, started = children_cpu(), time.monotonic()
+    proc = subprocess.run(command, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        sys.exit(f"build failed: {proc.stderr}")
+    return wall, children_cpu() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--voice", default="joe")
+    parser.add_argument("--minutes", type=float, default=8.0)
+    parser.add_argument("--edits", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:
+        root = Path(scratch) / "project"
+        (root / "content").mkdir(parents=True)
+        shutil.copytree(REPO / "voices", root / "voices")
+        shutil.copy(REPO / "narrate.toml", root / "narrate.toml")
+        paragraphs = article(args.minutes)
+        write(root, paragraphs)
+        cold, cold_cpu = build(root, args.voice)
+        print(f"cold build ({len(paragraphs)} paragraphs, {FORMATS}, {args.voice}): "
+              f"{cold:6.1f} s, {cold_cpu:6.1f} CPU-s")
+        walls, cpus = [], []
+        for n in range(args.edits):
+            at = (len(paragraphs) // 2 + n * 3) % len(paragraphs)
+            paragraphs[at] = f"Edit number {n + 1} rewrote this paragraph. " + paragraphs[at]
+            write(root, paragraphs)
+            wall, cpu = build(root, args.voice)
+            walls.append(wall)
+            cpus.append(cpu)
+            print(f"  edit {n + 1} (paragraph {at + 1}): {wall:5.2f} s = {wall / cold:5.1%} of cold, "
+                  f"{cpu:5.2f} CPU-s = {cpu / cold_cpu:5.1%} of cold")
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        print(f"one-paragraph edit, median of {len(walls)}: {wall:.2f} s = {wall / cold:.1%} of cold (goal <= 10 %), "
+              f"{cpu:.2f} CPU-s = {cpu / cold_cpu:.1%} of cold CPU")
+
+
+if __name__ == "__main__":
+    main()
