@@ -42,10 +42,18 @@ def load_record(private: Path, dist: Path) -> tuple[Record, str]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}, (f"{private / RECORD}: unreadable record of what package wrote; nothing was removed from "
                     "dist/ (the record is written again)")
-    if where != str(dist.resolve()):
+    if where != leads_to(dist):
         return {}, (f"dist/ now leads to {dist.resolve()}, the record of what package wrote is for {where}; "
                     "nothing was removed there")
     return files, ""
+
+
+def leads_to(dist: Path) -> str:
+    """Where ``dist`` resolves, as the record keeps it: relative to the output folder while it stays
+    inside it (so the record is the same bytes wherever the project lies), else the absolute folder
+    a symlinked dist leads to (a web root)."""
+    target, home = dist.resolve(), dist.parent.resolve()
+    return target.relative_to(home).as_posix() if target.is_relative_to(home) else str(target)
 
 
 def _legacy(private: Path) -> Record:
@@ -64,7 +72,7 @@ def _legacy(private: Path) -> Record:
 
 def save_record(private: Path, dist: Path, written: dict[Path, str]) -> None:
     files = {path.relative_to(dist).as_posix(): digest for path, digest in written.items()}
-    data = {"dist": str(dist.resolve()), "files": dict(sorted(files.items()))}
+    data = {"dist": leads_to(dist), "files": dict(sorted(files.items()))}
     atomic_write(private / RECORD, json.dumps(data, indent=0) + "\n", mode=0o600)
 
 
