@@ -247,6 +247,12 @@ def plain_text(inlines: tuple[Inline, ...] | list[Inline]) -> str:
     return "".join(out)
 
 
+def leads_in(block: Block) -> bool:
+    """A paragraph ending in a colon introduces the block after it ("each one followed the same
+    shape:" and its list): a note it cites is read, and placed in a read-along, after that block."""
+    return isinstance(block, Paragraph) and plain_text(block.children).rstrip().endswith(":")
+
+
 def iter_blocks(blocks: tuple[Block, ...]):
     """Every block, depth first, containers before their children."""
     for block in blocks:

@@ -249,14 +249,18 @@ def _chapter_semantics(doc: m.Document, chapter: m.Chapter) -> tuple[str, str]:
 
 
 def _blocks_with_notes(chapter: m.Chapter, ctx: RenderContext) -> str:
-    """Each block, then the notes it references that are not placed yet; the rest at the end."""
+    """Each block, then the notes it references that are not placed yet (a lead-in's after the block
+    it introduces, where they are heard); the rest at the end."""
     placed: set[str] = set()
     parts = []
     by_label = {note.label: note for note in chapter.footnotes}
-    for item in chapter.blocks:
+    waiting: list[str] = []
+    for index, item in enumerate(chapter.blocks):
         parts.append(block(item, ctx))
-        labels = [ref.label for ref in _note_refs(item) if ref.label in by_label and ref.label not in placed]
-        labels = list(dict.fromkeys(labels))
+        waiting += [ref.label for ref in _note_refs(item) if ref.label in by_label and ref.label not in placed]
+        if index + 1 < len(chapter.blocks) and m.leads_in(item):
+            continue  # as the script reads it: after the block a lead-in introduces (speech/script)
+        labels, waiting = list(dict.fromkeys(waiting)), []
         if labels:
             placed.update(labels)
             parts.append(footnotes(chapter, ctx, [by_label[label] for label in labels]))

@@ -75,6 +75,7 @@ from narrate.model import (
     TableCell,
     Text,
     iter_blocks,
+    leads_in,
 )
 from narrate.speech.normalize import normalize
 from narrate.speech.numbers import cardinal
@@ -334,12 +335,6 @@ def _link_call(inlines: tuple[Inline, ...], read_alt: bool) -> str:
     return ". ".join(parts) + "." if parts else ""
 
 
-def _leads_in(block: Block) -> bool:
-    """A paragraph ending in a colon introduces the block after it ("each one followed the same
-    shape:" and its list): a footnote is read after that block, never between the two."""
-    return isinstance(block, Paragraph) and speech_text(block.children).rstrip().endswith(":")
-
-
 def _footnote_refs(block: Block) -> list[FootnoteRef]:
     refs: list[FootnoteRef] = []
 
@@ -505,7 +500,7 @@ class _Builder:
             segments += self.block(block)
             waiting += [ref.label for ref in _footnote_refs(block)]
             following = chapter.blocks[index + 1] if index + 1 < len(chapter.blocks) else None
-            if self.options.footnotes == "after" and not (following is not None and _leads_in(block)):
+            if self.options.footnotes == "after" and not (following is not None and leads_in(block)):
                 segments += self.footnotes(waiting)
                 waiting = []
         return segments + self.footnotes(waiting) + self.footnotes(list(self.notes))
