@@ -91,6 +91,26 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", guard)
 
 
+@pytest.fixture
+def loopback(monkeypatch):
+    """Instead of ``no_network``: a test may reach its own servers on 127.0.0.1, and nothing else."""
+    monkeypatch.undo()
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
+            raise OSError("network access is blocked in tests")
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host != "127.0.0.1":
+            raise OSError("network access is blocked in tests")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     """Write ``files`` (project-relative path → text, as given) under ``root``; module fixtures use it."""
     for rel, text in files.items():

@@ -227,26 +227,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def loopback(monkeypatch):
-    """conftest blocks every connection; these tests may reach their own 127.0.0.1 servers, nothing else."""
-    monkeypatch.undo()
-    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-    def connect(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
-            raise OSError("network access is blocked in tests")
-        return real_connect(self, address)
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host != "127.0.0.1":
-            raise OSError("network access is blocked in tests")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-
-
 @contextmanager
 def server(routes: dict[str, Callable]) -> Iterator[tuple[str, list[str]]]:
     handler = type("Handler", (_Handler,), {"routes": routes, "asked": []})

@@ -22,26 +22,6 @@ FAST = dict(allow_private_hosts=True, timeout=1.0, retry_wait=1.0)
 
 
 @pytest.fixture
-def loopback(monkeypatch):
-    """conftest blocks every connection; these tests reach their own 127.0.0.1 server and nothing else."""
-    monkeypatch.undo()
-    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-    def connect(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6) and address[0] != "127.0.0.1":
-            raise OSError("network access is blocked in tests")
-        return real_connect(self, address)
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host != "127.0.0.1":
-            raise OSError("network access is blocked in tests")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-
-
-@pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "site"
     (root / "content").mkdir(parents=True)
