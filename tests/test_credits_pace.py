@@ -42,7 +42,8 @@ def test_credits_are_chapters_and_name_the_narrator(make_project):
     vtt = (root / "output" / "tides" / "tides.vtt").read_text()
     assert "Narrated by Robin, a synthetic voice" in vtt and "The end of Tides." in vtt
     assert "fake" not in vtt.lower()  # never the profile's internal id
-    assert "Subscribe" not in vtt  # a link with nothing to act on is not read
+    # a paragraph that is only a link says its text and a readable address (issue 27), never silence
+    assert "Subscribe to the mailing list" in vtt and "example.org/list" in vtt
     chapters = json.loads((root / "output" / "tides" / "tides.chapters.json").read_text())["chapters"]
     # every chapter, credits included, starts with 0.5-1 s of room tone (not digital zero)
     for chapter in chapters:

@@ -153,3 +153,16 @@ def test_gtts_request_failure_is_speech_error(tmp_path, monkeypatch):
     )
     with pytest.raises(SpeechError, match="needs the internet"):
         get_engine(GTTS).synthesize("Hello.", tmp_path / "g.wav")
+
+
+def test_espeak_writes_a_sentence_at_a_path_longer_than_its_file_name_buffer(tmp_path):
+    """espeak-ng's command line cuts a -w file name past 200 bytes and writes elsewhere; a cache
+    entry deep in a project (a long temporary name, as the sentence cache makes) still gets its audio."""
+    from narrate.speech.engines import check_wav
+
+    deep = tmp_path / ("d" * 100) / ("e" * 100)
+    deep.mkdir(parents=True)
+    out = deep / f".{'6e' * 32}.wav.92637576.part"
+    assert len(str(out)) > 200
+    get_engine(BUILTIN_PROFILES["espeak"]).synthesize("The clock was wound.", out)
+    assert check_wav(out, "espeak") > 1000

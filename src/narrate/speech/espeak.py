@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -102,12 +103,17 @@ class EspeakEngine:
         return [line.strip() for line in done.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
 
     def synthesize(self, text: str, out_wav: Path) -> None:
-        with atomic_path(out_wav) as tmp:
-            command = [self.binary, "-v", self.profile.model, "-s", str(self.wpm), "-w", str(tmp), "--stdin"]
+        # espeak-ng's command line keeps the -w file name in a 200-byte buffer and cuts a longer one
+        # short, writing somewhere else: it writes into a short temporary folder, copied into place
+        with atomic_path(out_wav) as tmp, tempfile.TemporaryDirectory(prefix="narrate-") as short:
+            said = Path(short) / "s.wav"
+            command = [self.binary, "-v", self.profile.model, "-s", str(self.wpm), "-w", str(said), "--stdin"]
             try:
                 subprocess.run(
                     command, input=self.voice_text(text).encode("utf-8"), capture_output=True, check=True, timeout=300
                 )
+                if said.is_file():
+                    shutil.copyfile(said, tmp)
             except subprocess.CalledProcessError as exc:
                 tail = exc.stderr.decode("utf-8", "replace")[-400:].strip()
                 raise SpeechError(
