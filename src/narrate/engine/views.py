@@ -14,7 +14,7 @@ from narrate.sources.project import open_project
 from narrate.speech.engines import get_engine
 from narrate.speech.hearing import EntryCheck, Heard, check_entry, hear
 from narrate.speech.lexicon import load_lexicons
-from narrate.speech.script import Script, format_script, spoken_sentence
+from narrate.speech.script import Script, Segment, format_script, spoken_sentence
 from narrate.speech.voices import VoiceProfile, check_usable, language_table, load_profiles, voice_for
 
 
@@ -46,20 +46,14 @@ def publication_script_text(root: Path, target: str, voice: str = "", phonemes: 
 def phoneme_script(script: Script, voices: dict[str, tuple[Any, Any]]) -> str:
     """``format_script``'s lines, each utterance as the phonemes its voice is given (the engine's
     own ``phonemes``, the code its synthesis runs); a phrase in another language by that language's voice."""
-    lines: list[str] = []
-    previous: tuple[str, str] | None = None
-    for chapter in script.chapters:
-        for segment in chapter.segments:
-            group = (chapter.id, segment.block_id or segment.kind)
-            if previous is not None and group != previous:
-                lines.append("")
-            said = []
-            for language, text in segment.pieces():
-                profile, engine = voices.get(language) or voices[""]
-                said.append(hear(profile, text, engine).ipa)
-            lines.append(" ".join(p for p in said if p))
-            previous = group
-    return "\n".join(lines) + "\n" if lines else ""
+    def say(segment: Segment) -> str:
+        said = []
+        for language, text in segment.pieces():
+            profile, engine = voices.get(language) or voices[""]
+            said.append(hear(profile, text, engine).ipa)
+        return " ".join(p for p in said if p)
+
+    return format_script(script, say)
 
 
 def project_voice(root: Path, voice: str = "", language: str = "") -> VoiceProfile:

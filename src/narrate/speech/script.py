@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -193,9 +194,9 @@ def _credits(chapter_id: str, title: str, segments: list[Segment], options: Scri
     return [ScriptChapter(id=chapter_id, title=title, segments=tuple(segments))]
 
 
-def format_script(script: Script) -> str:
-    """Exactly what will be spoken: one utterance per line, a blank line between
-    blocks and between chapters."""
+def format_script(script: Script, say: Callable[[Segment], str] = lambda segment: segment.spoken) -> str:
+    """Exactly what will be spoken: one utterance per line (``say`` of its segment: by default
+    its text), a blank line between blocks and between chapters."""
     lines: list[str] = []
     previous: tuple[str, str] | None = None
     for chapter in script.chapters:
@@ -203,7 +204,7 @@ def format_script(script: Script) -> str:
             group = (chapter.id, segment.block_id or segment.kind)
             if previous is not None and group != previous:
                 lines.append("")
-            lines.append(segment.spoken)
+            lines.append(say(segment))
             previous = group
     return "\n".join(lines) + "\n" if lines else ""
 
