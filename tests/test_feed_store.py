@@ -122,3 +122,23 @@ def test_apples_category_table():
     assert apple_category("Arts & Crafts") is None
     assert find_category(["islands", "Science Fiction"]) == ("Fiction", "Science Fiction")
     assert len(APPLE_CATEGORIES) == 19 and sum(len(s) for s in APPLE_CATEGORIES.values()) > 90
+
+
+def test_the_first_build_date_outlives_clean_all_and_another_output_folder(make_project, tmp_path, monkeypatch):
+    from narrate.engine.clean import clean
+
+    project = make_project({"content/undated.md": "---\ntitle: Undated\n---\n\nSome words.\n"})
+
+    def first_built(output: Path) -> str:
+        return json.loads((output / "manifest.json").read_text())["publications"][0]["first_built"]
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    assert not build(project, BuildOptions(formats=("epub",))).failed
+    recorded = first_built(project / "output")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")  # later builds happen later
+    clean(project, everything=True)
+    assert not build(project, BuildOptions(formats=("epub",))).failed
+    assert first_built(project / "output") == recorded == "2001-09-09T01:46:40Z"
+    elsewhere = tmp_path / "elsewhere"
+    assert not build(project, BuildOptions(formats=("epub",), output=elsewhere)).failed
+    assert first_built(elsewhere) == recorded

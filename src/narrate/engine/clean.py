@@ -34,6 +34,7 @@ from narrate.audio.master import used_cache_files
 from narrate.audio.synth import cache_path, segment_key
 from narrate.editions.context import PublicationContext
 from narrate.editions.narration import check_language, paced, part_voices, publication_script
+from narrate.engine.first_built import FIRST_BUILT
 from narrate.engine.run import LOCK_NAME, OUTPUTS, STAGING, built_outputs, project_lock, read_all
 from narrate.errors import ConfigError, NarrateError
 from narrate.sources.project import Project, open_project
@@ -66,7 +67,7 @@ def _clean(root: Path | str, output: Path | None, everything: bool) -> CleanRepo
     report = CleanReport()
     audio_cache = project.cache_dir / "audio"
     if everything:
-        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME, OUTPUTS))
+        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME, OUTPUTS, FIRST_BUILT))
         _prune_output(out, manifest, set(), report, everything=True)
         return report
     docs, failures = read_all(project)

@@ -40,7 +40,6 @@ from narrate.artifacts import (
     is_temp_name,
     load_manifest,
     remove_unfinished,
-    source_date_epoch,
     write_manifest,
 )
 from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task
@@ -48,6 +47,7 @@ from narrate.editions.context import Made, PublicationContext, page_list
 from narrate.editions.makers import MAKERS, narration
 from narrate.editions.narration import preflight_narration, presynthesize
 from narrate.engine.fingerprints import Fingerprints
+from narrate.engine.first_built import FirstBuilt
 from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
 from narrate.sources.config import ALL_FORMATS, EXECUTORS, Config
 from narrate.sources.project import Project, Source, discover, load_document, modified_time, open_project, project_root
@@ -241,8 +241,11 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
     for failure in failures:
         reporter.finished(failure)
     current = {d.meta.slug for d in docs} | {f.slug for f in failures}
+    first_built = FirstBuilt(project.root / ".narrate")
+
     def checkpoint() -> None:  # after every publication, and on an interrupt: record what finished
-        _write_manifest(output, previous, results, current)
+        _write_manifest(output, previous, results, current, first_built)
+        first_built.save()
 
     try:
         _run(jobs, options, reporter, results, checkpoint)
@@ -672,29 +675,20 @@ def _reusable(output: Path, previous: dict[str, Any], formats: tuple[str, ...], 
 
 
 def _write_manifest(output: Path, previous: dict[str, Any], results: list[PublicationResult],
-                    current: set[str]) -> None:
+                    current: set[str], first_built: FirstBuilt) -> None:
     publications: dict[str, dict[str, Any]] = {}
     for slug, entry in previous.items():
         if slug in current:  # keep what a failed or unselected publication had
             publications[slug] = entry
     for result in results:
         if result.entry is not None:  # first_built: an undated episode's stable pubDate (publish/catalog)
-            publications[result.slug] = {**result.entry, "first_built": _first_built(previous.get(result.slug))}
+            publications[result.slug] = {**result.entry,
+                                         "first_built": first_built.date(result.slug, previous.get(result.slug))}
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
     write_manifest(output, list(publications.values()))
-
-
-def _first_built(entry: dict[str, Any] | None) -> str:
-    """When the publication was first built (UTC): kept from the previous manifest, else now
-    (``SOURCE_DATE_EPOCH`` when set, so reproducible builds write the same manifest)."""
-    recorded = (entry or {}).get("first_built")
-    if isinstance(recorded, str) and recorded:
-        return recorded
-    epoch = source_date_epoch()
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(time.time()) if epoch is None else epoch))
 
 
 def default_jobs() -> int:
