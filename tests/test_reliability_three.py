@@ -164,6 +164,19 @@ def test_clean_refuses_another_projects_output(project, make_project, tmp_path):
     assert files(other / "output") == before
 
 
+def test_build_refuses_another_projects_output(project, make_project, tmp_path):
+    other = make_project({"content/b1.md": article(7), "voices/fake.toml": FAKE_VOICE}, root=tmp_path / "other")
+    assert not build(other, BuildOptions(formats=("epub",), voice="fake", jobs=1)).failed
+    before = {path: (other / "output" / path).read_bytes() for path in files(other / "output")}
+    proc = run("build", str(project), "--formats", "epub", "--voice", "fake", "--output", str(other / "output"))
+    assert proc.returncode == 6, proc.stderr
+    assert "another project's" in proc.stderr and "Traceback" not in proc.stderr
+    assert {path: (other / "output" / path).read_bytes() for path in files(other / "output")} == before
+    # an empty folder, or one this project built, is fine
+    assert run("build", str(project), "--formats", "epub", "--voice", "fake", "--output",
+               str(tmp_path / "fresh")).returncode == 0
+
+
 def test_clean_accepts_its_own_output_elsewhere(project, tmp_path):
     out = tmp_path / "editions"
     assert not build(project, BuildOptions(formats=("epub",), voice="fake", jobs=1, output=out)).failed

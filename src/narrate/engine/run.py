@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from narrate import model as m
 from narrate.artifacts import (
+    MANIFEST,
     ManifestError,
     artifact_entry,
     atomic_write,
@@ -216,6 +217,7 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # a file in the way, a read-only or impossible place: one clear error
         raise OutputError(f"cannot make the output folder: {exc.strerror or exc}", output) from exc
+    _refuse_foreign_output(project, output)
     remember_output(project, output)
     makers = resolve_formats(options.formats or project.config.defaults.formats)
     options = _resolve_executor(project, options)
@@ -266,6 +268,23 @@ def built_outputs(project: Project) -> list[str]:
     except (OSError, ValueError):
         return []
     return [str(p) for p in data] if isinstance(data, list) else []
+
+
+def _refuse_foreign_output(project: Project, output: Path) -> None:
+    """An output folder outside the project whose manifest lists none of this project's sources is
+    another project's: a build there would drop its publications from that manifest (and a later
+    ``clean`` their files). Refused before anything is written."""
+    if output.is_relative_to(project.root) or str(output) in built_outputs(project):
+        return
+    try:
+        listed = {str(p.get("source", "")) for p in load_manifest(output)["publications"]}
+    except ManifestError:  # none, or damaged: the build says so and rebuilds
+        return
+    ours = {source.rel(project.root) for source in discover(project)}
+    if listed and not listed & ours:
+        raise OutputError("expected an empty folder or an output folder of this project, found another "
+                          f"project's (its {MANIFEST} lists none of this project's sources); nothing was "
+                          "written: choose another --output", output)
 
 
 def remember_output(project: Project, output: Path) -> None:
