@@ -252,12 +252,16 @@ class Studio:
         flagged = flag_for_voice(whole, ctx.config.proof.accept, voice.lexicon, profile, engine)
         return doc, flagged, where
 
-    def hear(self, slug: str, chapter_id: str, segment_id: str, word: str, kind: str, value: str) -> pronounce.Heard:
+    def hear(self, slug: str, chapter_id: str, segment_id: str, word: str, kind: str, value: str, *,
+             stream: bool = False) -> pronounce.Heard:
+        """One sentence said with the entry typed (none when ``value`` is blank); with ``stream`` its
+        sound is made as the caller takes it, else all of it now (the clip written)."""
         ctx, voice = self.voice_of(self.document(slug))
         extra = pronounce.entry_for(word, kind, value) if value.strip() else None
-        return pronounce.synthesize(segment_id, lambda lex: self.chapter_script(ctx, voice, chapter_id, lex),
-                                    voice.lexicon, extra, voice.voices, self.project().cache_dir / "audio",
-                                    voice.rate, self.output)
+        heard = pronounce.synthesize(segment_id, lambda lex: self.chapter_script(ctx, voice, chapter_id, lex),
+                                     voice.lexicon, extra, voice.voices, self.project().cache_dir / "audio",
+                                     voice.rate, self.output)
+        return heard if stream else heard.finish()
 
     def save(self, slug: str, word: str, kind: str, value: str) -> Path:
         """Write the entry into the voice's first lexicon; returns that file."""
