@@ -143,3 +143,15 @@ def test_hear_it_streams_the_first_phrase_before_the_rest_is_made(project, monke
     finally:
         rest.set()
         served.stop()
+
+
+def test_opening_the_words_page_loads_the_voice_for_previews(project, monkeypatch):
+    ran = threading.Event()
+
+    def phrases(self, text):
+        ran.set()
+        yield b"\x00\x00"
+
+    monkeypatch.setattr(FakeEngine, "phrases", phrases, raising=False)
+    Studio(project, voice="fake").words("tides")
+    assert ran.wait(30)  # the voice said something before any "hear it"

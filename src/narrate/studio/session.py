@@ -59,6 +59,7 @@ class Voice:
     voices: dict[str, tuple[VoiceProfile, Any]]
     lexicon: Lexicon
     rate: int
+    warm: bool = False  # its model loaded (or being loaded) for previews
 
 
 class Studio:
@@ -250,6 +251,9 @@ class Studio:
         whole = Script(slug, doc.meta.title, doc.meta.language, tuple(chapters))
         profile, engine = voice.voices[""]
         flagged = flag_for_voice(whole, ctx.config.proof.accept, voice.lexicon, profile, engine)
+        if not voice.warm:  # the page to fix words is open: load the model now, not at the first "hear it"
+            voice.warm = True
+            threading.Thread(target=_warm, args=(engine,), name="narrate-studio-warm", daemon=True).start()
         return doc, flagged, where
 
     def hear(self, slug: str, chapter_id: str, segment_id: str, word: str, kind: str, value: str, *,
@@ -296,6 +300,15 @@ def _stamp(path: Path) -> tuple[Any, ...]:
             continue
         stamps.append((str(file), info.st_size, info.st_mtime_ns))
     return tuple(stamps)
+
+
+def _warm(engine: Any) -> None:
+    """A voice that says phrases, loaded and run once (a model's first run is its slowest)."""
+    try:
+        for _ in engine.phrases("Ready.") if callable(getattr(engine, "phrases", None)) else ():
+            pass
+    except NarrateError:
+        pass  # the preview itself will say what is wrong
 
 
 def _seconds(wav: Path) -> float:
