@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
@@ -117,12 +118,14 @@ def edit_to_ear(root: Path, repeats: int) -> tuple[list[float], list[float]]:
 
 def pronunciation_preview(studio: Studio, port: int, csrf: str, repeats: int) -> tuple[list[float], ...]:
     """Each "hear it" as the page makes it (the streaming endpoint): until its first sound arrives,
-    until all of it has, and the CPU-seconds this process (the studio's threads) spent."""
+    until all of it has, the CPU-seconds this process (the studio's threads) spent, and the longest
+    silence a page playing from the first sound would have had (a part arriving after the audio
+    before it had all been played)."""
     _, flagged, where = studio.words(SLUG)
     flag = next(f for f in flagged if f.reason == "unknown")
     segment = flag.segments[0]
     print(f"(preview: {flag.word!r} in {where[segment][1]!r})", file=sys.stderr)
-    first, whole, cpu = [], [], []
+    first, whole, cpu, gaps = [], [], [], []
     for run in range(repeats):
         respelling = f"{flag.word[:3]}-{random.choice('aeiou')}{run}-ner"
         body = {"chapter": where[segment][0], "segment": segment, "word": flag.word, "kind": "respelling",
@@ -132,13 +135,20 @@ def pronunciation_preview(studio: Studio, port: int, csrf: str, repeats: int) ->
         connection.request("POST", f"/api/pub/{SLUG}/hear/stream", body=json.dumps(body).encode(),
                            headers={"Content-Type": "application/json", "X-Studio-CSRF": csrf})
         response = connection.getresponse()
-        if response.status != 200 or not response.read(2):
+        if response.status != 200:
             raise RuntimeError(f"hear: {response.status}")
-        first.append(time.monotonic() - t0)
-        response.read()
+        rate = json.loads(unquote(response.getheader("X-Studio-Heard")))["rate"]
+        got, late = 0, 0.0
+        while part := response.read1(1 << 16):
+            now = time.monotonic() - t0
+            if not got:
+                first.append(now)
+            late = max(late, now - (first[-1] + got / 2 / rate))  # after the page had played all before it
+            got += len(part)
         whole.append(time.monotonic() - t0)
         cpu.append(time.process_time() - c0)
-    return first, whole, cpu
+        gaps.append(late)
+    return first, whole, cpu, gaps
 
 
 def free_port() -> int:
@@ -194,7 +204,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         print(f"(load average at the start: {os.getloadavg()[0]:.2f})", file=sys.stderr)
-        ear, (first, whole, cpu) = edit_to_ear(project(base), args.repeats)
+        ear, (first, whole, cpu, gaps) = edit_to_ear(project(base), args.repeats)
         long_book = book(base)
         print(f"(load average at the book's start: {os.getloadavg()[0]:.2f})", file=sys.stderr)
         load = first_load(long_book, args.repeats)
@@ -202,6 +212,7 @@ def main() -> None:
             ("pronunciation preview, first sound (Piper joe, one sentence, streamed)", first, 1.5),
             ("pronunciation preview, all of the sentence (streamed)", whole, 0.0),
             ("pronunciation preview, CPU-s of the studio's process", cpu, 0.0),
+            ("pronunciation preview, longest silence while playing as it arrives", gaps, 0.0),
             ("10-hour book, first load (page + first chapter, fake voice, warm cache)", load, 1.0)]
     print(f"{'measurement':<75} {'median':>8} {'max':>8} {'goal':>6}")
     for name, values, goal in rows:

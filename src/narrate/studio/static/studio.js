@@ -156,8 +156,11 @@ if (view === "listen" && document.getElementById("player")) {
 // each part scheduled right after the one before; item.dataset.firstSound says when the first
 // part was scheduled (ms after the click), item.dataset.heard that all of it arrived.
 let sounding = null;  // the AudioContext, made on the first click (a user gesture)
+let turn = 0, playing = [];  // the newest "hear it" silences any before it
 async function hearNow(url, data, item, started) {
-  const clicked = performance.now();
+  const clicked = performance.now(), mine = ++turn;
+  for (const source of playing) source.stop();
+  playing = [];
   sounding = sounding || new AudioContext();
   await sounding.resume().catch(() => {});
   delete item.dataset.firstSound; delete item.dataset.heard;
@@ -170,6 +173,7 @@ async function hearNow(url, data, item, started) {
   for (;;) {
     const {done, value} = await reader.read();
     if (done) break;
+    if (mine !== turn) { reader.cancel(); return said; }
     let bytes = value;
     if (odd !== null) { bytes = new Uint8Array(value.length + 1); bytes[0] = odd; bytes.set(value, 1); odd = null; }
     if (bytes.length % 2) { odd = bytes[bytes.length - 1]; bytes = bytes.subarray(0, bytes.length - 1); }
@@ -183,6 +187,7 @@ async function hearNow(url, data, item, started) {
     source.connect(sounding.destination);
     at = Math.max(at, sounding.currentTime + 0.01);
     source.start(at);
+    playing.push(source);
     at += buffer.duration;
     if (!item.dataset.firstSound) {
       item.dataset.firstSound = String(Math.round(performance.now() - clicked));
