@@ -5,13 +5,19 @@ and changes the sentence's audio, and axe-core with no violations on every view 
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import threading
 import time
+import wave
 
 import pytest
 from studio_helpers import no_network, request, serve, studio_project  # noqa: F401 - no_network: a fixture
 from test_publish_page import AXE, AXE_TAGS, CHROMIUM, Browser
+
+from narrate.audio import flac
+from narrate.speech.fake import FakeEngine
 
 
 @pytest.fixture(scope="module")
@@ -165,10 +171,44 @@ def test_a_pronunciation_fix_writes_the_lexicon_and_changes_the_sentence(studio,
     assert text == untouched + '"Quillfeather" = "kwill feather"\n'  # comments, order and quoting kept
     after = json.loads(request(port, "GET", "/api/pub/tides/chapter/c2")[1])
     new = next(s["clip"] for s in after["sentences"] if "Quillfeather" in s["text"])
-    assert new.rsplit("/", 1)[1].split(".")[0] == heard.rsplit("/", 1)[1].split(".")[0]  # the sentence heard
+    with wave.open(io.BytesIO(request(port, "GET", heard)[1]), "rb") as preview:  # the sentence heard is the
+        key, rate = new.rsplit("/", 1)[1].split(".")[0], preview.getframerate()  # one built (the fake voice
+        built = flac.read(root / ".narrate" / "cache" / "audio" / key[:2] / f"{key}.flac", rate)  # repeats itself)
+        assert preview.readframes(preview.getnframes()) == built
     assert request(port, "GET", f"/files/{new}")[1] != request(port, "GET", f"/files/{old}")[1]
     unchanged = [s["clip"] for s in after["sentences"] if "Quillfeather" not in s["text"]]
     assert unchanged == [s["clip"] for s in before["sentences"] if "Quillfeather" not in s["text"]]
+
+
+def test_hear_it_plays_the_first_phrase_before_the_sentence_is_made(studio, browser, monkeypatch):
+    """A voice that says phrases (as Piper does) is heard phrase by phrase: the page plays the first
+    while the next is still being made, and gets the whole preview to replay when all has come."""
+    root, port = studio
+    rest = threading.Event()
+
+    def phrases(self, text):
+        yield b"\x10\x00" * FakeEngine.sample_rate  # a second of sound
+        assert rest.wait(60), "the page never started playing"
+        yield b"\x20\x00" * 100
+
+    monkeypatch.setattr(FakeEngine, "phrases", phrases, raising=False)
+    visit(browser, f"http://127.0.0.1:{port}/pub/tides/words")
+    word = until(browser, "(li => li && li.dataset.word)"
+                          "(document.querySelector('li.word:not([data-word=Quillfeather])'))")
+    item = f"li.word[data-word={word}]"
+    browser.eval(f"document.querySelector('{item} input[name=value]').value = 'zee fower'")
+    click(browser, f"{item} button[data-action=hear]")
+    try:
+        assert until(browser, f"document.querySelector('{item}').dataset.firstSound")
+        assert until(browser, "sounding.state === 'running' && sounding.currentTime > 0.2")  # playing meanwhile
+        assert browser.eval(f"document.querySelector('{item}').dataset.heard") is None  # the rest not made yet
+        assert "zee fower" in browser.eval(f"document.querySelector('{item} .result').textContent")
+    finally:
+        rest.set()
+    clip = until(browser, f"document.querySelector('{item}').dataset.heard && "
+                          f"document.querySelector('{item} audio').getAttribute('src')")
+    with wave.open(io.BytesIO(request(port, "GET", clip)[1]), "rb") as preview:
+        assert preview.readframes(preview.getnframes()) == b"\x10\x00" * FakeEngine.sample_rate + b"\x20\x00" * 100
 
 
 def test_the_keyboard_reaches_the_player_and_plays_a_sentence(studio, browser):

@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import os
 import unicodedata
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from narrate.speech.tagger import model_version
 from narrate.speech.voices import VoiceProfile, piper_model_paths
 
 _VOICES: dict[tuple[str, str], Any] = {}
+BREAKS = frozenset(",;:")  # phrase breaks espeak-ng keeps in the phonemes (a pause, as the voice reads them)
+LONGEST = 48  # phonemes in one phrase of a preview; a longer one is cut at the word boundary nearest its middle
 
 
 @cache
@@ -165,16 +168,40 @@ class PiperEngine:
 
     def heard(self, text: str) -> tuple[list[str], list[Choice]]:
         """``phonemes(text)`` and the choices they hold (none when narrate had to leave the text to the voice)."""
-        if self._voice is not None:
-            voice = self._voice
-        else:
-            if self._phonemizer is None:
-                self._phonemizer = _voice_class()(config=_piper_config(_config(self.config, self.profile),
-                                                                        self.profile), session=None)
-            voice = self._phonemizer
+        voice = self._phonemizing()  # never the loaded voice: a build on another thread sets its plan
         voice.narrate_plan = self.choices
         said = ["".join(s) for s in voice.phonemize(text) if s]
         return said, list(voice.narrate_given)
+
+    def phrase_phonemes(self, text: str, longest: int = LONGEST) -> list[list[str]]:
+        """``text``'s phonemes (``heard``'s, one code path) as phrases: each sentence the voice is given,
+        cut after its phrase breaks and, past ``longest`` phonemes, at word boundaries. Joined per
+        sentence they are exactly what ``synthesize`` gives the model."""
+        voice = self._phonemizing()
+        voice.narrate_plan = self.choices
+        sentences = [list(sentence) for sentence in voice.phonemize(text) if sentence]
+        return [piece for sentence in sentences for piece in phrase_cuts(sentence, longest)]
+
+    def _phonemizing(self) -> Any:
+        """This engine's own phonemizer (``NarrateVoice`` without a model): the same ``phonemize``
+        as the loaded voice's, whose plan a build on another thread may be setting."""
+        if self._phonemizer is None:
+            self._phonemizer = _voice_class()(config=_piper_config(_config(self.config, self.profile),
+                                                                    self.profile), session=None)
+        return self._phonemizer
+
+    def phrases(self, text: str, longest: int = LONGEST) -> Iterator[bytes]:
+        """The voice saying ``text`` phrase by phrase as each is made (16-bit mono PCM at
+        ``sample_rate``): a page can play the first phrase while the next are made. The phonemes are
+        ``synthesize``'s; each phrase is one model run, so its joins are not the sentence's own."""
+        config = self._synthesis_config()
+        for piece in self.phrase_phonemes(text, longest):
+            try:
+                audio = self.voice.phoneme_ids_to_audio(self.voice.phonemes_to_ids(piece), config)
+            except Exception as exc:  # onnxruntime raises its own exception types
+                raise SpeechError(f"voice {self.profile.name!r}: Piper failed on {text[:60]!r} ({exc})",
+                                  self.profile.source) from exc
+            yield _pcm16(audio, config, self.sample_rate)
 
     @property
     def voice(self) -> Any:
@@ -225,6 +252,40 @@ class PiperEngine:
         with atomic_wav(out_wav, self.sample_rate) as wav:
             for chunk in chunks:
                 wav.writeframes(chunk.audio_int16_bytes)
+
+
+def phrase_cuts(phonemes: list[str], longest: int = LONGEST) -> list[list[str]]:
+    """``phonemes`` (one sentence's) cut after each phrase break that a word follows, then any piece
+    longer than ``longest`` at the word boundary nearest its middle; joined, they are ``phonemes``."""
+    pieces, start = [], 0
+    for at, symbol in enumerate(phonemes):
+        if symbol in BREAKS and at + 1 < len(phonemes) and phonemes[at + 1] == " ":
+            pieces.append(phonemes[start:at + 2])
+            start = at + 2
+    pieces.append(phonemes[start:])
+    return [cut for piece in pieces if piece for cut in _halves(piece, longest)]
+
+
+def _halves(piece: list[str], longest: int) -> list[list[str]]:
+    spaces = [at for at, symbol in enumerate(piece) if symbol == " " and 0 < at < len(piece) - 1]
+    if len(piece) <= longest or not spaces:
+        return [piece]
+    middle = min(spaces, key=lambda at: abs(at - len(piece) / 2))
+    return _halves(piece[:middle + 1], longest) + _halves(piece[middle + 1:], longest)
+
+
+def _pcm16(audio: Any, config: Any, rate: int) -> bytes:
+    """Piper's float audio as its ``synthesize`` makes it (normalized, volume, clipped) and writes it."""
+    from piper.voice import AudioChunk
+
+    if config.normalize_audio:
+        peak = float(abs(audio).max()) if audio.size else 0.0
+        audio = audio / peak if peak >= 1e-8 else audio * 0.0
+    if config.volume != 1.0:
+        audio = audio * config.volume
+    chunk = AudioChunk(sample_rate=rate, sample_width=2, sample_channels=1, phonemes=[], phoneme_ids=[],
+                       audio_float_array=audio.clip(-1.0, 1.0).astype("float32"))
+    return chunk.audio_int16_bytes
 
 
 def check_lexicon_symbols(lexicon: Lexicon, settings: dict[str, Any], profile: VoiceProfile) -> None:

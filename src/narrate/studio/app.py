@@ -20,13 +20,13 @@ import contextlib
 import hmac
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -222,6 +222,24 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
             return JSONResponse({"error": "no such sentence"}, status_code=404)
         return JSONResponse({"clip": f"/files/{heard.clip}", "spoken": heard.spoken, "changed": heard.changed})
 
+    async def hear_stream(request: Request) -> Response:
+        """The sentence's audio as it is made (16-bit mono PCM; its rate, text and clip in the
+        ``X-Studio-Heard`` header), its first part made before the answer starts, so a voice's
+        error is a 422 and not a cut stream."""
+        data = await _json(request)
+        args = [str(data.get(k, "")) for k in ("chapter", "segment", "word", "kind", "value")]
+        try:
+            heard = await asyncio.to_thread(studio.hear, request.path_params["slug"], *args, stream=True)
+            first = await asyncio.to_thread(next, heard.sound, b"")
+        except NarrateError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        except KeyError:
+            return JSONResponse({"error": "no such sentence"}, status_code=404)
+        said = {"clip": f"/files/{heard.clip}", "spoken": heard.spoken, "changed": heard.changed, "rate": heard.rate}
+        return StreamingResponse(_pulled(first, heard.sound), media_type="application/octet-stream",
+                                 headers={"X-Studio-Heard": quote(json.dumps(said, ensure_ascii=False)),
+                                          "Cache-Control": "no-store"})
+
     async def save(request: Request) -> Response:
         data = await _json(request)
         try:
@@ -265,11 +283,20 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
     routes = [Route("/", library), Route("/pub/{slug}", listen), Route("/pub/{slug}/words", words),
               Route("/api/pub/{slug}/chapter/{chapter}", chapter), Route("/api/build", build, methods=["POST"]),
               Route("/api/pub/{slug}/hear", hear, methods=["POST"]),
+              Route("/api/pub/{slug}/hear/stream", hear_stream, methods=["POST"]),
               Route("/api/pub/{slug}/lexicon", save, methods=["POST"]),
               Route("/files/{path:path}", files), Route("/static/{name}", static), Route("/events", stream)]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.work = work
     return Guard(app, settings)
+
+
+async def _pulled(first: bytes, rest: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """``first``, then each part of ``rest`` made on a worker thread (never on the event loop)."""
+    if first:
+        yield first
+    while (part := await asyncio.to_thread(next, rest, b"")):
+        yield part
 
 
 async def _json(request: Request) -> dict[str, Any]:

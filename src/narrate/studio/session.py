@@ -59,6 +59,7 @@ class Voice:
     voices: dict[str, tuple[VoiceProfile, Any]]
     lexicon: Lexicon
     rate: int
+    warm: bool = False  # its model loaded (or being loaded) for previews
 
 
 class Studio:
@@ -250,14 +251,21 @@ class Studio:
         whole = Script(slug, doc.meta.title, doc.meta.language, tuple(chapters))
         profile, engine = voice.voices[""]
         flagged = flag_for_voice(whole, ctx.config.proof.accept, voice.lexicon, profile, engine)
+        if not voice.warm:  # the page to fix words is open: load the model now, not at the first "hear it"
+            voice.warm = True
+            threading.Thread(target=_warm, args=(engine,), name="narrate-studio-warm", daemon=True).start()
         return doc, flagged, where
 
-    def hear(self, slug: str, chapter_id: str, segment_id: str, word: str, kind: str, value: str) -> pronounce.Heard:
+    def hear(self, slug: str, chapter_id: str, segment_id: str, word: str, kind: str, value: str, *,
+             stream: bool = False) -> pronounce.Heard:
+        """One sentence said with the entry typed (none when ``value`` is blank); with ``stream`` its
+        sound is made as the caller takes it, else all of it now (the clip written)."""
         ctx, voice = self.voice_of(self.document(slug))
         extra = pronounce.entry_for(word, kind, value) if value.strip() else None
-        return pronounce.synthesize(segment_id, lambda lex: self.chapter_script(ctx, voice, chapter_id, lex),
-                                    voice.lexicon, extra, voice.voices, self.project().cache_dir / "audio",
-                                    voice.rate, self.output)
+        heard = pronounce.synthesize(segment_id, lambda lex: self.chapter_script(ctx, voice, chapter_id, lex),
+                                     voice.lexicon, extra, voice.voices, self.project().cache_dir / "audio",
+                                     voice.rate, self.output)
+        return heard if stream else heard.finish()
 
     def save(self, slug: str, word: str, kind: str, value: str) -> Path:
         """Write the entry into the voice's first lexicon; returns that file."""
@@ -292,6 +300,15 @@ def _stamp(path: Path) -> tuple[Any, ...]:
             continue
         stamps.append((str(file), info.st_size, info.st_mtime_ns))
     return tuple(stamps)
+
+
+def _warm(engine: Any) -> None:
+    """A voice that says phrases, loaded and run once (a model's first run is its slowest)."""
+    try:
+        for _ in engine.phrases("Ready.") if callable(getattr(engine, "phrases", None)) else ():
+            pass
+    except NarrateError:
+        pass  # the preview itself will say what is wrong
 
 
 def _seconds(wav: Path) -> float:

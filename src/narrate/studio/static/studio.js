@@ -152,6 +152,51 @@ if (view === "listen" && document.getElementById("player")) {
 }
 
 // ------------------------------------------------------------------- words
+// "Hear it": the sentence's audio (16-bit mono PCM) is played as it arrives, phrase by phrase,
+// each part scheduled right after the one before; item.dataset.firstSound says when the first
+// part was scheduled (ms after the click), item.dataset.heard that all of it arrived.
+let sounding = null;  // the AudioContext, made on the first click (a user gesture)
+let turn = 0, playing = [];  // the newest "hear it" silences any before it
+async function hearNow(url, data, item, started) {
+  const clicked = performance.now(), mine = ++turn;
+  for (const source of playing) source.stop();
+  playing = [];
+  sounding = sounding || new AudioContext();
+  await sounding.resume().catch(() => {});
+  delete item.dataset.firstSound; delete item.dataset.heard;
+  const response = await fetch(url, {method: "POST", credentials: "same-origin", body: JSON.stringify(data),
+    headers: {"Content-Type": "application/json", "X-Studio-CSRF": csrf}});
+  if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error || response.statusText);
+  const said = JSON.parse(decodeURIComponent(response.headers.get("X-Studio-Heard")));
+  const reader = response.body.getReader();
+  let at = 0, odd = null;
+  for (;;) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    if (mine !== turn) { reader.cancel(); return said; }
+    let bytes = value;
+    if (odd !== null) { bytes = new Uint8Array(value.length + 1); bytes[0] = odd; bytes.set(value, 1); odd = null; }
+    if (bytes.length % 2) { odd = bytes[bytes.length - 1]; bytes = bytes.subarray(0, bytes.length - 1); }
+    if (!bytes.length) continue;
+    const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    const buffer = sounding.createBuffer(1, samples.length, said.rate);
+    const channel = buffer.getChannelData(0);
+    for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 32768;
+    const source = sounding.createBufferSource();
+    source.buffer = buffer;
+    source.connect(sounding.destination);
+    at = Math.max(at, sounding.currentTime + 0.01);
+    source.start(at);
+    playing.push(source);
+    at += buffer.duration;
+    if (!item.dataset.firstSound) {
+      item.dataset.firstSound = String(Math.round(performance.now() - clicked));
+      started(said);
+    }
+  }
+  item.dataset.heard = String(Math.round(performance.now() - clicked));
+  return said;
+}
 if (view === "words") {
   document.addEventListener("click", async (e) => {
     const button = e.target.closest("form.fix button[data-action]");
@@ -162,12 +207,13 @@ if (view === "words") {
     try {
       if (button.dataset.action === "hear") {
         result.textContent = "Synthesizing the sentence…";
-        const heard = await post(`/api/pub/${encodeURIComponent(slug)}/hear`, data);
         const audio = form.querySelector("audio");
-        audio.src = heard.clip;
-        audio.play().catch(() => {});
-        result.textContent = `Playing: “${heard.spoken}”` + (heard.changed || !data.value ? "" :
-          " (this voice reads the word as written: the entry does not change what it says)");
+        audio.pause();
+        const heard = await hearNow(`/api/pub/${encodeURIComponent(slug)}/hear/stream`, data, item, (said) => {
+          result.textContent = `Playing: “${said.spoken}”` + (said.changed || !data.value ? "" :
+            " (this voice reads the word as written: the entry does not change what it says)");
+        });
+        audio.src = heard.clip;  // the whole preview, to hear again with the player's controls
       } else {
         const saved = await post(`/api/pub/${encodeURIComponent(slug)}/lexicon`, data);
         result.textContent = `Saved in ${saved.saved}; the sentences that hold “${data.word}” are being made again.`;
