@@ -382,6 +382,16 @@ def _ratio(m: re.Match[str]) -> str:
 _FEET_INCHES = re.compile(rf"(?<![\w'’])({D}{{1,2}})['′’]\s?({D}{{1,2}})(?:[\"″”]|'')")
 
 
+# "a 12" ruler": a straight double quote after a number is inches unless it closes a quotation
+_INCHES = re.compile(rf"(?<![\w.,'’])({NUM})\s?(″|\"(?![\w\"]))")
+
+
+def _inches(m: re.Match[str]) -> str:
+    if m.group(2) == '"' and m.string.count('"', 0, m.start()) % 2:
+        return m.group(0)  # '"It was 7" she said': the quotation closes
+    return f"{n.number(m.group(1))} {'inch' if n.is_one(m.group(1)) else 'inches'}"
+
+
 def _feet_inches(m: re.Match[str]) -> str:
     """A height: 6'2" → 'six foot two'."""
     if int(m.group(2)) >= 12:
@@ -422,16 +432,21 @@ def _letter_suffix_number(m: re.Match[str]) -> str:
     return f"{head} {tail} {m.group(3).upper()}"
 
 
-_QUARTER = re.compile(rf"\b(?:([1-4])Q\s?((?:{D}{{2}}){{1,2}})|Q([1-4])\s?((?:{D}{{2}}){{1,2}})?)(?![\w])")
+_QUARTER = re.compile(  # "2Q22", "Q3 2024", and halves: "1H23", "H2 2024"
+    rf"\b(?:([1-4])([QH])\s?((?:{D}{{2}}){{1,2}})|([QH])([1-4])\s?((?:{D}{{2}}){{1,2}})?)(?![\w])")
 
 
 def _quarter(m: re.Match[str]) -> str:
-    number = m.group(1) or m.group(3)
-    year = m.group(2) or m.group(4)
-    words = f"the {n.ordinal(number)} quarter"
-    if year and len(year) == 2:
-        year = "20" + year  # "2Q22" is 2022
-    return f"{words} of {n.year(year)}" if year else f"Q {n.cardinal(number)}"
+    number, letter, year = m.group(1, 2, 3) if m.group(1) else m.group(5, 4, 6)
+    if letter == "H" and number not in {"1", "2"}:
+        return m.group(0)
+    words = f"the {n.ordinal(number)} {'quarter' if letter == 'Q' else 'half'}"
+    if not year:
+        return f"{letter} {n.cardinal(number)}" if letter == "Q" else m.group(0)
+    # a two-digit year is said as written: "2Q22" is "the second quarter of twenty-two"
+    if len(year) == 2:
+        return f"{words} of {n.cardinal(year) if year[0] != '0' else 'oh ' + n.cardinal(year[1])}"
+    return f"{words} of {n.year(year)}"
 
 
 _US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
@@ -443,7 +458,11 @@ _SERIAL = re.compile(
     rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.|"
     rf"[Ee]nding\s+(?:in|with))"
     rf"(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
-_IDENTIFIER = re.compile(r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])")
+_IDENTIFIER = re.compile(  # after a hyphen only when letters and digits alternate at least twice ("t-0t25d12")
+    r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])"
+    r"|(?<=[A-Za-z]-)(?=[0-9]+[A-Za-z]+[0-9])[A-Za-z0-9]{3,}(?![\w'’])")
+
+_SERIAL_LABEL = re.compile(r"\b(?:S/N|SN|ID|PIN|PNR|[Ss]erial(?:\s+[Nn]umber|\s+[Nn]o\.)?|[Cc]ode)\s?[:#]?\s?$")
 
 
 def _zip(m: re.Match[str]) -> str:
@@ -471,12 +490,27 @@ def _identifier(m: re.Match[str]) -> str:
         if tail.islower() and len(tail) <= 2 and tail not in {"x", "s", "st", "nd", "rd", "th"}:
             return f"{n.cardinal(head)} {' '.join(tail.upper())}"
         return m.group(0)
-    if len(runs) == 3 and runs[2] == "s" and runs[0].isupper() and runs[1].isdigit():  # "MP3s"
-        count = n.cardinal(runs[1])
-        return f"{' '.join(runs[0])} {count[:-1] + 'ies' if count.endswith('y') else count + 's'}"
+    if len(runs) == 3 and runs[2] == "s" and runs[0].isupper() and runs[1].isdigit():  # "MP3s", "W26s"
+        return f"{' '.join(runs[0])} {_plural(n.cardinal(runs[1]))}"
     if len(runs) < 3 or (len(runs) == 3 and runs[-1] in {"s", "st", "nd", "rd", "th"}):
         return m.group(0)
-    return " ".join(n.digits_words(r) if r.isdigit() else " ".join(r.upper()) for r in runs)
+    copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
+    return " ".join((n.digits_words(r) if copied else _code_digits(r)) if r.isdigit() else " ".join(r.upper())
+                    for r in runs)
+
+
+def _plural(words: str) -> str:
+    """'three' → 'threes', 'twenty-six' → 'twenty-sixes', 'fifty' → 'fifties'."""
+    if words.endswith("y"):
+        return words[:-1] + "ies"
+    return words + ("es" if words.endswith(("x", "s")) else "s")
+
+
+def _code_digits(digits: str) -> str:
+    """A group of digits inside a code: one or two as a number ("B52", "R2D2"), longer ones (or "08")
+    digit by digit, as people say "B two A twenty-three" but copy "A321sam" digit by digit."""
+    short = len(digits) == 1 or (len(digits) == 2 and digits[0] != "0")
+    return n.cardinal(digits) if short else n.digits_words(digits)
 
 
 # ---------------------------------------------------------------------- ranges
@@ -505,7 +539,9 @@ def _range(m: re.Match[str]) -> str:
         return f"{n.number(first)} to {second}"  # "1980-1970 kg": quantities, not years
     if _is_year(first) and not (sym1 or sym2):
         if len(second) == 2 and second.isdigit():
-            second = first[:2] + second
+            if int(second) > int(first[2:]):  # "1960-80": said as written, "nineteen sixty to eighty"
+                return f"{n.year(first)} to {n.cardinal(second) if second[0] != '0' else 'oh ' + n.cardinal(second[1])}"
+            second = str(int(first[:2]) + 1) + second  # "1999-00": the next century, said in full
         if _is_year(second) and int(second) >= int(first):
             return f"{n.year(first)} to {n.year(second)}"
     if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")):
@@ -642,7 +678,7 @@ _YEAR_CUES = re.compile(
     r"and|or|the|between|early|late|mid|summer|winter|spring|autumn|fall|AD|" + "|".join(MONTHS)
     + r")\s|\bc\.\s?|\bmid-)$", re.IGNORECASE)
 _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
-_NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=\())[-−](?=[0-9]|\.[0-9])")
+_NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=[(?!]))[-−](?=[0-9]|\.[0-9])")  # "?-34": a sign after a question
 _NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
 
 
@@ -704,7 +740,8 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
         num(_CLOCK, _clock), num(_DOTTED_CLOCK, _clock), *region_clock, num(_HOUR_AMPM, _hour_ampm),
         lambda text: _AFTER_AMPM_DASH.sub(" to ", text),
         num(_PHONE, _phone), num(_PHONE_INTL, _phone_intl), num(_LOCAL_PHONE, _local_phone),
-        num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial), num(_FEET_INCHES, _feet_inches),
+        num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial),
+        num(_FEET_INCHES, _feet_inches), num(_INCHES, _inches),
         num(_RATIO, _ratio), num(_DIMENSION_UNITS, _dimension_units), num(_DIMENSIONS, _dimensions),
     )
 

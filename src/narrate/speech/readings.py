@@ -151,7 +151,11 @@ def _unit_over_unit(m: re.Match[str]) -> str:
     return f"{unit_words(first, first_power, True)} per {unit_words(second, second_power, False)}"
 
 
+_GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am": a space was left out
+
+
 RULES_FIRST: tuple[Rule, ...] = (
+    lambda text: _GLUED_COMMA.sub(", ", text) if "," in text else text,
     num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,
     lambda text: _GLUED_ZONE.sub(" ", text) if ":" in text else text,
     num(_LABELLED, _labelled),
@@ -161,7 +165,19 @@ RULES_FIRST: tuple[Rule, ...] = (
     lambda text: _EQUALS.sub(" equals ", text) if "=" in text else text,
     num(_SCALE, _scale), num(_ALNUM_SLASH, _alnum_slash), num(_HYPHEN_UNIT, _hyphen_unit),
 )
+# five or more digits joined to a code by a slash ("MIG-25/235212", "123/261788/2021"): a name, said digit by digit
+_SLASHED_DIGITS = re.compile(r"(?<=[A-Za-z0-9]/)[0-9]{5,}(?![0-9]|[.,][0-9])|(?<![\w.,/])[0-9]{5,}(?=/[A-Za-z0-9])")
+
+
+def _slashed_digits(m: re.Match[str]) -> str:
+    """Only inside a code: letters in it, or three parts ("10000/20000" stays two quantities)."""
+    start, end = m.string.rfind(" ", 0, m.start()) + 1, m.string.find(" ", m.end())
+    token = m.string[start: end if end >= 0 else len(m.string)]
+    return n.digits_words(m.group(0)) if re.search("[A-Za-z]", token) or token.count("/") >= 2 else m.group(0)
+
+
 RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
+    num(_SLASHED_DIGITS, _slashed_digits),
     num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
     lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
     lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,

@@ -13,7 +13,7 @@ from narrate.speech.places import RULES_PLACES
 # ------------------------------------------------------------ e-mail and URLs
 
 _URL_SYMBOLS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "?": "question mark",
-                "=": "equals", "&": "and", "#": "hash", ":": "colon", "~": "tilde", "%": "percent",
+                "=": "equals", "&": "ampersand", "#": "hash", ":": "colon", "~": "tilde", "%": "percent",
                 "+": "plus", "@": "at"}
 _URL_SYMBOL_RE = re.compile("[" + re.escape("".join(_URL_SYMBOLS)) + "]")
 _TLDS = "com|org|net|edu|gov|io|dev|info|app|ai|eu|uk|us|ca|de|fr|nl|au"

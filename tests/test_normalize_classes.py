@@ -1,0 +1,62 @@
+"""What listeners hear (issue 27, third round): classes of readings, in this project's own wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate.speech.normalize import normalize
+
+READINGS = [
+    # codes with letters: short digit groups as numbers, long ones (or a leading zero) digit by digit
+    ("The K9X14 router shipped.", "The K nine X fourteen router shipped."),
+    # a code after a hyphen is read the same way, never "zerop"
+    ("Batch x-0p44k9 arrived.", "Batch x-zero P forty-four K nine arrived."),
+    # the plural of a number in a name
+    ("The G6s were old.", "The G sixes were old."),
+    # a year range with a two-digit end: as written, and into the next century in full
+    ("during 1914-18", "during nineteen fourteen to eighteen"),
+    ("the 1998-02 survey", "the nineteen ninety-eight to two thousand two survey"),
+    # quarters and halves with a two-digit year, as written
+    ("Revenue in 4Q19 fell.", "Revenue in the fourth quarter of nineteen fell."),
+    ("Margins grew in 2H21.", "Margins grew in the second half of twenty-one."),
+    ("Costs in H1 2025 rose.", "Costs in the first half of twenty twenty-five rose."),
+    ("Plans for 1Q07 slipped.", "Plans for the first quarter of oh seven slipped."),
+    # a space left out after a comma before a year or a time
+    ("born 4th June,1962 in Leeds", "born the fourth of June, nineteen sixty-two in Leeds"),
+    ("open 9am,6P.M. closed", "open nine A M, six P M closed"),
+    # a sign after a question mark is a minus
+    ("Which?-12 degrees", "Which?minus twelve degrees"),
+    # a straight double quote after a number: inches, unless it closes a quotation
+    ('Cut a 30" board.', "Cut a thirty-inch board."),
+    ('The TV is 55".', "The T V is fifty-five inches."),
+    # a number written with thousands separators is a number, even past the trillions
+    ("About 3,000,000,000,000,000 grains",
+     "About three quadrillion grains"),
+    ("It held 12,000,450,000,000,000,000 atoms",
+     "It held twelve quintillion four hundred fifty trillion atoms"),
+    # five or more digits in a slash-joined code are a name
+    ("File it under AB-7/450219 today", "File it under A B-seven/four five zero two one nine today"),
+    ("Ref 88/310544/2019 applies", "Ref eighty-eight/three one zero five four four/two thousand nineteen applies"),
+    # every symbol in an address is named as typed
+    ("Write to r&d@example.com today", "Write to r ampersand d at example dot com today"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READINGS)
+def test_class_reading(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# The edges of the rules above: read this way before and after them, kept so a rule that grows too broad fails.
+EDGES = [
+    ("Part QZ7R05 is back.", "Part Q Z seven R zero five is back."),  # "05": digit by digit
+    ("Model H3B1234 failed.", "Model H three B one two three four failed."),  # a long group
+    ("Serial 7K31Q", "Serial seven K three one Q"),  # a serial label: copied digit by digit
+    ('"Give me 5" he said.', '"Give me five" he said.'),  # the quote closes a quotation
+    ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EDGES)
+def test_class_edges(text, expected):
+    assert normalize(text, "en-US") == expected
