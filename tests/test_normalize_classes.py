@@ -39,6 +39,14 @@ READINGS = [
     ("Ref 88/310544/2019 applies", "Ref eighty-eight/three one zero five four four/two thousand nineteen applies"),
     # every symbol in an address is named as typed
     ("Write to r&d@example.com today", "Write to r ampersand d at example dot com today"),
+    # a decimal written without its zero, glued to a unit
+    ("Add .25mg daily", "Add point two five milligrams daily"),
+    ("Use .5 kg of flour", "Use point five kilograms of flour"),
+    # a time under a unit: per second, per hour
+    ("It leaks 4 ml/s.", "It leaks four milliliters per second."),
+    ("Pump 2 L/s.", "Pump two liters per second."),
+    # a Greek letter on its own is said by its name; a Greek word is left to the voice
+    ("The γ rays and the Δ symbol", "The gamma rays and the delta symbol"),
 ]
 
 
@@ -54,6 +62,7 @@ EDGES = [
     ("Serial 7K31Q", "Serial seven K three one Q"),  # a serial label: copied digit by digit
     ('"Give me 5" he said.', '"Give me five" he said.'),  # the quote closes a quotation
     ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
+    ("The word ἦθος stays.", "The word ἦθος stays."),  # a Greek word is left to the voice
 ]
 
 

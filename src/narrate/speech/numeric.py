@@ -559,9 +559,10 @@ _CODE_MONEY = re.compile(rf"\b({_CODE_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b
 _MONEY_CODE = re.compile(rf"(?<![\w.,])({NUM})(?:\s?({_SCALE_RE}))?\s({_CODE_RE})\b")
 _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
-_UNIT = re.compile(
-    rf"(?<![\w.,/])({NUM})(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
-    rf"(?:/({_UNIT_RE})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
+PER_TIME = {"s": "second", "sec": "second", "h": "hour", "hr": "hour", "min": "minute"}  # only after "/"
+_UNIT = re.compile(  # ".5kg" too; "cc/s", "g/h": a time under a unit
+    rf"(?<![\w.,/])({NUM}|\.{D}+)(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
+    rf"(?:/({_UNIT_RE}|{'|'.join(PER_TIME)})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
 
 
 _MONEY_WORDS = sorted({names[1].split()[-1] for names in n.CURRENCIES.values()} | {"cents", "pence"},
@@ -605,6 +606,8 @@ def _unit(m: re.Match[str]) -> str:
     scale = m.group(2) or ""
     plural = bool(scale) or not n.is_one(m.group(1))
     words = f"{n.number(m.group(1))}{scale} {unit_words(m.group(3), m.group(4), plural)}"
+    if m.group(5) in PER_TIME and m.group(5) not in UNITS:
+        return f"{words} per {PER_TIME[m.group(5)]}"
     return f"{words} per {unit_words(m.group(5), m.group(6), False)}" if m.group(5) else words
 
 

@@ -19,6 +19,7 @@ Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from narrate.speech import numbers as n
 from narrate.speech.numeric import NUM, UNITS, Rule, num, sub, unit_words
@@ -193,9 +194,19 @@ def _fraction_adjective(m: re.Match[str]) -> str:
     return f"{m.group(1)}-{'half' if plural == 'halves' else plural[:-1]}-"
 
 
+_GREEK_LETTER = re.compile(r"(?<![\u0370-\u03ff\w])[\u0391-\u03a9\u03b1-\u03c9](?![\u0370-\u03ff\w])")
+
+
+def _greek_letter(m: re.Match[str]) -> str:
+    """A Greek letter on its own ("α particles", "Σ x", "π") is said by its name; a Greek word is left alone."""
+    name = unicodedata.name(m.group(0), "")
+    return name.rsplit(" ", 1)[-1].lower() if name.startswith("GREEK") else m.group(0)
+
+
 RULES_LAST: tuple[Rule, ...] = (
     sub(_ATTRIBUTIVE, _attributive), lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
     sub(_FRACTION_ADJECTIVE, _fraction_adjective),
+    lambda text: _GREEK_LETTER.sub(_greek_letter, text) if re.search("[\u0391-\u03c9]", text) else text,
 )
 
 __all__ = ["RULES_AFTER_SYMBOLS", "RULES_FIRST", "RULES_LAST", "groups_words"]

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection
 
 from narrate.speech import numbers as n
-from narrate.speech.numeric import UNITS, Rule, safe, sub, unit_words
+from narrate.speech.numeric import PER_TIME, UNITS, Rule, safe, sub, unit_words
 from narrate.speech.places import RULES_PLACES
 
 # ------------------------------------------------------------ e-mail and URLs
@@ -214,7 +214,7 @@ _WORD_SLASH = re.compile(r"\b([A-Za-z]+)/([A-Za-z]+)\b")
 def _word_slash(m: re.Match[str]) -> str:
     """'he/she' → 'he or she', 'and/or' → 'and or', 'km/h' stays (a unit), 'miles/hour' → 'per'."""
     first, second = m.groups()
-    if m.group(0) in UNITS or (first in UNITS and second in UNITS):
+    if m.group(0) in UNITS or (first in UNITS and (second in UNITS or second in PER_TIME)):
         return m.group(0)  # a unit: "km/h", "kg/m" (read by the unit rules)
     if first.lower() == "and" and second.lower() == "or":
         return f"{first} {second}"
