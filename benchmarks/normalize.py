@@ -20,7 +20,9 @@ and never stored here). A line is ``written~spoken``; a file in the
 ``normalize_with_audio`` form (``~written`` then one acceptable reading a line)
 counts a case as agreeing when any reading matches. The comparison is lenient
 as above, and a word in capitals counts as its letters spelled ("PM EST" = "P M E S
-T"), which the old comparison missed when two acronyms met. ``--show`` prints each
+T"), which the old comparison missed when two acronyms met; a single quote at a
+word's edge is punctuation like any other ("twenty'" = "twenty '"), only an
+apostrophe inside a word ("I've") is kept. ``--show`` prints each
 disagreement.
 
 The same ``--suite`` reads WeTextProcessing's English test data
@@ -85,6 +87,7 @@ def lenient(text: str) -> str:
     # an acronym written in capitals ("EST") and the same letters spelled ("E S T") compare equal
     text = re.sub(r"\b[A-Z]{2,5}\b", lambda m: " ".join(m.group(0)), text)
     text = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ").replace("–", " "))
+    text = re.sub(r"(?<!\w)'|'(?!\w)", " ", text)  # a quote mark, not an apostrophe inside a word ("I've")
     out: list[str] = []
     run = False
     for token in text.split():
@@ -148,14 +151,14 @@ def suite_cases(path: Path) -> list[tuple[str, list[str]]]:
     return [(w, [s]) for w, _, s in (line.partition("~") for line in lines if "~" in line) if w.strip()]
 
 
-def suite(folder: Path, show: bool, form: str = "auto") -> None:
+def suite(folder: Path, show: bool, form: str = "auto", language: str = "en-US") -> None:
     total = agree = 0
-    print(f"agreement with {folder} (lenient):")
+    print(f"agreement with {folder} ({language}, lenient):")
     for path in suite_files(folder, form):
         cases = suite_cases(path)
         same = 0
         for written, readings in cases:
-            said = normalize(written, "en-US")
+            said = normalize(written, language)
             if lenient(said) in {lenient(r) for r in readings}:
                 same += 1
             elif show:
@@ -174,9 +177,10 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="with --suite: print each disagreement")
     parser.add_argument("--suite-format", choices=("auto", "nemo", "wetext"), default="auto",
                         help="with --suite: the files' form (auto: test_cases_*.txt means NeMo's)")
+    parser.add_argument("--language", default="en-US", help="with --suite: the region read in (default en-US)")
     args = parser.parse_args()
     if args.suite:
-        suite(args.suite, args.show, args.suite_format)
+        suite(args.suite, args.show, args.suite_format, args.language)
         return 0
     cases = load_cases()
     sentences = corpus(cases)
