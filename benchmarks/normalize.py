@@ -98,7 +98,7 @@ def lenient(text: str) -> str:
         else:
             out.append(token)
             run = len(token) == 1 and token.isalpha()
-    return " ".join(out).replace("oh ", "zero ")
+    return " ".join("zero" if token == "oh" else token for token in out)  # "oh" for 0, at the end too
 
 
 def nemo(cases: dict[str, list[tuple[str, str]]], sentences: list[str]) -> None:
