@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from narrate.speech.normalize import normalize
+from narrate.speech.sentences import split_sentences
 
 READINGS = [
     # codes with letters: short digit groups as numbers, long ones (or a leading zero) digit by digit
@@ -47,12 +48,22 @@ READINGS = [
     ("Pump 2 L/s.", "Pump two liters per second."),
     # a Greek letter on its own is said by its name; a Greek word is left to the voice
     ("The γ rays and the Δ symbol", "The gamma rays and the delta symbol"),
+    # seconds on the hour: "o'clock" keeps the hour an hour
+    ("The alarm rang at 6:00:30 a.m.", "The alarm rang at six o'clock and thirty seconds A M."),
+    # ranks before a name
+    ("Lt. Col. Ames met Maj. Ortiz and Cpl. Reyes.", "Lieutenant Colonel Ames met Major Ortiz and Corporal Reyes."),
+    ("Det. Insp. Kaur arrived.", "Detective Inspector Kaur arrived."),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), READINGS)
 def test_class_reading(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+def test_a_rank_before_a_name_ends_no_sentence():
+    assert split_sentences("We saw Maj. Ortiz there. Then Adm. Chen left.") == [
+        "We saw Maj. Ortiz there.", "Then Adm. Chen left."]
 
 
 # The edges of the rules above: read this way before and after them, kept so a rule that grows too broad fails.

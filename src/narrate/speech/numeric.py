@@ -297,8 +297,8 @@ def _clock(m: re.Match[str]) -> str:
     suffix = _ampm(m, 4) if m.re.groups >= 4 else ""
     if suffix and not 1 <= hour <= 12:
         raise ValueError(m.group(0))
-    if minute == 0:
-        tail = "" if suffix else (" o'clock" if hour <= 12 else " hundred")
+    if minute == 0:  # "10:00:05 a.m.": "ten o'clock and five seconds", never "ten and five seconds"
+        tail = "" if suffix and not (second and int(second)) else (" o'clock" if hour <= 12 else " hundred")
     elif minute < 10:
         tail = f" oh {n.cardinal(minute)}"
     else:

@@ -85,7 +85,9 @@ def _dr_st(m: re.Match[str]) -> str:
 _TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
            "Gen": "General", "Capt": "Captain", "Sgt": "Sergeant", "Lt": "Lieutenant", "Col": "Colonel",
            "Gov": "Governor", "Sen": "Senator", "Rep": "Representative", "Hon": "Honorable",
-           "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior"}
+           "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior",
+           "Maj": "Major", "Cpl": "Corporal", "Pvt": "Private", "Adm": "Admiral", "Cmdr": "Commander",
+           "Brig": "Brigadier", "Insp": "Inspector", "Det": "Detective", "Supt": "Superintendent"}
 _TITLE_RE = re.compile(
     r"\b(Mr|Mrs|Ms)(?:\.(?![A-Za-z])|(?=[ \t]+[A-Z]))|\b(" + "|".join(_TITLES) + r")\.(?=[ \t]+[A-Z])")
 _JR_SR = re.compile(r"(?<=[\w,] )(Jr|Sr)\.")
