@@ -30,6 +30,7 @@ READINGS = [
     # a straight double quote after a number: inches, unless it closes a quotation
     ('Cut a 30" board.', "Cut a thirty-inch board."),
     ('The TV is 55".', "The T V is fifty-five inches."),
+    ('Boards 2" and 4" thick', "Boards two inches and four inches thick"),
     # a number written with thousands separators is a number, even past the trillions
     ("About 3,000,000,000,000,000 grains",
      "About three quadrillion grains"),
@@ -59,6 +60,12 @@ READINGS = [
 @pytest.mark.parametrize(("text", "expected"), READINGS)
 def test_class_reading(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+def test_a_month_before_its_day_is_said_the_british_way_in_en_gb():
+    assert normalize("Due on March 9, 2027.", "en-GB") == "Due on March the ninth, twenty twenty-seven."
+    assert normalize("Due on March 9, 2027.", "en-US") == "Due on March ninth, twenty twenty-seven."
+    assert normalize("at the May 4 vote", "en-GB") == "at the May fourth vote"
 
 
 def test_a_rank_before_a_name_ends_no_sentence():

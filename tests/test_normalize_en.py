@@ -362,6 +362,6 @@ def test_narrate_script_reads_by_the_document_language_and_region(make_project):
         spoken[slug] = proc.stdout
     assert "Reopens on the first of February, twenty twenty-six at nine thirty A M." in spoken["gb"]
     assert "Reopens on January second, twenty twenty-six at nine thirty A M." in spoken["us"]
-    for text in spoken.values():  # "Jan." and "ext." end no sentence
-        assert ("Paid twenty dollars and fifty cents on January fifth for two by eight boards; call five five five, "
-                "one two three, four five six seven, extension one two.") in text
+    for slug, day in (("gb", "January the fifth"), ("us", "January fifth")):  # "Jan." and "ext." end no sentence
+        assert (f"Paid twenty dollars and fifty cents on {day} for two by eight boards; call five five five, "
+                "one two three, four five six seven, extension one two.") in spoken[slug]

@@ -186,6 +186,12 @@ def _month_day(m: re.Match[str]) -> str:
     return _with_year(f"{_month(m.group(1))} {_day(m.group(2))}", m.group(3))
 
 
+def _month_the_day(m: re.Match[str]) -> str:
+    """Where the day comes first (en-GB), "January 5" is said "January the fifth"."""
+    the = "" if _THE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "the "
+    return _with_year(f"{_month(m.group(1))} {the}{_day(m.group(2))}", m.group(3))
+
+
 def _day_month(m: re.Match[str]) -> str:
     the = "" if _THE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "the "
     words = _with_year(f"{the}{_day(m.group(1))} of {_month(m.group(2))}", m.group(3))
@@ -385,9 +391,12 @@ _FEET_INCHES = re.compile(rf"(?<![\w'’])({D}{{1,2}})['′’]\s?({D}{{1,2}})(?
 # "a 12" ruler": a straight double quote after a number is inches unless it closes a quotation
 _INCHES = re.compile(rf"(?<![\w.,'’])({NUM})\s?(″|\"(?![\w\"]))")
 
+_QUOTE_MARK = re.compile(r'(?<![0-9])"')
+
 
 def _inches(m: re.Match[str]) -> str:
-    if m.group(2) == '"' and m.string.count('"', 0, m.start()) % 2:
+    quotes = len(_QUOTE_MARK.findall(m.string, 0, m.start()))  # not counting earlier inch marks
+    if m.group(2) == '"' and (quotes % 2 or m.string[m.start() - 1: m.start()] == '"'):
         return m.group(0)  # '"It was 7" she said': the quotation closes
     return f"{n.number(m.group(1))} {'inch' if n.is_one(m.group(1)) else 'inches'}"
 
@@ -736,7 +745,8 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
         sub(_WEEKDAY_RANGE, _weekday_range), sub(_WEEKDAY, _weekday),
         num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
-        num(_MONTH_DAY, _month_day), num(_DAY_MONTH, _day_month), num(_DAY_MONTH_LOWER, _day_month),
+        num(_MONTH_DAY, _month_the_day if locale.date_order == "dmy" else _month_day),
+        num(_DAY_MONTH, _day_month), num(_DAY_MONTH_LOWER, _day_month),
         num(_MONTH_YEAR, _month_year),
         num(_YEAR_ERA, _year_era), num(_ERA_YEAR, _era_year),
         lambda text: _HOURS_BEFORE_AMPM.sub(r"\1 to ", text),
