@@ -54,6 +54,9 @@ READINGS = [
     # ranks before a name
     ("Lt. Col. Ames met Maj. Ortiz and Cpl. Reyes.", "Lieutenant Colonel Ames met Major Ortiz and Corporal Reyes."),
     ("Det. Insp. Kaur arrived.", "Detective Inspector Kaur arrived."),
+    # a map scale written with spaces
+    ("drawn at a scale of 1: 20000", "drawn at a scale of one to twenty thousand"),
+    ("a 1 : 10,000 plan", "a one to ten thousand plan"),
 ]
 
 
@@ -81,6 +84,7 @@ EDGES = [
     ('"Give me 5" he said.', '"Give me five" he said.'),  # the quote closes a quotation
     ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
     ("The word ἦθος stays.", "The word ἦθος stays."),  # a Greek word is left to the voice
+    ("Step 2: 4000 rows", "Step two: four thousand rows"),  # a label and its colon, not a scale
 ]
 
 

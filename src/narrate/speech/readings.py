@@ -70,7 +70,8 @@ _EQUALS = re.compile(r"(?<=[\w)])\s?=\s?(?=[\w(-])")
 _MINUS_BEFORE_EQUALS = re.compile(r"(?<=[0-9a-z])\s?-\s?(?=[0-9a-z.]+\s?=)")
 _PLUS = re.compile(r"(?<=[\w)])\s?\+\s?(?=[\w(])|(?<=\s)\+(?=[a-z]\b)")
 _TIMES = re.compile(rf"(?<=[0-9])\s?\*\s?(?={D})")
-_SCALE = re.compile(rf"(?<![\w:.])({D}+):({D}{{3,}}|{D}{{1,3}}(?:,{D}{{3}})+)(?![0-9:])")
+_SCALE = re.compile(rf"(?<![\w:.])({D}+)( ?): ?({D}{{3,}}|{D}{{1,3}}(?:,{D}{{3}})+)(?![0-9:])")
+_SCALE_CUE = re.compile(r"\b(?:scale|ratio)(?:\s+of)?\s+$", re.IGNORECASE)  # "a scale of 1: 25000"
 _ALNUM_SLASH = re.compile(r"(?<![\w/])([A-Za-z0-9]+)/([A-Za-z0-9]+)(?![\w/])")
 
 
@@ -79,7 +80,11 @@ def _math(m: re.Match[str]) -> str:
 
 
 def _scale(m: re.Match[str]) -> str:
-    return f"{n.cardinal(m.group(1))} to {n.cardinal(m.group(2))}"
+    """"1:250000", "1 : 250000", and "1: 250000" after a cue word; "Item 3: 1000 boxes" is a label."""
+    spaced_after = m.group(0).endswith(" " + m.group(3)) and not m.group(2)
+    if spaced_after and not _SCALE_CUE.search(m.string, max(0, m.start() - 20), m.start()):
+        return m.group(0)
+    return f"{n.cardinal(m.group(1))} to {n.cardinal(m.group(3))}"
 
 
 def _alnum_slash(m: re.Match[str]) -> str:
