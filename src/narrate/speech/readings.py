@@ -2,18 +2,21 @@
 
 Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 
-* ``RULES_FIRST`` (before dates and times): ISO date-times ("2024-05-01T18:00:00Z" →
+* ``RULES_FIRST`` (before dates and times): a space restored after a comma before a number
+  ("July,1998"), ISO date-times ("2024-05-01T18:00:00Z" →
   "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
   groups, never a number or a range), mathematical signs between operands ("1−2", "x≤3",
   "2*8", "y=x+1"), "1:250000" as a scale, "5G/6G" as "5G or 6G", and measures
   written as adjectives ("a 5-km loop" → "a five-kilometer loop");
-* ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): long groups of
+* ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): five or more digits in
+  a slash-joined code ("MIG-25/235212": digit by digit), long groups of
   digits joined by hyphens ("0-684-13558-2": digit by digit, group by group), a list
   marker or legal reference glued to a number ("12(c)" → "12 (c)"; "401(k)" is read
   before), and a unit over a unit without a number ("g/cm3" → "grams per cubic centimeter");
 * ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
   ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
-  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus").
+  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus"); a lone Greek
+  letter is said by its name ("α" → "alpha").
 """
 
 from __future__ import annotations
