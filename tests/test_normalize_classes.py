@@ -57,6 +57,17 @@ READINGS = [
     # a map scale written with spaces
     ("drawn at a scale of 1: 20000", "drawn at a scale of one to twenty thousand"),
     ("a 1 : 10,000 plan", "a one to ten thousand plan"),
+    # a fraction no date could be (no month above twelve): its denominator is an ordinal
+    ("About 19/48 of the seats", "About nineteen forty-eighths of the seats"),
+    # a title or rank with nothing after it is still the word
+    ("Send it to the Capt.", "Send it to the Captain."),
+    ("Unit: Apt.", "Unit: Apartment."),
+    # a slash that joins nothing is said
+    ("rows 8/ columns", "rows eight slash columns"),
+    # an address never starts with a dot
+    ("ping .ops@corp.example.org now", "ping . ops at corp dot example dot org now"),
+    # a lower-case name with an ending not in any list is still an address
+    ("open notes.txt and site.museum", "open notes dot txt and site dot museum"),
 ]
 
 
@@ -85,6 +96,10 @@ EDGES = [
     ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
     ("The word ἦθος stays.", "The word ἦθος stays."),  # a Greek word is left to the voice
     ("Step 2: 4000 rows", "Step two: four thousand rows"),  # a label and its colon, not a scale
+    ("on 3/17 and 11/30", "on three seventeen and eleven thirty"),  # a month first: maybe a date
+    ("a 35/65 mix", "a thirty-five sixty-five mix"),  # a split of a hundred
+    ("It was apt.", "It was apt."),  # the adjective, in lower case
+    ("It ended.Then", "It ended.Then"),  # a missing space before a capital
 ]
 
 

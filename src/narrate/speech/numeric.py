@@ -673,6 +673,8 @@ def _slash(m: re.Match[str]) -> str:
         return _with_unit(words, whole, num, den, unit, power)
     if den in _DENOMINATORS and 1 <= num < den:
         return _with_unit(_mixed(whole, num, den), whole, num, den, unit, power)
+    if not whole and 12 < num < den < 100 and num + den != 100:  # no month, so no date: "17/36" is a fraction
+        return _with_unit(n.fraction(num, den), whole, num, den, unit, power)  # ("30/70" a split)
     prefix = f"{n.cardinal(whole)} " if whole else ""
     words = f"{prefix}{n.cardinal(m.group(2))} {n.cardinal(m.group(3))}"
     return f"{words} {unit_words(unit, power, True)}" if unit else words

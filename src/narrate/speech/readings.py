@@ -15,7 +15,8 @@ Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
   before), and a unit over a unit without a number ("g/cm3" → "grams per cubic centimeter");
 * ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
   ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
-  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus"); a lone Greek
+  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus"), and so is a slash
+  that joins nothing ("14/ then", "and / or"); a lone Greek
   letter is said by its name ("α" → "alpha").
 """
 
@@ -124,7 +125,9 @@ _GLUED_WORD = re.compile(r"(?<![/.,])\b([0-9]+)(?!(?:th|st|nd|rd)s?\b)([a-z]{3,}
 _LONE_SIGNS = ((re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
                (re.compile(r"£"), " pound "), (re.compile(r"¥"), " yen "), (re.compile(r"₩"), " won "),
                (re.compile(r"(?<![0-9])\s?%"), " percent "), (re.compile(r"\+\+"), " plus plus "),
-               (re.compile(r"(?<=\w)@|@(?=\w)"), " at "))
+               (re.compile(r"(?<=\w)@|@(?=\w)"), " at "),
+               # a slash joining nothing ("14/ then", "and / or", "/$"): said, not left for the voice to drop
+               (re.compile(r"(?:(?<=\s)|^)/|(?<=\w)/(?=\s|$)"), " slash "))
 
 
 def _glued_word(m: re.Match[str]) -> str:
