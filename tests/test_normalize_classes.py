@@ -68,6 +68,14 @@ READINGS = [
     ("ping .ops@corp.example.org now", "ping . ops at corp dot example dot org now"),
     # a lower-case name with an ending not in any list is still an address
     ("open notes.txt and site.museum", "open notes dot txt and site dot museum"),
+    # a letter after the number in a code after a hyphen is a letter
+    ("Fill in form K-7b today", "Fill in form K-seven B today"),
+    # a time or unit abbreviation after "per" is its word, singular
+    ("It prints 30 sheets/min", "It prints thirty sheets per minute"),
+    ("about 6 visits/yrs", "about six visits per year"),
+    # a toll-free number spelled in words: the words as words, a lone letter or a vowelless group spelled
+    ("Ring 1-866-BIG-X-TV today", "Ring one, eight six six, big X T V today"),
+    ("Call 1-800-CARPETS now", "Call one, eight hundred, carpets now"),
 ]
 
 
@@ -100,6 +108,8 @@ EDGES = [
     ("a 35/65 mix", "a thirty-five sixty-five mix"),  # a split of a hundred
     ("It was apt.", "It was apt."),  # the adjective, in lower case
     ("It ended.Then", "It ended.Then"),  # a missing space before a capital
+    ("a 300-PAGE report", "a three hundred-page report"),  # no leading one: not a telephone number
+    ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
 ]
 
 

@@ -469,7 +469,8 @@ _SERIAL = re.compile(
     rf"(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
 _IDENTIFIER = re.compile(  # after a hyphen only when letters and digits alternate at least twice ("t-0t25d12")
     r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])"
-    r"|(?<=[A-Za-z]-)(?=[0-9]+[A-Za-z]+[0-9])[A-Za-z0-9]{3,}(?![\w'’])")
+    r"|(?<=[A-Za-z]-)(?=[0-9]+[A-Za-z]+[0-9])[A-Za-z0-9]{3,}(?![\w'’])"
+    r"|(?<=[A-Za-z0-9]-)[0-9]+[a-z]{1,2}(?![\w'’])")  # "x-1a", "W-2c": a letter after the number, never "onea"
 
 _SERIAL_LABEL = re.compile(r"\b(?:S/N|SN|ID|PIN|PNR|[Ss]erial(?:\s+[Nn]umber|\s+[Nn]o\.)?|[Cc]ode)\s?[:#]?\s?$")
 

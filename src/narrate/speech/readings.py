@@ -2,7 +2,8 @@
 
 Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 
-* ``RULES_FIRST`` (before dates and times): a space restored after a comma before a number
+* ``RULES_FIRST`` (before dates and times): a toll-free number spelled in words ("1-800-FLOWERS"),
+  a space restored after a comma before a number
   ("July,1998"), ISO date-times ("2024-05-01T18:00:00Z" →
   "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
   groups, never a number or a range), mathematical signs between operands ("1−2", "x≤3",
@@ -163,10 +164,23 @@ def _unit_over_unit(m: re.Match[str]) -> str:
     return f"{unit_words(first, first_power, True)} per {unit_words(second, second_power, False)}"
 
 
+# a toll-free number spelled in words ("1-800-FLOWERS", "1-888-GO-FAST"): the words as words, a lone letter
+# or a group without a vowel spelled; never "N E W" or "one-eight hundred eighty-eight"
+_VANITY = re.compile(r"(?<![\w-])1[-\s](8(?:00|33|44|55|66|77|88))[-\s]((?:[A-Z]+-)*[A-Z]{3,}(?:-[A-Z]+)*)(?![\w-])")
+
+
+def _vanity(m: re.Match[str]) -> str:
+    prefix = "eight hundred" if m.group(1) == "800" else n.digits_words(m.group(1))
+    words = " ".join(group.lower() if len(group) > 1 and re.search("[AEIOUY]", group) else " ".join(group)
+                     for group in m.group(2).split("-"))
+    return f"one, {prefix}, {words}"
+
+
 _GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am": a space was left out
 
 
 RULES_FIRST: tuple[Rule, ...] = (
+    num(_VANITY, _vanity),
     lambda text: _GLUED_COMMA.sub(", ", text) if "," in text else text,
     num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,
     lambda text: _GLUED_ZONE.sub(" ", text) if ":" in text else text,

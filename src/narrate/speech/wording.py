@@ -232,8 +232,11 @@ def _word_slash(m: re.Match[str]) -> str:
         return m.group(0)  # a unit: "km/h", "kg/m" (read by the unit rules)
     if first.lower() == "and" and second.lower() == "or":
         return f"{first} {second}"
-    joiner = "per" if re.fullmatch(_PER_WORDS, second) else "or"
-    return f"{first} {joiner} {second}"
+    if re.fullmatch(_PER_WORDS, second):  # "pages/min", "calls/hrs": per and the unit's word
+        unit = second.lower()
+        unit = unit[:-1] if unit not in _PER_UNIT and unit.endswith("s") else unit  # "per hour", not "per hours"
+        return f"{first} per {_PER_UNIT.get(unit, unit)}"
+    return f"{first} or {second}"
 
 
 _PER_UNIT = {"hr": "hour", "wk": "week", "mo": "month", "yr": "year", "min": "minute", "sec": "second",
