@@ -64,6 +64,7 @@ READINGS = [
     ("Unit: Apt.", "Unit: Apartment."),
     # a slash that joins nothing is said
     ("rows 8/ columns", "rows eight slash columns"),
+    ("Keys /$ and /€", "Keys slash dollar and slash euro"),
     # an address never starts with a dot
     ("ping .ops@corp.example.org now", "ping . ops at corp dot example dot org now"),
     # a lower-case name with an ending not in any list is still an address
@@ -108,6 +109,7 @@ EDGES = [
     ("a 35/65 mix", "a thirty-five sixty-five mix"),  # a split of a hundred
     ("It was apt.", "It was apt."),  # the adjective, in lower case
     ("It ended.Then", "It ended.Then"),  # a missing space before a capital
+    ("tea and / or coffee", "tea and / or coffee"),  # a slash alone between spaces: a separator
     ("a 300-PAGE report", "a three hundred-page report"),  # no leading one: not a telephone number
     ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
 ]

@@ -17,7 +17,7 @@ Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 * ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
   ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
   no other rule read is said ("dollar", "euro", "percent", "at", "plus plus"), and so is a slash
-  that joins nothing ("14/ then", "and / or"); a lone Greek
+  on one word's edge ("14/ then", "/$"); a lone Greek
   letter is said by its name ("α" → "alpha").
 """
 
@@ -123,12 +123,13 @@ _UNIT_OVER_UNIT = re.compile(
 
 # "12text": a number and a word; not "12kgs" (a unit), "3rds" or "5/8ths"
 _GLUED_WORD = re.compile(r"(?<![/.,])\b([0-9]+)(?!(?:th|st|nd|rd)s?\b)([a-z]{3,})\b")
-_LONE_SIGNS = ((re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
+_LONE_SIGNS = (  # first a slash on one word's or sign's edge ("14/ then", "/$"): said, not left for the voice
+               # to drop; one standing alone between spaces ("and / or") is a separator, as before
+               (re.compile(r"(?:(?<=\s)|^)/(?=\S)|(?<=\w)/(?=\s|$)"), " slash "),
+               (re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
                (re.compile(r"£"), " pound "), (re.compile(r"¥"), " yen "), (re.compile(r"₩"), " won "),
                (re.compile(r"(?<![0-9])\s?%"), " percent "), (re.compile(r"\+\+"), " plus plus "),
-               (re.compile(r"(?<=\w)@|@(?=\w)"), " at "),
-               # a slash joining nothing ("14/ then", "and / or", "/$"): said, not left for the voice to drop
-               (re.compile(r"(?:(?<=\s)|^)/|(?<=\w)/(?=\s|$)"), " slash "))
+               (re.compile(r"(?<=\w)@|@(?=\w)"), " at "))
 
 
 def _glued_word(m: re.Match[str]) -> str:
