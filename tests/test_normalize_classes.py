@@ -77,6 +77,9 @@ READINGS = [
     # a toll-free number spelled in words: the words as words, a lone letter or a vowelless group spelled
     ("Ring 1-866-BIG-X-TV today", "Ring one, eight six six, big X T V today"),
     ("Call 1-800-CARPETS now", "Call one, eight hundred, carpets now"),
+    # a number over one lower-case letter: a variable, or per second or hour
+    ("the 1/k decay", "the one over k decay"),
+    ("at most 12/s", "at most twelve per second"),
 ]
 
 

@@ -13,7 +13,8 @@ Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
   a slash-joined code ("MIG-25/235212": digit by digit), long groups of
   digits joined by hyphens ("0-684-13558-2": digit by digit, group by group), a list
   marker or legal reference glued to a number ("12(c)" → "12 (c)"; "401(k)" is read
-  before), and a unit over a unit without a number ("g/cm3" → "grams per cubic centimeter");
+  before), a number over one letter ("1/f" → "1 over f", "5/s" → "5 per second"), and a unit over a unit
+  without a number ("g/cm3" → "grams per cubic centimeter");
 * ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
   ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
   no other rule read is said ("dollar", "euro", "percent", "at", "plus plus"), and so is a slash
@@ -203,7 +204,16 @@ def _slashed_digits(m: re.Match[str]) -> str:
     return n.digits_words(m.group(0)) if re.search("[A-Za-z]", token) or token.count("/") >= 2 else m.group(0)
 
 
+# a number over one lower-case letter: per second ("5/s"), else over a variable ("1/f noise"); "12/B" stays
+_OVER_LETTER = re.compile(r"(?<![\w/.,])([0-9]+)/([a-z])(?![\w/]|\.[0-9])")
+
+
+def _over_letter(m: re.Match[str]) -> str:
+    return f"{m.group(1)} per second" if m.group(2) == "s" else f"{m.group(1)} over {m.group(2)}"  # "/h": symbols
+
+
 RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
+    num(_OVER_LETTER, _over_letter),
     num(_SLASHED_DIGITS, _slashed_digits),
     num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
     lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
