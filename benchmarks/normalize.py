@@ -3,6 +3,7 @@
     PYTHONPATH=src python benchmarks/normalize.py
     PYTHONPATH=src python benchmarks/normalize.py --nemo   # also measure nemo-text-processing, if installed
     PYTHONPATH=src python benchmarks/normalize.py --suite DIR  # agreement with a folder of test_cases_*.txt
+    PYTHONPATH=src python benchmarks/normalize.py --suite DIR2 # or of WeTextProcessing's <category>.txt
 
 The corpus is 1,000 sentences: every written form from ``tests/test_normalize_en.py``
 and a few sentences of ordinary prose with dates, money, times and phones, repeated in
@@ -19,8 +20,16 @@ and never stored here). A line is ``written~spoken``; a file in the
 ``normalize_with_audio`` form (``~written`` then one acceptable reading a line)
 counts a case as agreeing when any reading matches. The comparison is lenient
 as above, and a word in capitals counts as its letters spelled ("PM EST" = "P M E S
-T"), which the old comparison missed when two acronyms met. ``--show`` prints each
+T"), which the old comparison missed when two acronyms met; a single quote at a
+word's edge is punctuation like any other ("twenty'" = "twenty '"), only an
+apostrophe inside a word ("I've") is kept. ``--show`` prints each
 disagreement.
+
+The same ``--suite`` reads WeTextProcessing's English test data
+(``tn/english/test/data/<category>.txt`` in its GitHub repository, Apache-2.0,
+also not in its wheel): one ``written => spoken`` a line, each side stripped as
+its own test reader does. The form is told from the files (``--suite-format``
+names it when a folder holds both).
 """
 
 from __future__ import annotations
@@ -78,6 +87,7 @@ def lenient(text: str) -> str:
     # an acronym written in capitals ("EST") and the same letters spelled ("E S T") compare equal
     text = re.sub(r"\b[A-Z]{2,5}\b", lambda m: " ".join(m.group(0)), text)
     text = re.sub(r"[^\w\s']", " ", text.lower().replace("-", " ").replace("–", " "))
+    text = re.sub(r"(?<!\w)'|'(?!\w)", " ", text)  # a quote mark, not an apostrophe inside a word ("I've")
     out: list[str] = []
     run = False
     for token in text.split():
@@ -88,7 +98,7 @@ def lenient(text: str) -> str:
         else:
             out.append(token)
             run = len(token) == 1 and token.isalpha()
-    return " ".join(out).replace("oh ", "zero ")
+    return " ".join("zero" if token == "oh" else token for token in out)  # "oh" for 0, at the end too
 
 
 def nemo(cases: dict[str, list[tuple[str, str]]], sentences: list[str]) -> None:
@@ -117,9 +127,19 @@ def nemo(cases: dict[str, list[tuple[str, str]]], sentences: list[str]) -> None:
         print(f"nemo agrees with narrate's tests, {category}: {same}/{len(pairs)}")
 
 
+def suite_files(folder: Path, form: str) -> list[Path]:
+    """The test files of one suite: NeMo's ``test_cases_*.txt`` or WeTextProcessing's ``*.txt``."""
+    nemo_files = sorted(folder.glob("test_cases_*.txt"))
+    if form == "nemo" or (form == "auto" and nemo_files):
+        return nemo_files
+    return sorted(folder.glob("*.txt"))
+
+
 def suite_cases(path: Path) -> list[tuple[str, list[str]]]:
-    """``(written, acceptable readings)`` from one test_cases file (either form)."""
+    """``(written, acceptable readings)`` from one test file (NeMo's two forms, or WeTextProcessing's)."""
     lines = path.read_text(encoding="utf-8").splitlines()
+    if not path.name.startswith("test_cases_"):  # WeTextProcessing: "written => spoken"
+        return [(w.strip(), [s.strip()]) for w, _, s in (line.partition("=>") for line in lines if "=>" in line)]
     if lines and lines[0].startswith("~"):
         cases: list[tuple[str, list[str]]] = []
         for line in lines:
@@ -131,14 +151,14 @@ def suite_cases(path: Path) -> list[tuple[str, list[str]]]:
     return [(w, [s]) for w, _, s in (line.partition("~") for line in lines if "~" in line) if w.strip()]
 
 
-def suite(folder: Path, show: bool) -> None:
+def suite(folder: Path, show: bool, form: str = "auto", language: str = "en-US") -> None:
     total = agree = 0
-    print(f"agreement with {folder} (lenient):")
-    for path in sorted(folder.glob("test_cases_*.txt")):
+    print(f"agreement with {folder} ({language}, lenient):")
+    for path in suite_files(folder, form):
         cases = suite_cases(path)
         same = 0
         for written, readings in cases:
-            said = normalize(written, "en-US")
+            said = normalize(written, language)
             if lenient(said) in {lenient(r) for r in readings}:
                 same += 1
             elif show:
@@ -155,9 +175,12 @@ def main() -> int:
     parser.add_argument("--nemo", action="store_true", help="also measure nemo-text-processing")
     parser.add_argument("--suite", type=Path, help="folder of test_cases_*.txt: agreement per category, then exit")
     parser.add_argument("--show", action="store_true", help="with --suite: print each disagreement")
+    parser.add_argument("--suite-format", choices=("auto", "nemo", "wetext"), default="auto",
+                        help="with --suite: the files' form (auto: test_cases_*.txt means NeMo's)")
+    parser.add_argument("--language", default="en-US", help="with --suite: the region read in (default en-US)")
     args = parser.parse_args()
     if args.suite:
-        suite(args.suite, args.show)
+        suite(args.suite, args.show, args.suite_format, args.language)
         return 0
     cases = load_cases()
     sentences = corpus(cases)

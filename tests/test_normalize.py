@@ -84,7 +84,7 @@ def test_dates(text, expected):
     ("pages 4-7", "pages four to seven"),
     ("pp. 4-7", "pages four to seven"),
     ("from 1939–1945", "from nineteen thirty-nine to nineteen forty-five"),
-    ("the war of 1939–45", "the war of nineteen thirty-nine to nineteen forty-five"),
+    ("the war of 1939–45", "the war of nineteen thirty-nine to forty-five"),
     ("10–15%", "ten to fifteen percent"),
     ("$10–15", "ten dollars to fifteen dollars"),
 ])

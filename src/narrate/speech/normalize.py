@@ -20,7 +20,7 @@ abbreviations. Lexicon replacements stay protected whatever the rules do.
 German, French and Spanish (every region) run ``locale_rules`` with the words of
 ``rules_de``, ``rules_fr`` and ``rules_es``.
 
-English (every region) runs ordered rules (each in ``numeric.py`` or ``wording.py``):
+English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``quantities`` or ``wording``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
 2. e-mail addresses and URLs ("jo at example dot org");
@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 from narrate.speech import numbers as n
 from narrate.speech.languages import SpeechLocale, speech_locale
-from narrate.speech.numeric import rules_dates_times, rules_quantities
+from narrate.speech.quantities import rules_dates_times, rules_quantities
 from narrate.speech.readings import RULES_AFTER_SYMBOLS, RULES_FIRST, RULES_LAST
 from narrate.speech.wording import RULES_ADDRESSES, RULES_WORDS, SPELLED_ACRONYMS, WORD_ACRONYMS, acronyms, symbols
 

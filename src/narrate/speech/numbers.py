@@ -8,12 +8,14 @@ tidies the output to one house style: American, without "and" or commas
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from num2words import CONVERTER_CLASSES, num2words
 
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 MAX_CARDINAL_DIGITS = 15  # longer runs (ids, phone numbers) are read digit by digit
+MAX_GROUPED_DIGITS = 21  # written with thousands separators, up to the quintillions
 
 _FRACTIONS = {
     2: ("half", "halves"),
@@ -37,7 +39,8 @@ def cardinal(number: str | int) -> str:
     text = str(number).replace(",", "")
     if not text.isdigit() or not text.isascii():
         return str(number)
-    if len(text) > MAX_CARDINAL_DIGITS or (len(text) > 1 and text.startswith("0")):
+    grouped = re.fullmatch(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+", str(number)) is not None  # "124,444,…": a number
+    if len(text) > (MAX_GROUPED_DIGITS if grouped else MAX_CARDINAL_DIGITS) or (len(text) > 1 and text.startswith("0")):
         return digits_words(text)
     return _tidy(num2words(int(text)))
 

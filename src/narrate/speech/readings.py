@@ -2,23 +2,30 @@
 
 Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 
-* ``RULES_FIRST`` (before dates and times): ISO date-times ("2024-05-01T18:00:00Z" →
+* ``RULES_FIRST`` (before dates and times): a toll-free number spelled in words ("1-800-FLOWERS"),
+  a space restored after a comma before a number
+  ("July,1998"), ISO date-times ("2024-05-01T18:00:00Z" →
   "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
   groups, never a number or a range), mathematical signs between operands ("1−2", "x≤3",
   "2*8", "y=x+1"), "1:250000" as a scale, "5G/6G" as "5G or 6G", and measures
   written as adjectives ("a 5-km loop" → "a five-kilometer loop");
-* ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): long groups of
+* ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): five or more digits in
+  a slash-joined code ("MIG-25/235212": digit by digit), long groups of
   digits joined by hyphens ("0-684-13558-2": digit by digit, group by group), a list
   marker or legal reference glued to a number ("12(c)" → "12 (c)"; "401(k)" is read
-  before), and a unit over a unit without a number ("g/cm3" → "grams per cubic centimeter");
+  before), a number over one letter ("1/f" → "1 over f", "5/s" → "5 per second"), and a unit over a unit
+  without a number ("g/cm3" → "grams per cubic centimeter");
 * ``RULES_LAST`` (on the spoken words): a measure used as an adjective is singular
   ("a five kilometers loop" → "a five-kilometer loop"); a "$", "€", "£", "%", "@" or "++"
-  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus").
+  no other rule read is said ("dollar", "euro", "percent", "at", "plus plus"), and so is a slash
+  on one word's edge ("14/ then", "/$"); a lone Greek
+  letter is said by its name ("α" → "alpha").
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from narrate.speech import numbers as n
 from narrate.speech.numeric import NUM, UNITS, Rule, num, sub, unit_words
@@ -69,7 +76,8 @@ _EQUALS = re.compile(r"(?<=[\w)])\s?=\s?(?=[\w(-])")
 _MINUS_BEFORE_EQUALS = re.compile(r"(?<=[0-9a-z])\s?-\s?(?=[0-9a-z.]+\s?=)")
 _PLUS = re.compile(r"(?<=[\w)])\s?\+\s?(?=[\w(])|(?<=\s)\+(?=[a-z]\b)")
 _TIMES = re.compile(rf"(?<=[0-9])\s?\*\s?(?={D})")
-_SCALE = re.compile(rf"(?<![\w:.])({D}+):({D}{{3,}}|{D}{{1,3}}(?:,{D}{{3}})+)(?![0-9:])")
+_SCALE = re.compile(rf"(?<![\w:.])({D}+)( ?): ?({D}{{3,}}|{D}{{1,3}}(?:,{D}{{3}})+)(?![0-9:])")
+_SCALE_CUE = re.compile(r"\b(?:scale|ratio)(?:\s+of)?\s+$", re.IGNORECASE)  # "a scale of 1: 25000"
 _ALNUM_SLASH = re.compile(r"(?<![\w/])([A-Za-z0-9]+)/([A-Za-z0-9]+)(?![\w/])")
 
 
@@ -78,7 +86,11 @@ def _math(m: re.Match[str]) -> str:
 
 
 def _scale(m: re.Match[str]) -> str:
-    return f"{n.cardinal(m.group(1))} to {n.cardinal(m.group(2))}"
+    """"1:250000", "1 : 250000", and "1: 250000" after a cue word; "Item 3: 1000 boxes" is a label."""
+    spaced_after = m.group(0).endswith(" " + m.group(3)) and not m.group(2)
+    if spaced_after and not _SCALE_CUE.search(m.string, max(0, m.start() - 20), m.start()):
+        return m.group(0)
+    return f"{n.cardinal(m.group(1))} to {n.cardinal(m.group(3))}"
 
 
 def _alnum_slash(m: re.Match[str]) -> str:
@@ -112,7 +124,10 @@ _UNIT_OVER_UNIT = re.compile(
 
 # "12text": a number and a word; not "12kgs" (a unit), "3rds" or "5/8ths"
 _GLUED_WORD = re.compile(r"(?<![/.,])\b([0-9]+)(?!(?:th|st|nd|rd)s?\b)([a-z]{3,})\b")
-_LONE_SIGNS = ((re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
+_LONE_SIGNS = (  # first a slash on one word's or sign's edge ("14/ then", "/$"): said, not left for the voice
+               # to drop; one standing alone between spaces ("and / or") is a separator, as before
+               (re.compile(r"(?:(?<=\s)|^)/(?=\S)|(?<=\w)/(?=\s|$)"), " slash "),
+               (re.compile(r"(?<![A-Z])\$(?!\s?[0-9.])"), " dollar "), (re.compile(r"€"), " euro "),
                (re.compile(r"£"), " pound "), (re.compile(r"¥"), " yen "), (re.compile(r"₩"), " won "),
                (re.compile(r"(?<![0-9])\s?%"), " percent "), (re.compile(r"\+\+"), " plus plus "),
                (re.compile(r"(?<=\w)@|@(?=\w)"), " at "))
@@ -151,7 +166,24 @@ def _unit_over_unit(m: re.Match[str]) -> str:
     return f"{unit_words(first, first_power, True)} per {unit_words(second, second_power, False)}"
 
 
+# a toll-free number spelled in words ("1-800-FLOWERS", "1-888-GO-FAST"): the words as words, a lone letter
+# or a group without a vowel spelled; never "N E W" or "one-eight hundred eighty-eight"
+_VANITY = re.compile(r"(?<![\w-])1[-\s](8(?:00|33|44|55|66|77|88))[-\s]((?:[A-Z]+-)*[A-Z]{3,}(?:-[A-Z]+)*)(?![\w-])")
+
+
+def _vanity(m: re.Match[str]) -> str:
+    prefix = "eight hundred" if m.group(1) == "800" else n.digits_words(m.group(1))
+    words = " ".join(group.lower() if len(group) > 1 and re.search("[AEIOUY]", group) else " ".join(group)
+                     for group in m.group(2).split("-"))
+    return f"one, {prefix}, {words}"
+
+
+_GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am": a space was left out
+
+
 RULES_FIRST: tuple[Rule, ...] = (
+    num(_VANITY, _vanity),
+    lambda text: _GLUED_COMMA.sub(", ", text) if "," in text else text,
     num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,
     lambda text: _GLUED_ZONE.sub(" ", text) if ":" in text else text,
     num(_LABELLED, _labelled),
@@ -161,7 +193,28 @@ RULES_FIRST: tuple[Rule, ...] = (
     lambda text: _EQUALS.sub(" equals ", text) if "=" in text else text,
     num(_SCALE, _scale), num(_ALNUM_SLASH, _alnum_slash), num(_HYPHEN_UNIT, _hyphen_unit),
 )
+# five or more digits joined to a code by a slash ("MIG-25/235212", "123/261788/2021"): a name, said digit by digit
+_SLASHED_DIGITS = re.compile(r"(?<=[A-Za-z0-9]/)[0-9]{5,}(?![0-9]|[.,][0-9])|(?<![\w.,/])[0-9]{5,}(?=/[A-Za-z0-9])")
+
+
+def _slashed_digits(m: re.Match[str]) -> str:
+    """Only inside a code: letters in it, or three parts ("10000/20000" stays two quantities)."""
+    start, end = m.string.rfind(" ", 0, m.start()) + 1, m.string.find(" ", m.end())
+    token = m.string[start: end if end >= 0 else len(m.string)]
+    return n.digits_words(m.group(0)) if re.search("[A-Za-z]", token) or token.count("/") >= 2 else m.group(0)
+
+
+# a number over one lower-case letter: per second ("5/s"), else over a variable ("1/f noise"); "12/B" stays
+_OVER_LETTER = re.compile(r"(?<![\w/.,])([0-9]+)/([a-z])(?![\w/]|\.[0-9])")
+
+
+def _over_letter(m: re.Match[str]) -> str:
+    return f"{m.group(1)} per second" if m.group(2) == "s" else f"{m.group(1)} over {m.group(2)}"  # "/h": symbols
+
+
 RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
+    num(_OVER_LETTER, _over_letter),
+    num(_SLASHED_DIGITS, _slashed_digits),
     num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
     lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
     lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,
@@ -177,9 +230,19 @@ def _fraction_adjective(m: re.Match[str]) -> str:
     return f"{m.group(1)}-{'half' if plural == 'halves' else plural[:-1]}-"
 
 
+_GREEK_LETTER = re.compile(r"(?<![\u0370-\u03ff\w])[\u0391-\u03a9\u03b1-\u03c9](?![\u0370-\u03ff\w])")
+
+
+def _greek_letter(m: re.Match[str]) -> str:
+    """A Greek letter on its own ("α particles", "Σ x", "π") is said by its name; a Greek word is left alone."""
+    name = unicodedata.name(m.group(0), "")
+    return name.rsplit(" ", 1)[-1].lower() if name.startswith("GREEK") else m.group(0)
+
+
 RULES_LAST: tuple[Rule, ...] = (
     sub(_ATTRIBUTIVE, _attributive), lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
     sub(_FRACTION_ADJECTIVE, _fraction_adjective),
+    lambda text: _GREEK_LETTER.sub(_greek_letter, text) if re.search("[\u0391-\u03c9]", text) else text,
 )
 
 __all__ = ["RULES_AFTER_SYMBOLS", "RULES_FIRST", "RULES_LAST", "groups_words"]

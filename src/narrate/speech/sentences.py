@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 _CANDIDATE = re.compile(r"(?:[.!?]+|…)[\"'”’»)\]]*(?=\s)")
 _NEVER_FINAL = frozenset("""mr mrs ms dr prof rev gen capt sgt lt col gov sen rep hon fr st mt ft pres
-    e.g i.e cf vs v no nos fig vol p pp approx ca c ch viz incl esp dept a.k.a ext tel""".split())
+    e.g i.e cf vs v no nos fig vol p pp approx ca c ch viz incl esp dept a.k.a ext tel
+    maj cpl pvt adm cmdr brig insp det supt""".split())
 _MAYBE_FINAL = frozenset("""etc inc ltd corp co jr sr u.s u.k u.n a.m p.m e.u ph.d et al
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
     a.d b.c b.c.e c.e est""".split())

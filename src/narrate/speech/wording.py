@@ -7,13 +7,13 @@ import re
 from collections.abc import Collection
 
 from narrate.speech import numbers as n
-from narrate.speech.numeric import UNITS, Rule, safe, sub, unit_words
+from narrate.speech.numeric import PER_TIME, UNITS, Rule, safe, sub, unit_words
 from narrate.speech.places import RULES_PLACES
 
 # ------------------------------------------------------------ e-mail and URLs
 
 _URL_SYMBOLS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "?": "question mark",
-                "=": "equals", "&": "and", "#": "hash", ":": "colon", "~": "tilde", "%": "percent",
+                "=": "equals", "&": "ampersand", "#": "hash", ":": "colon", "~": "tilde", "%": "percent",
                 "+": "plus", "@": "at"}
 _URL_SYMBOL_RE = re.compile("[" + re.escape("".join(_URL_SYMBOLS)) + "]")
 _TLDS = "com|org|net|edu|gov|io|dev|info|app|ai|eu|uk|us|ca|de|fr|nl|au"
@@ -22,10 +22,14 @@ _TLDS = "com|org|net|edu|gov|io|dev|info|app|ai|eu|uk|us|ca|de|fr|nl|au"
 _CC_TLDS = ("ac|ae|ar|at|be|bg|br|by|cc|ch|cl|cn|co|cu|cy|cz|dk|ee|eg|es|fi|fm|gr|hk|hr|hu|id|ie|il|in|ir|is|"
             "it|jp|ke|kr|kz|li|lk|lt|lu|lv|ly|ma|me|mx|my|ng|no|nz|pe|ph|pk|pl|pt|ro|rs|ru|sa|se|sg|si|sk|sm|"
             "su|th|tn|tr|tv|tw|ua|ug|uy|uz|ve|vn|ws|za")
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.%+&-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"“”]*)?")
+# an address never starts with a dot: in "see .b@x.org" the dot is the writer's, not the name's
+_EMAIL = re.compile(r"(?:(?<!\S)\.)?(?<![\w+-])(?<!\w\.)[\w%+&-][\w.%+&-]*@"
+                    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"“”]*)?")
 _URL = re.compile(
     rf"(?:\b(?:https?://|www\.|file:///?)|(?<![\w@./-])(?=[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})\b(?![.-]?\w))"
-    rf"|(?<![\w@./-])(?=[\w-]{{2,}}(?:\.[\w-]+)*\.(?-i:{_CC_TLDS})\b(?![.-]?\w)))"
+    rf"|(?<![\w@./-])(?=[\w-]{{2,}}(?:\.[\w-]+)*\.(?-i:{_CC_TLDS})\b(?![.-]?\w))"
+    # any other ending, only when all in lower case ("intro.html", "site.museum"; not "end.Then")
+    r"|(?<![\w@./-])(?-i:(?=[a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?![.-]?\w))))"
     r"[^\s<>\"“”]+", re.IGNORECASE)
 _TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
 
@@ -51,7 +55,8 @@ def _url(m: re.Match[str]) -> str:
 
 
 def _email(m: re.Match[str]) -> str:
-    return speak_address(m.group(0))
+    address = m.group(0)
+    return ". " + speak_address(address[1:]) if address.startswith(".") else speak_address(address)
 
 
 # -------------------------------------------------------------- abbreviations
@@ -85,10 +90,15 @@ def _dr_st(m: re.Match[str]) -> str:
 _TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
            "Gen": "General", "Capt": "Captain", "Sgt": "Sergeant", "Lt": "Lieutenant", "Col": "Colonel",
            "Gov": "Governor", "Sen": "Senator", "Rep": "Representative", "Hon": "Honorable",
-           "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior"}
+           "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior",
+           "Maj": "Major", "Cpl": "Corporal", "Pvt": "Private", "Adm": "Admiral", "Cmdr": "Commander",
+           "Brig": "Brigadier", "Insp": "Inspector", "Det": "Detective", "Supt": "Superintendent"}
 _TITLE_RE = re.compile(
     r"\b(Mr|Mrs|Ms)(?:\.(?![A-Za-z])|(?=[ \t]+[A-Z]))|\b(" + "|".join(_TITLES) + r")\.(?=[ \t]+[A-Z])")
 _JR_SR = re.compile(r"(?<=[\w,] )(Jr|Sr)\.")
+# a title or rank with nothing after it, at the very end ("ask the Rev.", a list of "Maj.", "Apt."):
+# still the word; not "Gen.", "Col.", "Rep.", "Fr.", which end other words' abbreviations too
+_TITLE_ALONE = re.compile(r"\b(Rev|Hon|Mt|Maj|Capt|Sgt|Lt|Cpl|Pvt|Adm|Cmdr|Insp|Supt|Prof|Gov|Apt)\.(?=\s*\Z)")
 
 _GENERAL: tuple[tuple[str, str], ...] = (
     (r"\be\.\s?g\.", "for example"), (r"\bi\.\s?e\.", "that is"), (r"\betc\.", "et cetera"),
@@ -130,6 +140,10 @@ def _general(m: re.Match[str]) -> str:
 
 def _title(m: re.Match[str]) -> str:
     return _TITLES[m.group(1) or m.group(2)]
+
+
+def _title_alone(m: re.Match[str]) -> str:
+    return ("Apartment" if m.group(1) == "Apt" else _TITLES[m.group(1)]) + "."
 
 
 def _dotted(m: re.Match[str]) -> str:
@@ -214,12 +228,15 @@ _WORD_SLASH = re.compile(r"\b([A-Za-z]+)/([A-Za-z]+)\b")
 def _word_slash(m: re.Match[str]) -> str:
     """'he/she' → 'he or she', 'and/or' → 'and or', 'km/h' stays (a unit), 'miles/hour' → 'per'."""
     first, second = m.groups()
-    if m.group(0) in UNITS or (first in UNITS and second in UNITS):
+    if m.group(0) in UNITS or (first in UNITS and (second in UNITS or second in PER_TIME)):
         return m.group(0)  # a unit: "km/h", "kg/m" (read by the unit rules)
     if first.lower() == "and" and second.lower() == "or":
         return f"{first} {second}"
-    joiner = "per" if re.fullmatch(_PER_WORDS, second) else "or"
-    return f"{first} {joiner} {second}"
+    if re.fullmatch(_PER_WORDS, second):  # "pages/min", "calls/hrs": per and the unit's word
+        unit = second.lower()
+        unit = unit[:-1] if unit not in _PER_UNIT and unit.endswith("s") else unit  # "per hour", not "per hours"
+        return f"{first} per {_PER_UNIT.get(unit, unit)}"
+    return f"{first} or {second}"
 
 
 _PER_UNIT = {"hr": "hour", "wk": "week", "mo": "month", "yr": "year", "min": "minute", "sec": "second",
@@ -326,7 +343,7 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     return _ACRONYM.sub(read, text)
 
 
-_URL_HINT = re.compile(rf"https?://|www\.|file:/|\.(?:{_TLDS})\b|[a-z]\.(?-i:{_CC_TLDS})\b", re.IGNORECASE)
+_URL_HINT = re.compile(rf"https?://|www\.|file:/|\.(?:{_TLDS})\b|(?-i:[a-z0-9]\.[a-z]{{2}})", re.IGNORECASE)
 
 
 def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
@@ -340,6 +357,7 @@ RULES_WORDS: tuple[Rule, ...] = (
     sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
     sub(_GENERAL_RE, _general), sub(_BEFORE_NUMBER_RE, _before_number), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
+    sub(_TITLE_ALONE, _title_alone),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,
 )
 

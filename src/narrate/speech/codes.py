@@ -1,0 +1,211 @@
+"""English rules that read telephone numbers, ZIP codes, serials and identifiers, quarters
+("2Q22"), feet and inches, ratios and dimensions. Each rule is ``text -> text``; ``quantities`` puts them in order."""
+
+from __future__ import annotations
+
+import re
+
+from narrate.speech import numbers as n
+from narrate.speech.numeric import _UNIT_TAIL, NUM, D, Rule, num, unit_words
+
+# ---------------------------------------------------------------- telephones
+
+_PHONE = re.compile(
+    rf"(?<![\w.+-])(?:(\+?1)[\s.-]?)?(?:\(({D}{{3}})\)[\s-]?|({D}{{3}})[\s.-])({D}{{3}})[.-]({D}{{4}})"
+    rf"(?:,?\s?(?:ext\.?|x|extension)\s?({D}{{1,5}}))?(?![\w-])")
+_PHONE_INTL = re.compile(
+    rf"(?<![\w+])\+({D}{{1,3}})((?:[ .-](?:\(0\))?{D}{{2,5}}){{2,5}})"
+    rf"(?:,?\s?(?:ext\.?|x|extension)\s?({D}{{1,5}}))?(?![\w-]|[.-][0-9])")
+_PHONE_CUES = re.compile(
+    r"\b(?:call|calls|called|calling|phone|telephone|tel|fax|dial|dialed|dialled|text|number|line|hotline|"
+    r"helpline|ring|mobile|cell)\b\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
+_LOCAL_PHONE = re.compile(rf"(?<![\w.,$£€-])({D}{{3}})-({D}{{4}})(?![\w-]|[.,][0-9])")
+_TRUNK_PHONE = re.compile(rf"(?<![\w.,+-])(0{D}{{2,4}})([ -])({D}{{3,6}})(?:\2({D}{{3,4}}))?(?![\w-]|[.,][0-9])")
+
+
+def _trunk_phone(m: re.Match[str]) -> str:
+    """'07700 900123', '0161 496 0000': a national number with its trunk zero, in groups."""
+    groups = [g for g in (m.group(1), m.group(3), m.group(4)) if g]
+    if not 9 <= sum(len(g) for g in groups) <= 11:
+        return m.group(0)
+    return _phone_groups(groups, None)
+
+
+_RATIO = re.compile(rf"(?<![\w:.])({D}+):({D})(?![0-9:])")
+
+
+def _phone_groups(groups: list[str], extension: str | None) -> str:
+    words = ", ".join(n.digits_words(g) for g in groups if g)
+    return f"{words}, extension {n.digits_words(extension)}" if extension else words
+
+
+def _phone(m: re.Match[str]) -> str:
+    country = m.group(1)
+    head = [("plus one" if country.startswith("+") else "one")] if country else []
+    body = _phone_groups([m.group(2) or m.group(3), m.group(4), m.group(5)], m.group(6))
+    return ", ".join([*head, body])
+
+
+def _phone_intl(m: re.Match[str]) -> str:
+    groups = re.split(r"[ .-]", m.group(2).replace("(0)", "").strip(" .-"))
+    return "plus " + _phone_groups([m.group(1), *groups], m.group(3))
+
+
+def _local_phone(m: re.Match[str]) -> str:
+    if not _PHONE_CUES.search(m.string, max(0, m.start() - 40), m.start()):
+        return m.group(0)
+    return _phone_groups([m.group(1), m.group(2)], None)
+
+
+def _ratio(m: re.Match[str]) -> str:
+    return f"{n.cardinal(m.group(1))} to {n.cardinal(m.group(2))}"
+
+
+# ------------------------------------------------- dimensions, identifiers, terms
+
+_FEET_INCHES = re.compile(rf"(?<![\w'’])({D}{{1,2}})['′’]\s?({D}{{1,2}})(?:[\"″”]|'')")
+
+
+# "a 12" ruler": a straight double quote after a number is inches unless it closes a quotation
+_INCHES = re.compile(rf"(?<![\w.,'’])({NUM})\s?(″|\"(?![\w\"]))")
+
+_QUOTE_MARK = re.compile(r'(?<![0-9])"')
+
+
+def _inches(m: re.Match[str]) -> str:
+    quotes = len(_QUOTE_MARK.findall(m.string, 0, m.start()))  # not counting earlier inch marks
+    if m.group(2) == '"' and (quotes % 2 or m.string[m.start() - 1: m.start()] == '"'):
+        return m.group(0)  # '"It was 7" she said': the quotation closes
+    return f"{n.number(m.group(1))} {'inch' if n.is_one(m.group(1)) else 'inches'}"
+
+
+def _feet_inches(m: re.Match[str]) -> str:
+    """A height: 6'2" → 'six foot two'."""
+    if int(m.group(2)) >= 12:
+        raise ValueError(m.group(0))
+    return f"{n.cardinal(m.group(1))} foot {n.cardinal(m.group(2))}"
+
+
+_DIMENSIONS = re.compile(
+    rf"(?<![\w.,])({NUM})(\s?)([x×X])(\s?)({NUM})(?:\s?[x×X]\s?({NUM}))?(?:\s?{_UNIT_TAIL})?(?![\w])")
+
+
+_DIMENSION_UNITS = re.compile(rf"(?<![\w.,])({NUM})\s?{_UNIT_TAIL}\s?[x×X]\s?(?=(?:{NUM})\s?{_UNIT_TAIL})")
+
+
+def _dimension_units(m: re.Match[str]) -> str:
+    """'10 cm x 20 cm' → '10 cm by 20 cm' (the units are read later)."""
+    return f"{m.group(1)} {m.group(2)}{m.group(3) or ''} by "
+
+
+def _dimensions(m: re.Match[str]) -> str:
+    glued = not (m.group(2) or m.group(4))
+    unit = m.group(7)
+    if not glued and not unit and m.group(3) == "×":
+        return m.group(0)  # "3 × 4" is a product: the symbol rules say "times"
+    sides = [n.number(g) for g in (m.group(1), m.group(5), m.group(6)) if g]
+    words = " by ".join(sides)
+    if unit:
+        words += " " + unit_words(unit, m.group(8), True)
+    return words
+
+
+_LETTER_SUFFIX_NUMBER = re.compile(rf"(?<![\w.])({D})({D}{{2}})\(([A-Za-z])\)")  # 401(k), 403(b)
+
+
+def _letter_suffix_number(m: re.Match[str]) -> str:
+    head, rest = n.DIGITS[int(m.group(1))], m.group(2)
+    tail = f"oh {n.DIGITS[int(rest[1])]}" if rest[0] == "0" else n.cardinal(rest)
+    return f"{head} {tail} {m.group(3).upper()}"
+
+
+_QUARTER = re.compile(  # "2Q22", "Q3 2024", and halves: "1H23", "H2 2024"
+    rf"\b(?:([1-4])([QH])\s?((?:{D}{{2}}){{1,2}})|([QH])([1-4])\s?((?:{D}{{2}}){{1,2}})?)(?![\w])")
+
+
+def _quarter(m: re.Match[str]) -> str:
+    number, letter, year = m.group(1, 2, 3) if m.group(1) else m.group(5, 4, 6)
+    if letter == "H" and number not in {"1", "2"}:
+        return m.group(0)
+    words = f"the {n.ordinal(number)} {'quarter' if letter == 'Q' else 'half'}"
+    if not year:
+        return f"{letter} {n.cardinal(number)}" if letter == "Q" else m.group(0)
+    # a two-digit year is said as written: "2Q22" is "the second quarter of twenty-two"
+    if len(year) == 2:
+        return f"{words} of {n.cardinal(year) if year[0] != '0' else 'oh ' + n.cardinal(year[1])}"
+    return f"{words} of {n.year(year)}"
+
+
+_US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+              "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR").split()
+_ZIP = re.compile(
+    rf"(?:\b(?:{'|'.join(_US_STATES)}),?|\b(?:ZIP|Zip|zip)(?:\s+[Cc]ode)?:?|\b[Pp]ostcode:?)\s({D}{{5}})(?:-({D}{{4}}))?(?![\w-])")
+_SERIAL = re.compile(
+    rf"\b((?:[Aa]ccount|[Oo]rder|[Ii]nvoice|[Tt]racking|[Cc]onfirmation|[Rr]eference|[Pp]olicy|[Cc]ase)"
+    rf"\s+(?:[Nn]umber|[Nn]o\.|#)|[Ss]erial(?:\s+(?:[Nn]umber|[Nn]o\.))?|S/N|SN|ID|PIN|OTP|PNR|[Rr]ef\.|"
+    rf"[Ee]nding\s+(?:in|with))"
+    rf"(\s?[:#]?\s?)({D}{{3,}})(?![\w.,]?[0-9])")
+_IDENTIFIER = re.compile(  # after a hyphen only when letters and digits alternate at least twice ("t-0t25d12")
+    r"(?<![\w'’-])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{2,}(?![\w'’])"
+    r"|(?<=[A-Za-z]-)(?=[0-9]+[A-Za-z]+[0-9])[A-Za-z0-9]{3,}(?![\w'’])"
+    r"|(?<=[A-Za-z0-9]-)[0-9]+[a-z]{1,2}(?![\w'’])")  # "x-1a", "W-2c": a letter after the number, never "onea"
+
+_SERIAL_LABEL = re.compile(r"\b(?:S/N|SN|ID|PIN|PNR|[Ss]erial(?:\s+[Nn]umber|\s+[Nn]o\.)?|[Cc]ode)\s?[:#]?\s?$")
+
+
+def _zip(m: re.Match[str]) -> str:
+    head = m.group(0)[: m.start(1) - m.start()]
+    words = n.digits_words(m.group(1))
+    return f"{head}{words}, {n.digits_words(m.group(2))}" if m.group(2) else head + words
+
+
+def _serial(m: re.Match[str]) -> str:
+    label = re.sub(r"(?:\b[Nn]o\.|#)$", "number", m.group(1))
+    separator = " number " if "#" in m.group(2) else m.group(2) or " "
+    return f"{label}{separator}{n.digits_words(m.group(3))}"
+
+
+def _identifier(m: re.Match[str]) -> str:
+    """'a1b2' → 'A one B two'; 'B2B' → 'B two B'. Two runs ('MP3', '3D', '10th') are left to other rules."""
+    runs = re.findall(r"[A-Za-z]+|[0-9]+", m.group(0))
+    if len(runs) == 2:  # lowercase letters glued to digits: "ab9453", "k4", "3d"
+        head, tail = runs
+        if head.isalpha() and head.islower() and len(head) <= 3:
+            number = n.digits_words(tail) if len(tail) >= 3 else n.cardinal(tail)
+            return f"{' '.join(head.upper())} {number}"
+        if tail == "p" and len(head) in (3, 4) and not head.startswith("0"):  # "1080p": ten eighty P
+            return f"{n.year(head)} P"
+        if tail.islower() and len(tail) <= 2 and tail not in {"x", "s", "st", "nd", "rd", "th"}:
+            return f"{n.cardinal(head)} {' '.join(tail.upper())}"
+        return m.group(0)
+    if len(runs) == 3 and runs[2] == "s" and runs[0].isupper() and runs[1].isdigit():  # "MP3s", "W26s"
+        return f"{' '.join(runs[0])} {_plural(n.cardinal(runs[1]))}"
+    if len(runs) < 3 or (len(runs) == 3 and runs[-1] in {"s", "st", "nd", "rd", "th"}):
+        return m.group(0)
+    copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
+    return " ".join((n.digits_words(r) if copied else _code_digits(r)) if r.isdigit() else " ".join(r.upper())
+                    for r in runs)
+
+
+def _plural(words: str) -> str:
+    """'three' → 'threes', 'twenty-six' → 'twenty-sixes', 'fifty' → 'fifties'."""
+    if words.endswith("y"):
+        return words[:-1] + "ies"
+    return words + ("es" if words.endswith(("x", "s")) else "s")
+
+
+def _code_digits(digits: str) -> str:
+    """A group of digits inside a code: one or two as a number ("B52", "R2D2"), longer ones (or "08")
+    digit by digit, as people say "B two A twenty-three" but copy "A321sam" digit by digit."""
+    short = len(digits) == 1 or (len(digits) == 2 and digits[0] != "0")
+    return n.cardinal(digits) if short else n.digits_words(digits)
+
+
+TERM_RULES: tuple[Rule, ...] = (num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter))
+CODE_RULES: tuple[Rule, ...] = (
+    num(_PHONE, _phone), num(_PHONE_INTL, _phone_intl), num(_LOCAL_PHONE, _local_phone),
+    num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial),
+    num(_FEET_INCHES, _feet_inches), num(_INCHES, _inches),
+    num(_RATIO, _ratio), num(_DIMENSION_UNITS, _dimension_units), num(_DIMENSIONS, _dimensions),
+)
+IDENTIFIER_RULE: Rule = num(_IDENTIFIER, _identifier)

@@ -1,0 +1,278 @@
+"""English rules that read quantities: ranges, money, percentages, degrees, units, fractions,
+ordinals, decades, years and every other number; and the order of all the rules that read digits.
+
+Each rule is ``text -> text``. ``rules_dates_times(locale)`` and ``rules_quantities(locale)``
+give them in the fixed order ``normalize`` applies them (dates before ranges before money
+before plain numbers); only the numeric dates, dotted times and pence depend on the region.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from narrate.speech import numbers as n
+from narrate.speech.calendar import MONTHS, WEEKDAY_RULES, rules_dates_clock
+from narrate.speech.codes import CODE_RULES, IDENTIFIER_RULE, TERM_RULES
+from narrate.speech.languages import SpeechLocale
+from narrate.speech.numeric import (
+    _POWER_RE,
+    _POWERED,
+    _UNIT_RE,
+    _UNIT_TAIL,
+    NUM,
+    PER_TIME,
+    UNITS,
+    D,
+    Rule,
+    num,
+    sub,
+    unit_words,
+)
+
+# ---------------------------------------------------------------------- ranges
+
+_SCORE_WORDS = re.compile(
+    r"\b(?:won|win|wins|winning|lost|lose|loses|losing|beat|beats|beaten|defeat|defeated|defeats|"
+    r"score|scored|scores|scoreline|draw|drew|tied|tie|led|leads|leading|trailing|trailed|victory|"
+    r"loss|final score|ended|ending|finished|result)\b[^.!?;]{0,40}$", re.IGNORECASE)
+_SCORE_AFTER = re.compile(r"\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|scoreline|thrashing|home win|away win)\b")
+_RANGE = re.compile(
+    rf"(?<![\w.,:/–-])([$£€]?)({NUM})(\s?[–-]\s?)([$£€]?)({NUM})(?![0-9:/–-]|\.[0-9]|,[0-9])")
+_UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
+_DECADE_RANGE = re.compile(rf"(?<={D}0s)\s?[–-]\s?(?=['’]?{D}{{1,3}}0s\b)")
+
+
+def _is_year(text: str) -> bool:
+    return text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2099
+
+
+def _range(m: re.Match[str]) -> str:
+    sym1, first, dash, sym2, second = m.groups()
+    score = _SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start()) or _SCORE_AFTER.match(m.string, m.end())
+    if score and not (sym1 or sym2):
+        return f"{n.number(first)} to {n.number(second)}"
+    if not (sym1 or sym2) and _UNIT_AFTER.match(m.string, m.end()):
+        return f"{n.number(first)} to {second}"  # "1980-1970 kg": quantities, not years
+    if _is_year(first) and not (sym1 or sym2):
+        if len(second) == 2 and second.isdigit():
+            if int(second) > int(first[2:]):  # "1960-80": said as written, "nineteen sixty to eighty"
+                return f"{n.year(first)} to {n.cardinal(second) if second[0] != '0' else 'oh ' + n.cardinal(second[1])}"
+            second = str(int(first[:2]) + 1) + second  # "1999-00": the next century, said in full
+        if _is_year(second) and int(second) >= int(first):
+            return f"{n.year(first)} to {n.year(second)}"
+    if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")):
+        return m.group(0)
+    return f"{sym1}{first} to {sym2 or sym1}{second}"
+
+
+# ------------------------------------------------------- money, percent, units
+
+_SCALE_RE = "|".join(sorted(n.SCALES, key=len, reverse=True))
+_SYMBOL_RE = "|".join(re.escape(s) for s in sorted(n.CURRENCY_SYMBOLS, key=len, reverse=True))
+_CODE_RE = "|".join(sorted(n.CURRENCY_CODES, key=len, reverse=True))
+_MONEY = re.compile(rf"(?<![A-Za-z])({_SYMBOL_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?")
+_CODE_MONEY = re.compile(rf"\b({_CODE_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?(?![\w])")
+_MONEY_CODE = re.compile(rf"(?<![\w.,])({NUM})(?:\s?({_SCALE_RE}))?\s({_CODE_RE})\b")
+_PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
+_DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
+_UNIT = re.compile(  # ".5kg" too; "cc/s", "g/h": a time under a unit
+    rf"(?<![\w.,/])({NUM}|\.{D}+)(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
+    rf"(?:/({_UNIT_RE}|{'|'.join(PER_TIME)})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
+
+
+_MONEY_WORDS = sorted({names[1].split()[-1] for names in n.CURRENCIES.values()} | {"cents", "pence"},
+                      key=len, reverse=True)
+_AFTER_MONEY_DASH = re.compile(rf"\b({'|'.join(_MONEY_WORDS)})\s?[–-]\s?(?=[a-z])")
+
+
+def _money(m: re.Match[str]) -> str:
+    return n.money(m.group(1), m.group(2), m.group(3) or "")
+
+
+def _money_code(m: re.Match[str]) -> str:
+    return n.money(m.group(3), m.group(1), m.group(2) or "")
+
+
+def _percent(m: re.Match[str]) -> str:
+    return f"{n.number(m.group(1))} percent"
+
+
+def _degrees(m: re.Match[str]) -> str:
+    scale = {"C": " Celsius", "F": " Fahrenheit", "K": " Kelvin"}.get(m.group(2) or "", "")
+    unit = "degree" if n.is_one(m.group(1)) else "degrees"
+    return f"{n.number(m.group(1))} {unit}{scale}"
+
+
+_BARE_POWER_UNIT = re.compile(rf"(?<![\w.,/])({'|'.join(sorted(_POWERED, key=len, reverse=True))})([²³])(?![\w])")
+_DOTTED_NUMBERS = re.compile(rf"(?<![\w.,])({D}+(?:\.{D}+){{2,}})(?![\w]|\.[0-9])")
+
+
+def _bare_power_unit(m: re.Match[str]) -> str:
+    return unit_words(m.group(1), m.group(2), True)
+
+
+def _dotted_numbers(m: re.Match[str]) -> str:
+    """A version or other dotted number: '1.2.10' → 'one point two point ten'."""
+    return " point ".join(n.cardinal(str(int(part))) for part in m.group(1).split("."))
+
+
+def _unit(m: re.Match[str]) -> str:
+    """'5 km' → 'five kilometers'; '100 million kg'; '12kg/kg' → 'twelve kilograms per kilogram'."""
+    scale = m.group(2) or ""
+    plural = bool(scale) or not n.is_one(m.group(1))
+    words = f"{n.number(m.group(1))}{scale} {unit_words(m.group(3), m.group(4), plural)}"
+    if m.group(5) in PER_TIME and m.group(5) not in UNITS:
+        return f"{words} per {PER_TIME[m.group(5)]}"
+    return f"{words} per {unit_words(m.group(5), m.group(6), False)}" if m.group(5) else words
+
+
+# ------------------------------------------------------------------- fractions
+
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
+           "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8),
+           "⅞": (7, 8)}
+_VULGAR_RE = re.compile(rf"(?<![\w.,])(?:({D}+)\s?)?([{''.join(_VULGAR)}])(?:\s?{_UNIT_TAIL})?")
+_SLASH3 = re.compile(rf"(?<![\w/.])({D}{{1,4}})/({D}{{1,2}})/({D}{{2,4}})(?![\w/]|\.[0-9])")
+_SLASH = re.compile(
+    rf"(?<![\w/.,])(?:({D}+)\s)?({D}{{1,4}})/({D}{{1,4}})(ths|st|nd|rd|th)?(?![\w/]|\.[0-9])(?:\s?{_UNIT_TAIL})?")
+_DENOMINATORS = {2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 32, 64, 100}
+
+
+def _mixed(whole: str | None, num: int, den: int) -> str:
+    if not whole:
+        return n.fraction(num, den)
+    part = n.fraction(num, den)
+    if num == 1:
+        part = "a " + part.split(" ", 1)[1]
+    return f"{n.cardinal(whole)} and {part}"
+
+
+def _with_unit(words: str, whole: str | None, num: int, den: int, unit: str | None, power: str | None) -> str:
+    """'four and a half' + lbs → 'four and a half pounds'; 'three quarters' + mi → '… of a mile'."""
+    if not unit:
+        return words
+    if whole or num >= den:
+        return f"{words} {unit_words(unit, power, True)}"
+    single = unit_words(unit, power, False)
+    if (num, den) == (1, 2):
+        return f"half {'an' if single[0] in 'aeiou' else 'a'} {single}"
+    return f"{words} of {'an' if single[0] in 'aeiou' else 'a'} {single}"
+
+
+def _vulgar(m: re.Match[str]) -> str:
+    num, den = _VULGAR[m.group(2)]
+    return _with_unit(_mixed(m.group(1), num, den), m.group(1), num, den, m.group(3), m.group(4))
+
+
+def _slash3(m: re.Match[str]) -> str:
+    return " slash ".join(n.year(g) if _is_year(g) else n.cardinal(g) for g in m.groups())
+
+
+def _slash(m: re.Match[str]) -> str:
+    whole, num, den, suffix = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+    unit, power = m.group(5), m.group(6)
+    if suffix:  # "1/4th", "3/4ths": the ordinal the writer chose
+        if den < 2 or num < 1:
+            raise ValueError(m.group(0))
+        part = f"{n.cardinal(num)} {n.ordinal(den)}{'' if num == 1 else 's'}"
+        words = f"{n.cardinal(whole)} and {part}" if whole else part
+        return _with_unit(words, whole, num, den, unit, power)
+    if den in _DENOMINATORS and 1 <= num < den:
+        return _with_unit(_mixed(whole, num, den), whole, num, den, unit, power)
+    if not whole and 12 < num < den < 100 and num + den != 100:  # no month, so no date: "17/36" is a fraction
+        return _with_unit(n.fraction(num, den), whole, num, den, unit, power)  # ("30/70" a split)
+    prefix = f"{n.cardinal(whole)} " if whole else ""
+    words = f"{prefix}{n.cardinal(m.group(2))} {n.cardinal(m.group(3))}"
+    return f"{words} {unit_words(unit, power, True)}" if unit else words
+
+
+# --------------------------------------------------------- words for numerals
+
+_ORDINAL = re.compile(rf"(?<![\w.,])({D}{{1,3}}(?:,{D}{{3}})+|{D}+)(?:st|nd|rd|th)\b")
+_DECADE = re.compile(rf"(?<![\w.,'’])(['’]?)({D}{{1,3}}0)\s?s\b")
+_NUMBER_SIGN = re.compile(r"(?:#|\b[Nn]o\.)\s?(?=[0-9])")
+_NUMBERS_SIGN = re.compile(r"\b[Nn]os\.\s?(?=[0-9])")
+_GLUED = re.compile(rf"\b([A-Z]{{1,5}})({D}+)\b|\b({D}+)([A-Z]{{1,2}}|x)\b")
+_YEAR_CUES = re.compile(
+    r"(?:\b(?:in|since|by|until|till|from|of|year|circa|around|before|after|during|to|through|"
+    r"and|or|the|between|early|late|mid|summer|winter|spring|autumn|fall|AD|" + "|".join(MONTHS)
+    + r")\s|\bc\.\s?|\bmid-)$", re.IGNORECASE)
+_YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
+_NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=[(?!]))[-−](?=[0-9]|\.[0-9])")  # "?-34": a sign after a question
+_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
+
+
+def _ordinal(m: re.Match[str]) -> str:
+    return n.ordinal(m.group(1))
+
+
+def _decade(m: re.Match[str]) -> str:
+    if m.group(1) and len(m.group(2)) != 2:  # '1990s is not a decade
+        return m.group(0)
+    if " " in m.group(0) and len(m.group(2)) != 4:  # "80 s" is eighty seconds; "1980 s" a decade
+        return m.group(0)
+    return n.decade(int(m.group(2)))
+
+
+def _glued(m: re.Match[str]) -> str:
+    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 times'."""
+    if m.group(1):
+        return f"{m.group(1)} {m.group(2)}"
+    return f"{m.group(3)} {'times' if m.group(4) == 'x' else m.group(4)}"
+
+
+def _year(m: re.Match[str]) -> str:
+    digits, after = m.group(1), m.group(2) or ""
+    if not _is_year(digits):
+        return m.group(0)
+    cued = _YEAR_CUES.search(m.string, max(0, m.start() - 30), m.start()) is not None
+    era = after.strip() in {"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till"}
+    if not cued and not era and after.strip() and after.strip().islower():
+        return n.cardinal(digits) + after
+    return n.year(digits) + after
+
+
+def _number(m: re.Match[str]) -> str:
+    return n.number(m.group(0))
+
+
+_LEFTOVER_DIGITS = re.compile(rf"{D}+")
+
+
+def _leftover_digits(m: re.Match[str]) -> str:
+    """Digits no rule could read ("Mk2", "6,5") are still said, never left for the engine to guess."""
+    digits = m.group(0)
+    return f" {n.cardinal(digits) if len(digits) <= 4 else n.digits_words(digits)} "
+
+
+@lru_cache(maxsize=16)
+def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
+    """Terms, dates, eras, times and telephone numbers, for the document's region."""
+    return (*WEEKDAY_RULES, *TERM_RULES, *rules_dates_clock(locale), *CODE_RULES)
+
+
+_PENCE = re.compile(rf"(?<![\w.,£$€])({D}{{1,2}})p\b")
+
+
+def _pence(m: re.Match[str]) -> str:
+    return f"{n.cardinal(m.group(1))} {'penny' if m.group(1) == '1' else 'pence'}"
+
+
+@lru_cache(maxsize=16)
+def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
+    """Ranges, money, percentages, units, fractions and every other number."""
+    pence = (num(_PENCE, _pence),) if locale.region in {"GB", "IE", "IM", "JE", "GG"} else ()
+    return (*pence,
+        lambda text: _DECADE_RANGE.sub(" to ", text),
+        num(_RANGE, _range), lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
+        num(_PERCENT, _percent), num(_DEGREES, _degrees),
+        num(_MONEY, _money), num(_CODE_MONEY, _money), num(_MONEY_CODE, _money_code),
+        lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
+        sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
+        num(_DOTTED_NUMBERS, _dotted_numbers),
+        num(_ORDINAL, _ordinal), num(_DECADE, _decade),
+        lambda text: _NUMBER_SIGN.sub("number ", text), lambda text: _NUMBERS_SIGN.sub("numbers ", text),
+        num(_YEAR, _year), IDENTIFIER_RULE, num(_GLUED, _glued), num(_NUMBER, _number),
+        num(_LEFTOVER_DIGITS, _leftover_digits),
+    )

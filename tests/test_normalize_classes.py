@@ -1,0 +1,123 @@
+"""What listeners hear (issue 27, third round): classes of readings, in this project's own wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate.speech.normalize import normalize
+from narrate.speech.sentences import split_sentences
+
+READINGS = [
+    # codes with letters: short digit groups as numbers, long ones (or a leading zero) digit by digit
+    ("The K9X14 router shipped.", "The K nine X fourteen router shipped."),
+    # a code after a hyphen is read the same way, never "zerop"
+    ("Batch x-0p44k9 arrived.", "Batch x-zero P forty-four K nine arrived."),
+    # the plural of a number in a name
+    ("The G6s were old.", "The G sixes were old."),
+    # a year range with a two-digit end: as written, and into the next century in full
+    ("during 1914-18", "during nineteen fourteen to eighteen"),
+    ("the 1998-02 survey", "the nineteen ninety-eight to two thousand two survey"),
+    # quarters and halves with a two-digit year, as written
+    ("Revenue in 4Q19 fell.", "Revenue in the fourth quarter of nineteen fell."),
+    ("Margins grew in 2H21.", "Margins grew in the second half of twenty-one."),
+    ("Costs in H1 2025 rose.", "Costs in the first half of twenty twenty-five rose."),
+    ("Plans for 1Q07 slipped.", "Plans for the first quarter of oh seven slipped."),
+    # a space left out after a comma before a year or a time
+    ("born 4th June,1962 in Leeds", "born the fourth of June, nineteen sixty-two in Leeds"),
+    ("open 9am,6P.M. closed", "open nine A M, six P M closed"),
+    # a sign after a question mark is a minus
+    ("Which?-12 degrees", "Which?minus twelve degrees"),
+    # a straight double quote after a number: inches, unless it closes a quotation
+    ('Cut a 30" board.', "Cut a thirty-inch board."),
+    ('The TV is 55".', "The T V is fifty-five inches."),
+    ('Boards 2" and 4" thick', "Boards two inches and four inches thick"),
+    # a number written with thousands separators is a number, even past the trillions
+    ("About 3,000,000,000,000,000 grains",
+     "About three quadrillion grains"),
+    ("It held 12,000,450,000,000,000,000 atoms",
+     "It held twelve quintillion four hundred fifty trillion atoms"),
+    # five or more digits in a slash-joined code are a name
+    ("File it under AB-7/450219 today", "File it under A B-seven/four five zero two one nine today"),
+    ("Ref 88/310544/2019 applies", "Ref eighty-eight/three one zero five four four/two thousand nineteen applies"),
+    # every symbol in an address is named as typed
+    ("Write to r&d@example.com today", "Write to r ampersand d at example dot com today"),
+    # a decimal written without its zero, glued to a unit
+    ("Add .25mg daily", "Add point two five milligrams daily"),
+    ("Use .5 kg of flour", "Use point five kilograms of flour"),
+    # a time under a unit: per second, per hour
+    ("It leaks 4 ml/s.", "It leaks four milliliters per second."),
+    ("Pump 2 L/s.", "Pump two liters per second."),
+    # a Greek letter on its own is said by its name; a Greek word is left to the voice
+    ("The γ rays and the Δ symbol", "The gamma rays and the delta symbol"),
+    # seconds on the hour: "o'clock" keeps the hour an hour
+    ("The alarm rang at 6:00:30 a.m.", "The alarm rang at six o'clock and thirty seconds A M."),
+    # ranks before a name
+    ("Lt. Col. Ames met Maj. Ortiz and Cpl. Reyes.", "Lieutenant Colonel Ames met Major Ortiz and Corporal Reyes."),
+    ("Det. Insp. Kaur arrived.", "Detective Inspector Kaur arrived."),
+    # a map scale written with spaces
+    ("drawn at a scale of 1: 20000", "drawn at a scale of one to twenty thousand"),
+    ("a 1 : 10,000 plan", "a one to ten thousand plan"),
+    # a fraction no date could be (no month above twelve): its denominator is an ordinal
+    ("About 19/48 of the seats", "About nineteen forty-eighths of the seats"),
+    # a title or rank with nothing after it is still the word
+    ("Send it to the Capt.", "Send it to the Captain."),
+    ("Unit: Apt.", "Unit: Apartment."),
+    # a slash that joins nothing is said
+    ("rows 8/ columns", "rows eight slash columns"),
+    ("Keys /$ and /€", "Keys slash dollar and slash euro"),
+    # an address never starts with a dot
+    ("ping .ops@corp.example.org now", "ping . ops at corp dot example dot org now"),
+    # a lower-case name with an ending not in any list is still an address
+    ("open notes.txt and site.museum", "open notes dot txt and site dot museum"),
+    # a letter after the number in a code after a hyphen is a letter
+    ("Fill in form K-7b today", "Fill in form K-seven B today"),
+    # a time or unit abbreviation after "per" is its word, singular
+    ("It prints 30 sheets/min", "It prints thirty sheets per minute"),
+    ("about 6 visits/yrs", "about six visits per year"),
+    # a toll-free number spelled in words: the words as words, a lone letter or a vowelless group spelled
+    ("Ring 1-866-BIG-X-TV today", "Ring one, eight six six, big X T V today"),
+    ("Call 1-800-CARPETS now", "Call one, eight hundred, carpets now"),
+    # a number over one lower-case letter: a variable, or per second or hour
+    ("the 1/k decay", "the one over k decay"),
+    ("at most 12/s", "at most twelve per second"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READINGS)
+def test_class_reading(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+def test_a_month_before_its_day_is_said_the_british_way_in_en_gb():
+    assert normalize("Due on March 9, 2027.", "en-GB") == "Due on March the ninth, twenty twenty-seven."
+    assert normalize("Due on March 9, 2027.", "en-US") == "Due on March ninth, twenty twenty-seven."
+    assert normalize("at the May 4 vote", "en-GB") == "at the May fourth vote"
+
+
+def test_a_rank_before_a_name_ends_no_sentence():
+    assert split_sentences("We saw Maj. Ortiz there. Then Adm. Chen left.") == [
+        "We saw Maj. Ortiz there.", "Then Adm. Chen left."]
+
+
+# The edges of the rules above: read this way before and after them, kept so a rule that grows too broad fails.
+EDGES = [
+    ("Part QZ7R05 is back.", "Part Q Z seven R zero five is back."),  # "05": digit by digit
+    ("Model H3B1234 failed.", "Model H three B one two three four failed."),  # a long group
+    ("Serial 7K31Q", "Serial seven K three one Q"),  # a serial label: copied digit by digit
+    ('"Give me 5" he said.', '"Give me five" he said.'),  # the quote closes a quotation
+    ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
+    ("The word ἦθος stays.", "The word ἦθος stays."),  # a Greek word is left to the voice
+    ("Step 2: 4000 rows", "Step two: four thousand rows"),  # a label and its colon, not a scale
+    ("on 3/17 and 11/30", "on three seventeen and eleven thirty"),  # a month first: maybe a date
+    ("a 35/65 mix", "a thirty-five sixty-five mix"),  # a split of a hundred
+    ("It was apt.", "It was apt."),  # the adjective, in lower case
+    ("It ended.Then", "It ended.Then"),  # a missing space before a capital
+    ("tea and / or coffee", "tea and / or coffee"),  # a slash alone between spaces: a separator
+    ("a 300-PAGE report", "a three hundred-page report"),  # no leading one: not a telephone number
+    ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EDGES)
+def test_class_edges(text, expected):
+    assert normalize(text, "en-US") == expected
