@@ -133,6 +133,7 @@ def head_cost(voice: str, titles: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "p"
             generate(root, titles)
+            (root / "voices" / "fake.toml").write_text(FAKE)
             for path in (root / "content").iterdir():  # the generated articles only: a short run
                 if not path.name.startswith("generated-"):
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
