@@ -100,14 +100,18 @@ def write_made(ctx: PublicationContext, finished: Finished) -> Made:
 def text_on_cluster(executor: Any, root: Path, config: Config, wanted: Sequence[tuple[m.Document, tuple[str, ...]]],
                     formats: tuple[str, ...], page_list: bool) -> dict[str, TextResult]:
     """Each (document, makers) of ``wanted`` made on ``executor``'s cluster; slug → what came back,
-    for the tasks that finished without an error."""
-    jobs = [TextJob(doc, config, makers, formats, page_list, read_files(root, doc)) for doc, makers in wanted]
+    for the tasks that finished without an error. A job's files are read when it is sent, so a large
+    batch's images are never all in memory at once."""
     results: dict[str, TextResult] = {}
+
+    def arguments(index: int) -> tuple[TextJob]:
+        doc, makers = wanted[index]
+        return (TextJob(doc, config, makers, formats, page_list, read_files(root, doc)),)
 
     def collect(index: int, result: Any) -> None:
         if isinstance(result, TextResult):
-            results[jobs[index].doc.meta.slug] = result
+            results[wanted[index][0].meta.slug] = result
 
-    executor.run_tasks(make_text, len(jobs), lambda i: (jobs[i],), collect,
-                       lambda i: jobs[i].doc.source_files[0] if jobs[i].doc.source_files else None)
+    executor.run_tasks(make_text, len(wanted), arguments, collect,
+                       lambda i: wanted[i][0].source_files[0] if wanted[i][0].source_files else None)
     return results
