@@ -49,10 +49,13 @@ def generate(root: Path, count: int) -> None:
 FAKE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 
 
+FORMATS = "mp3,m4b"  # --formats: what every build of this script makes (the audio by default)
+
+
 def timed_build(root: Path, *args: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "--json", "--formats", "mp3,m4b",
+    proc = subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "--json", "--formats", FORMATS,
                            *args], capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
@@ -102,6 +105,11 @@ def overhead(address: str, count: int) -> dict[int, tuple[float, float]]:
     return result
 
 
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_build(root: Path, *args: str) -> tuple[float, float]:
     """Wall seconds and CPU-seconds (user + system, the build and its subprocesses) of one build."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -125,6 +133,7 @@ def head_cost(voice: str, titles: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "p"
             generate(root, titles)
+            (root / "voices" / "fake.toml").write_text(FAKE)
             for path in (root / "content").iterdir():  # the generated articles only: a short run
                 if not path.name.startswith("generated-"):
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -133,6 +142,9 @@ def head_cost(voice: str, titles: int) -> None:
             audio = audio_seconds(root)
             (root / "output" / "manifest.json").unlink()  # every edition again, from full caches:
             stitch_wall, stitch_cpu = cpu_build(root, *args)  # what stitching and writing cost alone
+            (root / "output" / "manifest.json").unlink()  # the same build on this machine alone
+            local_wall, local_cpu = cpu_build(root, "--voice", voice, "--executor", "local", "-j", "1",
+                                              "--output", str(root / "local"))
             from narrate.audio import flac as flac_files
 
             cache = root / ".narrate" / "cache" / "audio"
@@ -140,16 +152,21 @@ def head_cost(voice: str, titles: int) -> None:
             flac = sum(p.stat().st_size for p in sentences)
             received = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file() and "work" not in p.parts)
             wav = sum(44 + 2 * flac_files.info(p)[0] for p in sentences)
+            texts = sum(p.stat().st_size for p in (root / "output").glob("*/*")  # sent back by the text tasks
+                        if p.suffix in (".epub", ".pdf") or ".cover." in p.name)
     finally:
         cluster.shutdown()
     hours = audio / 3600
-    print(f"head cost, voice {voice}: {titles} generated titles, {audio:.0f} s of audio ({hours:.4f} h), "
-          f"{len(sentences)} sentences; cluster: head (0 CPU) + 2 x 1 CPU, 127.0.0.1")
+    print(f"head cost, voice {voice}, formats {FORMATS}: {titles} generated titles, {audio:.0f} s of audio "
+          f"({hours:.4f} h), {len(sentences)} sentences; cluster: head (0 CPU) + 2 x 1 CPU, 127.0.0.1")
     print(f"  build wall {wall:.1f} s; head CPU {cpu:.1f} s = {cpu / hours:,.0f} CPU-s per hour of audio")
     print(f"  of which stitching and writing (the same build from full caches): {stitch_cpu:.1f} s = "
           f"{stitch_cpu / hours:,.0f} CPU-s per hour (wall {stitch_wall:.1f} s)")
+    print(f"  the same build from full caches, local executor -j 1 (what the head paid when it made every "
+          f"edition itself): {local_cpu:.1f} s = {local_cpu / hours:,.0f} CPU-s per hour (wall {local_wall:.1f} s)")
     print(f"  bytes received (every cache entry the chapter tasks sent back): {received:,} = "
           f"{received / hours / 1e6:,.1f} MB per hour of audio")
+    print(f"  text editions and covers received (made by Ray tasks, written here): {texts:,} B")
     print(f"  sentence cache as WAV {wav:,} B, as FLAC {flac:,} B (ratio {flac / wav:.3f}); per hour of "
           f"synthesized speech: WAV 158.8 MB, FLAC {158.8 * flac / wav:,.1f} MB")
 
@@ -161,7 +178,12 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=2000, help="for the overhead measurement")
     parser.add_argument("--overhead-only", action="store_true", help="skip the builds")
     parser.add_argument("--head-cost", action="store_true", help="figure 4 only")
+    parser.add_argument("--batch-only", action="store_true",
+                        help="figure 1 alone, on the generated articles only (no samples): a short run")
+    parser.add_argument("--formats", default="mp3,m4b", help="the builds' --formats (must include mp3)")
     args = parser.parse_args()
+    global FORMATS
+    FORMATS = args.formats
     if args.head_cost:
         head_cost(args.voice, args.titles)
         return
@@ -183,18 +205,32 @@ def main() -> None:
                 roots[name] = Path(tmp) / name
                 generate(roots[name], args.titles)
                 (roots[name] / "voices" / "fake.toml").write_text(FAKE)
+                for path in (roots[name] / "content").iterdir() if args.batch_only else ():
+                    if not path.name.startswith("generated-"):
+                        shutil.rmtree(path) if path.is_dir() else path.unlink()
+            cpu = children_cpu_seconds()
             local = timed_build(roots["local"], "--voice", args.voice, "--executor", "local", "-j", "2")
+            local_cpu, cpu = children_cpu_seconds() - cpu, children_cpu_seconds()
             remote = timed_build(roots["ray"], "--voice", args.voice, "--executor", "ray",
                                  "--ray-address", cluster.address)
+            remote_cpu = children_cpu_seconds() - cpu
             audio = audio_seconds(roots["local"])
             titles = len(list((roots["local"] / "output").rglob("*.mp3")))
-            segments = len(list((roots["local"] / ".narrate" / "cache" / "audio").rglob("*.wav")))
+            segments = len(list((roots["local"] / ".narrate" / "cache" / "audio").glob("??/*.flac")))
             # the same build from a full cache: what is left is mastering and encoding (local)
             for name in ("local", "ray"):
                 (roots[name] / "output" / "manifest.json").unlink()
             warm = timed_build(roots["local"], "--voice", args.voice, "--executor", "local", "-j", "2")
             same = all((roots["local"] / "output" / p.relative_to(roots["ray"] / "output")).read_bytes()
                        == p.read_bytes() for p in (roots["ray"] / "output").rglob("*.m[p4]*"))
+        if args.batch_only:
+            print(f"batch: {titles} titles, {audio:.0f} s of audio, voice {args.voice}, formats {FORMATS}, "
+                  f"load average {os.getloadavg()[0]:.1f}")
+            print(f"local -j 2: {local['seconds']:.1f} s; ray 2 x 1 CPU: {remote['seconds']:.1f} s; ratio "
+                  f"{remote['seconds'] / local['seconds']:.3f}; byte-identical: {same}")
+            print(f"  CPU-s of this machine's processes (the build and its subprocesses; a Ray node's work is "
+                  f"not counted): local {local_cpu:.1f}, ray driver {remote_cpu:.1f}")
+            return
         per_sentence = overhead(cluster.address, args.sentences)
     finally:
         cluster.shutdown()

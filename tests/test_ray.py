@@ -153,6 +153,40 @@ def test_cluster_build_is_byte_identical_to_local(cluster, batch):
 
 
 @pytest.mark.slow
+def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, batch, monkeypatch):
+    """EPUB, PDF, large print and cover made by Ray tasks from the files they read (an image and its
+    large-print rendition shipped, not shared), written here as a local build writes them."""
+    from PIL import Image
+
+    from narrate.editions import makers
+
+    local, remote = batch("local", titles=2, sentences=6), batch("remote", titles=2, sentences=6)
+    for root in (local, remote):
+        md = root / "content" / "article-1.md"
+        md.write_text(md.read_text() + "\n![A grey box](images/box.png)\n")
+        (root / "content" / "images").mkdir()
+        Image.new("RGB", (40, 30), "grey").save(root / "content" / "images" / "box.png")
+        Image.new("RGB", (120, 90), "grey").save(root / "content" / "images" / "box.large.png")
+    formats = ("epub", "pdf", "pdf-large", "mp3")
+    build(local, BuildOptions(formats=formats, voice="fake", jobs=1))
+
+    def not_here(ctx):
+        raise AssertionError("a text edition was made on the machine running the build")
+
+    for maker in ("cover", "epub", "pdf", "pdf-large"):  # the head's makers only: the nodes import their own
+        monkeypatch.setitem(makers.MAKERS, maker, (not_here, *makers.MAKERS[maker][1:]))
+    reporter = Collect()
+    report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
+                   reporter)
+    assert not report.failed, [str(r.error) for r in report.failed]
+    out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
+    assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"epub", "pdf", "png", "mp3", "json"}
+    assert out_local.keys() == out_remote.keys()
+    assert [n for n in out_local if out_local[n] != out_remote[n]] == []
+    assert reporter.warnings == []
+
+
+@pytest.mark.slow
 def test_losing_a_worker_node_mid_build_loses_nothing(cluster, batch):
     local, remote = batch("local", titles=3, sentences=40), batch("remote", titles=3, sentences=40)
     run_build(local, jobs=1)

@@ -84,63 +84,80 @@ def _error(failure: tuple[str, str, str | None], source: str | Path | None) -> N
     return cls(message, path or source)
 
 
-def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None
-                 ) -> Outcome:
-    """Every ``work`` item as a Ray task, at most ``IN_FLIGHT_PER_CPU * cpus`` at a time; each result
-    written into its cache as it comes back. A task's NarrateError is kept in ``Outcome.failed``
-    (the publication's own build then meets it again and reports it as a local build would)."""
-    task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
-    voices: dict[str, tuple[VoiceProfile, Any]] = {}
-    queue = deque(range(len(work)))
+def run_tasks(ray: Any, head: Any, task: Any, count: int, arguments: Callable[[int], tuple[Any, ...]],
+              collect: Callable[[int, Any], None], cpus: int, sources: Callable[[int], str | Path | None],
+              progress: Progress | None = None) -> dict[int, str]:
+    """Calls ``0 .. count-1`` of the Ray ``task``, at most ``IN_FLIGHT_PER_CPU * cpus`` in flight, each
+    given ``arguments(index)`` when it is sent; ``collect(index, result)`` as each comes back. Returns
+    the calls whose retries Ray spent (index → the cause). The head is checked all along (``HeadWatch``);
+    on any exit, calls still running are cancelled (unless the head is gone: they end with it)."""
+    queue = deque(range(count))
     running: dict[Any, int] = {}
-    outcome = Outcome()
-    last = time.monotonic()
+    lost: dict[int, str] = {}
+    done, last = 0, time.monotonic()
     if progress:
-        progress("synthesize", 0, len(work))
+        progress("synthesize", 0, count)
     try:
         while queue or running:
-            head.check(outcome.done)
+            head.check(done)
             while queue and len(running) < IN_FLIGHT_PER_CPU * max(1, cpus):
                 index = queue.popleft()
-                item = work[index]
-                key = repr(item.profile)
-                if key not in voices:
-                    shipped, files = voice_files(item.profile)
-                    voices[key] = (shipped, ray.put(files))
-                job = replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)})
-                running[task.remote(job, *voices[key])] = index
+                running[task.remote(*arguments(index))] = index
             ready, _ = ray.wait(list(running), num_returns=1, timeout=1.0)
             if not ready:
                 if time.monotonic() - last > STALL_TIMEOUT_S:
-                    raise AudioError(f"no chapter finished on the Ray cluster for {STALL_TIMEOUT_S:.0f} s",
-                                     work[next(iter(running.values()))].source)
+                    raise AudioError(f"no task finished on the Ray cluster for {STALL_TIMEOUT_S:.0f} s",
+                                     sources(next(iter(running.values()))))
                 continue
             last = time.monotonic()
             for ref in ready:
                 index = running.pop(ref)
-                _collect(ray, ref, work[index], index, outcome)
+                try:
+                    result = ray.get(ref)
+                except ray.exceptions.RayError as exc:  # retries spent: the cluster keeps losing this task
+                    lost[index] = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+                else:
+                    collect(index, result)
+                done += 1
                 if progress:
-                    progress("synthesize", outcome.done, len(work))
+                    progress("synthesize", done, count)
     finally:
         if not head.lost:
             for ref in running:
                 with contextlib.suppress(Exception):
                     ray.cancel(ref, force=True)
+    return lost
+
+
+def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None
+                 ) -> Outcome:
+    """Every ``work`` item as a Ray task (``run_tasks``); each result written into its cache as it
+    comes back. A task's NarrateError is kept in ``Outcome.failed`` (the publication's own build
+    then meets it again and reports it as a local build would)."""
+    task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
+    voices: dict[str, tuple[VoiceProfile, Any]] = {}
+    outcome = Outcome()
+
+    def arguments(index: int) -> tuple[Any, ...]:
+        item = work[index]
+        key = repr(item.profile)
+        if key not in voices:
+            shipped, files = voice_files(item.profile)
+            voices[key] = (shipped, ray.put(files))
+        return replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)}), *voices[key]
+
+    def collect(index: int, result: Any) -> None:
+        item = work[index]
+        if isinstance(result, tuple):
+            outcome.failed[index] = _error(result, item.source)
+            return
+        started = time.perf_counter()
+        outcome.received_bytes += write_entries(item.cache_dir, result)
+        outcome.driver_seconds += time.perf_counter() - started
+        outcome.done += 1
+
+    lost = run_tasks(ray, head, task, len(work), arguments, collect, cpus, lambda i: work[i].source, progress)
+    for index, cause in lost.items():
+        outcome.failed[index] = AudioError(f"chapter {work[index].job.chapter_id!r} failed on the Ray cluster "
+                                           f"({cause})", work[index].source)
     return outcome
-
-
-def _collect(ray: Any, ref: Any, item: ChapterWork, index: int, outcome: Outcome) -> None:
-    try:
-        result = ray.get(ref)
-    except ray.exceptions.RayError as exc:  # retries spent: the cluster keeps losing this task
-        cause = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
-        outcome.failed[index] = AudioError(f"chapter {item.job.chapter_id!r} failed on the Ray cluster ({cause})",
-                                           item.source)
-        return
-    if isinstance(result, tuple):
-        outcome.failed[index] = _error(result, item.source)
-        return
-    started = time.perf_counter()
-    outcome.received_bytes += write_entries(item.cache_dir, result)
-    outcome.driver_seconds += time.perf_counter() - started
-    outcome.done += 1

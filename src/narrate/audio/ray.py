@@ -33,7 +33,7 @@ from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.cluster import ChapterWork, Outcome, run_chapters
+from narrate.audio.cluster import TASK_RETRIES, ChapterWork, Outcome, run_chapters, run_tasks
 from narrate.audio.ray_worker import VoiceWorker, voice_files
 from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -360,6 +360,19 @@ class RayExecutor:
         self.driver_seconds += outcome.driver_seconds
         self.received_bytes += outcome.received_bytes
         return outcome
+
+    def run_tasks(self, function: Callable[..., Any], count: int, arguments: Callable[[int], tuple[Any, ...]],
+                  collect: Callable[[int, Any], None], sources: Callable[[int], str | Path | None],
+                  progress: Progress | None = None) -> dict[int, str]:
+        """``function`` called ``count`` times as Ray tasks of one CPU each (``audio.cluster.run_tasks``);
+        a call whose worker or node was lost runs again elsewhere. Returns the calls that never finished."""
+        task = self.ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(function)
+        return run_tasks(self.ray, self.head, task, count, arguments, collect, self.cluster_cpus(), sources,
+                         progress)
+
+    def put(self, value: Any) -> Any:
+        """``value`` in the cluster's object store, once for every task that is given it."""
+        return self.ray.put(value)
 
     def _stop(self, running: dict[Any, Any], actors: list[Any]) -> None:
         for ref in running:

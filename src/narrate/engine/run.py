@@ -238,7 +238,7 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
     for w in project.warnings:
         reporter.warning(w)
     if options.jobs > 1 or options.executor == "ray":
-        _presynthesize(project, jobs, options, reporter)
+        jobs = _presynthesize(project, jobs, options, reporter)
     results = list(failures)
     for failure in failures:
         reporter.finished(failure)
@@ -369,6 +369,7 @@ class Job:
     config: Config
     voice: str
     cache_dir: Path
+    premade: Any = None  # a ``TextResult``: text editions a cluster made (``editions/text_tasks``)
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
@@ -384,30 +385,48 @@ def _needs_narration(job: Job) -> bool:
                for maker in job.makers)
 
 
-def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, reporter: Reporter) -> None:
-    """With --jobs N, every sentence the batch still needs is synthesized first, on N workers."""
+def _text_todo(job: Job) -> tuple[str, ...]:
+    from narrate.editions.text_tasks import TEXT_MAKERS
+
+    previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
+    return tuple(maker for maker in job.makers if maker in TEXT_MAKERS
+                 and _reusable(job.output, previous, MAKERS[maker][1], job.keys[maker]) is None)
+
+
+def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, reporter: Reporter) -> list[Job]:
+    """With --jobs N, every sentence the batch still needs is synthesized first, on N workers; on a
+    Ray cluster, its chapters narrated and its text editions made there (the jobs carry them)."""
     batch = [(job.doc, job.voice) for job in jobs if _needs_narration(job)]
-    if not batch:
-        return
+    text = [(job.doc, todo) for job in jobs if (todo := _text_todo(job))] if options.executor == "ray" else []
+    if not batch and not text:
+        return jobs
 
     def progress(stage: str, done: int, total: int) -> None:
         reporter.progress("all publications", done, total, 0)
 
     if options.executor != "ray":
         presynthesize(project.root, project.config, project.cache_dir, batch, options.jobs, progress)
-        return
+        return jobs
+    from narrate.audio.cluster import Outcome
     from narrate.audio.ray import ray_executor
     from narrate.editions.on_cluster import narrate_on_cluster
+    from narrate.editions.text_tasks import text_on_cluster
 
     formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
+    outcome = Outcome()
     with ray_executor(options.ray_address, reporter.warning) as executor:
+        made = text_on_cluster(executor, project.root, project.config, text, formats, page_list(formats)) \
+            if text else {}
         # whole chapters on the nodes: this machine then only stitches (``editions/on_cluster``)
-        outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
-                                     progress)
+        if batch:
+            outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
+                                         progress)
+    jobs = [replace(job, premade=made.get(job.doc.meta.slug)) for job in jobs]
     if outcome.failed:
         first = next(iter(outcome.failed.values()))
         reporter.warning(f"Ray: {len(outcome.failed)} chapter(s) could not be narrated on the cluster (the first: "
                          f"{first}); their publications narrate them here")
+    return jobs
 
 
 def _resolve_executor(project: Project, options: BuildOptions) -> BuildOptions:
@@ -621,7 +640,7 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             if maker == "cover":
                 ctx._cover = _reused_cover(job.output, reused[0])
     stitchers = [maker for maker in todo if maker in STITCHERS] if len(set(todo) & set(STITCHERS)) > 1 else []
-    made: dict[str, Made] = {maker: MAKERS[maker][0](ctx) for maker in todo if maker not in stitchers}
+    made: dict[str, Made] = {maker: _make(job, maker, ctx) for maker in todo if maker not in stitchers}
     if stitchers:
         narration(ctx)  # rendered once, here, before the stitchers share it
         with ThreadPoolExecutor(max_workers=len(stitchers), thread_name_prefix="narrate-stitch") as pool:
@@ -629,6 +648,16 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             made |= {maker: running[maker].result() for maker in stitchers}  # the first failure in maker order
     result.built += [fmt for maker in todo for fmt in MAKERS[maker][1]]
     return [(fmt, path, job.keys[maker], extra) for maker in todo for fmt, path, extra in made[maker]]
+
+
+def _make(job: Job, maker: str, ctx: PublicationContext) -> Made:
+    """``maker``'s edition: written from what a cluster node made of it (``editions/text_tasks``), else made here."""
+    if job.premade is None or maker not in job.premade.made:
+        return MAKERS[maker][0](ctx)
+    from narrate.editions.text_tasks import write_made
+
+    ctx.warnings.extend(job.premade.warnings.get(maker, []))
+    return write_made(ctx, job.premade.made[maker])
 
 
 def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
