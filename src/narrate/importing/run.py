@@ -77,6 +77,8 @@ def run_import(project: Path, sources: list[str], options: ImportOptions = Impor
     try:
         staged = _stage(root, staging, sources, options, note, syncs)
         report.imported = commit(root, staged, force=options.force)
+        if report.imported:
+            claims(root)  # the claims index learns the files just written: the next run need not read them
         for site in syncs:  # only now: the posts it read are in content/
             site.save()
             report.notes += site.notes
