@@ -76,7 +76,7 @@ def test_a_corrupt_or_foreign_index_is_rebuilt_by_reading(project):
         assert sorted(slugs.claims(project)) == ["b", "first"]
         files = json.loads(index.read_text(encoding="utf-8"))["files"]
         assert sorted(files) == ["content/a.md", "content/b.md"]
-    files["content/a.md"]["slug"] = 7  # an entry of the wrong shape is read again, not trusted
+    files["content/a.md"][4] = 7  # an entry of the wrong shape (its slug a number) is read again, not trusted
     index.write_text(json.dumps({"version": 1, "files": files}), encoding="utf-8")
     assert sorted(slugs.claims(project)) == ["b", "first"]
 

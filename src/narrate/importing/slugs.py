@@ -32,7 +32,10 @@ _FIELD = r"^{key}:[ \t]*(['\"]?)(.*?)\1[ \t]*$"
 HEAD = 1 << 16
 INDEX = Path(".narrate") / "slug-claims.json"
 _VERSION = 1
-_MD = ("slug", "imported", "source_url", "title")  # what an index entry of a Markdown file holds
+# An index entry: the file's key (_key), then for a Markdown file [slug, imported, source_url, title],
+# for a book.toml [slug]; a slug read from the file ("" if it names none), as a list: compact and quick to parse.
+_MD = (str, bool, str, str)
+_TOML = (str,)
 
 
 @dataclass(frozen=True)
@@ -54,24 +57,45 @@ def claims(root: Path) -> dict[str, list[Claim]]:
         return found
     tomls, mds = _listing(root, content)
     known = _load_index(root)
-    index: dict[str, dict[str, Any]] = {}
+    index: dict[str, list[Any]] = {}
     books = sorted((rel.rpartition("/")[0] for rel in tomls), key=_parts)
     for book in books:
         rel = f"{book}/book.toml"
-        entry = _known(known, rel, tomls[rel], ("slug",)) or {"key": tomls[rel], "slug": _book_slug(root / rel)}
+        entry = _known(known, rel, tomls[rel], _TOML) or [*tomls[rel], _book_slug(root / rel)]
         index[rel] = entry
-        slug = entry["slug"] or project_slug(book.rpartition("/")[2])
+        slug = entry[4] or project_slug(book.rpartition("/")[2])
         found.setdefault(slug, []).append(Claim(book))
     for rel in sorted(mds, key=_parts):
         if any(rel.startswith(book + "/") for book in books):
             continue
         entry = _known(known, rel, mds[rel], _MD) or _read_md(root / rel, mds[rel])
         index[rel] = entry
-        slug = entry["slug"] or project_slug(Path(rel).stem)
-        found.setdefault(slug, []).append(Claim(rel, entry["imported"], entry["source_url"], entry["title"]))
+        slug = entry[4] or project_slug(Path(rel).stem)
+        found.setdefault(slug, []).append(Claim(rel, *entry[5:]))
     if index != known:
         _save_index(root, index)
     return found
+
+
+def remember(root: Path, written: list[str]) -> None:
+    """Add the Markdown files an import just wrote (project-relative) to the index: the next run need not read them."""
+    index = _load_index(root)
+    learnt = False
+    for rel in written:
+        try:
+            key = _key((root / rel).stat())
+        except OSError:
+            continue
+        if rel.endswith(".md") and _known(index, rel, key, _MD) is None:
+            index[rel] = _read_md(root / rel, key)
+            learnt = True
+    if learnt:
+        _save_index(root, index)
+
+
+def _key(st: os.stat_result) -> list[int]:
+    """What tells a file changed without reading it (as git's index): any write moves ctime, a replace the inode."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 def _parts(rel: str) -> list[str]:
@@ -82,35 +106,42 @@ def _listing(root: Path, content: Path) -> tuple[dict[str, list[int]], dict[str,
     """(book.toml files, Markdown files) under ``content`` (not hidden) → their keys; a listing and a stat each."""
     tomls: dict[str, list[int]] = {}
     mds: dict[str, list[int]] = {}
-    for folder, dirs, files in os.walk(content):  # like rglob: symbolic links to folders are not followed
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        for name in files:
-            if name.startswith((".", "_")) or not (name == "book.toml" or name.endswith(".md")):
+    folders = [(str(content), content.relative_to(root).as_posix())]
+    while folders:
+        folder, rel = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith((".", "_")):
                 continue
-            path = Path(folder) / name
             try:
-                st = path.stat()
+                if entry.is_dir(follow_symlinks=False):  # like rglob: links to folders are not followed
+                    folders.append((entry.path, f"{rel}/{name}"))
+                elif name == "book.toml" or name.endswith(".md"):
+                    key = _key(entry.stat())
+                    (tomls if name == "book.toml" else mds)[f"{rel}/{name}"] = key
             except OSError:
                 continue
-            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            (tomls if name == "book.toml" else mds)[path.relative_to(root).as_posix()] = key
     return tomls, mds
 
 
-def _read_md(path: Path, key: list[int]) -> dict[str, Any]:
+def _read_md(path: Path, key: list[int]) -> list[Any]:
     head = _head(path)
     front = _FRONT.match(head)
     fields = front.group(1) if front else ""
-    return {"key": key, "slug": _field(fields, "slug"), "imported": imported_unchanged(head) is not None,
-            "source_url": source_url_of(head), "title": _field(fields, "title")}
+    return [*key, _field(fields, "slug"), imported_unchanged(head) is not None, source_url_of(head),
+            _field(fields, "title")]
 
 
-def _known(index: dict[str, Any], rel: str, key: list[int], names: tuple[str, ...]) -> dict[str, Any] | None:
+def _known(index: dict[str, Any], rel: str, key: list[int], kinds: tuple[type, ...]) -> list[Any] | None:
     """The index's entry for ``rel`` if the file is as it was when read (and the entry is well formed)."""
     entry = index.get(rel)
-    if not isinstance(entry, dict) or entry.get("key") != key or set(entry) != {"key", *names}:
+    if type(entry) is not list or len(entry) != 4 + len(kinds) or entry[:4] != key:
         return None
-    good = all(isinstance(entry[n], bool if n == "imported" else str) for n in names)
+    good = all(type(value) is kind for value, kind in zip(entry[4:], kinds, strict=True))
     return entry if good else None
 
 
@@ -125,7 +156,7 @@ def _load_index(root: Path) -> dict[str, Any]:
     return data["files"]
 
 
-def _save_index(root: Path, index: dict[str, dict[str, Any]]) -> None:
+def _save_index(root: Path, index: dict[str, list[Any]]) -> None:
     with atomic_path(root / INDEX) as tmp:
         tmp.write_text(json.dumps({"version": _VERSION, "files": index}, sort_keys=True, ensure_ascii=False),
                        encoding="utf-8")
