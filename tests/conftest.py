@@ -120,6 +120,15 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
 
 
 @pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project to import into (content/ and a narrate.toml); a test module may define its own."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
+    return root
+
+
+@pytest.fixture
 def make_project(tmp_path):
     """make_project({"content/a.md": "..."}) → a project folder."""
 

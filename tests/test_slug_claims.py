@@ -16,14 +16,6 @@ FAST = dict(allow_private_hosts=True, timeout=1.0, retry_wait=1.0)
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
-    return root
-
-
-@pytest.fixture
 def reads(monkeypatch) -> list[str]:
     """The Markdown files the slug guard opens, by name."""
     seen: list[str] = []
