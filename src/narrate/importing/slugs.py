@@ -33,7 +33,7 @@ HEAD = 1 << 16
 INDEX = Path(".narrate") / "slug-claims.json"
 _VERSION = 1
 # An index entry: the file's key (_key), then for a Markdown file [slug, imported, source_url, title],
-# for a book.toml [slug]; a slug read from the file ("" if it names none), as a list: compact and quick to parse.
+# for a book.toml [slug]; the slug it claims (its own, else from its name), as a list: compact and quick to parse.
 _MD = (str, bool, str, str)
 _TOML = (str,)
 
@@ -61,17 +61,16 @@ def claims(root: Path) -> dict[str, list[Claim]]:
     books = sorted((rel.rpartition("/")[0] for rel in tomls), key=_parts)
     for book in books:
         rel = f"{book}/book.toml"
-        entry = _known(known, rel, tomls[rel], _TOML) or [*tomls[rel], _book_slug(root / rel)]
+        entry = _known(known, rel, tomls[rel], _TOML) or \
+            [*tomls[rel], _book_slug(root / rel) or project_slug(book.rpartition("/")[2])]
         index[rel] = entry
-        slug = entry[4] or project_slug(book.rpartition("/")[2])
-        found.setdefault(slug, []).append(Claim(book))
+        found.setdefault(entry[4], []).append(Claim(book))
     for rel in sorted(mds, key=_parts):
         if any(rel.startswith(book + "/") for book in books):
             continue
         entry = _known(known, rel, mds[rel], _MD) or _read_md(root / rel, mds[rel])
         index[rel] = entry
-        slug = entry[4] or project_slug(Path(rel).stem)
-        found.setdefault(slug, []).append(Claim(rel, *entry[5:]))
+        found.setdefault(entry[4], []).append(Claim(rel, *entry[5:]))
     if index != known:
         _save_index(root, index)
     return found
@@ -132,8 +131,8 @@ def _read_md(path: Path, key: list[int]) -> list[Any]:
     head = _head(path)
     front = _FRONT.match(head)
     fields = front.group(1) if front else ""
-    return [*key, _field(fields, "slug"), imported_unchanged(head) is not None, source_url_of(head),
-            _field(fields, "title")]
+    return [*key, _field(fields, "slug") or project_slug(path.stem), imported_unchanged(head) is not None,
+            source_url_of(head), _field(fields, "title")]
 
 
 def _known(index: dict[str, Any], rel: str, key: list[int], kinds: tuple[type, ...]) -> list[Any] | None:
@@ -141,8 +140,10 @@ def _known(index: dict[str, Any], rel: str, key: list[int], kinds: tuple[type, .
     entry = index.get(rel)
     if type(entry) is not list or len(entry) != 4 + len(kinds) or entry[:4] != key:
         return None
-    good = all(type(value) is kind for value, kind in zip(entry[4:], kinds, strict=True))
-    return entry if good else None
+    for at, kind in enumerate(kinds, 4):
+        if type(entry[at]) is not kind:
+            return None
+    return entry
 
 
 def _load_index(root: Path) -> dict[str, Any]:
