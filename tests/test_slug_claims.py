@@ -62,14 +62,14 @@ def test_a_corrupt_or_foreign_index_is_rebuilt_by_reading(project):
     (project / "content" / "a.md").write_text("---\ntitle: A\nslug: first\n---\n\nA.\n", encoding="utf-8")
     (project / "content" / "b.md").write_text("---\ntitle: B\n---\n\nB.\n", encoding="utf-8")
     index = project / slugs.INDEX
-    for damage in ("{not json", '{"version": 1, "files": []}', "\xff\xfe"):
+    for damage in ("{not json", '{"version": 2, "files": []}', "\xff\xfe"):
         index.parent.mkdir(exist_ok=True)
         index.write_text(damage, encoding="utf-8")
         assert sorted(slugs.claims(project)) == ["b", "first"]
         files = json.loads(index.read_text(encoding="utf-8"))["files"]
         assert sorted(files) == ["content/a.md", "content/b.md"]
     files["content/a.md"][4] = 7  # an entry of the wrong shape (its slug a number) is read again, not trusted
-    index.write_text(json.dumps({"version": 1, "files": files}), encoding="utf-8")
+    index.write_text(json.dumps({"version": slugs._VERSION, "files": files}), encoding="utf-8")
     assert sorted(slugs.claims(project)) == ["b", "first"]
 
 

@@ -31,7 +31,7 @@ _FRONT = re.compile(r"\A---\n(.*?)\n---\s*\n", re.S)
 _FIELD = r"^{key}:[ \t]*(['\"]?)(.*?)\1[ \t]*$"
 HEAD = 1 << 16
 INDEX = Path(".narrate") / "slug-claims.json"
-_VERSION = 1
+_VERSION = 2  # 2: entries are lists holding the claimed slug
 # An index entry: the file's key (_key), then for a Markdown file [slug, imported, source_url, title],
 # for a book.toml [slug]; the slug it claims (its own, else from its name), as a list: compact and quick to parse.
 _MD = (str, bool, str, str)
