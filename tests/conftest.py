@@ -91,6 +91,16 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", guard)
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_settings():
+    """A proxy set in the environment that runs the tests is not the tests' (their fetches stay on 127.0.0.1)."""
+    with pytest.MonkeyPatch.context() as patch:  # its own: ``loopback`` undoes the test's monkeypatch
+        for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            patch.delenv(name, raising=False)
+            patch.delenv(name.upper(), raising=False)
+        yield
+
+
 @pytest.fixture
 def loopback(monkeypatch):
     """Instead of ``no_network``: a test may reach its own servers on 127.0.0.1, and nothing else."""
