@@ -161,12 +161,25 @@ def _captions_to_titles(tree: Any) -> None:
     for fig in tree.xpath(xpath):
         images = fig.xpath(".//img")
         captions = fig.xpath('.//figcaption | .//*[contains(@class, "caption-text")]')
+        if len(images) == 1:
+            _plain_wrappers(fig, images[0])
         if len(images) == 1 and captions:
             caption = clean_text(" ".join(c.text_content() for c in captions))
             if caption and not images[0].get("title"):
                 images[0].set("title", caption)
             for c in captions:
                 c.drop_tree()
+
+
+def _plain_wrappers(fig: Any, img: Any) -> None:
+    """A figure's one picture is its content: the classes of the boxes between the figure and the picture (a
+    gallery's "gallery-icon", an image's "attachment-thumbnail") are styling, not the site's furniture,
+    and trafilatura, which discards by such names, would drop the picture with them."""
+    el = img
+    while el is not None and el is not fig:
+        for attr in ("class", "id"):
+            el.attrib.pop(attr, None)
+        el = el.getparent()
 
 
 def _xml_to_html(xml: str) -> str:
