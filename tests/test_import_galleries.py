@@ -92,3 +92,42 @@ def test_a_paragraph_after_a_gallery_is_not_taken_for_its_caption():
     html, removed = boilerplate.clean(f"<div>{TEXT}{figures(6, title='Slide {n} of 6')}{paragraph}</div>")
     assert "<img" not in html and "By noon the quay is swept" in html
     assert not re.search(r"By noon", " ".join(removed))
+
+
+def attachment(ident: int, name: str, alt: str, caption: str) -> str:
+    return (f"<item><title>{name}</title><wp:post_id>{ident}</wp:post_id><wp:post_type>attachment</wp:post_type>"
+            f"<excerpt:encoded><![CDATA[{caption}]]></excerpt:encoded>"
+            f"<wp:attachment_url>https://tides.example.org/wp-content/uploads/{name}.png</wp:attachment_url>"
+            f"<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value><![CDATA[{alt}]]>"
+            "</wp:meta_value></wp:postmeta></item>\n")
+
+
+def test_a_wordpress_gallery_shortcode_becomes_its_pictures_with_alt_text_and_captions(project, tmp_path):
+    from narrate.importing import ImportOptions, run_import
+    from narrate.sources import frontmatter
+
+    shots = [(31 + n, f"pier-{n}", f"The pier from the {side}", f"The pier at dawn, seen from the {side}.")
+             for n, side in enumerate(("beach", "slipway", "lighthouse", "ferry", "harbour wall", "cliff path"))]
+    post = ("<item><title>The Pier at Dawn</title><link>https://tides.example.org/pier-at-dawn/</link>"
+            "<content:encoded><![CDATA[<p>Six pictures of the pier taken on one morning in May, walking round "
+            "the bay from the beach to the cliff path.</p>\n\n"
+            f'[gallery ids="{",".join(str(s[0]) for s in shots)},99" columns="3"]\n\n'
+            "<p>The pier was built in 1897 and has been closed to the public since the storm of 2014.</p>]]>"
+            "</content:encoded><wp:post_id>30</wp:post_id><wp:post_name>pier-at-dawn</wp:post_name>"
+            "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>\n")
+    export = tmp_path / "export.xml"
+    export.write_text('<?xml version="1.0"?>\n<rss xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+                      'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
+                      'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Tides</title>'
+                      "<link>https://tides.example.org</link>\n" + "".join(attachment(*s) for s in shots)
+                      + post + "</channel></rss>\n", encoding="utf-8")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    for _, name, _, _ in shots:
+        (uploads / f"{name}.png").write_bytes((PAGES.parent / "wp-uploads/2024/05/harbour.png").read_bytes())
+    report = run_import(project, [str(export)], ImportOptions(media=uploads))
+    body = frontmatter.parse((project / "content/pier-at-dawn.md").read_text(encoding="utf-8"), "x").body
+    for _, name, alt, caption in shots:
+        assert f'![{alt}](images/pier-at-dawn/{name}.png "{caption}")' in body
+    assert body.index("walking round the bay") < body.index("pier-0.png") < body.index("built in 1897")
+    assert not any("[gallery]" in w for w in report.warnings)
