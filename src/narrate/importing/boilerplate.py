@@ -223,7 +223,7 @@ def _slide_show(root: Any, run: list[Any], pictures: list[Any]) -> bool:
         return True
     everywhere = [_picture_key(img) for img in root.iter("img")]
     own = [_picture_key(img) for pic in pictures for img in ([pic] if pic.tag == "img" else pic.xpath(".//img"))]
-    if any(everywhere.count(key) > 1 for key in own):
+    if any(key and everywhere.count(key) > 1 for key in own):
         return True
     if sum(_links_away(pic) for pic in pictures) * 2 > len(pictures):
         return True
@@ -235,11 +235,11 @@ def _slide_show(root: Any, run: list[Any], pictures: list[Any]) -> bool:
 
 def _within_text(root: Any, run: list[Any]) -> bool:
     """Whether the article's text goes on both before and after the run."""
-    inside = {id(el) for el in run for el in el.iter()}
+    inside = {node for el in run for node in el.iter()}  # held, so each node keeps its one proxy object
     before = after = 0
     seen = False
     for el in root.iter("p", "li", "blockquote", "pre", "td", *_HEADINGS):
-        if id(el) in inside:
+        if el in inside:
             seen = True
             continue
         length = len(_text(el))
