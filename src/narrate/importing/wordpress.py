@@ -260,7 +260,7 @@ def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
     content = _BLOCK_COMMENT.sub("", content)
     if classic:
         content = autop(content)
-    content = _galleries(_captions(content, site), site)
+    content = _galleries(_captions(content, site), site, warn)
     removed: list[str] = []
     media: dict[str, list[str]] = {}
     content = _unwrap(content, removed, media)
@@ -321,7 +321,7 @@ def _captions(content: str, site: Site) -> str:
     return "".join(out) + content[pos:]
 
 
-def _galleries(content: str, site: Site) -> str:
+def _galleries(content: str, site: Site, warn: Callable[[str], None]) -> str:
     """``[gallery ids="11,12"]`` (or ``include=``) → its pictures as figures, each with its attachment's alt text
     and caption: a photo essay's gallery is the post's content. One naming no attachment in the export is left
     (removed later, with a warning)."""
@@ -331,7 +331,11 @@ def _galleries(content: str, site: Site) -> str:
         ids = re.search(r"""\b(?:ids|include)=["']?([\d,\s]+)""", tag.group(3))
         if tag.group(1) or tag.group(2).lower() != "gallery" or index in pairs or not ids:
             continue
-        found = [i for i in re.findall(r"\d+", ids.group(1)) if site.attachments.get(i, ("", ""))[0]]
+        named = re.findall(r"\d+", ids.group(1))
+        found = [i for i in named if site.attachments.get(i, ("", ""))[0]]
+        if found and len(found) < len(named):
+            warn(f"[gallery]: attachment(s) {', '.join(i for i in named if i not in found)} not in the export, "
+                 "left out")
         if found:
             out += [content[pos:tag.start()], *(_figure(site, i) for i in found)]
             pos = tag.end()
