@@ -1,6 +1,7 @@
 """Body extraction: narrate's page import against plain trafilatura, on narrate's own news fixture pages.
 
     PYTHONPATH=src python benchmarks/import_extraction.py [--repeat 20]
+    PYTHONPATH=src python benchmarks/import_extraction.py --dataset /tmp/article-extraction-benchmark
 
 Each page in tests/fixtures/import/round-two/news/ has its article's text beside it (<name>.txt,
 one paragraph a line). For each extractor the body is reduced to words and scored against that
@@ -9,11 +10,23 @@ benchmarks). "trafilatura" is ``trafilatura.extract(html)`` with its defaults; "
 ``narrate import`` writes (read_page, then the Markdown body, with its markup removed). Pages per
 second are narrate's, reading and rendering, images not fetched. The public benchmarks' own pages
 are not installable here (none is packaged on PyPI, Debian or npm): these figures are not theirs.
+
+``--dataset DIR`` scores every page of a public benchmark laid out as Zyte's (Scrapinghub's)
+article-extraction-benchmark is (https://github.com/scrapinghub/article-extraction-benchmark:
+``git clone`` it anywhere outside this repository, e.g. under /tmp): ``DIR/ground-truth.json``
+(page id → ``articleBody``) and each page as ``DIR/html/<id>.html.gz``, ``DIR/html/<id>.html`` or
+``DIR/<id>.html``. All its pages or none: a missing page stops the run. Scored the way that
+benchmark's evaluate.py scores: 4-word shingles, each page's true/false positives and misses as
+shares of the page, precision and recall averaged over the pages, F1 from the two averages; pages
+per second for each extractor in the same run.
 """
+
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import re
 import time
 from collections import Counter
@@ -46,8 +59,8 @@ def score(found: str, gold: str) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / max(1e-9, precision + recall)
 
 
-def narrate_body(page: Path) -> str:
-    article = html_page.read_page(page.read_bytes(), str(page), page=page)
+def narrate_body(page: Path, data: bytes | None = None) -> str:
+    article = html_page.read_page(page.read_bytes() if data is None else data, str(page), page=page)
     body = render_body(article, Media(None), page, "images/x", lambda message: None).body
     body = re.sub(r"!\[[^\]]*\]\(\S+(?: \"([^\"]*)\")?\)", r" \1 ", body)  # a figure: its caption, not its alt text
     body = re.sub(r"\]\([^)]*\)", "]", body)  # a link: its text
@@ -55,10 +68,75 @@ def narrate_body(page: Path) -> str:
     return re.sub(r"[*_#>`\[\]()!|\\-]", " ", body)
 
 
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = re.findall(r"\w+", text or "")
+    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i:i + n])
+
+
+def shares(found: str, gold: str) -> tuple[float, float, float]:
+    """(true positives, false positives, misses) over 4-word shingles, as shares of their sum."""
+    got, want = shingles(found), shingles(gold)
+    tp = sum((got & want).values())
+    fp, fn = sum((got - want).values()), sum((want - got).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def benchmark_scores(rows: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Mean precision and recall over the pages (a page with nothing to count left out of each), F1 of the means."""
+    def ratio(hit: float, other: float, miss: float) -> float:
+        if other == miss == 0:
+            return 1.0
+        return hit / (hit + other) if hit + other else 0.0
+    precisions = [ratio(tp, fp, fn) for tp, fp, fn in rows if tp + fp > 0]
+    recalls = [ratio(tp, fn, fp) for tp, fp, fn in rows if tp + fn > 0]
+    p = sum(precisions) / max(1, len(precisions))
+    r = sum(recalls) / max(1, len(recalls))
+    return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+def dataset_pages(folder: Path) -> list[tuple[str, Path, str]]:
+    """(id, page file, true body) for every page of ``folder``'s ground-truth.json; exits if one is missing."""
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for key, entry in sorted(truth.items()):
+        candidates = (folder / "html" / f"{key}.html.gz", folder / "html" / f"{key}.html", folder / f"{key}.html")
+        page = next((c for c in candidates if c.is_file()), None)
+        if page is None:
+            raise SystemExit(f"{folder}: no page for {key} (expected html/{key}.html.gz): every page or none")
+        pages.append((key, page, str(entry.get("articleBody") or "")))
+    return pages
+
+
+def run_dataset(folder: Path) -> None:
+    pages = dataset_pages(folder)
+    htmls = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for _, p, _ in pages]
+    results: dict[str, list[tuple[float, float, float]]] = {"trafilatura": [], "narrate": []}
+    seconds = {"trafilatura": 0.0, "narrate": 0.0}
+    for (_key, page, gold), data in zip(pages, htmls, strict=True):
+        for name in results:
+            started = time.perf_counter()
+            try:
+                found = (trafilatura.extract(data.decode("utf-8", "replace")) if name == "trafilatura"
+                         else narrate_body(page, data)) or ""
+            except Exception as exc:  # noqa: BLE001 - a page an extractor refuses scores as empty
+                print(f"{page.name}: {name} failed: {exc}")
+                found = ""
+            seconds[name] += time.perf_counter() - started
+            results[name].append(shares(found, gold))
+    for name, rows in results.items():
+        p, r, f = benchmark_scores(rows)
+        print(f"{name:12} {len(rows)} pages  P {p:.4f} R {r:.4f} F1 {f:.4f}  {len(rows) / seconds[name]:.1f} pages/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--dataset", type=Path, help="a public benchmark's folder (see above); kept outside the repo")
     args = parser.parse_args()
+    if args.dataset is not None:
+        run_dataset(args.dataset)
+        return
     golds = {page: page.with_suffix(".txt") for page in sorted(PAGES.glob("*.html"))}
     golds.update({page: GOLD / name for page, name in OLDER.items()})
     pages = list(golds)

@@ -91,6 +91,16 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", guard)
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_settings():
+    """A proxy set in the environment that runs the tests is not the tests' (their fetches stay on 127.0.0.1)."""
+    with pytest.MonkeyPatch.context() as patch:  # its own: ``loopback`` undoes the test's monkeypatch
+        for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            patch.delenv(name, raising=False)
+            patch.delenv(name.upper(), raising=False)
+        yield
+
+
 @pytest.fixture
 def loopback(monkeypatch):
     """Instead of ``no_network``: a test may reach its own servers on 127.0.0.1, and nothing else."""
@@ -116,6 +126,15 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project to import into (content/ and a narrate.toml); a test module may define its own."""
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
     return root
 
 

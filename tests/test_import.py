@@ -36,14 +36,6 @@ def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
-    return root
-
-
 def read(project: Path, slug: str) -> tuple[dict, str]:
     text = (project / "content" / f"{slug}.md").read_text(encoding="utf-8")
     fm = frontmatter.parse(text, f"{slug}.md")
@@ -190,7 +182,10 @@ def test_wordpress_export_posts_captions_shortcodes_raw_html_and_media(project):
     assert "video.example.com" not in body  # [embed] goes with its content
     assert "[harbour history](https://estuary.example.org/harbour-history/)" in body
     assert not re.search(r"^#+\s*$", body, re.M)
-    for name in ("gallery", "su_note", "embed"):
+    # [gallery ids="11,12"] → its two attachments as figures, with their alt text (its pictures are the post's)
+    assert "![A white lighthouse on a rocky point](images/harbour-low-water/lighthouse.png)" in body
+    assert "shortcode [gallery]" not in result.stderr
+    for name in ("su_note", "embed"):
         assert re.search(rf"wordpress-export.xml:\d+: post 20 'The Harbour at Low Water & After': "
                          rf"shortcode \[{name}\]", result.stderr), name
     slip, slip_body = read(project, "ferry-slip")

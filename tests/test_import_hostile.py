@@ -33,14 +33,6 @@ def invoke(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(app, list(args), env=env)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
-    return root
-
-
 def files_outside_content(tmp_path: Path, project: Path) -> list[str]:
     allowed = (project / "content", project / ".narrate", project / "narrate.toml")
     return sorted(str(p) for p in tmp_path.rglob("*") if p.is_file()

@@ -24,14 +24,6 @@ def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
-    return root
-
-
 def read(project: Path, slug: str) -> tuple[dict, str]:
     text = (project / "content" / f"{slug}.md").read_text(encoding="utf-8")
     fm = frontmatter.parse(text, f"{slug}.md")

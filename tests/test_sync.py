@@ -21,14 +21,6 @@ from narrate.sources import frontmatter
 FAST = dict(allow_private_hosts=True, timeout=1.0, retry_wait=1.0)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "narrate.toml").write_text('[publisher]\nname = "Test Press"\n', encoding="utf-8")
-    return root
-
-
 def body(project: Path, slug: str) -> str:
     return frontmatter.parse((project / "content" / f"{slug}.md").read_text(encoding="utf-8"), slug).body
 

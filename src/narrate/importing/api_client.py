@@ -13,7 +13,7 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +69,17 @@ class ApiClient:
                 raise ApiError(f"expected JSON from {redact(url)}, found something else") from exc
         raise ApiError(f"cannot read {redact(url)}")  # not reached: the last attempt raises
 
+    def paged(self, url: str, size: str,
+              read: Callable[[Any, dict[str, str]], tuple[Any, int]]) -> Iterator[dict[str, Any]]:
+        """Every object of a listing served page by page: ``url`` with ``size`` (the page-size query) and
+        ``page=1``, 2... while ``read(data, headers)`` → (the page's items, how many pages) says there are more."""
+        page, total = 1, 1
+        while page <= total:
+            join = "&" if "?" in url else "?"
+            items, total = read(*self.get_json(f"{url}{join}{size}&page={page}"))
+            yield from (item for item in items if isinstance(item, dict))
+            page += 1
+
     def _wait(self, exc: FetchError, attempt: int) -> float | None:
         """Seconds to wait before trying again, or None if trying again cannot help (404, refused host...)."""
         if exc.status in (429, 503) and exc.retry_after:
@@ -76,6 +87,16 @@ class ApiClient:
         if exc.status == 429 or exc.status >= 500 or (exc.status == 0 and exc.host_down):
             return min(self.max_wait, self.backoff * 2 ** (attempt - 1))  # a slow page or a dropped connection too
         return None
+
+
+def endpoints(pages: bool) -> list[str]:
+    """The listings a sync reads: posts, and pages when asked for."""
+    return ["posts", "pages"] if pages else ["posts"]
+
+
+def sync_key(post: dict[str, Any]) -> str:
+    """What a sync remembers a post by: its type and id (``post-12``, ``page-3``)."""
+    return f"{post.get('type') or 'post'}-{post.get('id')}"
 
 
 def _retry_after(value: str, default: float) -> float:

@@ -9,7 +9,12 @@ through. What is removed here, each by its shape and never by a site's name:
 - sections under an interface heading ("Most Read", "From Around the Web", "Related stories",
   "You may also like"...) made mostly of links;
 - menus: a list whose items are all account words (log in, register, my account...);
-- picture galleries: a run of five or more pictures with at most a short line each.
+- slide-shows: a run of five or more pictures (each with at most a short line) that shows the
+  signs of a widget rather than of the article's own pictures: slide counters ("3 of 50"), a
+  picture repeated (a strip of thumbnails), pictures that link to other pages, most pictures
+  saying nothing (no alt text, caption or line of their own), or, standing before or after all
+  of the article's text, any picture saying nothing. A photo essay's gallery (pictures with their
+  own alt text or captions, within the article) stays, with its words.
 
 ``clean`` returns the body without them and the text of what went, for a warning.
 """
@@ -49,6 +54,7 @@ _SECTION = re.compile(
 _ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
                       r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
                       r"manage subscription|settings|newsletters?)\W*$", re.I)
+_COUNTED = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+\s*[:|–—-]", re.I)  # "3 of 50: ..."
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "div", "li", "blockquote", "pre", "table", "ul", "ol", *_HEADINGS)
 GALLERY = 5  # pictures in a row that make a gallery, not an article's figures
@@ -60,10 +66,10 @@ def clean(html: str) -> tuple[str, list[str]]:
     if root is None:
         return html, []
     removed: list[str] = []
+    _galleries(root, removed)  # first: a counter in a picture's words is a sign of a slide-show
     _image_words(root, removed)
     _sections(root, removed)
     _menus(root, removed)
-    _galleries(root, removed)
     _lines(root, removed)
     out = etree.tostring(root, encoding="unicode", method="html")
     return out, removed
@@ -160,7 +166,7 @@ def _picture_line(el: Any) -> str:
 
 def _galleries(root: Any, removed: list[str]) -> None:
     for parent in list(root.iter()):
-        if not isinstance(parent.tag, str):
+        if not isinstance(parent.tag, str) or (parent.getparent() is None and parent is not root):  # dropped
             continue
         run: list[Any] = []
         for child in [*list(parent), None]:
@@ -168,9 +174,77 @@ def _galleries(root: Any, removed: list[str]) -> None:
             if kind == "img" or (kind == "short" and run and _picture_line(run[-1]) == "img"):
                 run.append(child)
                 continue
-            pictures = sum(1 for el in run if _picture_line(el) == "img")
-            if pictures >= GALLERY:
+            run = _captioned_run(run)
+            pictures = [el for el in run if _picture_line(el) == "img"]
+            if len(pictures) >= GALLERY and _slide_show(root, run, pictures):
                 for el in run:
                     _drop(el, removed, "")
-                removed[-len(run):] = [f"a gallery of {pictures} pictures"]
+                removed[-len(run):] = [f"a gallery of {len(pictures)} pictures"]
             run = []
+
+
+def _captioned_run(run: list[Any]) -> list[Any]:
+    """The run without a last short line that is the article's next paragraph: a line after the last
+    picture is its caption only when the other pictures have theirs too."""
+    lines = sum(1 for el in run if _picture_line(el) == "short")
+    if run and _picture_line(run[-1]) == "short" and lines < sum(1 for el in run if _picture_line(el) == "img"):
+        return run[:-1]
+    return run
+
+
+def _words(el: Any, run: list[Any]) -> list[str]:
+    """What a picture of a run says of itself: its alt text, its title (a caption) and the line after it."""
+    images = [el] if el.tag == "img" else el.xpath(".//img")
+    words = [clean_text(img.get(attr)) for img in images for attr in ("alt", "title")]
+    words.append(_text(el))
+    following = run[run.index(el) + 1] if run.index(el) + 1 < len(run) else None
+    if following is not None and _picture_line(following) == "short":
+        words.append(_text(following))
+    return [w for w in words if w and not _FILE.match(w)]
+
+
+def _picture_key(img: Any) -> str:
+    """A picture's file, the same for its sizes ("boat-150x150.jpg" is "boat.jpg") and whatever its query."""
+    path = (img.get("src") or "").split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1].lower()
+    return re.sub(r"-\d+x\d+(?=\.\w+$)|[-_.@](?:thumb(?:nail)?|small|large|\d+w|2x)(?=\.\w+$)", "", path)
+
+
+def _links_away(pic: Any) -> bool:
+    """Whether a picture is a link to another page (an article's teaser), not to its own larger file."""
+    links = ([pic] if pic.tag == "a" else []) + pic.xpath(".//a | ancestor::a")
+    return any(a.get("href") and not re.search(r"\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", a.get("href"), re.I)
+               for a in links)
+
+
+def _slide_show(root: Any, run: list[Any], pictures: list[Any]) -> bool:
+    """Whether a run of pictures is a widget's (see the module's text), not the article's own gallery."""
+    words = [_words(pic, run) for pic in pictures]
+    if any(_COUNTER.match(w) or _COUNTED.match(w) for said in words for w in said):
+        return True
+    everywhere = [_picture_key(img) for img in root.iter("img")]
+    own = [_picture_key(img) for pic in pictures for img in ([pic] if pic.tag == "img" else pic.xpath(".//img"))]
+    if any(key and everywhere.count(key) > 1 for key in own):
+        return True
+    if sum(_links_away(pic) for pic in pictures) * 2 > len(pictures):
+        return True
+    said = [" ".join(w).lower() for w in words if w]
+    if len(said) * 2 < len(pictures) or len(set(said)) * 2 < len(pictures):
+        return True  # most say nothing, or the same thing ("Photo: the agency")
+    return len(said) < len(pictures) and not _within_text(root, run)
+
+
+def _within_text(root: Any, run: list[Any]) -> bool:
+    """Whether the article's text goes on both before and after the run."""
+    inside = {node for el in run for node in el.iter()}  # held, so each node keeps its one proxy object
+    before = after = 0
+    seen = False
+    for el in root.iter("p", "li", "blockquote", "pre", "td", *_HEADINGS):
+        if el in inside:
+            seen = True
+            continue
+        length = len(_text(el))
+        if seen:
+            after += length
+        else:
+            before += length
+    return before > 0 and after > 0

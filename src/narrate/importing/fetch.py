@@ -14,6 +14,14 @@ of a CMS's API): urllib3 speaks HTTP and TLS; this module decides where a reques
   export's URLs must not reach the machine's or the office's own services. The address
   checked is the address connected to (no second lookup for a DNS answer to change).
 - **Charset**: ``Response.charset`` is the one the Content-Type header names, for decoding.
+- **Proxy**: ``http_proxy``, ``https_proxy``, ``all_proxy`` and ``no_proxy`` (either case) are
+  honoured as curl does (``importing/proxy``): an http address is asked of the proxy, an https one
+  goes through a CONNECT tunnel (TLS checked end to end). Every guard above holds through it.
+  The private-address guard is about the TARGET, checked on every hop: an address written in the
+  URL, or what this machine's resolver answers for its name; a name this machine cannot resolve
+  is left to the proxy (behind a corporate proxy often only the proxy can), and the proxy's own
+  answer is not seen. The proxy itself may be on a private address (a corporate one usually is):
+  it is the user's own setting, not an export's, so it is not refused.
 
 Nothing here retries. A failure is a ``FetchError`` whose ``str()`` says why in a few words;
 ``host_down`` says whether the host itself failed (no answer, refused), as opposed to one
@@ -33,7 +41,8 @@ from email.message import Message
 from typing import Any
 
 import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
+
+from narrate.importing import proxy as proxy_env
 
 TIMEOUT = 5.0  # seconds for one whole fetch, name resolution and redirects included
 MAX_BYTES = 50 * 2**20
@@ -97,7 +106,9 @@ class Fetcher:
     """GET over http(s) with a total time limit, a size cap, checked redirects and no private hosts."""
 
     def __init__(self, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
-                 max_redirects: int = MAX_REDIRECTS, allow_private: bool = False, user_agent: str = USER_AGENT):
+                 max_redirects: int = MAX_REDIRECTS, allow_private: bool = False, user_agent: str = USER_AGENT,
+                 environ: dict[str, str] | None = None):
+        self.environ = environ  # where the proxy settings are read (None: os.environ, at each fetch)
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
@@ -122,13 +133,15 @@ class Fetcher:
     def _follow(self, url: str, headers: dict[str, str], deadline: _Deadline) -> Response:
         for _ in range(self.max_redirects + 1):
             parts = _checked_url(url)
-            host = parts.hostname or ""
-            address = self._address(host, deadline)
-            pool = _pool(parts, address, deadline)
+            proxy = self._proxy(url)
+            address = self._address(parts.hostname or "", deadline, proxied=proxy is not None)
+            pool, target = _proxied_pool(parts, proxy, deadline) if proxy else (_pool(parts, address, deadline),
+                                                                             _path(parts))
             try:
                 with self._errors(deadline):
-                    response = pool.urlopen("GET", _path(parts), headers=self._headers(parts, headers),
+                    response = pool.urlopen("GET", target, headers=self._headers(parts, headers),
                                             redirect=False, retries=False, preload_content=False,
+                                            assert_same_host=False,
                                             timeout=urllib3.Timeout(connect=deadline.left() or 0.01,
                                                                     read=deadline.left() or 0.01))
                     try:
@@ -157,12 +170,24 @@ class Fetcher:
             host = f"{host}:{parts.port}"
         return {"Host": host, "User-Agent": self.user_agent, "Accept-Encoding": "identity", **extra}
 
-    def _address(self, host: str, deadline: _Deadline) -> str:
-        """The address to connect to, after checking every address ``host`` resolves to."""
+    def _proxy(self, url: str) -> proxy_env.Proxy | None:
         try:
-            addresses = [ipaddress.ip_address(host)]
+            return proxy_env.proxy_for(url, self.environ)
+        except ValueError as exc:
+            raise FetchError(f"the proxy setting in the environment: {exc}") from exc
+
+    def _address(self, host: str, deadline: _Deadline, *, proxied: bool = False) -> str:
+        """The address to connect to, after checking every address ``host`` resolves to (through a proxy:
+        a name this machine cannot resolve is the proxy's to resolve, and "" is returned)."""
+        try:
+            addresses = [ipaddress.ip_address(host.strip("[]"))]
         except ValueError:
-            addresses = _resolve(host, deadline)
+            try:
+                addresses = _resolve(host, deadline)
+            except FetchError:
+                if proxied and not deadline.passed.is_set() and deadline.left() > 0:
+                    return ""
+                raise
         for address in addresses:
             if self.refuses(address):
                 raise FetchError(f"{host} is a private address ({address}); refused, since an address in an "
@@ -204,6 +229,9 @@ class Fetcher:
                 exc, urllib3.exceptions.NewConnectionError)  # which urllib3 derives from ConnectTimeoutError
             if deadline.passed.is_set() or timed_out:
                 raise self._late() from exc
+            if isinstance(exc, urllib3.exceptions.ProxyError):
+                raise FetchError(f"the proxy did not carry the request: {_reason(exc.original_error)} "
+                                 "(check http_proxy, https_proxy and no_proxy)", host_down=True) from exc
             if isinstance(exc, urllib3.exceptions.DecodeError):  # this body, not the host
                 raise FetchError(f"the answer could not be decoded: {_reason(exc)}") from exc
             raise FetchError(f"{_reason(exc)} (is the network reachable?)", host_down=True) from exc
@@ -246,18 +274,39 @@ def _resolve(host: str, deadline: _Deadline) -> list[IPAddress]:
     return sorted(dict.fromkeys(addresses), key=lambda a: a.version)  # IPv4 first: IPv6 is more often broken
 
 
-def _pool(parts: urllib.parse.SplitResult, address: str, deadline: _Deadline) -> urllib3.HTTPConnectionPool:
-    """A one-request pool connecting to ``address`` (already checked) for ``parts.hostname``."""
-    https = parts.scheme.lower() == "https"
-    base = HTTPSConnection if https else HTTPConnection
+def _watched(pool: urllib3.HTTPConnectionPool, deadline: _Deadline) -> None:
+    """The pool's connections hand their sockets to the watchdog: the bare one as soon as it is open (a
+    proxy's CONNECT, a TLS handshake), the TLS one once connected; http.client lets go of it after the headers."""
+    base = pool.ConnectionCls
 
     class Watched(base):  # type: ignore[valid-type,misc]
-        """Hands its socket (TLS included) to the watchdog; http.client lets go of it after the headers."""
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            deadline.sockets.append(sock)
+            return sock
 
         def connect(self) -> None:
             super().connect()
             deadline.sockets.append(self.sock)
 
+    pool.ConnectionCls = Watched
+
+
+def _proxied_pool(parts: urllib.parse.SplitResult, proxy: proxy_env.Proxy,
+                  deadline: _Deadline) -> tuple[urllib3.HTTPConnectionPool, str]:
+    """A one-request pool through ``proxy`` and what to ask of it: the whole address of an http page, the
+    path of an https one (sent inside the CONNECT tunnel, TLS checked against the target's name)."""
+    manager = urllib3.ProxyManager(proxy.url, num_pools=1, maxsize=1, retries=False, proxy_headers=proxy.headers)
+    url = urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.rpartition("@")[2], parts.path or "/",
+                                   parts.query, ""))
+    pool = manager.connection_from_url(url)
+    _watched(pool, deadline)
+    return pool, (_path(parts) if parts.scheme.lower() == "https" else url)
+
+
+def _pool(parts: urllib.parse.SplitResult, address: str, deadline: _Deadline) -> urllib3.HTTPConnectionPool:
+    """A one-request pool connecting to ``address`` (already checked) for ``parts.hostname``."""
+    https = parts.scheme.lower() == "https"
     port = parts.port or (443 if https else 80)
     if https:
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
@@ -265,7 +314,7 @@ def _pool(parts: urllib.parse.SplitResult, address: str, deadline: _Deadline) ->
             assert_hostname=parts.hostname)
     else:
         pool = urllib3.HTTPConnectionPool(address, port, maxsize=1, retries=False)
-    pool.ConnectionCls = Watched
+    _watched(pool, deadline)
     return pool
 
 

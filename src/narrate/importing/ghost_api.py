@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import ConfigError
-from narrate.importing.api_client import ApiClient, ApiError
+from narrate.importing.api_client import ApiClient, ApiError, endpoints
 from narrate.importing.ghost import post_article
 from narrate.importing.model import Article, clean_text
 
@@ -67,21 +67,17 @@ def probe(client: ApiClient, base: str, key: str) -> dict[str, Any] | None:
 
 
 def _pages(client: ApiClient, url: str) -> Iterator[dict[str, Any]]:
-    page, pages = 1, 1
-    while page <= pages:
-        data, _ = client.get_json(f"{url}&limit={LIMIT}&page={page}")
-        posts = data.get("posts") if isinstance(data, dict) else None
-        if not isinstance(posts, list):
-            raise ApiError(f"expected {{\"posts\": [...]}} from the Content API, found {type(data).__name__}")
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        paging = meta.get("pagination") if isinstance(meta.get("pagination"), dict) else {}
-        pages = paging.get("pages") if isinstance(paging.get("pages"), int) else 1
-        yield from (post for post in posts if isinstance(post, dict))
-        page += 1
+    return client.paged(url, f"limit={LIMIT}", lambda data, _headers: _page(data))
 
 
-def endpoints(pages: bool) -> list[str]:
-    return ["posts", "pages"] if pages else ["posts"]
+def _page(data: Any) -> tuple[list[Any], int]:
+    """A page's posts and how many pages ``meta.pagination`` says there are."""
+    posts = data.get("posts") if isinstance(data, dict) else None
+    if not isinstance(posts, list):
+        raise ApiError(f"expected {{\"posts\": [...]}} from the Content API, found {type(data).__name__}")
+    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    paging = meta.get("pagination") if isinstance(meta.get("pagination"), dict) else {}
+    return posts, paging.get("pages") if isinstance(paging.get("pages"), int) else 1
 
 
 def changed(client: ApiClient, base: str, key: str, since: str, pages: bool) -> Iterator[dict[str, Any]]:
@@ -108,10 +104,6 @@ def count(client: ApiClient, base: str, key: str, pages: bool) -> int:
             return -1
         total += paging["total"]
     return total
-
-
-def key_of(post: dict[str, Any]) -> str:
-    return f"{post.get('type') or 'post'}-{post.get('id')}"
 
 
 def modified(post: dict[str, Any]) -> str:

@@ -50,6 +50,7 @@ _NOT_NAMES = {"username", "user name", "password", "authority control", "admin",
               "privacy policy", "terms of use", "cookie settings", "all rights reserved", "more", "close",
               "external links", "references", "see also", "categories", "tags", "edit", "view source",
               "history", "talk", "tools", "print", "permalink"}
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)  # a link to a picture's larger copy
 _HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
@@ -161,12 +162,28 @@ def _captions_to_titles(tree: Any) -> None:
     for fig in tree.xpath(xpath):
         images = fig.xpath(".//img")
         captions = fig.xpath('.//figcaption | .//*[contains(@class, "caption-text")]')
+        if len(images) == 1:
+            _plain_wrappers(fig, images[0])
         if len(images) == 1 and captions:
             caption = clean_text(" ".join(c.text_content() for c in captions))
             if caption and not images[0].get("title"):
                 images[0].set("title", caption)
             for c in captions:
                 c.drop_tree()
+
+
+def _plain_wrappers(fig: Any, img: Any) -> None:
+    """A figure's one picture is its content: the classes of the boxes between the figure and the picture (a
+    gallery's "gallery-icon", an image's "attachment-thumbnail") are styling, not the site's furniture,
+    and trafilatura, which discards by such names, would drop the picture with them. A picture that links to
+    another page (a teaser, an advertisement) is left as it is."""
+    ancestors = list(img.iterancestors())
+    boxes = [img, *ancestors[:ancestors.index(fig)]]  # the picture and the boxes around it, inside the figure
+    if any(box.tag == "a" and not _IMAGE_FILE.search(box.get("href") or "") for box in boxes):
+        return
+    for box in boxes:
+        for attr in ("class", "id"):
+            box.attrib.pop(attr, None)
 
 
 def _xml_to_html(xml: str) -> str:

@@ -19,7 +19,7 @@ from narrate.importing.ghost_api import read_key
 from narrate.importing.markdown_out import render_body, render_file
 from narrate.importing.media import ImageMissing, Media
 from narrate.importing.model import Article, Imported, slug_of
-from narrate.importing.slugs import Claim, claims, free_slug
+from narrate.importing.slugs import Claim, claims, free_slug, remember
 from narrate.importing.sync import Settings, SiteSync, is_site
 from narrate.importing.write import Staged, commit
 
@@ -77,6 +77,7 @@ def run_import(project: Path, sources: list[str], options: ImportOptions = Impor
     try:
         staged = _stage(root, staging, sources, options, note, syncs)
         report.imported = commit(root, staged, force=options.force)
+        remember(root, [item.path for item in report.imported])  # the next run need not read them again
         for site in syncs:  # only now: the posts it read are in content/
             site.save()
             report.notes += site.notes

@@ -53,6 +53,7 @@ class Site:
     language: str = ""
     authors: dict[str, str] = field(default_factory=dict)  # login → display name
     attachments: dict[str, tuple[str, str]] = field(default_factory=dict)  # id → (url, alt)
+    captions: dict[str, str] = field(default_factory=dict)  # attachment id → its caption (its excerpt)
     items: int = 0
 
 
@@ -159,6 +160,7 @@ def scan(path: Path, where: str) -> Site:
         if _child(element, "post_type") == "attachment":
             alt = _postmeta(element).get("_wp_attachment_image_alt", "")
             site.attachments[_child(element, "post_id")] = (_child(element, "attachment_url"), clean_text(alt))
+            site.captions[_child(element, "post_id")] = clean_text(text_only(_child(element, "encoded", "excerpt")))
     if not seen_rss:
         raise SourceError("expected a WordPress export (<rss><channel>...), found an empty XML document", where)
     return site
@@ -258,7 +260,7 @@ def clean_content(content: str, site: Site, warn: Callable[[str], None]) -> str:
     content = _BLOCK_COMMENT.sub("", content)
     if classic:
         content = autop(content)
-    content = _captions(content, site)
+    content = _galleries(_captions(content, site), site, warn)
     removed: list[str] = []
     media: dict[str, list[str]] = {}
     content = _unwrap(content, removed, media)
@@ -317,6 +319,34 @@ def _captions(content: str, site: Site) -> str:
             continue
         index += 1
     return "".join(out) + content[pos:]
+
+
+def _galleries(content: str, site: Site, warn: Callable[[str], None]) -> str:
+    """``[gallery ids="11,12"]`` (or ``include=``) → its pictures as figures, each with its attachment's alt text
+    and caption: a photo essay's gallery is the post's content. One naming no attachment in the export is left
+    (removed later, with a warning)."""
+    tags, pairs = _shortcodes(content)
+    out, pos = [], 0
+    for index, tag in enumerate(tags):
+        ids = re.search(r"""\b(?:ids|include)=["']?([\d,\s]+)""", tag.group(3))
+        if tag.group(1) or tag.group(2).lower() != "gallery" or index in pairs or not ids:
+            continue
+        named = re.findall(r"\d+", ids.group(1))
+        found = [i for i in named if site.attachments.get(i, ("", ""))[0]]
+        if found and len(found) < len(named):
+            warn(f"[gallery]: attachment(s) {', '.join(i for i in named if i not in found)} not in the export, "
+                 "left out")
+        if found:
+            out += [content[pos:tag.start()], *(_figure(site, i) for i in found)]
+            pos = tag.end()
+    return "".join(out) + content[pos:]
+
+
+def _figure(site: Site, ident: str) -> str:
+    url, alt = site.attachments[ident]
+    caption = site.captions.get(ident, "")
+    return (f'<figure><img src="{_html.escape(url)}" alt="{_html.escape(alt)}">'
+            + (f"<figcaption>{_html.escape(caption)}</figcaption>" if caption else "") + "</figure>")
 
 
 def _unwrap(content: str, removed: list[str], media: dict[str, list[str]] | None = None) -> str:

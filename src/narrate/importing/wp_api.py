@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from narrate.importing.api_client import ApiClient, ApiError
+from narrate.importing.api_client import ApiClient, ApiError, endpoints, sync_key
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text
 from narrate.importing.wordpress import Site, clean_content, date_of
@@ -38,20 +38,19 @@ def probe(client: ApiClient, base: str) -> dict[str, Any] | None:
 
 
 def _pages(client: ApiClient, url: str) -> Iterator[dict[str, Any]]:
-    page, total = 1, 1
-    while page <= total:
-        join = "&" if "?" in url else "?"
-        data, headers = client.get_json(f"{url}{join}per_page={PER_PAGE}&page={page}")
-        if not isinstance(data, list):
-            raise ApiError(f"expected a list of posts from {url}, found {type(data).__name__}")
-        total = int(headers.get("x-wp-totalpages", "1") or 1) if str(headers.get("x-wp-totalpages", "1")).isdigit() \
-            else 1
-        yield from (post for post in data if isinstance(post, dict))
-        page += 1
+    return client.paged(url, f"per_page={PER_PAGE}", lambda data, headers: (_posts(data, url), _total(headers)))
 
 
-def endpoints(pages: bool) -> list[str]:
-    return ["posts", "pages"] if pages else ["posts"]
+def _posts(data: Any, url: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise ApiError(f"expected a list of posts from {url}, found {type(data).__name__}")
+    return data
+
+
+def _total(headers: dict[str, str]) -> int:
+    """How many pages ``X-WP-TotalPages`` says there are (1 if it does not say)."""
+    value = str(headers.get("x-wp-totalpages", "1"))
+    return int(value or 1) if value.isdigit() else 1
 
 
 def changed(client: ApiClient, base: str, since: str, pages: bool) -> Iterator[dict[str, Any]]:
@@ -65,7 +64,7 @@ def changed(client: ApiClient, base: str, since: str, pages: bool) -> Iterator[d
 
 def ids(client: ApiClient, base: str, pages: bool) -> set[str]:
     """The id of every published post (and page), to tell which ones disappeared."""
-    return {key(post) for kind in endpoints(pages)
+    return {sync_key(post) for kind in endpoints(pages)
             for post in _pages(client, urllib.parse.urljoin(base, f"{API.lstrip('/')}{kind}?_fields=id,type"))}
 
 
@@ -79,10 +78,6 @@ def count(client: ApiClient, base: str, pages: bool) -> int:
             return -1  # unknown: the caller lists every id
         total += int(value)
     return total
-
-
-def key(post: dict[str, Any]) -> str:
-    return f"{post.get('type') or 'post'}-{post.get('id')}"
 
 
 def modified(post: dict[str, Any]) -> str:
