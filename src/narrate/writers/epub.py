@@ -14,9 +14,6 @@ times from ``Meta.modified``, fixed order; the same sources and
 from __future__ import annotations
 
 import io
-import re
-import shutil
-import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,7 +28,9 @@ from narrate.i18n.messages import Messages, messages_for
 from narrate.markup import html
 from narrate.markup.accessibility import A11y, accessibility
 from narrate.sources.project import sniff_image
+from narrate.writers.epub_zip import repack
 from narrate.writers.fonts import STYLES, font_path
+from narrate.writers.page_marks import PageMarks
 
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif"}
 
@@ -57,7 +56,7 @@ class EpubOptions:
     closing_credits: tuple[str, tuple[tuple[str, str], ...]] = ("", ())
     notes_after_blocks: bool = False  # read-along with footnotes read after their block
     # Page navigation: the print PDF's page size ("A4"); "" for none. The PDF is laid out
-    # (not written) to learn each block's page; see _PageMarks.
+    # (not written) to learn each block's page; see PageMarks.
     print_page_size: str = ""
     print_pages: dict[str, int] = field(default_factory=dict)  # block id → print page (from the editions layer)
     # The chapter documents' spine (and table of contents) order, by key (first chapter id);
@@ -69,7 +68,7 @@ def write_epub(doc: m.Document, root: Path, out: Path, options: EpubOptions | No
     """Write ``doc`` as an EPUB 3 to ``out`` atomically. ``root`` is the project root (for images)."""
     options = options or EpubOptions()
     book = epub.EpubBook()
-    marks = _PageMarks(options.print_pages if options.print_page_size else {},
+    marks = PageMarks(options.print_pages if options.print_page_size else {},
                        messages_for(doc.meta.language, doc.messages), _epub_ids(doc))
     a11y = accessibility(doc, has_audio=bool(options.overlays), page_list=bool(marks.pages))
     _metadata(book, doc.meta, options)
@@ -253,7 +252,7 @@ def _cover_page(book: epub.EpubBook, doc: m.Document, options: EpubOptions) -> e
     return item
 
 
-def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, marks: _PageMarks, *,
+def _chapters(book, doc: m.Document, ctx, css, options: EpubOptions, marks: PageMarks, *,
               title_block: bool = False, colophon: str = "") -> list[tuple[epub.EpubHtml, list]]:
     """One XHTML per chapter; an article is one XHTML holding all its sections. Returned (and
     page-marked) in spine order (``options.document_order``).
@@ -324,110 +323,6 @@ def _landmarks(cover, title, chapters, say: Messages) -> list[dict]:
     return marks
 
 
-# ------------------------------------------------------------ page navigation
-
-
-_BLOCK_ID = re.compile(r'<(p|h[1-6]|ul|ol|blockquote|pre|figure|table|hr|section|aside|article)\b[^>]*?\sid="([^"]+)"')
-
-
-class _PageMarks:
-    """Page-break markers at the print PDF's page starts, and the page-list nav.
-
-    ``pages`` (``pdf.print_pages``): element id → the PDF page it starts on, in layout order,
-    and ``"<block id>#<n>"`` → a page that starts inside that block, at its word ``n``. Page N's
-    marker (``<span epub:type="pagebreak" role="doc-pagebreak">``) goes where page N starts,
-    wherever that is in the EPUB (a read-along's title page holds the colophon a printed article
-    ends with, so EPUB and PDF order differ): inside the block at word ``n``, else before the
-    first block that starts on the page; page 1 where the first marked document starts. A page
-    with nothing the EPUB has (the printed contents) is marked just before the next page's
-    marker. The page-list follows the reading order
-    (EPUBCheck NAV-011), so a read-along that reads the copyright page last lists it last.
-    """
-
-    def __init__(self, pages: dict[str, int], say: Messages, known: frozenset[str] = frozenset()):
-        self.pages = pages
-        self.say = say
-        self.targets: dict[int, list[tuple[str, int]]] = {}  # page → (block id, word) candidates, best first
-        for key, page in pages.items():
-            block, _, word = key.partition("#")
-            if word.isdigit():
-                self.targets.setdefault(page, []).insert(0, (block, int(word)))
-            elif not known or key in known:
-                self.targets.setdefault(page, []).append((key, 0))
-        self.last_page = max(pages.values(), default=0)
-        self.placed: dict[int, str] = {}  # page → file name
-        self.entries: list[tuple[str, int]] = []  # (file name, page), in reading order
-
-    def mark(self, file_name: str, body: str) -> str:
-        if not self.pages:
-            return body
-        blocks: dict[str, int] = {}
-        for match in _BLOCK_ID.finditer(body):
-            blocks.setdefault(match.group(2), match.start())
-        found: dict[int, int] = {}  # page → position in body
-        if not self.placed and blocks:  # the publication starts on page 1, wherever its title is
-            found[1] = min(blocks.values())
-        for number, candidates in self.targets.items():
-            if number in found:
-                continue
-            if number in self.placed:
-                continue
-            block, word = candidates[0]  # the page's own start, not a later block on it (a colophon)
-            if block in blocks:
-                found[number] = _word_position(body, blocks[block], word)
-        for number in range(1, self.last_page + 1):  # pages with nothing the EPUB has
-            if number not in self.targets and number not in self.placed and number not in found:
-                following = [page for page in found if page > number]
-                if following:
-                    found[number] = found[min(following)]
-        out, pos = [], 0
-        for number, where in sorted(found.items(), key=lambda item: (item[1], item[0])):
-            out.append(body[pos:where])
-            out.append(f'<span id="page-{number}" epub:type="pagebreak" role="doc-pagebreak" '
-                       f'aria-label="{html.esc(self.say("page_label", number=str(number)))}"></span>')
-            self.placed[number] = file_name
-            self.entries.append((file_name, number))
-            pos = where
-        out.append(body[pos:])
-        return "".join(out)
-
-    def nav(self) -> str:
-        if not self.entries:
-            return ""
-        items = "".join(f'<li><a href="{html.esc(name)}#page-{number}">{number}</a></li>'
-                        for name, number in self.entries)
-        heading = html.esc(self.say("page_list"))
-        return (f'<nav epub:type="page-list" id="page-list" hidden="hidden"><h2>{heading}</h2>'
-                f"<ol>{items}</ol></nav>\n")
-
-    @staticmethod
-    def source(meta: m.Meta, page_size: str) -> str:
-        """The print edition the page numbers come from (not this EPUB's own identifier)."""
-        return f"{meta.title}: print PDF edition, {page_size} pages ({meta.slug}.pdf)"
-
-
-_TAG_OR_TEXT = re.compile(r"<[^>]*>|[^<]+")
-
-
-def _word_position(body: str, start: int, word: int) -> int:
-    """Where word ``word`` (from 0, split at white space in the text between tags) of the
-    element starting at ``start`` begins; the element's start for word 0."""
-    if word <= 0:
-        return start
-    seen = 0
-    first_tag = True
-    for match in _TAG_OR_TEXT.finditer(body, start):
-        if match.group().startswith("<"):
-            if first_tag:
-                first_tag = False
-            continue
-        for piece in re.finditer(r"\S+", match.group()):
-            if seen == word:
-                return match.start() + piece.start()
-            seen += 1
-    return start
-
-
 # -------------------------------------------------------------------- writing
 
 
@@ -435,14 +330,14 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "",
            streamed: dict[str, Path] | None = None, landmarks: str = "") -> None:
     """ebooklib writes its zip in memory (it holds every item in memory already, and a
     failing write then leaves no open file behind; the read-along's audio is not among
-    them: ``streamed`` entries are written empty); ``_repack`` writes the atomic target."""
+    them: ``streamed`` entries are written empty); ``epub_zip.repack`` writes the atomic target."""
     raw = io.BytesIO()
     try:
         options = {"raise_exceptions": True, "mtime": meta.modified, "epub2_guide": False,
                    "landmark_title": landmarks or messages_for(meta.language)("landmarks"), "epub3_pages": False}
         epub.write_epub(raw, book, options)
         with atomic_path(out) as tmp:
-            _repack(raw, tmp, meta, page_list, streamed or {})
+            repack(raw, tmp, meta, page_list, streamed or {})
     except OutputError:
         raise
     except OSError as exc:
@@ -451,47 +346,3 @@ def _write(book: epub.EpubBook, meta: m.Meta, out: Path, page_list: str = "",
         raise OutputError(f"ebooklib could not write the EPUB: {exc}", out) from exc
 
 
-def _repack(raw: io.BytesIO, tmp: Path, meta: m.Meta, page_list: str = "",
-            streamed: dict[str, Path] | None = None) -> None:
-    """mimetype first, fixed entry times, everything else deflated at level 9 but the
-    audio; the page-list (print page numbers) goes into the navigation document.
-
-    Audio entries (``streamed``: zip name → file) are copied from disk in chunks and
-    stored, not deflated: MP3 is already compressed (deflate gains ~0 % for the CPU it
-    costs) and OCF allows stored entries for any file. Same sources, same bytes."""
-    streamed = streamed or {}
-    stamp = meta.modified.timetuple()[:6] if meta.modified else (1980, 1, 1, 0, 0, 0)
-    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(tmp, "w") as dst:
-        names = src.namelist()
-        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
-        if missing := sorted(set(streamed) - set(names)):
-            raise OutputError(f"expected the audio entries {', '.join(missing)} in ebooklib's package, found none")
-        for name in ordered:
-            if name in streamed:
-                _stream_stored(dst, name, streamed[name], stamp)
-                continue
-            data = src.read(name)
-            if name.endswith("content.opf"):
-                data = _package_lang(data, meta.language)
-            if page_list and name.endswith("nav.xhtml"):
-                data = data.replace(b"</body>", page_list.encode("utf-8") + b"</body>", 1)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            dst.writestr(info, data, compresslevel=9 if name != "mimetype" else None)
-
-
-def _stream_stored(dst: zipfile.ZipFile, name: str, path: Path, stamp: tuple) -> None:
-    info = zipfile.ZipInfo(name, date_time=stamp)
-    info.external_attr = 0o644 << 16
-    info.compress_type = zipfile.ZIP_STORED
-    info.file_size = path.stat().st_size  # decides ZIP64 up front, as writestr does
-    with path.open("rb") as source, dst.open(info, "w") as sink:
-        shutil.copyfileobj(source, sink, 1 << 20)
-
-
-def _package_lang(opf: bytes, lang: str) -> bytes:
-    text = opf.decode("utf-8")
-    text = text.replace("<package ", f'<package xml:lang="{html.esc(lang)}" ', 1)
-    return text.encode("utf-8")

@@ -246,7 +246,7 @@ def print_pages(doc: m.Document, root: Path, *, page_size: str = "A4") -> dict[s
     return pages
 
 
-# the elements the EPUB's page markers go before (writers/epub.py's _BLOCK_ID)
+# the elements the EPUB's page markers go before (writers/page_marks.py's BLOCK_ID)
 MARKED_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "figure",
                            "table", "hr", "section", "aside", "article"})
 
