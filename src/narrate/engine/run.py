@@ -23,6 +23,7 @@ import os
 import queue
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -235,7 +236,11 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
             for doc in selected]
     for w in project.warnings:
         reporter.warning(w)
-    if options.jobs > 1 or options.executor == "ray":
+    if len(jobs) == 1 and options.executor != "ray":
+        # one publication: its render synthesizes on the build's workers, pipelined with its
+        # mastering, and builds its script once (a batch pass first would build it twice)
+        jobs = [replace(jobs[0], jobs=max(1, options.jobs))]
+    elif options.jobs > 1 or options.executor == "ray":
         _presynthesize(project, jobs, options, reporter)
     results = list(failures)
     for failure in failures:
@@ -347,6 +352,7 @@ class Job:
     config: Config
     voice: str
     cache_dir: Path
+    jobs: int = 1  # workers its narration may use (a build of one publication: the build's own)
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
@@ -549,8 +555,8 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     if reporter is not None:
         reporter.started(slug, doc.meta.title)
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
-    # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
-    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress,
+    # With --jobs N a batch was synthesized beforehand; one publication synthesizes on job.jobs workers.
+    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, job.jobs, progress=progress,
                              page_list=page_list(job.makers), formats=tuple(job.makers))
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
@@ -599,7 +605,9 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             if maker == "cover":
                 ctx._cover = _reused_cover(job.output, reused[0])
     stitchers = [maker for maker in todo if maker in STITCHERS] if len(set(todo) & set(STITCHERS)) > 1 else []
-    made: dict[str, Made] = {maker: MAKERS[maker][0](ctx) for maker in todo if maker not in stitchers}
+    narrated = [maker for maker in todo if MAKERS[maker][2]]
+    made = _text_while_rendering(ctx, [x for x in todo if x not in narrated]) if 0 < len(narrated) < len(todo) else {}
+    made |= {maker: MAKERS[maker][0](ctx) for maker in todo if maker not in stitchers and maker not in made}
     if stitchers:
         narration(ctx)  # rendered once, here, before the stitchers share it
         with ThreadPoolExecutor(max_workers=len(stitchers), thread_name_prefix="narrate-stitch") as pool:
@@ -607,6 +615,32 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             made |= {maker: running[maker].result() for maker in stitchers}  # the first failure in maker order
     result.built += [fmt for maker in todo for fmt in MAKERS[maker][1]]
     return [(fmt, path, job.keys[maker], extra) for maker in todo for fmt, path, extra in made[maker]]
+
+
+def _text_while_rendering(ctx: PublicationContext, makers: list[str]) -> dict[str, Made]:
+    """The text editions ``makers`` made here while the narration renders on a thread (ffmpeg and
+    the voice work mostly outside the interpreter's lock, so the two share the cores). An error
+    waits for the render to end (the publication's cleanups then remove its work folder); an
+    interrupt does not: the thread is a daemon, and its ffmpeg and synthesis workers die with us."""
+    failed: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            narration(ctx)
+        except BaseException as exc:  # raised in the build's thread, below
+            failed.append(exc)
+
+    thread = threading.Thread(target=render, name="narrate-render", daemon=True)
+    thread.start()
+    try:
+        made = {maker: MAKERS[maker][0](ctx) for maker in makers}
+    except Exception:
+        thread.join()
+        raise
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made
 
 
 def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
