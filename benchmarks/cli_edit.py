@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    print("load average at start: {:.2f} {:.2f} {:.2f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as scratch:
         root = Path(scratch) / "project"
         (root / "content").mkdir(parents=True)
@@ -89,6 +90,7 @@ def main() -> None:
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         print(f"one-paragraph edit, median of {len(walls)}: {wall:.2f} s = {wall / cold:.1%} of cold (goal <= 10 %), "
               f"{cpu:.2f} CPU-s = {cpu / cold_cpu:.1%} of cold CPU")
+        print("load average at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -267,3 +267,33 @@ def test_presynthesis_covers_a_book_at_its_own_pace(make_project):
                 if text.strip():
                     assert segment_complete(cache_path(project.cache_dir / "audio", segment_key(key, text))), text
     assert len(rates) == 2  # the book's pace differs from the article's
+
+
+def test_one_publication_builds_its_script_once_and_lays_out_text_while_it_renders(make_project, monkeypatch):
+    """Issue 31: a build of one publication does not synthesize in a batch pass first (which built
+    its script a second time), and its text editions are made while its narration renders: here
+    the PDF waits until the render has started, which a build making one after the other never
+    lets happen (it would fail after the timeout below)."""
+    import threading
+
+    import narrate.editions.makers as makers
+    import narrate.editions.narration as narration
+
+    root = make_project({"voices/fake.toml": FAKE_VOICE, "content/a1.md": article(1)})
+    scripts, rendering = [], threading.Event()
+    real_script, real_render, real_pdf = narration.publication_script, narration.render_publication, makers.make_pdf
+    monkeypatch.setattr(narration, "publication_script", lambda *a: scripts.append(1) or real_script(*a))
+
+    def render(ctx):
+        rendering.set()
+        return real_render(ctx)
+
+    def pdf_once_the_render_started(ctx, large=False):
+        assert rendering.wait(timeout=30), "the text editions waited for the narration"
+        return real_pdf(ctx, large)
+
+    monkeypatch.setattr(narration, "render_publication", render)
+    monkeypatch.setitem(makers.MAKERS, "pdf", (pdf_once_the_render_started, ("pdf",), False))
+    report = build(root, BuildOptions(formats=("pdf", "mp3"), voice="fake", jobs=2))
+    assert not report.failed, [str(r.error) for r in report.results]
+    assert len(scripts) == 1

@@ -23,6 +23,7 @@ import os
 import queue
 import shutil
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -237,7 +238,11 @@ def _build(root: Path | str, options: BuildOptions, reporter: Reporter) -> Build
             for doc in selected]
     for w in project.warnings:
         reporter.warning(w)
-    if options.jobs > 1 or options.executor == "ray":
+    if len(jobs) == 1 and options.executor != "ray":
+        # one publication: its render synthesizes on the build's workers, pipelined with its
+        # mastering, and builds its script once (a batch pass first would build it twice)
+        jobs = [replace(jobs[0], jobs=max(1, options.jobs))]
+    elif options.jobs > 1 or options.executor == "ray":
         jobs = _presynthesize(project, jobs, options, reporter)
     results = list(failures)
     for failure in failures:
@@ -370,6 +375,7 @@ class Job:
     voice: str
     cache_dir: Path
     premade: Any = None  # a ``TextResult``: text editions a cluster made (``editions/text_tasks``)
+    jobs: int = 1  # workers its narration may use (a build of one publication: the build's own)
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
@@ -590,8 +596,8 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     if reporter is not None:
         reporter.started(slug, doc.meta.title)
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
-    # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
-    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress,
+    # With --jobs N a batch was synthesized beforehand; one publication synthesizes on job.jobs workers.
+    ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, job.jobs, progress=progress,
                              page_list=page_list(job.makers), formats=tuple(job.makers))
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
@@ -640,7 +646,10 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             if maker == "cover":
                 ctx._cover = _reused_cover(job.output, reused[0])
     stitchers = [maker for maker in todo if maker in STITCHERS] if len(set(todo) & set(STITCHERS)) > 1 else []
-    made: dict[str, Made] = {maker: _make(job, maker, ctx) for maker in todo if maker not in stitchers}
+    narrated = [maker for maker in todo if MAKERS[maker][2]]
+    text = [maker for maker in todo if maker not in narrated]
+    made = _text_while_rendering(job, ctx, text) if narrated and text else {}
+    made |= {maker: _make(job, maker, ctx) for maker in todo if maker not in stitchers and maker not in made}
     if stitchers:
         narration(ctx)  # rendered once, here, before the stitchers share it
         with ThreadPoolExecutor(max_workers=len(stitchers), thread_name_prefix="narrate-stitch") as pool:
@@ -658,6 +667,32 @@ def _make(job: Job, maker: str, ctx: PublicationContext) -> Made:
 
     ctx.warnings.extend(job.premade.warnings.get(maker, []))
     return write_made(ctx, job.premade.made[maker])
+
+
+def _text_while_rendering(job: Job, ctx: PublicationContext, makers: list[str]) -> dict[str, Made]:
+    """The text editions ``makers`` made here while the narration renders on a thread (ffmpeg and
+    the voice work mostly outside the interpreter's lock, so the two share the cores). An error
+    waits for the render to end (the publication's cleanups then remove its work folder); an
+    interrupt does not: the thread is a daemon, and its ffmpeg and synthesis workers die with us."""
+    failed: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            narration(ctx)
+        except BaseException as exc:  # raised in the build's thread, below
+            failed.append(exc)
+
+    thread = threading.Thread(target=render, name="narrate-render", daemon=True)
+    thread.start()
+    try:
+        made = {maker: _make(job, maker, ctx) for maker in makers}
+    except Exception:
+        thread.join()
+        raise
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made
 
 
 def _move_into_place(job: Job, made: list[tuple[str, Path, str, dict[str, Any]]],
