@@ -348,6 +348,7 @@ class Job:
     voice: str
     cache_dir: Path
     premade: Any = None  # a ``TextResult``: text editions a cluster made (``editions/text_tasks``)
+    prepared: Any = None  # (voice profile, script) the cluster path worked out (``editions/on_cluster``)
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
@@ -391,15 +392,16 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
     from narrate.editions.text_tasks import text_on_cluster
 
     formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
-    outcome = Outcome()
+    outcome, prepared = Outcome(), {}
     with ray_executor(options.ray_address, reporter.warning) as executor:
         made = text_on_cluster(executor, project.root, project.config, text, formats, page_list(formats)) \
             if text else {}
         # whole chapters on the nodes: this machine then only stitches (``editions/on_cluster``)
         if batch:
             outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
-                                         progress)
-    jobs = [replace(job, premade=made.get(job.doc.meta.slug)) for job in jobs]
+                                         progress, prepared)
+    jobs = [replace(job, premade=made.get(job.doc.meta.slug), prepared=prepared.get(job.doc.meta.slug))
+            for job in jobs]
     if outcome.failed:
         first = next(iter(outcome.failed.values()))
         reporter.warning(f"Ray: {len(outcome.failed)} chapter(s) could not be narrated on the cluster (the first: "
@@ -570,7 +572,7 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
     # Synthesis runs on one process here: with --jobs N the batch was synthesized beforehand.
     ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, progress=progress,
-                             page_list=page_list(job.makers), formats=tuple(job.makers))
+                             page_list=page_list(job.makers), formats=tuple(job.makers), prepared=job.prepared)
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
