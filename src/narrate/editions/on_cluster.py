@@ -34,10 +34,11 @@ Progress = Callable[[str, int, int], None]
 
 def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications: Sequence[tuple[m.Document, str]],
                        formats: tuple[str, ...], executor: Any, progress: Progress | None = None,
-                       prepared: dict[str, tuple[Any, Any]] | None = None) -> Outcome:
+                       prepared: dict[str, tuple[Any, Any]] | None = None, alongside: Sequence[Any] = ()) -> Outcome:
     """Every chapter of ``publications`` the cache lacks, narrated on ``executor``'s cluster (see the
     module docstring); publications with other voices are synthesized there and mastered here.
-    ``prepared`` gets each publication's (voice profile, script) by slug, for its own build to reuse."""
+    ``prepared`` gets each publication's (voice profile, script) by slug, for its own build to reuse;
+    the tasks of ``alongside`` (``audio.cluster.Tasks``: the text editions) run with the chapters."""
     levels: dict[str, ChapterWork] = {}
     chapters: list[ChapterWork] = []
     elsewhere: list[tuple[m.Document, str]] = []
@@ -59,7 +60,7 @@ def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications
     if elsewhere:
         presynthesize(root, config, cache_dir, elsewhere, 1, progress, executor)
     executor.run_chapters(list(levels.values()), progress)  # the voices' level figures first: each
-    return executor.run_chapters(chapters, progress)  # chapter task reads them when it is sent (``late``)
+    return executor.run_chapters(chapters, progress, alongside)  # chapter task reads them when sent (``late``)
 
 
 def _files(audio: Path, paths: Sequence[Path]) -> dict[str, bytes]:

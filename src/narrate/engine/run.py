@@ -389,17 +389,19 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
     from narrate.audio.cluster import Outcome
     from narrate.audio.ray import ray_executor
     from narrate.editions.on_cluster import narrate_on_cluster
-    from narrate.editions.text_tasks import text_on_cluster
+    from narrate.editions.text_tasks import text_tasks
 
     formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
     outcome, prepared = Outcome(), {}
     with ray_executor(options.ray_address, reporter.warning) as executor:
-        made = text_on_cluster(executor, project.root, project.config, text, formats, page_list(formats)) \
-            if text else {}
-        # whole chapters on the nodes: this machine then only stitches (``editions/on_cluster``)
+        tasks, made = text_tasks(executor, project.root, project.config, text, formats, page_list(formats))
+        # whole chapters on the nodes, the text editions alongside: this machine then only stitches
+        # and writes (``editions/on_cluster``, ``editions/text_tasks``)
         if batch:
             outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
-                                         progress, prepared)
+                                         progress, prepared, [tasks])
+        elif text:
+            executor.run_tasks(tasks)
     jobs = [replace(job, premade=made.get(job.doc.meta.slug), prepared=prepared.get(job.doc.meta.slug))
             for job in jobs]
     if outcome.failed:
