@@ -128,11 +128,22 @@ def run_build(root: Path, reporter=None, **kw):
 
 
 @pytest.mark.slow
-def test_cluster_build_is_byte_identical_to_local(cluster, batch):
+def test_cluster_build_is_byte_identical_to_local(cluster, batch, monkeypatch):
+    from narrate.editions import narration
+
     local, remote = batch("local"), batch("remote")
     run_build(local, jobs=1)
     reporter = Collect()
+    scripts: list[str] = []  # the head works out each publication's script once, not twice
+
+    def counted(doc, *args):
+        scripts.append(doc.meta.slug)
+        return real_script(doc, *args)
+
+    real_script = narration.build_script
+    monkeypatch.setattr(narration, "build_script", counted)
     run_build(remote, reporter, executor="ray", ray_address=cluster.address)
+    assert sorted(scripts) == ["article-0", "article-1", "article-2"]
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert any(name.endswith(".mp3") for name in out_local) and any(name.endswith(".m4b") for name in out_local)
     assert out_local.keys() == out_remote.keys()
@@ -158,6 +169,8 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
     large-print rendition shipped, not shared), written here as a local build writes them."""
     from PIL import Image
 
+    from narrate.audio import cluster as cluster_module
+    from narrate.audio import ray as ray_module
     from narrate.editions import makers
 
     local, remote = batch("local", titles=2, sentences=6), batch("remote", titles=2, sentences=6)
@@ -175,10 +188,21 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
 
     for maker in ("cover", "epub", "pdf", "pdf-large"):  # the head's makers only: the nodes import their own
         monkeypatch.setitem(makers.MAKERS, maker, (not_here, *makers.MAKERS[maker][1:]))
+    passes = []  # each pass of tasks on the cluster: the text editions run in the chapters' pass
+
+    def counted(*args, **kwargs):
+        passes.append(args)
+        return real_run(*args, **kwargs)
+
+    real_run = cluster_module.run_tasks
+    monkeypatch.setattr(cluster_module, "run_tasks", counted)
+    monkeypatch.setattr(ray_module, "run_tasks", counted)
     reporter = Collect()
     report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
                    reporter)
     assert not report.failed, [str(r.error) for r in report.failed]
+    assert len(passes) == 2  # the voice's level figures, then the chapters and the text editions at once
+    assert sorted(group.task._function.__name__ for group in passes[-1][2]) == ["make_text", "narrate_chapter"]
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"epub", "pdf", "png", "mp3", "json"}
     assert out_local.keys() == out_remote.keys()

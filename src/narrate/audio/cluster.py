@@ -84,16 +84,29 @@ def _error(failure: tuple[str, str, str | None], source: str | Path | None) -> N
     return cls(message, path or source)
 
 
-def run_tasks(ray: Any, head: Any, task: Any, count: int, arguments: Callable[[int], tuple[Any, ...]],
-              collect: Callable[[int, Any], None], cpus: int, sources: Callable[[int], str | Path | None],
-              progress: Progress | None = None) -> dict[int, str]:
-    """Calls ``0 .. count-1`` of the Ray ``task``, at most ``IN_FLIGHT_PER_CPU * cpus`` in flight, each
-    given ``arguments(index)`` when it is sent; ``collect(index, result)`` as each comes back. Returns
-    the calls whose retries Ray spent (index → the cause). The head is checked all along (``HeadWatch``);
-    on any exit, calls still running are cancelled (unless the head is gone: they end with it)."""
-    queue = deque(range(count))
-    running: dict[Any, int] = {}
-    lost: dict[int, str] = {}
+@dataclass(frozen=True)
+class Tasks:
+    """``count`` calls of one Ray ``task`` for ``run_tasks``: call ``index`` is given ``arguments(index)``
+    when it is sent, ``collect(index, result)`` is called as it comes back, ``sources(index)`` names
+    it in an error."""
+
+    task: Any
+    count: int
+    arguments: Callable[[int], tuple[Any, ...]]
+    collect: Callable[[int, Any], None]
+    sources: Callable[[int], str | Path | None]
+
+
+def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress: Progress | None = None
+              ) -> list[dict[int, str]]:
+    """Every call of ``groups``, in one pass (a group's calls after the previous group's), at most
+    ``IN_FLIGHT_PER_CPU * cpus`` in flight. Returns, per group, the calls whose retries Ray spent
+    (index → the cause). The head is checked all along (``HeadWatch``); on any exit, calls still
+    running are cancelled (unless the head is gone: they end with it)."""
+    queue = deque((group, index) for group in groups for index in range(group.count))
+    count = len(queue)
+    running: dict[Any, tuple[Tasks, int]] = {}
+    lost: dict[int, dict[int, str]] = {id(group): {} for group in groups}
     done, last = 0, time.monotonic()
     if progress:
         progress("synthesize", 0, count)
@@ -101,23 +114,25 @@ def run_tasks(ray: Any, head: Any, task: Any, count: int, arguments: Callable[[i
         while queue or running:
             head.check(done)
             while queue and len(running) < IN_FLIGHT_PER_CPU * max(1, cpus):
-                index = queue.popleft()
-                running[task.remote(*arguments(index))] = index
+                group, index = queue.popleft()
+                running[group.task.remote(*group.arguments(index))] = group, index
             ready, _ = ray.wait(list(running), num_returns=1, timeout=1.0)
             if not ready:
                 if time.monotonic() - last > STALL_TIMEOUT_S:
+                    group, index = next(iter(running.values()))
                     raise AudioError(f"no task finished on the Ray cluster for {STALL_TIMEOUT_S:.0f} s",
-                                     sources(next(iter(running.values()))))
+                                     group.sources(index))
                 continue
             last = time.monotonic()
             for ref in ready:
-                index = running.pop(ref)
+                group, index = running.pop(ref)
                 try:
                     result = ray.get(ref)
                 except ray.exceptions.RayError as exc:  # retries spent: the cluster keeps losing this task
-                    lost[index] = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+                    lost[id(group)][index] = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() \
+                        else type(exc).__name__
                 else:
-                    collect(index, result)
+                    group.collect(index, result)
                 done += 1
                 if progress:
                     progress("synthesize", done, count)
@@ -126,14 +141,15 @@ def run_tasks(ray: Any, head: Any, task: Any, count: int, arguments: Callable[[i
             for ref in running:
                 with contextlib.suppress(Exception):
                     ray.cancel(ref, force=True)
-    return lost
+    return [lost[id(group)] for group in groups]
 
 
-def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None
-                 ) -> Outcome:
-    """Every ``work`` item as a Ray task (``run_tasks``); each result written into its cache as it
-    comes back. A task's NarrateError is kept in ``Outcome.failed`` (the publication's own build
-    then meets it again and reports it as a local build would)."""
+def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None,
+                 alongside: Sequence[Tasks] = ()) -> Outcome:
+    """Every ``work`` item as a Ray task (``run_tasks``), with the calls of ``alongside`` in the same
+    pass; each result written into its cache as it comes back. A task's NarrateError is kept in
+    ``Outcome.failed`` (the publication's own build then meets it again and reports it as a local
+    build would)."""
     task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
     voices: dict[str, tuple[VoiceProfile, Any]] = {}
     outcome = Outcome()
@@ -156,7 +172,8 @@ def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, pr
         outcome.driver_seconds += time.perf_counter() - started
         outcome.done += 1
 
-    lost = run_tasks(ray, head, task, len(work), arguments, collect, cpus, lambda i: work[i].source, progress)
+    chapters = Tasks(task, len(work), arguments, collect, lambda i: work[i].source)
+    lost = run_tasks(ray, head, [chapters, *alongside], cpus, progress)[0]
     for index, cause in lost.items():
         outcome.failed[index] = AudioError(f"chapter {work[index].job.chapter_id!r} failed on the Ray cluster "
                                            f"({cause})", work[index].source)

@@ -27,13 +27,13 @@ import secrets
 import socket
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.cluster import TASK_RETRIES, ChapterWork, Outcome, run_chapters, run_tasks
+from narrate.audio.cluster import TASK_RETRIES, ChapterWork, Outcome, Tasks, run_chapters, run_tasks
 from narrate.audio.ray_worker import VoiceWorker, voice_files
 from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -351,24 +351,28 @@ class RayExecutor:
             self.warn(f"Ray: {self.retried} batch(es) of voice {profile.name!r} were run again after a worker "
                       "or node was lost; nothing was lost")
 
-    def run_chapters(self, work: list[ChapterWork], progress: Progress | None) -> Outcome:
+    def run_chapters(self, work: list[ChapterWork], progress: Progress | None, alongside: Sequence[Tasks] = ()
+                     ) -> Outcome:
         """Whole chapters as Ray tasks (``audio.cluster``): synthesized, mastered and encoded on the
-        nodes; what they made written into this machine's cache."""
-        if not work:
+        nodes; what they made written into this machine's cache. The calls of ``alongside``
+        (``remote_tasks``) run in the same pass, so no node waits for one kind to end before the other."""
+        if not work and not any(group.count for group in alongside):
             return Outcome()
-        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress)
+        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress, alongside)
         self.driver_seconds += outcome.driver_seconds
         self.received_bytes += outcome.received_bytes
         return outcome
 
-    def run_tasks(self, function: Callable[..., Any], count: int, arguments: Callable[[int], tuple[Any, ...]],
-                  collect: Callable[[int, Any], None], sources: Callable[[int], str | Path | None],
-                  progress: Progress | None = None) -> dict[int, str]:
-        """``function`` called ``count`` times as Ray tasks of one CPU each (``audio.cluster.run_tasks``);
-        a call whose worker or node was lost runs again elsewhere. Returns the calls that never finished."""
+    def remote_tasks(self, function: Callable[..., Any], count: int, arguments: Callable[[int], tuple[Any, ...]],
+              collect: Callable[[int, Any], None], sources: Callable[[int], str | Path | None]) -> Tasks:
+        """``function`` to be called ``count`` times as Ray tasks of one CPU each (``audio.cluster.Tasks``);
+        a call whose worker or node was lost runs again elsewhere."""
         task = self.ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(function)
-        return run_tasks(self.ray, self.head, task, count, arguments, collect, self.cluster_cpus(), sources,
-                         progress)
+        return Tasks(task, count, arguments, collect, sources)
+
+    def run_tasks(self, tasks: Tasks, progress: Progress | None = None) -> dict[int, str]:
+        """``tasks`` run on their own (``audio.cluster.run_tasks``); returns the calls that never finished."""
+        return run_tasks(self.ray, self.head, [tasks], self.cluster_cpus(), progress)[0]
 
     def put(self, value: Any) -> Any:
         """``value`` in the cluster's object store, once for every task that is given it."""

@@ -132,9 +132,12 @@ def publication_script(ctx: PublicationContext, profile: VoiceProfile) -> Script
 
 
 def render_publication(ctx: PublicationContext) -> Narration:
-    profile = choose_voice(ctx)
+    # on a cluster, the head already chose the voice and worked out the script: not twice
+    profile, script = ctx.prepared if ctx.prepared is not None else (None, None)
+    if profile is None:
+        profile = choose_voice(ctx)
+        script = publication_script(ctx, profile)
     engine = get_engine(profile)
-    script = publication_script(ctx, profile)
     work = ctx.root / ".narrate" / "work" / ctx.doc.meta.slug
     ctx.cleanups.append(lambda: shutil.rmtree(work, ignore_errors=True))
 

@@ -33,15 +33,19 @@ Progress = Callable[[str, int, int], None]
 
 
 def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications: Sequence[tuple[m.Document, str]],
-                       formats: tuple[str, ...], executor: Any, progress: Progress | None = None) -> Outcome:
+                       formats: tuple[str, ...], executor: Any, progress: Progress | None = None,
+                       prepared: dict[str, tuple[Any, Any]] | None = None, alongside: Sequence[Any] = ()) -> Outcome:
     """Every chapter of ``publications`` the cache lacks, narrated on ``executor``'s cluster (see the
-    module docstring); publications with other voices are synthesized there and mastered here."""
+    module docstring); publications with other voices are synthesized there and mastered here.
+    ``prepared`` gets each publication's (voice profile, script) by slug, for its own build to reuse;
+    the tasks of ``alongside`` (``audio.cluster.Tasks``: the text editions) run with the chapters."""
     levels: dict[str, ChapterWork] = {}
     chapters: list[ChapterWork] = []
     elsewhere: list[tuple[m.Document, str]] = []
     for doc, voice in publications:
         try:
-            found = _chapters(PublicationContext(doc, root, root / "output", config, voice, cache_dir), formats)
+            found = _chapters(PublicationContext(doc, root, root / "output", config, voice, cache_dir), formats,
+                              {} if prepared is None else prepared)
         except ClusterError:
             raise
         except NarrateError:
@@ -56,19 +60,21 @@ def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications
     if elsewhere:
         presynthesize(root, config, cache_dir, elsewhere, 1, progress, executor)
     executor.run_chapters(list(levels.values()), progress)  # the voices' level figures first: each
-    return executor.run_chapters(chapters, progress)  # chapter task reads them when it is sent (``late``)
+    return executor.run_chapters(chapters, progress, alongside)  # chapter task reads them when sent (``late``)
 
 
 def _files(audio: Path, paths: Sequence[Path]) -> dict[str, bytes]:
     return {p.relative_to(audio).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
-def _chapters(ctx: PublicationContext, formats: tuple[str, ...]) -> tuple[ChapterWork | None, list[ChapterWork]] | None:
+def _chapters(ctx: PublicationContext, formats: tuple[str, ...],
+              prepared: dict[str, tuple[Any, Any]]) -> tuple[ChapterWork | None, list[ChapterWork]] | None:
     """The voice-level task (None when its figures are cached) and the chapter tasks of one
     publication; None when it has other voices (mastered on this machine)."""
     profile = choose_voice(ctx)
     engine = get_engine(profile)
     script = publication_script(ctx, profile)
+    prepared[ctx.doc.meta.slug] = (profile, script)
     target = TARGETS.get(profile.loudness)
     if target is None or part_voices(ctx, script, profile):
         return None

@@ -97,11 +97,12 @@ def write_made(ctx: PublicationContext, finished: Finished) -> Made:
     return made
 
 
-def text_on_cluster(executor: Any, root: Path, config: Config, wanted: Sequence[tuple[m.Document, tuple[str, ...]]],
-                    formats: tuple[str, ...], page_list: bool) -> dict[str, TextResult]:
-    """Each (document, makers) of ``wanted`` made on ``executor``'s cluster; slug → what came back,
-    for the tasks that finished without an error. A job's files are read when it is sent, so a large
-    batch's images are never all in memory at once."""
+def text_tasks(executor: Any, root: Path, config: Config, wanted: Sequence[tuple[m.Document, tuple[str, ...]]],
+               formats: tuple[str, ...], page_list: bool) -> tuple[Any, dict[str, TextResult]]:
+    """Each (document, makers) of ``wanted`` as a task for ``executor``'s cluster (``audio.cluster.Tasks``,
+    run with the chapters, or alone when there are none), and the slug → what came back it fills, for the
+    tasks that finished without an error. A job's files are read when it is sent, so a large batch's
+    images are never all in memory at once."""
     results: dict[str, TextResult] = {}
 
     def arguments(index: int) -> tuple[TextJob]:
@@ -112,6 +113,5 @@ def text_on_cluster(executor: Any, root: Path, config: Config, wanted: Sequence[
         if isinstance(result, TextResult):
             results[wanted[index][0].meta.slug] = result
 
-    executor.run_tasks(make_text, len(wanted), arguments, collect,
-                       lambda i: wanted[i][0].source_files[0] if wanted[i][0].source_files else None)
-    return results
+    return executor.remote_tasks(make_text, len(wanted), arguments, collect,
+                                 lambda i: wanted[i][0].source_files[0] if wanted[i][0].source_files else None), results

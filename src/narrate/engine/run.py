@@ -376,6 +376,7 @@ class Job:
     cache_dir: Path
     premade: Any = None  # a ``TextResult``: text editions a cluster made (``editions/text_tasks``)
     jobs: int = 1  # workers its narration may use (a build of one publication: the build's own)
+    prepared: Any = None  # (voice profile, script) the cluster path worked out (``editions/on_cluster``)
 
 
 def _job(project: Project, output: Path, doc: m.Document, makers: tuple[str, ...], options: BuildOptions,
@@ -416,18 +417,21 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
     from narrate.audio.cluster import Outcome
     from narrate.audio.ray import ray_executor
     from narrate.editions.on_cluster import narrate_on_cluster
-    from narrate.editions.text_tasks import text_on_cluster
+    from narrate.editions.text_tasks import text_tasks
 
     formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
-    outcome = Outcome()
+    outcome, prepared = Outcome(), {}
     with ray_executor(options.ray_address, reporter.warning) as executor:
-        made = text_on_cluster(executor, project.root, project.config, text, formats, page_list(formats)) \
-            if text else {}
-        # whole chapters on the nodes: this machine then only stitches (``editions/on_cluster``)
+        tasks, made = text_tasks(executor, project.root, project.config, text, formats, page_list(formats))
+        # whole chapters on the nodes, the text editions alongside: this machine then only stitches
+        # and writes (``editions/on_cluster``, ``editions/text_tasks``)
         if batch:
             outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
-                                         progress)
-    jobs = [replace(job, premade=made.get(job.doc.meta.slug)) for job in jobs]
+                                         progress, prepared, [tasks])
+        elif text:
+            executor.run_tasks(tasks)
+    jobs = [replace(job, premade=made.get(job.doc.meta.slug), prepared=prepared.get(job.doc.meta.slug))
+            for job in jobs]
     if outcome.failed:
         first = next(iter(outcome.failed.values()))
         reporter.warning(f"Ray: {len(outcome.failed)} chapter(s) could not be narrated on the cluster (the first: "
@@ -598,7 +602,8 @@ def build_publication(job: Job, reporter: Reporter | None) -> PublicationResult:
     progress = (lambda done, total, ms: reporter.progress(slug, done, total, ms)) if reporter else None
     # With --jobs N a batch was synthesized beforehand; one publication synthesizes on job.jobs workers.
     ctx = PublicationContext(doc, job.root, staging, job.config, job.voice, job.cache_dir, job.jobs, progress=progress,
-                             page_list=page_list(job.makers), formats=tuple(job.makers))
+                             page_list=page_list(job.makers), formats=tuple(job.makers),
+                             prepared=job.prepared)
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
     artifacts: list[dict[str, Any]] = []
     moved: list[dict[str, Any]] = []
