@@ -44,7 +44,7 @@ from narrate.artifacts import (
     remove_unfinished,
     write_manifest,
 )
-from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task
+from narrate.audio.synth import STOP_WAIT_S, install_stop_handlers, stop_pool, stoppable_task
 from narrate.editions.context import Made, PublicationContext, page_list
 from narrate.editions.makers import MAKERS, narration
 from narrate.editions.narration import preflight_narration, presynthesize
@@ -674,11 +674,21 @@ def _make(job: Job, maker: str, ctx: PublicationContext) -> Made:
     return write_made(ctx, job.premade.made[maker])
 
 
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise KeyboardInterrupt in ``thread`` (at its next Python instruction: a running ffmpeg or
+    model call ends first) and wait a little for its ``finally`` blocks."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident or 0), ctypes.py_object(KeyboardInterrupt))
+    thread.join(STOP_WAIT_S)
+
+
 def _text_while_rendering(job: Job, ctx: PublicationContext, makers: list[str]) -> dict[str, Made]:
     """The text editions ``makers`` made here while the narration renders on a thread (ffmpeg and
     the voice work mostly outside the interpreter's lock, so the two share the cores). An error
     waits for the render to end (the publication's cleanups then remove its work folder); an
-    interrupt does not: the thread is a daemon, and its ffmpeg and synthesis workers die with us."""
+    interrupt (Ctrl-C, SIGTERM) is raised in the render too, which is given ``STOP_WAIT_S`` for its
+    cleanups (an atomic write's temp file, ffmpeg) before the build goes on stopping."""
     failed: list[BaseException] = []
 
     def render() -> None:
@@ -691,10 +701,13 @@ def _text_while_rendering(job: Job, ctx: PublicationContext, makers: list[str]) 
     thread.start()
     try:
         made = {maker: _make(job, maker, ctx) for maker in makers}
+        thread.join()
     except Exception:
         thread.join()
         raise
-    thread.join()
+    except BaseException:
+        _interrupt(thread)
+        raise
     if failed:
         raise failed[0]
     return made
