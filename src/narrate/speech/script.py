@@ -42,113 +42,56 @@ document's language: "by" is "von" in German):
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from narrate.errors import ConfigError
 from narrate.i18n.dates import list_text
-from narrate.i18n.messages import Messages, messages_for
+from narrate.i18n.messages import messages_for
 from narrate.model import (
     Block,
     Chapter,
-    Code,
     CodeBlock,
     Document,
-    Emph,
     Figure,
     Footnote,
-    FootnoteRef,
     Heading,
-    Inline,
-    InlineImage,
-    LineBreak,
-    Link,
     ListBlock,
     Meta,
     Paragraph,
     Quote,
     Rule,
     Span,
-    Strong,
     Table,
     TableCell,
     Text,
-    iter_blocks,
     leads_in,
+)
+from narrate.speech.inline_speech import (
+    align_languages,
+    footnote_refs,
+    has_phrase_language,
+    has_words,
+    link_call,
+    only_links,
+    speech_chunks,
+    speech_text,
 )
 from narrate.speech.normalize import normalize
 from narrate.speech.numbers import cardinal
+from narrate.speech.script_types import Pauses, Script, ScriptChapter, ScriptOptions, Segment
 from narrate.speech.sentences import split_sentences
 from narrate.speech.wording import roman_value
 
 if TYPE_CHECKING:
     from narrate.speech.lexicon import Lexicon
 
+__all__ = [
+    "CLOSING_CREDITS", "OPENING_CREDITS", "Pauses", "Script", "ScriptChapter", "ScriptOptions", "Segment",
+    "build_script", "format_script", "speech_text", "spoken_sentence",
+]
+
 CODE_OMITTED = "Code sample omitted."  # the English of messages "code_omitted"
-
-
-@dataclass(frozen=True)
-class Pauses:
-    """Silence, in milliseconds, after each kind of unit."""
-
-    sentence: int = 350
-    paragraph: int = 700
-    section: int = 1200
-    chapter: int = 2000
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One utterance: synthesized as a unit, cached as a unit."""
-
-    id: str  # "<block id>-s<n>", unique in the document; SMIL/VTT refer to it
-    block_id: str  # the model block it comes from ("" for generated speech)
-    text: str  # display text: the source wording (transcripts show this)
-    spoken: str  # normalized text sent to the engine
-    pause_after_ms: int
-    kind: str = "text"  # opening | disclosure | heading | text | item | quote | alt | footnote | closing
-    language: str = ""  # a part in another language ({lang=fr}): spoken by that language's voice; "" for the script's
-    # A sentence holding a phrase in another language ("Er sagte [c'est la vie]{lang=fr} und ging."):
-    # its (language, spoken text) runs in order, each normalized in and spoken by its own language
-    # ("" for the script's); ``spoken`` is then the runs joined. Empty: one run, ``language``.
-    runs: tuple[tuple[str, str], ...] = ()
-
-    def pieces(self) -> tuple[tuple[str, str], ...]:
-        """(language, spoken text) in the order spoken: the runs, or the whole segment in its language."""
-        return self.runs or ((self.language, self.spoken),)
-
-
-@dataclass(frozen=True)
-class ScriptChapter:
-    id: str  # the model chapter id
-    title: str
-    segments: tuple[Segment, ...]
-
-
-@dataclass(frozen=True)
-class Script:
-    slug: str
-    title: str
-    language: str
-    chapters: tuple[ScriptChapter, ...]
-
-    def segments(self):
-        for chapter in self.chapters:
-            yield from chapter.segments
-
-
-@dataclass(frozen=True)
-class ScriptOptions:
-    pauses: Pauses = field(default_factory=Pauses)
-    disclosure: str | None = None  # None: the catalog's, in the document's language; "" disables it
-    read_alt_text: bool = True
-    footnotes: str = "after"  # "after" the block citing them, at the end of the "section", or "skip"
-    voice_name: str = ""  # for the disclosure, if it mentions the voice
-    messages: Messages | None = None  # narrate's own words; None: the shipped catalog for the document
-    narrator: str = ""  # the narrator as a listener is told ("Joe, a synthetic voice"); never an internal id
-    credits: bool = True  # opening and closing credits as chapters of their own
 
 
 # ------------------------------------------------------------------- building
@@ -225,10 +168,6 @@ def _primary(language: str) -> str:
     return language.replace("_", "-").split("-")[0].lower()
 
 
-def _has_words(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
-
-
 def _end_block(segments: list[Segment], pause: int) -> list[Segment]:
     if segments:
         segments[-1] = _with_pause(segments[-1], pause)
@@ -237,125 +176,6 @@ def _end_block(segments: list[Segment], pause: int) -> list[Segment]:
 
 def _join_names(names: tuple[str, ...], language: str) -> str:
     return list_text([name for name in names if name.strip()], language)
-
-
-def speech_text(inlines: tuple[Inline, ...], read_alt: bool = True) -> str:
-    """What inlines say: link text (never the address), image alt, no note marks."""
-    out: list[str] = []
-    for node in inlines:
-        if isinstance(node, (Text, Code)):
-            out.append(node.text)
-        elif isinstance(node, (Emph, Strong, Link, Span)):
-            out.append(speech_text(node.children, read_alt))
-        elif isinstance(node, InlineImage) and read_alt:
-            out.append(node.alt)
-        elif isinstance(node, LineBreak):
-            out.append(" ")
-    return "".join(out)
-
-
-def _speech_chunks(inlines: tuple[Inline, ...], read_alt: bool, lang: str = "") -> list[tuple[str, str]]:
-    """``speech_text`` in chunks of (language of the innermost ``Span`` with one, or "", text)."""
-    out: list[tuple[str, str]] = []
-    for node in inlines:
-        if isinstance(node, Span) and node.lang:
-            out += _speech_chunks(node.children, read_alt, node.lang)
-        elif isinstance(node, (Emph, Strong, Link, Span)):
-            out += _speech_chunks(node.children, read_alt, lang)
-        else:
-            out.append((lang, speech_text((node,), read_alt)))
-    return out
-
-
-def _has_phrase_language(inlines: tuple[Inline, ...]) -> bool:
-    return any((isinstance(n, Span) and bool(n.lang)) or
-               (isinstance(n, (Emph, Strong, Link, Span)) and _has_phrase_language(n.children)) for n in inlines)
-
-
-def _align(part: str, text: str, langs: list[str], cursor: int) -> tuple[list[tuple[str, str]], int]:
-    """``part`` (a sentence of ``text`` with its whitespace collapsed) as (language, text) chunks,
-    each character taking the language of its source character; and where the sentence ends in
-    ``text``. A part that cannot be aligned is one chunk in no particular language."""
-    out: list[tuple[str, str]] = []
-    pos = cursor
-    for ch in part:
-        if ch.isspace():
-            lang = out[-1][0] if out else ""
-        else:
-            while pos < len(text) and text[pos] != ch:
-                pos += 1
-            if pos >= len(text):
-                return [("", part)], cursor
-            lang, pos = langs[pos], pos + 1
-        if out and out[-1][0] == lang:
-            out[-1] = (lang, out[-1][1] + ch)
-        else:
-            out.append((lang, ch))
-    return out, pos
-
-
-def _only_links(inlines: tuple[Inline, ...]) -> bool:
-    """True when the words of ``inlines`` are all link labels (a call to action)."""
-    found = False
-    for node in inlines:
-        if isinstance(node, Link):
-            found = True
-        elif isinstance(node, (Emph, Strong)):
-            if not _only_links(node.children):
-                return False
-            found = True
-        elif isinstance(node, (Text, Code)) and _has_words(node.text):
-            return False
-    return found
-
-
-def _links(inlines: tuple[Inline, ...]) -> list[Link]:
-    found: list[Link] = []
-    for node in inlines:
-        if isinstance(node, Link):
-            found.append(node)
-        elif isinstance(node, (Emph, Strong, Span)):
-            found += _links(node.children)
-    return found
-
-
-def readable_address(href: str) -> str:
-    """'https://www.example.org/join/' → 'example.org/join'; 'mailto:desk@example.org' → the address."""
-    address = re.sub(r"^(?:mailto:|https?://)(?:www\.)?", "", href.strip(), flags=re.IGNORECASE)
-    return address.split("?", 1)[0].rstrip("/") if "@" not in address else address.split("?", 1)[0]
-
-
-def _link_call(inlines: tuple[Inline, ...], read_alt: bool) -> str:
-    """A paragraph that is only links, as said: each link's text and where it goes."""
-    parts = []
-    for link in _links(inlines):
-        label = " ".join(speech_text(link.children, read_alt).split()).rstrip(".:")
-        address = readable_address(link.href)
-        same = label.lower().removeprefix("mailto:") in {address.lower(), link.href.lower()}
-        parts.append(address if same or not label else f"{label}: {address}")
-    return ". ".join(parts) + "." if parts else ""
-
-
-def _footnote_refs(block: Block) -> list[FootnoteRef]:
-    refs: list[FootnoteRef] = []
-
-    def walk(inlines: tuple[Inline, ...]) -> None:
-        for node in inlines:
-            if isinstance(node, FootnoteRef):
-                refs.append(node)
-            elif isinstance(node, (Emph, Strong, Link, Span)):
-                walk(node.children)
-
-    for inner in iter_blocks((block,)):
-        if isinstance(inner, (Paragraph, Heading)):
-            walk(inner.children)
-        elif isinstance(inner, Figure):
-            walk(inner.caption)
-        elif isinstance(inner, Table):
-            for row in inner.head + inner.body:
-                for cell in row:
-                    walk(cell.children)
-    return refs
 
 
 class _Builder:
@@ -383,8 +203,8 @@ class _Builder:
         value = roman_value(text.rstrip(".")) if kind == "heading" else None
         runs = () if value else self.runs(chunks or [])
         spoken = " ".join(t for _, t in runs) if runs else \
-            cardinal(value) if value else self.speak(text) if _has_words(text) else ""
-        if not _has_words(spoken):
+            cardinal(value) if value else self.speak(text) if has_words(text) else ""
+        if not has_words(spoken):
             return None
         unique, n = seg_id, 1
         while unique in self.ids:
@@ -404,9 +224,9 @@ class _Builder:
         for lang, chunk in chunks:
             language = lang or self.part or self.language
             voice = "" if _primary(language) == _primary(self.language) else language
-            if merged and (merged[-1][0] == voice or not _has_words(chunk)):
+            if merged and (merged[-1][0] == voice or not has_words(chunk)):
                 merged[-1][2] += chunk
-            elif merged and not _has_words(merged[-1][2]):
+            elif merged and not has_words(merged[-1][2]):
                 merged[-1] = [voice, language, merged[-1][2] + chunk]
             else:
                 merged.append([voice, language, chunk])
@@ -439,7 +259,7 @@ class _Builder:
         langs = [lang for lang, chunk in chunks for _ in chunk]
         made, cursor = [], 0
         for seg_id, part in zip(ids, parts, strict=True):
-            aligned, cursor = _align(part, text, langs, cursor)
+            aligned, cursor = align_languages(part, text, langs, cursor)
             made.append(self.segment(seg_id, block_id, part, kind, self.pauses.sentence, aligned))
         return _end_block([s for s in made if s is not None], self.pauses.paragraph)
 
@@ -499,7 +319,7 @@ class _Builder:
                 segments += self.footnotes(waiting)
                 waiting = []
             segments += self.block(block)
-            waiting += [ref.label for ref in _footnote_refs(block)]
+            waiting += [ref.label for ref in footnote_refs(block)]
             following = chapter.blocks[index + 1] if index + 1 < len(chapter.blocks) else None
             if self.options.footnotes == "after" and not (following is not None and leads_in(block)):
                 segments += self.footnotes(waiting)
@@ -538,15 +358,15 @@ class _Builder:
         read_alt = self.options.read_alt_text
         if isinstance(block, Heading):
             text = speech_text(block.children, read_alt)
-            chunks = _speech_chunks(block.children, read_alt) if _has_phrase_language(block.children) else None
+            chunks = speech_chunks(block.children, read_alt) if has_phrase_language(block.children) else None
             heading = self.segment(f"{block.id}-s1", block.id, text, "heading" if kind == "text" else kind,
                                    self.pauses.section, chunks)
             return [heading] if heading else []
         if isinstance(block, Paragraph):
-            if _only_links(block.children):  # a call to action: say where to go
-                return self.sentences(block.id, _link_call(block.children, read_alt), kind)
-            if _has_phrase_language(block.children):
-                chunks = _speech_chunks(block.children, read_alt)
+            if only_links(block.children):  # a call to action: say where to go
+                return self.sentences(block.id, link_call(block.children, read_alt), kind)
+            if has_phrase_language(block.children):
+                chunks = speech_chunks(block.children, read_alt)
                 return self.sentences(block.id, "".join(c for _, c in chunks), kind, chunks=chunks)
             return self.sentences(block.id, speech_text(block.children, read_alt), kind)
         if isinstance(block, ListBlock):
@@ -582,13 +402,13 @@ class _Builder:
             """Each cell as (language, text) chunks, whitespace collapsed ("" the table's language)."""
             out = []
             for cell in row:
-                if not _has_phrase_language(cell.children):
+                if not has_phrase_language(cell.children):
                     text = " ".join(speech_text(cell.children, read_alt).split())
                     out.append([("", text)] if text else [])
                     continue
-                chunks = _speech_chunks(cell.children, read_alt)
+                chunks = speech_chunks(cell.children, read_alt)
                 raw = "".join(c for _, c in chunks)
-                aligned, _ = _align(" ".join(raw.split()), raw, [lang for lang, c in chunks for _ in c], 0)
+                aligned, _ = align_languages(" ".join(raw.split()), raw, [lang for lang, c in chunks for _ in c], 0)
                 out.append(aligned)
             return out
 
