@@ -121,3 +121,17 @@ EDGES = [
 @pytest.mark.parametrize(("text", "expected"), EDGES)
 def test_class_edges(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# What listeners hear (issue 27, fifth round): readings changed to the way the other suites say them, where
+# that is as good for a listener, and classes read wrong before.
+FIFTH_ROUND = [
+    # every digit in a web address is typed, so it is said digit by digit, two digits too
+    ("Read example.org/news/42-tips first", "Read example dot org slash news slash four two dash tips first"),
+    ("Mail ops17@example.net", "Mail ops one seven at example dot net"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIFTH_ROUND)
+def test_fifth_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected

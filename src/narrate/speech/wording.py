@@ -39,8 +39,9 @@ def speak_address(address: str) -> str:
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
     address = re.sub(r"^file:///?", "file ", address, flags=re.IGNORECASE)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
-    # digits in an address are a name, never a quantity: "mail123", "/2024/0815" digit by digit
-    spoken = re.sub(r"[0-9]{3,}", lambda m: f" {n.digits_words(m.group(0))} ", spoken)
+    # digits in an address are a name, never a quantity: "mail123", "/2024/0815", "/12" digit by digit,
+    # as they are typed (one rule for every length: "slash one two", never "slash twelve")
+    spoken = re.sub(r"[0-9]{2,}", lambda m: f" {n.digits_words(m.group(0))} ", spoken)
     return " ".join(spoken.split())
 
 
