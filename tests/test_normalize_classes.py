@@ -115,6 +115,7 @@ EDGES = [
     ("tea and / or coffee", "tea and / or coffee"),  # a slash alone between spaces: a separator
     ("a 300-PAGE report", "a three hundred-page report"),  # no leading one: not a telephone number
     ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
+    ("a 4x6 card", "a four by six card"),  # two numbers joined by x: a dimension, not a multiplier
 ]
 
 
@@ -129,6 +130,10 @@ FIFTH_ROUND = [
     # every digit in a web address is typed, so it is said digit by digit, two digits too
     ("Read example.org/news/42-tips first", "Read example dot org slash news slash four two dash tips first"),
     ("Mail ops17@example.net", "Mail ops one seven at example dot net"),
+    # a multiplier glued to a number is said "x", as people say it ("a 4x6 card" stays "by": an edge below)
+    ("The new chip is 3x faster with a 1.5x boost", "The new chip is three x faster with a one point five x boost"),
+    # "Mrs." is said /ˈmɪsɪz/, the way dictionaries give it ("Missus" is the colloquial /ˈmɪsəs/)
+    ("Ask Mrs. Okafor.", "Ask Misses Okafor."),
 ]
 
 

@@ -216,10 +216,10 @@ def _decade(m: re.Match[str]) -> str:
 
 
 def _glued(m: re.Match[str]) -> str:
-    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 times'."""
+    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 x' (said "ten x", as people say "a 10x zoom")."""
     if m.group(1):
         return f"{m.group(1)} {m.group(2)}"
-    return f"{m.group(3)} {'times' if m.group(4) == 'x' else m.group(4)}"
+    return f"{m.group(3)} {m.group(4)}"
 
 
 def _year(m: re.Match[str]) -> str:

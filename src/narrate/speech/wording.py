@@ -88,7 +88,7 @@ def _dr_st(m: re.Match[str]) -> str:
     return words + "." if m.group(2) == "." and _at_end(m) else words
 
 
-_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
+_TITLES = {"Mr": "Mister", "Mrs": "Misses", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
            "Gen": "General", "Capt": "Captain", "Sgt": "Sergeant", "Lt": "Lieutenant", "Col": "Colonel",
            "Gov": "Governor", "Sen": "Senator", "Rep": "Representative", "Hon": "Honorable",
            "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior",
