@@ -94,6 +94,11 @@ def test_a_month_before_its_day_is_said_the_british_way_in_en_gb():
     assert normalize("at the May 4 vote", "en-GB") == "at the May fourth vote"
 
 
+def test_a_weekday_date_follows_the_regions_order():
+    assert normalize("Rehearsal Tue 3/4", "en-GB") == "Rehearsal Tuesday the third of April"
+    assert normalize("Bring Sun 1/2 cup", "en-US") == "Bring Sun one half cup"  # "Sun" without its period
+
+
 def test_a_rank_before_a_name_ends_no_sentence():
     assert split_sentences("We saw Maj. Ortiz there. Then Adm. Chen left.") == [
         "We saw Maj. Ortiz there.", "Then Adm. Chen left."]
@@ -116,6 +121,7 @@ EDGES = [
     ("a 300-PAGE report", "a three hundred-page report"),  # no leading one: not a telephone number
     ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
     ("a 4x6 card", "a four by six card"),  # two numbers joined by x: a dimension, not a multiplier
+    ("Due Friday, 10/16/26.", "Due Friday, October sixteenth, twenty-six."),  # a weekday and a full date
 ]
 
 
@@ -134,6 +140,8 @@ FIFTH_ROUND = [
     ("The new chip is 3x faster with a 1.5x boost", "The new chip is three x faster with a one point five x boost"),
     # "Mrs." is said /ˈmɪsɪz/, the way dictionaries give it ("Missus" is the colloquial /ˈmɪsəs/)
     ("Ask Mrs. Okafor.", "Ask Misses Okafor."),
+    # a weekday before a slash makes it a date, never a fraction; calendars write the weekday in two letters
+    ("Rehearsal Mon. 3/4, show Th (3/7)", "Rehearsal Monday March fourth, show Thursday (March seventh)"),
 ]
 
 
