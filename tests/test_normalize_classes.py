@@ -140,6 +140,9 @@ FIFTH_ROUND = [
     ("The new chip is 3x faster with a 1.5x boost", "The new chip is three x faster with a one point five x boost"),
     # "Mrs." is said /ˈmɪsɪz/, the way dictionaries give it ("Missus" is the colloquial /ˈmɪsəs/)
     ("Ask Mrs. Okafor.", "Ask Misses Okafor."),
+    # a bare four-digit number before a verb in the singular is a year (a count over one takes the plural)
+    ("1986 was wet, and 2011 marks a change; 1200 were lost",
+     "nineteen eighty-six was wet, and twenty eleven marks a change; one thousand two hundred were lost"),
     # a weekday before a slash makes it a date, never a fraction; calendars write the weekday in two letters
     ("Rehearsal Mon. 3/4, show Th (3/7)", "Rehearsal Monday March fourth, show Thursday (March seventh)"),
 ]

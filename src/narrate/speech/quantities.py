@@ -199,6 +199,10 @@ _YEAR_CUES = re.compile(
     r"and|or|the|between|early|late|mid|summer|winter|spring|autumn|fall|AD|" + "|".join(MONTHS)
     + r")\s|\bc\.\s?|\bmid-)$", re.IGNORECASE)
 _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
+# a word after a bare four-digit number that makes it a year: an era, a range, or a verb in the singular,
+# which a count over one never takes ("1990 was a good year", "2008 marks the start"; "1990 were" is a count)
+_YEAR_AFTER = frozenset({"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till",
+                         "was", "is", "has", "does", "remains", "seems", "marks", "sees", "brings", "begins", "ends"})
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=[(?!]))[-−](?=[0-9]|\.[0-9])")  # "?-34": a sign after a question
 _NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
 
@@ -227,7 +231,7 @@ def _year(m: re.Match[str]) -> str:
     if not _is_year(digits):
         return m.group(0)
     cued = _YEAR_CUES.search(m.string, max(0, m.start() - 30), m.start()) is not None
-    era = after.strip() in {"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till"}
+    era = after.strip() in _YEAR_AFTER
     if not cued and not era and after.strip() and after.strip().islower():
         return n.cardinal(digits) + after
     return n.year(digits) + after
