@@ -122,6 +122,7 @@ EDGES = [
     ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
     ("a 4x6 card", "a four by six card"),  # two numbers joined by x: a dimension, not a multiplier
     ("Due Friday, 10/16/26.", "Due Friday, October sixteenth, twenty-six."),  # a weekday and a full date
+    ("on 3/17 of this year", "on three seventeen of this year"),  # "of this year": not a share
 ]
 
 
@@ -140,6 +141,10 @@ FIFTH_ROUND = [
     ("The new chip is 3x faster with a 1.5x boost", "The new chip is three x faster with a one point five x boost"),
     # "Mrs." is said /ˈmɪsɪz/, the way dictionaries give it ("Missus" is the colloquial /ˈmɪsəs/)
     ("Ask Mrs. Okafor.", "Ask Misses Okafor."),
+    # a number glued to x in an equation is the variable, not "times"
+    ("Solve 3x + 2 = 11.", "Solve three x plus two equals eleven."),
+    # a share of something is a fraction, never a date
+    ("Only 1/24 of the budget and 3/17 of them", "Only one twenty-fourth of the budget and three seventeenths of them"),
     # a bare four-digit number before a verb in the singular is a year (a count over one takes the plural)
     ("1986 was wet, and 2011 marks a change; 1200 were lost",
      "nineteen eighty-six was wet, and twenty eleven marks a change; one thousand two hundred were lost"),

@@ -137,6 +137,7 @@ _SLASH3 = re.compile(rf"(?<![\w/.])({D}{{1,4}})/({D}{{1,2}})/({D}{{2,4}})(?![\w/
 _SLASH = re.compile(
     rf"(?<![\w/.,])(?:({D}+)\s)?({D}{{1,4}})/({D}{{1,4}})(ths|st|nd|rd|th)?(?![\w/]|\.[0-9])(?:\s?{_UNIT_TAIL})?")
 _DENOMINATORS = {2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 32, 64, 100}
+_PART_OF = re.compile(r"\s+of\s+(?:a|an|the|all|its|their|his|her|our|my|your|them|us|it|each|every)\b")
 
 
 def _mixed(whole: str | None, num: int, den: int) -> str:
@@ -182,6 +183,8 @@ def _slash(m: re.Match[str]) -> str:
         return _with_unit(_mixed(whole, num, den), whole, num, den, unit, power)
     if not whole and 12 < num < den < 100 and num + den != 100:  # no month, so no date: "17/36" is a fraction
         return _with_unit(n.fraction(num, den), whole, num, den, unit, power)  # ("30/70" a split)
+    if not whole and not unit and 1 <= num < den and _PART_OF.match(m.string, m.end()):
+        return n.fraction(num, den)  # "1/24 of the budget": a share of something, never a date
     prefix = f"{n.cardinal(whole)} " if whole else ""
     words = f"{prefix}{n.cardinal(m.group(2))} {n.cardinal(m.group(3))}"
     return f"{words} {unit_words(unit, power, True)}" if unit else words
