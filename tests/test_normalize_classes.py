@@ -145,6 +145,9 @@ FIFTH_ROUND = [
     ("Solve 3x + 2 = 11.", "Solve three x plus two equals eleven."),
     # a share of something is a fraction, never a date
     ("Only 1/24 of the budget and 3/17 of them", "Only one twenty-fourth of the budget and three seventeenths of them"),
+    # "Co." is a company after a name, a county before one
+    ("Harlan & Co. sold land in Co. Sligo to Brandt Co.",
+     "Harlan and Company sold land in County Sligo to Brandt Company."),
     # a bare four-digit number before a verb in the singular is a year (a count over one takes the plural)
     ("1986 was wet, and 2011 marks a change; 1200 were lost",
      "nineteen eighty-six was wet, and twenty eleven marks a change; one thousand two hundred were lost"),
