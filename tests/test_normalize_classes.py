@@ -123,6 +123,7 @@ EDGES = [
     ("a 4x6 card", "a four by six card"),  # two numbers joined by x: a dimension, not a multiplier
     ("Due Friday, 10/16/26.", "Due Friday, October sixteenth, twenty-six."),  # a weekday and a full date
     ("on 3/17 of this year", "on three seventeen of this year"),  # "of this year": not a share
+    ("CD", "C D"),  # a lone numeral of C, D, L or M is more often an acronym
 ]
 
 
@@ -148,6 +149,8 @@ FIFTH_ROUND = [
     # "Co." is a company after a name, a county before one
     ("Harlan & Co. sold land in Co. Sligo to Brandt Co.",
      "Harlan and Company sold land in County Sligo to Brandt Company."),
+    # a line that is only a Roman numeral (a section divider) is its number
+    ("XIV.", "Fourteen."),
     # a bare four-digit number before a verb in the singular is a year (a count over one takes the plural)
     ("1986 was wet, and 2011 marks a change; 1200 were lost",
      "nineteen eighty-six was wet, and twenty eleven marks a change; one thousand two hundred were lost"),

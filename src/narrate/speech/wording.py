@@ -174,6 +174,14 @@ _OTHER_ROMAN = re.compile(r"\b([A-Z][A-Za-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
 # A lone V or X closing a title of two or more capitalized words ("Final Fantasy X", "Rocky V"
 # needs the cue list); one name before it stays a letter ("Malcolm X", "Generation X").
 _TITLE_ROMAN = re.compile(r"\b((?:[A-Z][a-z]+\s+)+[A-Z][a-z]+)(\s+)([VX])\b(?![\w.'’-]\w)")
+# A text that is only a Roman numeral of I, V and X ("IV", "XII."): a section's number on a line of its own (a
+# divider paragraph, a list item), said as the number; "CD", "XL", "MD" and a lone "I" stay as they are
+_LONE_ROMAN = re.compile(r"\A(\s*)([IVX]{2,})(\.?\s*)\Z")
+
+
+def _lone_roman(m: re.Match[str]) -> str:
+    value = roman_value(m.group(2))
+    return m.group(0) if value is None else m.group(1) + n.cardinal(value).capitalize() + m.group(3)
 
 
 def roman_value(numeral: str) -> int | None:
@@ -354,6 +362,7 @@ def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
 
 RULES_ADDRESSES: tuple[Rule, ...] = (_when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
 RULES_WORDS: tuple[Rule, ...] = (
+    sub(_LONE_ROMAN, _lone_roman),
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
     sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
