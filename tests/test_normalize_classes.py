@@ -124,6 +124,7 @@ EDGES = [
     ("Due Friday, 10/16/26.", "Due Friday, October sixteenth, twenty-six."),  # a weekday and a full date
     ("on 3/17 of this year", "on three seventeen of this year"),  # "of this year": not a share
     ("CD", "C D"),  # a lone numeral of C, D, L or M is more often an acronym
+    ("The number 1729 is taxicab", "The number one thousand seven hundred twenty-nine is taxicab"),  # a number
 ]
 
 

@@ -204,8 +204,9 @@ _YEAR_CUES = re.compile(
 _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
 # a word after a bare four-digit number that makes it a year: an era, a range, or a verb in the singular,
 # which a count over one never takes ("1990 was a good year", "2008 marks the start"; "1990 were" is a count)
-_YEAR_AFTER = frozenset({"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till",
-                         "was", "is", "has", "does", "remains", "seems", "marks", "sees", "brings", "begins", "ends"})
+_YEAR_AFTER = frozenset({"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till"})
+_YEAR_VERBS = frozenset({"was", "is", "has", "does", "remains", "seems", "marks", "sees", "brings", "begins", "ends"})
+_NUMBER_BEFORE = re.compile(r"\bnumbers?\s+$", re.IGNORECASE)  # "the number 1024 is a power of two"
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=[(?!]))[-−](?=[0-9]|\.[0-9])")  # "?-34": a sign after a question
 _NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
 
@@ -234,7 +235,8 @@ def _year(m: re.Match[str]) -> str:
     if not _is_year(digits):
         return m.group(0)
     cued = _YEAR_CUES.search(m.string, max(0, m.start() - 30), m.start()) is not None
-    era = after.strip() in _YEAR_AFTER
+    era = after.strip() in _YEAR_AFTER or (
+        after.strip() in _YEAR_VERBS and not _NUMBER_BEFORE.search(m.string, max(0, m.start() - 12), m.start()))
     if not cued and not era and after.strip() and after.strip().islower():
         return n.cardinal(digits) + after
     return n.year(digits) + after
