@@ -204,7 +204,7 @@ def test_clock_times(text, expected):
 @pytest.mark.parametrize(("text", "expected"), [
     ("Dr. Smith arrived.", "Doctor Smith arrived."),
     ("She lives on Baker Dr. now.", "She lives on Baker Drive now."),
-    ("Mr. and Mrs. Jones met Ms. Lee.", "Mister and Missus Jones met Miz Lee."),
+    ("Mr. and Mrs. Jones met Ms. Lee.", "Mister and Misses Jones met Miz Lee."),
     ("We visited St. Paul.", "We visited Saint Paul."),
     ("In St. Louis.", "In Saint Louis."),
     ("Mount St. Helens", "Mount Saint Helens"),

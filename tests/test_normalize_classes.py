@@ -94,6 +94,11 @@ def test_a_month_before_its_day_is_said_the_british_way_in_en_gb():
     assert normalize("at the May 4 vote", "en-GB") == "at the May fourth vote"
 
 
+def test_a_weekday_date_follows_the_regions_order():
+    assert normalize("Rehearsal Tue 3/4", "en-GB") == "Rehearsal Tuesday the third of April"
+    assert normalize("Bring Sun 1/2 cup", "en-US") == "Bring Sun one half cup"  # "Sun" without its period
+
+
 def test_a_rank_before_a_name_ends_no_sentence():
     assert split_sentences("We saw Maj. Ortiz there. Then Adm. Chen left.") == [
         "We saw Maj. Ortiz there.", "Then Adm. Chen left."]
@@ -115,9 +120,46 @@ EDGES = [
     ("tea and / or coffee", "tea and / or coffee"),  # a slash alone between spaces: a separator
     ("a 300-PAGE report", "a three hundred-page report"),  # no leading one: not a telephone number
     ("see pages 4-9 and 2-3pm", "see pages four to nine and two to three P M"),  # a range, a time
+    ("a 4x6 card", "a four by six card"),  # two numbers joined by x: a dimension, not a multiplier
+    ("Due Friday, 10/16/26.", "Due Friday, October sixteenth, twenty-six."),  # a weekday and a full date
+    ("on 3/17 of this year", "on three seventeen of this year"),  # "of this year": not a share
+    ("CD", "C D"),  # a lone numeral of C, D, L or M is more often an acronym
+    ("The number 1729 is taxicab", "The number one thousand seven hundred twenty-nine is taxicab"),  # a number
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), EDGES)
 def test_class_edges(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# What listeners hear (issue 27, fifth round): readings changed to the way the other suites say them, where
+# that is as good for a listener, and classes read wrong before.
+FIFTH_ROUND = [
+    # every digit in a web address is typed, so it is said digit by digit, two digits too
+    ("Read example.org/news/42-tips first", "Read example dot org slash news slash four two dash tips first"),
+    ("Mail ops17@example.net", "Mail ops one seven at example dot net"),
+    # a multiplier glued to a number is said "x", as people say it ("a 4x6 card" stays "by": an edge below)
+    ("The new chip is 3x faster with a 1.5x boost", "The new chip is three x faster with a one point five x boost"),
+    # "Mrs." is said /ˈmɪsɪz/, the way dictionaries give it ("Missus" is the colloquial /ˈmɪsəs/)
+    ("Ask Mrs. Okafor.", "Ask Misses Okafor."),
+    # a number glued to x in an equation is the variable, not "times"
+    ("Solve 3x + 2 = 11.", "Solve three x plus two equals eleven."),
+    # a share of something is a fraction, never a date
+    ("Only 1/24 of the budget and 3/17 of them", "Only one twenty-fourth of the budget and three seventeenths of them"),
+    # "Co." is a company after a name, a county before one
+    ("Harlan & Co. sold land in Co. Sligo to Brandt Co.",
+     "Harlan and Company sold land in County Sligo to Brandt Company."),
+    # a line that is only a Roman numeral (a section divider) is its number
+    ("XIV.", "Fourteen."),
+    # a bare four-digit number before a verb in the singular is a year (a count over one takes the plural)
+    ("1986 was wet, and 2011 marks a change; 1200 were lost",
+     "nineteen eighty-six was wet, and twenty eleven marks a change; one thousand two hundred were lost"),
+    # a weekday before a slash makes it a date, never a fraction; calendars write the weekday in two letters
+    ("Rehearsal Mon. 3/4, show Th (3/7)", "Rehearsal Monday March fourth, show Thursday (March seventh)"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIFTH_ROUND)
+def test_fifth_round_reading(text, expected):
     assert normalize(text, "en-US") == expected

@@ -149,7 +149,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("2x8 m2", "two by eight square meters"),
         ("10 cm x 20 cm", "ten centimeters by twenty centimeters"),
         ("3 × 4 = 12", "three times four equals twelve"),
-        ("4.4x", "four point four times"),
+        ("4.4x", "four point four x"),
         ("He's 6'2\" tall.", "He's six foot two tall."),
         ("100 million kg", "one hundred million kilograms"),
         ("12kg/kg", "twelve kilograms per kilogram"),

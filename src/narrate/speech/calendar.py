@@ -142,6 +142,29 @@ def _weekday_range(m: re.Match[str]) -> str:
     return _keep_final_period(m, f"{_WEEKDAYS[m.group(1)]} to {_WEEKDAYS[m.group(2)]}")
 
 
+# A weekday before a day and month written with a slash ("Tu (2/22)", "Monday 3/4"): the slash is a date,
+# never a fraction; the weekday may be written in two letters, as calendars do ("Tu", "Th"), but not "We",
+# and "Sun" or "Sat" only with a period (the rules above have made those "Sunday", "Saturday" already)
+_DAY_NAMES = {**{k: v for k, v in _WEEKDAYS.items() if k not in {"Sun", "Sat"}},
+              **{name: name for name in _WEEKDAYS.values()},
+              "Mo": "Monday", "Tu": "Tuesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
+_WEEKDAY_DATE = re.compile(
+    r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True)) + r")(\.?,?\s+\(?)"
+    rf"({D}{{1,2}})/({D}{{1,2}})(?:/({D}{{4}}|{D}{{2}}))?(?![\w/]|[.,][0-9])")
+
+
+def _weekday_date(order: str) -> Callable[[re.Match[str]], str]:
+    def read(m: re.Match[str]) -> str:
+        first, second = int(m.group(3)), int(m.group(4))
+        day_first = order == "dmy"
+        if (second if day_first else first) > 12 and (first if day_first else second) <= 12:
+            day_first = not day_first
+        day, month = (first, second) if day_first else (second, first)
+        return _DAY_NAMES[m.group(1)] + m.group(2).lstrip(".") + _spoken_date(day, month, m.group(5), day_first)
+
+    return read
+
+
 _ERA_LETTERS = {"AD": "A D", "BC": "B C", "BCE": "B C E", "CE": "C E"}
 _ERA_RE = r"(A\.?D|B\.?C\.?E|B\.?C|C\.?E)\.?(?![\w])"
 _YEAR_ERA = re.compile(rf"(?<![\w.,$£€])({D}{{1,4}})\s?{_ERA_RE}")
@@ -232,6 +255,7 @@ def rules_dates_clock(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Numeric and written dates, eras and clock times, for the document's region."""
     region_clock = (num(_REGION_DOTTED_CLOCK, _region_clock),) if locale.date_order == "dmy" else ()
     return (
+        num(_WEEKDAY_DATE, _weekday_date(locale.date_order)),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
         num(_MONTH_DAY, _month_the_day if locale.date_order == "dmy" else _month_day),
         num(_DAY_MONTH, _day_month), num(_DAY_MONTH_LOWER, _day_month),

@@ -12,7 +12,8 @@ before numbers are read:
 * a US state's code after a city and a comma, before a ZIP code or the end ("Santa
   Clara, CA 95051") → the state's name;
 * lower-case or period-less "st" before a name ("st Michael's" → "Saint"), "mt" and "Mt"
-  ("Mount"), "Jr"/"Sr" after a name, "vol"/"vols" before a number.
+  ("Mount"), "Jr"/"Sr" after a name, "vol"/"vols" before a number;
+* "Co." before a county's name ("Co. Cork" → "County"), else after a name → "Company".
 """
 
 from __future__ import annotations
@@ -88,7 +89,21 @@ def _jr_sr(m: re.Match[str]) -> str:
     return m.group(1) + (words + "." if at_end else words)
 
 
+# "Co." is a county before the name of one (Ireland's, and Durham), else a company after a name ("Koppers Co.",
+# "Smith & Co."); the period stays only where the text ends
+_COUNTIES = ("Antrim|Armagh|Carlow|Cavan|Clare|Cork|Derry|Donegal|Down|Dublin|Durham|Fermanagh|Galway|Kerry|"
+             "Kildare|Kilkenny|Laois|Leitrim|Limerick|Longford|Louth|Mayo|Meath|Monaghan|Offaly|Roscommon|"
+             "Sligo|Tipperary|Tyrone|Waterford|Westmeath|Wexford|Wicklow")
+_CO = re.compile(rf"\bCo\.(?=(\s+(?:{_COUNTIES})\b))|(?<=[A-Za-z&] )Co\.(?![A-Za-z])")
+
+
+def _co(m: re.Match[str]) -> str:
+    words = "County" if m.group(1) else "Company"
+    return words + "." if re.match(r"\s*$", m.string[m.end():]) else words
+
+
 RULES_PLACES: tuple[Rule, ...] = (
+    sub(_CO, _co),
     sub(_COMPASS_RE, lambda m: _COMPASS[m.group(1)] + " "),
     sub(_STATE, lambda m: m.group(1) + _US_STATES[m.group(2)]),
     sub(_STREET_TYPE, _street_type), sub(_STREET_TYPE_BARE, _street_type),

@@ -137,6 +137,7 @@ _SLASH3 = re.compile(rf"(?<![\w/.])({D}{{1,4}})/({D}{{1,2}})/({D}{{2,4}})(?![\w/
 _SLASH = re.compile(
     rf"(?<![\w/.,])(?:({D}+)\s)?({D}{{1,4}})/({D}{{1,4}})(ths|st|nd|rd|th)?(?![\w/]|\.[0-9])(?:\s?{_UNIT_TAIL})?")
 _DENOMINATORS = {2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 16, 32, 64, 100}
+_PART_OF = re.compile(r"\s+of\s+(?:a|an|the|all|its|their|his|her|our|my|your|them|us|it|each|every)\b")
 
 
 def _mixed(whole: str | None, num: int, den: int) -> str:
@@ -182,6 +183,8 @@ def _slash(m: re.Match[str]) -> str:
         return _with_unit(_mixed(whole, num, den), whole, num, den, unit, power)
     if not whole and 12 < num < den < 100 and num + den != 100:  # no month, so no date: "17/36" is a fraction
         return _with_unit(n.fraction(num, den), whole, num, den, unit, power)  # ("30/70" a split)
+    if not whole and not unit and 1 <= num < den and _PART_OF.match(m.string, m.end()):
+        return n.fraction(num, den)  # "1/24 of the budget": a share of something, never a date
     prefix = f"{n.cardinal(whole)} " if whole else ""
     words = f"{prefix}{n.cardinal(m.group(2))} {n.cardinal(m.group(3))}"
     return f"{words} {unit_words(unit, power, True)}" if unit else words
@@ -199,6 +202,11 @@ _YEAR_CUES = re.compile(
     r"and|or|the|between|early|late|mid|summer|winter|spring|autumn|fall|AD|" + "|".join(MONTHS)
     + r")\s|\bc\.\s?|\bmid-)$", re.IGNORECASE)
 _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])(\s+(?:[A-Z]{{2,3}}\b|[a-z]+))?")
+# a word after a bare four-digit number that makes it a year: an era, a range, or a verb in the singular,
+# which a count over one never takes ("1990 was a good year", "2008 marks the start"; "1990 were" is a count)
+_YEAR_AFTER = frozenset({"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till"})
+_YEAR_VERBS = frozenset({"was", "is", "has", "does", "remains", "seems", "marks", "sees", "brings", "begins", "ends"})
+_NUMBER_BEFORE = re.compile(r"\bnumbers?\s+$", re.IGNORECASE)  # "the number 1024 is a power of two"
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=[(?!]))[-−](?=[0-9]|\.[0-9])")  # "?-34": a sign after a question
 _NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
 
@@ -216,10 +224,10 @@ def _decade(m: re.Match[str]) -> str:
 
 
 def _glued(m: re.Match[str]) -> str:
-    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 times'."""
+    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 x' (said "ten x", as people say "a 10x zoom")."""
     if m.group(1):
         return f"{m.group(1)} {m.group(2)}"
-    return f"{m.group(3)} {'times' if m.group(4) == 'x' else m.group(4)}"
+    return f"{m.group(3)} {m.group(4)}"
 
 
 def _year(m: re.Match[str]) -> str:
@@ -227,7 +235,8 @@ def _year(m: re.Match[str]) -> str:
     if not _is_year(digits):
         return m.group(0)
     cued = _YEAR_CUES.search(m.string, max(0, m.start() - 30), m.start()) is not None
-    era = after.strip() in {"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till"}
+    era = after.strip() in _YEAR_AFTER or (
+        after.strip() in _YEAR_VERBS and not _NUMBER_BEFORE.search(m.string, max(0, m.start() - 12), m.start()))
     if not cued and not era and after.strip() and after.strip().islower():
         return n.cardinal(digits) + after
     return n.year(digits) + after

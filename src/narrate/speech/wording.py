@@ -39,8 +39,9 @@ def speak_address(address: str) -> str:
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
     address = re.sub(r"^file:///?", "file ", address, flags=re.IGNORECASE)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
-    # digits in an address are a name, never a quantity: "mail123", "/2024/0815" digit by digit
-    spoken = re.sub(r"[0-9]{3,}", lambda m: f" {n.digits_words(m.group(0))} ", spoken)
+    # digits in an address are a name, never a quantity: "mail123", "/2024/0815", "/12" digit by digit,
+    # as they are typed (one rule for every length: "slash one two", never "slash twelve")
+    spoken = re.sub(r"[0-9]{2,}", lambda m: f" {n.digits_words(m.group(0))} ", spoken)
     return " ".join(spoken.split())
 
 
@@ -87,7 +88,7 @@ def _dr_st(m: re.Match[str]) -> str:
     return words + "." if m.group(2) == "." and _at_end(m) else words
 
 
-_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
+_TITLES = {"Mr": "Mister", "Mrs": "Misses", "Ms": "Miz", "Prof": "Professor", "Rev": "Reverend",
            "Gen": "General", "Capt": "Captain", "Sgt": "Sergeant", "Lt": "Lieutenant", "Col": "Colonel",
            "Gov": "Governor", "Sen": "Senator", "Rep": "Representative", "Hon": "Honorable",
            "Fr": "Father", "Mt": "Mount", "Ft": "Fort", "Pres": "President", "Jr": "Junior", "Sr": "Senior",
@@ -173,6 +174,14 @@ _OTHER_ROMAN = re.compile(r"\b([A-Z][A-Za-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
 # A lone V or X closing a title of two or more capitalized words ("Final Fantasy X", "Rocky V"
 # needs the cue list); one name before it stays a letter ("Malcolm X", "Generation X").
 _TITLE_ROMAN = re.compile(r"\b((?:[A-Z][a-z]+\s+)+[A-Z][a-z]+)(\s+)([VX])\b(?![\w.'’-]\w)")
+# A text that is only a Roman numeral of I, V and X ("IV", "XII."): a section's number on a line of its own (a
+# divider paragraph, a list item), said as the number; "CD", "XL", "MD" and a lone "I" stay as they are
+_LONE_ROMAN = re.compile(r"\A(\s*)([IVX]{2,})(\.?\s*)\Z")
+
+
+def _lone_roman(m: re.Match[str]) -> str:
+    value = roman_value(m.group(2))
+    return m.group(0) if value is None else m.group(1) + n.cardinal(value).capitalize() + m.group(3)
 
 
 def roman_value(numeral: str) -> int | None:
@@ -353,6 +362,7 @@ def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
 
 RULES_ADDRESSES: tuple[Rule, ...] = (_when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
 RULES_WORDS: tuple[Rule, ...] = (
+    sub(_LONE_ROMAN, _lone_roman),
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
     sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
