@@ -50,6 +50,7 @@ HOMES = {
     "watchfiles": "studio/watch.py",
     "tomlkit": "studio/lexfile.py",
     "soundfile": "audio/flac.py",
+    "wordsegment": "speech/wordsplit.py",
 }
 # Edition writers never import each other (pdf_html is pdf's own helper).
 EDITION_WRITERS = {"writers.epub", "writers.pdf", "writers.mp3", "writers.m4b", "writers.transcript"}

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from narrate.speech import numbers as n
 from narrate.speech.numeric import PER_TIME, UNITS, Rule, safe, sub, unit_words
 from narrate.speech.places import RULES_PLACES
+from narrate.speech.wordsplit import split_name
 
 # ------------------------------------------------------------ e-mail and URLs
 
@@ -31,6 +32,7 @@ _URL = re.compile(
     # any other ending, only when all in lower case ("intro.html", "site.museum"; not "end.Then")
     r"|(?<![\w@./-])(?-i:(?=[a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?![.-]?\w))))"
     r"[^\s<>\"“”]+", re.IGNORECASE)
+_LOWER_NAME = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
 _TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
 
 
@@ -38,6 +40,8 @@ def speak_address(address: str) -> str:
     """'https://www.example.org/subscribe' → 'example dot org slash subscribe'."""
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
     address = re.sub(r"^file:///?", "file ", address, flags=re.IGNORECASE)
+    # a run-together name is said as its words: "ourdailynews" → "our daily news" (see speech/wordsplit)
+    address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
     # digits in an address are a name, never a quantity: "mail123", "/2024/0815", "/12" digit by digit,
     # as they are typed (one rule for every length: "slash one two", never "slash twelve")
