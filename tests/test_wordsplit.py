@@ -26,6 +26,10 @@ CASES = [
     ("wikipedia.org/wiki/poetryfoundation", "wikipedia dot org slash wiki slash poetry foundation"),
     # the likelier reading wins when it is clearly likelier ("kid sex change" is far less likely)
     ("kidsexchange.org and nvidia.com", "kids exchange dot org and nvidia dot com"),
+    # a reading with a rarer word ("kirkus", "insta") likelier than every split of common words:
+    # no "kirk us reviews", no "in stag ram"
+    ("kirkusreviews.com/bookreviews", "kirkusreviews dot com slash book reviews"),
+    ("instagram.com/gardenjournal", "instagram dot com slash garden journal"),
 ]
 
 

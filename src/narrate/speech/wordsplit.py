@@ -11,9 +11,11 @@ rules here only decide when a split helps a listener:
 - every piece must be a common word: four letters or more among the web's commoner
   words with a vowel, three letters a dictionary word that is frequent, two letters
   only the everyday ones ("my", "of", "us"), so abbreviations never become pieces;
-- the best split must be ten times likelier than any other split that moves a word's
-  edge ("pen island" against "penis land" is a coin toss, so "penisland" stays).
-  A split that only joins or parts a compound ("the book seller") is no rival.
+- the best split must be likelier than every other reading, rarer words allowed in
+  those ("kirkus reviews" keeps "kirk us reviews" out), and ten times likelier than one
+  that moves a word's edge ("pen island" against "penis land" is a coin toss, so
+  "penisland" stays); a reading that only joins or parts a compound ("the book seller")
+  needs no such lead.
 
 The corpus (12 MB) is loaded on first need, once per process.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,6 +32,7 @@ import wordsegment
 
 COMMON = 1_000_000  # uses in the corpus (about its 25,000 commonest words)
 COMMON_SHORT = 10_000_000  # three letters: "pod", "git", "dit" are rarer than this
+RARE = 100_000  # a rival reading may use rarer words (the corpus's 100,000 commonest)
 EVERYDAY = 500_000_000  # two letters: "of" … "me", not "re", "de", "la"
 MARGIN = 1.0  # log10: the chosen split is ten times likelier than a rival
 SHORTEST = 5  # letters in a name worth splitting
@@ -57,6 +60,11 @@ class _Corpus:
             return word in self.words and count >= COMMON_SHORT
         return count >= COMMON and not _VOWELS.isdisjoint(word)
 
+    def rival(self, word: str) -> bool:
+        """A piece of a reading that competes with a split: a rarer word too ("kirkus", "insta")."""
+        return self.piece(word) or (len(word) > 3 and self.count(word) >= RARE
+                                    and not _VOWELS.isdisjoint(word))
+
     def odds(self, words: tuple[str, ...]) -> float:
         """log10 of the split's probability under the corpus's word-pair model."""
         previous, total = "<s>", 0.0
@@ -78,15 +86,15 @@ def _load() -> _Corpus:
     return _Corpus(segmenter, frozenset(segmenter.words))
 
 
-def _splits(name: str, corpus: _Corpus) -> Iterator[tuple[str, ...]]:
-    """Every way to cut the name into two or more pieces that are each a common word."""
+def _splits(name: str, accept: Callable[[str], bool]) -> list[tuple[str, ...]]:
+    """Every way to cut the name into two or more pieces that ``accept`` takes."""
     @cache
     def rest(start: int) -> tuple[tuple[str, ...], ...]:
         if start == len(name):
             return ((),)
         return tuple((name[start:end], *tail) for end in range(start + 2, len(name) + 1)
-                     if corpus.piece(name[start:end]) for tail in rest(end))
-    return (words for words in rest(0) if len(words) > 1)
+                     if accept(name[start:end]) for tail in rest(end))
+    return [words for words in rest(0) if len(words) > 1]
 
 
 def _edges(words: tuple[str, ...]) -> frozenset[int]:
@@ -103,15 +111,13 @@ def split_name(name: str) -> str:
     corpus = _corpus()
     if corpus.known(name):
         return name
-    ranked = sorted(((corpus.odds(words), words) for words in _splits(name, corpus)), reverse=True)
-    if not ranked:
+    splits = _splits(name, corpus.piece)
+    if not splits:
         return name
-    best_odds, best = ranked[0]
+    best_odds, best = max((corpus.odds(words), words) for words in splits)
     edges = _edges(best)
-    for odds, words in ranked[1:]:
-        other = _edges(words)
-        if not (other <= edges or other >= edges):
-            if best_odds - odds < MARGIN:
-                return name
-            break
+    for words in _splits(name, corpus.rival):
+        other, lead = _edges(words), best_odds - corpus.odds(words)
+        if lead < 0 or (lead < MARGIN and not (other <= edges or other >= edges)):
+            return name
     return " ".join(best)
