@@ -26,7 +26,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import wordsegment
 
@@ -102,6 +102,7 @@ def _edges(words: tuple[str, ...]) -> frozenset[int]:
     return frozenset(sum(ends[: i + 1]) for i in range(len(ends)))
 
 
+@lru_cache(maxsize=4096)  # a book repeats its addresses
 def split_name(name: str) -> str:
     """'enterpriseservices' → 'enterprise services'; the name itself when no split helps."""
     if not (SHORTEST <= len(name) <= LONGEST and name.isascii() and name.isalpha() and name.islower()):
