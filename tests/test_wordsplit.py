@@ -43,3 +43,11 @@ def test_capitals_and_single_letters_are_not_split():
     # not a word; so neither is cut; the path beside them is
     assert normalize("OurTown.org/jsmith/springcatalogue") == (
         "OurTown dot org slash jsmith slash spring catalogue")
+
+
+def test_a_hashtag_is_split_like_an_address():
+    # typed without spaces for the same reason; a word, a capitalized tag and a tag glued to
+    # more text stay as they were
+    assert normalize("Tag it #bookclub or #amwriting, not #therapist, #BookClub or #release#") == (
+        "Tag it hashtag book club or hashtag am writing, not hashtag therapist, hashtag BookClub "
+        "or hashtag release hash")

@@ -268,7 +268,12 @@ def _per(m: re.Match[str]) -> str:
     return f" per {_PER_UNIT[m.group(1)]}"
 
 
+# a hashtag is typed without spaces too: "#bookclub" is "hashtag book club" (see speech/wordsplit)
+_HASHTAG = re.compile(r"(?<!\w)#([a-z]+)(?![A-Za-z0-9_])")
+
+
 def symbols(text: str) -> str:
+    text = _HASHTAG.sub(lambda m: "hashtag " + split_name(m.group(1)), text)
     for pattern, words in _SYMBOLS:
         text = pattern.sub(words, text)
     text = _PER.sub(safe(_per), text)

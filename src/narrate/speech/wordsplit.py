@@ -1,6 +1,6 @@
-"""Run-together names in addresses, split into the words they are made of.
+"""Run-together names in addresses and hashtags, split into the words they are made of.
 
-"enterpriseservices@…" and "ourdailynews.com" are typed without spaces; a voice's
+"enterpriseservices@…", "ourdailynews.com" and "#bookclub" are typed without spaces; a voice's
 phonemizer reads such a name as one long invented word. The split and its odds come
 from **wordsegment** (Google's web corpus counts of single words and pairs); the
 rules here only decide when a split helps a listener:
