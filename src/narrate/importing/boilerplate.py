@@ -34,13 +34,16 @@ _LINE = re.compile(
     r"(?:read more|continue reading|read the full (?:story|article)|advertisement|skip (?:ad|advert)"
     r"|sponsored content|most read|most popular|from around the web|(?:play|watch) video|loading comments"
     r"|loading|(?:(?:slide|photo|picture|image) )?\d+ ?(?:of|/) ?\d+|share (?:this|on \w+)(?: article| story)?"
-    r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed)\W*", re.I)
+    r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed"
+    r"|close|full ?screen|thumbnails|previous|prev|next|back to top|all rights reserved)\W*", re.I)
 # ... or that opens the way a video player's dialog or a browser notice does.
 _OPENING = re.compile(
     r"(?:this is a modal window|beginning of dialog window|end of dialog window|escape will cancel and close"
-    r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support)",
+    r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support"
+    r"|copyright\s*(?:©|\(c\))?\s*\d{4}\b|(?:©|\(c\))\s*(?:copyright\s*)?\d{4}\b)",
     re.I)
-_LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch)\b\s*[:|»>–—-]",
+_LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch|topics|tags"
+                   r"|filed under|categories|posted in)\b\s*[:|»>–—-]",
                    re.I)
 _FILE = re.compile(r"^[\w\-.() ]{1,120}\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)$", re.I)
 _COUNTER = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+$", re.I)
@@ -50,7 +53,9 @@ _SECTION = re.compile(
     r"|trending(?: now)?|popular(?: now| posts| stories)?|read next|what to read next|latest(?: news| stories)?"
     r"|top stories|sponsored(?: stories| links)?|promoted(?: stories)?|partner content|comments?|\d+ comments?"
     r"|leave a (?:reply|comment)|join the conversation|share this(?: article| story)?"
-    r"|elsewhere on the web|editors'? picks?)\W*$", re.I)
+    r"|elsewhere on the web|editors'? picks?|(?:more|other) (?:related )?[\w ]{0,30}?(?:stories|articles|columns"
+    r"|posts|news)|(?:more|other|featured|recent|latest|popular) (?:slide ?shows|galleries|videos|photos))\W*$",
+    re.I)
 _ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
                       r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
                       r"manage subscription|settings|newsletters?)\W*$", re.I)
