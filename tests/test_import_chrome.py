@@ -56,3 +56,29 @@ def test_a_tag_line_goes_but_the_article_s_sentences_with_those_words_stay():
                                         "storm of 1911, written the winter after, is kept at the museum.</p></div>")
     assert removed == ["Topics: lifeboat, harbour, fundraising"] and "lifeboat" not in html
     assert all(k in html for k in kept) and "museum" in html
+
+
+def test_a_bar_of_short_links_goes_but_a_list_of_sources_stays():
+    cells = "".join(f'<td><a href="/{w}/">{w}</a></td>' for w in ("Front page", "Harbour", "Letters", "Archive",
+                                                                     "Write for us", "Contact us"))
+    sources = "".join(f'<li><a href="https://s{n}.example/">The harbour commission\'s report for {1990 + n}, '
+                      f"volume {n}</a></li>" for n in range(6))
+    text = "<p>" + "The boats came in. " * 6 + "</p>"
+    html, removed = boilerplate.clean(f"<div>{text}<ul>{sources}</ul><table><tr>{cells}</tr></table></div>")
+    assert "Front page" not in html and "Write for us" not in html and len(removed) == 1
+    assert html.count("harbour commission") == 6
+
+
+@pytest.mark.parametrize("heading", ["Featured Slide Shows", "Most Popular", "From Around the Web"])
+def test_a_widget_s_section_goes_even_when_its_teasers_are_not_links(heading):
+    teasers = "".join(f"<h4>Teaser {n} for another page of the site</h4><p>A photo contest winner, number {n}, with "
+                      "a line that says what the slide-show holds.</p>" for n in range(3))
+    text = "<p>" + "The boats came in. " * 6 + "</p>"
+    html, removed = boilerplate.clean(f"<div>{text}<h3>{heading}</h3>{teasers}</div>")
+    assert "Teaser" not in html and "contest" not in html and heading in removed and "boats" in html
+
+
+@pytest.mark.parametrize("line", ["Please wait...", "This feature is temporarily unavailable. Please try again later."])
+def test_a_widget_s_waiting_or_failure_notice_goes(line):
+    html, removed = boilerplate.clean(f"<div><p>{'The boats came in. ' * 6}</p><p>{line}</p></div>")
+    assert removed == [line]

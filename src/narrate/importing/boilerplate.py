@@ -40,7 +40,8 @@ _LINE = re.compile(
 _OPENING = re.compile(
     r"(?:this is a modal window|beginning of dialog window|end of dialog window|escape will cancel and close"
     r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support"
-    r"|copyright\s*(?:©|\(c\))?\s*\d{4}\b|(?:©|\(c\))\s*(?:copyright\s*)?\d{4}\b)",
+    r"|copyright\s*(?:©|\(c\))?\s*\d{4}\b|(?:©|\(c\))\s*(?:copyright\s*)?\d{4}\b|please wait\b"
+    r"|this feature is (?:temporarily |currently )?unavailable)",
     re.I)
 _LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch|topics|tags"
                    r"|filed under|categories|posted in)\b\s*[:|»>–—-]",
@@ -56,12 +57,18 @@ _SECTION = re.compile(
     r"|elsewhere on the web|editors'? picks?|(?:more|other) (?:related )?[\w ]{0,30}?(?:stories|articles|columns"
     r"|posts|news)|(?:more|other|featured|recent|latest|popular) (?:slide ?shows|galleries|videos|photos))\W*$",
     re.I)
+# A heading that can only name a widget of other pages: its section goes whatever it holds.
+_WIDGET = re.compile(r"^(?:most (?:read|popular|viewed|shared|commented)|(?:from |elsewhere on )?(?:around )?the web"
+                     r"|sponsored(?: stories| links)?|promoted(?: stories)?|partner content"
+                     r"|(?:more|other|featured|recent|latest|popular) (?:slide ?shows|galleries|videos|photos))\W*$",
+                     re.I)
 _ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
                       r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
                       r"manage subscription|settings|newsletters?)\W*$", re.I)
 _COUNTED = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+\s*[:|–—-]", re.I)  # "3 of 50: ..."
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "div", "li", "blockquote", "pre", "table", "ul", "ol", *_HEADINGS)
+BAR = 6  # short links in one block that make a navigation bar
 GALLERY = 5  # pictures in a row that make a gallery, not an article's figures
 _SHORT = 200  # a gallery picture's line is no longer than this
 
@@ -75,6 +82,7 @@ def clean(html: str) -> tuple[str, list[str]]:
     _image_words(root, removed)
     _sections(root, removed)
     _menus(root, removed)
+    _link_bars(root, removed)
     _lines(root, removed)
     out = etree.tostring(root, encoding="unicode", method="html")
     return out, removed
@@ -134,7 +142,7 @@ def _sections(root: Any, removed: list[str]) -> None:
                 break  # a line standing as a heading names only the block after it
         texts = sum(len(_text(b)) for b in body)
         links = sum(len(_text(a)) for b in body for a in b.xpath(".//a") + ([b] if b.tag == "a" else []))
-        if texts == 0 or links / texts >= 0.5:
+        if texts == 0 or links / texts >= 0.5 or _WIDGET.match(_text(head)):
             _drop(head, removed)
             for sib in body:
                 _drop(sib, removed)
@@ -155,6 +163,16 @@ def _menus(root: Any, removed: list[str]) -> None:
         items = [_text(li) for li in lst.iter("li")]
         if lst.getparent() is not None and items and all(_ACCOUNT.match(t) for t in items if t):
             _drop(lst, removed)
+
+
+def _link_bars(root: Any, removed: list[str]) -> None:
+    """A site's navigation bar: a block of BAR or more links of at most three words each, and little else."""
+    for el in list(root.iter("table", "ul", "ol", "p", "div", "nav")):
+        if el is root or not any(up is root for up in el.iterancestors()):  # the root, or inside a block dropped
+            continue
+        links = [_text(a) for a in el.xpath(".//a")]
+        if len(links) >= BAR and all(0 < len(t.split()) <= 3 for t in links) and _link_share(el) >= 0.9:
+            _drop(el, removed)
 
 
 def _picture_line(el: Any) -> str:
