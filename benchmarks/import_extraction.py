@@ -8,8 +8,8 @@ one paragraph a line). For each extractor the body is reduced to words and score
 text as a bag of words (precision, recall, F1: the measure of the public article-extraction
 benchmarks). "trafilatura" is ``trafilatura.extract(html)`` with its defaults; "narrate" is what
 ``narrate import`` writes (read_page, then the Markdown body, with its markup removed). Pages per
-second are narrate's, reading and rendering, images not fetched. The public benchmarks' own pages
-are not installable here (none is packaged on PyPI, Debian or npm): these figures are not theirs.
+second are narrate's, reading and rendering, images not fetched. These figures are on our own pages;
+for public suites see ``--readability-suite`` and ``--dataset`` below.
 
 ``--dataset DIR`` scores every page of a public benchmark laid out as Zyte's (Scrapinghub's)
 article-extraction-benchmark is (https://github.com/scrapinghub/article-extraction-benchmark:

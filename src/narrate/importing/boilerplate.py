@@ -9,6 +9,11 @@ through. What is removed here, each by its shape and never by a site's name:
 - sections under an interface heading ("Most Read", "From Around the Web", "Related stories",
   "You may also like"...) made mostly of links;
 - menus: a list whose items are all account words (log in, register, my account...);
+- navigation bars: a block of six or more links of at most three words each and little else;
+- a slide-show's buttons (Close, Fullscreen, Thumbnails, Previous, Next) and a widget's "Please wait"
+  as whole lines, the copyright line, tag lines ("Topics: ...", "Filed under: ...");
+- a widget's section under a heading that can name nothing else ("Most Popular", "Featured Slide
+  Shows", "From Around the Web"), whatever it holds;
 - slide-shows: a run of five or more pictures (each with at most a short line) that shows the
   signs of a widget rather than of the article's own pictures: slide counters ("3 of 50"), a
   picture repeated (a strip of thumbnails), pictures that link to other pages, most pictures
