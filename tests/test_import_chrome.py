@@ -82,3 +82,11 @@ def test_a_widget_s_section_goes_even_when_its_teasers_are_not_links(heading):
 def test_a_widget_s_waiting_or_failure_notice_goes(line):
     html, removed = boilerplate.clean(f"<div><p>{'The boats came in. ' * 6}</p><p>{line}</p></div>")
     assert removed == [line]
+
+
+@pytest.mark.parametrize("line", ["By John Gruber", "By   Morwenna Trevail", "By J. R. Pascoe and Tamsin Hocking",
+                                  "by ELOWEN ROWE"])
+def test_a_byline_standing_as_a_line_of_the_body_goes_but_a_sentence_opening_with_by_stays(line):
+    kept = "<p>By the time the boats came in, the quay was full of people.</p><p>By Tuesday it was over.</p>"
+    html, removed = boilerplate.clean(f"<div><p>{line}</p><p>{'The boats came in. ' * 6}</p>{kept}</div>")
+    assert removed == [" ".join(line.split())] and "By the time" in html and "By Tuesday it was over." in html

@@ -10,6 +10,7 @@ through. What is removed here, each by its shape and never by a site's name:
   "You may also like"...) made mostly of links;
 - menus: a list whose items are all account words (log in, register, my account...);
 - navigation bars: a block of six or more links of at most three words each and little else;
+- a byline standing as a line of the body ("By Jo Kemp and Tamsin Hocking");
 - a slide-show's buttons (Close, Fullscreen, Thumbnails, Previous, Next) and a widget's "Please wait"
   as whole lines, the copyright line, tag lines ("Topics: ...", "Filed under: ...");
 - a widget's section under a heading that can name nothing else ("Most Popular", "Featured Slide
@@ -51,6 +52,8 @@ _OPENING = re.compile(
 _LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch|topics|tags"
                    r"|filed under|categories|posted in)\b\s*[:|»>–—-]",
                    re.I)
+_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+_BYLINE = re.compile(rf"(?i:by)\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*")  # a byline standing as a line: "By Jo Kemp"
 _FILE = re.compile(r"^[\w\-.() ]{1,120}\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)$", re.I)
 _COUNTER = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+$", re.I)
 _SECTION = re.compile(
@@ -121,7 +124,8 @@ def _lines(root: Any, removed: list[str]) -> None:
         text = _text(el)
         if not text:
             continue
-        if _LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text):
+        if (_LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text)
+                or _BYLINE.fullmatch(text)):
             _drop(el, removed)
         elif _LEAD.match(text) and el.xpath(".//a") and (len(text) < 160 or _link_share(el) > 0.5):
             _drop(el, removed)
