@@ -72,7 +72,8 @@ def narrate_body(page: Path, data: bytes | None = None) -> str:
     body = re.sub(r"!\[[^\]]*\]\(\S+(?: \"([^\"]*)\")?\)", r" \1 ", body)  # a figure: its caption, not its alt text
     body = re.sub(r"\]\([^)]*\)", "]", body)  # a link: its text
     body = re.sub(r"^\s*\d+\.\s", " ", body, flags=re.M)  # a numbered list's numbers are markup
-    return re.sub(r"[*_#>`\[\]()!|\\-]", " ", body)
+    body = re.sub(r"(?<=\w)\\?_(?=\w)", "\x00", body)  # an underscore inside a word ("cow\\_test") is the word's
+    return re.sub(r"[*_#>`\[\]()!|\\-]", " ", body).replace("\x00", "_")
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
