@@ -90,3 +90,12 @@ def test_a_byline_standing_as_a_line_of_the_body_goes_but_a_sentence_opening_wit
     kept = "<p>By the time the boats came in, the quay was full of people.</p><p>By Tuesday it was over.</p>"
     html, removed = boilerplate.clean(f"<div><p>{line}</p><p>{'The boats came in. ' * 6}</p>{kept}</div>")
     assert removed == [" ".join(line.split())] and "By the time" in html and "By Tuesday it was over." in html
+
+
+def test_words_in_adjacent_links_stay_apart():
+    prose = "<p>" + "The boats came in at dawn and the quay was full of people waiting for the catch. " * 8 + "</p>"
+    line = ('<p>The crews came from <a href="/p/">Porthlenna</a> <a href="/m/"><b>Mevagissey</b></a>\n'
+            '<a href="/n/">Newlyn</a> and <em>St</em> <em>Ives</em> for the regatta.</p>')
+    page = f"<html><head><title>Regatta</title></head><body><article><h1>Regatta</h1>{prose}{line}{prose}</article>"
+    article = html_page.read_page((page + "</body></html>").encode(), "regatta.html")
+    assert "Porthlenna Mevagissey Newlyn and St Ives for the regatta." in clean_text(text_only(article.html))
