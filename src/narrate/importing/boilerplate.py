@@ -9,6 +9,12 @@ through. What is removed here, each by its shape and never by a site's name:
 - sections under an interface heading ("Most Read", "From Around the Web", "Related stories",
   "You may also like"...) made mostly of links;
 - menus: a list whose items are all account words (log in, register, my account...);
+- navigation bars: a block of six or more links of at most three words each and little else;
+- a byline standing as a line of the body ("By Jo Kemp and Tamsin Hocking");
+- a slide-show's buttons (Close, Fullscreen, Thumbnails, Previous, Next) and a widget's "Please wait"
+  as whole lines, the copyright line, tag lines ("Topics: ...", "Filed under: ...");
+- a widget's section under a heading that can name nothing else ("Most Popular", "Featured Slide
+  Shows", "From Around the Web"), whatever it holds;
 - slide-shows: a run of five or more pictures (each with at most a short line) that shows the
   signs of a widget rather than of the article's own pictures: slide counters ("3 of 50"), a
   picture repeated (a strip of thumbnails), pictures that link to other pages, most pictures
@@ -34,14 +40,20 @@ _LINE = re.compile(
     r"(?:read more|continue reading|read the full (?:story|article)|advertisement|skip (?:ad|advert)"
     r"|sponsored content|most read|most popular|from around the web|(?:play|watch) video|loading comments"
     r"|loading|(?:(?:slide|photo|picture|image) )?\d+ ?(?:of|/) ?\d+|share (?:this|on \w+)(?: article| story)?"
-    r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed)\W*", re.I)
+    r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed"
+    r"|close|full ?screen|thumbnails|previous|prev|next|back to top|all rights reserved)\W*", re.I)
 # ... or that opens the way a video player's dialog or a browser notice does.
 _OPENING = re.compile(
     r"(?:this is a modal window|beginning of dialog window|end of dialog window|escape will cancel and close"
-    r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support)",
+    r"|video player is loading|you must be logged in to|please enable javascript|your browser does not support"
+    r"|copyright\s*(?:©|\(c\))?\s*\d{4}\b|(?:©|\(c\))\s*(?:copyright\s*)?\d{4}\b|please wait\b"
+    r"|this feature is (?:temporarily |currently )?unavailable)",
     re.I)
-_LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch)\b\s*[:|»>–—-]",
+_LEAD = re.compile(r"^(?:read (?:more|also|next)|also read|related|see also|more|recommended|watch|topics|tags"
+                   r"|filed under|categories|posted in)\b\s*[:|»>–—-]",
                    re.I)
+_NAME = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+_BYLINE = re.compile(rf"(?i:by)\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*")  # a byline standing as a line: "By Jo Kemp"
 _FILE = re.compile(r"^[\w\-.() ]{1,120}\.(?:jpe?g|png|gif|webp|avif|svg|tiff?)$", re.I)
 _COUNTER = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+$", re.I)
 _SECTION = re.compile(
@@ -50,13 +62,21 @@ _SECTION = re.compile(
     r"|trending(?: now)?|popular(?: now| posts| stories)?|read next|what to read next|latest(?: news| stories)?"
     r"|top stories|sponsored(?: stories| links)?|promoted(?: stories)?|partner content|comments?|\d+ comments?"
     r"|leave a (?:reply|comment)|join the conversation|share this(?: article| story)?"
-    r"|elsewhere on the web|editors'? picks?)\W*$", re.I)
+    r"|elsewhere on the web|editors'? picks?|(?:more|other) (?:related )?[\w ]{0,30}?(?:stories|articles|columns"
+    r"|posts|news)|(?:more|other|featured|recent|latest|popular) (?:slide ?shows|galleries|videos|photos))\W*$",
+    re.I)
+# A heading that can only name a widget of other pages: its section goes whatever it holds.
+_WIDGET = re.compile(r"^(?:most (?:read|popular|viewed|shared|commented)|(?:from |elsewhere on )?(?:around )?the web"
+                     r"|sponsored(?: stories| links)?|promoted(?: stories)?|partner content"
+                     r"|(?:more|other|featured|recent|latest|popular) (?:slide ?shows|galleries|videos|photos))\W*$",
+                     re.I)
 _ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
                       r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
                       r"manage subscription|settings|newsletters?)\W*$", re.I)
 _COUNTED = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+\s*[:|–—-]", re.I)  # "3 of 50: ..."
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "div", "li", "blockquote", "pre", "table", "ul", "ol", *_HEADINGS)
+BAR = 6  # short links in one block that make a navigation bar
 GALLERY = 5  # pictures in a row that make a gallery, not an article's figures
 _SHORT = 200  # a gallery picture's line is no longer than this
 
@@ -70,6 +90,7 @@ def clean(html: str) -> tuple[str, list[str]]:
     _image_words(root, removed)
     _sections(root, removed)
     _menus(root, removed)
+    _link_bars(root, removed)
     _lines(root, removed)
     out = etree.tostring(root, encoding="unicode", method="html")
     return out, removed
@@ -103,7 +124,8 @@ def _lines(root: Any, removed: list[str]) -> None:
         text = _text(el)
         if not text:
             continue
-        if _LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text):
+        if (_LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text)
+                or _BYLINE.fullmatch(text)):
             _drop(el, removed)
         elif _LEAD.match(text) and el.xpath(".//a") and (len(text) < 160 or _link_share(el) > 0.5):
             _drop(el, removed)
@@ -129,7 +151,7 @@ def _sections(root: Any, removed: list[str]) -> None:
                 break  # a line standing as a heading names only the block after it
         texts = sum(len(_text(b)) for b in body)
         links = sum(len(_text(a)) for b in body for a in b.xpath(".//a") + ([b] if b.tag == "a" else []))
-        if texts == 0 or links / texts >= 0.5:
+        if texts == 0 or links / texts >= 0.5 or _WIDGET.match(_text(head)):
             _drop(head, removed)
             for sib in body:
                 _drop(sib, removed)
@@ -150,6 +172,16 @@ def _menus(root: Any, removed: list[str]) -> None:
         items = [_text(li) for li in lst.iter("li")]
         if lst.getparent() is not None and items and all(_ACCOUNT.match(t) for t in items if t):
             _drop(lst, removed)
+
+
+def _link_bars(root: Any, removed: list[str]) -> None:
+    """A site's navigation bar: a block of BAR or more links of at most three words each, and little else."""
+    for el in list(root.iter("table", "ul", "ol", "p", "div", "nav")):
+        if el is root or not any(up is root for up in el.iterancestors()):  # the root, or inside a block dropped
+            continue
+        links = [_text(a) for a in el.xpath(".//a")]
+        if len(links) >= BAR and all(0 < len(t.split()) <= 3 for t in links) and _link_share(el) >= 0.9:
+            _drop(el, removed)
 
 
 def _picture_line(el: Any) -> str:

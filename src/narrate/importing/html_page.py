@@ -88,6 +88,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
+    _spaces_into_inlines(tree)
     warnings: list[str] = []
     xml = _extract(copy.deepcopy(tree), url, _CONFIG) or _extract(_without_chrome(copy.deepcopy(tree)), url,
                                                                    _SHORT_CONFIG)
@@ -155,6 +156,23 @@ def _title(tree: Any, meta: Any, body: str, where: str, url: str) -> tuple[str, 
         return name[:1].upper() + name[1:], "its address" if url else "its file name"
     first = clean_text(text_only(body))
     return " ".join(first.split()[:8]), "its first words"
+
+
+_INLINE = {"a", "span", "b", "strong", "i", "em", "u", "small", "code", "abbr", "cite", "mark", "time", "sup", "sub"}
+
+
+def _spaces_into_inlines(tree: Any) -> None:
+    """The space between two inline elements (``<a>Truro</a> <a>Bodmin</a>``) moved inside the first:
+    trafilatura drops a tail that is only whitespace, which glued the words ("TruroBodmin")."""
+    for el in tree.iter(*_INLINE):
+        after = el.getnext()
+        if el.tail and not el.tail.strip() and after is not None and after.tag in _INLINE:
+            last = el
+            while len(last) and isinstance(last[-1].tag, str) and not (last[-1].tail or "").strip():
+                last = last[-1]  # the innermost last element, whose text ends the words (<a><b>Truro</b></a>)
+            if last.tag in _INLINE:
+                last.text = (last.text or "") + " "
+                el.tail = None
 
 
 def _captions_to_titles(tree: Any) -> None:
