@@ -106,3 +106,16 @@ def test_a_wrong_token_is_refused(project):
         served.stop()
     assert proc.returncode == 0, proc.stderr
     assert "building here: the studio refused the build (403" in proc.stderr
+
+
+def test_a_busy_studio_leaves_the_build_to_the_command_line(project):
+    served, _ = serve(project, watch=False)
+    studio = served.server.config.app.app.state.studio  # Guard → Starlette
+    assert studio.building.acquire(blocking=False)
+    try:
+        proc = narrate_build(project)
+    finally:
+        studio.building.release()
+        served.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert "building here: the studio is building" in proc.stderr

@@ -322,6 +322,7 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
               Route("/files/{path:path}", files), Route("/static/{name}", static), Route("/events", stream)]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.work = work
+    app.state.studio = studio
     return Guard(app, settings)
 
 
