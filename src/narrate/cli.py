@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,8 +22,10 @@ from rich.table import Table
 
 from narrate import __version__
 from narrate.artifacts import output_folder_usable, remove_unfinished
-from narrate.engine.run import BuildOptions, BuildReport, PublicationResult, build, default_jobs, project_lock
 from narrate.errors import BUILD_FAILED, INTERRUPTED, NarrateError
+
+if TYPE_CHECKING:  # the engine is imported only when this process builds (a running studio may instead)
+    from narrate.engine.run import BuildReport, PublicationResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Markdown publications into accessible editions: EPUB 3, tagged PDF, narrated audio.")
@@ -152,15 +154,21 @@ def build_cmd(
 ) -> None:
     """Build every edition of every publication in PROJECT (or of one Markdown file)."""
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip()) or None
-    options = BuildOptions(formats=fmts, only=tuple(only), output=output, voice=voice,
-                           jobs=jobs or default_jobs(), executor=executor, ray_address=ray_address,
-                           fail_fast=fail_fast, strict=strict)
     reporter = ConsoleReporter(quiet or as_json)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         if output is not None:
             output_folder_usable(output)
-        report = build(project, options, reporter)
+        asked = {"formats": list(fmts or ()), "only": list(only), "voice": voice, "jobs": jobs,
+                 "fail_fast": fail_fast, "strict": strict}
+        report = _in_studio(project, output, asked, executor or ray_address, reporter, quiet or as_json)
+        if report is None:
+            from narrate.engine.run import BuildOptions, build, default_jobs
+
+            options = BuildOptions(formats=fmts, only=tuple(only), output=output, voice=voice,
+                                   jobs=jobs or default_jobs(), executor=executor, ray_address=ray_address,
+                                   fail_fast=fail_fast, strict=strict)
+            report = build(project, options, reporter)
     except NarrateError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -176,6 +184,32 @@ def build_cmd(
         if strict and warned and not report.failed:
             err.print("[red]--strict:[/] warnings count as errors.")
         raise typer.Exit(BUILD_FAILED)
+
+
+def _in_studio(project: Path, output: Path | None, asked: dict, cluster: str, reporter: ConsoleReporter,
+               quiet: bool) -> BuildReport | None:
+    """The build made by the studio running for ``project`` (``narrate serve``), or None when this
+    process builds; one line says which."""
+    from narrate.studio import handoff
+
+    if cluster:
+        reason = "--executor and --ray-address are not handed to a studio"
+    elif not project.is_dir():
+        reason = "one Markdown file is built by this process"
+    else:
+        root = project.resolve()
+        handed = handoff.ask(root, {**asked, "output": str((output or root / "output").resolve())})
+        reason = handed.reason
+    if not reason:
+        if not quiet:
+            err.print(f"narrate: building in the studio at {handed.url} (pid {handed.pid})", markup=False)
+        try:
+            return handoff.replay(handed.events, reporter)  # type: ignore[return-value] - the same fields
+        except handoff.Broken as exc:
+            reason = f"the studio stopped answering ({exc})"
+    if not quiet:
+        err.print(f"narrate: building here: {reason}", markup=False, soft_wrap=True)
+    return None
 
 
 @app.command("init")
@@ -253,6 +287,8 @@ def package_cmd(
     try:
         if output is not None:
             output_folder_usable(output)
+        from narrate.engine.run import project_lock
+
         with project_lock(project, "package", _waiting):
             report = package(project, output=output, base_url=base_url, subscribers=subscribers, key_file=key_file)
     except NarrateError as exc:
@@ -321,6 +357,7 @@ def proof_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the flagged words as JSON.")] = False,
 ) -> None:
     """Write output/proof/: per publication, the words the voice may get wrong, every sentence to hear, loudness."""
+    from narrate.engine.run import default_jobs
     from narrate.proof import proof_project
 
     reporter = ConsoleReporter(as_json)
@@ -398,6 +435,7 @@ def import_cmd(
     import contextlib
     import dataclasses
 
+    from narrate.engine.run import project_lock
     from narrate.importing import ImportOptions, run_import
 
     options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force,

@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import platform
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -85,10 +86,17 @@ def _load_voice(model: Path, config: Path, profile: VoiceProfile) -> Any:
         try:
             # PiperVoice.load with one ONNX session, made with the worker's thread count (load
             # would make a default one first, only for it to be replaced: twice the start-up)
-            _VOICES[key] = _voice_class()(config=piper_config, session=_session(model, engine_threads()))
+            session = _session(model, engine_threads(), _models_cache(profile))
+            _VOICES[key] = _voice_class()(config=piper_config, session=session)
         except Exception as exc:  # onnxruntime raises its own exception types
             raise SpeechError(f"voice {profile.name!r}: cannot load Piper model ({exc})", model) from exc
     return _VOICES[key]
+
+
+def _models_cache(profile: VoiceProfile) -> Path | None:
+    """The project's cache folder, when the voice belongs to a project that has one."""
+    folder = profile.root / ".narrate" if profile.root is not None else None
+    return folder / "cache" if folder is not None and folder.is_dir() else None
 
 
 @cache
@@ -119,14 +127,91 @@ def engine_threads() -> int:
         return 0
 
 
-def _session(model: Path, threads: int) -> Any:
+def _session(model: Path, threads: int, cache: Path | None = None) -> Any:
+    """The model's ONNX session; with ``cache`` (a folder), through the model as ONNX Runtime
+    optimized it (``optimized_model``): loading that skips the graph optimizations, about half
+    the load's CPU, and gives the same samples."""
     import onnxruntime
 
-    options = onnxruntime.SessionOptions()
-    if threads:  # else onnxruntime's defaults, as PiperVoice.load makes them
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    def options(optimize: bool = True) -> Any:
+        made = onnxruntime.SessionOptions()
+        if threads:  # else onnxruntime's defaults, as PiperVoice.load makes them
+            made.intra_op_num_threads = threads
+            made.inter_op_num_threads = 1
+        if not optimize:
+            made.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        return made
+
+    def load(path: Path, made: Any) -> Any:
+        return onnxruntime.InferenceSession(str(path), sess_options=made, providers=["CPUExecutionProvider"])
+
+    optimized = optimized_model(cache, model, onnxruntime.__version__) if cache is not None else None
+    if optimized is None:
+        return load(model, options())
+    if optimized.is_file():
+        try:
+            return load(optimized, options(optimize=False))
+        except Exception:  # noqa: BLE001 - a damaged or foreign file: ignored, the model loads as ever
+            optimized.unlink(missing_ok=True)
+            return load(model, options())
+    made = options()
+    scratch = optimized.with_name(f".{optimized.name}.{os.getpid()}.part")
+    made.optimized_model_filepath = str(scratch)
+    made.log_severity_level = 3  # not its warning that the file is for this machine: the key says so
+    session = load(model, made)
+    try:  # kept only when it says exactly what the model says (else a marker: not tried again)
+        same = _same_output(session, load(scratch, options(optimize=False)))
+        if same:
+            os.replace(scratch, optimized)
+        else:
+            optimized.with_suffix(".differs").touch()
+    except Exception:  # noqa: BLE001 - no cache is no error
+        pass
+    finally:
+        scratch.unlink(missing_ok=True)
+    return session
+
+
+MODELS = "onnx"  # under the project's .narrate/cache/: models as ONNX Runtime optimized them here
+
+
+def optimized_model(cache: Path, model: Path, runtime: str) -> Path | None:
+    """Where ``model`` optimized by ONNX Runtime ``runtime`` on this machine is kept (None: nowhere,
+    or a check found it not the model's equal). Keyed by the runtime's version, the machine (its
+    architecture and CPU features: the optimizations depend on them) and the model's SHA-256."""
+    folder = cache / MODELS
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stat = model.stat()
+    except OSError:
+        return None
+    machine = f"{platform.machine()};{_cpu_flags()}"
+    key = hashlib.sha256(f"{runtime}\n{machine}\n{_file_sha256(str(model), stat.st_size, stat.st_mtime_ns)}"
+                         .encode()).hexdigest()[:32]
+    path = folder / f"{key}.onnx"
+    return None if path.with_suffix(".differs").exists() else path
+
+
+@cache
+def _cpu_flags() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            flags = (line.split(":", 1)[1].strip() for line in handle if line.startswith(("flags", "Features")))
+            return next(flags, "")
+    except OSError:
+        return platform.processor()
+
+
+def _same_output(one: Any, other: Any) -> bool:
+    """Whether two sessions of a Piper model give the same samples for a probe (no noise)."""
+    import numpy
+
+    ids = numpy.array([[1, 0, *[(3 + 7 * i) % 40 + 1 for i in range(40)], 0, 2]], dtype=numpy.int64)
+    given = {"input": ids, "input_lengths": numpy.array([ids.shape[1]], dtype=numpy.int64),
+             "scales": numpy.array([0.0, 1.0, 0.0], dtype=numpy.float32), "sid": numpy.array([0], dtype=numpy.int64)}
+    feed = {i.name: given[i.name] for i in one.get_inputs()}
+    first, second = one.run(None, feed)[0], other.run(None, feed)[0]
+    return first.shape == second.shape and first.tobytes() == second.tobytes()
 
 
 @cache

@@ -20,6 +20,7 @@ import contextlib
 import hmac
 import json
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route
 
 from narrate.errors import NarrateError
-from narrate.studio import pages
+from narrate.studio import delegate, pages
 from narrate.studio.session import Studio
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -211,6 +212,38 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
         work.submit(studio.build, (slug,) if slug else ())
         return JSONResponse({"queued": slug or "all"}, status_code=202)
 
+    async def cli_build(request: Request) -> Response:
+        """A ``narrate build`` handed over by the command line (``studio/handoff.py``): its events, a
+        JSON object a line; 409 while the studio builds, 422 for what it cannot honour."""
+        data = await _json(request)
+        refused = delegate.refusal(studio, data)
+        if refused:
+            return JSONResponse({"refused": refused}, status_code=422)
+        if not studio.building.acquire(blocking=False):
+            return JSONResponse({"refused": "the studio is building"}, status_code=409)
+        loop, queue = asyncio.get_running_loop(), asyncio.Queue()
+
+        def emit(event: dict[str, Any] | None) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+        def run() -> None:  # its own thread: the work thread may hold a watched build waiting for the lock
+            try:
+                delegate.run(studio, data, emit)
+            except Exception as exc:  # a bug: said to the command line, the studio keeps serving
+                emit({"event": "error", "error": {"type": "NarrateError", "message": f"the studio's build "
+                                                  f"failed: {type(exc).__name__}: {exc}", "exit_code": 1}})
+            finally:
+                studio.building.release()
+                emit(None)
+
+        threading.Thread(target=run, name="narrate-studio-cli", daemon=True).start()
+
+        async def lines() -> AsyncIterator[str]:
+            while (event := await queue.get()) is not None:
+                yield json.dumps(event, ensure_ascii=False) + "\n"
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson", headers={"Cache-Control": "no-store"})
+
     async def hear(request: Request) -> Response:
         data = await _json(request)
         args = [str(data.get(k, "")) for k in ("chapter", "segment", "word", "kind", "value")]
@@ -282,12 +315,14 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
 
     routes = [Route("/", library), Route("/pub/{slug}", listen), Route("/pub/{slug}/words", words),
               Route("/api/pub/{slug}/chapter/{chapter}", chapter), Route("/api/build", build, methods=["POST"]),
+              Route("/api/cli/build", cli_build, methods=["POST"]),
               Route("/api/pub/{slug}/hear", hear, methods=["POST"]),
               Route("/api/pub/{slug}/hear/stream", hear_stream, methods=["POST"]),
               Route("/api/pub/{slug}/lexicon", save, methods=["POST"]),
               Route("/files/{path:path}", files), Route("/static/{name}", static), Route("/events", stream)]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.work = work
+    app.state.studio = studio
     return Guard(app, settings)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from narrate.studio import handoff
 from narrate.studio.app import Broadcaster, Settings, create_app
 from narrate.studio.session import Studio
 from narrate.studio.watch import watch_project
@@ -27,13 +28,23 @@ class Served:
 
 
 class StudioServer(uvicorn.Server):
-    """uvicorn's server, ending the pages' event streams first when it stops, so it stops at once."""
+    """uvicorn's server, ending the pages' event streams first when it stops, so it stops at once;
+    on loopback it tells ``narrate build`` where it is (``handoff.announce``) while it serves."""
 
-    def __init__(self, config: uvicorn.Config, events: Broadcaster):
+    def __init__(self, config: uvicorn.Config, events: Broadcaster, root: Path | None = None, token: str = ""):
         super().__init__(config)
         self.events = events
+        self.root, self.token, self.port = root, token, 0
+
+    async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+        await super().startup(sockets)
+        if self.started and self.root is not None and self.servers and self.servers[0].sockets:
+            self.port = int(self.servers[0].sockets[0].getsockname()[1])
+            handoff.announce(self.root, self.port, self.token)
 
     async def shutdown(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
+        if self.port:
+            handoff.withdraw(self.root, self.port)
         self.events.close()
         await super().shutdown(sockets)
 
@@ -52,7 +63,8 @@ def make_server(root: Path | str, *, host: str = "127.0.0.1", port: int = 8000, 
                             timeout_graceful_shutdown=1, lifespan="on")
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={settings.token}" if settings.token else "")
-    return Served(url, StudioServer(config, events))
+    announced = studio.root if host == "127.0.0.1" else None  # builds are handed over on 127.0.0.1 only
+    return Served(url, StudioServer(config, events, announced, settings.csrf))
 
 
 def start_in_thread(served: Served) -> Served:

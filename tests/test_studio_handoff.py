@@ -1,0 +1,122 @@
+"""``narrate build`` hands its build to a studio running for the project (issue 31): a real studio on
+127.0.0.1 in this process, ``narrate build`` as a user runs it (a subprocess). The studio builds (it
+says so, with this process's pid), the bytes are a local build's, its errors and exit codes are a
+local build's; a stale discovery file or a wrong token leaves the build to the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from studio_helpers import free_port, no_network, request, serve, studio_project  # noqa: F401 - a fixture
+
+from narrate.studio.handoff import ENV, discovery_file
+
+
+def narrate_build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "--voice", "fake", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def artefacts(root: Path) -> dict[str, bytes]:
+    output = root / "output"
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*"))
+            if p.is_file() and p.suffix in (".mp3", ".epub", ".pdf")}
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return studio_project(tmp_path)
+
+
+def edit(root: Path) -> None:
+    path = root / "content" / "harbour.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA gull cried over the water.\n", encoding="utf-8")
+
+
+def test_build_is_handed_to_the_running_studio_and_makes_a_local_builds_bytes(project, tmp_path):
+    twin = shutil.copytree(project, tmp_path / "twin")
+    served, port = serve(project, watch=False)
+    try:
+        assert json.loads(discovery_file(project).read_text())["port"] == port
+        assert discovery_file(project).stat().st_mode & 0o077 == 0  # the token: its owner's only
+        for _ in range(2):  # the second in a studio that has built before (its voice and WeasyPrint loaded)
+            edit(project)
+            edit(twin)
+            handed = narrate_build(project, "--formats", "mp3,epub,pdf")
+            assert handed.returncode == 0, handed.stderr
+            assert f"building in the studio at http://127.0.0.1:{port}/ (pid {os.getpid()})" in handed.stderr
+            assert "harbour" in handed.stderr and "built" in handed.stderr  # the studio's progress, printed here
+            local = narrate_build(twin, "--formats", "mp3,epub,pdf")
+            assert local.returncode == 0, local.stderr
+            assert "building here: no studio running" in local.stderr
+            assert artefacts(project) == artefacts(twin) and len(artefacts(project)) >= 6
+    finally:
+        served.stop()
+    assert not discovery_file(project).exists()  # withdrawn when the studio stops
+
+
+def test_a_handed_build_fails_as_a_local_build_does(project, tmp_path):
+    twin = shutil.copytree(project, tmp_path / "twin")
+    for root in (project, twin):
+        (root / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n", encoding="utf-8")
+    served, _ = serve(project, watch=False)
+    try:
+        handed = narrate_build(project)
+    finally:
+        served.stop()
+    local = narrate_build(twin)
+    assert "building in the studio" in handed.stderr
+    assert handed.returncode == local.returncode == 8
+    errors = [[line for line in proc.stderr.splitlines() if line.startswith("error:")] for proc in (handed, local)]
+    assert errors[0] and errors[0] == errors[1]
+
+
+def test_a_stale_discovery_file_is_ignored(project):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = discovery_file(project)
+    path.write_text(json.dumps({"pid": dead.pid, "port": free_port(), "token": "x"}), encoding="utf-8")
+    proc = narrate_build(project)
+    assert proc.returncode == 0, proc.stderr
+    assert "building here: the studio that wrote" in proc.stderr and "no longer running" in proc.stderr
+    path.write_text(json.dumps({"pid": os.getpid(), "port": free_port(), "token": "x"}), encoding="utf-8")
+    proc = narrate_build(project)  # a live pid, but nothing on its port
+    assert proc.returncode == 0, proc.stderr
+    assert "does not answer" in proc.stderr
+
+
+def test_a_wrong_token_is_refused(project):
+    served, port = serve(project, watch=False)
+    try:
+        path = discovery_file(project)
+        data = json.loads(path.read_text())
+        body = {"output": str(project / "output"), "env": {name: os.environ.get(name) for name in ENV}}
+        assert request(port, "POST", "/api/cli/build", body, {"X-Studio-CSRF": "wrong"})[0] == 403
+        status, answer = request(port, "POST", "/api/cli/build", body, {"X-Studio-CSRF": data["token"]})
+        assert status == 200 and json.loads(answer.splitlines()[-1])["event"] == "report"
+        path.write_text(json.dumps({**data, "token": "wrong"}), encoding="utf-8")
+        proc = narrate_build(project)
+    finally:
+        served.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert "building here: the studio refused the build (403" in proc.stderr
+
+
+def test_a_busy_studio_leaves_the_build_to_the_command_line(project):
+    served, _ = serve(project, watch=False)
+    studio = served.server.config.app.app.state.studio  # Guard → Starlette
+    assert studio.building.acquire(blocking=False)
+    try:
+        proc = narrate_build(project)
+    finally:
+        studio.building.release()
+        served.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert "building here: the studio is building" in proc.stderr
