@@ -120,3 +120,17 @@ def test_a_busy_studio_leaves_the_build_to_the_command_line(project):
         served.stop()
     assert proc.returncode == 0, proc.stderr
     assert "building here: the studio is building" in proc.stderr
+
+
+def test_clean_all_keeps_the_running_studios_address(project):
+    from narrate.engine.clean import clean
+
+    served, port = serve(project, watch=False)
+    try:
+        clean(project, everything=True)
+        assert json.loads(discovery_file(project).read_text())["port"] == port
+        handed = narrate_build(project, "--formats", "mp3")
+        assert handed.returncode == 0, handed.stderr
+        assert "building in the studio" in handed.stderr
+    finally:
+        served.stop()

@@ -18,7 +18,7 @@ output folder outside the project that this project's builds did not write (reco
 ``.narrate/outputs.json``, which ``--all`` keeps).
 ``--all`` also removes the editions of current publications, the files in ``dist/``
 that ``narrate package`` recorded writing (publish/record), ``private/`` (package makes
-them again) and ``.narrate/`` but its lock and ``outputs.json``.
+them again) and ``.narrate/`` but its lock, ``outputs.json`` and a running studio's address.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ class CleanReport:
     freed_bytes: int = 0
     warnings: list[str] = field(default_factory=list)
 
+# A running studio's address (``studio/handoff.DISCOVERY``, which this layer cannot import): removing it
+# would make every later `narrate build` build itself until the studio restarts.
+STUDIO_ADDRESS = "studio.json"
+
 
 def clean(root: Path | str, *, output: Path | None = None, everything: bool = False,
           notify: Callable[[str], None] = lambda message: None) -> CleanReport:
@@ -67,7 +71,8 @@ def _clean(root: Path | str, output: Path | None, everything: bool) -> CleanRepo
     report = CleanReport()
     audio_cache = project.cache_dir / "audio"
     if everything:
-        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=(LOCK_NAME, OUTPUTS, FIRST_BUILT))
+        keep = (LOCK_NAME, OUTPUTS, FIRST_BUILT, STUDIO_ADDRESS)
+        report.freed_bytes += _remove_tree(project.root / ".narrate", keep=keep)
         _prune_output(out, manifest, set(), report, everything=True)
         return report
     docs, failures = read_all(project)
