@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
 from narrate.errors import SourceError
-from narrate.importing import boilerplate
+from narrate.importing import boilerplate, repeats
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of, slugify
 
@@ -90,8 +90,8 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     _captions_to_titles(tree)
     _spaces_into_inlines(tree)
     warnings: list[str] = []
-    xml = _extract(copy.deepcopy(tree), url, _CONFIG) or _extract(_without_chrome(copy.deepcopy(tree)), url,
-                                                                   _SHORT_CONFIG)
+    xml = _extract(repeats.mark(copy.deepcopy(tree)), url, _CONFIG) or _extract(
+        _without_chrome(repeats.mark(copy.deepcopy(tree))), url, _SHORT_CONFIG)
     if not xml:
         raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
     body, removed = boilerplate.clean(_xml_to_html(xml))
@@ -124,9 +124,10 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
 
 
 def _extract(tree: Any, url: str, config: Any) -> str | None:
-    return trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
+    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
                                include_tables=True, include_links=True, include_formatting=True,
                                include_comments=False, deduplicate=False, config=config)
+    return repeats.unmark(xml) if xml else xml
 
 
 def _without_chrome(tree: Any) -> Any:

@@ -1,0 +1,38 @@
+"""An author's repeated paragraph (a refrain, a chorus, a litany) is the text and stays, each time it is
+said; the site's furniture that repeats (a share bar above and below the article) still goes. The page
+(tests/fixtures/import/round-three/harbour-song.html) was written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narrate.importing import html_page
+from narrate.importing.markdown_out import text_only
+from narrate.importing.model import clean_text
+
+PAGES = Path(__file__).parent / "fixtures" / "import" / "round-three"
+REFRAIN = "So sing it low and sing it slow, the harbour lights are burning"
+
+
+def _read(html: str) -> str:
+    article = html_page.read_page(html.encode(), "page.html")
+    return clean_text(text_only(article.html))
+
+
+def test_a_poem_keeps_its_refrain_each_time_and_drops_the_share_bars_around_it():
+    page = PAGES / "harbour-song.html"
+    article = html_page.read_page(page.read_bytes(), str(page), page=page)
+    text = clean_text(text_only(article.html))
+    gold = [clean_text(line) for line in (PAGES / "harbour-song.txt").read_text(encoding="utf-8").splitlines()]
+    assert text.count(REFRAIN) == 4, text
+    assert text == clean_text(" ".join(["The Harbour Song", *gold])), text
+    assert "Share this" not in text and "Facebook" not in text
+
+
+def test_a_litany_line_said_again_and_again_in_a_row_stays():
+    line = "<p>We remember the crews of the lifeboats that went out and did not come home again.</p>"
+    opening = "<p>" + "The service was held on the quay at noon, in the rain, as it is every year. " * 3 + "</p>"
+    page = f"<html><head><title>A litany</title></head><body><article>{opening}{line * 4}</article></body></html>"
+    text = _read(page)
+    assert text.count("did not come home again") == 4, text
+    assert "narrate-repeat" not in text and "\u27e6" not in text  # the marks that kept them are gone
