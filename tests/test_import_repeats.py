@@ -36,3 +36,13 @@ def test_a_litany_line_said_again_and_again_in_a_row_stays():
     text = _read(page)
     assert text.count("did not come home again") == 4, text
     assert "narrate-repeat" not in text and "\u27e6" not in text  # the marks that kept them are gone
+
+
+def test_headings_between_paragraphs_that_stand_in_the_body_itself_stay():
+    paragraph = "<p>" + "The {0} crossing took an hour in the fog, with the bell rung at every buoy. " * 4 + "</p>"
+    blocks = "".join(f"<h2>The {name} crossing</h2>" + paragraph.format(name)
+                     for name in ("morning", "noon", "evening"))
+    page = f"<html><head><title>Crossings</title></head><body><h1>Crossings</h1>{blocks}</body></html>"
+    article = html_page.read_page(page.encode(), "page.html")
+    assert [h for h in ("The morning crossing", "The noon crossing", "The evening crossing")
+            if f">{h}</h2>" in article.html] == ["The morning crossing", "The noon crossing", "The evening crossing"]

@@ -89,6 +89,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
     _spaces_into_inlines(tree)
+    _box_loose_text(tree)
     warnings: list[str] = []
     xml = _extract(repeats.mark(copy.deepcopy(tree)), url, _CONFIG) or _extract(
         _without_chrome(repeats.mark(copy.deepcopy(tree))), url, _SHORT_CONFIG)
@@ -174,6 +175,21 @@ def _spaces_into_inlines(tree: Any) -> None:
             if last.tag in _INLINE:
                 last.text = (last.text or "") + " "
                 el.tail = None
+
+
+def _box_loose_text(tree: Any) -> None:
+    """A page whose paragraphs stand in ``<body>`` itself, in no box, has them put into an ``<article>``:
+    trafilatura, finding no article's box, gathers only the paragraphs and loses the headings between them."""
+    body = tree.find("body")
+    if body is None:
+        return
+    loose = sum(len(clean_text(p.text_content())) for p in body.findall("p"))
+    if loose * 2 <= sum(len(clean_text(p.text_content())) for p in body.iter("p")):
+        return
+    article = lxml_html.Element("article")
+    article.text, body.text = body.text, None
+    article.extend(list(body))
+    body.append(article)
 
 
 def _captions_to_titles(tree: Any) -> None:
