@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
 from narrate.errors import SourceError
-from narrate.importing import boilerplate, repeats
+from narrate.importing import boilerplate, labels, repeats
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of, slugify
 
@@ -90,6 +90,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     _captions_to_titles(tree)
     _spaces_into_inlines(tree)
     _box_loose_text(tree)
+    labels.as_paragraphs(tree)
     warnings: list[str] = []
     xml = _extract(repeats.mark(copy.deepcopy(tree)), url, _CONFIG) or _extract(
         _without_chrome(repeats.mark(copy.deepcopy(tree))), url, _SHORT_CONFIG)
