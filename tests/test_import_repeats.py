@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from narrate.importing import html_page
+from lxml import html as lxml_html
+
+from narrate.importing import html_page, repeats
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import clean_text
 
@@ -46,3 +48,15 @@ def test_headings_between_paragraphs_that_stand_in_the_body_itself_stay():
     article = html_page.read_page(page.encode(), "page.html")
     assert [h for h in ("The morning crossing", "The noon crossing", "The evening crossing")
             if f">{h}</h2>" in article.html] == ["The morning crossing", "The noon crossing", "The evening crossing"]
+
+
+def test_a_mark_leaves_a_short_repeat_alone_and_a_link_all_link():
+    """trafilatura keeps a short repeat anyway and judges a line by its share of link text: a short line
+    gains no mark, and a long link's mark is inside the link (base-url's "link" lines stayed dropped)."""
+    long = "Subscribe to the harbour newsletter for the week's sailings and tides"
+    page = (f"<html><body><article><p><a href='/s'>Subscribe</a></p><p><a href='/s'>Subscribe</a></p>"
+            f"<p><a href='/n'>{long}</a></p><p><a href='/n'>{long}</a></p></article></body></html>")
+    tree = repeats.mark(lxml_html.document_fromstring(page))
+    paragraphs = tree.findall(".//p")
+    assert [p.text_content() for p in paragraphs[:2]] == ["Subscribe", "Subscribe"]
+    assert paragraphs[3].text is None and repeats.unmark(paragraphs[3][0].text) == long != paragraphs[3][0].text

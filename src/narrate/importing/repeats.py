@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt")
+_LONG = 50  # trafilatura drops a repeat only when longer (its MIN_DUPLICATE_LENGTH); shorter ones need no mark
 _MARK = re.compile("\u27e6narrate-repeat-[0-9]+\u27e7")
 
 
@@ -31,6 +32,21 @@ def _alike(a: Any, b: Any) -> bool:
             and pa.getparent() is pb.getparent())
 
 
+def _prepend(el: Any, mark: str) -> bool:
+    """The mark put before the paragraph's first words, inside the element that holds them (a link's text
+    stays all link: trafilatura's share of link text in the paragraph is unchanged)."""
+    if (el.text or "").strip():
+        el.text = mark + el.text
+        return True
+    for child in el:
+        if isinstance(child.tag, str) and _prepend(child, mark):
+            return True
+        if (child.tail or "").strip():
+            child.tail = mark + child.tail
+            return True
+    return False
+
+
 def mark(tree: Any) -> Any:
     """Give each paragraph that repeats an earlier one beside it a distinct numbered mark; the tree is returned."""
     earlier: dict[str, list[Any]] = {}
@@ -41,9 +57,9 @@ def mark(tree: Any) -> Any:
         text = _text(el)
         if not text:
             continue
-        if any(_alike(before, el) for before in earlier.get(text, ())):
+        if len(text) > _LONG and any(_alike(before, el) for before in earlier.get(text, ())):
             count += 1
-            el.text = f"\u27e6narrate-repeat-{count}\u27e7" + (el.text or "")
+            _prepend(el, f"\u27e6narrate-repeat-{count}\u27e7")
         earlier.setdefault(text, []).append(el)
     return tree
 
