@@ -56,7 +56,19 @@ def test_a_mark_leaves_a_short_repeat_alone_and_a_link_all_link():
     long = "Subscribe to the harbour newsletter for the week's sailings and tides"
     page = (f"<html><body><article><p><a href='/s'>Subscribe</a></p><p><a href='/s'>Subscribe</a></p>"
             f"<p><a href='/n'>{long}</a></p><p><a href='/n'>{long}</a></p></article></body></html>")
-    tree = repeats.mark(lxml_html.document_fromstring(page))
+    tree = lxml_html.document_fromstring(page)
+    word = repeats.token(tree)
+    repeats.mark(tree, word)
     paragraphs = tree.findall(".//p")
     assert [p.text_content() for p in paragraphs[:2]] == ["Subscribe", "Subscribe"]
-    assert paragraphs[3].text is None and repeats.unmark(paragraphs[3][0].text) == long != paragraphs[3][0].text
+    assert paragraphs[3].text is None and repeats.unmark(paragraphs[3][0].text, word) == long != paragraphs[3][0].text
+
+
+def test_a_page_that_prints_a_mark_of_its_own_keeps_it():
+    own = "The importer writes \u27e6narrate-repeat-1\u27e7 where a refrain repeats, and this page quotes it."
+    line = "<p>We remember the crews of the lifeboats that went out and did not come home again.</p>"
+    page = (f"<html><head><title>Marks</title></head><body><article><p>{own}</p>{line * 3}"
+            "</article></body></html>")
+    text = _read(page)
+    assert "\u27e6narrate-repeat-1\u27e7 where a refrain repeats" in text, text
+    assert text.count("did not come home again") == 3, text

@@ -92,8 +92,9 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     _box_loose_text(tree)
     labels.as_paragraphs(tree)
     warnings: list[str] = []
-    xml = _extract(repeats.mark(copy.deepcopy(tree)), url, _CONFIG) or _extract(
-        _without_chrome(repeats.mark(copy.deepcopy(tree))), url, _SHORT_CONFIG)
+    word = repeats.token(tree)
+    xml = _extract(repeats.mark(copy.deepcopy(tree), word), url, _CONFIG, word) or _extract(
+        _without_chrome(repeats.mark(copy.deepcopy(tree), word)), url, _SHORT_CONFIG, word)
     if not xml:
         raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
     body, removed = boilerplate.clean(_xml_to_html(xml))
@@ -125,11 +126,11 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
                    warnings=warnings)
 
 
-def _extract(tree: Any, url: str, config: Any) -> str | None:
+def _extract(tree: Any, url: str, config: Any, word: str) -> str | None:
     xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
                                include_tables=True, include_links=True, include_formatting=True,
                                include_comments=False, deduplicate=False, config=config)
-    return repeats.unmark(xml) if xml else xml
+    return repeats.unmark(xml, word) if xml else xml
 
 
 def _without_chrome(tree: Any) -> Any:

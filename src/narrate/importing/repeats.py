@@ -5,7 +5,8 @@ said, even with ``deduplicate=False``: it means to drop an element its search fo
 a chorus, a litany said again, is the author's text and a narrated edition says it each time. So before
 extraction each paragraph that repeats an earlier one *beside it* (the same parent, or a parent like
 the earlier one's, as a poem's stanzas are) is given a numbered mark that makes its text
-differ, and the marks are taken out of trafilatura's result. Furniture that repeats (a share bar above
+differ, and the marks are taken out of trafilatura's result. A mark's word (``token``) is one the page
+does not contain, so a page that prints a mark of its own keeps it. Furniture that repeats (a share bar above
 and below, a teaser twice) is left to the chrome rules, which remove it wherever it is.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt")
 _LONG = 50  # trafilatura drops a repeat only when longer (its MIN_DUPLICATE_LENGTH); shorter ones need no mark
-_MARK = re.compile("\u27e6narrate-repeat-[0-9]+\u27e7")
 
 
 def _text(el: Any) -> str:
@@ -47,7 +47,15 @@ def _prepend(el: Any, mark: str) -> bool:
     return False
 
 
-def mark(tree: Any) -> Any:
+def token(tree: Any) -> str:
+    """A word for the marks that the page's own text does not hold."""
+    text, n = "".join(tree.itertext()), 0
+    while f"\u27e6narrate-repeat{n or ''}-" in text:
+        n += 1
+    return f"narrate-repeat{n or ''}"
+
+
+def mark(tree: Any, word: str) -> Any:
     """Give each paragraph that repeats an earlier one beside it a distinct numbered mark; the tree is returned."""
     earlier: dict[str, list[Any]] = {}
     count = 0
@@ -59,11 +67,11 @@ def mark(tree: Any) -> Any:
             continue
         if len(text) > _LONG and any(_alike(before, el) for before in earlier.get(text, ())):
             count += 1
-            _prepend(el, f"\u27e6narrate-repeat-{count}\u27e7")
+            _prepend(el, f"\u27e6{word}-{count}\u27e7")
         earlier.setdefault(text, []).append(el)
     return tree
 
 
-def unmark(text: str) -> str:
+def unmark(text: str, word: str) -> str:
     """trafilatura's result without the marks."""
-    return _MARK.sub("", text)
+    return re.sub(f"\u27e6{re.escape(word)}-[0-9]+\u27e7", "", text)
