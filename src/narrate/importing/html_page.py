@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
 from narrate.errors import SourceError
-from narrate.importing import boilerplate
+from narrate.importing import boilerplate, labels, repeats
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of, slugify
 
@@ -89,9 +89,12 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
     _spaces_into_inlines(tree)
+    _box_loose_text(tree)
+    labels.as_paragraphs(tree)
     warnings: list[str] = []
-    xml = _extract(copy.deepcopy(tree), url, _CONFIG) or _extract(_without_chrome(copy.deepcopy(tree)), url,
-                                                                   _SHORT_CONFIG)
+    word = repeats.token(tree)
+    xml = _extract(repeats.mark(copy.deepcopy(tree), word), url, _CONFIG, word) or _extract(
+        _without_chrome(repeats.mark(copy.deepcopy(tree), word)), url, _SHORT_CONFIG, word)
     if not xml:
         raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
     body, removed = boilerplate.clean(_xml_to_html(xml))
@@ -123,10 +126,11 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
                    warnings=warnings)
 
 
-def _extract(tree: Any, url: str, config: Any) -> str | None:
-    return trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
+def _extract(tree: Any, url: str, config: Any, word: str) -> str | None:
+    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
                                include_tables=True, include_links=True, include_formatting=True,
                                include_comments=False, deduplicate=False, config=config)
+    return repeats.unmark(xml, word) if xml else xml
 
 
 def _without_chrome(tree: Any) -> Any:
@@ -173,6 +177,21 @@ def _spaces_into_inlines(tree: Any) -> None:
             if last.tag in _INLINE:
                 last.text = (last.text or "") + " "
                 el.tail = None
+
+
+def _box_loose_text(tree: Any) -> None:
+    """A page whose paragraphs stand in ``<body>`` itself, in no box, has them put into an ``<article>``:
+    trafilatura, finding no article's box, gathers only the paragraphs and loses the headings between them."""
+    body = tree.find("body")
+    if body is None:
+        return
+    loose = sum(len(clean_text(p.text_content())) for p in body.findall("p"))
+    if loose * 2 <= sum(len(clean_text(p.text_content())) for p in body.iter("p")):
+        return
+    article = lxml_html.Element("article")
+    article.text, body.text = body.text, None
+    article.extend(list(body))
+    body.append(article)
 
 
 def _captions_to_titles(tree: Any) -> None:
