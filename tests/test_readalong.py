@@ -152,11 +152,11 @@ def element(xhtml: bytes, element_id: str) -> ET.Element:
 
 def usage_report(epub: Path) -> str:
     """EPUBCheck's report at usage level (-u)."""
-    from conftest import EPUBCHECK_JAR
+    from conftest import EPUBCHECK_JAR, JAVA_QUICK
 
     if not EPUBCHECK_JAR.is_file() or shutil.which("java") is None:
         pytest.skip("EPUBCheck (Debian package epubcheck) and Java are needed")
-    proc = subprocess.run(["java", "-jar", str(EPUBCHECK_JAR), "-u", str(epub)], capture_output=True,
+    proc = subprocess.run(["java", *JAVA_QUICK, "-jar", str(EPUBCHECK_JAR), "-u", str(epub)], capture_output=True,
                           text=True, timeout=300)
     report = proc.stdout + proc.stderr
     assert "USAGE" in report  # the usage level really ran (it reports CSS usage on these files)
