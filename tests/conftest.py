@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -171,6 +172,42 @@ def root_copy(tmp_path):
         return dest
 
     return copy
+
+
+def build_english_samples(root: Path, formats: tuple[str, ...]) -> Path:
+    """The repo's English samples (the fake voice speaks en-US; the German sample is checked in
+    test_epub/test_languages), narrated by the fake engine and built in ``formats`` under ``root``."""
+    from narrate.engine.run import BuildOptions, build
+
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("vorlesestunde-*"))
+    write_files(root, {"voices/fake.toml": FAKE_VOICE})
+    report = build(root, BuildOptions(formats=formats, voice="fake"))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    return root
+
+
+@pytest.fixture(scope="session")
+def english_samples(tmp_path_factory, worker_id) -> Path:
+    """The English samples' project with their EPUB and read-along EPUB in output/, built once per
+    test run: under xdist the workers share one build (the first to need it builds it while the
+    other waits on a lock). Tests only read it; one that builds or edits copies it first."""
+    formats = ("epub", "epub-readaloud")
+    if worker_id == "master":  # no xdist: this process's own temp folder
+        return build_english_samples(tmp_path_factory.mktemp("english-samples") / "project", formats)
+    shared = tmp_path_factory.getbasetemp().parent / "english-samples"  # this run's, common to its workers
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            build_english_samples(shared / "project", formats)
+            (shared / "built").write_text("")
+    return shared / "project"
+
+
+def copy_project(root: Path, dest: Path) -> Path:
+    """A copy of a built project's sources and cache, without its output, for a test to build in."""
+    shutil.copytree(root, dest, symlinks=True, ignore=lambda folder, _: ["output"] if Path(folder) == root else [])
+    return dest
 
 
 def interruptible() -> None:
