@@ -239,12 +239,13 @@ def missing_tool(reason: str) -> None:
     (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
 
 
-def epubcheck(path: Path) -> tuple[int, int, str]:
-    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6 (java -jar)."""
+def epubcheck(path: Path, *options: str) -> tuple[int, int, str]:
+    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6 (java -jar). ``options`` are
+    EPUBCheck's: ``-u`` adds its usage report (USAGE lines) to the same errors and warnings."""
     if not EPUBCHECK_JAR.is_file() or shutil.which("java") is None:
         missing_tool("EPUBCheck (Debian package epubcheck) and Java are needed")
-    proc = subprocess.run(["java", *JAVA_QUICK, "-jar", str(EPUBCHECK_JAR), str(path)], capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(["java", *JAVA_QUICK, "-jar", str(EPUBCHECK_JAR), *options, str(path)],
+                          capture_output=True, text=True, timeout=300)
     report = proc.stdout + proc.stderr
     errors = sum(1 for line in report.splitlines() if line.startswith(("ERROR", "FATAL")))
     warnings = sum(1 for line in report.splitlines() if line.startswith("WARNING"))
