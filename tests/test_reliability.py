@@ -207,8 +207,8 @@ def test_a_second_command_goes_ahead_once_the_first_finishes(project):
 
 @pytest.mark.slow
 def test_two_concurrent_builds_both_finish_with_intact_output(project):
-    for n in range(3, 7):
-        (project / "content" / f"a{n}.md").write_text(article(n, sentences=30))
+    for n in range(3, 7):  # the first build runs for seconds while the second waits on its lock
+        (project / "content" / f"a{n}.md").write_text(article(n, sentences=10))
     procs = [subprocess.Popen(NARRATE + ["build", str(project), "--voice", "fake", "--formats", "epub,mp3", "-j",
                                          "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env={**os.environ, "NARRATE_LOCK_WAIT": "600"})
@@ -307,7 +307,8 @@ def cmdline(pid: int) -> bytes:
 @pytest.mark.slow
 def test_a_killed_worker_is_a_clean_failure(make_project):
     """A worker killed (OOM killer, native crash) fails its publication as `path: message`, exit 8."""
-    files = {f"content/a{n}.md": article(n, sentences=150, tag="k") for n in range(1, 4)}
+    # long enough that a worker is still busy when the build first stages an edition
+    files = {f"content/a{n}.md": article(n, sentences=50, tag="k") for n in range(1, 4)}
     files["voices/fake.toml"] = FAKE_VOICE
     root = make_project(files)
     proc = subprocess.Popen(NARRATE + ["build", str(root), "--voice", "fake", "--formats", "mp3,m4b", "-j", "2"],
