@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from array import array
 from pathlib import Path
+
+import numpy as np
 
 from narrate.speech.engines import atomic_wav
 from narrate.speech.voices import VoiceProfile
@@ -40,17 +41,17 @@ class FakeEngine:
         FakeEngine.calls += 1
         seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
         rng = random.Random(seed)
-        block = [rng.gauss(0.0, 0.25) for _ in range(_BLOCK)]
+        block = np.array([rng.gauss(0.0, 0.25) for _ in range(_BLOCK)])
         total = self.frames_for(text, self.profile.rate)
-        samples = array("h")
+        chunks = []
         for start in range(0, total, _BLOCK):
             count = min(_BLOCK, total - start)
             t = start / SAMPLE_RATE
             gain = 0.35 + 0.65 * abs(math.sin(math.pi * 4.0 * t + seed % 7))
             offset = rng.randrange(_BLOCK)
-            samples.extend(
-                max(-32767, min(32767, int(32767 * gain * block[(offset + i) % _BLOCK])))
-                for i in range(count)
-            )
+            # the same doubles as (32767 * gain) * sample, truncated toward zero and clipped, per sample
+            values = (32767 * gain) * block[(offset + np.arange(count)) % _BLOCK]
+            chunks.append(np.clip(np.trunc(values), -32767, 32767).astype("<i2"))
+        samples = np.concatenate(chunks) if chunks else np.zeros(0, "<i2")
         with atomic_wav(out_wav, SAMPLE_RATE) as wav:
             wav.writeframes(samples.tobytes())
