@@ -50,6 +50,8 @@ class AudioJob:
     voice: str  # the voice asked for (``--voice``, front matter, project default)
     script: Any  # the ``Script`` the head worked out
     cache: dict[str, bytes]  # audio-cache-relative path → bytes: what the narration reads
+    cache_key: str  # the voice's cache key on the head (a packaged Piper voice's is its package's version,
+    # its shipped copy's would be the file's hash: the node must find the head's entries)
     epoch: str | None = None  # the head's SOURCE_DATE_EPOCH (an M4B's creation time), None when unset
 
 
@@ -64,7 +66,7 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes]) -> AudioRes
     """On a node: ``job``'s audio editions made in a scratch project from the cache entries it was
     given; a NarrateError comes back as (class name, message, path)."""
     try:
-        here, _ = local_voice(profile, files)
+        here, engine = local_voice(profile, files)
         with _epoch(job.epoch), tempfile.TemporaryDirectory(prefix="narrate-audio-") as scratch:
             root, cache = Path(scratch) / "project", Path(scratch) / "cache"
             for rel, data in job.text.files.items():
@@ -73,7 +75,7 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes]) -> AudioRes
                 atomic_write(cache / "audio" / rel, data, fsync=False)
             ctx = PublicationContext(job.text.doc, root, Path(scratch) / "out", job.text.config, job.voice, cache,
                                      page_list=job.text.page_list, formats=job.text.formats,
-                                     prepared=(here, job.script))
+                                     prepared=(here, job.script, HeadKeyed(engine, job.cache_key)))
             made, warnings = {}, {}
             try:
                 for maker in job.text.makers:
@@ -86,6 +88,19 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes]) -> AudioRes
             return AudioResult(made, warnings, made_entries(cache / "audio", set(job.cache)))
     except NarrateError as exc:
         return type(exc).__name__, exc.message, str(exc.path) if exc.path else None
+
+
+class HeadKeyed:
+    """A node's engine that keys the cache as the head's engine of the same voice does."""
+
+    def __init__(self, engine: Any, key: str):
+        self._engine, self._key = engine, key
+
+    def cache_key(self) -> str:
+        return self._key
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
 
 
 @contextlib.contextmanager
@@ -104,11 +119,11 @@ def _epoch(value: str | None) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-def narration_entries(cache_dir: Path, profile: Any, script: Any) -> dict[str, bytes]:
+def narration_entries(cache_dir: Path, profile: Any, engine: Any, script: Any) -> dict[str, bytes]:
     """The cache entries (relative path → bytes) ``script`` read by ``profile`` uses, but the
     mastered WAVs: the chapters are stitched from their encodings."""
     audio = cache_dir / "audio"
-    used = used_cache_files(script, profile, get_engine(profile), audio)
+    used = used_cache_files(script, profile, engine, audio)
     return {p.relative_to(audio).as_posix(): p.read_bytes() for p in sorted(used)
             if p.is_file() and not (p.suffix == ".wav" and p.relative_to(audio).parts[0] == "chapters")}
 
@@ -130,8 +145,10 @@ def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
         if key not in voices:
             shipped, files = voice_files(profile)
             voices[key] = (shipped, executor.put(files))
+        engine = get_engine(profile)
         job = AudioJob(TextJob(doc, config, makers, formats, page_list, read_files(root, doc)), voice, script,
-                       narration_entries(cache_dir, profile, script), os.environ.get("SOURCE_DATE_EPOCH"))
+                       narration_entries(cache_dir, profile, engine, script), engine.cache_key(),
+                       os.environ.get("SOURCE_DATE_EPOCH"))
         return (job, *voices[key])
 
     def collect(index: int, result: Any) -> None:
