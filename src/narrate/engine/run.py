@@ -438,7 +438,9 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
         if audio:
             stitching, stitched, received = audio_tasks(executor, project.root, project.config, project.cache_dir,
                                                         audio, formats, page_list(formats))
-            executor.run_tasks(stitching, progress)
+            if lost := executor.run_tasks(stitching, progress):
+                reporter.warning(f"Ray: the audio editions of {len(lost)} publication(s) could not be stitched on "
+                                 f"the cluster (the first: {next(iter(lost.values()))}); they are stitched here")
             executor.received_bytes += received[0]
     jobs = [replace(job, premade=merged(made.get(job.doc.meta.slug), stitched.get(job.doc.meta.slug)),
                     prepared=prepared.get(job.doc.meta.slug)) for job in jobs]
