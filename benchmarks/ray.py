@@ -10,7 +10,8 @@
    audio on a local cluster (a head with no CPUs for tasks + 2 one-CPU worker nodes, all on
    127.0.0.1): its CPU-seconds (narrate and its own subprocesses, e.g. ffmpeg) and the bytes
    it receives (every cache entry the chapter tasks send back: sentences as FLAC, chapter
-   records, levels, encoded blocks), and the sentence cache as FLAC against the same sentences
+   records, levels, encoded blocks; and the finished audio editions the stitching tasks send
+   back), and the sentence cache as FLAC against the same sentences
    as WAV (44-byte header + 2 bytes a sample).
 
     .venv/bin/python benchmarks/ray.py [--voice joe] [--titles 10] [--head-cost]
@@ -152,8 +153,12 @@ def head_cost(voice: str, titles: int) -> None:
             flac = sum(p.stat().st_size for p in sentences)
             received = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file() and "work" not in p.parts)
             wav = sum(44 + 2 * flac_files.info(p)[0] for p in sentences)
-            texts = sum(p.stat().st_size for p in (root / "output").glob("*/*")  # sent back by the text tasks
-                        if p.suffix in (".epub", ".pdf") or ".cover." in p.name)
+            editions = [p for p in (root / "output").glob("*/*") if p.is_file()]
+            audio_editions = [p for p in editions if p.suffix in (".mp3", ".m4b", ".vtt", ".html", ".json")
+                              or p.name.endswith(".readaloud.epub")]  # sent back by the audio tasks
+            texts = sum(p.stat().st_size for p in editions  # sent back by the text tasks
+                        if p not in audio_editions and (p.suffix in (".epub", ".pdf") or ".cover." in p.name))
+            stitched = sum(p.stat().st_size for p in audio_editions)
     finally:
         cluster.shutdown()
     hours = audio / 3600
@@ -167,6 +172,9 @@ def head_cost(voice: str, titles: int) -> None:
     print(f"  bytes received (every cache entry the chapter tasks sent back): {received:,} = "
           f"{received / hours / 1e6:,.1f} MB per hour of audio")
     print(f"  text editions and covers received (made by Ray tasks, written here): {texts:,} B")
+    print(f"  audio editions received (stitched by Ray tasks, written here): {stitched:,} B = "
+          f"{stitched / hours / 1e6:,.1f} MB per hour of audio; with the cache entries: "
+          f"{(received + stitched) / hours / 1e6:,.1f} MB per hour")
     print(f"  sentence cache as WAV {wav:,} B, as FLAC {flac:,} B (ratio {flac / wav:.3f}); per hour of "
           f"synthesized speech: WAV 158.8 MB, FLAC {158.8 * flac / wav:,.1f} MB")
 

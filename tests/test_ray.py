@@ -201,12 +201,56 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
     report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
                    reporter)
     assert not report.failed, [str(r.error) for r in report.failed]
-    assert len(passes) == 2  # the voice's level figures, then the chapters and the text editions at once
-    assert sorted(group.task._function.__name__ for group in passes[-1][2]) == ["make_text", "narrate_chapter"]
+    # the voice's level figures, then the chapters and the text editions at once, then the MP3 stitched
+    assert len(passes) == 3
+    assert sorted(group.task._function.__name__ for group in passes[1][2]) == ["make_text", "narrate_chapter"]
+    assert [group.task._function.__name__ for group in passes[2][2]] == ["make_audio"]
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"epub", "pdf", "png", "mp3", "json"}
     assert out_local.keys() == out_remote.keys()
     assert [n for n in out_local if out_local[n] != out_remote[n]] == []
+    assert reporter.warnings == []
+
+
+@pytest.mark.slow
+def test_audio_editions_are_stitched_on_the_nodes_byte_identical_to_local(cluster, batch, monkeypatch):
+    """MP3, M4B, transcripts and the read-along EPUB made by Ray tasks from the chapters' cache entries:
+    the machine running the build never renders nor stitches, it writes the files sent back."""
+    from narrate.audio import cluster as cluster_module
+    from narrate.audio import ray as ray_module
+    from narrate.editions import makers, narration
+
+    local, remote = batch("local", titles=2, sentences=6), batch("remote", titles=2, sentences=6)
+    formats = ("mp3", "m4b", "epub-readaloud")
+    build(local, BuildOptions(formats=formats, voice="fake", jobs=1))
+
+    def not_here(*args):
+        raise AssertionError("an audio edition was rendered or stitched on the machine running the build")
+
+    for maker in ("mp3", "m4b", "transcript", "epub-readaloud"):  # the head's makers only: the nodes import theirs
+        monkeypatch.setitem(makers.MAKERS, maker, (not_here, *makers.MAKERS[maker][1:]))
+    monkeypatch.setattr(narration, "render_publication", not_here)
+    passes = []
+
+    def counted(*args, **kwargs):
+        passes.append(args)
+        return real_run(*args, **kwargs)
+
+    real_run = cluster_module.run_tasks
+    monkeypatch.setattr(cluster_module, "run_tasks", counted)
+    monkeypatch.setattr(ray_module, "run_tasks", counted)
+    reporter = Collect()
+    report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
+                   reporter)
+    assert not report.failed, [str(r.error) for r in report.failed]
+    assert [group.task._function.__name__ for group in passes[-1][2]] == ["make_audio"]
+    out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
+    assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"mp3", "m4b", "epub", "vtt", "html", "json"}
+    assert out_local.keys() == out_remote.keys()
+    assert [n for n in out_local if out_local[n] != out_remote[n]] == []
+    cache_local = files_of(local / ".narrate" / "cache" / "audio")
+    assert files_of(remote / ".narrate" / "cache" / "audio") == \
+        {n: data for n, data in cache_local.items() if not (n.startswith("chapters/") and n.endswith(".wav"))}
     assert reporter.warnings == []
 
 

@@ -97,6 +97,12 @@ _VOICES: dict[str, Any] = {}  # per worker process: a loaded engine per voice (t
 
 
 def _engine(profile: VoiceProfile, files: dict[str, bytes]) -> Any:
+    return local_voice(profile, files)[1]
+
+
+def local_voice(profile: VoiceProfile, files: dict[str, bytes]) -> tuple[VoiceProfile, Any]:
+    """``profile`` (as ``voice_files`` shipped it) with its files written on this node, and its engine;
+    once per worker process and voice."""
     from narrate.artifacts import hash_parts
     from narrate.speech.engines import get_engine
 
@@ -107,8 +113,8 @@ def _engine(profile: VoiceProfile, files: dict[str, bytes]) -> Any:
         for name, data in files.items():
             atomic_write(folder / name, data)
         model = str(folder / profile.model) if profile.model in files else profile.model
-        _VOICES[key] = get_engine(replace(profile, model=model, lexicons=tuple(folder / p for p in profile.lexicons),
-                                          root=folder))
+        here = replace(profile, model=model, lexicons=tuple(folder / p for p in profile.lexicons), root=folder)
+        _VOICES[key] = (here, get_engine(here))
     return _VOICES[key]
 
 

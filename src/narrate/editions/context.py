@@ -36,7 +36,7 @@ class PublicationContext:
     page_list: bool = False  # the EPUBs carry the print PDF's page-list (see ``page_list``)
     formats: tuple[str, ...] = ()  # the formats this build makes (the narration pre-encodes for them)
     _print_pages: dict[str, int] | None = None
-    prepared: Any = None  # (voice profile, script) the cluster path already worked out (``editions/on_cluster``)
+    prepared: Any = None  # (voice profile, script[, engine]) the cluster path worked out (``editions/on_cluster``)
     warnings: list[str] = field(default_factory=list)
     cleanups: list[Callable[[], None]] = field(default_factory=list)  # run when the publication is done
 

@@ -133,11 +133,12 @@ def publication_script(ctx: PublicationContext, profile: VoiceProfile) -> Script
 
 def render_publication(ctx: PublicationContext) -> Narration:
     # on a cluster, the head already chose the voice and worked out the script: not twice
-    profile, script = ctx.prepared if ctx.prepared is not None else (None, None)
+    # (a node stitching the editions hands its engine in too: ``editions/audio_tasks``)
+    profile, script, *given = ctx.prepared if ctx.prepared is not None else (None, None)
     if profile is None:
         profile = choose_voice(ctx)
         script = publication_script(ctx, profile)
-    engine = get_engine(profile)
+    engine = given[0] if given else get_engine(profile)
     work = ctx.root / ".narrate" / "work" / ctx.doc.meta.slug
     ctx.cleanups.append(lambda: shutil.rmtree(work, ignore_errors=True))
 

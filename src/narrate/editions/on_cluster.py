@@ -34,14 +34,19 @@ Progress = Callable[[str, int, int], None]
 
 def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications: Sequence[tuple[m.Document, str]],
                        formats: tuple[str, ...], executor: Any, progress: Progress | None = None,
-                       prepared: dict[str, tuple[Any, Any]] | None = None, alongside: Sequence[Any] = ()) -> Outcome:
+                       prepared: dict[str, tuple[Any, Any]] | None = None, alongside: Sequence[Any] = (),
+                       mastered: set[str] | None = None) -> Outcome:
     """Every chapter of ``publications`` the cache lacks, narrated on ``executor``'s cluster (see the
     module docstring); publications with other voices are synthesized there and mastered here.
     ``prepared`` gets each publication's (voice profile, script) by slug, for its own build to reuse;
-    the tasks of ``alongside`` (``audio.cluster.Tasks``: the text editions) run with the chapters."""
+    the tasks of ``alongside`` (``audio.cluster.Tasks``: the text editions) run with the chapters.
+    ``mastered`` gets the slugs whose every chapter is now mastered and encoded in the cache (their
+    audio editions can be stitched on a node: ``editions/audio_tasks``)."""
     levels: dict[str, ChapterWork] = {}
     chapters: list[ChapterWork] = []
     elsewhere: list[tuple[m.Document, str]] = []
+    owners: list[str] = []  # per chapter task, its publication's slug
+    handled: list[str] = []
     for doc, voice in publications:
         try:
             found = _chapters(PublicationContext(doc, root, root / "output", config, voice, cache_dir), formats,
@@ -57,10 +62,15 @@ def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications
         if level is not None:
             levels.setdefault(level.job.chapter_id, level)
         chapters += work
+        owners += [doc.meta.slug] * len(work)
+        handled.append(doc.meta.slug)
     if elsewhere:
         presynthesize(root, config, cache_dir, elsewhere, 1, progress, executor)
-    executor.run_chapters(list(levels.values()), progress)  # the voices' level figures first: each
-    return executor.run_chapters(chapters, progress, alongside)  # chapter task reads them when sent (``late``)
+    failed = executor.run_chapters(list(levels.values()), progress).failed or {}  # the voices' level figures
+    outcome = executor.run_chapters(chapters, progress, alongside)  # first: each chapter task reads them when
+    if mastered is not None and not failed:  # sent (``late``)
+        mastered.update(set(handled) - {owners[index] for index in outcome.failed or {}})
+    return outcome
 
 
 def _files(audio: Path, paths: Sequence[Path]) -> dict[str, bytes]:

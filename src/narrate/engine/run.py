@@ -392,11 +392,12 @@ def _needs_narration(job: Job) -> bool:
                for maker in job.makers)
 
 
-def _text_todo(job: Job) -> tuple[str, ...]:
+def _text_todo(job: Job, kinds: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The makers of ``kinds`` (default: the text editions) whose editions must be made again."""
     from narrate.editions.text_tasks import TEXT_MAKERS
 
     previous = {a.get("format"): a for a in (job.previous or {}).get("artifacts", []) if isinstance(a, dict)}
-    return tuple(maker for maker in job.makers if maker in TEXT_MAKERS
+    return tuple(maker for maker in job.makers if maker in (kinds or TEXT_MAKERS)
                  and _reusable(job.output, previous, MAKERS[maker][1], job.keys[maker]) is None)
 
 
@@ -416,22 +417,33 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
         return jobs
     from narrate.audio.cluster import Outcome
     from narrate.audio.ray import ray_executor
+    from narrate.editions.audio_tasks import AUDIO_MAKERS, audio_tasks, merged
     from narrate.editions.on_cluster import narrate_on_cluster
     from narrate.editions.text_tasks import text_tasks
 
     formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
-    outcome, prepared = Outcome(), {}
+    outcome, prepared, mastered, stitched = Outcome(), {}, set(), {}
     with ray_executor(options.ray_address, reporter.warning) as executor:
         tasks, made = text_tasks(executor, project.root, project.config, text, formats, page_list(formats))
-        # whole chapters on the nodes, the text editions alongside: this machine then only stitches
-        # and writes (``editions/on_cluster``, ``editions/text_tasks``)
+        # whole chapters on the nodes, the text editions alongside, then each publication's audio
+        # editions stitched on a node: this machine only writes (``editions/on_cluster``,
+        # ``editions/text_tasks``, ``editions/audio_tasks``)
         if batch:
             outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
-                                         progress, prepared, [tasks])
+                                         progress, prepared, [tasks], mastered)
         elif text:
             executor.run_tasks(tasks)
-    jobs = [replace(job, premade=made.get(job.doc.meta.slug), prepared=prepared.get(job.doc.meta.slug))
-            for job in jobs]
+        audio = [(job.doc, job.voice, todo, prepared[slug]) for job in jobs
+                 if (slug := job.doc.meta.slug) in mastered and (todo := _text_todo(job, AUDIO_MAKERS))]
+        if audio:
+            stitching, stitched, received = audio_tasks(executor, project.root, project.config, project.cache_dir,
+                                                        audio, formats, page_list(formats))
+            if lost := executor.run_tasks(stitching, progress):
+                reporter.warning(f"Ray: the audio editions of {len(lost)} publication(s) could not be stitched on "
+                                 f"the cluster (the first: {next(iter(lost.values()))}); they are stitched here")
+            executor.received_bytes += received[0]
+    jobs = [replace(job, premade=merged(made.get(job.doc.meta.slug), stitched.get(job.doc.meta.slug)),
+                    prepared=prepared.get(job.doc.meta.slug)) for job in jobs]
     if outcome.failed:
         first = next(iter(outcome.failed.values()))
         reporter.warning(f"Ray: {len(outcome.failed)} chapter(s) could not be narrated on the cluster (the first: "
@@ -650,8 +662,9 @@ def _make_all(job: Job, ctx: PublicationContext, previous: dict[str, Any], artif
             result.reused += list(formats)
             if maker == "cover":
                 ctx._cover = _reused_cover(job.output, reused[0])
-    stitchers = [maker for maker in todo if maker in STITCHERS] if len(set(todo) & set(STITCHERS)) > 1 else []
-    narrated = [maker for maker in todo if MAKERS[maker][2]]
+    here = [maker for maker in todo if job.premade is None or maker not in job.premade.made]  # not made on a node
+    stitchers = [maker for maker in here if maker in STITCHERS] if len(set(here) & set(STITCHERS)) > 1 else []
+    narrated = [maker for maker in here if MAKERS[maker][2]]
     text = [maker for maker in todo if maker not in narrated]
     made = _text_while_rendering(job, ctx, text) if narrated and text else {}
     made |= {maker: _make(job, maker, ctx) for maker in todo if maker not in stitchers and maker not in made}

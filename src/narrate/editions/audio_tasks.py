@@ -1,0 +1,172 @@
+"""A batch's audio editions (MP3, M4B, transcripts, read-along EPUB) stitched on a Ray cluster.
+
+After the chapters' pass (``editions/on_cluster``) every chapter of a publication is mastered and
+encoded in the cache of the machine running ``narrate build``. Each publication whose audio
+editions must be made again then becomes one task (``make_audio``) on a node: it is given the
+parsed ``Document``, the voice and script the head worked out, the project files the editions
+read (``text_tasks.read_files``: sources, images, cover) and the cache entries its narration uses
+(``audio.master.used_cache_files``, without the mastered WAVs the head never holds). It renders
+the narration from that cache (nothing to synthesize or master: every chapter is cached), runs
+the makers a local build runs in a scratch folder of its own, and sends back each finished file
+(joined chapters, credits, chapter frames and tags, cover) and any cache entry it had to make.
+The head writes the files into the publication's staging folder (``text_tasks.write_made``) and
+the entries into its cache: it never stitches, so the files are a local build's, byte for byte.
+
+A task is a pure function of its job: a node lost mid-task, Ray runs it again elsewhere. A task
+that failed (a NarrateError on the node, or retries spent) sends nothing back: the publication's
+own build then makes those editions here, and meets and reports the error as a local build would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from narrate import model as m
+from narrate.artifacts import atomic_write
+from narrate.audio.cluster import write_entries
+from narrate.audio.master import used_cache_files
+from narrate.audio.ray_worker import local_voice, made_entries, voice_files
+from narrate.editions.context import PublicationContext
+from narrate.editions.makers import MAKERS
+from narrate.editions.text_tasks import Finished, TextJob, TextResult, read_files
+from narrate.errors import NarrateError
+from narrate.sources.config import Config
+from narrate.speech.engines import get_engine
+
+AUDIO_MAKERS = tuple(maker for maker, (_, _, narrated) in MAKERS.items() if narrated)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AudioJob:
+    text: TextJob  # the document, settings, makers (of ``AUDIO_MAKERS``) and project files
+    voice: str  # the voice asked for (``--voice``, front matter, project default)
+    script: Any  # the ``Script`` the head worked out
+    cache: dict[str, bytes]  # audio-cache-relative path → bytes: what the narration reads
+    cache_key: str  # the voice's cache key on the head (a packaged Piper voice's is its package's version,
+    # its shipped copy's would be the file's hash: the node must find the head's entries)
+    epoch: str | None = None  # the head's SOURCE_DATE_EPOCH (an M4B's creation time), None when unset
+
+
+@dataclass
+class AudioResult:
+    made: dict[str, Finished]  # maker → its files
+    warnings: dict[str, list[str]]
+    entries: dict[str, bytes]  # cache entries made on the node (none when every chapter was cached)
+
+
+def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes]) -> AudioResult | tuple[str, str, str | None]:
+    """On a node: ``job``'s audio editions made in a scratch project from the cache entries it was
+    given; a NarrateError comes back as (class name, message, path)."""
+    try:
+        here, engine = local_voice(profile, files)
+        with _epoch(job.epoch), tempfile.TemporaryDirectory(prefix="narrate-audio-") as scratch:
+            root, cache = Path(scratch) / "project", Path(scratch) / "cache"
+            for rel, data in job.text.files.items():
+                atomic_write(root / rel, data, fsync=False)
+            for rel, data in job.cache.items():
+                atomic_write(cache / "audio" / rel, data, fsync=False)
+            ctx = PublicationContext(job.text.doc, root, Path(scratch) / "out", job.text.config, job.voice, cache,
+                                     page_list=job.text.page_list, formats=job.text.formats,
+                                     prepared=(here, job.script, HeadKeyed(engine, job.cache_key)))
+            made, warnings = {}, {}
+            try:
+                for maker in job.text.makers:
+                    made[maker] = [(fmt, path.name, path.read_bytes(), extra)
+                                   for fmt, path, extra in MAKERS[maker][0](ctx)]
+                    warnings[maker], ctx.warnings = ctx.warnings, []
+            finally:
+                for cleanup in ctx.cleanups:
+                    cleanup()
+            return AudioResult(made, warnings, made_entries(cache / "audio", set(job.cache)))
+    except NarrateError as exc:
+        return type(exc).__name__, exc.message, str(exc.path) if exc.path else None
+
+
+class HeadKeyed:
+    """A node's engine that keys the cache as the head's engine of the same voice does."""
+
+    def __init__(self, engine: Any, key: str):
+        self._engine, self._key = engine, key
+
+    def cache_key(self) -> str:
+        return self._key
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+
+@contextlib.contextmanager
+def _epoch(value: str | None) -> Iterator[None]:
+    """``SOURCE_DATE_EPOCH`` as on the machine running the build, for one task (a node's worker
+    process runs other builds' tasks too)."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    if value is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = value
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def narration_entries(cache_dir: Path, profile: Any, engine: Any, script: Any) -> dict[str, bytes]:
+    """The cache entries (relative path → bytes) ``script`` read by ``profile`` uses, but the
+    mastered WAVs: the chapters are stitched from their encodings."""
+    audio = cache_dir / "audio"
+    used = used_cache_files(script, profile, engine, audio)
+    return {p.relative_to(audio).as_posix(): p.read_bytes() for p in sorted(used)
+            if p.is_file() and not (p.suffix == ".wav" and p.relative_to(audio).parts[0] == "chapters")}
+
+
+def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
+                wanted: Sequence[tuple[m.Document, str, tuple[str, ...], tuple[Any, Any]]],
+                formats: tuple[str, ...], page_list: bool) -> tuple[Any, dict[str, TextResult], list[int]]:
+    """Each (document, voice, makers, (profile, script)) of ``wanted`` as a task for ``executor``'s
+    cluster (``audio.cluster.Tasks``); the slug → finished editions it fills, and a one-item list
+    counting the bytes received (editions and cache entries). A job's files and cache entries are
+    read when it is sent, so a large batch is never all in memory at once."""
+    results: dict[str, TextResult] = {}
+    received = [0]
+    voices: dict[str, tuple[Any, Any]] = {}
+
+    def arguments(index: int) -> tuple[Any, ...]:
+        doc, voice, makers, (profile, script) = wanted[index]
+        key = repr(profile)
+        if key not in voices:
+            shipped, files = voice_files(profile)
+            voices[key] = (shipped, executor.put(files))
+        engine = get_engine(profile)
+        job = AudioJob(TextJob(doc, config, makers, formats, page_list, read_files(root, doc)), voice, script,
+                       narration_entries(cache_dir, profile, engine, script), engine.cache_key(),
+                       os.environ.get("SOURCE_DATE_EPOCH"))
+        return (job, *voices[key])
+
+    def collect(index: int, result: Any) -> None:
+        if not isinstance(result, AudioResult):
+            return
+        received[0] += write_entries(cache_dir / "audio", result.entries)
+        received[0] += sum(len(data) for files in result.made.values() for _, _, data, _ in files)
+        results[wanted[index][0].meta.slug] = TextResult(result.made, result.warnings)
+
+    def source(index: int) -> str | None:
+        doc = wanted[index][0]
+        return doc.source_files[0] if doc.source_files else None
+
+    return executor.remote_tasks(make_audio, len(wanted), arguments, collect, source), results, received
+
+
+def merged(first: TextResult | None, second: TextResult | None) -> TextResult | None:
+    """The editions of both (text editions and audio editions made on the nodes)."""
+    if first is None or second is None:
+        return first or second
+    return TextResult({**first.made, **second.made}, {**first.warnings, **second.warnings})

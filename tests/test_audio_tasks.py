@@ -1,0 +1,57 @@
+"""``editions/audio_tasks`` without a cluster: the task a node runs, called here on what the head sends.
+
+The Ray path itself (a real two-node cluster) is ``tests/test_ray.py``; this checks, in one
+process and with the real default voice, that a node stitches from the head's cache entries
+alone: the voice it loads from the shipped files keys the cache as the head's does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narrate.audio.cluster import Tasks
+from narrate.editions.audio_tasks import audio_tasks
+from narrate.editions.context import PublicationContext
+from narrate.editions.narration import choose_voice, publication_script
+from narrate.engine.run import BuildOptions, build, read_all, resolve_formats
+from narrate.sources.project import open_project
+
+
+class InProcess:
+    """An executor whose tasks run here, one after the other, as a node would run them."""
+
+    def put(self, value):
+        return value
+
+    def remote_tasks(self, function, count, arguments, collect, sources) -> Tasks:
+        return Tasks(function, count, arguments, collect, sources)
+
+    def run(self, tasks: Tasks) -> None:
+        for index in range(tasks.count):
+            tasks.collect(index, tasks.task(*tasks.arguments(index)))
+
+
+def test_a_packaged_piper_voice_stitches_from_the_heads_cache_alone(make_project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("NARRATE_ENGINE_THREADS", "1")  # what a node's worker sets (restored after the test)
+    root = make_project({"content/note.md": "---\ntitle: A note\n---\n\nThe river runs past the library.\n"})
+    report = build(root, BuildOptions(formats=("mp3", "m4b"), voice="joe", jobs=1))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    project = open_project(root)
+    (doc,), _ = read_all(project)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "joe", project.cache_dir)
+    profile = choose_voice(ctx)
+    formats = resolve_formats(("mp3", "m4b"))
+    executor = InProcess()
+    wanted = [(doc, "joe", ("transcript", "mp3", "m4b"), (profile, publication_script(ctx, profile)))]
+    tasks, results, received = audio_tasks(executor, root, project.config, project.cache_dir, wanted, formats, False)
+    before = sorted(p for p in project.cache_dir.rglob("*") if p.is_file())
+    executor.run(tasks)
+    made = results["note"].made
+    out = root / "output" / "note"
+    assert {name: data for files in made.values() for _, name, data, _ in files} == \
+        {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("note.cover.")}
+    # nothing synthesized, mastered or encoded again: the node found every entry it was sent
+    assert sorted(p for p in project.cache_dir.rglob("*") if p.is_file()) == before
+    assert received[0] == sum(len(data) for files in made.values() for _, _, data, _ in files)
+    assert Path(made["mp3"][0][1]).suffix == ".mp3"
