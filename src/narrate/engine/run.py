@@ -29,7 +29,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,6 +50,7 @@ from narrate.editions.makers import MAKERS, narration
 from narrate.editions.narration import preflight_narration, presynthesize
 from narrate.engine.fingerprints import Fingerprints
 from narrate.engine.first_built import FirstBuilt
+from narrate.engine.results import BuildReport, PublicationResult
 from narrate.errors import ConfigError, NarrateError, OutputError, SourceError
 from narrate.sources.config import ALL_FORMATS, EXECUTORS, Config
 from narrate.sources.project import Project, Source, discover, load_document, modified_time, open_project, project_root
@@ -90,35 +91,6 @@ class BuildOptions:
     ray_address: str = ""  # empty: RAY_ADDRESS, then [build] ray_address, else a local Ray
     fail_fast: bool = False
     strict: bool = False
-
-
-@dataclass
-class PublicationResult:
-    slug: str
-    title: str
-    source: str
-    built: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    error: NarrateError | None = None
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    entry: dict[str, Any] | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass
-class BuildReport:
-    output: Path
-    results: list[PublicationResult]
-    warnings: list[str]
-    seconds: float
-
-    @property
-    def failed(self) -> list[PublicationResult]:
-        return [r for r in self.results if not r.ok]
 
 
 def resolve_formats(requested: tuple[str, ...]) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ that changes anything needs it, as the studio's own pages do). The studio answer
 events, one JSON object a line, which ``replay`` turns back into the reporter calls and the report
 a local build would have given. No studio, a stale file, a busy or refusing studio: the command
 line builds itself. This module is the client's whole import path: the standard library and
-``narrate.errors``/``narrate.artifacts``, never the engine (``studio/delegate.py`` is the server's side).
+``narrate.errors``/``narrate.artifacts``/``narrate.engine.results``, never the engine's build
+(``studio/delegate.py`` is the server's side).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import http.client
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from narrate import errors
 from narrate.artifacts import atomic_path
+from narrate.engine.results import BuildReport as Report
+from narrate.engine.results import PublicationResult as Result
 from narrate.errors import NarrateError
 
 DISCOVERY = "studio.json"  # in the project's .narrate/
@@ -131,36 +134,6 @@ class Reporter(Protocol):
     def started(self, slug: str, title: str) -> None: ...
     def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None: ...
     def finished(self, result: Any) -> None: ...
-
-
-@dataclass
-class Result:
-    """A publication's result as the studio's build made it (``engine.run.PublicationResult``'s fields)."""
-
-    slug: str
-    title: str
-    source: str
-    built: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    error: NarrateError | None = None
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass
-class Report:
-    output: Path
-    results: list[Result]
-    warnings: list[str]
-    seconds: float
-
-    @property
-    def failed(self) -> list[Result]:
-        return [r for r in self.results if not r.ok]
 
 
 class Broken(Exception):
