@@ -163,14 +163,29 @@ def test_cluster_build_is_byte_identical_to_local(cluster, batch, monkeypatch):
     assert files_of(remote / ".narrate" / "cache" / "audio") == cache_remote
 
 
+def counted_passes(monkeypatch) -> list[tuple]:
+    """Each pass of tasks a build runs on the cluster (``run_tasks``'s arguments), in order."""
+    from narrate.audio import cluster as cluster_module
+    from narrate.audio import ray as ray_module
+
+    passes: list[tuple] = []
+    real_run = cluster_module.run_tasks
+
+    def counted(*args, **kwargs):
+        passes.append(args)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(cluster_module, "run_tasks", counted)
+    monkeypatch.setattr(ray_module, "run_tasks", counted)
+    return passes
+
+
 @pytest.mark.slow
 def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, batch, monkeypatch):
     """EPUB, PDF, large print and cover made by Ray tasks from the files they read (an image and its
     large-print rendition shipped, not shared), written here as a local build writes them."""
     from PIL import Image
 
-    from narrate.audio import cluster as cluster_module
-    from narrate.audio import ray as ray_module
     from narrate.editions import makers
 
     local, remote = batch("local", titles=2, sentences=6), batch("remote", titles=2, sentences=6)
@@ -188,15 +203,7 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
 
     for maker in ("cover", "epub", "pdf", "pdf-large"):  # the head's makers only: the nodes import their own
         monkeypatch.setitem(makers.MAKERS, maker, (not_here, *makers.MAKERS[maker][1:]))
-    passes = []  # each pass of tasks on the cluster: the text editions run in the chapters' pass
-
-    def counted(*args, **kwargs):
-        passes.append(args)
-        return real_run(*args, **kwargs)
-
-    real_run = cluster_module.run_tasks
-    monkeypatch.setattr(cluster_module, "run_tasks", counted)
-    monkeypatch.setattr(ray_module, "run_tasks", counted)
+    passes = counted_passes(monkeypatch)  # the text editions run in the chapters' pass
     reporter = Collect()
     report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
                    reporter)
@@ -216,8 +223,6 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
 def test_audio_editions_are_stitched_on_the_nodes_byte_identical_to_local(cluster, batch, monkeypatch):
     """MP3, M4B, transcripts and the read-along EPUB made by Ray tasks from the chapters' cache entries:
     the machine running the build never renders nor stitches, it writes the files sent back."""
-    from narrate.audio import cluster as cluster_module
-    from narrate.audio import ray as ray_module
     from narrate.editions import makers, narration
 
     local, remote = batch("local", titles=2, sentences=6), batch("remote", titles=2, sentences=6)
@@ -230,15 +235,7 @@ def test_audio_editions_are_stitched_on_the_nodes_byte_identical_to_local(cluste
     for maker in ("mp3", "m4b", "transcript", "epub-readaloud"):  # the head's makers only: the nodes import theirs
         monkeypatch.setitem(makers.MAKERS, maker, (not_here, *makers.MAKERS[maker][1:]))
     monkeypatch.setattr(narration, "render_publication", not_here)
-    passes = []
-
-    def counted(*args, **kwargs):
-        passes.append(args)
-        return real_run(*args, **kwargs)
-
-    real_run = cluster_module.run_tasks
-    monkeypatch.setattr(cluster_module, "run_tasks", counted)
-    monkeypatch.setattr(ray_module, "run_tasks", counted)
+    passes = counted_passes(monkeypatch)
     reporter = Collect()
     report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
                    reporter)
