@@ -189,15 +189,16 @@ def build_cmd(
 def _in_studio(project: Path, output: Path | None, asked: dict, cluster: str, reporter: ConsoleReporter,
                quiet: bool) -> BuildReport | None:
     """The build made by the studio running for ``project`` (``narrate serve``), or None when this
-    process builds; one line says which."""
+    process builds. Where a studio has said it serves the project, one line says which; with none
+    (the usual case) nothing is said."""
     from narrate.studio import handoff
 
+    if not project.is_dir() or not handoff.discovery_file(project.resolve()).is_file():
+        return None  # one Markdown file, or no studio for this project: built here, as always
+    root = project.resolve()
     if cluster:
         reason = "--executor and --ray-address are not handed to a studio"
-    elif not project.is_dir():
-        reason = "one Markdown file is built by this process"
     else:
-        root = project.resolve()
         handed = handoff.ask(root, {**asked, "output": str((output or root / "output").resolve())})
         reason = handed.reason
     if not reason:
