@@ -55,12 +55,16 @@ def wait_for_cache(root: Path, count: int, proc: subprocess.Popen, timeout: floa
 def assert_no_partial_files(root: Path, *, killed: bool = False) -> None:
     """No half-written file under a final name, and no stray file of any other kind.
 
-    ``killed``: right after a SIGKILL, the cache may still hold narrate's own temp files
-    (``.name.random.part``): an atomic write cannot remove its temp file when killed outright
-    (a chapter encodes for seconds). The next build sweeps them, which the tests check after each rerun."""
+    ``killed``: right after a SIGKILL, the cache and the staging folder (``output/.staging``, where
+    a publication's editions wait until all are made) may still hold narrate's own temp files
+    (``.name.random.part``): an atomic write cannot remove its temp file when killed outright (a
+    chapter encodes for seconds, an EPUB is laid out while the narration renders). Never beside the
+    final editions. The next build sweeps them, which the tests check after each rerun."""
+    staging = root / "output" / ".staging"
     # narrate's temp names are hidden (".name.random.part"); any hidden file left is a leftover
     leftovers = [p for p in (root / "output").rglob("*")
-                 if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp", ".raw"))]
+                 if p.is_file() and (p.name.startswith(".") or p.suffix in (".part", ".tmp", ".raw"))
+                 and not (killed and is_temp_name(p.name) and staging in p.parents)]
     # the cache holds sentences (.flac; a .wav an engine wrote and an interrupt kept from being
     # stored) and chapter pieces (.wav, .json, .mp3, .aac): nothing half-written
     leftovers += [p for p in (root / ".narrate" / "cache").rglob("*")
