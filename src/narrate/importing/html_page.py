@@ -25,7 +25,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import use_config
 
 from narrate.errors import SourceError
-from narrate.importing import boilerplate, labels, repeats
+from narrate.importing import boilerplate, labels, markup, repeats
 from narrate.importing.markdown_out import text_only
 from narrate.importing.model import Article, clean_text, slug_of, slugify
 
@@ -51,7 +51,6 @@ _NOT_NAMES = {"username", "user name", "password", "authority control", "admin",
               "external links", "references", "see also", "categories", "tags", "edit", "view source",
               "history", "talk", "tools", "print", "permalink"}
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)  # a link to a picture's larger copy
-_VOID = ("embed", "source", "track", "wbr", "keygen")  # empty in HTML5, unknown to libxml2's parser
 _HI = {"#i": "em", "#b": "strong", "#u": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
@@ -86,7 +85,8 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
         tree = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise SourceError(f"expected an HTML page, found text lxml cannot parse ({exc})", where, 1) from exc
-    _empty_void_elements(tree)
+    markup.empty_void_elements(tree)
+    markup.layout_tables_as_boxes(tree)
     page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
@@ -126,22 +126,6 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     fields["source_url"] = source_url
     return Article(slug=slug, fields=fields, html=body, where=where, base_url=url or source_url,
                    warnings=warnings)
-
-
-def _empty_void_elements(tree: Any) -> None:
-    """HTML5's empty elements that libxml2's HTML 4 parser reads as boxes (``<embed src=x>`` holding the rest of
-    its parent) let go of what they took: it follows them, as it did in the page, and is not removed with them."""
-    for el in list(tree.iter(*_VOID)):
-        parent = el.getparent()
-        if parent is None or (not len(el) and not el.text):
-            continue
-        tail, el.tail = el.tail or "", el.text or ""
-        el.text = None
-        children = list(el)
-        for at, child in enumerate(children, start=parent.index(el) + 1):
-            parent.insert(at, child)
-        last = children[-1] if children else el
-        last.tail = (last.tail or "") + tail
 
 
 def _extract(tree: Any, url: str, config: Any, word: str) -> str | None:

@@ -1,7 +1,9 @@
-"""HTML5's empty elements that lxml's HTML parser (libxml2, HTML 4) does not know as empty: ``<embed>``,
+"""The page's markup put right before extraction (importing/markup.py). The pages are written for these tests.
+
+HTML5's empty elements that lxml's HTML parser (libxml2, HTML 4) does not know as empty: ``<embed>``,
 ``<track>``, ``<source>``, ``<wbr>``, ``<keygen>``, written without a closing tag as HTML5 allows, were read as boxes
 holding everything after them up to their parent's end, and the article's text after a Flash embed or a
-video's captions track went with the element. The page is written for this test."""
+video's captions track went with the element."""
 
 from __future__ import annotations
 
@@ -32,3 +34,25 @@ def test_the_text_after_an_unclosed_html5_empty_element_stays(between):
     text = clean_text(text_only(article.html))
     assert all(clean_text(p) in text for p in PARAGRAPHS), text
 
+
+
+FIGURES = [("Harbour dues", "1,204", "38.2%"), ("Mooring fees", "880", "27.9%"), ("Fish market rents", "655", "20.8%")]
+
+
+def _grid_page() -> bytes:
+    rows = "".join(f"<tr><td>{a}</td><td align=right>{b}</td><td align=right>{c}</td></tr>" for a, b, c in FIGURES)
+    menu = "".join(f'<a href="/s/{n}/">Section {n}</a><br>' for n in range(6))
+    article = (f"<h1>The harbour accounts for 1902</h1><p>{PARAGRAPHS[0]}</p><p>The income came from three sources:</p>"
+               f'<table class="figures"><tr><th colspan=3>Income by source</th></tr>{rows}</table>'
+               f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p><p>{PARAGRAPHS[3]}</p>")
+    return ("<!DOCTYPE html><html><head><title>Accounts</title></head><body>"
+            f'<table width="100%"><tr><td width="150" valign="top">{menu}</td><td valign="top">{article}</td></tr>'
+            "</table></body></html>").encode()
+
+
+def test_a_table_inside_a_page_laid_out_with_a_table_keeps_its_figures():
+    html = html_page.read_page(_grid_page(), "accounts.html").html
+    text = clean_text(text_only(html))
+    assert all(clean_text(p) in text for p in PARAGRAPHS), text
+    assert all(cell in text for row in FIGURES for cell in row), text
+    assert "<table" in html and "Section 3" not in text
