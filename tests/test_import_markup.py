@@ -56,3 +56,11 @@ def test_a_table_inside_a_page_laid_out_with_a_table_keeps_its_figures():
     assert all(clean_text(p) in text for p in PARAGRAPHS), text
     assert all(cell in text for row in FIGURES for cell in row), text
     assert "<table" in html and "Section 3" not in text
+
+
+@pytest.mark.parametrize("blank", ["<em> </em>", "<b>\n  </b>", "<i>&nbsp;</i>"])
+def test_an_inline_element_holding_only_a_space_keeps_the_words_apart(blank):
+    sentence = f"It means{blank}predictable fares for everyone who takes a taxi from the station to the quay."
+    page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
+    text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
+    assert "It means predictable fares for everyone" in text, text

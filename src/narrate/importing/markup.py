@@ -6,6 +6,8 @@ the article text.
 - A table whose cells hold other tables is the page's layout grid (the site's columns), not data: trafilatura
   reads a table's cells as one level of data, so the tables inside the article's cell (its figures) were
   lost. Its rows and cells become plain boxes; the tables inside stay tables.
+- An inline element holding only a space (``means<em> </em>predictable``) was dropped with its space by
+  trafilatura, which glued the words on either side ("meanspredictable"): the element gives way to its space.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 _VOID = ("embed", "source", "track", "wbr", "keygen")  # empty in HTML5, unknown to libxml2's parser
+_BLANKABLE = ("em", "i", "b", "strong", "u", "s", "small", "font", "mark", "cite", "ins", "del")
 _GRID = {"tbody", "thead", "tfoot", "tr", "td", "th"}
 _GRID_ATTRIBUTES = ("colspan", "rowspan", "align", "valign", "width", "height", "cellpadding", "cellspacing",
                     "border", "summary")
@@ -53,3 +56,12 @@ def layout_tables_as_boxes(tree: Any) -> None:
             el.tag = "div"
             for name in _GRID_ATTRIBUTES:
                 el.attrib.pop(name, None)
+
+
+def blank_inlines_as_spaces(tree: Any) -> None:
+    """Each inline element with nothing in it but spaces is replaced by one space."""
+    for el in list(tree.iter(*_BLANKABLE)):
+        if len(el) or not el.text or el.text.strip() or el.getparent() is None:
+            continue
+        el.text = " "
+        el.drop_tag()
