@@ -64,3 +64,12 @@ def test_an_inline_element_holding_only_a_space_keeps_the_words_apart(blank):
     page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
     text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
     assert "It means predictable fares for everyone" in text, text
+
+
+def test_the_title_is_the_article_s_heading_the_page_s_title_names_not_a_section_s_h1():
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = ("<!DOCTYPE html><html><head><title>The harbour wall is finished - Harbour News</title></head><body>"
+            '<div class="masthead"><h1>Harbour History Centre</h1></div><div class="story">'
+            f"<h2>The harbour wall is finished</h2>{paragraphs}</div></body></html>").encode()
+    article = html_page.read_page(page, "wall.html")
+    assert article.fields["title"] == "The harbour wall is finished"

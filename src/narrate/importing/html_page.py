@@ -149,6 +149,9 @@ def _without_chrome(tree: Any) -> Any:
 def _title(tree: Any, meta: Any, body: str, where: str, url: str) -> tuple[str, str]:
     """(the title, "" or where it came from when the page names none: its first heading, its address, its file)."""
     title = clean_text(meta.title if meta else "") or clean_text(tree.findtext(".//title"))
+    named = _named_heading(tree, body, title)
+    if named:
+        return named, ""  # trafilatura took a section's <h1>; the page's <title> names the article's heading
     if title:
         return title, ""
     for xpath in ("//h1", "//h2", "//h3"):
@@ -163,6 +166,24 @@ def _title(tree: Any, meta: Any, body: str, where: str, url: str) -> tuple[str, 
         return name[:1].upper() + name[1:], "its address" if url else "its file name"
     first = clean_text(text_only(body))
     return " ".join(first.split()[:8]), "its first words"
+
+
+def _named_heading(tree: Any, body: str, title: str) -> str:
+    """A heading of the article that the page's ``<title>`` names, alone or beside the site's name
+    ("The harbour wall is finished - Harbour News"), as the heading writes it, when ``title`` is none of the
+    ``<title>``'s parts; or ""."""
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text).strip().lower()
+    parts = [norm(p) for p in re.split(r"\s+[|\-–—:·»]+\s+", clean_text(tree.findtext(".//title") or ""))]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    if not parts or not body.strip() or norm(title) in parts:
+        return ""
+    root = lxml_html.fragment_fromstring(body, create_parent="div")
+    for heading in root.xpath("|".join(f".//h{n}" for n in range(1, 7))):
+        text = clean_text(heading.text_content())
+        if norm(text) in parts:
+            return text
+    return ""
 
 
 _INLINE = {"a", "span", "b", "strong", "i", "em", "u", "small", "code", "abbr", "cite", "mark", "time", "sup", "sub"}
