@@ -73,3 +73,22 @@ def test_the_title_is_the_article_s_heading_the_page_s_title_names_not_a_section
             f"<h2>The harbour wall is finished</h2>{paragraphs}</div></body></html>").encode()
     article = html_page.read_page(page, "wall.html")
     assert article.fields["title"] == "The harbour wall is finished"
+
+
+@pytest.mark.parametrize("dateline", ["08.04.2016 12:46", "April 8, 2016", "8 April 2016, 12:46",
+                                      "Tuesday, April 8, 2016 at 12.46 pm"])
+def test_the_article_s_date_standing_above_its_title_goes_with_the_title(dateline):
+    from narrate.importing.markdown_out import render_body
+    from narrate.importing.media import Media
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = ('<!DOCTYPE html><html><head><title>The harbour wall is finished</title><meta property="article:'
+            'published_time" content="2016-04-08T12:46:00"></head><body><article>'
+            f"<p>{dateline}</p><h1>The harbour wall is finished</h1>{paragraphs}</article></body></html>").encode()
+    article = html_page.read_page(page, "wall.html")
+    body = render_body(article, Media(None), None, "images/x", lambda message: None).body
+    assert str(article.fields["date"]) == "2016-04-08"
+    assert body.startswith(PARAGRAPHS[0]), body[:200]
+    diary = page.replace(f"<p>{dateline}</p>".encode(), b"").replace(b"</h1>", b"</h1><p>8 April 1902</p>")
+    body = render_body(html_page.read_page(diary, "diary.html"), Media(None), None, "images/x", lambda m: None).body
+    assert body.startswith("8 April 1902"), body[:200]  # a diary's first line, of another date: the text's
+

@@ -86,7 +86,8 @@ def render_body(article: Article, media: Media, page: Path | None, image_dir: st
     """The article's Markdown body; its images are loaded into ``Rendered.images``."""
     root = lxml_html.fragment_fromstring(sanitize(article.html) or "<p></p>", create_parent="div")
     _figures(root)
-    _drop_repeats(root, article.fields.get("title", ""), article.fields.get("subtitle", ""))
+    _drop_repeats(root, article.fields.get("title", ""), article.fields.get("subtitle", ""),
+                  str(article.fields.get("date") or ""))
     _headings(root)
     _links(root, article.base_url)
     rendered = Rendered("")
@@ -142,22 +143,46 @@ def _is_text_empty(el: Any) -> bool:
     return not clean_text(el.text_content()) and not el.xpath(".//img")
 
 
-def _drop_repeats(root: Any, title: str, subtitle: str) -> None:
-    """The title (and the dek when it opens the body) are in the front matter; the body need not repeat them."""
+def _drop_repeats(root: Any, title: str, subtitle: str, date: str = "") -> None:
+    """The title (and the dek, and the date line, when they open the body) are in the front matter; the body
+    need not repeat them."""
     def norm(text: str) -> str:
         return re.sub(r"\W+", " ", text).strip().lower()
 
     blocks = ".//*[" + " or ".join(f"self::{t}" for t in (*_HEADINGS, "p", "ul", "ol", "table", "blockquote")) + "]"
-    for _ in range(2):
+    for _ in range(3):
         found = [el for el in root.xpath(blocks) if not _is_text_empty(el)]
         if not found:
             return
         first, text = found[0], norm(found[0].text_content())
         if first.tag in _HEADINGS and text == norm(title):
             first.drop_tree()
+        elif first.tag == "p" and _is_dateline(first.text_content(), date):
+            first.drop_tree()
         elif subtitle and first.tag == "p" and text == norm(subtitle) and any(
                 el.tag not in _HEADINGS and first not in el.iterancestors() for el in found[1:]):
             first.drop_tree()  # a dek repeated above the text; never the text itself (a post all excerpt)
+
+
+_MONTHS = {name: n for n, names in enumerate(
+    ("jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
+     "sep sept september", "oct october", "nov november", "dec december"), start=1) for name in names.split()}
+_DATE_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
+               "thu", "fri", "sat", "sun", "at", "am", "pm", "a", "p", "m", "utc", "gmt", "bst", "cet", "cest",
+               "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "uhr", "um"}
+
+
+def _is_dateline(text: str, date: str) -> bool:
+    """Whether the line is nothing but the article's date (``date``, YYYY-MM-DD), with its time or weekday."""
+    words = re.findall(r"[^\W\d]+|\d+", text.lower())
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date[:10]) or not words or len(text) > 60:
+        return False
+    year, month, day = (int(part) for part in date[:10].split("-"))
+    numbers = {int(w) for w in words if w.isdigit()}
+    named = {_MONTHS[w] for w in words if w in _MONTHS}
+    if any(not w.isdigit() and w not in _MONTHS and w not in _DATE_WORDS for w in words):
+        return False
+    return year in numbers and day in numbers and (month in named or (not named and month in numbers))
 
 
 def _headings(root: Any) -> None:
