@@ -92,3 +92,11 @@ def test_the_article_s_date_standing_above_its_title_goes_with_the_title(datelin
     body = render_body(html_page.read_page(diary, "diary.html"), Media(None), None, "images/x", lambda m: None).body
     assert body.startswith("8 April 1902"), body[:200]  # a diary's first line, of another date: the text's
 
+
+
+@pytest.mark.parametrize("img", ["<img>", '<img alt="">'])
+def test_the_words_after_a_picture_with_no_address_stay(img):
+    sentence = f"The order came from an {img}office clerk at the quay, and so on. The <code>tally</code> book shows it."
+    page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
+    text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
+    assert "office clerk at the quay, and so on. The tally book shows it." in text, text

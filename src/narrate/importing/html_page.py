@@ -256,6 +256,8 @@ def _xml_to_html(xml: str) -> str:
         if not isinstance(tag, str):
             continue
         rend = el.attrib.pop("rend", "")
+        if tag == "graphic" and el.text:  # trafilatura puts the words after a picture with no src inside it
+            el.tail, el.text = el.text + (el.tail or ""), None
         if tag == "head":
             el.tag = rend if re.fullmatch(r"h[1-6]", rend or "") else "h2"
         elif tag == "list":
