@@ -100,3 +100,11 @@ def test_the_words_after_a_picture_with_no_address_stay(img):
     page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
     text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
     assert "office clerk at the quay, and so on. The tally book shows it." in text, text
+
+
+def test_the_space_between_two_inline_elements_stays_when_the_first_ends_after_a_link():
+    sentence = ('<span><a href="#s4">Section 4</a>, the quay preflight</span> <span>checks ran every morning at '
+                "the harbour office, and the harbour master signed them.</span>")
+    page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
+    text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
+    assert "the quay preflight checks ran every morning" in text, text

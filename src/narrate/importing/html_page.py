@@ -198,7 +198,10 @@ def _spaces_into_inlines(tree: Any) -> None:
             last = el
             while len(last) and isinstance(last[-1].tag, str) and not (last[-1].tail or "").strip():
                 last = last[-1]  # the innermost last element, whose text ends the words (<a><b>Truro</b></a>)
-            if last.tag in _INLINE:
+            if len(last):  # the words end in the tail of its last child (<span><a>4</a>. preflight</span>)
+                last[-1].tail = (last[-1].tail or "") + " "
+                el.tail = None
+            elif last.tag in _INLINE:
                 last.text = (last.text or "") + " "
                 el.tail = None
 
