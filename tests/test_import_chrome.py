@@ -99,3 +99,11 @@ def test_words_in_adjacent_links_stay_apart():
     page = f"<html><head><title>Regatta</title></head><body><article><h1>Regatta</h1>{prose}{line}{prose}</article>"
     article = html_page.read_page((page + "</body></html>").encode(), "regatta.html")
     assert "Porthlenna Mevagissey Newlyn and St Ives for the regatta." in clean_text(text_only(article.html))
+
+
+@pytest.mark.parametrize("label", ["Next Article", "Previous story", "Next post »"])
+def test_a_teaser_linking_to_the_next_article_goes_but_a_sentence_about_it_stays(label):
+    text = "<p>" + "The boats came in. " * 6 + "</p><p>The next article in this series looks at the fish market.</p>"
+    teaser = f'<p><a href="/2026/06/quay/"><h3>The quay wall story of the week</h3> {label} </a></p>'
+    html, removed = boilerplate.clean(f"<div>{text}{teaser}</div>")
+    assert "quay wall" not in html and "fish market" in html and len(removed) == 1

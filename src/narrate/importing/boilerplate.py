@@ -10,6 +10,7 @@ through. What is removed here, each by its shape and never by a site's name:
   "You may also like"...) made mostly of links;
 - menus: a list whose items are all account words (log in, register, my account...);
 - navigation bars: a block of six or more links of at most three words each and little else;
+- a teaser that is one link to the next or previous article ("... Next Article");
 - a byline standing as a line of the body ("By Jo Kemp and Tamsin Hocking");
 - a slide-show's buttons (Close, Fullscreen, Thumbnails, Previous, Next) and a widget's "Please wait"
   as whole lines, the copyright line, tag lines ("Topics: ...", "Filed under: ...");
@@ -73,6 +74,9 @@ _WIDGET = re.compile(r"^(?:most (?:read|popular|viewed|shared|commented)|(?:from
 _ACCOUNT = re.compile(r"^(?:log ?in|log ?out|sign (?:in|up|out)|register|create (?:an )?account|my account|account"
                       r"|profile|username|password|forgot(?: your)? password\??|remember me|subscribe|"
                       r"manage subscription|settings|newsletters?)\W*$", re.I)
+# A link's label to the site's next or previous article, opening or closing a teaser that is all one link.
+_PAGER = re.compile(r"^\W*(?:next|previous|prev)\s+(?:article|story|post)\b|\b(?:next|previous|prev)\s+"
+                    r"(?:article|story|post)\W*$", re.I)
 _COUNTED = re.compile(r"^(?:(?:slide|photo|picture|image)\s*)?\d+\s*(?:of|/)\s*\d+\s*[:|–—-]", re.I)  # "3 of 50: ..."
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = ("p", "div", "li", "blockquote", "pre", "table", "ul", "ol", *_HEADINGS)
@@ -91,6 +95,7 @@ def clean(html: str) -> tuple[str, list[str]]:
     _sections(root, removed)
     _menus(root, removed)
     _link_bars(root, removed)
+    _pager_teasers(root, removed)
     _lines(root, removed)
     out = etree.tostring(root, encoding="unicode", method="html")
     return out, removed
@@ -128,6 +133,15 @@ def _lines(root: Any, removed: list[str]) -> None:
                 or _BYLINE.fullmatch(text)):
             _drop(el, removed)
         elif _LEAD.match(text) and el.xpath(".//a") and (len(text) < 160 or _link_share(el) > 0.5):
+            _drop(el, removed)
+
+
+def _pager_teasers(root: Any, removed: list[str]) -> None:
+    """A block that is one link, labelled as the way to the next or previous article."""
+    for el in list(root.iter("p", "div", "li")):
+        if el.getparent() is None or len(el.xpath(".//a")) != 1 or len(_text(el)) > 200:
+            continue
+        if _link_share(el) > 0.9 and _PAGER.search(_text(el)):
             _drop(el, removed)
 
 
