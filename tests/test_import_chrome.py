@@ -39,7 +39,7 @@ def test_a_list_of_links_under_a_heading_of_other_pages_goes(heading):
 
 @pytest.mark.parametrize("line", ["Close", "Fullscreen", "Thumbnails", "Previous", "Next", "Back to top",
                                   "Copyright © 2026 The Packet Ltd. All rights reserved.", "© 2019 Harbour Media",
-                                  "All rights reserved."])
+                                  "All rights reserved.", "Ads by Google", "Ads via Carbon", "ads via The Deck"])
 def test_a_line_of_buttons_or_the_copyright_goes(line):
     html, removed = boilerplate.clean(f"<div><p>{'The boats came in. ' * 6}</p><p>{line}</p></div>")
     assert removed == [line] and line not in html
@@ -107,3 +107,11 @@ def test_a_teaser_linking_to_the_next_article_goes_but_a_sentence_about_it_stays
     teaser = f'<p><a href="/2026/06/quay/"><h3>The quay wall story of the week</h3> {label} </a></p>'
     html, removed = boilerplate.clean(f"<div>{text}{teaser}</div>")
     assert "quay wall" not in html and "fish market" in html and len(removed) == 1
+
+
+def test_an_ad_network_s_label_goes_with_its_badge_but_a_sentence_about_ads_stays():
+    kept = "<p>Ads by the harbour board paid for the new lamps on the quay, and the board said so every week.</p>"
+    badge = '<p><a href="https://ads.example.net/"> Ads via The Quay </a><img src="quay.png" alt="Ads via The Quay">'
+    badge += "</p>"
+    html, removed = boilerplate.clean(f"<div><p>{'The boats came in. ' * 6}</p>{kept}{badge}</div>")
+    assert removed == ["Ads via The Quay"] and "quay.png" not in html and "new lamps" in html

@@ -4,7 +4,7 @@ trafilatura, asked to keep images, links and formatting, lets some of a news sit
 through. What is removed here, each by its shape and never by a site's name:
 
 - lines of the interface (the whole line): a video player's dialog text ("This is a modal window."), "Read more",
-  "Loading Comments…", "Advertisement", slide counters ("3 of 50"), an image's file name
+  "Loading Comments…", "Advertisement", "Ads by …", slide counters ("3 of 50"), an image's file name
   standing as a line;
 - sections under an interface heading ("Most Read", "From Around the Web", "Related stories",
   "You may also like"...) made mostly of links;
@@ -43,6 +43,7 @@ _LINE = re.compile(
     r"|loading|(?:(?:slide|photo|picture|image) )?\d+ ?(?:of|/) ?\d+|share (?:this|on \w+)(?: article| story)?"
     r"|click to (?:share|print|email)\b.*|log in to (?:comment|reply)|comments are closed"
     r"|close|full ?screen|thumbnails|previous|prev|next|back to top|all rights reserved)\W*", re.I)
+_AD = re.compile(r"ads? (?:by|via) \w[\w.&' -]{0,30}\W*", re.I)  # an ad network's label, with its badge or not
 # ... or that opens the way a video player's dialog or a browser notice does.
 _OPENING = re.compile(
     r"(?:this is a modal window|beginning of dialog window|end of dialog window|escape will cancel and close"
@@ -124,10 +125,12 @@ _INNER_BLOCK = ".//*[" + " or ".join(f"self::{t}" for t in _BLOCKS) + "]"
 
 def _lines(root: Any, removed: list[str]) -> None:
     for el in list(root.iter(*_BLOCKS, "span")):
-        if el.getparent() is None or el.xpath(".//img") or el.xpath(_INNER_BLOCK):
+        if el.getparent() is None or el.xpath(_INNER_BLOCK):
             continue
         text = _text(el)
-        if not text:
+        if text and _AD.fullmatch(text):
+            _drop(el, removed)
+        if not text or el.getparent() is None or el.xpath(".//img"):
             continue
         if (_LINE.fullmatch(text) or (_OPENING.match(text) and len(text) < 160) or _FILE.match(text)
                 or _BYLINE.fullmatch(text)):
