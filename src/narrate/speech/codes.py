@@ -120,7 +120,8 @@ def _letter_suffix_number(m: re.Match[str]) -> str:
 
 
 _QUARTER = re.compile(  # "2Q22", "Q3 2024", and halves: "1H23", "H2 2024"
-    rf"\b(?:([1-4])([QH])\s?((?:{D}{{2}}){{1,2}})|([QH])([1-4])\s?((?:{D}{{2}}){{1,2}})?)(?![\w])")
+    rf"\b(?:([1-4])([QH])\s?((?:{D}{{2}}){{1,2}})|([QH])([1-4])(?:\s((?:{D}{{2}}){{1,2}}))?)(?![\w])")
+# (a year after "Q4" or "H2" stands apart: glued, "Q400" and "H264" are names, said as other codes are)
 
 
 def _quarter(m: re.Match[str]) -> str:
@@ -179,12 +180,20 @@ def _identifier(m: re.Match[str]) -> str:
             return f"{n.cardinal(head)} {' '.join(tail.upper())}"
         return m.group(0)
     if len(runs) == 3 and runs[2] == "s" and runs[0].isupper() and runs[1].isdigit():  # "MP3s", "W26s"
-        return f"{' '.join(runs[0])} {_plural(n.cardinal(runs[1]))}"
+        return f"{' '.join(runs[0])} {_plural(name_number(runs[1]))}"
     if len(runs) < 3 or (len(runs) == 3 and runs[-1] in {"s", "st", "nd", "rd", "th"}):
         return m.group(0)
     copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
     return " ".join((n.digits_words(r) if copied else _code_digits(r)) if r.isdigit() else " ".join(r.upper())
                     for r in runs)
+
+
+def name_number(digits: str) -> str:
+    """The number in a name after capitals ("A321", "B747", "US101"): three digits are said as such names
+    are, "three twenty-one", "seven forty-seven", "one oh one", "three hundred"; others as a number."""
+    if len(digits) == 3 and digits[0] != "0":
+        return n.year(digits)
+    return n.cardinal(digits)
 
 
 def _plural(words: str) -> str:
