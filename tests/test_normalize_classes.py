@@ -188,3 +188,27 @@ SIXTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), SIXTH_ROUND)
 def test_sixth_round_reading(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, seventh round: what a listener noticed in narrate's own readings.
+SEVENTH_ROUND = [
+    # text written in capitals: words are read as words, a street's type is expanded after its name,
+    # and what is no word is still spelled
+    ("Turn left at 450 CEDAR RD and park.", "Turn left at four fifty Cedar Road and park."),
+    ("The café at 12 BIRCH BLVD opens late.", "The café at twelve Birch Boulevard opens late."),
+    ("WARNING: CIA AGENTS AT WORK", "warning: C I A agents at work"),
+    ("The sign said PLEASE DO NOT FEED THE GEESE.", "The sign said please do not feed the geese."),
+    ("SECTION XII: THE LONG WINTER", "Section twelve: the long winter"),
+    # a local telephone number that cannot be a range is read as one without a cue word; "1-800" is
+    # said "one, eight hundred" as in the ads; a range between round numbers stays a range
+    ("The front desk: 867-0142.", "The front desk: eight six seven, zero one four two."),
+    ("Orders: 1-800-246-1357", "Orders: one, eight hundred, two four six, one three five seven"),
+    ("Essays of 300-1200 words", "Essays of three hundred to twelve hundred words"),
+    # a model's name with a hyphen takes its plural as the glued name does
+    ("Three C-130s and two B-737s landed.", "Three C-one thirties and two B-seven thirty-sevens landed."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
+def test_seventh_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected

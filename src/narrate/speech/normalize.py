@@ -64,6 +64,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from narrate.speech import numbers as n
+from narrate.speech.capitals import capitals
 from narrate.speech.languages import SpeechLocale, speech_locale
 from narrate.speech.quantities import rules_dates_times, rules_quantities
 from narrate.speech.readings import RULES_AFTER_SYMBOLS, RULES_FIRST, RULES_LAST
@@ -159,7 +160,10 @@ def rules_for(language: str) -> LanguageRules | None:
 
 
 def _english(text: str, locale: SpeechLocale, options: Options) -> str:
-    for rule in RULES_ADDRESSES + RULES_FIRST + rules_dates_times(locale) + RULES_WORDS:
+    for rule in RULES_ADDRESSES:
+        text = rule(text)
+    text = capitals(text, {*options.word_acronyms, *options.spelled_acronyms})
+    for rule in RULES_FIRST + rules_dates_times(locale) + RULES_WORDS:
         text = rule(text)
     text = symbols(text)
     for rule in RULES_AFTER_SYMBOLS + rules_quantities(locale) + RULES_LAST:

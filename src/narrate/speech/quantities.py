@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from narrate.speech import numbers as n
 from narrate.speech.calendar import MONTHS, WEEKDAY_RULES, rules_dates_clock
-from narrate.speech.codes import CODE_RULES, IDENTIFIER_RULE, TERM_RULES, name_number
+from narrate.speech.codes import CODE_RULES, IDENTIFIER_RULE, TERM_RULES, name_number, plural_words
 from narrate.speech.languages import SpeechLocale
 from narrate.speech.numeric import (
     _POWER_RE,
@@ -197,7 +197,7 @@ _DECADE = re.compile(rf"(?<![\w.,'’])(['’]?)({D}{{1,3}}0)\s?s\b")
 _NUMBER_SIGN = re.compile(r"(?:#|\b[Nn]o\.)\s?(?=[0-9])")
 _NUMBERS_SIGN = re.compile(r"\b[Nn]os\.\s?(?=[0-9])")
 _GLUED = re.compile(rf"\b([A-Z]{{1,5}})({D}+)\b|\b({D}+)([A-Z]{{1,2}}|x)\b")
-_HYPHEN_NAME = re.compile(rf"\b([A-Z]{{1,5}}-)([1-9]{D}{{2}})\b(?![.,]?[0-9]|-[0-9])")  # "F-150", "I-395"
+_HYPHEN_NAME = re.compile(rf"\b([A-Z]{{1,5}}-)([1-9]{D}{{2}})(s?)\b(?![.,]?[0-9]|-[0-9])")  # "F-150", "B-747s"
 _YEAR_CUES = re.compile(
     r"(?:\b(?:in|since|by|until|till|from|of|year|circa|around|before|after|during|to|through|"
     r"and|or|the|between|early|late|mid|summer|winter|spring|autumn|fall|AD|" + "|".join(MONTHS)
@@ -234,6 +234,12 @@ def _glued(m: re.Match[str]) -> str:
     if m.group(1):
         return f"{m.group(1)} {name_number(m.group(2)) if len(m.group(2)) == 3 else m.group(2)}"
     return f"{m.group(3)} {m.group(4)}"
+
+
+def _hyphen_name(m: re.Match[str]) -> str:
+    """'F-150' → 'F-one fifty'; 'B-747s' → 'B-seven forty-sevens', as 'B747s' is read."""
+    words = name_number(m.group(2))
+    return m.group(1) + (plural_words(words) if m.group(3) else words)
 
 
 def _year(m: re.Match[str]) -> str:
@@ -290,6 +296,6 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         num(_ORDINAL, _ordinal), num(_DECADE, _decade),
         lambda text: _NUMBER_SIGN.sub("number ", text), lambda text: _NUMBERS_SIGN.sub("numbers ", text),
         num(_YEAR, _year), IDENTIFIER_RULE, num(_GLUED, _glued),
-        num(_HYPHEN_NAME, lambda m: m.group(1) + name_number(m.group(2))), num(_NUMBER, _number),
+        num(_HYPHEN_NAME, _hyphen_name), num(_NUMBER, _number),
         num(_LEFTOVER_DIGITS, _leftover_digits),
     )

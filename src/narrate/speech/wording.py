@@ -171,6 +171,7 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
            "Anne|Victoria|Stephen|Matilda|Alfonso|Carlos|Juan|Gustav|Christian|Olaf|Haakon|Harald|"
            "Innocent|Clement|Urban|Boniface|Ramesses|Ptolemy|Constantine|Ivan|Wilhelm|Francis|Otto|"
            "Rudolf|Sancho|Umberto|Vittorio|Pedro|Manuel|Sebastian|Edmund|Harold|Malcolm|David|Robert")
+ROMAN_CUES = frozenset(w.upper() for w in f"{_CUES}|{_REGNAL}".split("|") if w.isalpha())  # "CHAPTER", "HENRY"
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
 _CUE_ROMAN_LOWER = re.compile(r"\b(Act|Scene|Chapter|Book|Part|Volume|Canto|Appendix|act|scene|chapter|book|part|"
                               r"volume|canto|appendix)(\s+)([ivxlc]{1,6})\b(?!['’]?\w)")
@@ -289,7 +290,7 @@ def symbols(text: str) -> str:
 WORD_ACRONYMS = frozenset("""NASA NATO UNESCO UNICEF AIDS SCUBA LASER RADAR SONAR NASDAQ OPEC FIFA UEFA
     ASCII COVID FEMA SWAT OSHA NIMBY YOLO GIF JPEG PIN SIM ASAP CAPTCHA INTERPOL ISIS OFCOM OXFAM
     MEDICARE MEDICAID NAFTA SARS ZIP""".split())
-SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA USDA".split())
+SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA USDA LED ETA".split())
 _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE ME MY NO SO TO DO GO IS IT
     IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
     SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
@@ -385,4 +386,5 @@ RULES_WORDS: tuple[Rule, ...] = (
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,
 )
 
-__all__ = ["RULES_ADDRESSES", "RULES_WORDS", "acronyms", "roman_value", "safe", "speak_address", "symbols"]
+__all__ = ["RULES_ADDRESSES", "RULES_WORDS", "ROMAN_CUES", "acronyms", "roman_value", "safe", "speak_address",
+           "symbols"]

@@ -144,3 +144,15 @@ def split_name(name: str) -> str:
         if lead < 0 or (lead < MARGIN and not (other <= edges or other >= edges)):
             return name
     return " ".join(best)
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    with open(wordsegment.Segmenter.WORDS_FILENAME, encoding="utf-8") as words:
+        return frozenset(words.read().splitlines())
+
+
+def is_word(word: str) -> bool:
+    """Whether ``word`` (any case) is in the library's English word list ("elm", "agents"; not
+    "fbi", "html"), loaded on first need without the corpus's counts."""
+    return word.lower() in _dictionary()
