@@ -83,3 +83,18 @@ SENTENCES = [
 @pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[f"sentences-{i}" for i in range(len(SENTENCES))])
 def test_french_sentences(text, expected):
     assert split_sentences(text, "fr") == expected
+
+
+# Issue 27, seventh round: read with `narrate script --phonemes` on a French file of our own.
+SEVENTH_ROUND = [
+    # "Le siècle", "Ce siècle" are the article and "this", not Roman numerals (L, C) with "e"
+    ("Ce siècle commence. Le siècle suivant aussi.", "Ce siècle commence. Le siècle suivant aussi."),
+    ("Au XVIIe siècle. Ce millénaire", "Au dix-septième siècle. Ce millénaire"),
+    # two capital letters are spelled after an elided article ("l'UE" would be said "lu")
+    ("Selon l'UE et le PS.", "Selon l'U E et le P S."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
+def test_french_seventh_round(text, expected):
+    assert normalize(text, "fr") == expected

@@ -66,6 +66,9 @@ class LanguageData:
     one_before_noun: str = ""  # "ein": "1 Euro" is "ein Euro"
     extra_rules: tuple[Callable[[str], str], ...] = field(default_factory=tuple)  # run before ordinals
     early_rules: tuple[Callable[[str], str], ...] = field(default_factory=tuple)  # run before dates
+    # (text before a written date, the word just before it) → the word whose case the day takes
+    governing: Callable[[str, str], str] | None = None
+    sentence_starters: frozenset[str] = frozenset()  # words that start a sentence, never an ordinal's noun
 
     def cardinal(self, value: int) -> str:
         return spell(value, self.code)
@@ -166,6 +169,8 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         if not 1 <= int(day) <= 31:
             raise ValueError(day)
         prefix = f"{before} " if before else ""
+        if data.governing:
+            before = data.governing(m.string[:m.start()], before or "")
         words = data.date(data, int(day), data.months[month], data.year(int(year)) if year else "", before or "")
         return prefix + words
 
@@ -208,7 +213,8 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
 
     # Roman numerals: cue words ("Kapitel IV") are cardinals, regnal names ("Karl V.") ordinals
     if data.cue_words:
-        cue = re.compile(rf"\b({_alternation(data.cue_words)})\s+({_ROMAN})\b\.?")
+        # a period is the numeral's only before a small letter ("Kapitel IV. behandelt"), else the sentence's
+        cue = re.compile(rf"\b({_alternation(data.cue_words)})\s+({_ROMAN})\b(?:\.(?=\s+[a-zäöüéèàáíóúñ]))?")
         rules.append(sub(cue, lambda m: f"{m.group(1)} {data.cardinal(_roman(m.group(2)))}"))
     regnal = re.compile(rf"(?<![\w])([A-ZÄÖÜÉÈÀÁÍÓÚÑ][\w-]+)\s+({_ROMAN})(\.|er|e)?(?![\w])")
 
@@ -290,7 +296,10 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
 
     # ordinals: "der 2. Weltkrieg", "1er", "2e", "1.º", "3.ª"
     if data.code == "de":
-        ordinal = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?({D}{{1,3}})\.(?=\s+[A-ZÄÖÜ])")
+        # before a noun (not a word that starts a sentence: "Es waren 3. Dann …"), or before a small
+        # letter: no sentence ends there ("Er wurde 3. und ging")
+        starts = rf"(?!(?:{_alternation(data.sentence_starters)})\b)" if data.sentence_starters else ""
+        ordinal = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?({D}{{1,3}})\.(?=\s+{starts}[A-ZÄÖÜa-zäöüß])")
         rules.append(num(ordinal, lambda m: (f"{m.group(1)} " if m.group(1) else "")
                          + data.ordinal(data, int(m.group(2)), ".", m.group(1) or "")))
     else:
@@ -337,8 +346,8 @@ def _identifier_rules(data: LanguageData) -> list[Rule]:
 
 def _spelled(m: re.Match[str]) -> str:
     word = m.group(0)
-    if word in WORD_ACRONYMS or pronounceable(word) or re.fullmatch(r"[IVXLCDM]+", word):
-        return word  # "NASA", "ACHTUNG", "XIV": the voice reads them
+    if word in WORD_ACRONYMS or (len(word) > 2 and pronounceable(word)) or re.fullmatch(r"[IVXLCDM]+", word):
+        return word  # "NASA", "ACHTUNG", "XIV": the voice reads them; two letters are spelled ("l'UE")
     return " ".join(word)
 
 

@@ -40,7 +40,9 @@ def _regnal(data: LanguageData, value: int, name: str) -> str:
     return "premier" if value == 1 else data.cardinal(value)
 
 
-_CENTURY = re.compile(r"(?<![\w])([IVXLC]{1,6})(e|ème|ᵉ|er)(?=\s+(?:siècle|millénaire|arrondissement|République))")
+# "Le siècle", "Ce siècle" are the article and "this", never the 50th or 100th
+_CENTURY = re.compile(
+    r"(?<![\w])(?!(?:L|C)e\b)([IVXLC]{1,6})(e|ème|ᵉ|er)(?=\s+(?:siècle|millénaire|arrondissement|République))")
 
 
 def _century(m: re.Match[str]) -> str:
