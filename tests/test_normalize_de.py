@@ -118,6 +118,9 @@ SEVENTH_ROUND = [
     # sentence it is a number at a sentence's end
     ("Sie lief als 4. ins Ziel. Es kamen 9. Danach regnete es.",
      "Sie lief als vierter ins Ziel. Es kamen neun. Danach regnete es."),
+    # a day and a month without a year, both with their periods
+    ("Ab 27.12. geschlossen, wieder offen am 2.1.",
+     "Ab siebenundzwanzigsten Dezember geschlossen, wieder offen am zweiten Januar."),
 ]
 
 

@@ -93,6 +93,10 @@ SEVENTH_ROUND = [
     ("Es el capítulo IV. Luego viene el tomo II.", "Es el capítulo cuatro. Luego viene el tomo dos."),
     # two capital letters are spelled ("UE" would be said "we")
     ("La UE decide.", "La U E decide."),
+    # a day and a month after the article a date takes
+    ("Cerrado hasta el 6/1.", "Cerrado hasta el seis de enero."),
+    # a number ending in one before a noun: "veintiún", "treinta y un"; not before "en", "de" …
+    ("Duró 21 días y 31 noches; 41 en total.", "Duró veintiún días y treinta y un noches; cuarenta y uno en total."),
 ]
 
 

@@ -92,6 +92,11 @@ SEVENTH_ROUND = [
     ("Au XVIIe siècle. Ce millénaire", "Au dix-septième siècle. Ce millénaire"),
     # two capital letters are spelled after an elided article ("l'UE" would be said "lu")
     ("Selon l'UE et le PS.", "Selon l'U E et le P S."),
+    # a day and a month after the article a date takes; "p.", "fig." before a number; "s." after a century
+    ("Rendez-vous le 14/7 : voir p. 8 et fig. 2.", "Rendez-vous le quatorze juillet : voir page huit et figure deux."),
+    ("Une église du XIIe s.", "Une église du douzième siècle."),
+    # "2nd", "2nde" are "second", "seconde"
+    ("Le 2nd tour et la 2nde manche.", "Le second tour et la seconde manche."),
 ]
 
 
