@@ -25,6 +25,7 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
 2. e-mail addresses and URLs ("jo at example dot org"; "https://", "www." and "mailto:"
    unsaid, any other scheme said as typed: "file colon slash slash slash");
+   text in capitals ("123 MAIN ST", "KEEP OFF THE GRASS") gets its words back as words (``capitals``);
 3. terms ("401(k)"), dates in every written form ("March third, twenty
    twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
    second, en-GB the first of February; year first is ISO), eras, clock times
