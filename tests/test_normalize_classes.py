@@ -199,6 +199,8 @@ SEVENTH_ROUND = [
     ("WARNING: CIA AGENTS AT WORK", "warning: C I A agents at work"),
     ("The sign said PLEASE DO NOT FEED THE GEESE.", "The sign said please do not feed the geese."),
     ("SECTION XII: THE LONG WINTER", "Section twelve: the long winter"),
+    # in a short run a two-letter word and a Roman-looking one stay initialisms ("IT", "ML")
+    ("Our AI AND ML team and the IT HELP desk.", "Our A I and M L team and the I T help desk."),
     # a local telephone number that cannot be a range is read as one without a cue word; "1-800" is
     # said "one, eight hundred" as in the ads; a range between round numbers stays a range
     ("The front desk: 867-0142.", "The front desk: eight six seven, zero one four two."),

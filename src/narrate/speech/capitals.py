@@ -36,6 +36,7 @@ _RUN = re.compile(rf"{_WORD.pattern}(?: {_WORD.pattern})*")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 _TYPES = frozenset(t.upper() for t in STREET_TYPES) | frozenset(w.upper() for w in STREET_WORDS)
 _FUNCTION_WORDS = frozenset("""OF IN ON AT TO BY OR AN AS IF UP NO SO DO GO IS IT BE HE WE ME MY""".split())
+_PLAIN_ROMAN = re.compile("[IVX]{2,}")  # a numeral after any word: "ML", "CD", "MD" are initialisms there
 _BEFORE_NAMES = frozenset({"ST", "MT"})  # "ST LOUIS", "MT EVEREST": Saint, Mount before a name
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
 
@@ -49,9 +50,13 @@ def _roman(word: str) -> bool:
     return roman_value(word) is not None and not is_word(word)
 
 
-def _read_run(words: list[str], kept: Collection[str]) -> list[str]:
-    """The words of one run of capital words, each as the acronym rules should see it."""
-    out = [word.lower() if word not in kept and ((len(word) >= 3 and is_word(word)) or word in _FUNCTION_WORDS)
+def _read_run(words: list[str], kept: Collection[str], every: bool = False) -> list[str]:
+    """The words of one run of capital words, each as the acronym rules should see it; ``every``: the
+    text is written in capitals. A two-letter word ("IT", "US") is a word only there or in a run of three
+    words or more ("PLEASE DO NOT"), else an acronym ("IT SUPPORT")."""
+    short = every or len(words) > 2
+    out = [word.lower() if word not in kept and ((len(word) >= 3 and is_word(word))
+                                                 or (short and word in _FUNCTION_WORDS))
            else word for word in words]
     for i, word in enumerate(words):
         if i and word in _TYPES and words[i - 1] not in kept:
@@ -60,8 +65,10 @@ def _read_run(words: list[str], kept: Collection[str]) -> list[str]:
         elif word in _BEFORE_NAMES and i + 1 < len(words):
             out[i] = word.capitalize()
             _name(words, out, range(i + 1, min(len(words), i + 3)), kept)
-        elif i and _roman(word):  # "CHAPTER IV", "HENRY VIII" as cues; "WIDGET II" as written
-            out[i - 1] = words[i - 1].capitalize() if words[i - 1] in ROMAN_CUES else words[i - 1]
+        elif i and words[i - 1] in ROMAN_CUES and _roman(word):  # "CHAPTER IV", "HENRY VIII": cues
+            out[i - 1] = words[i - 1].capitalize()
+        elif i and _PLAIN_ROMAN.fullmatch(word) and _roman(word):  # "WIDGET II": the word as written
+            out[i - 1] = words[i - 1]
     return out
 
 
@@ -82,6 +89,6 @@ def capitals(text: str, kept: Collection[str] = frozenset()) -> str:
 
     def read(m: re.Match[str]) -> str:
         words = m.group(0).split(" ")
-        return " ".join(_read_run(words, kept)) if every or len(words) > 1 else m.group(0)
+        return " ".join(_read_run(words, kept, every)) if every or len(words) > 1 else m.group(0)
 
     return _RUN.sub(read, text)
