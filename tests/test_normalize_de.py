@@ -100,3 +100,30 @@ SENTENCES = [
 @pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[f"sentences-{i}" for i in range(len(SENTENCES))])
 def test_german_sentences(text, expected):
     assert split_sentences(text, "de") == expected
+
+
+# Issue 27, seventh round: read with `narrate script --phonemes` on a German file of our own.
+SEVENTH_ROUND = [
+    # the second of two days joined by "und"/"oder" takes the first's case
+    ("Geöffnet am 14. und 15. Juni.", "Geöffnet am vierzehnten und fünfzehnten Juni."),
+    ("Der 8. oder 9. April passt.", "Der achte oder neunte April passt."),
+    # a date after "am <weekday>," is in the dative as the weekday is
+    ("Wir treffen uns am Freitag, 12. Juli, im Park.", "Wir treffen uns am Freitag, zwölften Juli, im Park."),
+    # "7,– €": whole euros, the cents written as a dash
+    ("Der Eintritt kostet 7,– € und das Heft 3,-- EUR.", "Der Eintritt kostet sieben Euro und das Heft drei Euro."),
+    # two capital letters are spelled ("EU" is no diphthong); a Roman numeral after a cue keeps the sentence's period
+    ("Die EU zahlt. Lies Band II. Dann Band III weiter.",
+     "Die E U zahlt. Lies Band zwei. Dann Band drei weiter."),
+    # "N." before a small letter is an ordinal (no sentence ends there); before a word that starts a
+    # sentence it is a number at a sentence's end
+    ("Sie lief als 4. ins Ziel. Es kamen 9. Danach regnete es.",
+     "Sie lief als vierter ins Ziel. Es kamen neun. Danach regnete es."),
+    # a day and a month without a year, both with their periods
+    ("Ab 27.12. geschlossen, wieder offen am 2.1.",
+     "Ab siebenundzwanzigsten Dezember geschlossen, wieder offen am zweiten Januar."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
+def test_german_seventh_round(text, expected):
+    assert normalize(text, "de") == expected

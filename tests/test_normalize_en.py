@@ -102,7 +102,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
     "telephone": [
         ("Call 555-123-4567", "Call five five five, one two three, four five six seven"),
         ("555.123.4567", "five five five, one two three, four five six seven"),
-        ("1-800-555-0199", "one, eight zero zero, five five five, zero one nine nine"),
+        ("1-800-555-0199", "one, eight hundred, five five five, zero one nine nine"),
         ("(212) 555-0123", "two one two, five five five, zero one two three"),
         ("+1 (212) 555-0123", "plus one, two one two, five five five, zero one two three"),
         ("Call 555-123-4567 ext. 89",

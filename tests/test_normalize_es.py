@@ -81,3 +81,25 @@ SENTENCES = [
 @pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[f"sentences-{i}" for i in range(len(SENTENCES))])
 def test_spanish_sentences(text, expected):
     assert split_sentences(text, "es") == expected
+
+
+# Issue 27, seventh round: read with `narrate script --phonemes` on a Spanish file of our own.
+SEVENTH_ROUND = [
+    # "primero" and "tercero" lose their "o" before a noun, however the ordinal is written
+    ("Ganó el 1.º puesto y el 3.º lugar en el 21.º torneo.",
+     "Ganó el primer puesto y el tercer lugar en el vigésimo primer torneo."),
+    ("El 1.º de junio y el 3.º de la fila.", "El primero de junio y el tercero de la fila."),
+    # a Roman numeral after a cue keeps the sentence's period
+    ("Es el capítulo IV. Luego viene el tomo II.", "Es el capítulo cuatro. Luego viene el tomo dos."),
+    # two capital letters are spelled ("UE" would be said "we")
+    ("La UE decide.", "La U E decide."),
+    # a day and a month after the article a date takes
+    ("Cerrado hasta el 6/1.", "Cerrado hasta el seis de enero."),
+    # a number ending in one before a noun: "veintiún", "treinta y un"; not before "en", "de" …
+    ("Duró 21 días y 31 noches; 41 en total.", "Duró veintiún días y treinta y un noches; cuarenta y uno en total."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
+def test_spanish_seventh_round(text, expected):
+    assert normalize(text, "es") == expected

@@ -83,3 +83,23 @@ SENTENCES = [
 @pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[f"sentences-{i}" for i in range(len(SENTENCES))])
 def test_french_sentences(text, expected):
     assert split_sentences(text, "fr") == expected
+
+
+# Issue 27, seventh round: read with `narrate script --phonemes` on a French file of our own.
+SEVENTH_ROUND = [
+    # "Le siècle", "Ce siècle" are the article and "this", not Roman numerals (L, C) with "e"
+    ("Ce siècle commence. Le siècle suivant aussi.", "Ce siècle commence. Le siècle suivant aussi."),
+    ("Au XVIIe siècle. Ce millénaire", "Au dix-septième siècle. Ce millénaire"),
+    # two capital letters are spelled after an elided article ("l'UE" would be said "lu")
+    ("Selon l'UE et le PS.", "Selon l'U E et le P S."),
+    # a day and a month after the article a date takes; "p.", "fig." before a number; "s." after a century
+    ("Rendez-vous le 14/7 : voir p. 8 et fig. 2.", "Rendez-vous le quatorze juillet : voir page huit et figure deux."),
+    ("Une église du XIIe s.", "Une église du douzième siècle."),
+    # "2nd", "2nde" are "second", "seconde"
+    ("Le 2nd tour et la 2nde manche.", "Le second tour et la seconde manche."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
+def test_french_seventh_round(text, expected):
+    assert normalize(text, "fr") == expected

@@ -51,3 +51,11 @@ def test_a_hashtag_is_split_like_an_address():
     assert normalize("Tag it #bookclub or #amwriting, not #therapist, #BookClub or #release#") == (
         "Tag it hashtag book club or hashtag am writing, not hashtag therapist, hashtag BookClub "
         "or hashtag release hash")
+
+
+def test_the_article_is_a_piece_and_a_repeated_letter_is_no_words():
+    # "a" is a word of its own ("this is a very", never "this is avery"); a name of one or two
+    # letters over and over ("aaaaaaaa") is not words run together and stays whole
+    assert normalize("Visit takeabreak.org/thisisaverylongwalk or mail aaaaaaaa@example.org") == (
+        "Visit take a break dot org slash this is a very long walk or mail aaaaaaaa at example dot org")
+    assert normalize("Tag it #adayinthelife") == "Tag it hashtag a day in the life"

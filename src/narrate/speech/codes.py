@@ -34,15 +34,19 @@ def _trunk_phone(m: re.Match[str]) -> str:
 _RATIO = re.compile(rf"(?<![\w:.])({D}+):({D})(?![0-9:])")
 
 
-def _phone_groups(groups: list[str], extension: str | None) -> str:
-    words = ", ".join(n.digits_words(g) for g in groups if g)
+TOLL_FREE = "800"  # said "eight hundred", as in the ads ("one, eight hundred, …"); 888, 877 … digit by digit
+
+
+def _phone_groups(groups: list[str], extension: str | None, toll_free: bool = False) -> str:
+    words = ", ".join("eight hundred" if toll_free and i == 0 and g == TOLL_FREE else n.digits_words(g)
+                      for i, g in enumerate(g for g in groups if g))
     return f"{words}, extension {n.digits_words(extension)}" if extension else words
 
 
 def _phone(m: re.Match[str]) -> str:
     country = m.group(1)
     head = [("plus one" if country.startswith("+") else "one")] if country else []
-    body = _phone_groups([m.group(2) or m.group(3), m.group(4), m.group(5)], m.group(6))
+    body = _phone_groups([m.group(2) or m.group(3), m.group(4), m.group(5)], m.group(6), toll_free=True)
     return ", ".join([*head, body])
 
 
@@ -52,7 +56,11 @@ def _phone_intl(m: re.Match[str]) -> str:
 
 
 def _local_phone(m: re.Match[str]) -> str:
-    if not _PHONE_CUES.search(m.string, max(0, m.start() - 40), m.start()):
+    """'555-0199': a local number; without a cue before it ("call", "phone" …) only when it cannot be a
+    range ("300-1200 words" goes up between round numbers; "555-0199" falls, or ends off the round)."""
+    low, high = int(m.group(1)), int(m.group(2))
+    could_be_range = low < high and low % 10 == 0 and high % 10 == 0 and not m.group(2).startswith("0")
+    if could_be_range and not _PHONE_CUES.search(m.string, max(0, m.start() - 40), m.start()):
         return m.group(0)
     return _phone_groups([m.group(1), m.group(2)], None)
 
@@ -120,7 +128,8 @@ def _letter_suffix_number(m: re.Match[str]) -> str:
 
 
 _QUARTER = re.compile(  # "2Q22", "Q3 2024", and halves: "1H23", "H2 2024"
-    rf"\b(?:([1-4])([QH])\s?((?:{D}{{2}}){{1,2}})|([QH])([1-4])\s?((?:{D}{{2}}){{1,2}})?)(?![\w])")
+    rf"\b(?:([1-4])([QH])\s?((?:{D}{{2}}){{1,2}})|([QH])([1-4])(?:\s((?:{D}{{2}}){{1,2}}))?)(?![\w])")
+# (a year after "Q4" or "H2" stands apart: glued, "Q400" and "H264" are names, said as other codes are)
 
 
 def _quarter(m: re.Match[str]) -> str:
@@ -179,7 +188,7 @@ def _identifier(m: re.Match[str]) -> str:
             return f"{n.cardinal(head)} {' '.join(tail.upper())}"
         return m.group(0)
     if len(runs) == 3 and runs[2] == "s" and runs[0].isupper() and runs[1].isdigit():  # "MP3s", "W26s"
-        return f"{' '.join(runs[0])} {_plural(n.cardinal(runs[1]))}"
+        return f"{' '.join(runs[0])} {plural_words(name_number(runs[1]))}"
     if len(runs) < 3 or (len(runs) == 3 and runs[-1] in {"s", "st", "nd", "rd", "th"}):
         return m.group(0)
     copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
@@ -187,7 +196,15 @@ def _identifier(m: re.Match[str]) -> str:
                     for r in runs)
 
 
-def _plural(words: str) -> str:
+def name_number(digits: str) -> str:
+    """The number in a name after capitals ("A321", "B747", "US101"): three digits are said as such names
+    are, "three twenty-one", "seven forty-seven", "one oh one", "three hundred"; others as a number."""
+    if len(digits) == 3 and digits[0] != "0":
+        return n.year(digits)
+    return n.cardinal(digits)
+
+
+def plural_words(words: str) -> str:
     """'three' → 'threes', 'twenty-six' → 'twenty-sixes', 'fifty' → 'fifties'."""
     if words.endswith("y"):
         return words[:-1] + "ies"

@@ -66,6 +66,9 @@ class LanguageData:
     one_before_noun: str = ""  # "ein": "1 Euro" is "ein Euro"
     extra_rules: tuple[Callable[[str], str], ...] = field(default_factory=tuple)  # run before ordinals
     early_rules: tuple[Callable[[str], str], ...] = field(default_factory=tuple)  # run before dates
+    # (text before a written date, the word just before it) → the word whose case the day takes
+    governing: Callable[[str, str], str] | None = None
+    sentence_starters: frozenset[str] = frozenset()  # words that start a sentence, never an ordinal's noun
 
     def cardinal(self, value: int) -> str:
         return spell(value, self.code)
@@ -113,6 +116,8 @@ class _Reader:
         head = self.data.cardinal(int(whole or "0"))
         if before_noun and not frac and int(whole) == 1 and self.data.one_before_noun:
             head = self.data.one_before_noun
+        elif before_noun and not frac and self.data.code == "es" and head.endswith("uno"):
+            head = head[:-3] + ("ún" if head.endswith("veintiuno") else "un")  # "veintiún años", "treinta y un días"
         if not frac:
             return head
         if len(frac) <= 2 and not frac.startswith("0") and self.data.code != "de":
@@ -166,6 +171,8 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         if not 1 <= int(day) <= 31:
             raise ValueError(day)
         prefix = f"{before} " if before else ""
+        if data.governing:
+            before = data.governing(m.string[:m.start()], before or "")
         words = data.date(data, int(day), data.months[month], data.year(int(year)) if year else "", before or "")
         return prefix + words
 
@@ -186,6 +193,7 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         return prefix + data.date(data, day, month, data.year(full), before or "")
 
     rules.append(num(numeric, numeric_date))
+    rules.append(num(_day_month(data), lambda m: _day_month_date(data, locale, m)))
     # month and year: "März 2025"
     month_year = re.compile(rf"(?<![\w])({months})(\s+(?:de\s+)?)({D}{{4}})(?![\w]|[.,][0-9])")
     rules.append(num(month_year, lambda m: f"{data.month_names[data.months[m.group(1)] - 1]}{m.group(2)}"
@@ -208,7 +216,8 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
 
     # Roman numerals: cue words ("Kapitel IV") are cardinals, regnal names ("Karl V.") ordinals
     if data.cue_words:
-        cue = re.compile(rf"\b({_alternation(data.cue_words)})\s+({_ROMAN})\b\.?")
+        # a period is the numeral's only before a small letter ("Kapitel IV. behandelt"), else the sentence's
+        cue = re.compile(rf"\b({_alternation(data.cue_words)})\s+({_ROMAN})\b(?:\.(?=\s+[a-zäöüéèàáíóúñ]))?")
         rules.append(sub(cue, lambda m: f"{m.group(1)} {data.cardinal(_roman(m.group(2)))}"))
     regnal = re.compile(rf"(?<![\w])([A-ZÄÖÜÉÈÀÁÍÓÚÑ][\w-]+)\s+({_ROMAN})(\.|er|e)?(?![\w])")
 
@@ -290,11 +299,14 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
 
     # ordinals: "der 2. Weltkrieg", "1er", "2e", "1.º", "3.ª"
     if data.code == "de":
-        ordinal = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?({D}{{1,3}})\.(?=\s+[A-ZÄÖÜ])")
+        # before a noun (not a word that starts a sentence: "Es waren 3. Dann …"), or before a small
+        # letter: no sentence ends there ("Er wurde 3. und ging")
+        starts = rf"(?!(?:{_alternation(data.sentence_starters)})\b)" if data.sentence_starters else ""
+        ordinal = re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?({D}{{1,3}})\.(?=\s+{starts}[A-ZÄÖÜa-zäöüß])")
         rules.append(num(ordinal, lambda m: (f"{m.group(1)} " if m.group(1) else "")
                          + data.ordinal(data, int(m.group(2)), ".", m.group(1) or "")))
     else:
-        ordinal = re.compile(rf"(?<![\w.,])({D}{{1,4}})(\.?[ºª°]|\.er|er|re|ère|ème|e|ᵉ|ʳᵉ|ᵉʳ)(?![\w])")
+        ordinal = re.compile(rf"(?<![\w.,])({D}{{1,4}})(\.?[ºª°]|\.er|er|re|ère|ème|nde|nd|e|ᵉ|ʳᵉ|ᵉʳ)(?![\w])")
         rules.append(num(ordinal, lambda m: data.ordinal(data, int(m.group(1)), m.group(2), "")))
 
     # negative numbers, then years after a cue ("im Jahr 1999"), then plain numbers
@@ -335,17 +347,54 @@ def _identifier_rules(data: LanguageData) -> list[Rule]:
             lambda text: _MARKER.sub(" (", text)]
 
 
+# a day and a month without a year: "am 24.12." (German writes both periods), "le 24/12", "el 24/12"
+# (after the article that a date takes; a bare "24/12" may be a fraction or a score)
+_DATE_CUES = frozenset("am vom bis zum ab seit den dem der".split())
+_DAY_ARTICLES = {"fr": "le|du|au|Le|Du|Au", "es": "el|del|al|El|Del|Al"}
+
+
+def _day_month(data: LanguageData) -> re.Pattern[str]:
+    if data.code == "de":
+        return re.compile(rf"(?<![\w.,])(?:(\w+)\s+)?({D}{{1,2}})\.({D}{{1,2}})\.(?![\w]|[.,]?[0-9])")
+    articles = _DAY_ARTICLES.get(data.code, "(?!)")
+    return re.compile(rf"(?<![\w.,/])({articles})\s+({D}{{1,2}})/({D}{{1,2}})(?![\w/]|[.,][0-9])")
+
+
+def _day_month_date(data: LanguageData, locale: SpeechLocale, m: re.Match[str]) -> str:
+    before, first, second = m.groups()
+    day, month = (int(second), int(first)) if locale.date_order == "mdy" else (int(first), int(second))
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        raise ValueError(m.group(0))
+    prefix = f"{before} " if before else ""
+    if data.governing:
+        before = data.governing(m.string[:m.start()], before or "")
+    last = not m.string[m.end():].strip()
+    if data.code == "de" and last and (before or "").lower() not in _DATE_CUES:
+        return m.group(0)  # "die Werte 3.10 und 1.5.": a text's last "1.5." is a date only after "am", "vom" …
+    end = "." if data.code == "de" and last else ""  # the sentence's period
+    return prefix + data.date(data, day, month, "", before or "") + end
+
+
 def _spelled(m: re.Match[str]) -> str:
     word = m.group(0)
-    if word in WORD_ACRONYMS or pronounceable(word) or re.fullmatch(r"[IVXLCDM]+", word):
-        return word  # "NASA", "ACHTUNG", "XIV": the voice reads them
+    if word in WORD_ACRONYMS or (len(word) > 2 and pronounceable(word)) or re.fullmatch(r"[IVXLCDM]+", word):
+        return word  # "NASA", "ACHTUNG", "XIV": the voice reads them; two letters are spelled ("l'UE")
     return " ".join(word)
+
+
+# French and Spanish words after a number that are no noun it counts ("31 en total", "21 de los 40")
+_NOT_NOUNS = frozenset("de del en y e o u a al por para con que sin entre más menos como et ou à au aux pour par "
+                       "avec sans sur".split())
+_NEXT_WORD = re.compile(r" (\w+)")
 
 
 def _noun_follows(m: re.Match[str], capitalized: bool = False) -> bool:
     """A word follows ("5 Menschen"); ``capitalized``: a German noun follows."""
     rest = m.string[m.end():m.end() + 2]
-    return len(rest) == 2 and rest[0] == " " and rest[1].isalpha() and (rest[1].isupper() or not capitalized)
+    if not (len(rest) == 2 and rest[0] == " " and rest[1].isalpha() and (rest[1].isupper() or not capitalized)):
+        return False
+    word = _NEXT_WORD.match(m.string, m.end())
+    return capitalized or word is None or word.group(1) not in _NOT_NOUNS
 
 
 def _roman(numeral: str) -> int:

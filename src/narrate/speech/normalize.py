@@ -23,7 +23,9 @@ German, French and Spanish (every region) run ``locale_rules`` with the words of
 English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``quantities`` or ``wording``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
-2. e-mail addresses and URLs ("jo at example dot org");
+2. e-mail addresses and URLs ("jo at example dot org"; "https://", "www." and "mailto:"
+   unsaid, any other scheme said as typed: "file colon slash slash slash");
+   text in capitals ("123 MAIN ST", "KEEP OFF THE GRASS") gets its words back as words (``capitals``);
 3. terms ("401(k)"), dates in every written form ("March third, twenty
    twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
    second, en-GB the first of February; year first is ISO), eras, clock times
@@ -39,14 +41,17 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
    follows, or after a word like "won"/"score"), negatives, money (symbols and
    ISO codes, "twenty dollars and fifty cents"), percentages, degrees, units
    (m², km/h, Mbps), fractions, ordinals, decades, "No."/"#", years,
-   letter-digit identifiers ("A one B two"), plain numbers;
+   letter-digit identifiers ("A one B two"; three digits after capitals in a name as
+   people say them, "A three twenty-one", "F-one fifty"), plain numbers;
 7. acronyms ("B B C"; "Nasa" for those read as words; all-caps emphasis is
    lowercased).
 
 Year convention: 1999 "nineteen ninety-nine", 1905 "nineteen oh five", 2000-2009
 "two thousand (five)", 2010 on "twenty ten", "twenty twenty-five". A four-digit
 number from 1000 to 2099 is a year unless nothing marks it as one (no "in",
-"since", month, "AD" … before it) and a lowercase word follows ("1500 people").
+"since", month, "AD" … before it) and a lowercase word follows ("1500 people"); before a
+preposition other than "of", 1100 to 1999 are said in pairs ("1968 in Paris", as a count
+"fifteen hundred at the fair" is too).
 
 Text between ``PROTECT_OPEN`` and ``PROTECT_CLOSE`` (the lexicon marks its
 replacements so) is passed through untouched, without the marks.
@@ -60,6 +65,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from narrate.speech import numbers as n
+from narrate.speech.capitals import capitals
 from narrate.speech.languages import SpeechLocale, speech_locale
 from narrate.speech.quantities import rules_dates_times, rules_quantities
 from narrate.speech.readings import RULES_AFTER_SYMBOLS, RULES_FIRST, RULES_LAST
@@ -155,7 +161,10 @@ def rules_for(language: str) -> LanguageRules | None:
 
 
 def _english(text: str, locale: SpeechLocale, options: Options) -> str:
-    for rule in RULES_ADDRESSES + RULES_FIRST + rules_dates_times(locale) + RULES_WORDS:
+    for rule in RULES_ADDRESSES:
+        text = rule(text)
+    text = capitals(text, {*options.word_acronyms, *options.spelled_acronyms})
+    for rule in RULES_FIRST + rules_dates_times(locale) + RULES_WORDS:
         text = rule(text)
     text = symbols(text)
     for rule in RULES_AFTER_SYMBOLS + rules_quantities(locale) + RULES_LAST:

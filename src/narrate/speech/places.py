@@ -29,6 +29,8 @@ _STREET_TYPES = {"St": "Street", "Ave": "Avenue", "Av": "Avenue", "Rd": "Road", 
                  "Fwy": "Freeway", "Tpke": "Turnpike"}
 _STREET_WORDS = ("Street|Avenue|Road|Boulevard|Court|Expressway|Highway|Lane|Parkway|Place|Square|Terrace|"
                  "Crescent|Circle|Freeway|Turnpike|Drive|Way")
+STREET_TYPES = _STREET_TYPES
+STREET_WORDS = tuple(_STREET_WORDS.split("|"))
 _TYPE_RE = "|".join(sorted(_STREET_TYPES, key=len, reverse=True))
 _ANY_TYPE_RE = "|".join(sorted([*_STREET_TYPES, *(k.lower() for k in _STREET_TYPES)], key=len, reverse=True))
 _NAME = r"(?:[A-Z][a-z]+|[0-9]+(?:st|nd|rd|th))"

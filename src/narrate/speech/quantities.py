@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from narrate.speech import numbers as n
 from narrate.speech.calendar import MONTHS, WEEKDAY_RULES, rules_dates_clock
-from narrate.speech.codes import CODE_RULES, IDENTIFIER_RULE, TERM_RULES
+from narrate.speech.codes import CODE_RULES, IDENTIFIER_RULE, TERM_RULES, name_number, plural_words
 from narrate.speech.languages import SpeechLocale
 from narrate.speech.numeric import (
     _POWER_RE,
@@ -197,6 +197,7 @@ _DECADE = re.compile(rf"(?<![\w.,'’])(['’]?)({D}{{1,3}}0)\s?s\b")
 _NUMBER_SIGN = re.compile(r"(?:#|\b[Nn]o\.)\s?(?=[0-9])")
 _NUMBERS_SIGN = re.compile(r"\b[Nn]os\.\s?(?=[0-9])")
 _GLUED = re.compile(rf"\b([A-Z]{{1,5}})({D}+)\b|\b({D}+)([A-Z]{{1,2}}|x)\b")
+_HYPHEN_NAME = re.compile(rf"\b([A-Z]{{1,5}}-)([1-9]{D}{{2}})(s?)\b(?![.,]?[0-9]|-[0-9])")  # "F-150", "B-747s"
 _YEAR_CUES = re.compile(
     r"(?:\b(?:in|since|by|until|till|from|of|year|circa|around|before|after|during|to|through|"
     r"and|or|the|between|early|late|mid|summer|winter|spring|autumn|fall|AD|" + "|".join(MONTHS)
@@ -206,6 +207,10 @@ _YEAR = re.compile(rf"(?<![\w.,$£€:/-])({D}{{4}})(?![\w.,:/]?[0-9]|\s?%|[\w])
 # which a count over one never takes ("1990 was a good year", "2008 marks the start"; "1990 were" is a count)
 _YEAR_AFTER = frozenset({"AD", "BC", "BCE", "CE", "and", "or", "to", "through", "until", "till"})
 _YEAR_VERBS = frozenset({"was", "is", "has", "does", "remains", "seems", "marks", "sees", "brings", "begins", "ends"})
+# a preposition after a bare number from 1100 to 1999 ("1968 in Paris", "1990 for the firm") keeps it in
+# pairs: a year is said so, and a count before a preposition is too ("fifteen hundred at the rally"); "of"
+# counts a part ("1500 of them"), so it stays a count
+_YEAR_PREPOSITIONS = frozenset({"for", "in", "at", "on", "with", "after", "before", "during", "when", "while"})
 _NUMBER_BEFORE = re.compile(r"\bnumbers?\s+$", re.IGNORECASE)  # "the number 1024 is a power of two"
 _NEGATIVE = re.compile(r"(?:(?<=\s)|^|(?<=[(?!]))[-−](?=[0-9]|\.[0-9])")  # "?-34": a sign after a question
 _NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?<![0-9][.,])(?:{NUM}|(?<!\.)\.{D}+)(?![0-9])")  # "114...48" has no ".48"
@@ -224,10 +229,17 @@ def _decade(m: re.Match[str]) -> str:
 
 
 def _glued(m: re.Match[str]) -> str:
-    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 x' (said "ten x", as people say "a 10x zoom")."""
+    """'MP3' → 'MP 3', '3D' → '3 D', '10x' → '10 x' (said "ten x", as people say "a 10x zoom");
+    'A321' → 'A three twenty-one', as a name's three digits are said."""
     if m.group(1):
-        return f"{m.group(1)} {m.group(2)}"
+        return f"{m.group(1)} {name_number(m.group(2)) if len(m.group(2)) == 3 else m.group(2)}"
     return f"{m.group(3)} {m.group(4)}"
+
+
+def _hyphen_name(m: re.Match[str]) -> str:
+    """'F-150' → 'F-one fifty'; 'B-747s' → 'B-seven forty-sevens', as 'B747s' is read."""
+    words = name_number(m.group(2))
+    return m.group(1) + (plural_words(words) if m.group(3) else words)
 
 
 def _year(m: re.Match[str]) -> str:
@@ -237,6 +249,7 @@ def _year(m: re.Match[str]) -> str:
     cued = _YEAR_CUES.search(m.string, max(0, m.start() - 30), m.start()) is not None
     era = after.strip() in _YEAR_AFTER or (
         after.strip() in _YEAR_VERBS and not _NUMBER_BEFORE.search(m.string, max(0, m.start() - 12), m.start()))
+    era = era or (after.strip() in _YEAR_PREPOSITIONS and 1100 <= int(digits) <= 1999)
     if not cued and not era and after.strip() and after.strip().islower():
         return n.cardinal(digits) + after
     return n.year(digits) + after
@@ -282,6 +295,7 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         num(_DOTTED_NUMBERS, _dotted_numbers),
         num(_ORDINAL, _ordinal), num(_DECADE, _decade),
         lambda text: _NUMBER_SIGN.sub("number ", text), lambda text: _NUMBERS_SIGN.sub("numbers ", text),
-        num(_YEAR, _year), IDENTIFIER_RULE, num(_GLUED, _glued), num(_NUMBER, _number),
+        num(_YEAR, _year), IDENTIFIER_RULE, num(_GLUED, _glued),
+        num(_HYPHEN_NAME, _hyphen_name), num(_NUMBER, _number),
         num(_LEFTOVER_DIGITS, _leftover_digits),
     )

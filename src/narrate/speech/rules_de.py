@@ -44,6 +44,18 @@ def _inflect(stem: str, before: str) -> str:
     return stem + "r"
 
 
+# "am 21. " (or "am einundzwanzigsten ", read already) before "und 22. Mai"
+_JOINED_DAY = re.compile(r"(\w+)\s+(?:[0-9]{1,2}\.|\w+ten?)\s+$")
+_WEEKDAY_COMMA = re.compile(rf"(\w+)\s+(?:{'|'.join(_WEEKDAYS.values())}),\s+$")  # "am Montag, " before "5. Mai"
+
+
+def _governing(text: str, before: str) -> str:
+    """The word whose case a day takes: after "und"/"oder" the first day's ("am 21. und 22. Mai": both
+    dative), after a weekday and a comma the weekday's ("am Montag, 5. Mai": "fünften")."""
+    found = _JOINED_DAY.search(text) if before in {"und", "oder"} else None if before else _WEEKDAY_COMMA.search(text)
+    return found.group(1) if found else before
+
+
 def _date(data: LanguageData, day: int, month: int, year: str, before: str) -> str:
     words = f"{_inflect(data.ordinal_words(day), before)} {MONTHS[month - 1]}"
     return f"{words} {year}" if year else words
@@ -54,6 +66,12 @@ def _clock(data: LanguageData, hours: int, minutes: int, suffix: str) -> str:
     if minutes <= 0:
         return f"{hour} Uhr"
     return f"{hour} Uhr {data.cardinal(minutes)}"
+
+
+_STARTERS = frozenset("""Der Die Das Ein Eine Er Sie Es Wir Ich Ihr Man Dann Aber Und Doch Denn Heute Morgen
+    Gestern Danach Dabei Damit Dort Hier Auch Als Wenn Wie Was Wer Wo Warum Noch Nun So Im In Am An Auf Mit
+    Nach Vor Seit Bei Für Von Zum Zur Diese Dieser Dieses Jetzt Später Schließlich Zuerst Trotzdem Deshalb
+    Jedoch Viele Alle Kein Keine""".split())
 
 
 def _ordinal(data: LanguageData, value: int, suffix: str, before: str) -> str:
@@ -112,6 +130,8 @@ DATA = LanguageData(
     clock=_clock,
     ordinal=_ordinal,
     regnal=_regnal,
+    governing=_governing,
+    sentence_starters=_STARTERS - {"Morgen"},  # "der 2. Morgen" is a morning
     one_before_noun="ein",
     extra_rules=(
         sub(re.compile(r"(?<![\w.])S\.\s?(?=[0-9])"), lambda m: "Seite "),  # "S. 12"; "Johann S. Bach" stays
@@ -120,6 +140,8 @@ DATA = LanguageData(
             lambda m: f"{_WEEKDAYS[m.group(1)]} bis {_WEEKDAYS[m.group(2)]}"),  # "Mo–Fr"
     ),
     early_rules=(
+        # "5,– €", "12,-- EUR": a price in whole euros, its cents written as a dash
+        sub(re.compile(r"(?<=[0-9]),(?:–|-{1,2})(?=\s?(?:€|EUR\b|Euro\b|CHF\b)|\s|[.;:!?]|$)"), lambda m: ""),
         # "vom 1. bis 3. Mai": the first day is an ordinal too
         num(re.compile(r"(?<![\w.,])(?:(\w+)\s+)?([0-9]{1,2})\.(\s?(?:bis|und|oder|–|-)\s?)(?=[0-9]{1,2}\.)"),
             lambda m: (f"{m.group(1)} " if m.group(1) else "") + _inflect(_ordinal_word(int(m.group(2))),
@@ -139,10 +161,7 @@ SENTENCE_WORDS = Abbreviations(
     never_final=frozenset("""dr prof hr fr nr str st ca z.b d.h u.a bzw evtl ggf inkl zzgl vgl sog abb bd kap
         s tel jh u.u o.ä v.a z u d o v mio mrd tsd""".split()),
     maybe_final=frozenset("""usw etc jan feb febr mär mrz apr jun jul aug sep sept okt nov dez chr""".split()),
-    starters=frozenset("""Der Die Das Ein Eine Er Sie Es Wir Ich Ihr Man Dann Aber Und Doch Denn Heute Morgen
-        Gestern Danach Dabei Damit Dort Hier Auch Als Wenn Wie Was Wer Wo Warum Noch Nun So Im In Am An Auf Mit
-        Nach Vor Seit Bei Für Von Zum Zur Diese Dieser Dieses Jetzt Später Schließlich Zuerst Trotzdem Deshalb
-        Jedoch Viele Alle Kein Keine""".split()),
+    starters=_STARTERS,
     ordinal_numbers=True,
 )
 register("de", SENTENCE_WORDS)

@@ -9,6 +9,8 @@ read the decimal point ("tres punto cinco").
 
 from __future__ import annotations
 
+import re
+
 from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
 from narrate.speech.sentences import Abbreviations, register
 
@@ -37,9 +39,19 @@ def _ordinal(data: LanguageData, value: int, suffix: str, before: str) -> str:
     word = _ORDINALS[value - 1] if 1 <= value <= 10 else data.ordinal_words(value)
     if feminine:
         return " ".join(w[:-1] + "a" if w.endswith("o") else w for w in word.split())
-    if suffix.endswith("er"):
-        return word[:-1]  # "1.er" → "primer", "3.er" → "tercer"
+    if suffix.endswith("er") and word.endswith(("primero", "tercero")):
+        return word[:-1]  # "1.er" → "primer", "3.er" → "tercer", "21.er" → "vigésimo primer"
     return word
+
+
+# "1.º premio": before a noun "primero" and "tercero" lose their "o", as "1.er" writes it; not before
+# "de", "y" … ("el 1.º de mayo", "el 3.º de la lista") or a capital
+_BEFORE_NOUN = re.compile(r"(?<![\w.,])([0-9]{1,3})\.?º(?=\s+(?!(?:de|del|y|e|o|u|ni|en|a|al|que|con|por|para|"
+                          r"sin|entre|como|se|es|fue|era)\b)[a-záéíóúñ])")
+
+
+def _apocope(text: str) -> str:
+    return _BEFORE_NOUN.sub(r"\1.er", text) if "º" in text else text
 
 
 def _regnal(data: LanguageData, value: int, name: str) -> str:
@@ -92,6 +104,7 @@ DATA = LanguageData(
     ordinal=_ordinal,
     regnal=_regnal,
     one_before_noun="un",
+    extra_rules=(_apocope,),
 )
 
 rules = rules_for_data(DATA)

@@ -33,6 +33,8 @@ def _clock(data: LanguageData, hours: int, minutes: int, suffix: str) -> str:
 def _ordinal(data: LanguageData, value: int, suffix: str, before: str) -> str:
     if value == 1:
         return "première" if suffix in {"re", "ʳᵉ", "ère"} else "premier"
+    if value == 2 and suffix in {"nd", "nde"}:
+        return "second" if suffix == "nd" else "seconde"  # "le 2nd jour", "la 2nde fois"
     return data.ordinal_words(value)
 
 
@@ -40,7 +42,13 @@ def _regnal(data: LanguageData, value: int, name: str) -> str:
     return "premier" if value == 1 else data.cardinal(value)
 
 
-_CENTURY = re.compile(r"(?<![\w])([IVXLC]{1,6})(e|ème|ᵉ|er)(?=\s+(?:siècle|millénaire|arrondissement|République))")
+# "Le siècle", "Ce siècle" are the article and "this", never the 50th or 100th
+_CENTURY = re.compile(
+    r"(?<![\w])(?!(?:L|C)e\b)([IVXLC]{1,6})(e|ème|ᵉ|er)(?=\s+(?:siècle|millénaire|arrondissement|République|s\.))")
+_CENTURY_S = re.compile(r"(?:(?<=ième)|(?<=premier)) s\.(?=\s|$)")  # "XVIIe s.": siècle
+# "p. 5", "pp. 12-14", "fig. 3": page(s), figure, before a number
+_BEFORE_NUMBER = {"p.": "page", "pp.": "pages", "fig.": "figure", "tab.": "tableau"}
+_BEFORE_NUMBER_RE = re.compile(r"(?<![\w.])(pp?\.|fig\.|tab\.)\s?(?=[0-9])")
 
 
 def _century(m: re.Match[str]) -> str:
@@ -91,7 +99,9 @@ DATA = LanguageData(
     ordinal=_ordinal,
     regnal=_regnal,
     one_before_noun="un",
-    extra_rules=(sub(_CENTURY, _century),),
+    extra_rules=(sub(_CENTURY, _century),
+                 sub(_CENTURY_S, lambda m: " siècle" + ("." if not m.string[m.end():].strip() else "")),
+                 sub(_BEFORE_NUMBER_RE, lambda m: _BEFORE_NUMBER[m.group(1)] + " ")),
 )
 
 rules = rules_for_data(DATA)

@@ -27,7 +27,7 @@ _CC_TLDS = ("ac|ae|ar|at|be|bg|br|by|cc|ch|cl|cn|co|cu|cy|cz|dk|ee|eg|es|fi|fm|g
 _EMAIL = re.compile(r"(?:(?<!\S)\.)?(?<![\w+-])(?<!\w\.)[\w%+&-][\w.%+&-]*@"
                     r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"“”]*)?")
 _URL = re.compile(
-    rf"(?:\b(?:https?://|www\.|file:///?)|(?<![\w@./-])(?=[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})\b(?![.-]?\w))"
+    rf"(?:\b(?:https?://|www\.|file:///?|s?ftps?://)|(?<![\w@./-])(?=[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})\b(?![.-]?\w))"
     rf"|(?<![\w@./-])(?=[\w-]{{2,}}(?:\.[\w-]+)*\.(?-i:{_CC_TLDS})\b(?![.-]?\w))"
     # any other ending, only when all in lower case ("intro.html", "site.museum"; not "end.Then")
     r"|(?<![\w@./-])(?-i:(?=[a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?![.-]?\w))))"
@@ -38,8 +38,9 @@ _TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
 
 def speak_address(address: str) -> str:
     """'https://www.example.org/subscribe' → 'example dot org slash subscribe'."""
+    # a browser supplies "https://" and "www.", so they go unsaid; any other scheme ("file:///", "ftp://")
+    # is part of what must be typed and is said as written: "file colon slash slash slash home …"
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
-    address = re.sub(r"^file:///?", "file ", address, flags=re.IGNORECASE)
     # a run-together name is said as its words: "ourdailynews" → "our daily news" (see speech/wordsplit)
     address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
@@ -57,6 +58,9 @@ def _url(m: re.Match[str]) -> str:
     if not re.search(r"[A-Za-z0-9]", core):
         return url
     return speak_address(core) + tail
+
+
+_MAILTO = re.compile(r"\bmailto:(?=[\w.%+&-]+@)", re.IGNORECASE)  # a link's scheme: the address is what is said
 
 
 def _email(m: re.Match[str]) -> str:
@@ -167,6 +171,7 @@ _REGNAL = ("Henry|Edward|Elizabeth|Charles|George|William|James|Louis|Mary|Richa
            "Anne|Victoria|Stephen|Matilda|Alfonso|Carlos|Juan|Gustav|Christian|Olaf|Haakon|Harald|"
            "Innocent|Clement|Urban|Boniface|Ramesses|Ptolemy|Constantine|Ivan|Wilhelm|Francis|Otto|"
            "Rudolf|Sancho|Umberto|Vittorio|Pedro|Manuel|Sebastian|Edmund|Harold|Malcolm|David|Robert")
+ROMAN_CUES = frozenset(w.upper() for w in f"{_CUES}|{_REGNAL}".split("|") if w.isalpha())  # "CHAPTER", "HENRY"
 _CUE_ROMAN = re.compile(rf"\b({_CUES})(\s+)([IVXLCDM]+)\b(?!['’]?\w)")
 _CUE_ROMAN_LOWER = re.compile(r"\b(Act|Scene|Chapter|Book|Part|Volume|Canto|Appendix|act|scene|chapter|book|part|"
                               r"volume|canto|appendix)(\s+)([ivxlc]{1,6})\b(?!['’]?\w)")
@@ -285,7 +290,7 @@ def symbols(text: str) -> str:
 WORD_ACRONYMS = frozenset("""NASA NATO UNESCO UNICEF AIDS SCUBA LASER RADAR SONAR NASDAQ OPEC FIFA UEFA
     ASCII COVID FEMA SWAT OSHA NIMBY YOLO GIF JPEG PIN SIM ASAP CAPTCHA INTERPOL ISIS OFCOM OXFAM
     MEDICARE MEDICAID NAFTA SARS ZIP""".split())
-SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA USDA".split())
+SPELLED_ACRONYMS = frozenset("ACLU NAACP NCAA USSR UNHCR IEEE BBC HTML HTTP HTTPS NYPD UCLA USDA LED ETA".split())
 _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE ME MY NO SO TO DO GO IS IT
     IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
     SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
@@ -361,7 +366,7 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     return _ACRONYM.sub(read, text)
 
 
-_URL_HINT = re.compile(rf"https?://|www\.|file:/|\.(?:{_TLDS})\b|(?-i:[a-z0-9]\.[a-z]{{2}})", re.IGNORECASE)
+_URL_HINT = re.compile(rf"https?://|www\.|file:/|ftps?://|\.(?:{_TLDS})\b|(?-i:[a-z0-9]\.[a-z]{{2}})", re.IGNORECASE)
 
 
 def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
@@ -369,7 +374,8 @@ def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
     return lambda text: rule(text) if hint.search(text) else text
 
 
-RULES_ADDRESSES: tuple[Rule, ...] = (_when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
+RULES_ADDRESSES: tuple[Rule, ...] = (
+    lambda text: _MAILTO.sub("", text), _when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
 RULES_WORDS: tuple[Rule, ...] = (
     sub(_LONE_ROMAN, _lone_roman),
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
@@ -380,4 +386,5 @@ RULES_WORDS: tuple[Rule, ...] = (
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,
 )
 
-__all__ = ["RULES_ADDRESSES", "RULES_WORDS", "acronyms", "roman_value", "safe", "speak_address", "symbols"]
+__all__ = ["RULES_ADDRESSES", "RULES_WORDS", "ROMAN_CUES", "acronyms", "roman_value", "safe", "speak_address",
+           "symbols"]

@@ -7,10 +7,12 @@ rules here only decide when a split helps a listener:
 
 - a name that is a dictionary word ("therapist", "nowhere") or is common on the web
   as it is ("nvidia", "wikipedia", "nytimes": brands are written that way) stays;
-- a name without a vowel ("bbc") stays, to be spelled as before;
+- a name without a vowel ("bbc") stays, to be spelled as before, and so does one of
+  fewer than three different letters ("aaaaaaaa", "hahaha"), which is no words run together;
 - every piece must be a common word: four letters or more among the web's commoner
   words with a vowel, three letters a dictionary word that is frequent, two letters
-  only the everyday ones ("my", "of", "us"), so abbreviations never become pieces;
+  only the everyday ones ("my", "of", "us"), one letter only the article "a" ("this is
+  a test", never "this is at est"), so abbreviations never become pieces;
 - the best split must be likelier than every other reading, rarer words allowed in
   those ("kirkus reviews" keeps "kirk us reviews" out), and ten times likelier than one
   that moves a word's edge ("pen island" against "penis land" is a coin toss, so
@@ -55,6 +57,8 @@ class _Corpus:
 
     def piece(self, word: str) -> bool:
         count = self.count(word)
+        if len(word) == 1:
+            return word == "a"  # the article: "thisisatest" is "this is a test", never "this is at est"
         if len(word) == 2:
             return word in self.words and count >= EVERYDAY
         if len(word) == 3:
@@ -110,7 +114,7 @@ def _splits(name: str, accept: Callable[[str], bool]) -> list[tuple[str, ...]]:
     def rest(start: int) -> tuple[tuple[str, ...], ...]:
         if start == len(name):
             return ((),)
-        return tuple((name[start:end], *tail) for end in range(start + 2, len(name) + 1)
+        return tuple((name[start:end], *tail) for end in range(start + 1, len(name) + 1)
                      if accept(name[start:end]) for tail in rest(end))
     return [words for words in rest(0) if len(words) > 1]
 
@@ -125,7 +129,7 @@ def split_name(name: str) -> str:
     """'enterpriseservices' → 'enterprise services'; the name itself when no split helps."""
     if not (SHORTEST <= len(name) <= LONGEST and name.isascii() and name.isalpha() and name.islower()):
         return name
-    if _VOWELS.isdisjoint(name):
+    if _VOWELS.isdisjoint(name) or len(set(name)) < 3:  # "aaaaaaaa", "hahaha" are no words run together
         return name
     corpus = _corpus()
     if corpus.known(name):
@@ -140,3 +144,15 @@ def split_name(name: str) -> str:
         if lead < 0 or (lead < MARGIN and not (other <= edges or other >= edges)):
             return name
     return " ".join(best)
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    with open(wordsegment.Segmenter.WORDS_FILENAME, encoding="utf-8") as words:
+        return frozenset(words.read().splitlines())
+
+
+def is_word(word: str) -> bool:
+    """Whether ``word`` (any case) is in the library's English word list ("elm", "agents"; not
+    "fbi", "html"), loaded on first need without the corpus's counts."""
+    return word.lower() in _dictionary()

@@ -1,0 +1,94 @@
+"""English text written in capitals (a sign, a notice, an address typed in capitals): which capital
+words are words.
+
+An all-capital word is otherwise read as an acronym by ``wording.acronyms``: spelled ("F B I")
+unless it is a known word acronym ("NASA") or looks like a word of four letters or more. Where
+capitals are the way a text is written rather than an acronym's (a text mostly in capitals,
+"KEEP OFF THE GRASS", or a run of two or more capital words, "123 MAIN ST", "FBI AGENTS"), each
+capital word is read for what it is:
+
+* a street type after a name ("ST", "AVE", "BLVD") becomes the abbreviation the address rules
+  expand ("St" → "Street"), and the one to three words before it the street's name ("Main"); "ST"
+  and "MT" before a word are "St", "Mt" before a name ("St Louis": Saint, "Mt Everest": Mount);
+* a word before a Roman numeral keeps its capitals for the numeral rules: a cue or a regnal
+  name as a name ("Chapter IV", "Henry VIII"), any other as written ("WIDGET II"); the numeral
+  stays;
+* a word of the English word list (three letters or more) is written in small letters ("off",
+  "agents", "elm"), and so is a short function word ("OF", "IN");
+* anything else ("FBI", "HTML", "NASA", and every word the document lists as spelled or read as a
+  word) stays in capitals, for the acronym rules.
+
+A capital word joined to a digit or a hyphen ("B-747s", "1-800-FLOWERS") is left to the rules for
+codes and numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from narrate.speech.places import STREET_TYPES, STREET_WORDS
+from narrate.speech.wording import ROMAN_CUES, roman_value
+from narrate.speech.wordsplit import is_word
+
+_WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?![\w-])")
+_RUN = re.compile(rf"{_WORD.pattern}(?: {_WORD.pattern})*")
+_LETTERS = re.compile(r"[A-Za-z]{2,}")
+_TYPES = frozenset(t.upper() for t in STREET_TYPES) | frozenset(w.upper() for w in STREET_WORDS)
+_FUNCTION_WORDS = frozenset("""OF IN ON AT TO BY OR AN AS IF UP NO SO DO GO IS IT BE HE WE ME MY""".split())
+_PLAIN_ROMAN = re.compile("[IVX]{2,}")  # a numeral after any word: "ML", "CD", "MD" are initialisms there
+_BEFORE_NAMES = frozenset({"ST", "MT"})  # "ST LOUIS", "MT EVEREST": Saint, Mount before a name
+MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
+
+
+def _written_in_capitals(text: str) -> bool:
+    words = _LETTERS.findall(text)
+    return len(words) >= 3 and sum(w.isupper() for w in words) >= MOSTLY * len(words)
+
+
+def _roman(word: str) -> bool:
+    return roman_value(word) is not None and not is_word(word)
+
+
+def _read_run(words: list[str], kept: Collection[str], every: bool = False) -> list[str]:
+    """The words of one run of capital words, each as the acronym rules should see it; ``every``: the
+    text is written in capitals. A two-letter word ("IT", "US") is a word only there or in a run of three
+    words or more ("PLEASE DO NOT"), else an acronym ("IT SUPPORT")."""
+    short = every or len(words) > 2
+    out = [word.lower() if word not in kept and ((len(word) >= 3 and is_word(word))
+                                                 or (short and word in _FUNCTION_WORDS))
+           else word for word in words]
+    for i, word in enumerate(words):
+        if i and word in _TYPES and words[i - 1] not in kept:
+            out[i] = word.capitalize()
+            _name(words, out, range(i - 1, max(-1, i - 4), -1), kept)
+        elif word in _BEFORE_NAMES and i + 1 < len(words):
+            out[i] = word.capitalize()
+            _name(words, out, range(i + 1, min(len(words), i + 3)), kept)
+        elif i and words[i - 1] in ROMAN_CUES and _roman(word):  # "CHAPTER IV", "HENRY VIII": cues
+            out[i - 1] = words[i - 1].capitalize()
+        elif i and _PLAIN_ROMAN.fullmatch(word) and _roman(word):  # "WIDGET II": the word as written
+            out[i - 1] = words[i - 1]
+    return out
+
+
+def _name(words: list[str], out: list[str], places: range, kept: Collection[str]) -> None:
+    """The words at ``places`` (up to the first function word) written as a name's."""
+    for j in places:
+        if words[j] in kept or words[j] in _FUNCTION_WORDS or _roman(words[j]):
+            return
+        out[j] = words[j].capitalize()
+
+
+def capitals(text: str, kept: Collection[str] = frozenset()) -> str:
+    """'123 MAIN ST' → '123 Main St', 'FBI AGENTS' → 'FBI agents', 'KEEP OFF THE GRASS' → 'keep off
+    the grass'; ``kept``: capital words left to the acronym rules (a document's own lists)."""
+    if not any(c.isupper() for c in text):
+        return text
+    every = _written_in_capitals(text)
+
+    def read(m: re.Match[str]) -> str:
+        words = m.group(0).split(" ")
+        return " ".join(_read_run(words, kept, every)) if every or len(words) > 1 else m.group(0)
+
+    return _RUN.sub(read, text)
