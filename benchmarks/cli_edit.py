@@ -44,6 +44,14 @@ def article(minutes: float) -> list[str]:
     return paragraphs
 
 
+def rewritten(paragraph: str, n: int) -> str:
+    """``paragraph`` with every sentence new (a word added to each): an editor's rewrite, whose
+    sentences are all synthesized again, where the default edit adds one sentence."""
+    sentences = [s for s in paragraph.split(". ") if s]
+    return ". ".join(f"{s.rstrip('.')} again {n}" if i else f"Rewrite {n}: {s.rstrip('.')}"
+                     for i, s in enumerate(sentences)) + "."
+
+
 def write(root: Path, paragraphs: list[str]) -> None:
     body = "\n\n".join(paragraphs)
     text = f"---\ntitle: An eight-minute article\ndate: 2026-01-05\n---\n\n{body}\n"
