@@ -7,6 +7,7 @@ time and the CPU-seconds (user + system of the build process and its children, w
 machine disturbs less than wall time) of each run, and the edit/cold ratios.
 
     PYTHONPATH=src .venv/bin/python benchmarks/cli_edit.py [--voice joe] [--minutes 8] [--edits 3] [--studio]
+        [--rewrite]
 
 With ``--studio`` the cold build is the same fresh process, then a studio (``narrate serve``'s
 server, without its file watcher, so that only the command line builds) runs in this process and
@@ -42,6 +43,14 @@ def article(minutes: float) -> list[str]:
         words = [WORDS[(p * 7 + i * 3) % len(WORDS)] for i in range(60)]
         paragraphs.append(" ".join(" ".join(words[i:i + 12]).capitalize() + "." for i in range(0, 60, 12)))
     return paragraphs
+
+
+def rewritten(paragraph: str, n: int) -> str:
+    """``paragraph`` with every sentence new (a word added to each): an editor's rewrite, whose
+    sentences are all synthesized again, where the default edit adds one sentence."""
+    sentences = [s for s in paragraph.split(". ") if s]
+    return ". ".join(f"{s.rstrip('.')} again {n}" if i else f"Rewrite {n}: {s.rstrip('.')}"
+                     for i, s in enumerate(sentences)) + "."
 
 
 def write(root: Path, paragraphs: list[str]) -> None:
@@ -93,6 +102,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=8.0)
     parser.add_argument("--edits", type=int, default=3)
     parser.add_argument("--studio", action="store_true", help="hand each edit's build to a running studio")
+    parser.add_argument("--rewrite", action="store_true", help="each edit makes every sentence of its paragraph new")
     args = parser.parse_args()
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     print("load average at start: {:.2f} {:.2f} {:.2f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
@@ -112,7 +122,10 @@ def main() -> None:
         walls, cpus = [], []
         for n in range(args.edits):
             at = (len(paragraphs) // 2 + n * 3) % len(paragraphs)
-            paragraphs[at] = f"Edit number {n + 1} rewrote this paragraph. " + paragraphs[at]
+            if args.rewrite:
+                paragraphs[at] = rewritten(paragraphs[at], n + 1)
+            else:
+                paragraphs[at] = f"Edit number {n + 1} rewrote this paragraph. " + paragraphs[at]
             write(root, paragraphs)
             wall, cpu = build(root, args.voice, studio=served is not None)
             walls.append(wall)

@@ -132,3 +132,24 @@ def test_ffmpeg_is_asked_its_version_once_per_binary(tmp_path, monkeypatch):
     fingerprints._ffmpeg_version.cache_clear()
     assert fingerprints._ffmpeg_version(tmp_path) == first and len(asked) == 1
     fingerprints._ffmpeg_version.cache_clear()
+
+
+def test_an_edit_of_a_few_sentences_is_synthesized_without_a_pool(first_build, tmp_path, monkeypatch):
+    """A build with several jobs makes an edit's few new sentences on the engine it has loaded: a
+    pool's spawned workers would each import narrate and load the voice again (about a CPU-second
+    apiece, issue 31) for a handful of sentences. The incremental bytes still equal a clean build's
+    (the test above: the sentence cache is keyed on the voice and the text, not on the process)."""
+    from narrate.audio import synth
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    warm = tmp_path / "warm"
+    shutil.copytree(first_build, warm)
+    path = warm / "content/tides/02.md"
+    path.write_text(path.read_text().replace("Paragraph 1 of chapter 2 reaches Skerravoe at dusk. The ferry waits.",
+                                             "A new first paragraph of chapter 2. It has two new sentences."))
+    pools = []
+    monkeypatch.setattr(synth, "_run_pool", lambda jobs_list, *args, **kwargs: pools.append(len(jobs_list)))
+    report = build(warm, BuildOptions(formats=FORMATS, voice="fake", jobs=2))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    assert pools == []
+    assert report.results[0].built  # the edit was built

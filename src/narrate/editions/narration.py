@@ -17,7 +17,7 @@ from typing import Any
 from narrate import model as m
 from narrate.audio.ffmpeg import tool
 from narrate.audio.master import render, voice_calibration
-from narrate.audio.synth import Executor, synthesize_missing
+from narrate.audio.synth import Executor, cache_path, segment_complete, segment_key, synthesize_missing
 from narrate.audio.timeline import Rendered
 from narrate.editions.context import Made, PublicationContext, make_cover
 from narrate.errors import ClusterError, NarrateError, SpeechError
@@ -146,10 +146,35 @@ def render_publication(ctx: PublicationContext) -> Narration:
         if ctx.progress and stage == "synthesize":
             ctx.progress(done, total, 0)
 
+    parts = part_voices(ctx, script, profile)
+    if ctx.jobs > 1 and not parts:
+        synthesize_few(script, profile, engine, ctx.cache_dir / "audio", progress)
     rendered = render(script, profile, engine, cache_dir=ctx.cache_dir / "audio", work_dir=work,
-                      jobs=ctx.jobs, progress=progress, parts=part_voices(ctx, script, profile),
+                      jobs=ctx.jobs, progress=progress, parts=parts,
                       encodings=edition_encodings(ctx.formats, profile.loudness))
     return Narration(script, rendered, profile)
+
+
+# Below this many missing sentences, a render with several jobs synthesizes them here, on the
+# engine this process has loaded: a pool's spawned workers each import narrate and load the voice
+# again (about a CPU-second and a second apiece), which an edit's handful of sentences never repays.
+POOL_MIN = 24
+
+
+def synthesize_few(script: Script, profile: VoiceProfile, engine: Any, cache_dir: Path,
+                   progress: Callable[[str, int, int], None] | None = None) -> int:
+    """Synthesize ``script``'s missing sentences (and the voice's calibration ones, which the render
+    needs first) on ``engine`` in this process when there are fewer than ``POOL_MIN``; the render
+    then finds them cached (the cache is keyed on the voice and the text: the same samples as a
+    worker's). Returns how many were made here (0: none missing, or enough for the pool)."""
+    key = engine.cache_key()
+    texts = [*voice_calibration(profile), *(text for s in script.segments() for _, text in s.pieces())]
+    missing = list(dict.fromkeys(text for text in texts if text.strip()
+                                 and not segment_complete(cache_path(cache_dir, segment_key(key, text)))))
+    if not 0 < len(missing) < POOL_MIN:
+        return 0
+    synthesize_missing(missing, engine, profile, cache_dir, jobs=1, progress=progress)
+    return len(missing)
 
 
 def edition_encodings(formats: tuple[str, ...], loudness: str) -> list[tuple[str, str]]:
