@@ -120,12 +120,9 @@ def _drop(el: Any, removed: list[str], what: str | None = None) -> None:
         el.drop_tree()
 
 
-_INNER_BLOCK = ".//*[" + " or ".join(f"self::{t}" for t in _BLOCKS) + "]"
-
-
 def _lines(root: Any, removed: list[str]) -> None:
     for el in list(root.iter(*_BLOCKS, "span")):
-        if el.getparent() is None or el.xpath(_INNER_BLOCK):
+        if el.getparent() is None or next(el.iterdescendants(*_BLOCKS), None) is not None:  # stops at the first
             continue
         text = _text(el)
         if text and _AD.fullmatch(text):
