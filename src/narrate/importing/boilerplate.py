@@ -204,10 +204,22 @@ def _picture_line(el: Any) -> str:
         return "img"
     if el.tag not in ("p", "div", "figure"):
         return ""
-    text = _text(el)
-    if el.xpath(".//img") and len(text) <= _SHORT:
+    length = _length_within(el.text_content(), _SHORT)
+    if length > _SHORT:
+        return ""
+    if el.xpath(".//img"):
         return "img"
-    return "short" if text and len(text) <= _SHORT and not el.xpath(".//img") else ""
+    return "short" if length else ""
+
+
+def _length_within(raw: str, limit: int) -> int:
+    """The length of ``clean_text(raw)``, or ``limit + 1`` if it is longer: a box holding the whole article is
+    asked of every picture beside it, so only the start of its words is cleaned when that decides."""
+    if len(raw) > 4 * limit:
+        start = len(clean_text(raw[:4 * limit]))  # the cleaned start is the start of the cleaned whole
+        if start > limit:
+            return limit + 1
+    return min(len(clean_text(raw)), limit + 1)
 
 
 def _galleries(root: Any, removed: list[str]) -> None:
