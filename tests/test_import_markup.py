@@ -75,6 +75,18 @@ def test_the_title_is_the_article_s_heading_the_page_s_title_names_not_a_section
     assert article.fields["title"] == "The harbour wall is finished"
 
 
+@pytest.mark.parametrize("box", ["header", 'div class="headline"'])
+def test_the_title_is_the_page_s_heading_its_title_names_when_the_article_left_it_out_not_a_sidebar_s_h1(box):
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = ("<!DOCTYPE html><html><head><title>The harbour wall is finished</title></head><body>"
+            '<div class="sidebar"><h1>Harbour History Centre</h1><ul><li><a href="/a">Boats</a></li></ul></div>'
+            f'<{box}><h2>The harbour wall is finished</h2></{box.split()[0]}><div class="story">{paragraphs}</div>'
+            "</body></html>").encode()
+    article = html_page.read_page(page, "wall.html")
+    assert article.fields["title"] == "The harbour wall is finished"
+    assert PARAGRAPHS[0] in clean_text(text_only(article.html))
+
+
 @pytest.mark.parametrize("dateline", ["08.04.2016 12:46", "April 8, 2016", "8 April 2016, 12:46",
                                       "Tuesday, April 8, 2016 at 12.46 pm"])
 def test_the_article_s_date_standing_above_its_title_goes_with_the_title(dateline):

@@ -175,7 +175,7 @@ def _title(tree: Any, meta: Any, body: str, where: str, url: str) -> tuple[str, 
 
 
 def _named_heading(tree: Any, body: str, title: str) -> str:
-    """A heading of the article that the page's ``<title>`` names, alone or beside the site's name
+    """A heading of the article (or of the page) that the page's ``<title>`` names, alone or beside the site's name
     ("The harbour wall is finished - Harbour News"), as the heading writes it, when ``title`` is none of the
     ``<title>``'s parts; or ""."""
     def norm(text: str) -> str:
@@ -185,7 +185,10 @@ def _named_heading(tree: Any, body: str, title: str) -> str:
     if not parts or not body.strip() or norm(title) in parts:
         return ""
     root = lxml_html.fragment_fromstring(body, create_parent="div")
-    for heading in root.xpath("|".join(f".//h{n}" for n in range(1, 7))):
+    headings = "|".join(f".//h{n}" for n in range(1, 7))
+    # The article's headings first, then the page's: a headline in a box of its own above the text, which
+    # trafilatura left out of the article (and took a sidebar's lone <h1> for the title instead).
+    for heading in [*root.xpath(headings), *tree.xpath(headings)]:
         text = clean_text(heading.text_content())
         if norm(text) in parts:
             return text
