@@ -120,3 +120,15 @@ def test_the_space_between_two_inline_elements_stays_when_the_first_ends_after_a
     page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
     text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
     assert "the quay preflight checks ran every morning" in text, text
+
+
+@pytest.mark.parametrize("figure", ['<figure class="stepThumb">', "<figure>"])
+def test_a_caption_written_after_its_figure_is_the_figure_s_caption(figure):
+    caption = "The boat at low water (Jo Smith)"
+    after = f'{figure}<img src="boat.jpg" alt="A boat"></figure>\n<figcaption class="caption"> {caption} </figcaption>'
+    article = html_page.read_page(_page(after), "wall.html")
+    assert f'title="{caption}"' in article.html, article.html
+    assert all(p in clean_text(text_only(article.html)) for p in PARAGRAPHS)
+    # A caption after a figure that has its own is another figure's, or the page's: it is not moved in.
+    both = after.replace("</figure>", "<figcaption>A boat</figcaption></figure>")
+    assert f'title="{caption}"' not in html_page.read_page(_page(both), "wall.html").html

@@ -89,6 +89,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     markup.empty_void_elements(tree)
     markup.layout_tables_as_boxes(tree)
     markup.blank_inlines_as_spaces(tree)
+    markup.stray_captions_into_figures(tree)
     page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
