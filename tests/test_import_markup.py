@@ -75,6 +75,18 @@ def test_the_title_is_the_article_s_heading_the_page_s_title_names_not_a_section
     assert article.fields["title"] == "The harbour wall is finished"
 
 
+@pytest.mark.parametrize("box", ["header", 'div class="headline"'])
+def test_the_title_is_the_page_s_heading_its_title_names_when_the_article_left_it_out_not_a_sidebar_s_h1(box):
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = ("<!DOCTYPE html><html><head><title>The harbour wall is finished</title></head><body>"
+            '<div class="sidebar"><h1>Harbour History Centre</h1><ul><li><a href="/a">Boats</a></li></ul></div>'
+            f'<{box}><h2>The harbour wall is finished</h2></{box.split()[0]}><div class="story">{paragraphs}</div>'
+            "</body></html>").encode()
+    article = html_page.read_page(page, "wall.html")
+    assert article.fields["title"] == "The harbour wall is finished"
+    assert PARAGRAPHS[0] in clean_text(text_only(article.html))
+
+
 @pytest.mark.parametrize("dateline", ["08.04.2016 12:46", "April 8, 2016", "8 April 2016, 12:46",
                                       "Tuesday, April 8, 2016 at 12.46 pm"])
 def test_the_article_s_date_standing_above_its_title_goes_with_the_title(dateline):
@@ -108,3 +120,15 @@ def test_the_space_between_two_inline_elements_stays_when_the_first_ends_after_a
     page = _page("").replace(b"<h1>", f"<p>{sentence}</p><h1>".encode())
     text = clean_text(text_only(html_page.read_page(page, "wall.html").html))
     assert "the quay preflight checks ran every morning" in text, text
+
+
+@pytest.mark.parametrize("figure", ['<figure class="stepThumb">', "<figure>"])
+def test_a_caption_written_after_its_figure_is_the_figure_s_caption(figure):
+    caption = "The boat at low water (Jo Smith)"
+    after = f'{figure}<img src="boat.jpg" alt="A boat"></figure>\n<figcaption class="caption"> {caption} </figcaption>'
+    article = html_page.read_page(_page(after), "wall.html")
+    assert f'title="{caption}"' in article.html, article.html
+    assert all(p in clean_text(text_only(article.html)) for p in PARAGRAPHS)
+    # A caption after a figure that has its own is another figure's, or the page's: it is not moved in.
+    both = after.replace("</figure>", "<figcaption>A boat</figcaption></figure>")
+    assert f'title="{caption}"' not in html_page.read_page(_page(both), "wall.html").html

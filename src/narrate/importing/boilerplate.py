@@ -120,12 +120,9 @@ def _drop(el: Any, removed: list[str], what: str | None = None) -> None:
         el.drop_tree()
 
 
-_INNER_BLOCK = ".//*[" + " or ".join(f"self::{t}" for t in _BLOCKS) + "]"
-
-
 def _lines(root: Any, removed: list[str]) -> None:
     for el in list(root.iter(*_BLOCKS, "span")):
-        if el.getparent() is None or el.xpath(_INNER_BLOCK):
+        if el.getparent() is None or next(el.iterdescendants(*_BLOCKS), None) is not None:  # stops at the first
             continue
         text = _text(el)
         if text and _AD.fullmatch(text):
@@ -207,10 +204,22 @@ def _picture_line(el: Any) -> str:
         return "img"
     if el.tag not in ("p", "div", "figure"):
         return ""
-    text = _text(el)
-    if el.xpath(".//img") and len(text) <= _SHORT:
+    length = _length_within(el.text_content(), _SHORT)
+    if length > _SHORT:
+        return ""
+    if el.xpath(".//img"):
         return "img"
-    return "short" if text and len(text) <= _SHORT and not el.xpath(".//img") else ""
+    return "short" if length else ""
+
+
+def _length_within(raw: str, limit: int) -> int:
+    """The length of ``clean_text(raw)``, or ``limit + 1`` if it is longer: a box holding the whole article is
+    asked of every picture beside it, so only the start of its words is cleaned when that decides."""
+    if len(raw) > 4 * limit:
+        start = len(clean_text(raw[:4 * limit]))  # the cleaned start is the start of the cleaned whole
+        if start > limit:
+            return limit + 1
+    return min(len(clean_text(raw)), limit + 1)
 
 
 def _galleries(root: Any, removed: list[str]) -> None:

@@ -22,7 +22,8 @@ from typing import Any
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.settings import use_config
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import Document, Extractor, use_config
 
 from narrate.errors import SourceError
 from narrate.importing import boilerplate, labels, markup, repeats
@@ -88,6 +89,7 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     markup.empty_void_elements(tree)
     markup.layout_tables_as_boxes(tree)
     markup.blank_inlines_as_spaces(tree)
+    markup.stray_captions_into_figures(tree)
     page_text = clean_text(" ".join(tree.itertext()))  # before trafilatura, which removes bylines from the tree
     meta = trafilatura.extract_metadata(tree, default_url=url or None)
     _captions_to_titles(tree)
@@ -101,9 +103,9 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
     if not xml:
         raise SourceError("expected an article in the page, found none (only navigation, forms or no text)", where)
     body, removed = boilerplate.clean(_xml_to_html(xml))
-    if len(clean_text(text_only(body))) < MIN_ARTICLE_CHARS:
-        warnings.append(f"a short article ({len(clean_text(text_only(body)))} characters): check that it "
-                        "is the whole text")
+    length = len(clean_text(text_only(body)))
+    if length < MIN_ARTICLE_CHARS:
+        warnings.append(f"a short article ({length} characters): check that it is the whole text")
     if removed:
         warnings.append(f"removed {len(removed)} line(s) of the site's interface: "
                         + "; ".join(repr(r[:60]) for r in removed[:5]) + (" ..." if len(removed) > 5 else ""))
@@ -130,9 +132,14 @@ def read_page(data: bytes, where: str, *, page: Path | None = None, url: str = "
 
 
 def _extract(tree: Any, url: str, config: Any, word: str) -> str | None:
-    xml = trafilatura.extract(tree, url=url or None, output_format="xml", include_images=True,
-                               include_tables=True, include_links=True, include_formatting=True,
-                               include_comments=False, deduplicate=False, config=config)
+    """trafilatura's article as its XML. ``trafilatura.extract`` without its last step: for XML it hashes the
+    whole text into a fingerprint attribute (a tenth of its time), which ``_xml_to_html`` drops."""
+    options = Extractor(config=config, output_format="xml", images=True, tables=True, links=True,
+                        formatting=True, comments=False, dedup=False, url=url or None)
+    document = trafilatura.bare_extraction(tree, options=options)
+    if not isinstance(document, Document):
+        return None
+    xml = determine_returnstring(document, options)
     return repeats.unmark(xml, word) if xml else xml
 
 
@@ -169,7 +176,7 @@ def _title(tree: Any, meta: Any, body: str, where: str, url: str) -> tuple[str, 
 
 
 def _named_heading(tree: Any, body: str, title: str) -> str:
-    """A heading of the article that the page's ``<title>`` names, alone or beside the site's name
+    """A heading of the article (or of the page) that the page's ``<title>`` names, alone or beside the site's name
     ("The harbour wall is finished - Harbour News"), as the heading writes it, when ``title`` is none of the
     ``<title>``'s parts; or ""."""
     def norm(text: str) -> str:
@@ -179,7 +186,10 @@ def _named_heading(tree: Any, body: str, title: str) -> str:
     if not parts or not body.strip() or norm(title) in parts:
         return ""
     root = lxml_html.fragment_fromstring(body, create_parent="div")
-    for heading in root.xpath("|".join(f".//h{n}" for n in range(1, 7))):
+    headings = "|".join(f".//h{n}" for n in range(1, 7))
+    # The article's headings first, then the page's: a headline in a box of its own above the text, which
+    # trafilatura left out of the article (and took a sidebar's lone <h1> for the title instead).
+    for heading in [*root.xpath(headings), *tree.xpath(headings)]:
         text = clean_text(heading.text_content())
         if norm(text) in parts:
             return text

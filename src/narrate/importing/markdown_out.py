@@ -151,17 +151,22 @@ def _drop_repeats(root: Any, title: str, subtitle: str, date: str = "") -> None:
 
     blocks = ".//*[" + " or ".join(f"self::{t}" for t in (*_HEADINGS, "p", "ul", "ol", "table", "blockquote")) + "]"
     for _ in range(3):
-        found = [el for el in root.xpath(blocks) if not _is_text_empty(el)]
-        if not found:
+        # Blocks with words are read lazily: only the first matters, and the next ones only for a dek (reading
+        # every block's text first was quadratic in the nesting of a long page).
+        found = (el for el in root.xpath(blocks) if not _is_text_empty(el))
+        first = next(found, None)
+        if first is None:
             return
-        first, text = found[0], norm(found[0].text_content())
+        text = norm(first.text_content())
         if first.tag in _HEADINGS and text == norm(title):
             first.drop_tree()
         elif first.tag == "p" and _is_dateline(first.text_content(), date):
             first.drop_tree()
         elif subtitle and first.tag == "p" and text == norm(subtitle) and any(
-                el.tag not in _HEADINGS and first not in el.iterancestors() for el in found[1:]):
+                el.tag not in _HEADINGS and first not in el.iterancestors() for el in found):
             first.drop_tree()  # a dek repeated above the text; never the text itself (a post all excerpt)
+        else:
+            return  # nothing dropped: the next round would find the same first block
 
 
 _MONTHS = {name: n for n, names in enumerate(

@@ -8,6 +8,8 @@ the article text.
   lost. Its rows and cells become plain boxes; the tables inside stay tables.
 - An inline element holding only a space (``means<em> </em>predictable``) was dropped with its space by
   trafilatura, which glued the words on either side ("meanspredictable"): the element gives way to its space.
+- A ``<figcaption>`` written after its ``<figure>`` (HTML puts it inside, first or last) is the caption of the
+  figure just before it: it goes inside, where the figure's caption is looked for, and was lost outside.
 """
 
 from __future__ import annotations
@@ -65,3 +67,17 @@ def blank_inlines_as_spaces(tree: Any) -> None:
             continue
         el.text = " "
         el.drop_tag()
+
+
+def stray_captions_into_figures(tree: Any) -> None:
+    """Each ``<figcaption>`` standing right after a figure with no caption of its own (nothing but space
+    between them) is moved inside that figure, as its last child."""
+    for caption in list(tree.iter("figcaption")):
+        figure = caption.getprevious()
+        parent = caption.getparent()
+        if (parent is None or parent.tag == "figure" or figure is None or figure.tag != "figure"
+                or (figure.tail or "").strip() or any(True for _ in figure.iter("figcaption"))):
+            continue
+        tail = caption.tail
+        figure.append(caption)  # lxml moves the caption with its tail: the tail stays where it stood
+        caption.tail, figure.tail = None, (figure.tail or "") + (tail or "")
