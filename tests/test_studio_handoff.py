@@ -175,6 +175,25 @@ def test_a_handed_build_left_while_it_waits_is_never_made(project):
     assert manifest.read_bytes() == before
 
 
+def test_the_hand_off_client_starts_without_pydantic(project):
+    """typer checks each value through pydantic (0.12 CPU-s, the client's costliest import): a
+    handed build's command line is read without it; a spelling that plain reading leaves to typer
+    (``--voice=fake``) is still handed over, through typer."""
+    served, _ = serve(project, watch=False)
+    try:
+        quick = subprocess.run([sys.executable, "-X", "importtime", "-m", "narrate", "build", str(project),
+                                "--voice", "fake", "-j", "1", "--only", "harbour", "--only", "tides"],
+                               capture_output=True, text=True, timeout=300)
+        typed = narrate_build(project, "--voice=fake", "--formats=mp3")
+    finally:
+        served.stop()
+    assert quick.returncode == 0, quick.stderr
+    assert "building in the studio" in quick.stderr and "harbour" in quick.stderr and "tides" in quick.stderr
+    imported = [line.split("|")[-1].strip() for line in quick.stderr.splitlines() if line.startswith("import time:")]
+    assert "narrate.studio.handoff" in imported and not [name for name in imported if name.startswith("pydantic")]
+    assert typed.returncode == 0 and "building in the studio" in typed.stderr, typed.stderr
+
+
 def test_clean_all_keeps_the_running_studios_address(project):
     from narrate.engine.clean import clean
 
