@@ -5,11 +5,13 @@ local build's; a stale discovery file or a wrong token leaves the build to the c
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,17 +111,87 @@ def test_a_wrong_token_is_refused(project):
     assert "building here: the studio refused the build (403" in proc.stderr
 
 
-def test_a_busy_studio_leaves_the_build_to_the_command_line(project):
+def test_a_busy_studio_runs_the_handed_build_after_its_own(project):
+    """The studio is building (a saved source's rebuild holds its lock): ``narrate build`` is still
+    handed to it, says it waits, builds nothing meanwhile, and the studio runs it next."""
     served, _ = serve(project, watch=False)
     studio = served.server.config.app.app.state.studio  # Guard → Starlette
+    manifest = project / "output" / "manifest.json"
+    before = manifest.read_bytes()
+    edit(project)
+    assert studio.building.acquire(blocking=False)
+    held, proc = True, None
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "narrate", "build", str(project), "--voice", "fake"],
+                                stderr=subprocess.PIPE, text=True)
+        seen = [proc.stderr.readline() for _ in range(2)]
+        assert "building in the studio" in seen[0], seen
+        assert "warning: the studio is building; this build runs when that one finishes" in seen[1], seen
+        time.sleep(0.5)
+        assert proc.poll() is None and manifest.read_bytes() == before  # nothing built alongside
+        studio.building.release()
+        held = False
+        rest = proc.communicate(timeout=300)[1]
+    finally:
+        if held:
+            studio.building.release()
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        served.stop()
+    assert proc.returncode == 0, rest
+    assert "harbour" in rest and "built" in rest and "building here" not in rest
+    assert manifest.read_bytes() != before
+
+
+def test_a_handed_build_left_while_it_waits_is_never_made(project):
+    """The command line hangs up (Ctrl-C) while the studio is busy: its build is dropped, and the
+    studio's lock is free again once the studio's own build ends."""
+    served, port = serve(project, watch=False)
+    studio = served.server.config.app.app.state.studio
+    manifest = project / "output" / "manifest.json"
+    before = manifest.read_bytes()
+    edit(project)
+    token = json.loads(discovery_file(project).read_text())["token"]
+    body = {"output": str(project / "output"), "env": {name: os.environ.get(name) for name in ENV}}
     assert studio.building.acquire(blocking=False)
     try:
-        proc = narrate_build(project)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("POST", "/api/cli/build", body=json.dumps(body).encode(),
+                           headers={"Content-Type": "application/json", "X-Studio-CSRF": token})
+        response = connection.getresponse()
+        assert response.status == 200
+        assert json.loads(response.readline())["event"] == "warning"
+        connection.close()
+        time.sleep(1.0)  # the studio sees the hang-up
     finally:
         studio.building.release()
+    try:
+        time.sleep(1.0)  # the waiting thread's next look at the lock
+        assert studio.building.acquire(timeout=5)
+        studio.building.release()
+    finally:
         served.stop()
-    assert proc.returncode == 0, proc.stderr
-    assert "building here: the studio is building" in proc.stderr
+    assert manifest.read_bytes() == before
+
+
+def test_the_hand_off_client_starts_without_pydantic(project):
+    """typer checks each value through pydantic (0.12 CPU-s, the client's costliest import): a
+    handed build's command line is read without it; a spelling that plain reading leaves to typer
+    (``--voice=fake``) is still handed over, through typer."""
+    served, _ = serve(project, watch=False)
+    try:
+        quick = subprocess.run([sys.executable, "-X", "importtime", "-m", "narrate", "build", str(project),
+                                "--voice", "fake", "-j", "1", "--only", "harbour", "--only", "tides"],
+                               capture_output=True, text=True, timeout=300)
+        typed = narrate_build(project, "--voice=fake", "--formats=mp3")
+    finally:
+        served.stop()
+    assert quick.returncode == 0, quick.stderr
+    assert "building in the studio" in quick.stderr and "harbour" in quick.stderr and "tides" in quick.stderr
+    imported = [line.split("|")[-1].strip() for line in quick.stderr.splitlines() if line.startswith("import time:")]
+    assert "narrate.studio.handoff" in imported and not [name for name in imported if name.startswith("pydantic")]
+    assert typed.returncode == 0 and "building in the studio" in typed.stderr, typed.stderr
 
 
 def test_clean_all_keeps_the_running_studios_address(project):

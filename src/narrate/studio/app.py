@@ -214,19 +214,21 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
 
     async def cli_build(request: Request) -> Response:
         """A ``narrate build`` handed over by the command line (``studio/handoff.py``): its events, a
-        JSON object a line; 409 while the studio builds, 422 for what it cannot honour."""
+        JSON object a line; 422 for what it cannot honour. While the studio builds (a saved source's
+        rebuild, a page's build), it runs after that build, one at a time, and says it waits."""
         data = await _json(request)
         refused = delegate.refusal(studio, data)
         if refused:
             return JSONResponse({"refused": refused}, status_code=422)
-        if not studio.building.acquire(blocking=False):
-            return JSONResponse({"refused": "the studio is building"}, status_code=409)
-        loop, queue = asyncio.get_running_loop(), asyncio.Queue()
+        loop, queue, gone = asyncio.get_running_loop(), asyncio.Queue(), threading.Event()
 
         def emit(event: dict[str, Any] | None) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, event)
 
         def run() -> None:  # its own thread: the work thread may hold a watched build waiting for the lock
+            if not delegate.take_turn(studio, emit, gone):
+                emit(None)
+                return  # the command line left while it waited: nothing was built for it
             try:
                 delegate.run(studio, data, emit)
             except Exception as exc:  # a bug: said to the command line, the studio keeps serving
@@ -239,8 +241,11 @@ def create_app(studio: Studio, settings: Settings, broadcaster: Broadcaster | No
         threading.Thread(target=run, name="narrate-studio-cli", daemon=True).start()
 
         async def lines() -> AsyncIterator[str]:
-            while (event := await queue.get()) is not None:
-                yield json.dumps(event, ensure_ascii=False) + "\n"
+            try:
+                while (event := await queue.get()) is not None:
+                    yield json.dumps(event, ensure_ascii=False) + "\n"
+            finally:  # ended, or cancelled when the command line hangs up
+                gone.set()
 
         return StreamingResponse(lines(), media_type="application/x-ndjson", headers={"Cache-Control": "no-store"})
 

@@ -5,6 +5,7 @@ lock, and its events for the command line (and for the studio's own pages)."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,23 @@ def options_of(studio: Studio, body: dict[str, Any]) -> BuildOptions:
     return BuildOptions(formats=formats, only=tuple(str(s) for s in body.get("only") or ()), output=studio.output,
                         voice=str(body.get("voice") or ""), jobs=int(body.get("jobs") or 0) or default_jobs(),
                         fail_fast=bool(body.get("fail_fast")), strict=bool(body.get("strict")))
+
+
+WAITING = "the studio is building; this build runs when that one finishes"
+
+
+def take_turn(studio: Studio, emit: Emit, gone: threading.Event) -> bool:
+    """Hold ``studio.building`` for a handed build, after the build the studio is making (saying
+    so to the command line); False, holding nothing, if the command line left meanwhile."""
+    if not studio.building.acquire(blocking=False):
+        emit({"event": "warning", "message": WAITING})
+        while not studio.building.acquire(timeout=0.5):
+            if gone.is_set():
+                return False
+    if gone.is_set():
+        studio.building.release()
+        return False
+    return True
 
 
 def run(studio: Studio, body: dict[str, Any], emit: Emit) -> None:

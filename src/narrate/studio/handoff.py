@@ -6,8 +6,9 @@ token; readable by its owner only) while it serves. The command line reads it, c
 alive, and posts the build's options to ``/api/cli/build`` on 127.0.0.1 with the token (a request
 that changes anything needs it, as the studio's own pages do). The studio answers with the build's
 events, one JSON object a line, which ``replay`` turns back into the reporter calls and the report
-a local build would have given. No studio, a stale file, a busy or refusing studio: the command
-line builds itself. This module is the client's whole import path: the standard library and
+a local build would have given; a busy studio runs it after its own build (saying so first). No
+studio, a stale file, a refusing studio: the command line builds itself. This module is the
+client's whole import path: the standard library and
 ``narrate.errors``/``narrate.artifacts``/``narrate.engine.results``, never the engine's build
 (``studio/delegate.py`` is the server's side).
 """
