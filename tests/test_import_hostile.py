@@ -414,7 +414,7 @@ def test_a_deeply_nested_ghost_export_is_a_clear_error(project, tmp_path):
 
 
 def test_import_waits_for_the_project_lock(project):
-    from narrate.engine.run import project_lock
+    from narrate.engine.lock import project_lock
 
     with project_lock(project, "build", lambda m: None):
         result = invoke("import", str(BLOG_PAGE), "--project", str(project), env={"NARRATE_LOCK_WAIT": "0.2"})

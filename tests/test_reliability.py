@@ -164,7 +164,7 @@ def test_source_date_epoch_unset_and_set(monkeypatch):
 
 def hold_lock(root: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the project lock, as a running build would."""
-    code = ("import sys, time\nfrom narrate.engine.run import project_lock\n"
+    code = ("import sys, time\nfrom narrate.engine.lock import project_lock\n"
             f"with project_lock({str(root)!r}, 'build', print, wait=0):\n"
             "    print('locked', flush=True)\n"
             f"    time.sleep({seconds})\n")

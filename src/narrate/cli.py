@@ -288,7 +288,7 @@ def package_cmd(
     try:
         if output is not None:
             output_folder_usable(output)
-        from narrate.engine.run import project_lock
+        from narrate.engine.lock import project_lock
 
         with project_lock(project, "package", _waiting):
             report = package(project, output=output, base_url=base_url, subscribers=subscribers, key_file=key_file)
@@ -436,7 +436,7 @@ def import_cmd(
     import contextlib
     import dataclasses
 
-    from narrate.engine.run import project_lock
+    from narrate.engine.lock import project_lock
     from narrate.importing import ImportOptions, run_import
 
     options = ImportOptions(media=media, drafts=drafts, pages=pages, kind=kind, force=force,

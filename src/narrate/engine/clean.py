@@ -35,7 +35,10 @@ from narrate.audio.synth import cache_path, segment_key
 from narrate.editions.context import PublicationContext
 from narrate.editions.narration import check_language, paced, part_voices, publication_script
 from narrate.engine.first_built import FIRST_BUILT
-from narrate.engine.run import LOCK_NAME, OUTPUTS, STAGING, built_outputs, project_lock, read_all
+from narrate.engine.job import STAGING
+from narrate.engine.lock import LOCK_NAME, project_lock
+from narrate.engine.outputs import OUTPUTS, built_outputs
+from narrate.engine.run import read_all
 from narrate.errors import ConfigError, NarrateError
 from narrate.sources.project import Project, open_project
 from narrate.speech.engines import get_engine
