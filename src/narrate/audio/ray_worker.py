@@ -135,12 +135,15 @@ def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, byt
             cache, work = Path(scratch) / "cache", Path(scratch) / "work"
             for rel, data in job.given.items():
                 atomic_write(cache / rel, data)
-            for text, rel in (*job.calibration, *job.segments):
-                if text.strip() and not segment_complete(cache / rel):
-                    synthesize_to_cache(engine, text, cache / rel)
             target, rate = TARGETS[job.loudness], engine.sample_rate
             level = VoiceLevel([cache / rel for _, rel in job.calibration], rate, target, cache, work) \
                 if job.calibration else None
+            # the calibration passage only when its figures were not sent: a chapter task given them
+            # (``ChapterWork.late``) would read it again for nothing, 20 s of speech in every chapter
+            calibrate = job.calibration if level is not None and not level.cached(job.encodings) else ()
+            for text, rel in (*calibrate, *job.segments):
+                if text.strip() and not segment_complete(cache / rel):
+                    synthesize_to_cache(engine, text, cache / rel)
             if job.segments:
                 plan = ChapterPlan(job.chapter_id, tuple(cache / rel if rel else Path() for _, rel in job.segments),
                                    job.pauses_ms)
