@@ -100,3 +100,26 @@ def test_a_chapter_task_sent_the_voices_level_figures_does_not_read_the_calibrat
     calibration = {rel for rel in level_made if rel.endswith(".flac")}
     assert level.startswith("voice level") and len(calibration) == 5 and len(chapters) >= 2
     assert [sorted(set(made) & calibration) for _, made in chapters] == [[]] * len(chapters)
+
+
+def test_a_worker_fetches_a_stored_voice_only_to_load_it(tmp_path):
+    """The voice's files (63 MB for a Piper voice) are fetched from the object store by a worker
+    that has not loaded the voice yet, not with every task's arguments."""
+    from narrate.audio import ray_worker
+    from narrate.audio.ray_worker import Stored, files_key, local_voice, voice_files
+    from narrate.speech.voices import VoiceProfile
+
+    lexicon = tmp_path / "words.lex"
+    lexicon.write_text("river\tr I v @r\n")
+    shipped, files = voice_files(VoiceProfile(name="fake", engine="fake", model="fake", lexicons=(lexicon,)))
+    fetched = []
+
+    def get(ref):
+        fetched.append(ref)
+        return files
+
+    stored = Stored(files_key(files), ("the object",), get)
+    ray_worker._VOICES.clear()
+    first, second = local_voice(shipped, stored), local_voice(shipped, stored)
+    assert fetched == ["the object"] and first is second
+    assert first[0].lexicons[0].read_bytes() == lexicon.read_bytes()  # written on the node from what it fetched

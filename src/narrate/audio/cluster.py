@@ -25,7 +25,7 @@ from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.ray_worker import ChapterJob, narrate_chapter, voice_files
+from narrate.audio.ray_worker import ChapterJob, Stored, files_key, narrate_chapter, voice_files
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.voices import VoiceProfile
 
@@ -71,6 +71,11 @@ def write_entries(cache_dir: Path, entries: dict[str, bytes]) -> int:
             tmp.write_bytes(data)
         total += len(data)
     return total
+
+
+def store(ray: Any, files: dict[str, bytes]) -> Stored:
+    """A voice's ``files`` in the cluster's object store once, for all of a build's tasks (``Stored``)."""
+    return Stored(files_key(files), (ray.put(files),), ray.get)
 
 
 def _read(cache_dir: Path, names: Sequence[str]) -> dict[str, bytes]:
@@ -166,7 +171,7 @@ def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, pr
         key = repr(item.profile)
         if key not in voices:
             shipped, files = voice_files(item.profile)
-            voices[key] = (shipped, ray.put(files))
+            voices[key] = (shipped, store(ray, files))
         return replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)}), *voices[key]
 
     def collect(index: int, result: Any) -> Calls:

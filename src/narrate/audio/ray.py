@@ -33,7 +33,7 @@ from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.cluster import TASK_RETRIES, Calls, ChapterWork, Outcome, Tasks, run_chapters, run_tasks
+from narrate.audio.cluster import TASK_RETRIES, Calls, ChapterWork, Outcome, Tasks, run_chapters, run_tasks, store
 from narrate.audio.ray_worker import VoiceWorker, voice_files
 from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -375,9 +375,10 @@ class RayExecutor:
         """``tasks`` run on their own (``audio.cluster.run_tasks``); returns the calls that never finished."""
         return run_tasks(self.ray, self.head, [tasks], self.cluster_cpus(), progress)[0]
 
-    def put(self, value: Any) -> Any:
-        """``value`` in the cluster's object store, once for every task that is given it."""
-        return self.ray.put(value)
+    def put(self, files: dict[str, bytes]) -> Any:
+        """A voice's ``files`` in the cluster's object store, once for every task that is given them; a
+        worker fetches them only to load the voice (``ray_worker.Stored``)."""
+        return store(self.ray, files)
 
     def _stop(self, running: dict[Any, Any], actors: list[Any]) -> None:
         for ref in running:

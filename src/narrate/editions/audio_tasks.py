@@ -31,7 +31,7 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
-from narrate.audio.ray_worker import local_voice, made_entries, voice_files
+from narrate.audio.ray_worker import Stored, local_voice, made_entries, voice_files
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
 from narrate.editions.text_tasks import Finished, TextJob, TextResult, read_files
@@ -62,7 +62,8 @@ class AudioResult:
     entries: dict[str, bytes]  # cache entries made on the node (none when every chapter was cached)
 
 
-def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes]) -> AudioResult | tuple[str, str, str | None]:
+def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes] | Stored
+               ) -> AudioResult | tuple[str, str, str | None]:
     """On a node: ``job``'s audio editions made in a scratch project from the cache entries it was
     given; a NarrateError comes back as (class name, message, path)."""
     try:
