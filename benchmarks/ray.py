@@ -232,6 +232,8 @@ def main() -> None:
         return
     from ray.cluster_utils import Cluster
 
+    os.environ["PYTHONPATH"] = str(REPO / "src")  # the nodes' workers run this checkout's narrate too (else
+    # the one installed in the venv: a driver and nodes of different versions, the figures of neither)
     node = {"num_cpus": 1, "node_ip_address": "127.0.0.1"}
     cluster = Cluster(initialize_head=True, connect=False, head_node_args={**node, "include_dashboard": False})
     try:
