@@ -33,6 +33,10 @@ import time
 from pathlib import Path
 
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # keep Ray on 127.0.0.1 (before importing ray)
+# Ray runs its workers at niceness 15: on a machine other jobs share, its nodes' tasks then get a
+# sliver of the CPU the local build's processes (niceness 0) get, and the ratio measures the
+# scheduler; 0 here, as the local build, for the nodes this script starts
+os.environ["RAY_worker_niceness"] = "0"
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 # this file is ray.py: its folder must not shadow the ray package
