@@ -20,6 +20,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import resource
@@ -31,6 +33,10 @@ import time
 from pathlib import Path
 
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # keep Ray on 127.0.0.1 (before importing ray)
+# Ray runs its workers at niceness 15: on a machine other jobs share, its nodes' tasks then get a
+# sliver of the CPU the local build's processes (niceness 0) get, and the ratio measures the
+# scheduler; 0 here, as the local build, for the nodes this script starts
+os.environ["RAY_worker_niceness"] = "0"
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 # this file is ray.py: its folder must not shadow the ray package
@@ -54,17 +60,26 @@ FORMATS = "mp3,m4b"  # --formats: what every build of this script makes (the aud
 
 
 def timed_build(root: Path, *args: str) -> dict:
+    """One build's wall seconds, its own figure (``seconds``) and its CPU-seconds (``cpu``: the build
+    process and its subprocesses, read from its own exit status, so that no other process this script
+    reaps meanwhile, a Ray node's for one, is counted in)."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "narrate", "build", str(root), "--json", "--formats", FORMATS,
-                           *args], capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "narrate", "build", str(root), "--json", "--formats",
+                                 FORMATS, *args], stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        sys.exit(f"build failed: {proc.stderr[-2000:]}")
-    fallback = [w for w in json.loads(proc.stdout).get("warnings", []) if w.startswith("Ray:")]
+        sys.exit(f"build failed: {stderr[-2000:]}")
+    fallback = [w for w in json.loads(stdout).get("warnings", []) if w.startswith("Ray:")]
     if fallback:  # chapters mastered on this machine after all: the figures would not be the design's
         sys.exit(f"the cluster did not narrate every chapter: {fallback}")
-    return {"wall": wall, "seconds": float(json.loads(proc.stdout)["seconds"])}
+    return {"wall": wall, "seconds": float(json.loads(stdout)["seconds"]), "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def audio_seconds(root: Path) -> float:
@@ -106,6 +121,32 @@ def overhead(address: str, count: int) -> dict[int, tuple[float, float]]:
     return result
 
 
+def task_summary(address: str, cpus: int) -> str:
+    """Where the cluster's wall time went, from Ray's own task events: per kind of task its count and
+    seconds running (``task::`` spans, argument fetch included), and the nodes' CPUs idle between
+    the first task's start and the last one's end."""
+    import ray
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+    try:
+        time.sleep(2)  # task events reach the GCS in batches
+        spans = [e for e in ray.timeline() if e.get("ph") == "X" and str(e.get("cat", "")).startswith("task::")]
+    finally:
+        ray.shutdown()
+    if not spans:
+        return "  no task events"
+    kinds: dict[str, list[float]] = {}
+    for event in spans:
+        kinds.setdefault(event["cat"].split(".")[-1], []).append(event["dur"] / 1e6)
+    start = min(e["ts"] for e in spans) / 1e6
+    span = max(e["ts"] + e["dur"] for e in spans) / 1e6 - start
+    busy = sum(sum(v) for v in kinds.values())
+    per_kind = ", ".join(f"{name} {len(v)} x {sum(v) / len(v):.1f} s = {sum(v):.1f} s" for name, v in kinds.items())
+    return (f"  tasks: {per_kind}; first start to last end {span:.1f} s on {cpus} CPUs: "
+            f"{100 * (1 - busy / (cpus * span)):.0f} % idle")
+
+
 def children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -113,10 +154,8 @@ def children_cpu_seconds() -> float:
 
 def cpu_build(root: Path, *args: str) -> tuple[float, float]:
     """Wall seconds and CPU-seconds (user + system, the build and its subprocesses) of one build."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall = timed_build(root, *args)["wall"]
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    figures = timed_build(root, *args)
+    return figures["wall"], figures["cpu"]
 
 
 def head_cost(voice: str, titles: int) -> None:
@@ -197,6 +236,8 @@ def main() -> None:
         return
     from ray.cluster_utils import Cluster
 
+    os.environ["PYTHONPATH"] = str(REPO / "src")  # the nodes' workers run this checkout's narrate too (else
+    # the one installed in the venv: a driver and nodes of different versions, the figures of neither)
     node = {"num_cpus": 1, "node_ip_address": "127.0.0.1"}
     cluster = Cluster(initialize_head=True, connect=False, head_node_args={**node, "include_dashboard": False})
     try:
@@ -216,12 +257,11 @@ def main() -> None:
                 for path in (roots[name] / "content").iterdir() if args.batch_only else ():
                     if not path.name.startswith("generated-"):
                         shutil.rmtree(path) if path.is_dir() else path.unlink()
-            cpu = children_cpu_seconds()
             local = timed_build(roots["local"], "--voice", args.voice, "--executor", "local", "-j", "2")
-            local_cpu, cpu = children_cpu_seconds() - cpu, children_cpu_seconds()
             remote = timed_build(roots["ray"], "--voice", args.voice, "--executor", "ray",
                                  "--ray-address", cluster.address)
-            remote_cpu = children_cpu_seconds() - cpu
+            local_cpu, remote_cpu = local["cpu"], remote["cpu"]
+            tasks = task_summary(cluster.address, 2)
             audio = audio_seconds(roots["local"])
             titles = len(list((roots["local"] / "output").rglob("*.mp3")))
             segments = len(list((roots["local"] / ".narrate" / "cache" / "audio").glob("??/*.flac")))
@@ -238,6 +278,7 @@ def main() -> None:
                   f"{remote['seconds'] / local['seconds']:.3f}; byte-identical: {same}")
             print(f"  CPU-s of this machine's processes (the build and its subprocesses; a Ray node's work is "
                   f"not counted): local {local_cpu:.1f}, ray driver {remote_cpu:.1f}")
+            print(tasks)
             return
         per_sentence = overhead(cluster.address, args.sentences)
     finally:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import FAKE_VOICE
+
 from narrate.audio.cluster import Tasks
 from narrate.editions.audio_tasks import audio_tasks
 from narrate.editions.context import PublicationContext
@@ -43,8 +45,10 @@ def test_a_packaged_piper_voice_stitches_from_the_heads_cache_alone(make_project
     profile = choose_voice(ctx)
     formats = resolve_formats(("mp3", "m4b"))
     executor = InProcess()
-    wanted = [(doc, "joe", ("transcript", "mp3", "m4b"), (profile, publication_script(ctx, profile)))]
-    tasks, results, received = audio_tasks(executor, root, project.config, project.cache_dir, wanted, formats, False)
+    wanted = [(doc, "joe", ("transcript", "mp3", "m4b"))]
+    prepared = {"note": (profile, publication_script(ctx, profile))}
+    tasks, results, received = audio_tasks(executor, root, project.config, project.cache_dir, wanted, prepared,
+                                           formats, False)
     before = sorted(p for p in project.cache_dir.rglob("*") if p.is_file())
     executor.run(tasks)
     made = results["note"].made
@@ -55,3 +59,67 @@ def test_a_packaged_piper_voice_stitches_from_the_heads_cache_alone(make_project
     assert sorted(p for p in project.cache_dir.rglob("*") if p.is_file()) == before
     assert received[0] == sum(len(data) for files in made.values() for _, _, data, _ in files)
     assert Path(made["mp3"][0][1]).suffix == ".mp3"
+
+
+class InProcessChapters(InProcess):
+    """As ``InProcess``, for ``editions/on_cluster``: each chapter task run here, its entries kept."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, dict[str, bytes]]] = []  # (chapter id, the entries its task made)
+
+    def run_chapters(self, work, progress=None, alongside=(), finished=None, later=()):
+        from dataclasses import replace
+
+        from narrate.audio.cluster import Outcome, _read, write_entries
+        from narrate.audio.ray_worker import narrate_chapter, voice_files
+
+        for index, item in enumerate(work):
+            job = replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)})
+            made = narrate_chapter(job, *voice_files(item.profile))
+            self.sent.append((item.job.chapter_id, made))
+            write_entries(item.cache_dir, made)
+            if finished:
+                finished(index)
+        return Outcome(done=len(work))
+
+
+def test_a_chapter_task_sent_the_voices_level_figures_does_not_read_the_calibration_again(make_project):
+    """The voice's calibration passage (about 20 s of speech) is read by the level task alone: a
+    chapter task sent the figures it learned used to synthesize the passage again on its node."""
+    from narrate.editions.on_cluster import narrate_on_cluster
+
+    body = "\n\n".join(f"## Part {n}\n\nThe river runs past the library number {n}. The lamps are lit."
+                       for n in range(3))
+    root = make_project({"content/note.md": f"---\ntitle: A note\n---\n\n{body}\n", "voices/fake.toml": FAKE_VOICE})
+    project = open_project(root)
+    docs, _ = read_all(project)
+    executor = InProcessChapters()
+    narrate_on_cluster(root, project.config, project.cache_dir, [(doc, "fake") for doc in docs],
+                       resolve_formats(("mp3",)), executor)
+    (level, level_made), *chapters = executor.sent
+    calibration = {rel for rel in level_made if rel.endswith(".flac")}
+    assert level.startswith("voice level") and len(calibration) == 5 and len(chapters) >= 2
+    assert [sorted(set(made) & calibration) for _, made in chapters] == [[]] * len(chapters)
+
+
+def test_a_worker_fetches_a_stored_voice_only_to_load_it(tmp_path):
+    """The voice's files (63 MB for a Piper voice) are fetched from the object store by a worker
+    that has not loaded the voice yet, not with every task's arguments."""
+    from narrate.audio import ray_worker
+    from narrate.audio.ray_worker import Stored, files_key, local_voice, voice_files
+    from narrate.speech.voices import VoiceProfile
+
+    lexicon = tmp_path / "words.lex"
+    lexicon.write_text("river\tr I v @r\n")
+    shipped, files = voice_files(VoiceProfile(name="fake", engine="fake", model="fake", lexicons=(lexicon,)))
+    fetched = []
+
+    def get(ref):
+        fetched.append(ref)
+        return files
+
+    stored = Stored(files_key(files), ("the object",), get)
+    ray_worker._VOICES.clear()
+    first, second = local_voice(shipped, stored), local_voice(shipped, stored)
+    assert fetched == ["the object"] and first is second
+    assert first[0].lexicons[0].read_bytes() == lexicon.read_bytes()  # written on the node from what it fetched

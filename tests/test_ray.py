@@ -6,6 +6,7 @@ starting one takes seconds. Each build connects to it by address, as on a real c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -163,17 +164,27 @@ def test_cluster_build_is_byte_identical_to_local(cluster, batch, monkeypatch):
     assert files_of(remote / ".narrate" / "cache" / "audio") == cache_remote
 
 
-def counted_passes(monkeypatch) -> list[tuple]:
-    """Each pass of tasks a build runs on the cluster (``run_tasks``'s arguments), in order."""
+def counted_passes(monkeypatch) -> list[tuple[list[str], list[str]]]:
+    """Each pass of tasks a build runs on the cluster, in order: the task names of its groups, and
+    those of the calls sent in it as other calls came back (``Tasks.collect``'s follow-ups)."""
     from narrate.audio import cluster as cluster_module
     from narrate.audio import ray as ray_module
 
-    passes: list[tuple] = []
+    passes: list[tuple[list[str], list[str]]] = []
     real_run = cluster_module.run_tasks
 
-    def counted(*args, **kwargs):
-        passes.append(args)
-        return real_run(*args, **kwargs)
+    def counted(ray, head, groups, *args, **kwargs):
+        later: list[str] = []
+
+        def followed(group):
+            def collect(index, result):
+                follow = group.collect(index, result) or ()
+                later.extend(call[0].task._function.__name__ for call in follow)
+                return follow
+            return dataclasses.replace(group, collect=collect)
+
+        passes.append(([group.task._function.__name__ for group in groups], later))
+        return real_run(ray, head, [followed(group) for group in groups], *args, **kwargs)
 
     monkeypatch.setattr(cluster_module, "run_tasks", counted)
     monkeypatch.setattr(ray_module, "run_tasks", counted)
@@ -208,10 +219,10 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
     report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
                    reporter)
     assert not report.failed, [str(r.error) for r in report.failed]
-    # the voice's level figures, then the chapters and the text editions at once, then the MP3 stitched
-    assert len(passes) == 3
-    assert sorted(group.task._function.__name__ for group in passes[1][2]) == ["make_text", "narrate_chapter"]
-    assert [group.task._function.__name__ for group in passes[2][2]] == ["make_audio"]
+    # the voice's level figures with the text editions, then the chapters, each publication's MP3
+    # stitched in the same pass as soon as its chapters are back
+    assert [sorted(names) for names, _ in passes] == [["make_text", "narrate_chapter"], ["narrate_chapter"]]
+    assert passes[1][1] == ["make_audio"] * 2
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"epub", "pdf", "png", "mp3", "json"}
     assert out_local.keys() == out_remote.keys()
@@ -240,7 +251,8 @@ def test_audio_editions_are_stitched_on_the_nodes_byte_identical_to_local(cluste
     report = build(remote, BuildOptions(formats=formats, voice="fake", executor="ray", ray_address=cluster.address),
                    reporter)
     assert not report.failed, [str(r.error) for r in report.failed]
-    assert [group.task._function.__name__ for group in passes[-1][2]] == ["make_audio"]
+    # stitched in the chapters' pass, each publication's as soon as its chapters were back: no pass of its own
+    assert len(passes) == 2 and passes[-1] == (["narrate_chapter"], ["make_audio"] * 2)
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"mp3", "m4b", "epub", "vtt", "html", "json"}
     assert out_local.keys() == out_remote.keys()
@@ -287,7 +299,9 @@ def test_an_edited_sentence_is_remastered_on_the_cluster_alone(cluster, batch):
     totals: list[int] = []
     reporter = Collect(lambda done, total: totals.append(total))
     run_build(remote, reporter, executor="ray", ray_address=cluster.address)
-    assert set(totals) == {1}  # one chapter task (the voice's level is cached): the edited one
+    # one chapter task (the voice's level is cached): the edited one; then, in the same pass, the
+    # stitching of its publication's audio editions (the other's are reused)
+    assert sorted(set(totals)) == [1, 2]
     assert files_of(local / "output") == files_of(remote / "output")
     # mastered on the node: this machine never held a mastered WAV
     assert not list((remote / ".narrate" / "cache" / "audio" / "chapters").rglob("*.wav"))

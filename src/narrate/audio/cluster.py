@@ -19,13 +19,13 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.ray_worker import ChapterJob, narrate_chapter, voice_files
+from narrate.audio.ray_worker import ChapterJob, Stored, files_key, narrate_chapter, voice_files
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.voices import VoiceProfile
 
@@ -34,6 +34,7 @@ IN_FLIGHT_PER_CPU = 2  # tasks submitted per cluster CPU, so no CPU waits for th
 STALL_TIMEOUT_S = 1800.0  # no chapter finished for this long: give up
 
 Progress = Callable[[str, int, int], None]
+Calls = Sequence[tuple["Tasks", int]]  # calls of Ray tasks, each (its group, its index there)
 
 
 @dataclass
@@ -72,6 +73,11 @@ def write_entries(cache_dir: Path, entries: dict[str, bytes]) -> int:
     return total
 
 
+def store(ray: Any, files: dict[str, bytes]) -> Stored:
+    """A voice's ``files`` in the cluster's object store once, for all of a build's tasks (``Stored``)."""
+    return Stored(files_key(files), (ray.put(files),), ray.get)
+
+
 def _read(cache_dir: Path, names: Sequence[str]) -> dict[str, bytes]:
     return {name: (cache_dir / name).read_bytes() for name in names if (cache_dir / name).is_file()}
 
@@ -87,26 +93,29 @@ def _error(failure: tuple[str, str, str | None], source: str | Path | None) -> N
 @dataclass(frozen=True)
 class Tasks:
     """``count`` calls of one Ray ``task`` for ``run_tasks``: call ``index`` is given ``arguments(index)``
-    when it is sent, ``collect(index, result)`` is called as it comes back, ``sources(index)`` names
-    it in an error."""
+    when it is sent, ``collect(index, result)`` is called as it comes back (and returns the calls
+    that may start now, if any), ``sources(index)`` names it in an error. ``lost`` gets the calls
+    whose retries Ray spent (index → the cause)."""
 
     task: Any
     count: int
     arguments: Callable[[int], tuple[Any, ...]]
-    collect: Callable[[int, Any], None]
+    collect: Callable[[int, Any], Calls | None]
     sources: Callable[[int], str | Path | None]
+    lost: dict[int, str] = field(default_factory=dict, compare=False)
 
 
-def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress: Progress | None = None
-              ) -> list[dict[int, str]]:
-    """Every call of ``groups``, in one pass (a group's calls after the previous group's), at most
-    ``IN_FLIGHT_PER_CPU * cpus`` in flight. Returns, per group, the calls whose retries Ray spent
-    (index → the cause). The head is checked all along (``HeadWatch``); on any exit, calls still
-    running are cancelled (unless the head is gone: they end with it)."""
-    queue = deque((group, index) for group in groups for index in range(group.count))
+def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress: Progress | None = None,
+              later: Calls = ()) -> list[dict[int, str]]:
+    """Every call of ``groups``, in one pass (a group's calls after the previous group's), then the
+    calls of ``later`` and those a ``collect`` returns, as they come (a publication's stitching once
+    its last chapter is back: no barrier between the two); at most ``IN_FLIGHT_PER_CPU * cpus`` in
+    flight. Returns, per group of ``groups``, the calls whose retries Ray spent (its ``lost``). The
+    head is checked all along (``HeadWatch``); on any exit, calls still running are cancelled
+    (unless the head is gone: they end with it)."""
+    queue = deque([*((group, index) for group in groups for index in range(group.count)), *later])
     count = len(queue)
     running: dict[Any, tuple[Tasks, int]] = {}
-    lost: dict[int, dict[int, str]] = {id(group): {} for group in groups}
     done, last = 0, time.monotonic()
     if progress:
         progress("synthesize", 0, count)
@@ -129,10 +138,12 @@ def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress:
                 try:
                     result = ray.get(ref)
                 except ray.exceptions.RayError as exc:  # retries spent: the cluster keeps losing this task
-                    lost[id(group)][index] = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() \
+                    group.lost[index] = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() \
                         else type(exc).__name__
                 else:
-                    group.collect(index, result)
+                    follow = group.collect(index, result) or ()
+                    queue.extend(follow)
+                    count += len(follow)
                 done += 1
                 if progress:
                     progress("synthesize", done, count)
@@ -141,15 +152,16 @@ def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress:
             for ref in running:
                 with contextlib.suppress(Exception):
                     ray.cancel(ref, force=True)
-    return [lost[id(group)] for group in groups]
+    return [group.lost for group in groups]
 
 
 def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None,
-                 alongside: Sequence[Tasks] = ()) -> Outcome:
-    """Every ``work`` item as a Ray task (``run_tasks``), with the calls of ``alongside`` in the same
-    pass; each result written into its cache as it comes back. A task's NarrateError is kept in
-    ``Outcome.failed`` (the publication's own build then meets it again and reports it as a local
-    build would)."""
+                 alongside: Sequence[Tasks] = (), finished: Callable[[int], Calls] | None = None,
+                 later: Calls = ()) -> Outcome:
+    """Every ``work`` item as a Ray task (``run_tasks``), with the calls of ``alongside`` and ``later``
+    in the same pass; each result written into its cache as it comes back, then ``finished(index)``
+    gives the calls that may start now. A task's NarrateError is kept in ``Outcome.failed`` (the
+    publication's own build then meets it again and reports it as a local build would)."""
     task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
     voices: dict[str, tuple[VoiceProfile, Any]] = {}
     outcome = Outcome()
@@ -159,21 +171,22 @@ def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, pr
         key = repr(item.profile)
         if key not in voices:
             shipped, files = voice_files(item.profile)
-            voices[key] = (shipped, ray.put(files))
+            voices[key] = (shipped, store(ray, files))
         return replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)}), *voices[key]
 
-    def collect(index: int, result: Any) -> None:
+    def collect(index: int, result: Any) -> Calls:
         item = work[index]
         if isinstance(result, tuple):
             outcome.failed[index] = _error(result, item.source)
-            return
+            return ()
         started = time.perf_counter()
         outcome.received_bytes += write_entries(item.cache_dir, result)
         outcome.driver_seconds += time.perf_counter() - started
         outcome.done += 1
+        return finished(index) if finished else ()
 
     chapters = Tasks(task, len(work), arguments, collect, lambda i: work[i].source)
-    lost = run_tasks(ray, head, [chapters, *alongside], cpus, progress)[0]
+    lost = run_tasks(ray, head, [chapters, *alongside], cpus, progress, later)[0]
     for index, cause in lost.items():
         outcome.failed[index] = AudioError(f"chapter {work[index].job.chapter_id!r} failed on the Ray cluster "
                                            f"({cause})", work[index].source)

@@ -33,7 +33,7 @@ from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.cluster import TASK_RETRIES, ChapterWork, Outcome, Tasks, run_chapters, run_tasks
+from narrate.audio.cluster import TASK_RETRIES, Calls, ChapterWork, Outcome, Tasks, run_chapters, run_tasks, store
 from narrate.audio.ray_worker import VoiceWorker, voice_files
 from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -351,14 +351,15 @@ class RayExecutor:
             self.warn(f"Ray: {self.retried} batch(es) of voice {profile.name!r} were run again after a worker "
                       "or node was lost; nothing was lost")
 
-    def run_chapters(self, work: list[ChapterWork], progress: Progress | None, alongside: Sequence[Tasks] = ()
-                     ) -> Outcome:
+    def run_chapters(self, work: list[ChapterWork], progress: Progress | None, alongside: Sequence[Tasks] = (),
+                     finished: Callable[[int], Calls] | None = None, later: Calls = ()) -> Outcome:
         """Whole chapters as Ray tasks (``audio.cluster``): synthesized, mastered and encoded on the
-        nodes; what they made written into this machine's cache. The calls of ``alongside``
-        (``remote_tasks``) run in the same pass, so no node waits for one kind to end before the other."""
-        if not work and not any(group.count for group in alongside):
+        nodes; what they made written into this machine's cache. The calls of ``alongside`` and
+        ``later`` (``remote_tasks``), and those ``finished(index)`` gives once chapter ``index`` is
+        back, run in the same pass, so no node waits for one kind to end before the other."""
+        if not work and not later and not any(group.count for group in alongside):
             return Outcome()
-        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress, alongside)
+        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress, alongside, finished, later)
         self.driver_seconds += outcome.driver_seconds
         self.received_bytes += outcome.received_bytes
         return outcome
@@ -374,9 +375,10 @@ class RayExecutor:
         """``tasks`` run on their own (``audio.cluster.run_tasks``); returns the calls that never finished."""
         return run_tasks(self.ray, self.head, [tasks], self.cluster_cpus(), progress)[0]
 
-    def put(self, value: Any) -> Any:
-        """``value`` in the cluster's object store, once for every task that is given it."""
-        return self.ray.put(value)
+    def put(self, files: dict[str, bytes]) -> Any:
+        """A voice's ``files`` in the cluster's object store, once for every task that is given them; a
+        worker fetches them only to load the voice (``ray_worker.Stored``)."""
+        return store(self.ray, files)
 
     def _stop(self, running: dict[Any, Any], actors: list[Any]) -> None:
         for ref in running:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -96,19 +97,41 @@ class ChapterJob:
 _VOICES: dict[str, Any] = {}  # per worker process: a loaded engine per voice (tasks reuse processes)
 
 
-def _engine(profile: VoiceProfile, files: dict[str, bytes]) -> Any:
+def files_key(files: dict[str, bytes]) -> str:
+    """``files`` named by their own bytes hashed (0.04 CPU-s for a 63 MB model)."""
+    from narrate.artifacts import hash_parts
+
+    return hash_parts(*(part for name in sorted(files) for part in (name, files[name])))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A voice's files put once in a cluster's object store (``audio.cluster.store``), as tasks are
+    given them: ``key`` is ``files_key`` of them, worked out once on the machine running the build;
+    the reference is held in a tuple, so that Ray does not fetch the files (63 MB for a Piper voice)
+    with every task's arguments: a worker fetches them (``load``) only to load a voice it has not."""
+
+    key: str
+    refs: tuple[Any, ...]
+    get: Callable[[Any], Any]  # Ray's ``get``: this module never imports Ray
+
+    def load(self) -> dict[str, bytes]:
+        return self.get(self.refs[0])
+
+
+def _engine(profile: VoiceProfile, files: dict[str, bytes] | Stored) -> Any:
     return local_voice(profile, files)[1]
 
 
-def local_voice(profile: VoiceProfile, files: dict[str, bytes]) -> tuple[VoiceProfile, Any]:
+def local_voice(profile: VoiceProfile, files: dict[str, bytes] | Stored) -> tuple[VoiceProfile, Any]:
     """``profile`` (as ``voice_files`` shipped it) with its files written on this node, and its engine;
-    once per worker process and voice."""
+    once per worker process and voice (its files fetched then only, when they are ``Stored``)."""
     from narrate.artifacts import hash_parts
     from narrate.speech.engines import get_engine
 
-    # the files' own bytes hashed (0.04 CPU-s for a 63 MB model; as hex strings it was 0.31, in every task)
-    key = hash_parts(repr(profile), *(part for name in sorted(files) for part in (name, files[name])))
+    key = hash_parts(repr(profile), files.key if isinstance(files, Stored) else files_key(files))
     if key not in _VOICES:
+        files = files.load() if isinstance(files, Stored) else files
         os.environ["NARRATE_ENGINE_THREADS"] = "1"  # one CPU per task, as the local pool's workers
         folder = Path(tempfile.mkdtemp(prefix="narrate-voice-"))
         for name, data in files.items():
@@ -119,7 +142,7 @@ def local_voice(profile: VoiceProfile, files: dict[str, bytes]) -> tuple[VoicePr
     return _VOICES[key]
 
 
-def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, bytes]
+def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, bytes] | Stored
                     ) -> dict[str, bytes] | tuple[str, str, str | None]:
     """Synthesize the chapter's missing sentences, master and encode it, as ``audio.master.render``
     does; return every cache entry made (relative path → bytes) but the mastered WAVs (the editions
@@ -135,12 +158,15 @@ def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, byt
             cache, work = Path(scratch) / "cache", Path(scratch) / "work"
             for rel, data in job.given.items():
                 atomic_write(cache / rel, data)
-            for text, rel in (*job.calibration, *job.segments):
-                if text.strip() and not segment_complete(cache / rel):
-                    synthesize_to_cache(engine, text, cache / rel)
             target, rate = TARGETS[job.loudness], engine.sample_rate
             level = VoiceLevel([cache / rel for _, rel in job.calibration], rate, target, cache, work) \
                 if job.calibration else None
+            # the calibration passage only when its figures were not sent: a chapter task given them
+            # (``ChapterWork.late``) would read it again for nothing, 20 s of speech in every chapter
+            calibrate = job.calibration if level is not None and not level.cached(job.encodings) else ()
+            for text, rel in (*calibrate, *job.segments):
+                if text.strip() and not segment_complete(cache / rel):
+                    synthesize_to_cache(engine, text, cache / rel)
             if job.segments:
                 plan = ChapterPlan(job.chapter_id, tuple(cache / rel if rel else Path() for _, rel in job.segments),
                                    job.pauses_ms)

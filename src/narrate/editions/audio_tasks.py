@@ -1,8 +1,8 @@
 """A batch's audio editions (MP3, M4B, transcripts, read-along EPUB) stitched on a Ray cluster.
 
-After the chapters' pass (``editions/on_cluster``) every chapter of a publication is mastered and
-encoded in the cache of the machine running ``narrate build``. Each publication whose audio
-editions must be made again then becomes one task (``make_audio``) on a node: it is given the
+In the chapters' pass (``editions/on_cluster``), once every chapter of a publication is mastered
+and encoded in the cache of the machine running ``narrate build``, the publication (if its audio
+editions must be made again) becomes one task (``make_audio``) on a node: it is given the
 parsed ``Document``, the voice and script the head worked out, the project files the editions
 read (``text_tasks.read_files``: sources, images, cover) and the cache entries its narration uses
 (``audio.master.used_cache_files``, without the mastered WAVs the head never holds). It renders
@@ -31,7 +31,7 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
-from narrate.audio.ray_worker import local_voice, made_entries, voice_files
+from narrate.audio.ray_worker import Stored, local_voice, made_entries, voice_files
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
 from narrate.editions.text_tasks import Finished, TextJob, TextResult, read_files
@@ -62,7 +62,8 @@ class AudioResult:
     entries: dict[str, bytes]  # cache entries made on the node (none when every chapter was cached)
 
 
-def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes]) -> AudioResult | tuple[str, str, str | None]:
+def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes] | Stored
+               ) -> AudioResult | tuple[str, str, str | None]:
     """On a node: ``job``'s audio editions made in a scratch project from the cache entries it was
     given; a NarrateError comes back as (class name, message, path)."""
     try:
@@ -129,18 +130,20 @@ def narration_entries(cache_dir: Path, profile: Any, engine: Any, script: Any) -
 
 
 def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
-                wanted: Sequence[tuple[m.Document, str, tuple[str, ...], tuple[Any, Any]]],
+                wanted: Sequence[tuple[m.Document, str, tuple[str, ...]]], prepared: dict[str, tuple[Any, Any]],
                 formats: tuple[str, ...], page_list: bool) -> tuple[Any, dict[str, TextResult], list[int]]:
-    """Each (document, voice, makers, (profile, script)) of ``wanted`` as a task for ``executor``'s
-    cluster (``audio.cluster.Tasks``); the slug → finished editions it fills, and a one-item list
-    counting the bytes received (editions and cache entries). A job's files and cache entries are
-    read when it is sent, so a large batch is never all in memory at once."""
+    """Each (document, voice, makers) of ``wanted`` as a task for ``executor``'s cluster
+    (``audio.cluster.Tasks``), read by the (profile, script) ``prepared`` holds for its slug when the
+    task is sent; the slug → finished editions it fills, and a one-item list counting the bytes
+    received (editions and cache entries). A job's files and cache entries are read when it is
+    sent (once its chapters are all in the cache), so a large batch is never all in memory at once."""
     results: dict[str, TextResult] = {}
     received = [0]
     voices: dict[str, tuple[Any, Any]] = {}
 
     def arguments(index: int) -> tuple[Any, ...]:
-        doc, voice, makers, (profile, script) = wanted[index]
+        doc, voice, makers = wanted[index]
+        profile, script = prepared[doc.meta.slug]
         key = repr(profile)
         if key not in voices:
             shipped, files = voice_files(profile)

@@ -13,13 +13,14 @@ here, as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from narrate import model as m
 from narrate.audio.chapter import ChapterPlan, encoding_cached, layout, load_piece, piece_path, segment_frames
-from narrate.audio.cluster import ChapterWork, Outcome
+from narrate.audio.cluster import Calls, ChapterWork, Outcome
 from narrate.audio.master import TARGETS, chapter_plans, plan_segments, voice_level
 from narrate.audio.ray_worker import ChapterJob
 from narrate.audio.synth import segment_complete
@@ -35,13 +36,14 @@ Progress = Callable[[str, int, int], None]
 def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications: Sequence[tuple[m.Document, str]],
                        formats: tuple[str, ...], executor: Any, progress: Progress | None = None,
                        prepared: dict[str, tuple[Any, Any]] | None = None, alongside: Sequence[Any] = (),
-                       mastered: set[str] | None = None) -> Outcome:
+                       stitch: Callable[[str], Calls] | None = None) -> Outcome:
     """Every chapter of ``publications`` the cache lacks, narrated on ``executor``'s cluster (see the
     module docstring); publications with other voices are synthesized there and mastered here.
     ``prepared`` gets each publication's (voice profile, script) by slug, for its own build to reuse;
-    the tasks of ``alongside`` (``audio.cluster.Tasks``: the text editions) run with the chapters.
-    ``mastered`` gets the slugs whose every chapter is now mastered and encoded in the cache (their
-    audio editions can be stitched on a node: ``editions/audio_tasks``)."""
+    the tasks of ``alongside`` (``audio.cluster.Tasks``: the text editions) run with the voices'
+    level figures, or with the chapters when there are none to learn. ``stitch(slug)`` gives the
+    calls that make a publication's audio editions (``editions/audio_tasks``): each is sent in the
+    chapters' pass as soon as every chapter of its publication is mastered and encoded in the cache."""
     levels: dict[str, ChapterWork] = {}
     chapters: list[ChapterWork] = []
     elsewhere: list[tuple[m.Document, str]] = []
@@ -66,11 +68,20 @@ def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications
         handled.append(doc.meta.slug)
     if elsewhere:
         presynthesize(root, config, cache_dir, elsewhere, 1, progress, executor)
-    failed = executor.run_chapters(list(levels.values()), progress).failed or {}  # the voices' level figures
-    outcome = executor.run_chapters(chapters, progress, alongside)  # first: each chapter task reads them when
-    if mastered is not None and not failed:  # sent (``late``)
-        mastered.update(set(handled) - {owners[index] for index in outcome.failed or {}})
-    return outcome
+    # the longest chapters first, so that the pass does not end on one long chapter with the other nodes idle
+    order = sorted(range(len(chapters)), key=lambda i: -sum(len(text) for text, _ in chapters[i].job.segments))
+    chapters, owners = [chapters[i] for i in order], [owners[i] for i in order]
+    # the voices' level figures first (each chapter task reads them when sent: ``late``), the text
+    # editions alongside them, so that no node idles while a voice's level is learned
+    failed = executor.run_chapters(list(levels.values()), progress, alongside if levels else ()).failed or {}
+    left = Counter(owners)  # per publication, its chapters not back yet
+
+    def finished(index: int) -> Calls:
+        left[owners[index]] -= 1
+        return stitch(owners[index]) if stitch and not failed and not left[owners[index]] else ()
+
+    ready = [call for slug in handled if not left[slug] for call in stitch(slug)] if stitch and not failed else []
+    return executor.run_chapters(chapters, progress, () if levels else alongside, finished, ready)
 
 
 def _files(audio: Path, paths: Sequence[Path]) -> dict[str, bytes]:

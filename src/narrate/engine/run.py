@@ -213,26 +213,26 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
     from narrate.editions.text_tasks import text_tasks
 
     formats = tuple(dict.fromkeys(maker for job in jobs for maker in job.makers))
-    outcome, prepared, mastered, stitched = Outcome(), {}, set(), {}
+    outcome, prepared = Outcome(), {}
+    audio = [(job.doc, job.voice, todo) for job in jobs if (todo := _text_todo(job, AUDIO_MAKERS))]
+    slots = {doc.meta.slug: index for index, (doc, _, _) in enumerate(audio)}
     with ray_executor(options.ray_address, reporter.warning) as executor:
         tasks, made = text_tasks(executor, project.root, project.config, text, formats, page_list(formats))
-        # whole chapters on the nodes, the text editions alongside, then each publication's audio
-        # editions stitched on a node: this machine only writes (``editions/on_cluster``,
-        # ``editions/text_tasks``, ``editions/audio_tasks``)
+        stitching, stitched, received = audio_tasks(executor, project.root, project.config, project.cache_dir,
+                                                    audio, prepared, formats, page_list(formats))
+        # whole chapters on the nodes, the text editions alongside, and each publication's audio
+        # editions stitched on a node as soon as its chapters are: this machine only writes
+        # (``editions/on_cluster``, ``editions/text_tasks``, ``editions/audio_tasks``)
         if batch:
             outcome = narrate_on_cluster(project.root, project.config, project.cache_dir, batch, formats, executor,
-                                         progress, prepared, [tasks], mastered)
+                                         progress, prepared, [tasks],
+                                         lambda slug: [(stitching, slots[slug])] if slug in slots else [])
         elif text:
             executor.run_tasks(tasks)
-        audio = [(job.doc, job.voice, todo, prepared[slug]) for job in jobs
-                 if (slug := job.doc.meta.slug) in mastered and (todo := _text_todo(job, AUDIO_MAKERS))]
-        if audio:
-            stitching, stitched, received = audio_tasks(executor, project.root, project.config, project.cache_dir,
-                                                        audio, formats, page_list(formats))
-            if lost := executor.run_tasks(stitching, progress):
-                reporter.warning(f"Ray: the audio editions of {len(lost)} publication(s) could not be stitched on "
-                                 f"the cluster (the first: {next(iter(lost.values()))}); they are stitched here")
-            executor.received_bytes += received[0]
+        if lost := stitching.lost:
+            reporter.warning(f"Ray: the audio editions of {len(lost)} publication(s) could not be stitched on "
+                             f"the cluster (the first: {next(iter(lost.values()))}); they are stitched here")
+        executor.received_bytes += received[0]
     jobs = [replace(job, premade=merged(made.get(job.doc.meta.slug), stitched.get(job.doc.meta.slug)),
                     prepared=prepared.get(job.doc.meta.slug)) for job in jobs]
     if outcome.failed:
