@@ -123,3 +123,15 @@ def test_init_then_build(tmp_path):
     assert summary["publications"][0]["built"] == ["cover", "epub"]
     proc = run("build", str(target), "--formats", "epub", "--json")
     assert json.loads(proc.stdout)["publications"][0]["reused"] == ["cover", "epub"]
+
+
+def test_json_summary_keeps_the_warnings_the_build_gave(make_project):
+    """--json keeps warnings off the terminal: the summary must carry them, the build's own (a
+    damaged manifest) and each publication's (a list, empty here)."""
+    root = make_project({"content/a.md": ONE_ARTICLE})
+    assert run("build", str(root), "--formats", "epub").returncode == 0
+    (root / "output" / "manifest.json").write_text("{ not json", encoding="utf-8")
+    proc = run("build", str(root), "--formats", "epub", "--json")
+    summary = json.loads(proc.stdout)
+    assert any("manifest" in w and "rebuilding" in w for w in summary["warnings"]), summary
+    assert all(isinstance(p["warnings"], list) for p in summary["publications"])

@@ -65,12 +65,17 @@ class ConsoleReporter:
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
+        self.warnings: list[str] = []  # the build's own (not a publication's), for --json
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.completed}/{task.total} sentences · {task.fields[minutes]}"),
                                  TimeRemainingColumn(), console=err, transient=True, disable=quiet)
         self.tasks: dict[str, TaskID] = {}
 
     def warning(self, message: str) -> None:
+        self.warnings.append(message)
+        self._say(message)
+
+    def _say(self, message: str) -> None:
         if not self.quiet:
             err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
 
@@ -91,7 +96,7 @@ class ConsoleReporter:
 
     def finished(self, result: PublicationResult) -> None:
         for message in result.warnings:
-            self.warning(message)
+            self._say(message)
         if result.error is not None:
             err.print(f"[bold red]error:[/] {shown(result.error)}", soft_wrap=True)
         elif not self.quiet:
@@ -113,14 +118,16 @@ def _summary(report: BuildReport) -> None:
               f"in {report.seconds:.1f} s")
 
 
-def _json_summary(report: BuildReport) -> str:
+def _json_summary(report: BuildReport, said: list[str]) -> str:
+    """The build as JSON; ``said``: the warnings the build gave as it ran (a damaged manifest, a
+    cluster's fallback), which --json keeps off the terminal, beside the project's."""
     return json.dumps({
         "output": str(report.output),
         "seconds": round(report.seconds, 3),
         "publications": [{"slug": r.slug, "source": r.source, "built": r.built, "reused": r.reused,
                           "ok": r.ok, "error": str(r.error) if r.error else None,
-                          "seconds": round(r.seconds, 3)} for r in report.results],
-        "warnings": report.warnings,
+                          "warnings": r.warnings, "seconds": round(r.seconds, 3)} for r in report.results],
+        "warnings": list(dict.fromkeys([*report.warnings, *said])),
     }, indent=2)
 
 
@@ -176,7 +183,7 @@ def build_cmd(
         err.print("[yellow]interrupted[/]: finished files are kept; run the build again to resume.")
         raise typer.Exit(INTERRUPTED) from None
     if as_json:
-        out.print_json(_json_summary(report))
+        out.print_json(_json_summary(report, reporter.warnings))
     elif not quiet:
         _summary(report)
     warned = bool(report.warnings) or any(r.warnings for r in report.results)
