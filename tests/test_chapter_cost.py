@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest_audio import FAKE, counted_ffmpeg, make_script
 
-import narrate.audio.chapter as chapter_mod
+import narrate.audio.encoding as encoding
 from narrate.audio.chapter import encode_piece
 from narrate.audio.ffmpeg import measure_loudness
 from narrate.audio.master import TARGETS, render
@@ -107,7 +107,7 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
     assert seen["c0"] < 24 + len(rendered.level.paths)
     target = TARGETS[rendered.loudness]
     calls: list[str] = []
-    monkeypatch.setattr(chapter_mod, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))
+    monkeypatch.setattr(encoding, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))
     for piece in rendered.pieces:  # already encoded during the render: a cache hit, no ffmpeg
         encode_piece(piece, "mp3", "64k", target, tmp_path / "cache")
     assert calls == []
