@@ -37,6 +37,15 @@ def test_each_chapter_is_encoded_once_per_codec(counted):
     assert calls.count("measure loudness") <= len(rendered.pieces) * (1 + len(encodings)), calls
 
 
+def test_only_the_aac_encodings_peaks_are_measured_by_ffmpeg(counted):
+    """An MP3 block's true peak is measured in-process (``encoding.encoded_true_peak``): of each
+    chapter's encodings (MP3 64k, AAC 64k, MP3 192k here), only the AAC's costs an ffmpeg run."""
+    rendered, _, calls = counted
+    encodes = sum(calls.count(f"encode chapter {piece.id!r}") for piece in rendered.pieces)
+    peaks = calls.count("measure an encoding's true peak")
+    assert len(rendered.pieces) <= peaks <= encodes - 2 * len(rendered.pieces), calls
+
+
 def test_each_encoded_chapter_lands_on_the_target(counted):
     rendered, encodings, _ = counted
     for (codec, bitrate), encoded in encodings.items():
