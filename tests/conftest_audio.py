@@ -72,19 +72,22 @@ def make_cover(path: Path) -> Path:
 
 @contextlib.contextmanager
 def counted_ffmpeg(calls: list[str]) -> Iterator[list[str]]:
-    """Every ffmpeg run of ``audio/chapter.py`` inside the block, appended to ``calls`` by its ``what``."""
+    """Every ffmpeg run of the chapter's mastering and encoding (``audio/block_master.py``,
+    ``audio/encoding.py``) inside the block, appended to ``calls`` by its ``what``."""
     import pytest
 
-    import narrate.audio.chapter as chapter_mod
+    import narrate.audio.block_master as block_master
+    import narrate.audio.encoding as encoding
 
-    original = chapter_mod.run_ffmpeg
+    original = encoding.run_ffmpeg
 
     def spy(args, *, what, **kw):
         calls.append(what)
         return original(args, what=what, **kw)
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(chapter_mod, "run_ffmpeg", spy)
+    patch.setattr(block_master, "run_ffmpeg", spy)
+    patch.setattr(encoding, "run_ffmpeg", spy)
     try:
         yield calls
     finally:

@@ -5,11 +5,16 @@ target, and an incremental build gives the same bytes as a clean one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest_audio import FAKE, counted_ffmpeg, make_script
 from test_audio_stitch import META, decode, onset
 
+import narrate.audio.block_master as block_master
 import narrate.audio.chapter as chapter_mod
+import narrate.audio.encoding as encoding
+import narrate.audio.layout as layout_mod
 import narrate.audio.voicelevel as voicelevel
 from narrate.audio.chapter import CODEC_GAP, OUT_RATE, SPAN_QUANTUM
 from narrate.audio.ffmpeg import measure_loudness
@@ -26,9 +31,9 @@ def small_blocks():
     """Blocks of a few seconds (the fake voice's chapters are short): every paragraph end after
     one second may end a block, and four seconds always does."""
     patch = pytest.MonkeyPatch()
-    patch.setattr(chapter_mod, "BLOCK_MIN_S", 4)
-    patch.setattr(chapter_mod, "BLOCK_MAX_S", 12)
-    patch.setattr(chapter_mod, "BLOCK_CUT_ONE_IN", 1)
+    patch.setattr(layout_mod, "BLOCK_MIN_S", 4)
+    patch.setattr(layout_mod, "BLOCK_MAX_S", 12)
+    patch.setattr(layout_mod, "BLOCK_CUT_ONE_IN", 1)
     yield
     patch.undo()
 
@@ -125,7 +130,7 @@ def test_a_block_cut_depends_on_the_content_around_it():
     """Cuts are content-defined: a sentence made three seconds longer moves no cut but the one
     after it (if any), and the blocks far from it keep their keys."""
     count = 150
-    plan = chapter_mod.ChapterPlan("c", tuple(chapter_mod.Path(f"{i:064x}.wav") for i in range(count)),
+    plan = chapter_mod.ChapterPlan("c", tuple(Path(f"{i:064x}.wav") for i in range(count)),
                                    tuple(700 if i % 3 == 2 else 350 for i in range(count)))
     target = chapter_mod.LoudnessTarget(-19.0, -1.5)
     frames = [22050 * 4] * count
@@ -154,7 +159,8 @@ def test_narrate_clean_keeps_every_file_of_a_long_chapter(small_blocks, tmp_path
 def test_a_second_pass_leaves_no_first_pass_masters(small_blocks, tmp_path, monkeypatch):
     """When the limiter's shortfall calls for a second pass at another gain, the first pass's
     masters stay out of the cache (only their levels are kept), and a rebuild reuses everything."""
-    monkeypatch.setattr(chapter_mod, "LIMITER_MARGIN_DB", 7.0)  # a hard limit: a large shortfall
+    monkeypatch.setattr(block_master, "LIMITER_MARGIN_DB", 7.0)  # a hard limit: a large shortfall
+    monkeypatch.setattr(encoding, "LIMITER_MARGIN_DB", 7.0)
     calibrate = voicelevel.VoiceLevel._calibrate  # a chapter whose peaks are unlike its voice's calibration:
     monkeypatch.setattr(voicelevel.VoiceLevel, "_calibrate", lambda self: (calibrate(self), 0.0)[1])  # no loss
     calls: list[str] = []

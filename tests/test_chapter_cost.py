@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest_audio import FAKE, counted_ffmpeg, make_script
 
-import narrate.audio.chapter as chapter_mod
+import narrate.audio.encoding as encoding
 from narrate.audio.chapter import encode_piece
 from narrate.audio.ffmpeg import measure_loudness
 from narrate.audio.master import TARGETS, render
@@ -35,6 +35,15 @@ def test_each_chapter_is_encoded_once_per_codec(counted):
     # the master is measured in the pass that writes it: one separate measurement (the raw
     # chapter's) per chapter, and no second decode of the written master
     assert calls.count("measure loudness") <= len(rendered.pieces) * (1 + len(encodings)), calls
+
+
+def test_only_the_aac_encodings_peaks_are_measured_by_ffmpeg(counted):
+    """An MP3 block's true peak is measured in-process (``encoding.encoded_true_peak``): of each
+    chapter's encodings (MP3 64k, AAC 64k, MP3 192k here), only the AAC's costs an ffmpeg run."""
+    rendered, _, calls = counted
+    encodes = sum(calls.count(f"encode chapter {piece.id!r}") for piece in rendered.pieces)
+    peaks = calls.count("measure an encoding's true peak")
+    assert len(rendered.pieces) <= peaks <= encodes - 2 * len(rendered.pieces), calls
 
 
 def test_each_encoded_chapter_lands_on_the_target(counted):
@@ -107,7 +116,7 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
     assert seen["c0"] < 24 + len(rendered.level.paths)
     target = TARGETS[rendered.loudness]
     calls: list[str] = []
-    monkeypatch.setattr(chapter_mod, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))
+    monkeypatch.setattr(encoding, "run_ffmpeg", lambda args, *, what, **kw: calls.append(what))
     for piece in rendered.pieces:  # already encoded during the render: a cache hit, no ffmpeg
         encode_piece(piece, "mp3", "64k", target, tmp_path / "cache")
     assert calls == []

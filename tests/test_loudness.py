@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import wave
 
 import pytest
 
 from narrate.audio.chapter import gated_loudness
-from narrate.audio.ffmpeg import measure_loudness, run_ffmpeg
-from narrate.audio.loudness import FLOOR_LUFS, momentary
+from narrate.audio.ffmpeg import measure_loudness, parse_loudness, run_ffmpeg
+from narrate.audio.flac import decode
+from narrate.audio.loudness import FLOOR_LUFS, momentary, true_peak_dbtp
 from narrate.errors import AudioError
 
 # speech-like: a few harmonics, syllable-rate amplitude changes, pauses, one quiet stretch
@@ -77,3 +79,27 @@ def test_momentary_names_the_file_it_cannot_read(tmp_path):
     with pytest.raises(AudioError, match="16-bit") as caught:
         momentary(wide)
     assert caught.value.path == str(wide)
+
+
+def _ffmpeg_true_peak(path) -> float:
+    lines = run_ffmpeg(["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"], what="measure", path=path)
+    return parse_loudness(lines, path, true_peak=True).true_peak_dbtp
+
+
+@pytest.mark.parametrize("codec", ["pcm_s16le", "libmp3lame"])
+def test_true_peak_agrees_with_ffmpeg(tmp_path, codec):
+    """In-process true peak (what an MP3 block's peak check reads instead of an ffmpeg run) within
+    0.1 dB of ffmpeg's ebur128 (0.1 dB steps), on a speech-like signal as a WAV and as a 64 kbps
+    MP3 (decoded by libsndfile); and right on a tone whose peaks fall between samples: a quarter of
+    the sample rate at 45 degrees, every sample at 0.707 of the peak, which is 3 dB over them
+    (ffmpeg's ebur128, which resamples to 48 kHz first, reads -5.4 dBTP for this -6.02 dBTP tone)."""
+    wav = tmp_path / ("signal.wav" if codec == "pcm_s16le" else "signal.mp3")
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", f"{_SIGNAL}:s=44100:d=8:c=mono", "-c:a", codec, "-b:a", "64k",
+                "-bitexact", str(wav)], what="make a test signal", path=wav)
+    assert true_peak_dbtp(decode(wav)) == pytest.approx(_ffmpeg_true_peak(wav), abs=0.1)
+    tone = tmp_path / "tone.wav"
+    run_ffmpeg(["-y", "-f", "lavfi", "-i", "aevalsrc='0.5*sin(2*PI*11025*t+PI/4)':s=44100:d=2", "-c:a", "pcm_s16le",
+                "-bitexact", str(tone)], what="make a test tone", path=tone)
+    samples = decode(tone)
+    assert 20 * math.log10(abs(samples).max()) == pytest.approx(-9.03, abs=0.05)
+    assert true_peak_dbtp(samples) == pytest.approx(-6.02, abs=0.05)

@@ -14,6 +14,7 @@ import io
 import wave
 from pathlib import Path
 
+import numpy as np
 import soundfile
 
 from narrate.artifacts import atomic_path
@@ -118,3 +119,14 @@ def complete(path: Path) -> bool:
             return len(src.buffer_read(1, dtype="int16")) == 2
     except (soundfile.LibsndfileError, RuntimeError, OSError, ValueError):
         return False
+
+
+def decode(path: Path) -> np.ndarray:
+    """Every sample of a compressed file libsndfile reads (FLAC, and MP3 through its mpg123) as
+    float64 in [-1, 1], channels interleaved: what ``loudness.true_peak_dbtp`` measures an
+    encoding on without an ffmpeg run."""
+    try:
+        samples, _ = soundfile.read(str(path), dtype="float64", always_2d=True)
+    except (soundfile.LibsndfileError, RuntimeError, OSError) as exc:
+        raise AudioError(f"cannot decode this audio ({exc})", path) from exc
+    return samples.reshape(-1)

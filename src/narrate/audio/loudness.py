@@ -11,6 +11,7 @@ ffmpeg's within 0.01 LU (``tests/test_loudness.py``).
 
 from __future__ import annotations
 
+import math
 import wave
 from pathlib import Path
 
@@ -56,3 +57,33 @@ def momentary(path: Path) -> list[float]:
 def _add(state: pyebur128.R128State, samples: np.ndarray, first: int, last: int, channels: int) -> None:
     if last > first:
         state.add_frames(np.ascontiguousarray(samples[first * channels:last * channels]), last - first)
+
+
+# True peak: each sample's neighbourhood (``_TAPS`` samples) interpolated at the three points a
+# quarter, a half and three quarters of a sample after it (4x oversampling, as BS.1770 asks) by a
+# Hann-windowed sinc. Measured on twelve 64 kbps MP3 blocks (63-143 s), the figure is within
+# 0.04 dB of ffmpeg's ebur128 (which reports 0.1 dB steps) and of libebur128's; it takes under a
+# third of the CPU of an ffmpeg run, which resamples everything to 192 kHz.
+_HALF = 8
+_TAPS = np.arange(-_HALF + 1, _HALF + 1)  # a window x[i-7 .. i+8] around the interval after x[i]
+_PHASES = np.array([np.sinc(p / 4 - _TAPS) * (0.5 + 0.5 * np.cos(np.pi * (p / 4 - _TAPS) / (_HALF + 0.5)))
+                    for p in (1, 2, 3)]).T
+_NEAR_PEAK = 10 ** (-4 / 20)  # only samples within 4 dB of the sample peak are looked between
+
+
+def true_peak_dbtp(samples: np.ndarray) -> float:
+    """The true peak (dBTP) of mono ``samples`` (floats, full scale 1.0).
+
+    Only around samples within 4 dB of the sample peak: an intersample peak sits between samples
+    of about its size (more than 4 dB over all of its 16 neighbours takes content near half the
+    sample rate at full level, which the encoders measured here low-pass away)."""
+    magnitude = np.abs(samples)
+    peak = float(magnitude.max(initial=0.0))
+    if peak <= 0.0:
+        return -math.inf
+    near = np.flatnonzero(magnitude >= peak * _NEAR_PEAK)
+    around = np.unique((near[:, None] + np.arange(-_HALF, _HALF + 1)[None, :]).ravel())
+    around = around[(around >= _HALF) & (around < len(samples) - _HALF)]
+    if around.size:
+        peak = max(peak, float(np.abs(samples[around[:, None] + _TAPS[None, :]] @ _PHASES).max()))
+    return 20 * math.log10(peak)

@@ -5,7 +5,7 @@ Two figures let a chapter be mastered in one pass and encoded in one:
 - **the limiter's loss.** A LUFS target always runs the true-peak limiter, which takes some
   loudness off; how much depends on the voice's peaks (about 1 LU with the Piper voice at the
   default target, measured). A chapter's gain includes it, so its first pass lands on the target
-  and a second pass is the exception (``chapter._normalize``).
+  and a second pass is the exception (``block_master._normalize``).
 - **each codec's level offset.** LAME at 64 kbps loses about 0.4 LU on speech, ffmpeg's AAC about
   0.1; each encoding is compensated by it (``chapter.encode_piece``).
 

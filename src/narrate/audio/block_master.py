@@ -1,0 +1,226 @@
+"""A chapter's loudness: its blocks measured, one gain for the chapter, each block mastered
+(gain, true-peak limiter, resampling, room tone) and cached (``audio/chapter`` tells the design).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from narrate.artifacts import atomic_path, atomic_write, hash_parts
+from narrate.audio.ffmpeg import Loudness, measure_rms, run_ffmpeg
+from narrate.audio.layout import RawBlocks, layout, raw_frames, segment_frames, to_out
+from narrate.audio.loudness import momentary
+from narrate.audio.piece import (
+    CODEC_GAP,
+    OUT_RATE,
+    Block,
+    ChapterPiece,
+    ChapterPlan,
+    LoudnessTarget,
+    piece_path,
+    read_json,
+    whole_wav,
+)
+
+# Room tone laid under every master (``apply_master``): pink noise at about -70 dBFS RMS, loud
+# enough that a 64 kbps MP3 or AAC keeps it (at -78 dBFS and below the encoders quantized it to
+# exact zeros), far under ACX's -60 dB noise-floor limit; one seed, so masters are reproducible.
+ROOM_TONE_AMPLITUDE = 0.002
+ROOM_TONE_SEED = 0x4ACC
+LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
+
+
+def master_piece(plan: ChapterPlan, target: LoudnessTarget, in_rate: int, cache_dir: Path,
+                 work_dir: Path, jobs: int = 1, loss: float = 0.0) -> ChapterPiece:
+    """Assemble, measure and normalize one chapter into its cached piece (atomic).
+
+    Each block's raw audio is measured on its own and its levels cached, and the chapter's
+    level is computed from all of them (one gain for the chapter); each block is then mastered
+    on its own (``jobs`` at a time), or reused from the cache when a block with the same audio
+    was mastered at the same gain: after an edit only the edited block is measured and mastered.
+    ``loss`` is the LU the limiter takes off this voice (``voicelevel.VoiceLevel.limiter_loss``),
+    added to the gain so that one pass lands on the target.
+    """
+    key = plan.key(target, in_rate)
+    frames = [segment_frames(p, in_rate) for p in plan.paths]
+    blocks = layout(plan, in_rate, target, frames)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    raws = RawBlocks(plan, blocks, in_rate, work_dir)
+    try:
+        mastered, gain, limited, level, tried = _normalize(raws, in_rate, target, cache_dir, jobs, loss)
+    finally:
+        raws.remove()
+    offsets, start = [], 0
+    for block, done in zip(blocks, mastered, strict=True):
+        offsets += [(start + to_out(a, in_rate), start + to_out(b, in_rate)) for a, b in block.spans]
+        start += done.frames + CODEC_GAP
+    record = {"offsets": offsets, "gain_db": round(gain, 3), "limited": limited, "level_lufs": level,
+              "blocks": [[b.key, b.frames] for b in mastered], "tried": sorted(tried - {b.key for b in mastered}),
+              "raw": [b.key for b in blocks]}
+    atomic_write(piece_path(cache_dir, key, ".json"), json.dumps(record))
+    return ChapterPiece(plan.id, key, tuple(mastered), tuple(offsets), gain, limited, level)
+
+
+
+# ------------------------------------------------------------------ levels
+
+def gated_loudness(momentary: Sequence[float]) -> float:
+    """Integrated loudness (ITU-R BS.1770: absolute gate -70 LUFS, relative gate -10 LU) from
+    the loudness of its 400 ms gating blocks: the momentary loudness every 100 ms
+    (``loudness.momentary``, as ffmpeg's ebur128 reports it). Blocks measured apart combine by
+    concatenating their values."""
+    def power(lufs: float) -> float:
+        return 10 ** ((lufs + 0.691) / 10)
+
+    def loudness(values: list[float]) -> float:
+        return -0.691 + 10 * math.log10(sum(power(v) for v in values) / len(values))
+
+    audible = [m for m in momentary if m > -70.0]
+    if not audible:
+        return -70.0
+    relative = loudness(audible) - 10.0
+    kept = [m for m in audible if m > relative]
+    return max(loudness(kept), -70.0)
+
+
+def combined_level(levels: Sequence[dict], target: LoudnessTarget) -> Loudness:
+    """The chapter's level from its blocks' (``measure_block``): LUFS, or ACX's RMS and sample peak."""
+    if target.measure == "lufs":
+        return Loudness(gated_loudness([m for level in levels for m in level["m"]]), math.inf)
+    count = sum(level["n"] for level in levels)
+    energy = sum(10 ** (level["rms"] / 10) * level["n"] for level in levels)
+    rms = 10 * math.log10(energy / count) if energy > 0 and count else -70.0
+    return Loudness(max(rms, -70.0), max(level["peak"] for level in levels))
+
+
+def measure_block(wav: Path, target: LoudnessTarget, frames: int) -> dict:
+    """One block's levels: its momentary loudness (LUFS targets) or RMS, peak and length (ACX)."""
+    if target.measure == "lufs":
+        return {"m": momentary(wav)}
+    measured = measure_rms(wav)
+    return {"rms": measured.integrated_lufs, "peak": measured.true_peak_dbtp, "n": frames}
+
+
+def _levels(path: Path) -> dict | None:
+    data = read_json(path)
+    return data if ("m" in data or "rms" in data) else None
+
+
+def _normalize(raws: RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir: Path, jobs: int,
+               loss: float) -> tuple[list[Block], float, bool, float | None, set[str]]:
+    """Master every block at ``target`` with one gain for the chapter; return the blocks, the gain,
+    whether the limiter ran, the master's integrated loudness (LUFS targets) and every block key tried.
+
+    The gain is rounded to 0.1 dB, so a small edit rarely changes it and the other blocks stay
+    cached. The limiter lowers loudness a little: the gain includes the voice's ``loss``, and
+    when the first pass still misses by more than 0.3 LU (a chapter whose peaks are unlike the
+    voice's calibration), one more pass with the shortfall added brings it back. Every block's
+    levels, raw and mastered, are cached.
+    """
+    def raw_level(index: int) -> dict:
+        block = raws.blocks[index]
+        cached = piece_path(cache_dir, block.key, ".levels.json")
+        level = _levels(cached)
+        if level is None:
+            level = measure_block(raws.path(index), target, raw_frames(block, in_rate))
+            atomic_write(cached, json.dumps(level))
+        return level
+
+    measured = combined_level(_map(raw_level, range(len(raws.blocks)), jobs), target)
+    tried: set[str] = set()
+    if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
+        gain, limited = 0.0, False
+    else:
+        # LUFS targets always run the (oversampled) limiter: measuring true peak costs more
+        # than limiting, and the limiter leaves anything under its ceiling untouched.
+        limited = target.measure == "lufs" or \
+            measured.true_peak_dbtp + target.integrated_lufs - measured.integrated_lufs > target.master_peak_dbtp
+        gain = round(target.integrated_lufs - measured.integrated_lufs + (loss if limited else 0.0), 1)
+    # the first pass is measured; its masters are kept (in the cache) only if no second pass follows
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=False)
+    if limited and measured.integrated_lufs > -69.0:
+        shortfall = target.integrated_lufs - level.integrated_lufs
+        if abs(shortfall) > 0.3:
+            tried |= {b.key for b in mastered}
+            gain = round(gain + shortfall, 1)
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=True)
+    return mastered, gain, limited, level.integrated_lufs if target.measure == "lufs" else None, tried
+
+
+def _map(function, items, jobs: int) -> list:  # noqa: ANN001
+    """``function`` over ``items`` in order, on up to ``jobs`` threads."""
+    items = list(items)
+    if jobs > 1 and len(items) > 1:
+        with ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="narrate-block") as pool:
+            return list(pool.map(function, items))
+    return [function(item) for item in items]
+
+
+def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: float, limited: bool,
+                   cache_dir: Path, jobs: int, *, final: bool) -> tuple[list[Block], Loudness]:
+    """Each block mastered at ``gain`` (its levels cached); the master's level.
+
+    Not ``final``: only the levels are needed, and a block mastered now is kept in the work
+    folder (a second pass at another gain would make it useless). ``final``: every block's master
+    is in the cache, adopted from the work folder when this build made it in the first pass.
+    """
+    def one(index: int) -> tuple[Block, dict]:
+        layout_ = raws.blocks[index]
+        key = hash_parts(layout_.key, f"gain={gain:.1f}", f"limited={limited}")
+        block = Block(key, piece_path(cache_dir, key, ".wav"), layout_.frames)
+        record = piece_path(cache_dir, key, ".levels.json")
+        level = _levels(record)
+        staged = raws.staged(key)
+        if level is not None and (not final or whole_wav(block.wav, block.frames)):
+            return block, level
+        if final and level is not None and whole_wav(staged, block.frames):
+            _adopt(staged, block.wav)
+            return block, level
+        level = apply_master(raws.path(index), block.wav if final else staged, block.frames, in_rate, target, gain,
+                       limited)
+        atomic_write(record, json.dumps(level))
+        return block, level
+
+    results = _map(one, range(len(raws.blocks)), jobs)
+    return [b for b, _ in results], combined_level([level for _, level in results], target)
+
+
+def _adopt(staged: Path, out: Path) -> None:
+    """Move a master made in the work folder into the cache (atomically; copied across devices)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, out)
+    except OSError:
+        with atomic_path(out) as tmp:
+            shutil.copyfile(staged, tmp)
+
+
+def limiter(in_rate: int, ceiling_db: float) -> list[str]:
+    ceiling = 10 ** (ceiling_db / 20)
+    return [f"aresample={4 * in_rate}", f"alimiter=limit={ceiling:.5f}:level=0:latency=1:attack=2:release=80"]
+
+
+def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
+                 limited: bool) -> dict:
+    """Write a block's master (``frames`` samples) to ``out``; return its levels (``measure_block``)."""
+    filters = [f"volume={gain:.3f}dB"]
+    if limited:
+        filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
+    filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
+    # room tone under everything, after the gain: its level is the same in every chapter and
+    # voice, and it fills an engine's own digital silence (espeak-ng's pauses are exact zeros)
+    graph = (f"[0:a]{','.join(filters)}[voice];anoisesrc=r={OUT_RATE}:c=pink:a={ROOM_TONE_AMPLITUDE}:"
+             f"seed={ROOM_TONE_SEED}[tone];[voice][tone]amix=inputs=2:duration=first:normalize=0[out]")
+    with atomic_path(out) as tmp:
+        run_ffmpeg(["-y", "-i", str(raw), "-filter_complex", graph, "-map", "[out]", "-ac", "1", "-ar", str(OUT_RATE),
+                    "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp)],
+                   what="normalize a chapter's loudness", path=out)
+        return measure_block(tmp, target, frames)
+
+
