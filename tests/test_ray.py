@@ -178,10 +178,13 @@ def counted_passes(monkeypatch) -> list[tuple[list[str], list[str]]]:
 
         def followed(group):
             def collect(index, result):
-                follow = group.collect(index, result) or ()
+                # a group's own calls it releases (chapters held for a shared sentence) stay counted
+                follow = [(wrapped if call[0] is group else call[0], call[1])
+                          for call in group.collect(index, result) or ()]
                 later.extend(call[0].task._function.__name__ for call in follow)
                 return follow
-            return dataclasses.replace(group, collect=collect)
+            wrapped = dataclasses.replace(group, collect=collect)
+            return wrapped
 
         passes.append(([group.task._function.__name__ for group in groups], later))
         return real_run(ray, head, [followed(group) for group in groups], *args, **kwargs)
@@ -222,7 +225,8 @@ def test_text_editions_are_made_on_the_nodes_byte_identical_to_local(cluster, ba
     # the voice's level figures with the text editions, then the chapters, each publication's MP3
     # stitched in the same pass as soon as its chapters are back
     assert [sorted(names) for names, _ in passes] == [["make_text", "narrate_chapter"], ["narrate_chapter"]]
-    assert passes[1][1] == ["make_audio"] * 2
+    # (a chapter sharing a sentence with one before it, "Second part", is sent once that one is back)
+    assert [name for name in passes[1][1] if name != "narrate_chapter"] == ["make_audio"] * 2
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"epub", "pdf", "png", "mp3", "json"}
     assert out_local.keys() == out_remote.keys()
@@ -252,7 +256,8 @@ def test_audio_editions_are_stitched_on_the_nodes_byte_identical_to_local(cluste
                    reporter)
     assert not report.failed, [str(r.error) for r in report.failed]
     # stitched in the chapters' pass, each publication's as soon as its chapters were back: no pass of its own
-    assert len(passes) == 2 and passes[-1] == (["narrate_chapter"], ["make_audio"] * 2)
+    assert len(passes) == 2 and passes[-1][0] == ["narrate_chapter"]
+    assert [name for name in passes[-1][1] if name != "narrate_chapter"] == ["make_audio"] * 2
     out_local, out_remote = files_of(local / "output"), files_of(remote / "output")
     assert {n.rsplit(".", 1)[-1] for n in out_local} >= {"mp3", "m4b", "epub", "vtt", "html", "json"}
     assert out_local.keys() == out_remote.keys()

@@ -103,6 +103,8 @@ class Tasks:
     collect: Callable[[int, Any], Calls | None]
     sources: Callable[[int], str | Path | None]
     lost: dict[int, str] = field(default_factory=dict, compare=False)
+    held: frozenset[int] = frozenset()  # calls not sent at the start: a ``collect`` or ``gone`` releases them
+    gone: Callable[[int], Calls] | None = None  # called with a call whose retries Ray spent; returns calls to send
 
 
 def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress: Progress | None = None,
@@ -113,7 +115,8 @@ def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress:
     flight. Returns, per group of ``groups``, the calls whose retries Ray spent (its ``lost``). The
     head is checked all along (``HeadWatch``); on any exit, calls still running are cancelled
     (unless the head is gone: they end with it)."""
-    queue = deque([*((group, index) for group in groups for index in range(group.count)), *later])
+    queue = deque([*((group, index) for group in groups for index in range(group.count) if index not in group.held),
+                   *later])
     count = len(queue)
     running: dict[Any, tuple[Tasks, int]] = {}
     done, last = 0, time.monotonic()
@@ -140,6 +143,9 @@ def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress:
                 except ray.exceptions.RayError as exc:  # retries spent: the cluster keeps losing this task
                     group.lost[index] = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() \
                         else type(exc).__name__
+                    follow = group.gone(index) if group.gone else ()
+                    queue.extend(follow)
+                    count += len(follow)
                 else:
                     follow = group.collect(index, result) or ()
                     queue.extend(follow)
@@ -155,6 +161,29 @@ def run_tasks(ray: Any, head: Any, groups: Sequence[Tasks], cpus: int, progress:
     return [group.lost for group in groups]
 
 
+def shared_sentences(work: Sequence[ChapterWork]) -> tuple[list[tuple[str, ...]], dict[int, set[int]]]:
+    """Sentences that more than one chapter lacks (a heading, a series' boilerplate, the credits of
+    every title): each is synthesized by the first chapter in ``work`` that has it, and a later
+    chapter is sent once those it borrows from are back, their sentences among its cache entries
+    (``late``). A node's task otherwise synthesizes every sentence its own scratch cache lacks: the
+    same sentence once per chapter, where a local build, with one cache, makes it once. Returns per
+    chapter the sentences it borrows, and the chapters it waits for (by index)."""
+    first: dict[tuple[Path, str], int] = {}
+    borrowed: list[tuple[str, ...]] = []
+    waits: dict[int, set[int]] = {}
+    for index, item in enumerate(work):
+        taken = []
+        for _, rel in item.job.segments:
+            if not rel or rel in item.job.given:
+                continue
+            owner = first.setdefault((item.cache_dir, rel), index)
+            if owner != index:
+                taken.append(rel)
+                waits.setdefault(index, set()).add(owner)
+        borrowed.append(tuple(dict.fromkeys(taken)))
+    return borrowed, waits
+
+
 def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None,
                  alongside: Sequence[Tasks] = (), finished: Callable[[int], Calls] | None = None,
                  later: Calls = ()) -> Outcome:
@@ -165,6 +194,8 @@ def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, pr
     task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
     voices: dict[str, tuple[VoiceProfile, Any]] = {}
     outcome = Outcome()
+    borrowed, waits = shared_sentences(work)
+    chapters: Tasks
 
     def arguments(index: int) -> tuple[Any, ...]:
         item = work[index]
@@ -172,20 +203,30 @@ def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, pr
         if key not in voices:
             shipped, files = voice_files(item.profile)
             voices[key] = (shipped, store(ray, files))
-        return replace(item.job, given={**item.job.given, **_read(item.cache_dir, item.late)}), *voices[key]
+        late = _read(item.cache_dir, (*item.late, *borrowed[index]))
+        return replace(item.job, given={**item.job.given, **late}), *voices[key]
+
+    def release(index: int) -> Calls:
+        """The chapters that waited for ``index``'s sentences alone, sent now (those it failed to
+        make, they make themselves)."""
+        free = [other for other in sorted(waits) if index in waits[other]]
+        for other in free:
+            waits[other].discard(index)
+        return [(chapters, other) for other in free if not waits[other]]
 
     def collect(index: int, result: Any) -> Calls:
         item = work[index]
         if isinstance(result, tuple):
             outcome.failed[index] = _error(result, item.source)
-            return ()
+            return release(index)
         started = time.perf_counter()
         outcome.received_bytes += write_entries(item.cache_dir, result)
         outcome.driver_seconds += time.perf_counter() - started
         outcome.done += 1
-        return finished(index) if finished else ()
+        return [*release(index), *(finished(index) if finished else ())]
 
-    chapters = Tasks(task, len(work), arguments, collect, lambda i: work[i].source)
+    chapters = Tasks(task, len(work), arguments, collect, lambda i: work[i].source,
+                     held=frozenset(i for i, before in waits.items() if before), gone=release)
     lost = run_tasks(ray, head, [chapters, *alongside], cpus, progress, later)[0]
     for index, cause in lost.items():
         outcome.failed[index] = AudioError(f"chapter {work[index].job.chapter_id!r} failed on the Ray cluster "
