@@ -334,3 +334,54 @@ def test_init_never_overwrites_a_file_that_is_there(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "site" / ".gitignore").read_text() == "node_modules/\n"
     assert (tmp_path / "site" / "narrate.toml").is_file() and ".gitignore" not in proc.stdout
+
+
+def test_an_interrupt_right_after_a_temp_file_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C landing between the temp file's creation and ``atomic_path``'s ``try`` (here: as the
+    descriptor is closed) once left an empty ``.name.random.part`` that nothing would remove."""
+    from narrate import artifacts
+
+    real_close = os.close
+
+    def close_then_interrupt(fd: int) -> None:
+        real_close(fd)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(artifacts.os, "close", close_then_interrupt)
+    with pytest.raises(KeyboardInterrupt), artifacts.atomic_path(tmp_path / "a.flac"):
+        pass
+    monkeypatch.setattr(artifacts.os, "close", real_close)
+    assert [p.name for p in tmp_path.iterdir()] != []  # the interrupt left the temp file...
+    artifacts.remove_unfinished()  # ...which the command's interrupt handler removes
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_render_is_waited_for_until_its_cleanup_ends(tmp_path, monkeypatch):
+    """The render thread is a daemon: the build once gave its cleanups 5 s, then exited with the
+    thread still writing, leaving its temp file in the cache (seen under load on CI)."""
+    import threading
+
+    from narrate import artifacts
+    from narrate.engine import publication
+
+    started = threading.Event()
+
+    def slow_render(ctx) -> None:  # noqa: ANN001
+        with artifacts.atomic_path(tmp_path / "s.flac") as tmp:
+            tmp.write_bytes(b"x")
+            started.set()
+            try:
+                while True:
+                    time.sleep(0.01)
+            finally:
+                time.sleep(6.0)  # a cleanup slower than the old wait (an ffmpeg ending under load)
+
+    def text_edition(job, maker, ctx):  # noqa: ANN001
+        started.wait(10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publication, "narration", slow_render)
+    monkeypatch.setattr(publication, "_make", text_edition)
+    with pytest.raises(KeyboardInterrupt):
+        publication._text_while_rendering(None, None, ["epub"])
+    assert list(tmp_path.iterdir()) == []  # the render ended, its temp file gone, before the build stops

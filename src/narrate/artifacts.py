@@ -60,9 +60,8 @@ def _new_temp(target: Path) -> Path:
         except FileExistsError:
             _UNFINISHED.discard(tmp)
             continue
-        except BaseException:
-            _UNFINISHED.discard(tmp)
-            raise
+        # Any other exception (an interrupt can land after the file is made and before this
+        # returns) keeps the name recorded: ``remove_unfinished`` removes it if it was made.
         return tmp
 
 

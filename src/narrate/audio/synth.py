@@ -107,7 +107,8 @@ def wav_complete(path: Path) -> bool:
 # ------------------------------------------------------------ stopping workers
 
 _STOPPING = False  # in a worker: a stop signal arrived; queued tasks are refused
-STOP_WAIT_S = 5.0  # how long a stopping narrate waits for its workers to end (a task's cleanup runs)
+STOP_WAIT_S = 30.0  # how long a stopping narrate waits for a worker or the render thread to end its
+# cleanups (an atomic write's temp file, the chapters being mastered); a second Ctrl-C stops waiting
 _IN_TASK = False  # in a worker: a task is running (``stoppable_task``)
 
 
@@ -192,6 +193,13 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
             process.join(max(0.0, deadline - time.monotonic()))
+    # one that has not ended by then is stopped outright: it must not go on writing after narrate
+    # has exited (the build sweeps the cache's temp files once its workers are gone)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            if process.is_alive():
+                process.kill()
+                process.join(5.0)
     # Python's exit hook would wake this pool's manager thread through a pipe the broken pool
     # has already closed, printing "OSError: Bad file descriptor" after narrate's own message.
     with contextlib.suppress(AttributeError, TypeError):

@@ -116,7 +116,8 @@ def _make(job: Job, maker: str, ctx: PublicationContext) -> Made:
 
 def _interrupt(thread: threading.Thread) -> None:
     """Raise KeyboardInterrupt in ``thread`` (at its next Python instruction: a running ffmpeg or
-    model call ends first) and wait a little for its ``finally`` blocks."""
+    model call ends first) and wait for its ``finally`` blocks (up to ``STOP_WAIT_S``): the thread is
+    a daemon, so one still writing when narrate exits would leave its temp file behind."""
     import ctypes
 
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident or 0), ctypes.py_object(KeyboardInterrupt))

@@ -43,7 +43,14 @@ from narrate.sources.project import Project, Source, discover, load_document, mo
 def build(root: Path | str, options: BuildOptions, reporter: Reporter | None = None) -> BuildReport:
     reporter = reporter or SilentReporter()
     with project_lock(root, "build", reporter.warning):
-        return _build(root, options, reporter)
+        try:
+            return _build(root, options, reporter)
+        except KeyboardInterrupt:
+            # the workers and the render thread have stopped (or been stopped): what their
+            # interrupted writes left in the cache goes now, not at the next build (the lock is held)
+            with contextlib.suppress(NarrateError):
+                _sweep_temp_files(open_project(root).cache_dir)
+            raise
 
 
 def _sweep_temp_files(cache_dir: Path) -> None:
