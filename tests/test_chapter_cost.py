@@ -86,17 +86,27 @@ def test_the_calibration_master_stays_out_of_the_cache(tmp_path):
 
 
 def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
-    """Pipelined cold build: chapter 1 is mastered and encoded before the last sentence exists."""
-    import time
+    """Pipelined cold build: chapter 1 is mastered and encoded before the last sentence exists.
+
+    The last chapter's sentences wait (up to a minute) for the first chapter's mastering to start:
+    a pipelined render starts it long before, however loaded the machine; one that masters only
+    after every sentence is made would wait the minute out and fail below."""
+    import threading
 
     import narrate.audio.master as master_mod
 
+    script = make_script(chapters=6, segments=4, words=6)
+    last_chapter = {seg.spoken for seg in script.chapters[-1].segments}
+    waited: list[str] = []
+    first_mastering = threading.Event()
     engine = get_engine(FAKE)
-    slow = engine.synthesize
+    plain = engine.synthesize
 
     def synthesize(text, out):
-        time.sleep(0.1)
-        return slow(text, out)
+        if text in last_chapter:
+            waited.append(text)
+            first_mastering.wait(60)
+        return plain(text, out)
 
     monkeypatch.setattr(engine, "synthesize", synthesize)
     seen: dict[str, int] = {}
@@ -104,13 +114,14 @@ def test_chapters_master_while_later_chapters_synthesize(tmp_path, monkeypatch):
 
     def master(plan, *args):
         seen[plan.id] = sum(1 for p in (tmp_path / "cache").rglob("*.flac") if "chapters" not in p.parts)
+        first_mastering.set()
         return original(plan, *args)
 
     monkeypatch.setattr(master_mod, "master_piece", master)
-    script = make_script(chapters=6, segments=4, words=6)
     rendered = render(script, FAKE, engine, cache_dir=tmp_path / "cache", work_dir=tmp_path / "work",
                       encodings=(("mp3", "64k"),))
     assert sorted(seen) == ["c0", "c1", "c2", "c3", "c4", "c5"]
+    assert len(waited) == 4  # the last chapter's sentences did wait for the first mastering
     # mastering began while sentences were still missing (the voice's calibration passage, made
     # first, is in the cache too)
     assert seen["c0"] < 24 + len(rendered.level.paths)
