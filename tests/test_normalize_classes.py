@@ -214,3 +214,23 @@ SEVENTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
 def test_seventh_round_reading(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eighth round: what a listener noticed in narrate's own readings.
+EIGHTH_ROUND = [
+    # a pronoun never follows an article or a possessive: there "WHO", "IT", "US" are initialisms;
+    # elsewhere in capitals they stay pronouns
+    ("NEW GUIDANCE IN THE WHO REPORT", "new guidance in the W H O report"),
+    ("A WHO PANEL MET ON MONDAY", "A W H O panel met on monday"),
+    ("THE GIRL WHO LOVED HORSES", "the girl who loved horses"),
+    ("ASK OUR IT TEAM FIRST", "ask our I T team first"),
+    # "US" after a verb or a preposition at a clause's end, or before a question word, is the pronoun
+    ("PLEASE WRITE TO US.", "please write to us."),
+    ("SHOW US WHERE IT HURTS", "show us where it hurts"),
+    ("BUILT FOR THE US MARKET", "built for the U S market"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
+def test_eighth_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected

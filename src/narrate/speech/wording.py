@@ -295,6 +295,21 @@ _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE 
     IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
     SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
 _ACRONYM = re.compile(r"\b([A-Z]{2,})(s|['’]s)?\b")
+# Pronouns whose capitals are also initialisms: "WHO" (the World Health Organization), "IT"
+# (information technology), "US" (the United States). A pronoun never follows an article, a
+# demonstrative or a possessive ("THE WHO REPORT", "OUR IT DESK", "A US FIRM"), so there the word is
+# the initialism; anywhere else ("THE MAN WHO KNEW", "WHO IS IT?") it stays the pronoun.
+PRONOUN_INITIALISMS = frozenset({"WHO", "IT", "US"})
+_DETERMINERS = frozenset("the a an this that these those its their our your his her my every each no any".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
+
+
+def initialism_after_determiner(word: str, before: str) -> bool:
+    """Whether capital ``word`` is an initialism because of the text ``before`` it ("THE WHO")."""
+    if word not in PRONOUN_INITIALISMS:
+        return False
+    m = _WORD_BEFORE.search(before[-40:])
+    return m is not None and m.group(1).lower() in _DETERMINERS
 _VOWELS = set("AEIOUY")
 
 
@@ -356,7 +371,10 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     shouting = _shouting(text)
 
     def read(m: re.Match[str]) -> str:
-        spoken = _read_acronym(m.group(1), shouting, words, spelled)
+        if initialism_after_determiner(m.group(1), m.string[:m.start()]):
+            spoken = " ".join(m.group(1))  # "THE WHO REPORT": the organization, spelled
+        else:
+            spoken = _read_acronym(m.group(1), shouting, words, spelled)
         plural = m.group(2) or ""
         if plural and " " in spoken:
             return f"{spoken}'s"
