@@ -127,3 +127,21 @@ SEVENTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
 def test_german_seventh_round(text, expected):
     assert normalize(text, "de") == expected
+
+
+# Issue 27, eighth round: German spells its initialisms, letter by letter, as German listeners expect;
+# a listed acronym, a German word in capitals for emphasis and a text in capitals keep their words.
+EIGHTH_ROUND = [
+    ("Im ICE nach Köln lief die ARD-Sendung nicht, die ARD zeigte sie später.",
+     "Im I C E nach Köln lief die A R D-Sendung nicht, die A R D zeigte sie später."),
+    ("Sie flog in die USA und kaufte einen VW.", "Sie flog in die U S A und kaufte einen V W."),
+    ("Der ADAC half, die UNO tagte, der DAX fiel.", "Der A D A C half, die UNO tagte, der DAX fiel."),
+    ("Das war NICHT der Plan, sondern DER Fehler. JETZT erst recht.",
+     "Das war NICHT der Plan, sondern DER Fehler. JETZT erst recht."),
+    ("BITTE NICHT STÖREN", "BITTE NICHT STÖREN"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
+def test_german_eighth_round(text, expected):
+    assert normalize(text, "de") == expected

@@ -40,6 +40,15 @@ class Currency:
 
 
 @dataclass(frozen=True)
+class CapitalWords:
+    """How a language reads all-capital words that are not in a text written in capitals."""
+
+    word_acronyms: frozenset[str]  # said as words: "NATO", "UNO", "DAX"
+    spelled_acronyms: frozenset[str]  # spelled though they could be said: "ADAC"
+    emphasis_words: frozenset[str]  # the language's short words in capitals: "DER", "UND", "NICHT"
+
+
+@dataclass(frozen=True)
 class LanguageData:
     """The words one language needs; every list is matched case-sensitively as written."""
 
@@ -69,6 +78,13 @@ class LanguageData:
     # (text before a written date, the word just before it) → the word whose case the day takes
     governing: Callable[[str, str], str] | None = None
     sentence_starters: frozenset[str] = frozenset()  # words that start a sentence, never an ordinal's noun
+    # Capital words (``capital_words``). None: the English test (a capital word of three letters or more
+    # that can be said as a word is left to the voice). Else the language spells its initialisms: a
+    # capital word is read as a word only if it is listed (``word_acronyms``: "NATO", "UNO"), a word of
+    # the language written in capitals for emphasis (``emphasis_words``: "DER", "NICHT"), or four letters
+    # or more that can be said as a word and not listed as spelled (``spelled_acronyms``: "ADAC"); in a
+    # text written in capitals every word that can be said is left as a word.
+    capital_words: CapitalWords | None = None
 
     def cardinal(self, value: int) -> str:
         return spell(value, self.code)
@@ -323,7 +339,10 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         return reader.number(text, before_noun=_noun_follows(m))
 
     rules.append(num(plain, plain_number))
-    rules.append(lambda text: _CAPITALS.sub(_spelled, text))
+    if data.capital_words is None:
+        rules.append(lambda text: _CAPITALS.sub(_spelled, text))
+    else:
+        rules.append(lambda text: _read_capitals(text, data.capital_words))
     return rules
 
 
@@ -382,6 +401,42 @@ def _spelled(m: re.Match[str]) -> str:
     return " ".join(word)
 
 
+_LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+_GERMAN_LETTERS = (("SCH", "S"), ("CHT", "T"), ("TZT", "T"), ("CH", "K"), ("CK", "K"), ("TZ", "Z"), ("PF", "F"),
+                   ("ÄU", "EU"))
+
+
+def _sayable(word: str) -> bool:
+    """English's test, or the same after German's letter groups ("NICHT", "SCHON", "JETZT") are one sound."""
+    if pronounceable(word):
+        return True
+    for letters, sound in _GERMAN_LETTERS:
+        word = word.replace(letters, sound)
+    return pronounceable(word)
+
+
+def _read_capitals(text: str, words: CapitalWords) -> str:
+    """German: "die ARD", "der ICE", "die USA" are spelled ("A R D"), as German listeners hear them;
+    "NATO", "UNO" (listed) and "NICHT" (four letters or more that can be said) are words; so is every
+    word of a text written in capitals that can be said ("ACHTUNG BAUSTELLE")."""
+    found = _LETTER_WORDS.findall(text)
+    shouting = len(found) >= 3 and sum(w.isupper() for w in found) >= 0.7 * len(found)
+
+    def read(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word in words.word_acronyms or word in words.emphasis_words or re.fullmatch(r"[IVXLCDM]+", word):
+            return word
+        if shouting and len(word) > 2 and pronounceable(word):
+            return word
+        if len(word) >= 4 and word not in words.spelled_acronyms and _sayable(word):
+            return word
+        return " ".join(word)
+
+    return _CAPITALS.sub(read, text)
+
+
 # French and Spanish words after a number that are no noun it counts ("31 en total", "21 de los 40")
 _NOT_NOUNS = frozenset("de del en y e o u a al por para con que sin entre más menos como et ou à au aux pour par "
                        "avec sans sur".split())
@@ -425,4 +480,4 @@ def _of(data: LanguageData, noun: str) -> str:
     return noun
 
 
-__all__ = ["Currency", "LanguageData", "number_pattern", "rules_for_data", "split_number"]
+__all__ = ["CapitalWords", "Currency", "LanguageData", "number_pattern", "rules_for_data", "split_number"]
