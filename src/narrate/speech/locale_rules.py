@@ -85,6 +85,8 @@ class LanguageData:
     # or more that can be said as a word and not listed as spelled (``spelled_acronyms``: "ADAC"); in a
     # text written in capitals every word that can be said is left as a word.
     capital_words: CapitalWords | None = None
+    # (a cardinal's words, the noun after it) → the words agreeing with the noun's gender ("una casa")
+    agree: Callable[[str, str], str] | None = None
 
     def cardinal(self, value: int) -> str:
         return spell(value, self.code)
@@ -114,6 +116,9 @@ def split_number(text: str, locale: SpeechLocale) -> tuple[str, str]:
     return "".join(ch for ch in whole if ch not in grouping), frac
 
 
+_ONE_BEFORE_SCALE = re.compile(r"(?:(veinti)|\b)uno(?= (?:mil|millones|billones)\b)")
+
+
 @dataclass(frozen=True)
 class _Reader:
     data: LanguageData
@@ -123,16 +128,21 @@ class _Reader:
     def point(self) -> str:
         return self.data.decimal_word if self.locale.decimal == "," else self.data.decimal_word_point
 
-    def number(self, text: str, before_noun: bool = False) -> str:
+    def number(self, text: str, before_noun: bool = False, noun: str = "") -> str:
+        """``before_noun``: a noun follows (``noun``, when known, for the gender it asks of the number)."""
         whole, frac = split_number(text, self.locale)
         if not whole.isdigit() and not frac:
             raise ValueError(text)
         if len(whole) > 15 or (len(whole) > 1 and whole.startswith("0") and not frac):
             return " ".join(self.data.cardinal(int(ch)) for ch in whole)  # "030": digit by digit
         head = self.data.cardinal(int(whole or "0"))
+        if self.data.code == "es":  # num2words writes "veintiuno mil", "doscientos uno millones"
+            head = _ONE_BEFORE_SCALE.sub(lambda m: "veintiún" if m.group(1) else "un", head)
         if before_noun and not frac and int(whole) == 1 and self.data.one_before_noun:
             head = self.data.one_before_noun
-        elif before_noun and not frac and self.data.code == "es" and head.endswith("uno"):
+        if before_noun and not frac and noun and self.data.agree:
+            head = self.data.agree(head, noun)  # "una casa", "veintiuna noches", "doscientas personas"
+        if before_noun and not frac and self.data.code == "es" and head.endswith("uno"):
             head = head[:-3] + ("ún" if head.endswith("veintiuno") else "un")  # "veintiún años", "treinta y un días"
         if not frac:
             return head
@@ -306,8 +316,9 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         one, many = data.units[m.group(3)]
         whole, frac = split_number(m.group(2), locale)
         singular = not frac and whole == "1"
-        return (f"{data.minus + ' ' if m.group(1) else ''}{reader.number(m.group(2), before_noun=True)} "
-                f"{one if singular else many}")
+        name = one if singular else many
+        return (f"{data.minus + ' ' if m.group(1) else ''}"
+                f"{reader.number(m.group(2), before_noun=True, noun=name.split()[0])} {name}")
 
     rules.append(num(unit, unit_words))
 
@@ -336,7 +347,8 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         text = m.group(1)
         if data.code == "de" and text.isdigit() and 1100 <= int(text) <= 1999 and not _noun_follows(m, True):
             return data.year(int(text))  # "endete 1945": a year, as German reads it
-        return reader.number(text, before_noun=_noun_follows(m))
+        noun = _NEXT_WORD.match(m.string, m.end())
+        return reader.number(text, before_noun=_noun_follows(m), noun=noun.group(1) if noun else "")
 
     rules.append(num(plain, plain_number))
     if data.capital_words is None:
