@@ -234,3 +234,31 @@ EIGHTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
 def test_eighth_round_reading(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eighth round: measures in two units, counts before "of", a fiscal year, clinical units.
+EIGHTH_ROUND_MEASURES = [
+    # "in" after a number of feet is inches; as an adjective a height is said "five-foot-eleven"
+    ("The keeper stands 6 ft 4 in and weighs 90 kg.",
+     "The keeper stands six feet four inches and weighs ninety kilograms."),
+    ("She hired a 5 ft 9 in dancer.", "She hired a five-foot-nine dancer."),
+    ("We sat 2 ft in from the edge.", "We sat two feet in from the edge."),
+    # hours and minutes glued to their letters: "m" after hours is minutes, not meters
+    ("The hike took 4h 20m and the drive 1h05m.",
+     "The hike took four hours twenty minutes and the drive one hour five minutes."),
+    # a blood pressure and a clinical unit
+    ("Her pressure was 135/85 mmHg and glucose 98 mg/dL.",
+     "Her pressure was one hundred thirty-five over eighty-five millimeters of mercury and glucose ninety-eight "
+     "milligrams per deciliter."),
+    # a fiscal year is a year
+    ("Sales in FY2023 beat FY22.", "Sales in F Y twenty twenty-three beat F Y twenty-two."),
+    # a round count in digits with a plural "s" before "of"
+    ("1,000s of birds and 100s of bats", "thousands of birds and hundreds of bats"),
+    # an abbreviated unit inside a hyphenated adjective
+    ("a 4-yr-old mare on a 10-km-long ride", "a four-year-old mare on a ten-kilometer-long ride"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND_MEASURES)
+def test_eighth_round_measures(text, expected):
+    assert normalize(text, "en-US") == expected

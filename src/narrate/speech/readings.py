@@ -8,7 +8,9 @@ Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
   "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
   groups, never a number or a range), mathematical signs between operands ("1−2", "x≤3",
   "2*8", "y=x+1"), "1:250000" as a scale, "5G/6G" as "5G or 6G", and measures
-  written as adjectives ("a 5-km loop" → "a five-kilometer loop");
+  written as adjectives ("a 5-km loop" → "a five-kilometer loop", "a 3-yr-old" → "a three-year-old");
+  first of all, measures in two units and counts before "of" (``measures``: "6 ft 2 in", "2h 15m",
+  "120/80 mmHg", "FY2024", "1,000s of");
 * ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): five or more digits in
   a slash-joined code ("MIG-25/235212": digit by digit), long groups of
   digits joined by hyphens ("0-684-13558-2": digit by digit, group by group), a list
@@ -28,6 +30,7 @@ import re
 import unicodedata
 
 from narrate.speech import numbers as n
+from narrate.speech.measures import RULES_MEASURES
 from narrate.speech.numeric import NUM, UNITS, Rule, num, sub, unit_words
 
 D = "[0-9]"
@@ -103,7 +106,7 @@ def _alnum_slash(m: re.Match[str]) -> str:
 # ------------------------------------------------------------ measures as adjectives
 
 _UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u and " " not in u)
-_HYPHEN_UNIT = re.compile(rf"(?<![\w.,-])({NUM})-({_UNIT_KEYS})(?![\w/²³-])")
+_HYPHEN_UNIT = re.compile(rf"(?<![\w.,-])({NUM})-({_UNIT_KEYS})(?![\w/²³]|-[^a-z])")  # "a 3-yr-old" too
 _EXTRA_PLURALS = {"days": "day", "inches": "inch", "gallons": "gallon", "acres": "acre", "hectares": "hectare",
                   "storeys": "storey", "stories": "story", "meters": "meter", "metres": "metre", "volts": "volt"}
 _SINGULAR = {many: one for one, many in UNITS.values() if one != many and " " not in many} | _EXTRA_PLURALS
@@ -182,6 +185,7 @@ _GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am":
 
 
 RULES_FIRST: tuple[Rule, ...] = (
+    *RULES_MEASURES,
     num(_VANITY, _vanity),
     lambda text: _GLUED_COMMA.sub(", ", text) if "," in text else text,
     num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,

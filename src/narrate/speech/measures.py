@@ -1,0 +1,78 @@
+"""English measures written in two units, and counts written in digits before "of".
+
+Rules ``text -> text`` that ``readings.RULES_FIRST`` runs before dates, times and units:
+
+* feet and inches: "6 ft 2 in" → "six feet two inches" ("in" alone is a preposition, so it is
+  read as inches only after a number of feet); used as an adjective ("a 5 ft 11 in man") it is
+  "five-foot-eleven", as a height is said;
+* hours and minutes glued to their letters: "2h 15m", "1h30m", "3h 05m 20s" → "two hours fifteen
+  minutes" ("m" alone is meters: only after hours is it minutes);
+* a pressure over a pressure in mmHg ("120/80 mmHg") → "one hundred twenty over eighty
+  millimeters of mercury";
+* a fiscal year: "FY2024" → "F Y twenty twenty-four", "FY24" → "F Y twenty-four";
+* a round count in digits with a plural "s" before "of": "1,000s of people" → "thousands of
+  people", "100s of" → "hundreds of", "10,000s of" → "tens of thousands of".
+"""
+
+from __future__ import annotations
+
+import re
+
+from narrate.speech import numbers as n
+from narrate.speech.numeric import Rule, num
+
+D = "[0-9]"
+
+_FEET_INCHES = re.compile(
+    rf"(?<![\w.,])({D}{{1,2}})\s?(?:ft|feet|foot)\.?\s?({D}{{1,2}}(?:\.{D})?)\s?(?:in|inch|inches)\b(\.)?")
+_ATTRIBUTIVE_BEFORE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Hh]is|[Hh]er|[Tt]heir)\s+$")
+_WORD_AFTER = re.compile(r"\s+([a-z]+)\b")
+_NOT_NOUNS = frozenset("tall high long wide deep and or of to in at by with".split())
+
+
+def _feet_inches(m: re.Match[str]) -> str:
+    feet, inches, period = m.group(1), m.group(2), m.group(3) or ""
+    if float(inches) >= 12:
+        raise ValueError(m.group(0))
+    after = _WORD_AFTER.match(m.string, m.end())
+    attributive = _ATTRIBUTIVE_BEFORE.search(m.string[:m.start()]) and after and after.group(1) not in _NOT_NOUNS
+    end = period if m.end() == len(m.string.rstrip()) else ""  # "6 ft 2 in." at a sentence's end keeps its period
+    if attributive:  # "a 5 ft 11 in man": a five-foot-eleven man
+        return f"{n.cardinal(feet)}-foot-{n.number(inches)}"
+    return (f"{n.cardinal(feet)} {'foot' if feet == '1' else 'feet'} {n.number(inches)} "
+            f"{'inch' if inches == '1' else 'inches'}{end}")
+
+
+_HOURS_MINUTES = re.compile(
+    rf"(?<![\w.,:])({D}{{1,3}})\s?h\s?({D}{{1,2}})\s?m(?:in)?(?:\s?({D}{{1,2}})\s?s(?:ec)?)?(?![\w/²³])")
+
+
+def _hours_minutes(m: re.Match[str]) -> str:
+    parts = [(m.group(1), "hour"), (m.group(2), "minute"), (m.group(3), "second")]
+    if int(m.group(2)) > 59 or (m.group(3) and int(m.group(3)) > 59):
+        raise ValueError(m.group(0))
+    return " ".join(f"{n.cardinal(str(int(v)))} {name}{'' if int(v) == 1 else 's'}" for v, name in parts if v)
+
+
+_PRESSURE = re.compile(rf"(?<![\w.,/])({D}{{2,3}})/({D}{{2,3}})\s?mm\s?Hg\b")
+_FISCAL_YEAR = re.compile(rf"\bFY\s?['’]?({D}{{4}}|{D}{{2}})(?![\w/]|[.,]{D})")
+_ROUND_PLURAL = re.compile(r"(?<![\w.,$£€])(1(?:0|00|,000|000)(?:,?000)*)s\s(?=of\b)")
+_ROUND_WORDS = {1: "ones", 2: "tens", 3: "hundreds", 4: "thousands", 5: "tens of thousands",
+                6: "hundreds of thousands", 7: "millions", 8: "tens of millions", 9: "hundreds of millions",
+                10: "billions"}
+
+
+def _round_plural(m: re.Match[str]) -> str:
+    return _ROUND_WORDS[len(m.group(1).replace(",", ""))] + " "
+
+
+RULES_MEASURES: tuple[Rule, ...] = (
+    num(_FEET_INCHES, _feet_inches),
+    num(_HOURS_MINUTES, _hours_minutes),
+    num(_PRESSURE, lambda m: f"{n.cardinal(m.group(1))} over {n.cardinal(m.group(2))} millimeters of mercury"),
+    num(_FISCAL_YEAR, lambda m: "F Y " + (n.year(m.group(1)) if len(m.group(1)) == 4 else n.cardinal(m.group(1))
+                                           if m.group(1)[0] != "0" else "oh " + n.cardinal(m.group(1)[1]))),
+    num(_ROUND_PLURAL, _round_plural),
+)
+
+__all__ = ["RULES_MEASURES"]
