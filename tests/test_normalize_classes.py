@@ -256,6 +256,10 @@ EIGHTH_ROUND_MEASURES = [
     ("1,000s of birds and 100s of bats", "thousands of birds and hundreds of bats"),
     # an abbreviated unit inside a hyphenated adjective
     ("a 4-yr-old mare on a 10-km-long ride", "a four-year-old mare on a ten-kilometer-long ride"),
+    # a telephone's labels: "Tel." is said, an extension is dialled digit by digit
+    ("Bookings: tel. 555-0143 or ask for ext. 310.",
+     "Bookings: telephone five five five, zero one four three or ask for extension three one zero."),
+    ("Tel. (555) 014-2271 ext 8", "Telephone five five five, zero one four, two two seven one, extension eight"),
 ]
 
 

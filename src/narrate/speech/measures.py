@@ -11,7 +11,10 @@ Rules ``text -> text`` that ``readings.RULES_FIRST`` runs before dates, times an
   millimeters of mercury";
 * a fiscal year: "FY2024" → "F Y twenty twenty-four", "FY24" → "F Y twenty-four";
 * a round count in digits with a plural "s" before "of": "1,000s of people" → "thousands of
-  people", "100s of" → "hundreds of", "10,000s of" → "tens of thousands of".
+  people", "100s of" → "hundreds of", "10,000s of" → "tens of thousands of";
+* the labels of a telephone number before its digits: "Tel. 555-0100" → "Telephone 555-0100" (the
+  telephone rules then read the digits), "ext. 204" → "extension two zero four" (an extension is
+  dialled digit by digit, as the telephone rules say it after a number).
 """
 
 from __future__ import annotations
@@ -66,7 +69,19 @@ def _round_plural(m: re.Match[str]) -> str:
     return _ROUND_WORDS[len(m.group(1).replace(",", ""))] + " "
 
 
+_PHONE_LABEL = re.compile(r"\b([Tt]el|TEL)\.?(?=:?\s?[(+0-9])")
+_EXTENSION = re.compile(rf"(?:(?<=[0-9])(,?\s?))?\b([Ee]xt\.?|[Ee]xtension)\s?({D}{{1,5}})(?![\w-]|[.,]{D})")
+
+
+def _extension(m: re.Match[str]) -> str:
+    word = "Extension" if m.group(2)[0] == "E" else "extension"
+    pause = ", " if m.group(1) is not None else ""  # after the number, with the pause the telephone rules give it
+    return f"{pause}{word} {n.digits_words(m.group(3))}"
+
+
 RULES_MEASURES: tuple[Rule, ...] = (
+    num(_PHONE_LABEL, lambda m: "Telephone" if m.group(1)[0] == "T" else "telephone"),
+    num(_EXTENSION, _extension),
     num(_FEET_INCHES, _feet_inches),
     num(_HOURS_MINUTES, _hours_minutes),
     num(_PRESSURE, lambda m: f"{n.cardinal(m.group(1))} over {n.cardinal(m.group(2))} millimeters of mercury"),
