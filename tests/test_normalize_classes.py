@@ -260,6 +260,10 @@ EIGHTH_ROUND_MEASURES = [
     ("Bookings: tel. 555-0143 or ask for ext. 310.",
      "Bookings: telephone five five five, zero one four three or ask for extension three one zero."),
     ("Tel. (555) 014-2271 ext 8", "Telephone five five five, zero one four, two two seven one, extension eight"),
+    # opening hours written with a hyphen go past noon: "to", though the second number is smaller
+    ("The shop is open Tue-Sat 10-4 and Sundays 12-3.",
+     "The shop is open Tuesday to Saturday ten to four and Sundays twelve to three."),
+    ("He sat 5-3 on the bench.", "He sat five-three on the bench."),
 ]
 
 

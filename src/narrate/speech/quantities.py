@@ -43,6 +43,17 @@ _UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
 _DECADE_RANGE = re.compile(rf"(?<={D}0s)\s?[–-]\s?(?=['’]?{D}{{1,3}}0s\b)")
 
 
+# opening hours: "Mon-Fri 9-5", "open 10-4", "hours: 8-6" — the hours go past noon, so the second is smaller
+_HOURS_CUE = re.compile(
+    r"\b(?:(?i:open|opens|opening|hours|daily|weekdays|weekends)|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)"
+    r"(?:day|nesday|sday|urday|rsday)?s?\.?)\W{0,3}$")
+
+
+def _opening_hours(m: re.Match[str], first: str, second: str) -> bool:
+    return (first.isdigit() and second.isdigit() and 1 <= int(second) < int(first) <= 12
+            and bool(_HOURS_CUE.search(m.string, max(0, m.start() - 30), m.start())))
+
+
 def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2099
 
@@ -61,7 +72,8 @@ def _range(m: re.Match[str]) -> str:
             second = str(int(first[:2]) + 1) + second  # "1999-00": the next century, said in full
         if _is_year(second) and int(second) >= int(first):
             return f"{n.year(first)} to {n.year(second)}"
-    if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")):
+    if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")) \
+            and not _opening_hours(m, first, second):
         return m.group(0)
     return f"{sym1}{first} to {sym2 or sym1}{second}"
 
