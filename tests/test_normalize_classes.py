@@ -264,6 +264,9 @@ EIGHTH_ROUND_MEASURES = [
     ("The shop is open Tue-Sat 10-4 and Sundays 12-3.",
      "The shop is open Tuesday to Saturday ten to four and Sundays twelve to three."),
     ("He sat 5-3 on the bench.", "He sat five-three on the bench."),
+    # a round thousand inside a lower-case code is said as a number, as it is after capitals; other digits
+    # in such a code are copied one by one
+    ("Fit the z4000 blade, not the z4500.", "Fit the Z four thousand blade, not the Z four five zero zero."),
 ]
 
 

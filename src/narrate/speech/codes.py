@@ -180,7 +180,9 @@ def _identifier(m: re.Match[str]) -> str:
     if len(runs) == 2:  # lowercase letters glued to digits: "ab9453", "k4", "3d"
         head, tail = runs
         if head.isalpha() and head.islower() and len(head) <= 3:
-            number = n.digits_words(tail) if len(tail) >= 3 else n.cardinal(tail)
+            # "ab9453" is copied digit by digit; a round thousand is said as one ("t2000": "T two thousand",
+            # as "T2000" is), never "two zero zero zero"
+            number = n.digits_words(tail) if len(tail) >= 3 and not round_thousand(tail) else n.cardinal(tail)
             return f"{' '.join(head.upper())} {number}"
         if tail == "p" and len(head) in (3, 4) and not head.startswith("0"):  # "1080p": ten eighty P
             return f"{n.year(head)} P"
@@ -194,6 +196,11 @@ def _identifier(m: re.Match[str]) -> str:
     copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
     return " ".join((n.digits_words(r) if copied else _code_digits(r)) if r.isdigit() else " ".join(r.upper())
                     for r in runs)
+
+
+def round_thousand(digits: str) -> bool:
+    """'2000', '9000': a round number of thousands, said as a number even inside a code."""
+    return len(digits) == 4 and digits[0] != "0" and digits.endswith("000")
 
 
 def name_number(digits: str) -> str:
