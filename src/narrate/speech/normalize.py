@@ -18,7 +18,9 @@ To add a language: write ``rules(text, locale, options) -> text`` (reuse
 abbreviations. Lexicon replacements stay protected whatever the rules do.
 
 German, French and Spanish (every region) run ``locale_rules`` with the words of
-``rules_de``, ``rules_fr`` and ``rules_es``.
+``rules_de``, ``rules_fr`` and ``rules_es``; a Spanish or French number agrees with the noun after
+it ("una casa", "vingt et une voitures": ``spanish_gender``, ``french_gender``), and German spells
+its initialisms ("A R D").
 
 English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``quantities`` or ``wording``):
 
@@ -26,7 +28,8 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
 2. e-mail addresses and URLs ("jo at example dot org"; "https://", "www." and "mailto:"
    unsaid, any other scheme said as typed: "file colon slash slash slash");
    text in capitals ("123 MAIN ST", "KEEP OFF THE GRASS") gets its words back as words (``capitals``);
-3. terms ("401(k)"), dates in every written form ("March third, twenty
+3. measures in two units and counts before "of" ("6 ft 2 in", "2h 15m", "120/80 mmHg",
+   "FY2024", "1,000s of", "ext. 204": ``measures``), terms ("401(k)"), dates in every written form ("March third, twenty
    twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
    second, en-GB the first of February; year first is ISO), eras, clock times
    ("seven thirty P M", time zones), telephone numbers (digit groups with
