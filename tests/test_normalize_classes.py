@@ -267,6 +267,11 @@ EIGHTH_ROUND_MEASURES = [
     # a round thousand inside a lower-case code is said as a number, as it is after capitals; other digits
     # in such a code are copied one by one
     ("Fit the z4000 blade, not the z4500.", "Fit the Z four thousand blade, not the Z four five zero zero."),
+    # two consecutive years with a slash are a span (a season, a budget year); other slashes are not
+    ("Her 2019/20 season ended early; the 1999/2000 one did not.",
+     "Her twenty nineteen to twenty season ended early; the nineteen ninety-nine to two thousand one did not."),
+    # a version written with "v" is a version, each part a number
+    ("Install v4.0.12 or later.", "Install version four point zero point twelve or later."),
 ]
 
 

@@ -250,11 +250,30 @@ def _hour_ampm(m: re.Match[str]) -> str:
 WEEKDAY_RULES: tuple[Rule, ...] = (sub(_WEEKDAY_RANGE, _weekday_range), sub(_WEEKDAY, _weekday))
 
 
+# a span of two consecutive years written with a slash: "1999/2000", "the 2023/24 season", "FY2023/24"
+_YEAR_SPAN = re.compile(rf"(?:(?<=FY)|(?<![\w.,/]))(1[0-9]{{3}}|20[0-9]{{2}})/({D}{{4}}|{D}{{2}})(?![\w/]|[.,]{D})")
+
+
+def _year_span(m: re.Match[str]) -> str:
+    """'2023/24' → 'twenty twenty-three to twenty-four'; only a year and the next (else a ratio or a fraction)."""
+    first, second = m.group(1), m.group(2)
+    following = int(first) + 1
+    if second != str(following) and second != f"{following % 100:02d}":
+        return m.group(0)
+    end = n.year(second) if len(second) == 4 else (n.cardinal(second) if second[0] != "0" else f"oh {second[1]}")
+    glued = m.start() > 0 and m.string[m.start() - 1].isalpha()  # "FY2023/24"
+    return f"{' ' if glued else ''}{n.year(first)} to {end}"
+
+
+YEAR_SPAN_RULE: Rule = num(_YEAR_SPAN, _year_span)
+
+
 @lru_cache(maxsize=16)
 def rules_dates_clock(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Numeric and written dates, eras and clock times, for the document's region."""
     region_clock = (num(_REGION_DOTTED_CLOCK, _region_clock),) if locale.date_order == "dmy" else ()
     return (
+        YEAR_SPAN_RULE,
         num(_WEEKDAY_DATE, _weekday_date(locale.date_order)),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
         num(_MONTH_DAY, _month_the_day if locale.date_order == "dmy" else _month_day),

@@ -225,7 +225,16 @@ def _code_digits(digits: str) -> str:
     return n.cardinal(digits) if short else n.digits_words(digits)
 
 
-TERM_RULES: tuple[Rule, ...] = (num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter))
+# a version written "v2.0.1": the letter is "version", each part a number ("two point zero point one")
+_VERSION = re.compile(rf"(?<![\w.])[vV]({D}{{1,3}}(?:\.{D}{{1,4}}){{1,3}})(?![\w]|\.{D})")
+
+
+def _version(m: re.Match[str]) -> str:
+    return "version " + " point ".join(n.cardinal(str(int(part))) for part in m.group(1).split("."))
+
+
+TERM_RULES: tuple[Rule, ...] = (num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter),
+                                num(_VERSION, _version))
 CODE_RULES: tuple[Rule, ...] = (
     num(_PHONE, _phone), num(_PHONE_INTL, _phone_intl), num(_LOCAL_PHONE, _local_phone),
     num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial),
