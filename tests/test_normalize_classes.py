@@ -272,6 +272,20 @@ EIGHTH_ROUND_MEASURES = [
      "Her twenty nineteen to twenty season ended early; the nineteen ninety-nine to two thousand one did not."),
     # a version written with "v" is a version, each part a number
     ("Install v4.0.12 or later.", "Install version four point zero point twelve or later."),
+    # a range of days in one month: both days are ordinals
+    ("The fair runs Sept. 12-14 and again from 3 to 6 October.",
+     "The fair runs September twelfth to fourteenth and again from the third to the sixth of October."),
+    ("On March 3 to 5 pm the desk is shut.", "On March third to five P M the desk is shut."),
+    # money used as an adjective is singular, as a measure is
+    ("Keep a $10 note and a €2 coin, not a hundred dollars more.",
+     "Keep a ten-dollar note and a two-euro coin, not a hundred dollars more."),
+    # a scale's letters after a count with no currency
+    ("The clip had 4.7M views and the app 1.2bn users, but a 9M cable was sold.",
+     "The clip had four point seven million views and the app one point two billion users, but a nine M cable "
+     "was sold."),
+    # "c." and "approx" before a number, and kitchen units
+    ("Built c. 300 BCE, approx 40 km away.", "Built circa three hundred B C E, approximately forty kilometers away."),
+    ("Add 2 tbsp butter and 1 tsp sugar.", "Add two tablespoons butter and one teaspoon sugar."),
 ]
 
 

@@ -76,6 +76,41 @@ _MONTH_YEAR = re.compile(rf"(?<![\w.])({_MONTH_RE})\s+({D}{{4}})(?![\w]|[.,][0-9
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 
 
+# a range of days in one month: "October 3-5", "Oct. 3–5, 2024", "March 3 to 5", "3–5 October", "3 to 5 June"
+_TO = r"\s?[–-]\s?|\s(?:to|through|until|till|and)\s"
+_MONTH_DAYS = re.compile(
+    rf"(?<![\w.])({_MONTH_RE})\s+({D}{{1,2}})(?:st|nd|rd|th)?({_TO})({D}{{1,2}}){_DAY_END}"
+    rf"(?!\s?(?:[AaPp]\.?[Mm]\b|o['’]clock|percent|%))(?:,?\s+({D}{{4}})(?![\w]|[.,][0-9]))?")
+_DAYS_MONTH = re.compile(
+    rf"(?<![\w.,])({D}{{1,2}})(?:st|nd|rd|th)?({_TO})({D}{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})"
+    rf"(?:,?\s+({D}{{4}})(?![\w]|[.,][0-9]))?")
+
+
+def _joined(joint: str) -> str:
+    word = joint.strip()
+    return "to" if word in {"–", "-", ""} else word
+
+
+def _month_days(date_order: str) -> Callable[[re.Match[str]], str]:
+    def read(m: re.Match[str]) -> str:
+        month, first, joint, last, year = m.groups()
+        if not int(first) < int(last) <= 31:
+            raise ValueError(m.group(0))
+        the = "the " if date_order == "dmy" else ""
+        return _with_year(f"{_month(month)} {the}{_day(first)} {_joined(joint)} {the}{_day(last)}", year)
+
+    return read
+
+
+def _days_month(m: re.Match[str]) -> str:
+    first, joint, last, month, year = m.groups()
+    if not int(first) < int(last) <= 31:
+        raise ValueError(m.group(0))
+    the = "" if _THE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "the "
+    words = _with_year(f"{the}{_day(first)} {_joined(joint)} the {_day(last)} of {_month(month)}", year)
+    return words if year else _keep_final_period(m, words)
+
+
 def _month_day(m: re.Match[str]) -> str:
     return _with_year(f"{_month(m.group(1))} {_day(m.group(2))}", m.group(3))
 
@@ -274,6 +309,7 @@ def rules_dates_clock(locale: SpeechLocale) -> tuple[Rule, ...]:
     region_clock = (num(_REGION_DOTTED_CLOCK, _region_clock),) if locale.date_order == "dmy" else ()
     return (
         YEAR_SPAN_RULE,
+        num(_MONTH_DAYS, _month_days(locale.date_order)), num(_DAYS_MONTH, _days_month),
         num(_WEEKDAY_DATE, _weekday_date(locale.date_order)),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
         num(_MONTH_DAY, _month_the_day if locale.date_order == "dmy" else _month_day),

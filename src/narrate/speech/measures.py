@@ -10,6 +10,9 @@ Rules ``text -> text`` that ``readings.RULES_FIRST`` runs before dates, times an
 * a pressure over a pressure in mmHg ("120/80 mmHg") → "one hundred twenty over eighty
   millimeters of mercury";
 * a fiscal year: "FY2024" → "F Y twenty twenty-four", "FY24" → "F Y twenty-four";
+* "c. 500 BCE" → "circa 500 BCE", "approx 3" → "approximately 3" (before the era rules take the number);
+* a count with a scale's letters and no currency: "1.5bn people" → "one point five billion
+  people", "3.2M views" → "three point two million views" (not "a 5M cable");
 * a round count in digits with a plural "s" before "of": "1,000s of people" → "thousands of
   people", "100s of" → "hundreds of", "10,000s of" → "tens of thousands of";
 * the labels of a telephone number before its digits: "Tel. 555-0100" → "Telephone 555-0100" (the
@@ -79,7 +82,25 @@ def _extension(m: re.Match[str]) -> str:
     return f"{pause}{word} {n.digits_words(m.group(3))}"
 
 
+# a count with a scale's letters and no currency: "1.5bn people", "3.2M views", "300M users"; "bn", "mn",
+# "tn" are always scales, a capital "M" or "B" only before a word in small letters and not after "a"
+# ("a 5M cable" may be a length)
+_NUM = rf"{D}{{1,3}}(?:,{D}{{3}})+(?:\.{D}+)?|{D}+(?:\.{D}+)?"
+_SCALE_LETTERS = re.compile(
+    rf"(?<![\w.,$£€¥₹])(?<![Aa] )(?<![Aa]n )({_NUM})(?:\s?(bn|mn|mln|tn)\b|(M|B)(?=\s[a-z]))(?!\s?[A-Z]{{3}}\b)")
+_SCALE_WORDS = {"bn": "billion", "mn": "million", "mln": "million", "tn": "trillion", "M": "million", "B": "billion"}
+
+
+def _scale_letters(m: re.Match[str]) -> str:
+    return f"{n.number(m.group(1))} {_SCALE_WORDS[m.group(2) or m.group(3)]}"
+
+
+# "c. 500 BCE", "approx 3": before the era and number rules read the number
+_ABOUT = re.compile(rf"\b(?:(c|ca)\.|(approx)\.?)\s?(?={D})")
+
+
 RULES_MEASURES: tuple[Rule, ...] = (
+    num(_ABOUT, lambda m: "circa " if m.group(1) else "approximately "),
     num(_PHONE_LABEL, lambda m: "Telephone" if m.group(1)[0] == "T" else "telephone"),
     num(_EXTENSION, _extension),
     num(_FEET_INCHES, _feet_inches),
@@ -88,6 +109,7 @@ RULES_MEASURES: tuple[Rule, ...] = (
     num(_FISCAL_YEAR, lambda m: "F Y " + (n.year(m.group(1)) if len(m.group(1)) == 4 else n.cardinal(m.group(1))
                                            if m.group(1)[0] != "0" else "oh " + n.cardinal(m.group(1)[1]))),
     num(_ROUND_PLURAL, _round_plural),
+    num(_SCALE_LETTERS, _scale_letters),
 )
 
 __all__ = ["RULES_MEASURES"]

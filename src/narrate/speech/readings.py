@@ -108,14 +108,17 @@ def _alnum_slash(m: re.Match[str]) -> str:
 _UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u and " " not in u)
 _HYPHEN_UNIT = re.compile(rf"(?<![\w.,-])({NUM})-({_UNIT_KEYS})(?![\w/²³]|-[^a-z])")  # "a 3-yr-old" too
 _EXTRA_PLURALS = {"days": "day", "inches": "inch", "gallons": "gallon", "acres": "acre", "hectares": "hectare",
-                  "storeys": "storey", "stories": "story", "meters": "meter", "metres": "metre", "volts": "volt"}
+                  "storeys": "storey", "stories": "story", "meters": "meter", "metres": "metre", "volts": "volt",
+                  # money used as an adjective: "a $5 fee" → "a five-dollar fee", "a €2 coin" → "a two-euro coin"
+                  "dollars": "dollar", "euros": "euro", "cents": "cent"}
 _SINGULAR = {many: one for one, many in UNITS.values() if one != many and " " not in many} | _EXTRA_PLURALS
 _NUMBER_WORD = ("(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                 "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
                 "ninety|hundred|thousand|million|point|half)")
 _NOT_A_NOUN = frozenset("""of from to and or away long wide high deep tall old apart ahead behind ago later
     earlier each more less than by off in on at per a an the into onto over under is are was were that which
-    later before after past north south east west up down out""".split())
+    later before after past north south east west up down out worth apiece richer poorer short extra cash
+    back total overall altogether today tomorrow now then here there too for with""".split())
 _ATTRIBUTIVE = re.compile(
     rf"\b([Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y|[Yy]our|[Ii]ts)\s+"
     rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)\s({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
