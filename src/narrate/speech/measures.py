@@ -1,4 +1,6 @@
-"""English measures written in two units, and counts written in digits before "of".
+"""English measures and counts that must be read before the other number rules see their digits:
+measures in two units, clinical pressures, fiscal years, telephone labels, "circa", scale letters
+and counts before "of".
 
 Rules ``text -> text`` that ``readings.RULES_FIRST`` runs before dates, times and units:
 
