@@ -228,6 +228,11 @@ EIGHTH_ROUND = [
     ("PLEASE WRITE TO US.", "please write to us."),
     ("SHOW US WHERE IT HURTS", "show us where it hurts"),
     ("BUILT FOR THE US MARKET", "built for the U S market"),
+    # only an article or a possessive makes the initialism: "that", "those", "this", "her" are pronouns too
+    ("I KNEW THAT IT WAS THOSE WHO LEFT", "I knew that it was those who left"),
+    # a contraction in capitals is a word, not letters ("D O N'T" before); an acronym's "'S" is its possessive
+    ("DON'T PANIC, WE'LL BE FINE", "don't panic, we'll be fine"),
+    ("THE CIA'S FILES AREN'T OPEN", "the C I A's files aren't open"),
 ]
 
 

@@ -35,12 +35,13 @@ from narrate.speech.places import STREET_TYPES, STREET_WORDS
 from narrate.speech.wording import ROMAN_CUES, initialism_after_determiner, roman_value
 from narrate.speech.wordsplit import is_word
 
-_WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?![\w-])")
+_WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?:['’](?:S|T|LL|RE|VE|D|M))?(?![\w-])")  # "ISN'T", "WE'LL" too
 _RUN = re.compile(rf"{_WORD.pattern}(?: {_WORD.pattern})*")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 _TYPES = frozenset(t.upper() for t in STREET_TYPES) | frozenset(w.upper() for w in STREET_WORDS)
 _FUNCTION_WORDS = frozenset("""OF IN ON AT TO BY OR AN AS IF UP NO SO DO GO IS IT BE HE WE ME MY""".split())
 _PLAIN_ROMAN = re.compile("[IVX]{2,}")  # a numeral after any word: "ML", "CD", "MD" are initialisms there
+_PRONOUNS = frozenset("I YOU HE SHE IT WE THEY WHO THAT THERE".split())  # "WE'LL", "THEY'RE", "THAT'S"
 _QUESTION_WORDS = frozenset("WHO WHAT WHERE WHEN WHY HOW WHICH".split())
 _BEFORE_NAMES = frozenset({"ST", "MT"})  # "ST LOUIS", "MT EVEREST": Saint, Mount before a name
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
@@ -49,6 +50,16 @@ MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written
 def _written_in_capitals(text: str) -> bool:
     words = _LETTERS.findall(text)
     return len(words) >= 3 and sum(w.isupper() for w in words) >= MOSTLY * len(words)
+
+
+def _is_word(word: str) -> bool:
+    """A word of the word list; a contraction ("ISN'T", "WE'LL", "CAN'T") when what is before its
+    apostrophe is a word, a short function word or ends a negation's "N"; "FBI'S" is no word."""
+    base, mark, tail = word.replace("’", "'").partition("'")
+    if not mark:
+        return is_word(word)
+    return (is_word(base) or base in _FUNCTION_WORDS or (tail == "T" and base.endswith("N") and len(base) >= 2)
+            or (tail != "S" and base in _PRONOUNS))
 
 
 def _roman(word: str) -> bool:
@@ -69,10 +80,11 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
     word only there or in a run of three words or more ("PLEASE DO NOT"), else an acronym ("IT SUPPORT");
     a pronoun after an article or a possessive ("THE WHO REPORT", "OUR IT DESK") is an initialism."""
     short = every or len(words) > 2
-    out = [word.lower() if word not in kept and ((len(word) >= 3 and is_word(word))
+    out = [word.lower() if word not in kept and ((len(word) >= 3 and _is_word(word))
                                                  or (short and word in _FUNCTION_WORDS))
            and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " ")
            else word for i, word in enumerate(words)]
+    out = [w[:-1] + "s" if w.endswith(("'S", "’S")) and w.isupper() else w for w in out]  # "FBI'S" → "FBI's"
     for i, word in enumerate(words):
         if word == "US" and i and word not in kept and _object_us(words, i, after) \
                 and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " "):

@@ -296,11 +296,13 @@ _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE 
     SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
 _ACRONYM = re.compile(r"\b([A-Z]{2,})(s|['’]s)?\b")
 # Pronouns whose capitals are also initialisms: "WHO" (the World Health Organization), "IT"
-# (information technology), "US" (the United States). A pronoun never follows an article, a
-# demonstrative or a possessive ("THE WHO REPORT", "OUR IT DESK", "A US FIRM"), so there the word is
-# the initialism; anywhere else ("THE MAN WHO KNEW", "WHO IS IT?") it stays the pronoun.
+# (information technology), "US" (the United States). A pronoun never follows an article or a
+# possessive ("THE WHO REPORT", "OUR IT DESK", "A US FIRM"), so there the word is the initialism;
+# anywhere else ("THE MAN WHO KNEW", "WHO IS IT?") it stays the pronoun.
 PRONOUN_INITIALISMS = frozenset({"WHO", "IT", "US"})
-_DETERMINERS = frozenset("the a an this that these those its their our your his her my every each no any".split())
+# only words that are never pronouns or conjunctions themselves: "THAT IT WAS", "THOSE WHO DARE", "IS THIS IT?",
+# "ASK HER WHO" keep the pronoun
+_DETERMINERS = frozenset("the a an its their our your his my every each any".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
