@@ -429,21 +429,29 @@ def _sayable(word: str) -> bool:
     return pronounceable(word)
 
 
+def _as_word(word: str) -> str:
+    """A capital word read as a word is given to the voice as one ("JA" → "Ja", "NUR" → "Nur", "DAX" →
+    "Dax"): espeak-ng, the phonemizer of the Piper voices, spells a word in capitals it does not list
+    ("JA" is "jot a", "NUR" "en u er"); the display text keeps the capitals."""
+    return word[0] + word[1:].lower()
+
+
 def _read_capitals(text: str, words: CapitalWords) -> str:
     """German: "die ARD", "der ICE", "die USA" are spelled ("A R D"), as German listeners hear them;
-    "NATO", "UNO" (listed) and "NICHT" (four letters or more that can be said) are words; so is every
-    word of a text written in capitals that can be said ("ACHTUNG BAUSTELLE")."""
+    "NATO", "UNO" (listed), "SO", "JA" (German words) and "NICHT" (four letters or more that can be said)
+    are words, and so is every word of a text written in capitals that can be said ("ACHTUNG BAUSTELLE");
+    a word is written as one for the voice ("Nato", "Ja", "Nicht")."""
     found = _LETTER_WORDS.findall(text)
     shouting = len(found) >= 3 and sum(w.isupper() for w in found) >= 0.7 * len(found)
 
     def read(m: re.Match[str]) -> str:
         word = m.group(0)
-        if word in words.word_acronyms or word in words.emphasis_words or re.fullmatch(r"[IVXLCDM]+", word):
+        if re.fullmatch(r"[IVXLCDM]+", word):
             return word
-        if shouting and len(word) > 2 and pronounceable(word):
-            return word
-        if len(word) >= 4 and word not in words.spelled_acronyms and _sayable(word):
-            return word
+        if word in words.word_acronyms or word in words.emphasis_words or (
+                shouting and len(word) > 2 and pronounceable(word)) or (
+                len(word) >= 4 and word not in words.spelled_acronyms and _sayable(word)):
+            return _as_word(word)
         return " ".join(word)
 
     return _CAPITALS.sub(read, text)
