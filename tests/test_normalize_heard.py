@@ -119,6 +119,16 @@ def test_typography_changes_only_quotes_and_dashes():
     assert text == "See Section 12(c), (r) and (tm) – “so” +- 3... ok—fine"
 
 
+def test_a_prime_after_a_digit_is_no_quote():
+    """Feet and inches written with straight marks keep them in the display text (EPUB, transcript,
+    captions); a quote that closes after a digit and an apostrophe before a letter are still typographic."""
+    from narrate.model import plain_text
+
+    text = plain_text(_chapters('She is 4\'11" and wants a 12" pizza, a 6\' 2" friend said "pick 12" in the '
+                                "1990's, 'all 3'.\n")[0].blocks[0].children)
+    assert text == "She is 4'11\" and wants a 12\" pizza, a 6' 2\" friend said “pick 12” in the 1990’s, ‘all 3’."
+
+
 @pytest.mark.parametrize(("language", "text", "expected"), [
     ("de", "Laut Absatz 3(b) gilt ISBN 3-16-148410-0.",
      "Laut Absatz drei (b) gilt I S B N drei, eins sechs, eins vier acht vier eins null, null."),
