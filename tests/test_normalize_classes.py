@@ -297,3 +297,45 @@ EIGHTH_ROUND_MEASURES = [
 @pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND_MEASURES)
 def test_eighth_round_measures(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, ninth round: readings a listener heard wrong, each in this project's own sentences.
+NINTH_ROUND = [
+    # a round hundred or thousand as a span of years or a count is "the hundreds", "the thousands"
+    ("Coins of the 1000s and the 100s are rare; the 1800s are not.",
+     "Coins of the thousands and the hundreds are rare; the eighteen hundreds are not."),
+    # a model number after a maker's name or a model's letters: the name's number, then the variant
+    ("She flew a Boeing 747-8 and then an Airbus A330-200.",
+     "She flew a Boeing seven forty-seven eight and then an Airbus A three thirty two hundred."),
+    ("Read Chapter 101-110 first.", "Read Chapter one hundred one to one hundred ten first."),
+    # a leading dot is said; ".NET" is "dot net"
+    ("Port the app to .NET or ASP.NET, and save a .csv copy.",
+     "Port the app to dot net or A S P dot net, and save a dot csv copy."),
+    # an "x" after a telephone number is its extension, never "by"
+    ("Ring 555-0148x21 after lunch.", "Ring five five five, zero one four eight, extension two one after lunch."),
+    ("Cut a 2x6 board.", "Cut a two by six board."),
+    # a score between two names, or after "won", "drew" …: a zero is "nothing" in American English
+    ("Rovers 2-0 United was the headline; they drew 1-1 next week.",
+     "Rovers two to nothing United was the headline; they drew one to one next week."),
+    ("Read pages 1-2 first.", "Read pages one to two first."),
+    # a unit alone in parentheses after a label (a table's header) is the unit's name; a list marker is not
+    ("| Depth (m) | Load (kg) | Rise (%) |", "| Depth (meters) | Load (kilograms) | Rise (percent) |"),
+    ("See item (m) and clause (g).", "See item (m) and clause (g)."),
+    # "ed." after an ordinal is the edition
+    ("Cite the 3rd ed. of the atlas, not the 1st Ed.", "Cite the third edition of the atlas, not the first Edition."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NINTH_ROUND)
+def test_ninth_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # British English says a score's zero "nil", the numbers without "to", a draw "all"
+    ("They won 3-0 and drew 2-2 at home; it ended 0-0.",
+     "They won three nil and drew two all at home; it ended nil nil."),
+    ("Rovers 2-1 United.", "Rovers two one United."),
+])
+def test_ninth_round_british_scores(text, expected):
+    assert normalize(text, "en-GB") == expected

@@ -64,7 +64,7 @@ READINGS = [
     ("a 7 nm process", "a seven-nanometer process"),
     ("Pressure fell to 990 hPa.", "Pressure fell to nine hundred ninety hectopascals."),
     # scores and fractions in running text
-    ("The match ended 2-0.", "The match ended two to zero."),
+    ("The match ended 2-0.", "The match ended two to nothing."),
     ("a 4-3 victory at home", "a four to three victory at home"),
     ("Fit a 1/2-inch pipe.", "Fit a half-inch pipe."),
     ("Use a 3/4-inch bolt.", "Use a three-quarter-inch bolt."),

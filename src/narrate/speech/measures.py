@@ -19,7 +19,8 @@ Rules ``text -> text`` that ``readings.RULES_FIRST`` runs before dates, times an
   people", "100s of" → "hundreds of", "10,000s of" → "tens of thousands of";
 * the labels of a telephone number before its digits: "Tel. 555-0100" → "Telephone 555-0100" (the
   telephone rules then read the digits), "ext. 204" → "extension two zero four" (an extension is
-  dialled digit by digit, as the telephone rules say it after a number).
+  dialled digit by digit, as the telephone rules say it after a number); an "x" right after a
+  telephone number's last four digits is its extension ("555-0100x7" → "555-0100, extension seven").
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ _PHONE_LABEL = re.compile(r"\b([Tt]el|TEL)\.?(?=:?\s?[(+0-9])")
 _EXTENSION = re.compile(rf"(?:(?<=[0-9])(,?\s?))?\b([Ee]xt\.?|[Ee]xtension)\s?({D}{{1,5}})(?![\w-]|[.,]{D})")
 
 
+# "555-0100x7", "555-0100 x 12": an "x" right after a telephone number's last four digits is its extension
+_X_EXTENSION = re.compile(rf"(?<=[0-9]{{3}}[-. ][0-9]{{4}})\s?[xX]\s?({D}{{1,5}})(?![\w-]|[.,]{D})")
+
+
+def _x_extension(m: re.Match[str]) -> str:
+    return f", extension {n.digits_words(m.group(1))}"
+
+
 def _extension(m: re.Match[str]) -> str:
     word = "Extension" if m.group(2)[0] == "E" else "extension"
     pause = ", " if m.group(1) is not None else ""  # after the number, with the pause the telephone rules give it
@@ -104,7 +113,7 @@ _ABOUT = re.compile(rf"\b(?:(c|ca)\.|(approx)\.?)\s?(?={D})")
 RULES_MEASURES: tuple[Rule, ...] = (
     num(_ABOUT, lambda m: "circa " if m.group(1) else "approximately "),
     num(_PHONE_LABEL, lambda m: "Telephone" if m.group(1)[0] == "T" else "telephone"),
-    num(_EXTENSION, _extension),
+    num(_EXTENSION, _extension), num(_X_EXTENSION, _x_extension),
     num(_FEET_INCHES, _feet_inches),
     num(_HOURS_MINUTES, _hours_minutes),
     num(_PRESSURE, lambda m: f"{n.cardinal(m.group(1))} over {n.cardinal(m.group(2))} millimeters of mercury"),

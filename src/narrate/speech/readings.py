@@ -2,7 +2,9 @@
 
 Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 
-* ``RULES_FIRST`` (before dates and times): a toll-free number spelled in words ("1-800-FLOWERS"),
+* ``RULES_FIRST`` (before dates and times): a unit alone in parentheses after a label, as in a
+  table's header ("Range (m)" → "Range (meters)", "(°C)", "(%)"; not after "item", "section" …), a
+  toll-free number spelled in words ("1-800-FLOWERS"),
   a space restored after a comma before a number
   ("July,1998"), ISO date-times ("2024-05-01T18:00:00Z" →
   "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
@@ -187,7 +189,30 @@ def _vanity(m: re.Match[str]) -> str:
 _GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am": a space was left out
 
 
+# a unit alone in parentheses after a label, as in a table's header: "Range (m)" is "Range (meters)",
+# "Mass (kg)", "Area (m²)", "Temperature (°C)", "Change (%)"; not a list marker after "section", "item" …
+_LABEL_UNIT = re.compile(rf"(?<=[^\W\d_] )\((?:({_UNIT_KEYS})([²³]|(?<=[a-z])[23])?|°\s?([CF])|(%))\)")
+_MARKER_WORDS = re.compile(r"\b(?:sub)?(?:sections?|paragraphs?|clauses?|items?|articles?|rules?|parts?|points?|"
+                           r"schedules?|annex|see|and|or|to|through|letter|option|answer)\s$", re.IGNORECASE)
+_DEGREE_NAMES = {"C": "degrees Celsius", "F": "degrees Fahrenheit"}
+
+
+def _label_unit(m: re.Match[str]) -> str:
+    if _MARKER_WORDS.search(m.string, max(0, m.start() - 14), m.start()):
+        return m.group(0)
+    unit, power, degrees, percent = m.groups()
+    if percent:
+        return "(percent)"
+    if degrees:
+        return f"({_DEGREE_NAMES[degrees]})"
+    try:
+        return f"({unit_words(unit, {'2': '²', '3': '³'}.get(power or '', power), True)})"
+    except ValueError:
+        return m.group(0)
+
+
 RULES_FIRST: tuple[Rule, ...] = (
+    sub(_LABEL_UNIT, _label_unit),
     *RULES_MEASURES,
     num(_VANITY, _vanity),
     lambda text: _GLUED_COMMA.sub(", ", text) if "," in text else text,
