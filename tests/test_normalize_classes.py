@@ -113,7 +113,8 @@ EDGES = [
     ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
     ("The word ἦθος stays.", "The word ἦθος stays."),  # a Greek word is left to the voice
     ("Step 2: 4000 rows", "Step two: four thousand rows"),  # a label and its colon, not a scale
-    ("on 3/17 and 11/30", "on three seventeen and eleven thirty"),  # a month first: maybe a date
+    ("at 3/17 and 11/30", "at three seventeen and eleven thirty"),  # a month first: maybe a date
+    ("on 3/17", "on March seventeenth"),  # after "on": a date
     ("a 35/65 mix", "a thirty-five sixty-five mix"),  # a split of a hundred
     ("It was apt.", "It was apt."),  # the adjective, in lower case
     ("It ended.Then", "It ended.Then"),  # a missing space before a capital
@@ -321,6 +322,10 @@ NINTH_ROUND = [
     # a unit alone in parentheses after a label (a table's header) is the unit's name; a list marker is not
     ("| Depth (m) | Load (kg) | Rise (%) |", "| Depth (meters) | Load (kilograms) | Rise (percent) |"),
     ("See item (m) and clause (g).", "See item (m) and clause (g)."),
+    # a day and month with a slash after a word that takes a date is a date; a share before "of" is not
+    ("The form is due 1/24 and the office shut until 2/3; on 3/4 of the days it rained.",
+     "The form is due January twenty-fourth and the office shut until February third; on three quarters of the "
+     "days it rained."),
     # "ed." after an ordinal is the edition
     ("Cite the 3rd ed. of the atlas, not the 1st Ed.", "Cite the third edition of the atlas, not the first Edition."),
 ]

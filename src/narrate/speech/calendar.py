@@ -200,6 +200,25 @@ def _weekday_date(order: str) -> Callable[[re.Match[str]], str]:
     return read
 
 
+# A day and month written with a slash after a word that takes a date ("on 1/24", "due 3/14", "until
+# 12/31"): a date, never "one twenty-four"; not before "of" ("on 3/4 of the days" is a share)
+_CUED_DATE = re.compile(
+    r"\b([Oo]n|[Dd]ue|[Uu]ntil|[Tt]ill|[Ss]ince|[Dd]ated|[Ee]xpires|[Dd]eadline)(\s+)"
+    rf"({D}{{1,2}})/({D}{{1,2}})(?![\w/]|[.,][0-9]|\s+of\b)")
+
+
+def _cued_date(order: str) -> Callable[[re.Match[str]], str]:
+    def read(m: re.Match[str]) -> str:
+        first, second = int(m.group(3)), int(m.group(4))
+        day_first = order == "dmy"
+        if (second if day_first else first) > 12 and (first if day_first else second) <= 12:
+            day_first = not day_first
+        day, month = (first, second) if day_first else (second, first)
+        return m.group(1) + m.group(2) + _spoken_date(day, month, "", day_first)
+
+    return read
+
+
 _ERA_LETTERS = {"AD": "A D", "BC": "B C", "BCE": "B C E", "CE": "C E"}
 _ERA_RE = r"(A\.?D|B\.?C\.?E|B\.?C|C\.?E)\.?(?![\w])"
 _YEAR_ERA = re.compile(rf"(?<![\w.,$£€])({D}{{1,4}})\s?{_ERA_RE}")
@@ -311,6 +330,7 @@ def rules_dates_clock(locale: SpeechLocale) -> tuple[Rule, ...]:
         YEAR_SPAN_RULE,
         num(_MONTH_DAYS, _month_days(locale.date_order)), num(_DAYS_MONTH, _days_month),
         num(_WEEKDAY_DATE, _weekday_date(locale.date_order)),
+        num(_CUED_DATE, _cued_date(locale.date_order)),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
         num(_MONTH_DAY, _month_the_day if locale.date_order == "dmy" else _month_day),
         num(_DAY_MONTH, _day_month), num(_DAY_MONTH_LOWER, _day_month),

@@ -32,7 +32,7 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
 3. measures in two units and counts before "of" ("6 ft 2 in", "2h 15m", "120/80 mmHg",
    "FY2024", "1,000s of", "ext. 204", "555-0100x7": ``measures``), terms ("401(k)"), dates in every
    written form ("March third, twenty twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
-   second, en-GB the first of February; year first is ISO), eras, clock times
+   second, en-GB the first of February; year first is ISO; "on 1/24", "due 3/14" are dates), eras, clock times
    ("seven thirty P M", time zones), telephone numbers (digit groups with
    pauses), ZIP codes and serial numbers (digit by digit), ratios, dimensions
    ("two by eight");
