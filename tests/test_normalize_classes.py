@@ -326,6 +326,12 @@ NINTH_ROUND = [
     ("The form is due 1/24 and the office shut until 2/3; on 3/4 of the days it rained.",
      "The form is due January twenty-fourth and the office shut until February third; on three quarters of the "
      "days it rained."),
+    # feet alone: a prime, or a straight mark after an article; a straight mark that may close a quotation stays
+    ("Hang it on a 6' wall below the 9′ ceiling, 20′ up; 'take 12' she said.",
+     "Hang it on a six-foot wall below the nine-foot ceiling, twenty feet up; 'take twelve' she said."),
+    # a decade written with an apostrophe after "the", "early", "late", "mid"; a year's possessive stays one
+    ("The 1970's and the late 80's were loud, and 1990's budget was small.",
+     "The nineteen seventies and the late eighties were loud, and nineteen ninety's budget was small."),
     # "ed." after an ordinal is the edition
     ("Cite the 3rd ed. of the atlas, not the 1st Ed.", "Cite the third edition of the atlas, not the first Edition."),
 ]

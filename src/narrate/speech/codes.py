@@ -87,6 +87,24 @@ def _inches(m: re.Match[str]) -> str:
     return f"{n.number(m.group(1))} {'inch' if n.is_one(m.group(1)) else 'inches'}"
 
 
+# feet alone: a prime after a number ("an 8′ ceiling", "12′ tall"), or a straight mark after an article and a
+# number before a word ("a 6' fence"; elsewhere a straight mark after a number may close a quotation)
+_FEET = re.compile(rf"(?<![\w.,'’])({NUM})(′|'(?=\s[a-z]))(?![\w'′])")
+_ARTICLE_BEFORE = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s$")
+_NOUN_AFTER = re.compile(r"\s([a-z]+)")
+_NOT_NOUNS = frozenset("tall high long wide deep and or of to in at by with from away".split())
+
+
+def _feet(m: re.Match[str]) -> str:
+    article = _ARTICLE_BEFORE.search(m.string, max(0, m.start() - 5), m.start()) is not None
+    if m.group(2) == "'" and not article:
+        return m.group(0)
+    noun = _NOUN_AFTER.match(m.string, m.end())
+    if article and noun and noun.group(1) not in _NOT_NOUNS:
+        return f"{n.number(m.group(1))}-foot"  # "a 6' fence": a six-foot fence
+    return f"{n.number(m.group(1))} {'foot' if n.is_one(m.group(1)) else 'feet'}"
+
+
 def _feet_inches(m: re.Match[str]) -> str:
     """A height: 6'2" → 'six foot two'."""
     if int(m.group(2)) >= 12:
@@ -238,7 +256,7 @@ TERM_RULES: tuple[Rule, ...] = (num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number
 CODE_RULES: tuple[Rule, ...] = (
     num(_PHONE, _phone), num(_PHONE_INTL, _phone_intl), num(_LOCAL_PHONE, _local_phone),
     num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial),
-    num(_FEET_INCHES, _feet_inches), num(_INCHES, _inches),
+    num(_FEET_INCHES, _feet_inches), num(_INCHES, _inches), num(_FEET, _feet),
     num(_RATIO, _ratio), num(_DIMENSION_UNITS, _dimension_units), num(_DIMENSIONS, _dimensions),
 )
 IDENTIFIER_RULE: Rule = num(_IDENTIFIER, _identifier)

@@ -34,7 +34,8 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
    written form ("March third, twenty twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
    second, en-GB the first of February; year first is ISO; "on 1/24", "due 3/14" are dates), eras, clock times
    ("seven thirty P M", time zones), telephone numbers (digit groups with
-   pauses), ZIP codes and serial numbers (digit by digit), ratios, dimensions
+   pauses), ZIP codes and serial numbers (digit by digit), heights and feet ("4'11\"", "a 6' fence",
+   "8′"), ratios, dimensions
    ("two by eight");
 4. Roman numerals after cue words ("Chapter four"), regnal names ("Henry the
    eighth", "King Olaf the fifth") and other capitalized words ("World War two");
@@ -49,7 +50,7 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
    eight", "A350-900"), a unit alone in parentheses after a label ("Range (m)" "Range (meters)"),
    negatives, money (symbols and
    ISO codes, "twenty dollars and fifty cents"), percentages, degrees, units
-   (m², km/h, Mbps), fractions, ordinals, decades ("the 1000s" "the thousands"), "No."/"#", years,
+   (m², km/h, Mbps), fractions, ordinals, decades ("the 1000s" "the thousands", "the 1990's"), "No."/"#", years,
    letter-digit identifiers ("A one B two"; three digits after capitals in a name as
    people say them, "A three twenty-one", "F-one fifty"), plain numbers;
 7. acronyms ("B B C"; "Nasa" for those read as words; all-caps emphasis is

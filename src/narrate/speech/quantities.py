@@ -281,6 +281,11 @@ def _ordinal(m: re.Match[str]) -> str:
     return n.ordinal(m.group(1))
 
 
+# "the 1990's", "the early 1960’s": a decade written with an apostrophe, after a word that takes one ("1990's
+# budget" alone is the year's possessive)
+_DECADE_APOSTROPHE = re.compile(rf"\b((?:[Tt]he|[Ee]arly|[Ll]ate|[Mm]id)[ -])({D}0|{D}{{3}}0)['’]s\b")
+
+
 def _decade(m: re.Match[str]) -> str:
     if m.group(1) and len(m.group(2)) != 2:  # '1990s is not a decade
         return m.group(0)
@@ -356,7 +361,8 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
         sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
         num(_DOTTED_NUMBERS, _dotted_numbers),
-        num(_ORDINAL, _ordinal), num(_DECADE, _decade),
+        num(_ORDINAL, _ordinal), num(_DECADE_APOSTROPHE, lambda m: m.group(1) + n.decade(int(m.group(2)))),
+        num(_DECADE, _decade),
         lambda text: _NUMBER_SIGN.sub("number ", text), lambda text: _NUMBERS_SIGN.sub("numbers ", text),
         num(_YEAR, _year), IDENTIFIER_RULE, num(_GLUED, _glued),
         num(_HYPHEN_NAME, _hyphen_name), num(_NUMBER, _number),
