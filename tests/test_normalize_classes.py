@@ -309,6 +309,7 @@ NINTH_ROUND = [
     ("She flew a Boeing 747-8 and then an Airbus A330-200.",
      "She flew a Boeing seven forty-seven eight and then an Airbus A three thirty two hundred."),
     ("Read Chapter 101-110 first.", "Read Chapter one hundred one to one hundred ten first."),
+    ("In Lyon 300-400 people marched.", "In Lyon three hundred to four hundred people marched."),
     # a leading dot is said; ".NET" is "dot net"
     ("Port the app to .NET or ASP.NET, and save a .csv copy.",
      "Port the app to dot net or A S P dot net, and save a dot csv copy."),

@@ -83,10 +83,15 @@ _MODEL = re.compile(
     rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}}))([1-9]{D}{{2}})-({D}{{1,3}})(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
 
 
+_COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
+
+
 def _model(m: re.Match[str]) -> str:
     maker, letters, number, variant = m.group(1, 2, 3, 4)
     if maker and (maker in _RANGE_NOUNS or maker in _MONTH_NAMES or maker.upper() in ROMAN_CUES):
         return m.group(0)
+    if int(variant) > int(number) and _COUNT_AFTER.match(m.string, m.end()):
+        return m.group(0)  # "in Tokyo 300-400 people": a range of a count after a place's name
     return f"{maker + ' ' if maker else letters + ' '}{name_number(number)} {n.cardinal(variant)}"
 
 
