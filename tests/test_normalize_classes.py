@@ -348,6 +348,7 @@ def test_ninth_round_reading(text, expected):
     ("They won 3-0 and drew 2-2 at home; it ended 0-0.",
      "They won three nil and drew two all at home; it ended nil nil."),
     ("Rovers 2-1 United.", "Rovers two one United."),
+    ("Serves 4-6 People", "Serves four to six People"),  # a title in capitals, not two teams
 ])
 def test_ninth_round_british_scores(text, expected):
     assert normalize(text, "en-GB") == expected

@@ -52,7 +52,9 @@ _TEAMS_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s$")
 _TEAMS_AFTER = re.compile(r"\s[A-Z][a-z]")
 _RANGE_NOUNS = frozenset("""Chapter Chapters Page Pages Section Sections Verse Verses Room Rooms Line Lines Item
     Items Figure Figures Table Tables Part Parts Volume Volumes Step Steps Level Levels Grade Grades Week Weeks
-    Exit Exits Route Routes Unit Units Ages Aged Years Days Hours Nos Numbers Questions Episodes Season""".split())
+    Exit Exits Route Routes Unit Units Ages Aged Years Days Hours Nos Numbers Questions Episodes Season
+    Serves Sleeps Seats Feeds Makes Takes Lasts Sizes Size Age Players Persons People Guests Pack Packs Minutes
+    Months Weeks Grade Ratio Scale Mix""".split())  # and the words of a title in capitals, "Serves 4-6 People"
 _MONTH_NAMES = frozenset(MONTHS)
 
 
