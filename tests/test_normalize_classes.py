@@ -323,6 +323,9 @@ NINTH_ROUND = [
     # a unit alone in parentheses after a label (a table's header) is the unit's name; a list marker is not
     ("| Depth (m) | Load (kg) | Rise (%) |", "| Depth (meters) | Load (kilograms) | Rise (percent) |"),
     ("See item (m) and clause (g).", "See item (m) and clause (g)."),
+    ("| Speed (m/s) | Time (s) |", "| Speed (meters per second) | Time (seconds) |"),
+    ("Keep the .gitignore file; 123.4567x2 is a product.",
+     "Keep the dot gitignore file; one hundred twenty-three point four five six seven by two is a product."),
     # a day and month with a slash after a word that takes a date is a date; a share before "of" is not
     ("The form is due 1/24 and the office shut until 2/3; on 3/4 of the days it rained.",
      "The form is due January twenty-fourth and the office shut until February third; on three quarters of the "

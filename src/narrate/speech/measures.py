@@ -80,7 +80,7 @@ _EXTENSION = re.compile(rf"(?:(?<=[0-9])(,?\s?))?\b([Ee]xt\.?|[Ee]xtension)\s?({
 
 
 # "555-0100x7", "555-0100 x 12": an "x" right after a telephone number's last four digits is its extension
-_X_EXTENSION = re.compile(rf"(?<=[0-9]{{3}}[-. ][0-9]{{4}})\s?[xX]\s?({D}{{1,5}})(?![\w-]|[.,]{D})")
+_X_EXTENSION = re.compile(rf"(?<=[0-9]{{3}}[- ][0-9]{{4}})\s?[xX]\s?({D}{{1,5}})(?![\w-]|[.,]{D})")
 
 
 def _x_extension(m: re.Match[str]) -> str:

@@ -33,7 +33,7 @@ import unicodedata
 
 from narrate.speech import numbers as n
 from narrate.speech.measures import RULES_MEASURES
-from narrate.speech.numeric import NUM, UNITS, Rule, num, sub, unit_words
+from narrate.speech.numeric import NUM, PER_TIME, UNITS, Rule, num, sub, unit_words
 
 D = "[0-9]"
 
@@ -191,7 +191,9 @@ _GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am":
 
 # a unit alone in parentheses after a label, as in a table's header: "Range (m)" is "Range (meters)",
 # "Mass (kg)", "Area (m²)", "Temperature (°C)", "Change (%)"; not a list marker after "section", "item" …
-_LABEL_UNIT = re.compile(rf"(?<=[^\W\d_] )\((?:({_UNIT_KEYS})([²³]|(?<=[a-z])[23])?|°\s?([CF])|(%))\)")
+_SLASHED_UNITS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" in u)  # "m/s", "km/h"
+_LABEL_UNIT = re.compile(
+    rf"(?<=[^\W\d_] )\((?:({_UNIT_KEYS})([²³]|(?<=[a-z])[23])?|°\s?([CF])|(%)|(s|sec|min)|({_SLASHED_UNITS}))\)")
 _MARKER_WORDS = re.compile(r"\b(?:sub)?(?:sections?|paragraphs?|clauses?|items?|articles?|rules?|parts?|points?|"
                            r"schedules?|annex|see|and|or|to|through|letter|option|answer)\s$", re.IGNORECASE)
 _DEGREE_NAMES = {"C": "degrees Celsius", "F": "degrees Fahrenheit"}
@@ -200,7 +202,11 @@ _DEGREE_NAMES = {"C": "degrees Celsius", "F": "degrees Fahrenheit"}
 def _label_unit(m: re.Match[str]) -> str:
     if _MARKER_WORDS.search(m.string, max(0, m.start() - 14), m.start()):
         return m.group(0)
-    unit, power, degrees, percent = m.groups()
+    unit, power, degrees, percent, time, slashed = m.groups()
+    if slashed:
+        return f"({UNITS[slashed][1]})"
+    if time:
+        return f"({PER_TIME[time]}s)"
     if percent:
         return "(percent)"
     if degrees:

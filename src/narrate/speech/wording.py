@@ -142,7 +142,7 @@ _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![\w])")
 
 
 # "ed." after an ordinal is the edition: "the 2nd ed.", "3rd Ed.", "4th edn"
-_EDITION = re.compile(r"(?<=[0-9](?:st|nd|rd|th) )([Ee])dn?\.?(?![\w.])")
+_EDITION = re.compile(r"(?<=[0-9](?:st|nd|rd|th) )([Ee])d(?:\.|n\.?)(?![\w.])")
 
 
 def _edition(m: re.Match[str]) -> str:
@@ -405,7 +405,7 @@ def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
 
 # a leading dot is said: ".NET" (said "dot net", also in "ASP.NET"), ".txt", ".com"
 _DOT_NET = re.compile(r"(?:^|(?<=[\s(\[\"“‘'])|(?<=[A-Za-z]))\.NET\b")
-_LEADING_DOT = re.compile(r"(?:^|(?<=[\s(\[\"“‘']))\.([a-z]{2,5})\b(?![.@/-]\w)")  # not "(2014).and"
+_LEADING_DOT = re.compile(r"(?:^|(?<=[\s(\[\"“‘']))\.([a-z]{2,12})\b(?![.@/-]\w)")  # not "(2014).and"
 RULES_ADDRESSES: tuple[Rule, ...] = (
     lambda text: _DOT_NET.sub(lambda m: (" " if m.start() and m.string[m.start() - 1].isalpha() else "") + "dot net",
                               text) if ".NET" in text else text,
