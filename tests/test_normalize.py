@@ -94,7 +94,7 @@ def test_ranges(text, expected):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("They won 3-2.", "They won three to two."),
-    ("Leeds beat Hull 2–0 at home.", "Leeds beat Hull two to zero at home."),
+    ("Leeds beat Hull 2–0 at home.", "Leeds beat Hull two to nothing at home."),  # a zero in a score
     ("The final score was 21-14.", "The final score was twenty-one to fourteen."),
     # without a score word, a falling hyphen pair is not a range
     ("a 3-2 vote", "a three-two vote"),

@@ -113,7 +113,8 @@ EDGES = [
     ("a 15000/30000 split", "a fifteen thousand/thirty thousand split"),  # two quantities, no code
     ("The word ἦθος stays.", "The word ἦθος stays."),  # a Greek word is left to the voice
     ("Step 2: 4000 rows", "Step two: four thousand rows"),  # a label and its colon, not a scale
-    ("on 3/17 and 11/30", "on three seventeen and eleven thirty"),  # a month first: maybe a date
+    ("at 3/17 and 11/30", "at three seventeen and eleven thirty"),  # a month first: maybe a date
+    ("on 3/17", "on March seventeenth"),  # after "on": a date
     ("a 35/65 mix", "a thirty-five sixty-five mix"),  # a split of a hundred
     ("It was apt.", "It was apt."),  # the adjective, in lower case
     ("It ended.Then", "It ended.Then"),  # a missing space before a capital
@@ -214,3 +215,143 @@ SEVENTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
 def test_seventh_round_reading(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eighth round: what a listener noticed in narrate's own readings.
+EIGHTH_ROUND = [
+    # a pronoun never follows an article or a possessive: there "WHO", "IT", "US" are initialisms;
+    # elsewhere in capitals they stay pronouns
+    ("NEW GUIDANCE IN THE WHO REPORT", "new guidance in the W H O report"),
+    ("A WHO PANEL MET ON MONDAY", "A W H O panel met on monday"),
+    ("THE GIRL WHO LOVED HORSES", "the girl who loved horses"),
+    ("ASK OUR IT TEAM FIRST", "ask our I T team first"),
+    # "US" after a verb or a preposition at a clause's end, or before a question word, is the pronoun
+    ("PLEASE WRITE TO US.", "please write to us."),
+    ("SHOW US WHERE IT HURTS", "show us where it hurts"),
+    ("BUILT FOR THE US MARKET", "built for the U S market"),
+    # only an article or a possessive makes the initialism: "that", "those", "this", "her" are pronouns too
+    ("I KNEW THAT IT WAS THOSE WHO LEFT", "I knew that it was those who left"),
+    # a contraction in capitals is a word, not letters ("D O N'T" before); an acronym's "'S" is its possessive
+    ("DON'T PANIC, WE'LL BE FINE", "don't panic, we'll be fine"),
+    ("THE CIA'S FILES AREN'T OPEN", "the C I A's files aren't open"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
+def test_eighth_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eighth round: measures in two units, counts before "of", a fiscal year, clinical units.
+EIGHTH_ROUND_MEASURES = [
+    # "in" after a number of feet is inches; as an adjective a height is said "five-foot-eleven"
+    ("The keeper stands 6 ft 4 in and weighs 90 kg.",
+     "The keeper stands six feet four inches and weighs ninety kilograms."),
+    ("She hired a 5 ft 9 in dancer.", "She hired a five-foot-nine dancer."),
+    ("We sat 2 ft in from the edge.", "We sat two feet in from the edge."),
+    # hours and minutes glued to their letters: "m" after hours is minutes, not meters
+    ("The hike took 4h 20m and the drive 1h05m.",
+     "The hike took four hours twenty minutes and the drive one hour five minutes."),
+    # a blood pressure and a clinical unit
+    ("Her pressure was 135/85 mmHg and glucose 98 mg/dL.",
+     "Her pressure was one hundred thirty-five over eighty-five millimeters of mercury and glucose ninety-eight "
+     "milligrams per deciliter."),
+    # a fiscal year is a year
+    ("Sales in FY2023 beat FY22.", "Sales in F Y twenty twenty-three beat F Y twenty-two."),
+    # a round count in digits with a plural "s" before "of"
+    ("1,000s of birds and 100s of bats", "thousands of birds and hundreds of bats"),
+    # an abbreviated unit inside a hyphenated adjective
+    ("a 4-yr-old mare on a 10-km-long ride", "a four-year-old mare on a ten-kilometer-long ride"),
+    # a telephone's labels: "Tel." is said, an extension is dialled digit by digit
+    ("Bookings: tel. 555-0143 or ask for ext. 310.",
+     "Bookings: telephone five five five, zero one four three or ask for extension three one zero."),
+    ("Tel. (555) 014-2271 ext 8", "Telephone five five five, zero one four, two two seven one, extension eight"),
+    # opening hours written with a hyphen go past noon: "to", though the second number is smaller
+    ("The shop is open Tue-Sat 10-4 and Sundays 12-3.",
+     "The shop is open Tuesday to Saturday ten to four and Sundays twelve to three."),
+    ("He sat 5-3 on the bench.", "He sat five-three on the bench."),
+    # a round thousand inside a lower-case code is said as a number, as it is after capitals; other digits
+    # in such a code are copied one by one
+    ("Fit the z4000 blade, not the z4500.", "Fit the Z four thousand blade, not the Z four five zero zero."),
+    # two consecutive years with a slash are a span (a season, a budget year); other slashes are not
+    ("Her 2019/20 season ended early; the 1999/2000 one did not.",
+     "Her twenty nineteen to twenty season ended early; the nineteen ninety-nine to two thousand one did not."),
+    # a version written with "v" is a version, each part a number
+    ("Install v4.0.12 or later.", "Install version four point zero point twelve or later."),
+    # a range of days in one month: both days are ordinals
+    ("The fair runs Sept. 12-14 and again from 3 to 6 October.",
+     "The fair runs September twelfth to fourteenth and again from the third to the sixth of October."),
+    ("On March 3 to 5 pm the desk is shut.", "On March third to five P M the desk is shut."),
+    # money used as an adjective is singular, as a measure is
+    ("Keep a $10 note and a €2 coin, not a hundred dollars more.",
+     "Keep a ten-dollar note and a two-euro coin, not a hundred dollars more."),
+    # a scale's letters after a count with no currency
+    ("The clip had 4.7M views and the app 1.2bn users, but a 9M cable was sold.",
+     "The clip had four point seven million views and the app one point two billion users, but a nine M cable "
+     "was sold."),
+    # "c." and "approx" before a number, and kitchen units
+    ("Built c. 300 BCE, approx 40 km away.", "Built circa three hundred B C E, approximately forty kilometers away."),
+    ("Add 2 tbsp butter and 1 tsp sugar.", "Add two tablespoons butter and one teaspoon sugar."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND_MEASURES)
+def test_eighth_round_measures(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, ninth round: readings a listener heard wrong, each in this project's own sentences.
+NINTH_ROUND = [
+    # a round hundred or thousand as a span of years or a count is "the hundreds", "the thousands"
+    ("Coins of the 1000s and the 100s are rare; the 1800s are not.",
+     "Coins of the thousands and the hundreds are rare; the eighteen hundreds are not."),
+    # a model number after a maker's name or a model's letters: the name's number, then the variant
+    ("She flew a Boeing 747-8 and then an Airbus A330-200.",
+     "She flew a Boeing seven forty-seven eight and then an Airbus A three thirty two hundred."),
+    ("Read Chapter 101-110 first.", "Read Chapter one hundred one to one hundred ten first."),
+    ("In Lyon 300-400 people marched.", "In Lyon three hundred to four hundred people marched."),
+    # a leading dot is said; ".NET" is "dot net"
+    ("Port the app to .NET or ASP.NET, and save a .csv copy.",
+     "Port the app to dot net or A S P dot net, and save a dot csv copy."),
+    # an "x" after a telephone number is its extension, never "by"
+    ("Ring 555-0148x21 after lunch.", "Ring five five five, zero one four eight, extension two one after lunch."),
+    ("Cut a 2x6 board.", "Cut a two by six board."),
+    # a score between two names, or after "won", "drew" …: a zero is "nothing" in American English
+    ("Rovers 2-0 United was the headline; they drew 1-1 next week.",
+     "Rovers two to nothing United was the headline; they drew one to one next week."),
+    ("Read pages 1-2 first.", "Read pages one to two first."),
+    # a unit alone in parentheses after a label (a table's header) is the unit's name; a list marker is not
+    ("| Depth (m) | Load (kg) | Rise (%) |", "| Depth (meters) | Load (kilograms) | Rise (percent) |"),
+    ("See item (m) and clause (g).", "See item (m) and clause (g)."),
+    ("| Speed (m/s) | Time (s) |", "| Speed (meters per second) | Time (seconds) |"),
+    ("Keep the .gitignore file; 123.4567x2 is a product.",
+     "Keep the dot gitignore file; one hundred twenty-three point four five six seven by two is a product."),
+    # a day and month with a slash after a word that takes a date is a date; a share before "of" is not
+    ("The form is due 1/24 and the office shut until 2/3; on 3/4 of the days it rained.",
+     "The form is due January twenty-fourth and the office shut until February third; on three quarters of the "
+     "days it rained."),
+    # feet alone: a prime, or a straight mark after an article; a straight mark that may close a quotation stays
+    ("Hang it on a 6' wall below the 9′ ceiling, 20′ up; 'take 12' she said.",
+     "Hang it on a six-foot wall below the nine-foot ceiling, twenty feet up; 'take twelve' she said."),
+    # a decade written with an apostrophe after "the", "early", "late", "mid"; a year's possessive stays one
+    ("The 1970's and the late 80's were loud, and 1990's budget was small.",
+     "The nineteen seventies and the late eighties were loud, and nineteen ninety's budget was small."),
+    # "ed." after an ordinal is the edition
+    ("Cite the 3rd ed. of the atlas, not the 1st Ed.", "Cite the third edition of the atlas, not the first Edition."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NINTH_ROUND)
+def test_ninth_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # British English says a score's zero "nil", the numbers without "to", a draw "all"
+    ("They won 3-0 and drew 2-2 at home; it ended 0-0.",
+     "They won three nil and drew two all at home; it ended nil nil."),
+    ("Rovers 2-1 United.", "Rovers two one United."),
+    ("Serves 4-6 People", "Serves four to six People"),  # a title in capitals, not two teams
+])
+def test_ninth_round_british_scores(text, expected):
+    assert normalize(text, "en-GB") == expected

@@ -127,3 +127,32 @@ SEVENTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
 def test_german_seventh_round(text, expected):
     assert normalize(text, "de") == expected
+
+
+# Issue 27, eighth round: German spells its initialisms, letter by letter, as German listeners expect;
+# a listed acronym, a German word in capitals for emphasis and a text in capitals keep their words,
+# written as words for the voice (espeak-ng spells a word in capitals it does not list).
+EIGHTH_ROUND = [
+    ("Im ICE nach Köln lief die ARD-Sendung nicht, die ARD zeigte sie später.",
+     "Im I C E nach Köln lief die A R D-Sendung nicht, die A R D zeigte sie später."),
+    ("Sie flog in die USA und kaufte einen VW.", "Sie flog in die U S A und kaufte einen V W."),
+    ("Der ADAC half, die UNO tagte, der DAX fiel.", "Der A D A C half, die Uno tagte, der Dax fiel."),
+    ("Das war NICHT der Plan, sondern DER Fehler. JETZT erst recht.",
+     "Das war Nicht der Plan, sondern Der Fehler. Jetzt erst recht."),
+    ("BITTE NICHT STÖREN", "Bitte Nicht STÖREN"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
+def test_german_eighth_round(text, expected):
+    assert normalize(text, "de") == expected
+
+
+# Issue 27, ninth round: a German word in capitals is given to the voice as a word; espeak-ng (the
+# phonemizer of the Piper voices) spelled "JA" ("jot a"), "NUR", "DU", "WIE" when they were left in capitals.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Er sagte JA, aber NUR DU weißt WIE.", "Er sagte Ja, aber Nur Du weißt Wie."),
+    ("Das ist SO nicht gemeint, die ARD sendet.", "Das ist So nicht gemeint, die A R D sendet."),
+])
+def test_german_ninth_round(text, expected):
+    assert normalize(text, "de") == expected

@@ -27,7 +27,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("100 €", "cien euros"),
     ],
     "numbers": [
-        ("1.250 personas", "mil doscientos cincuenta personas"),
+        ("1.250 personas", "mil doscientas cincuenta personas"),  # hundreds agree with a feminine noun
         ("3,5", "tres coma cinco"),
         ("2020–2025", "dos mil veinte a dos mil veinticinco"),
         ("En 1492", "En mil cuatrocientos noventa y dos"),
@@ -66,7 +66,7 @@ def test_spanish(text, spoken):
 
 def test_mexican_spanish_writes_a_decimal_point():
     assert normalize("Cuesta $3.50 y son 1,250 personas; 2.5 km.", "es-MX") == (
-        "Cuesta tres dólares con cincuenta centavos y son mil doscientos cincuenta personas; "
+        "Cuesta tres dólares con cincuenta centavos y son mil doscientas cincuenta personas; "
         "dos punto cinco kilómetros.")
 
 
@@ -95,11 +95,29 @@ SEVENTH_ROUND = [
     ("La UE decide.", "La U E decide."),
     # a day and a month after the article a date takes
     ("Cerrado hasta el 6/1.", "Cerrado hasta el seis de enero."),
-    # a number ending in one before a noun: "veintiún", "treinta y un"; not before "en", "de" …
-    ("Duró 21 días y 31 noches; 41 en total.", "Duró veintiún días y treinta y un noches; cuarenta y uno en total."),
+    # a number ending in one before a noun: "veintiún", "treinta y un" (before a feminine noun "una",
+    # eighth round: "noche" is feminine); not before "en", "de" …
+    ("Duró 21 días y 31 noches; 41 en total.", "Duró veintiún días y treinta y una noches; cuarenta y uno en total."),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
 def test_spanish_seventh_round(text, expected):
+    assert normalize(text, "es") == expected
+
+
+# Issue 27, eighth round: a cardinal agrees with a feminine noun ("una casa", "doscientas personas"); the
+# gender is guessed from the noun's ending with listed exceptions (``spanish_gender``).
+EIGHTH_ROUND = [
+    ("Compré 1 mesa y 1 libro.", "Compré una mesa y un libro."),
+    ("Llegaron 300 personas de 21 naciones.", "Llegaron trescientas personas de veintiuna naciones."),
+    ("Pasó 1 semana en 1 ciudad con 1 mapa.", "Pasó una semana en una ciudad con un mapa."),
+    ("Resolvió 1 problema con 1 mano.", "Resolvió un problema con una mano."),
+    ("Llevaba 1 arma y 1 t de carga.", "Llevaba un arma y una tonelada de carga."),
+    ("Había 21.000 personas y 501 sillas.", "Había veintiún mil personas y quinientas una sillas."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
+def test_spanish_eighth_round(text, expected):
     assert normalize(text, "es") == expected

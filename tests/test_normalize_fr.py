@@ -103,3 +103,17 @@ SEVENTH_ROUND = [
 @pytest.mark.parametrize(("text", "expected"), SEVENTH_ROUND)
 def test_french_seventh_round(text, expected):
     assert normalize(text, "fr") == expected
+
+
+# Issue 27, eighth round: "un" agrees with a feminine noun ("une maison", "vingt et une voitures"); the
+# gender is guessed from the noun's ending with listed exceptions (``french_gender``).
+EIGHTH_ROUND = [
+    ("Elle a lu 1 page en 1 heure, 1 jour de pluie.", "Elle a lu une page en une heure, un jour de pluie."),
+    ("On compte 21 régions et 31 départements.", "On compte vingt et une régions et trente et un départements."),
+    ("Il a pris 1 t de sable et vu 1 musée.", "Il a pris une tonne de sable et vu un musée."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EIGHTH_ROUND)
+def test_french_eighth_round(text, expected):
+    assert normalize(text, "fr") == expected

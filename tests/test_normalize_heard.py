@@ -64,7 +64,7 @@ READINGS = [
     ("a 7 nm process", "a seven-nanometer process"),
     ("Pressure fell to 990 hPa.", "Pressure fell to nine hundred ninety hectopascals."),
     # scores and fractions in running text
-    ("The match ended 2-0.", "The match ended two to zero."),
+    ("The match ended 2-0.", "The match ended two to nothing."),
     ("a 4-3 victory at home", "a four to three victory at home"),
     ("Fit a 1/2-inch pipe.", "Fit a half-inch pipe."),
     ("Use a 3/4-inch bolt.", "Use a three-quarter-inch bolt."),
@@ -119,10 +119,20 @@ def test_typography_changes_only_quotes_and_dashes():
     assert text == "See Section 12(c), (r) and (tm) – “so” +- 3... ok—fine"
 
 
+def test_a_prime_after_a_digit_is_no_quote():
+    """Feet and inches written with straight marks keep them in the display text (EPUB, transcript,
+    captions); a quote that closes after a digit and an apostrophe before a letter are still typographic."""
+    from narrate.model import plain_text
+
+    text = plain_text(_chapters('She is 4\'11" and wants a 12" pizza, a 6\' 2" friend said "pick 12" in the '
+                                "1990's, 'all 3'.\n")[0].blocks[0].children)
+    assert text == "She is 4'11\" and wants a 12\" pizza, a 6' 2\" friend said “pick 12” in the 1990’s, ‘all 3’."
+
+
 @pytest.mark.parametrize(("language", "text", "expected"), [
     ("de", "Laut Absatz 3(b) gilt ISBN 3-16-148410-0.",
      "Laut Absatz drei (b) gilt I S B N drei, eins sechs, eins vier acht vier eins null, null."),
-    ("de", "Die IUCN und die NATO", "Die I U C N und die NATO"),
+    ("de", "Die IUCN und die NATO", "Die I U C N und die Nato"),
     ("fr", "Selon l'article 4(c), l'OCDE", "Selon l'article quatre (c), l'O C D E"),
     ("es", "la ISSN 2049-3630 de la OCDE", "la I S S N dos cero cuatro nueve, tres seis tres cero de la O C D E"),
 ])

@@ -57,10 +57,54 @@ def _dashes(state: StateCore) -> None:
                 token.content = _EN_DASH.sub("\u2013", _EM_DASH.sub("\u2014", token.content))
 
 
+# A straight quote after a digit is a prime, not a quote: 4'11", a 12" pizza, 6' 2". markdown-it's
+# smartquotes would print 4’11" (an apostrophe) or close a quote with it, so such marks are hidden from it
+# and given back as the author wrote them. A digit's "'" before a letter ("the 1990's") is an apostrophe,
+# and a mark after a digit that closes a quote opened before it ("pick 12") stays a quote.
+_PRIME, _DOUBLE_PRIME = "\ue000", "\ue001"
+_FEET_INCHES = re.compile(r"(?<=[0-9])'(\s?[0-9]+(?:\.[0-9]+)?)\"")
+_AFTER_DIGIT = re.compile(r"(?<=[0-9])(['\"])(?![A-Za-z])")
+_OPENING = {"'": re.compile(r"(?<![\w'])'(?=\w)"), '"': re.compile(r'(?<![\w"])"(?=\S)')}
+_CLOSING = {"'": re.compile(r"(?<=[\w.,;:!?])'(?!\w)"), '"': re.compile(r'(?<=\S)"(?![\w])')}
+
+
+def _quote_open(text: str, mark: str) -> bool:
+    """A quote of ``mark`` is open at the end of ``text`` (more opened than closed; apostrophes not counted)."""
+    return len(_OPENING[mark].findall(text)) > len(_CLOSING[mark].findall(text))
+
+
+def _hide_primes(state: StateCore) -> None:
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        seen = ""  # the block's text so far, primes hidden, to tell a prime from a quote it closes
+        for token in block.children:
+            if token.type == "text" and ("'" in token.content or '"' in token.content):
+                text = _FEET_INCHES.sub(lambda m: f"{_PRIME}{m.group(1)}{_DOUBLE_PRIME}", token.content)
+                done, last = "", 0
+                for m in _AFTER_DIGIT.finditer(text):
+                    done += text[last:m.start()]
+                    mark = m.group(1)
+                    done += mark if _quote_open(seen + done, mark) else _PRIME if mark == "'" else _DOUBLE_PRIME
+                    last = m.end()
+                token.content = done + text[last:]
+            if token.type == "text":
+                seen += token.content
+
+
+def _show_primes(state: StateCore) -> None:
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type == "text" and (_PRIME in token.content or _DOUBLE_PRIME in token.content):
+                token.content = token.content.replace(_PRIME, "'").replace(_DOUBLE_PRIME, '"')
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "smartquotes"])
     md.core.ruler.before("smartquotes", "dashes", _dashes)
+    md.core.ruler.before("smartquotes", "hide_primes", _hide_primes)
+    md.core.ruler.after("smartquotes", "show_primes", _show_primes)
     md.use(footnote_plugin)
     # Language of parts (WCAG 3.1.2): "[c'est la vie]{lang=fr}" and "{lang=fr}" on the line before a block.
     md.use(attrs_plugin, spans=True, allowed=["lang"])

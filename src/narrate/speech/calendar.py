@@ -76,6 +76,41 @@ _MONTH_YEAR = re.compile(rf"(?<![\w.])({_MONTH_RE})\s+({D}{{4}})(?![\w]|[.,][0-9
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 
 
+# a range of days in one month: "October 3-5", "Oct. 3–5, 2024", "March 3 to 5", "3–5 October", "3 to 5 June"
+_TO = r"\s?[–-]\s?|\s(?:to|through|until|till|and)\s"
+_MONTH_DAYS = re.compile(
+    rf"(?<![\w.])({_MONTH_RE})\s+({D}{{1,2}})(?:st|nd|rd|th)?({_TO})({D}{{1,2}}){_DAY_END}"
+    rf"(?!\s?(?:[AaPp]\.?[Mm]\b|o['’]clock|percent|%))(?:,?\s+({D}{{4}})(?![\w]|[.,][0-9]))?")
+_DAYS_MONTH = re.compile(
+    rf"(?<![\w.,])({D}{{1,2}})(?:st|nd|rd|th)?({_TO})({D}{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})"
+    rf"(?:,?\s+({D}{{4}})(?![\w]|[.,][0-9]))?")
+
+
+def _joined(joint: str) -> str:
+    word = joint.strip()
+    return "to" if word in {"–", "-", ""} else word
+
+
+def _month_days(date_order: str) -> Callable[[re.Match[str]], str]:
+    def read(m: re.Match[str]) -> str:
+        month, first, joint, last, year = m.groups()
+        if not int(first) < int(last) <= 31:
+            raise ValueError(m.group(0))
+        the = "the " if date_order == "dmy" else ""
+        return _with_year(f"{_month(month)} {the}{_day(first)} {_joined(joint)} {the}{_day(last)}", year)
+
+    return read
+
+
+def _days_month(m: re.Match[str]) -> str:
+    first, joint, last, month, year = m.groups()
+    if not int(first) < int(last) <= 31:
+        raise ValueError(m.group(0))
+    the = "" if _THE_BEFORE.search(m.string, max(0, m.start() - 8), m.start()) else "the "
+    words = _with_year(f"{the}{_day(first)} {_joined(joint)} the {_day(last)} of {_month(month)}", year)
+    return words if year else _keep_final_period(m, words)
+
+
 def _month_day(m: re.Match[str]) -> str:
     return _with_year(f"{_month(m.group(1))} {_day(m.group(2))}", m.group(3))
 
@@ -165,6 +200,25 @@ def _weekday_date(order: str) -> Callable[[re.Match[str]], str]:
     return read
 
 
+# A day and month written with a slash after a word that takes a date ("on 1/24", "due 3/14", "until
+# 12/31"): a date, never "one twenty-four"; not before "of" ("on 3/4 of the days" is a share)
+_CUED_DATE = re.compile(
+    r"\b([Oo]n|[Dd]ue|[Uu]ntil|[Tt]ill|[Ss]ince|[Dd]ated|[Ee]xpires|[Dd]eadline)(\s+)"
+    rf"({D}{{1,2}})/({D}{{1,2}})(?![\w/]|[.,][0-9]|\s+of\b)")
+
+
+def _cued_date(order: str) -> Callable[[re.Match[str]], str]:
+    def read(m: re.Match[str]) -> str:
+        first, second = int(m.group(3)), int(m.group(4))
+        day_first = order == "dmy"
+        if (second if day_first else first) > 12 and (first if day_first else second) <= 12:
+            day_first = not day_first
+        day, month = (first, second) if day_first else (second, first)
+        return m.group(1) + m.group(2) + _spoken_date(day, month, "", day_first)
+
+    return read
+
+
 _ERA_LETTERS = {"AD": "A D", "BC": "B C", "BCE": "B C E", "CE": "C E"}
 _ERA_RE = r"(A\.?D|B\.?C\.?E|B\.?C|C\.?E)\.?(?![\w])"
 _YEAR_ERA = re.compile(rf"(?<![\w.,$£€])({D}{{1,4}})\s?{_ERA_RE}")
@@ -250,12 +304,33 @@ def _hour_ampm(m: re.Match[str]) -> str:
 WEEKDAY_RULES: tuple[Rule, ...] = (sub(_WEEKDAY_RANGE, _weekday_range), sub(_WEEKDAY, _weekday))
 
 
+# a span of two consecutive years written with a slash: "1999/2000", "the 2023/24 season", "FY2023/24"
+_YEAR_SPAN = re.compile(rf"(?:(?<=FY)|(?<![\w.,/]))(1[0-9]{{3}}|20[0-9]{{2}})/({D}{{4}}|{D}{{2}})(?![\w/]|[.,]{D})")
+
+
+def _year_span(m: re.Match[str]) -> str:
+    """'2023/24' → 'twenty twenty-three to twenty-four'; only a year and the next (else a ratio or a fraction)."""
+    first, second = m.group(1), m.group(2)
+    following = int(first) + 1
+    if second != str(following) and second != f"{following % 100:02d}":
+        return m.group(0)
+    end = n.year(second) if len(second) == 4 else (n.cardinal(second) if second[0] != "0" else f"oh {second[1]}")
+    glued = m.start() > 0 and m.string[m.start() - 1].isalpha()  # "FY2023/24"
+    return f"{' ' if glued else ''}{n.year(first)} to {end}"
+
+
+YEAR_SPAN_RULE: Rule = num(_YEAR_SPAN, _year_span)
+
+
 @lru_cache(maxsize=16)
 def rules_dates_clock(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Numeric and written dates, eras and clock times, for the document's region."""
     region_clock = (num(_REGION_DOTTED_CLOCK, _region_clock),) if locale.date_order == "dmy" else ()
     return (
+        YEAR_SPAN_RULE,
+        num(_MONTH_DAYS, _month_days(locale.date_order)), num(_DAYS_MONTH, _days_month),
         num(_WEEKDAY_DATE, _weekday_date(locale.date_order)),
+        num(_CUED_DATE, _cued_date(locale.date_order)),
         num(_NUMERIC_DATE, _numeric_date(locale.date_order)),
         num(_MONTH_DAY, _month_the_day if locale.date_order == "dmy" else _month_day),
         num(_DAY_MONTH, _day_month), num(_DAY_MONTH_LOWER, _day_month),

@@ -14,7 +14,11 @@ capital word is read for what it is:
   name as a name ("Chapter IV", "Henry VIII"), any other as written ("WIDGET II"); the numeral
   stays;
 * a word of the English word list (three letters or more) is written in small letters ("off",
-  "agents", "elm"), and so is a short function word ("OF", "IN");
+  "agents", "elm"), and so is a short function word ("OF", "IN"), except a pronoun that is also an
+  initialism after an article, a demonstrative or a possessive ("THE WHO REPORT": the World Health
+  Organization, spelled; "THE MAN WHO KNEW" keeps the pronoun; ``wording.initialism_after_determiner``);
+  "US" after another capital word at a clause's end or before a question word is the pronoun
+  ("CONTACT US.", "TELL US WHO"), elsewhere the country ("US TROOPS", "THE US ECONOMY");
 * anything else ("FBI", "HTML", "NASA", and every word the document lists as spelled or read as a
   word) stays in capitals, for the acronym rules.
 
@@ -28,15 +32,17 @@ import re
 from collections.abc import Collection
 
 from narrate.speech.places import STREET_TYPES, STREET_WORDS
-from narrate.speech.wording import ROMAN_CUES, roman_value
+from narrate.speech.wording import ROMAN_CUES, initialism_after_determiner, roman_value
 from narrate.speech.wordsplit import is_word
 
-_WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?![\w-])")
+_WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?:['’](?:S|T|LL|RE|VE|D|M))?(?![\w-])")  # "ISN'T", "WE'LL" too
 _RUN = re.compile(rf"{_WORD.pattern}(?: {_WORD.pattern})*")
 _LETTERS = re.compile(r"[A-Za-z]{2,}")
 _TYPES = frozenset(t.upper() for t in STREET_TYPES) | frozenset(w.upper() for w in STREET_WORDS)
 _FUNCTION_WORDS = frozenset("""OF IN ON AT TO BY OR AN AS IF UP NO SO DO GO IS IT BE HE WE ME MY""".split())
 _PLAIN_ROMAN = re.compile("[IVX]{2,}")  # a numeral after any word: "ML", "CD", "MD" are initialisms there
+_PRONOUNS = frozenset("I YOU HE SHE IT WE THEY WHO THAT THERE".split())  # "WE'LL", "THEY'RE", "THAT'S"
+_QUESTION_WORDS = frozenset("WHO WHAT WHERE WHEN WHY HOW WHICH".split())
 _BEFORE_NAMES = frozenset({"ST", "MT"})  # "ST LOUIS", "MT EVEREST": Saint, Mount before a name
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
 
@@ -46,20 +52,44 @@ def _written_in_capitals(text: str) -> bool:
     return len(words) >= 3 and sum(w.isupper() for w in words) >= MOSTLY * len(words)
 
 
+def _is_word(word: str) -> bool:
+    """A word of the word list; a contraction ("ISN'T", "WE'LL", "CAN'T") when what is before its
+    apostrophe is a word, a short function word or ends a negation's "N"; "FBI'S" is no word."""
+    base, mark, tail = word.replace("’", "'").partition("'")
+    if not mark:
+        return is_word(word)
+    return (is_word(base) or base in _FUNCTION_WORDS or (tail == "T" and base.endswith("N") and len(base) >= 2)
+            or (tail != "S" and base in _PRONOUNS))
+
+
 def _roman(word: str) -> bool:
     return roman_value(word) is not None and not is_word(word)
 
 
-def _read_run(words: list[str], kept: Collection[str], every: bool = False) -> list[str]:
+def _object_us(words: list[str], i: int, after: str) -> bool:
+    """"US" after another capital word, at a clause's end or before a question word, is the pronoun."""
+    if i + 1 < len(words):
+        return words[i + 1] in _QUESTION_WORDS
+    return not after.strip() or after.lstrip()[:1] in ".,;:!?)\"'”’"
+
+
+def _read_run(words: list[str], kept: Collection[str], every: bool = False, before: str = "",
+              after: str = "") -> list[str]:
     """The words of one run of capital words, each as the acronym rules should see it; ``every``: the
-    text is written in capitals. A two-letter word ("IT", "US") is a word only there or in a run of three
-    words or more ("PLEASE DO NOT"), else an acronym ("IT SUPPORT")."""
+    text is written in capitals; ``before``: the text before the run. A two-letter word ("IT", "US") is a
+    word only there or in a run of three words or more ("PLEASE DO NOT"), else an acronym ("IT SUPPORT");
+    a pronoun after an article or a possessive ("THE WHO REPORT", "OUR IT DESK") is an initialism."""
     short = every or len(words) > 2
-    out = [word.lower() if word not in kept and ((len(word) >= 3 and is_word(word))
+    out = [word.lower() if word not in kept and ((len(word) >= 3 and _is_word(word))
                                                  or (short and word in _FUNCTION_WORDS))
-           else word for word in words]
+           and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " ")
+           else word for i, word in enumerate(words)]
+    out = [w[:-1] + "s" if w.endswith(("'S", "’S")) and w.isupper() else w for w in out]  # "FBI'S" → "FBI's"
     for i, word in enumerate(words):
-        if i and word in _TYPES and words[i - 1] not in kept:
+        if word == "US" and i and word not in kept and _object_us(words, i, after) \
+                and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " "):
+            out[i] = "us"  # "CONTACT US", "TELL US WHO": the pronoun after a verb or a preposition
+        elif i and word in _TYPES and words[i - 1] not in kept:
             out[i] = word.capitalize()
             _name(words, out, range(i - 1, max(-1, i - 4), -1), kept)
         elif word in _BEFORE_NAMES and i + 1 < len(words):
@@ -89,6 +119,8 @@ def capitals(text: str, kept: Collection[str] = frozenset()) -> str:
 
     def read(m: re.Match[str]) -> str:
         words = m.group(0).split(" ")
-        return " ".join(_read_run(words, kept, every)) if every or len(words) > 1 else m.group(0)
+        if not (every or len(words) > 1):
+            return m.group(0)
+        return " ".join(_read_run(words, kept, every, m.string[:m.start()], m.string[m.end():]))
 
     return _RUN.sub(read, text)

@@ -87,6 +87,24 @@ def _inches(m: re.Match[str]) -> str:
     return f"{n.number(m.group(1))} {'inch' if n.is_one(m.group(1)) else 'inches'}"
 
 
+# feet alone: a prime after a number ("an 8′ ceiling", "12′ tall"), or a straight mark after an article and a
+# number before a word ("a 6' fence"; elsewhere a straight mark after a number may close a quotation)
+_FEET = re.compile(rf"(?<![\w.,'’])({NUM})(′|'(?=\s[a-z]))(?![\w'′])")
+_ARTICLE_BEFORE = re.compile(r"\b(?:[Aa]n?|[Tt]he)\s$")
+_NOUN_AFTER = re.compile(r"\s([a-z]+)")
+_NOT_NOUNS = frozenset("tall high long wide deep and or of to in at by with from away".split())
+
+
+def _feet(m: re.Match[str]) -> str:
+    article = _ARTICLE_BEFORE.search(m.string, max(0, m.start() - 5), m.start()) is not None
+    if m.group(2) == "'" and not article:
+        return m.group(0)
+    noun = _NOUN_AFTER.match(m.string, m.end())
+    if article and noun and noun.group(1) not in _NOT_NOUNS:
+        return f"{n.number(m.group(1))}-foot"  # "a 6' fence": a six-foot fence
+    return f"{n.number(m.group(1))} {'foot' if n.is_one(m.group(1)) else 'feet'}"
+
+
 def _feet_inches(m: re.Match[str]) -> str:
     """A height: 6'2" → 'six foot two'."""
     if int(m.group(2)) >= 12:
@@ -180,7 +198,9 @@ def _identifier(m: re.Match[str]) -> str:
     if len(runs) == 2:  # lowercase letters glued to digits: "ab9453", "k4", "3d"
         head, tail = runs
         if head.isalpha() and head.islower() and len(head) <= 3:
-            number = n.digits_words(tail) if len(tail) >= 3 else n.cardinal(tail)
+            # "ab9453" is copied digit by digit; a round thousand is said as one ("t2000": "T two thousand",
+            # as "T2000" is), never "two zero zero zero"
+            number = n.digits_words(tail) if len(tail) >= 3 and not round_thousand(tail) else n.cardinal(tail)
             return f"{' '.join(head.upper())} {number}"
         if tail == "p" and len(head) in (3, 4) and not head.startswith("0"):  # "1080p": ten eighty P
             return f"{n.year(head)} P"
@@ -194,6 +214,11 @@ def _identifier(m: re.Match[str]) -> str:
     copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
     return " ".join((n.digits_words(r) if copied else _code_digits(r)) if r.isdigit() else " ".join(r.upper())
                     for r in runs)
+
+
+def round_thousand(digits: str) -> bool:
+    """'2000', '9000': a round number of thousands, said as a number even inside a code."""
+    return len(digits) == 4 and digits[0] != "0" and digits.endswith("000")
 
 
 def name_number(digits: str) -> str:
@@ -218,11 +243,20 @@ def _code_digits(digits: str) -> str:
     return n.cardinal(digits) if short else n.digits_words(digits)
 
 
-TERM_RULES: tuple[Rule, ...] = (num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter))
+# a version written "v2.0.1": the letter is "version", each part a number ("two point zero point one")
+_VERSION = re.compile(rf"(?<![\w.])[vV]({D}{{1,3}}(?:\.{D}{{1,4}}){{1,3}})(?![\w]|\.{D})")
+
+
+def _version(m: re.Match[str]) -> str:
+    return "version " + " point ".join(n.cardinal(str(int(part))) for part in m.group(1).split("."))
+
+
+TERM_RULES: tuple[Rule, ...] = (num(_LETTER_SUFFIX_NUMBER, _letter_suffix_number), num(_QUARTER, _quarter),
+                                num(_VERSION, _version))
 CODE_RULES: tuple[Rule, ...] = (
     num(_PHONE, _phone), num(_PHONE_INTL, _phone_intl), num(_LOCAL_PHONE, _local_phone),
     num(_TRUNK_PHONE, _trunk_phone), num(_ZIP, _zip), num(_SERIAL, _serial),
-    num(_FEET_INCHES, _feet_inches), num(_INCHES, _inches),
+    num(_FEET_INCHES, _feet_inches), num(_INCHES, _inches), num(_FEET, _feet),
     num(_RATIO, _ratio), num(_DIMENSION_UNITS, _dimension_units), num(_DIMENSIONS, _dimensions),
 )
 IDENTIFIER_RULE: Rule = num(_IDENTIFIER, _identifier)

@@ -40,6 +40,15 @@ class Currency:
 
 
 @dataclass(frozen=True)
+class CapitalWords:
+    """How a language reads all-capital words that are not in a text written in capitals."""
+
+    word_acronyms: frozenset[str]  # said as words: "NATO", "UNO", "DAX"
+    spelled_acronyms: frozenset[str]  # spelled though they could be said: "ADAC"
+    emphasis_words: frozenset[str]  # the language's short words in capitals: "DER", "UND", "NICHT"
+
+
+@dataclass(frozen=True)
 class LanguageData:
     """The words one language needs; every list is matched case-sensitively as written."""
 
@@ -69,6 +78,15 @@ class LanguageData:
     # (text before a written date, the word just before it) → the word whose case the day takes
     governing: Callable[[str, str], str] | None = None
     sentence_starters: frozenset[str] = frozenset()  # words that start a sentence, never an ordinal's noun
+    # Capital words (``capital_words``). None: the English test (a capital word of three letters or more
+    # that can be said as a word is left to the voice). Else the language spells its initialisms: a
+    # capital word is read as a word only if it is listed (``word_acronyms``: "NATO", "UNO"), a word of
+    # the language written in capitals for emphasis (``emphasis_words``: "DER", "NICHT"), or four letters
+    # or more that can be said as a word and not listed as spelled (``spelled_acronyms``: "ADAC"); in a
+    # text written in capitals every word that can be said is left as a word.
+    capital_words: CapitalWords | None = None
+    # (a cardinal's words, the noun after it) → the words agreeing with the noun's gender ("una casa")
+    agree: Callable[[str, str], str] | None = None
 
     def cardinal(self, value: int) -> str:
         return spell(value, self.code)
@@ -98,6 +116,9 @@ def split_number(text: str, locale: SpeechLocale) -> tuple[str, str]:
     return "".join(ch for ch in whole if ch not in grouping), frac
 
 
+_ONE_BEFORE_SCALE = re.compile(r"(?:(veinti)|\b)uno(?= (?:mil|millones|billones)\b)")
+
+
 @dataclass(frozen=True)
 class _Reader:
     data: LanguageData
@@ -107,16 +128,21 @@ class _Reader:
     def point(self) -> str:
         return self.data.decimal_word if self.locale.decimal == "," else self.data.decimal_word_point
 
-    def number(self, text: str, before_noun: bool = False) -> str:
+    def number(self, text: str, before_noun: bool = False, noun: str = "") -> str:
+        """``before_noun``: a noun follows (``noun``, when known, for the gender it asks of the number)."""
         whole, frac = split_number(text, self.locale)
         if not whole.isdigit() and not frac:
             raise ValueError(text)
         if len(whole) > 15 or (len(whole) > 1 and whole.startswith("0") and not frac):
             return " ".join(self.data.cardinal(int(ch)) for ch in whole)  # "030": digit by digit
         head = self.data.cardinal(int(whole or "0"))
+        if self.data.code == "es":  # num2words writes "veintiuno mil", "doscientos uno millones"
+            head = _ONE_BEFORE_SCALE.sub(lambda m: "veintiún" if m.group(1) else "un", head)
         if before_noun and not frac and int(whole) == 1 and self.data.one_before_noun:
             head = self.data.one_before_noun
-        elif before_noun and not frac and self.data.code == "es" and head.endswith("uno"):
+        if before_noun and not frac and noun and self.data.agree:
+            head = self.data.agree(head, noun)  # "una casa", "veintiuna noches", "doscientas personas"
+        if before_noun and not frac and self.data.code == "es" and head.endswith("uno"):
             head = head[:-3] + ("ún" if head.endswith("veintiuno") else "un")  # "veintiún años", "treinta y un días"
         if not frac:
             return head
@@ -290,8 +316,9 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         one, many = data.units[m.group(3)]
         whole, frac = split_number(m.group(2), locale)
         singular = not frac and whole == "1"
-        return (f"{data.minus + ' ' if m.group(1) else ''}{reader.number(m.group(2), before_noun=True)} "
-                f"{one if singular else many}")
+        name = one if singular else many
+        return (f"{data.minus + ' ' if m.group(1) else ''}"
+                f"{reader.number(m.group(2), before_noun=True, noun=name.split()[0])} {name}")
 
     rules.append(num(unit, unit_words))
 
@@ -320,10 +347,14 @@ def _build_rules(data: LanguageData, locale: SpeechLocale) -> list[Rule]:
         text = m.group(1)
         if data.code == "de" and text.isdigit() and 1100 <= int(text) <= 1999 and not _noun_follows(m, True):
             return data.year(int(text))  # "endete 1945": a year, as German reads it
-        return reader.number(text, before_noun=_noun_follows(m))
+        noun = _NEXT_WORD.match(m.string, m.end())
+        return reader.number(text, before_noun=_noun_follows(m), noun=noun.group(1) if noun else "")
 
     rules.append(num(plain, plain_number))
-    rules.append(lambda text: _CAPITALS.sub(_spelled, text))
+    if data.capital_words is None:
+        rules.append(lambda text: _CAPITALS.sub(_spelled, text))
+    else:
+        rules.append(lambda text: _read_capitals(text, data.capital_words))
     return rules
 
 
@@ -382,6 +413,50 @@ def _spelled(m: re.Match[str]) -> str:
     return " ".join(word)
 
 
+_LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+_GERMAN_LETTERS = (("SCH", "S"), ("CHT", "T"), ("TZT", "T"), ("CH", "K"), ("CK", "K"), ("TZ", "Z"), ("PF", "F"),
+                   ("ÄU", "EU"))
+
+
+def _sayable(word: str) -> bool:
+    """English's test, or the same after German's letter groups ("NICHT", "SCHON", "JETZT") are one sound."""
+    if pronounceable(word):
+        return True
+    for letters, sound in _GERMAN_LETTERS:
+        word = word.replace(letters, sound)
+    return pronounceable(word)
+
+
+def _as_word(word: str) -> str:
+    """A capital word read as a word is given to the voice as one ("JA" → "Ja", "NUR" → "Nur", "DAX" →
+    "Dax"): espeak-ng, the phonemizer of the Piper voices, spells a word in capitals it does not list
+    ("JA" is "jot a", "NUR" "en u er"); the display text keeps the capitals."""
+    return word[0] + word[1:].lower()
+
+
+def _read_capitals(text: str, words: CapitalWords) -> str:
+    """German: "die ARD", "der ICE", "die USA" are spelled ("A R D"), as German listeners hear them;
+    "NATO", "UNO" (listed), "SO", "JA" (German words) and "NICHT" (four letters or more that can be said)
+    are words, and so is every word of a text written in capitals that can be said ("ACHTUNG BAUSTELLE");
+    a word is written as one for the voice ("Nato", "Ja", "Nicht")."""
+    found = _LETTER_WORDS.findall(text)
+    shouting = len(found) >= 3 and sum(w.isupper() for w in found) >= 0.7 * len(found)
+
+    def read(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if re.fullmatch(r"[IVXLCDM]+", word):
+            return word
+        if word in words.word_acronyms or word in words.emphasis_words or (
+                shouting and len(word) > 2 and pronounceable(word)) or (
+                len(word) >= 4 and word not in words.spelled_acronyms and _sayable(word)):
+            return _as_word(word)
+        return " ".join(word)
+
+    return _CAPITALS.sub(read, text)
+
+
 # French and Spanish words after a number that are no noun it counts ("31 en total", "21 de los 40")
 _NOT_NOUNS = frozenset("de del en y e o u a al por para con que sin entre más menos como et ou à au aux pour par "
                        "avec sans sur".split())
@@ -425,4 +500,4 @@ def _of(data: LanguageData, noun: str) -> str:
     return noun
 
 
-__all__ = ["Currency", "LanguageData", "number_pattern", "rules_for_data", "split_number"]
+__all__ = ["CapitalWords", "Currency", "LanguageData", "number_pattern", "rules_for_data", "split_number"]

@@ -18,29 +18,39 @@ To add a language: write ``rules(text, locale, options) -> text`` (reuse
 abbreviations. Lexicon replacements stay protected whatever the rules do.
 
 German, French and Spanish (every region) run ``locale_rules`` with the words of
-``rules_de``, ``rules_fr`` and ``rules_es``.
+``rules_de``, ``rules_fr`` and ``rules_es``; a Spanish or French number agrees with the noun after
+it ("una casa", "vingt et une voitures": ``spanish_gender``, ``french_gender``), and German spells
+its initialisms ("A R D").
 
 English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``quantities`` or ``wording``):
 
 1. language-neutral cleanup (NFC, invisible characters, whitespace);
 2. e-mail addresses and URLs ("jo at example dot org"; "https://", "www." and "mailto:"
-   unsaid, any other scheme said as typed: "file colon slash slash slash");
+   unsaid, any other scheme said as typed: "file colon slash slash slash"); a leading dot is said
+   (".NET", "ASP.NET" "dot net"; ".csv" "dot csv");
    text in capitals ("123 MAIN ST", "KEEP OFF THE GRASS") gets its words back as words (``capitals``);
-3. terms ("401(k)"), dates in every written form ("March third, twenty
-   twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
-   second, en-GB the first of February; year first is ISO), eras, clock times
+3. measures in two units and counts before "of" ("6 ft 2 in", "2h 15m", "120/80 mmHg",
+   "FY2024", "1,000s of", "ext. 204", "555-0100x7": ``measures``), terms ("401(k)"), dates in every
+   written form ("March third, twenty twenty-five"; numeric dates in the region's order: en-US 1/2/2020 is January
+   second, en-GB the first of February; year first is ISO; "on 1/24", "due 3/14" are dates), eras, clock times
    ("seven thirty P M", time zones), telephone numbers (digit groups with
-   pauses), ZIP codes and serial numbers (digit by digit), ratios, dimensions
+   pauses), ZIP codes and serial numbers (digit by digit), heights and feet ("4'11\"", "a 6' fence",
+   "8′"), ratios, dimensions
    ("two by eight");
 4. Roman numerals after cue words ("Chapter four"), regnal names ("Henry the
    eighth", "King Olaf the fifth") and other capitalized words ("World War two");
-   abbreviations ("Dr." → Doctor before a name, Drive after a street name; "St."; "e.g." …);
+   abbreviations ("Dr." → Doctor before a name, Drive after a street name; "St."; "e.g." …; "ed." after
+   an ordinal, "the 2nd ed.", is "edition");
 5. symbols ("&", "+", "=", "/" as "per" or "or");
 6. ranges and scores ("ten to fifteen", years "nineteen thirty-nine to nineteen
    forty-five"; a hyphen between numbers is a range only if it rises, a unit
-   follows, or after a word like "won"/"score"), negatives, money (symbols and
+   follows, or after a word like "won"/"score"; a score, after such a word or between two names,
+   "Rovers 2-0 United", is said as the region says it: en-US "two to nothing", en-GB "two nil", a draw
+   "one all"), model numbers after a maker's name or letters ("Boeing 747-8" "seven forty-seven
+   eight", "A350-900"), a unit alone in parentheses after a label ("Range (m)" "Range (meters)"),
+   negatives, money (symbols and
    ISO codes, "twenty dollars and fifty cents"), percentages, degrees, units
-   (m², km/h, Mbps), fractions, ordinals, decades, "No."/"#", years,
+   (m², km/h, Mbps), fractions, ordinals, decades ("the 1000s" "the thousands", "the 1990's"), "No."/"#", years,
    letter-digit identifiers ("A one B two"; three digits after capitals in a name as
    people say them, "A three twenty-one", "F-one fifty"), plain numbers;
 7. acronyms ("B B C"; "Nasa" for those read as words; all-caps emphasis is

@@ -65,6 +65,8 @@ def year(number: str | int) -> str:
 
 def decade(number: str | int) -> str:
     """1990 → 'nineteen nineties', 1900 → 'nineteen hundreds', 2000 → 'two thousands'."""
+    if int(str(number)) in (100, 1000):  # "the 1000s": "the thousands", never "one thousands"
+        return "hundreds" if int(str(number)) == 100 else "thousands"
     words = year(number) if int(str(number)) >= 100 else cardinal(number)
     head, _, last = words.rpartition(" ")
     stem, dash, tail = last.rpartition("-")

@@ -93,6 +93,10 @@ UNITS: dict[str, tuple[str, str]] = {
     "mol": ("mole", "moles"), "mmol": ("millimole", "millimoles"), "GW": ("gigawatt", "gigawatts"),
     "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
     "TWh": ("terawatt hour", "terawatt hours"), "µg": ("microgram", "micrograms"), "μg": ("microgram", "micrograms"),
+    "tsp": ("teaspoon", "teaspoons"), "tbsp": ("tablespoon", "tablespoons"), "Tbsp": ("tablespoon", "tablespoons"),
+    "qt": ("quart", "quarts"), "gal": ("gallon", "gallons"),
+    "dL": ("deciliter", "deciliters"), "dl": ("deciliter", "deciliters"), "µL": ("microliter", "microliters"),
+    "μL": ("microliter", "microliters"), "mmHg": ("millimeter of mercury", "millimeters of mercury"),
     "mV": ("millivolt", "millivolts"), "kV": ("kilovolt", "kilovolts"), "mA": ("milliamp", "milliamps"),
 }
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))

@@ -9,7 +9,7 @@ before plain numbers); only the numeric dates, dotted times and pence depend on 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from narrate.speech import numbers as n
 from narrate.speech.calendar import MONTHS, WEEKDAY_RULES, rules_dates_clock
@@ -29,6 +29,7 @@ from narrate.speech.numeric import (
     sub,
     unit_words,
 )
+from narrate.speech.wording import ROMAN_CUES
 
 # ---------------------------------------------------------------------- ranges
 
@@ -40,18 +41,84 @@ _SCORE_AFTER = re.compile(r"\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|sco
 _RANGE = re.compile(
     rf"(?<![\w.,:/–-])([$£€]?)({NUM})(\s?[–-]\s?)([$£€]?)({NUM})(?![0-9:/–-]|\.[0-9]|,[0-9])")
 _UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
+# a count after the numbers is no score: "lose 3-4 pounds", "won 2-3 times"
+_COUNTED_AFTER = re.compile(r"\s(?:pounds|stone|kilos|years|months|weeks|days|hours|minutes|seconds|times|percent|"
+                            r"people|inches|feet|miles|dollars|euros|cents|pence|per)\b")
 _DECADE_RANGE = re.compile(rf"(?<={D}0s)\s?[–-]\s?(?=['’]?{D}{{1,3}}0s\b)")
+
+# a score between two names: "Arsenal 1-0 Chelsea" (two small numbers, a capitalized word either side; not
+# after a word that numbers a range, "Chapters 1-2 Summary")
+_TEAMS_BEFORE = re.compile(r"\b([A-Z][a-z]+)\s$")
+_TEAMS_AFTER = re.compile(r"\s[A-Z][a-z]")
+_RANGE_NOUNS = frozenset("""Chapter Chapters Page Pages Section Sections Verse Verses Room Rooms Line Lines Item
+    Items Figure Figures Table Tables Part Parts Volume Volumes Step Steps Level Levels Grade Grades Week Weeks
+    Exit Exits Route Routes Unit Units Ages Aged Years Days Hours Nos Numbers Questions Episodes Season
+    Serves Sleeps Seats Feeds Makes Takes Lasts Sizes Size Age Players Persons People Guests Pack Packs Minutes
+    Months Weeks Grade Ratio Scale Mix""".split())  # and the words of a title in capitals, "Serves 4-6 People"
+_MONTH_NAMES = frozenset(MONTHS)
+
+
+def _between_teams(m: re.Match[str], first: str, second: str) -> bool:
+    if not (first.isdigit() and second.isdigit() and len(first) <= 2 and len(second) <= 2):
+        return False
+    before = _TEAMS_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
+    return (before is not None and before.group(1) not in _RANGE_NOUNS and before.group(1) not in _MONTH_NAMES
+            and _TEAMS_AFTER.match(m.string, m.end()) is not None)
+
+
+def _score(first: str, second: str, british: bool) -> str:
+    """A score as it is said: en-GB "one nil", "two one", "one all", "nil nil"; elsewhere "one to nothing",
+    "two to one", "one to one" (a zero in a score is "nothing" in American English, never "zero")."""
+    zero = "nil" if british else "nothing"
+
+    def say(number: str) -> str:
+        return zero if number.strip("0") == "" else n.number(number)
+
+    if british:
+        return f"{say(first)} all" if first == second and first.strip("0") else f"{say(first)} {say(second)}"
+    return f"{say(first)} to {say(second)}"
+
+
+# a model number after a maker's name or a model's letters: "Boeing 747-8", "737-800" after "Boeing",
+# "A350-900": the three digits as such names are said ("seven forty-seven"), the variant as a number
+_MODEL = re.compile(
+    rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}}))([1-9]{D}{{2}})-({D}{{1,3}})(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
+
+
+_COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
+
+
+def _model(m: re.Match[str]) -> str:
+    maker, letters, number, variant = m.group(1, 2, 3, 4)
+    if maker and (maker in _RANGE_NOUNS or maker in _MONTH_NAMES or maker.upper() in ROMAN_CUES):
+        return m.group(0)
+    if int(variant) > int(number) and _COUNT_AFTER.match(m.string, m.end()):
+        return m.group(0)  # "in Tokyo 300-400 people": a range of a count after a place's name
+    return f"{maker + ' ' if maker else letters + ' '}{name_number(number)} {n.cardinal(variant)}"
+
+
+# opening hours: "Mon-Fri 9-5", "open 10-4", "hours: 8-6" — the hours go past noon, so the second is smaller
+_HOURS_CUE = re.compile(
+    r"\b(?:(?i:open|opens|opening|hours|daily|weekdays|weekends)|(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)"
+    r"(?:day|nesday|sday|urday|rsday)?s?\.?)\W{0,3}$")
+
+
+def _opening_hours(m: re.Match[str], first: str, second: str) -> bool:
+    return (first.isdigit() and second.isdigit() and 1 <= int(second) < int(first) <= 12
+            and bool(_HOURS_CUE.search(m.string, max(0, m.start() - 30), m.start())))
 
 
 def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1000 <= int(text) <= 2099
 
 
-def _range(m: re.Match[str]) -> str:
+def _range(m: re.Match[str], british: bool = False) -> str:
     sym1, first, dash, sym2, second = m.groups()
     score = _SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start()) or _SCORE_AFTER.match(m.string, m.end())
-    if score and not (sym1 or sym2):
-        return f"{n.number(first)} to {n.number(second)}"
+    measured = _UNIT_AFTER.match(m.string, m.end()) or _COUNTED_AFTER.match(m.string, m.end())
+    if not (sym1 or sym2) and not measured and (score or _between_teams(m, first, second)):
+        return _score(first, second, british) if first.isdigit() and second.isdigit() else \
+            f"{n.number(first)} to {n.number(second)}"
     if not (sym1 or sym2) and _UNIT_AFTER.match(m.string, m.end()):
         return f"{n.number(first)} to {second}"  # "1980-1970 kg": quantities, not years
     if _is_year(first) and not (sym1 or sym2):
@@ -61,7 +128,8 @@ def _range(m: re.Match[str]) -> str:
             second = str(int(first[:2]) + 1) + second  # "1999-00": the next century, said in full
         if _is_year(second) and int(second) >= int(first):
             return f"{n.year(first)} to {n.year(second)}"
-    if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")):
+    if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")) \
+            and not _opening_hours(m, first, second):
         return m.group(0)
     return f"{sym1}{first} to {sym2 or sym1}{second}"
 
@@ -220,6 +288,11 @@ def _ordinal(m: re.Match[str]) -> str:
     return n.ordinal(m.group(1))
 
 
+# "the 1990's", "the early 1960’s": a decade written with an apostrophe, after a word that takes one ("1990's
+# budget" alone is the year's possessive)
+_DECADE_APOSTROPHE = re.compile(rf"\b((?:[Tt]he|[Ee]arly|[Ll]ate|[Mm]id)[ -])({D}0|{D}{{3}}0)['’]s\b")
+
+
 def _decade(m: re.Match[str]) -> str:
     if m.group(1) and len(m.group(2)) != 2:  # '1990s is not a decade
         return m.group(0)
@@ -274,6 +347,7 @@ def rules_dates_times(locale: SpeechLocale) -> tuple[Rule, ...]:
     return (*WEEKDAY_RULES, *TERM_RULES, *rules_dates_clock(locale), *CODE_RULES)
 
 
+_BRITISH = frozenset({"GB", "IE", "IM", "JE", "GG"})  # pence and scores ("one nil") as said there
 _PENCE = re.compile(rf"(?<![\w.,£$€])({D}{{1,2}})p\b")
 
 
@@ -284,16 +358,18 @@ def _pence(m: re.Match[str]) -> str:
 @lru_cache(maxsize=16)
 def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Ranges, money, percentages, units, fractions and every other number."""
-    pence = (num(_PENCE, _pence),) if locale.region in {"GB", "IE", "IM", "JE", "GG"} else ()
+    pence = (num(_PENCE, _pence),) if locale.region in _BRITISH else ()
     return (*pence,
         lambda text: _DECADE_RANGE.sub(" to ", text),
-        num(_RANGE, _range), lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
+        num(_MODEL, _model), num(_RANGE, partial(_range, british=locale.region in _BRITISH)),
+        lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
         num(_PERCENT, _percent), num(_DEGREES, _degrees),
         num(_MONEY, _money), num(_CODE_MONEY, _money), num(_MONEY_CODE, _money_code),
         lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
         sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
         num(_DOTTED_NUMBERS, _dotted_numbers),
-        num(_ORDINAL, _ordinal), num(_DECADE, _decade),
+        num(_ORDINAL, _ordinal), num(_DECADE_APOSTROPHE, lambda m: m.group(1) + n.decade(int(m.group(2)))),
+        num(_DECADE, _decade),
         lambda text: _NUMBER_SIGN.sub("number ", text), lambda text: _NUMBERS_SIGN.sub("numbers ", text),
         num(_YEAR, _year), IDENTIFIER_RULE, num(_GLUED, _glued),
         num(_HYPHEN_NAME, _hyphen_name), num(_NUMBER, _number),

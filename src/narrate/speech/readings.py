@@ -2,13 +2,17 @@
 
 Rules ``text -> text`` that ``normalize`` runs around the numeric rules:
 
-* ``RULES_FIRST`` (before dates and times): a toll-free number spelled in words ("1-800-FLOWERS"),
+* ``RULES_FIRST`` (before dates and times): a unit alone in parentheses after a label, as in a
+  table's header ("Range (m)" → "Range (meters)", "(°C)", "(%)"; not after "item", "section" …), a
+  toll-free number spelled in words ("1-800-FLOWERS"),
   a space restored after a comma before a number
   ("July,1998"), ISO date-times ("2024-05-01T18:00:00Z" →
   "… at 18:00:00 UTC"), labelled identifiers (ISBN, ISSN: digit by digit in their
   groups, never a number or a range), mathematical signs between operands ("1−2", "x≤3",
   "2*8", "y=x+1"), "1:250000" as a scale, "5G/6G" as "5G or 6G", and measures
-  written as adjectives ("a 5-km loop" → "a five-kilometer loop");
+  written as adjectives ("a 5-km loop" → "a five-kilometer loop", "a 3-yr-old" → "a three-year-old");
+  first of all, measures in two units and counts before "of" (``measures``: "6 ft 2 in", "2h 15m",
+  "120/80 mmHg", "FY2024", "1,000s of");
 * ``RULES_AFTER_SYMBOLS`` (after the symbol rules, before quantities): five or more digits in
   a slash-joined code ("MIG-25/235212": digit by digit), long groups of
   digits joined by hyphens ("0-684-13558-2": digit by digit, group by group), a list
@@ -28,7 +32,8 @@ import re
 import unicodedata
 
 from narrate.speech import numbers as n
-from narrate.speech.numeric import NUM, UNITS, Rule, num, sub, unit_words
+from narrate.speech.measures import RULES_MEASURES
+from narrate.speech.numeric import NUM, PER_TIME, UNITS, Rule, num, sub, unit_words
 
 D = "[0-9]"
 
@@ -103,16 +108,19 @@ def _alnum_slash(m: re.Match[str]) -> str:
 # ------------------------------------------------------------ measures as adjectives
 
 _UNIT_KEYS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" not in u and " " not in u)
-_HYPHEN_UNIT = re.compile(rf"(?<![\w.,-])({NUM})-({_UNIT_KEYS})(?![\w/²³-])")
+_HYPHEN_UNIT = re.compile(rf"(?<![\w.,-])({NUM})-({_UNIT_KEYS})(?![\w/²³]|-[^a-z])")  # "a 3-yr-old" too
 _EXTRA_PLURALS = {"days": "day", "inches": "inch", "gallons": "gallon", "acres": "acre", "hectares": "hectare",
-                  "storeys": "storey", "stories": "story", "meters": "meter", "metres": "metre", "volts": "volt"}
+                  "storeys": "storey", "stories": "story", "meters": "meter", "metres": "metre", "volts": "volt",
+                  # money used as an adjective: "a $5 fee" → "a five-dollar fee", "a €2 coin" → "a two-euro coin"
+                  "dollars": "dollar", "euros": "euro", "cents": "cent"}
 _SINGULAR = {many: one for one, many in UNITS.values() if one != many and " " not in many} | _EXTRA_PLURALS
 _NUMBER_WORD = ("(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                 "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
                 "ninety|hundred|thousand|million|point|half)")
 _NOT_A_NOUN = frozenset("""of from to and or away long wide high deep tall old apart ahead behind ago later
     earlier each more less than by off in on at per a an the into onto over under is are was were that which
-    later before after past north south east west up down out""".split())
+    later before after past north south east west up down out worth apiece richer poorer short extra cash
+    back total overall altogether today tomorrow now then here there too for with""".split())
 _ATTRIBUTIVE = re.compile(
     rf"\b([Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y|[Yy]our|[Ii]ts)\s+"
     rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)\s({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
@@ -181,7 +189,37 @@ def _vanity(m: re.Match[str]) -> str:
 _GLUED_COMMA = re.compile(r"(?<=[A-Za-z]),(?=[0-9])")  # "July,1998", "5pm,4am": a space was left out
 
 
+# a unit alone in parentheses after a label, as in a table's header: "Range (m)" is "Range (meters)",
+# "Mass (kg)", "Area (m²)", "Temperature (°C)", "Change (%)"; not a list marker after "section", "item" …
+_SLASHED_UNITS = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if "/" in u)  # "m/s", "km/h"
+_LABEL_UNIT = re.compile(
+    rf"(?<=[^\W\d_] )\((?:({_UNIT_KEYS})([²³]|(?<=[a-z])[23])?|°\s?([CF])|(%)|(s|sec|min)|({_SLASHED_UNITS}))\)")
+_MARKER_WORDS = re.compile(r"\b(?:sub)?(?:sections?|paragraphs?|clauses?|items?|articles?|rules?|parts?|points?|"
+                           r"schedules?|annex|see|and|or|to|through|letter|option|answer)\s$", re.IGNORECASE)
+_DEGREE_NAMES = {"C": "degrees Celsius", "F": "degrees Fahrenheit"}
+
+
+def _label_unit(m: re.Match[str]) -> str:
+    if _MARKER_WORDS.search(m.string, max(0, m.start() - 14), m.start()):
+        return m.group(0)
+    unit, power, degrees, percent, time, slashed = m.groups()
+    if slashed:
+        return f"({UNITS[slashed][1]})"
+    if time:
+        return f"({PER_TIME[time]}s)"
+    if percent:
+        return "(percent)"
+    if degrees:
+        return f"({_DEGREE_NAMES[degrees]})"
+    try:
+        return f"({unit_words(unit, {'2': '²', '3': '³'}.get(power or '', power), True)})"
+    except ValueError:
+        return m.group(0)
+
+
 RULES_FIRST: tuple[Rule, ...] = (
+    sub(_LABEL_UNIT, _label_unit),
+    *RULES_MEASURES,
     num(_VANITY, _vanity),
     lambda text: _GLUED_COMMA.sub(", ", text) if "," in text else text,
     num(_ISO_DATETIME, _iso_datetime), lambda text: _ZULU.sub(r"\1 UTC", text) if "Z" in text else text,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
+from narrate.speech.locale_rules import CapitalWords, Currency, LanguageData, rules_for_data
 from narrate.speech.numeric import num, sub
 from narrate.speech.sentences import Abbreviations, register
 
@@ -83,8 +83,20 @@ def _regnal(data: LanguageData, value: int, name: str) -> str:
     return f"der {word[:1].upper()}{word[1:]}"
 
 
+# Capital words: German spells its initialisms ("ARD" is "A-R-D", "ICE" "I-C-E", "USA" "U-S-A"); these are
+# said as words, as German listeners know them; "ADAC" is spelled though it could be said.
+_CAPITAL_WORDS = CapitalWords(
+    word_acronyms=frozenset("""NATO UNO UNESCO UNICEF NASA FIFA UEFA DAX TÜV AIDS LASER RADAR NAFTA OPEC ASEAN
+        COVID SARS PIN PISA KITA WLAN""".split()),
+    spelled_acronyms=frozenset("ADAC DLRG".split()),
+    emphasis_words=frozenset("""DER DIE DAS DEN DEM DES EIN EINE UND ODER ABER NUR MIT VON AUS BEI ZUM ZUR
+        FÜR IST WAR HAT SIE ER ES WIR IHR ICH DU JA SO DA ZU IM AM UM AN IN OB WO WIE WER WAS NIE NUN GUT
+        ALLE VIEL SEHR NOCH SCHON AUCH NICHT KEIN KEINE""".split()),
+)
+
 DATA = LanguageData(
     code="de",
+    capital_words=_CAPITAL_WORDS,
     decimal_word="Komma",
     decimal_word_point="Komma",
     months={**{name: i + 1 for i, name in enumerate(MONTHS)}, **_SHORT},

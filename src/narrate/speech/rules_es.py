@@ -13,6 +13,7 @@ import re
 
 from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
 from narrate.speech.sentences import Abbreviations, register
+from narrate.speech.spanish_gender import agree
 
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
           "noviembre", "diciembre")
@@ -104,6 +105,7 @@ DATA = LanguageData(
     ordinal=_ordinal,
     regnal=_regnal,
     one_before_noun="un",
+    agree=agree,  # "1 casa" → "una casa": the noun's gender guessed from its ending (``spanish_gender``)
     extra_rules=(_apocope,),
 )
 

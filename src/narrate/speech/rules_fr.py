@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from narrate.speech.french_gender import agree
 from narrate.speech.locale_rules import Currency, LanguageData, rules_for_data
 from narrate.speech.numeric import sub
 from narrate.speech.sentences import Abbreviations, register
@@ -99,6 +100,7 @@ DATA = LanguageData(
     ordinal=_ordinal,
     regnal=_regnal,
     one_before_noun="un",
+    agree=agree,  # "1 maison" → "une maison": the noun's gender guessed from its ending (``french_gender``)
     extra_rules=(sub(_CENTURY, _century),
                  sub(_CENTURY_S, lambda m: " siècle" + ("." if not m.string[m.end():].strip() else "")),
                  sub(_BEFORE_NUMBER_RE, lambda m: _BEFORE_NUMBER[m.group(1)] + " ")),

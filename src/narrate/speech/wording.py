@@ -141,6 +141,15 @@ _GENERAL_RE = re.compile(  # one word-start test and first-letter check before t
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![\w])")
 
 
+# "ed." after an ordinal is the edition: "the 2nd ed.", "3rd Ed.", "4th edn"
+_EDITION = re.compile(r"(?<=[0-9](?:st|nd|rd|th) )([Ee])d(?:\.|n\.?)(?![\w.])")
+
+
+def _edition(m: re.Match[str]) -> str:
+    words = "Edition" if m.group(1) == "E" else "edition"
+    return words + "." if m.group(0).endswith(".") and _at_end(m) else words
+
+
 def _general(m: re.Match[str]) -> str:
     assert m.lastindex is not None
     words = _GENERAL[m.lastindex - 1][1]
@@ -295,6 +304,23 @@ _SHOUTED_WORDS = frozenset("""THE AND BUT FOR NOT YOU ARE WAS HIS HER SHE HE WE 
     IN ON OF OR BY BE AN AS IF UP OUT ALL ONE TWO HAD HAS HOW WHO WHY YES NOW NEW GET GOT CAN OUR ITS
     SAY SEE WAY DAY MAN OLD BIG RUN HIM THEY THEM THIS THAT WHAT WITH FROM HAVE WILL""".split())
 _ACRONYM = re.compile(r"\b([A-Z]{2,})(s|['’]s)?\b")
+# Pronouns whose capitals are also initialisms: "WHO" (the World Health Organization), "IT"
+# (information technology), "US" (the United States). A pronoun never follows an article or a
+# possessive ("THE WHO REPORT", "OUR IT DESK", "A US FIRM"), so there the word is the initialism;
+# anywhere else ("THE MAN WHO KNEW", "WHO IS IT?") it stays the pronoun.
+PRONOUN_INITIALISMS = frozenset({"WHO", "IT", "US"})
+# only words that are never pronouns or conjunctions themselves: "THAT IT WAS", "THOSE WHO DARE", "IS THIS IT?",
+# "ASK HER WHO" keep the pronoun
+_DETERMINERS = frozenset("the a an its their our your his my every each any".split())
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
+
+
+def initialism_after_determiner(word: str, before: str) -> bool:
+    """Whether capital ``word`` is an initialism because of the text ``before`` it ("THE WHO")."""
+    if word not in PRONOUN_INITIALISMS:
+        return False
+    m = _WORD_BEFORE.search(before[-40:])
+    return m is not None and m.group(1).lower() in _DETERMINERS
 _VOWELS = set("AEIOUY")
 
 
@@ -356,7 +382,10 @@ def acronyms(text: str, words: Collection[str] = WORD_ACRONYMS,
     shouting = _shouting(text)
 
     def read(m: re.Match[str]) -> str:
-        spoken = _read_acronym(m.group(1), shouting, words, spelled)
+        if initialism_after_determiner(m.group(1), m.string[:m.start()]):
+            spoken = " ".join(m.group(1))  # "THE WHO REPORT": the organization, spelled
+        else:
+            spoken = _read_acronym(m.group(1), shouting, words, spelled)
         plural = m.group(2) or ""
         if plural and " " in spoken:
             return f"{spoken}'s"
@@ -374,13 +403,20 @@ def _when(hint: re.Pattern[str], rule: Rule) -> Rule:
     return lambda text: rule(text) if hint.search(text) else text
 
 
+# a leading dot is said: ".NET" (said "dot net", also in "ASP.NET"), ".txt", ".com"
+_DOT_NET = re.compile(r"(?:^|(?<=[\s(\[\"“‘'])|(?<=[A-Za-z]))\.NET\b")
+_LEADING_DOT = re.compile(r"(?:^|(?<=[\s(\[\"“‘']))\.([a-z]{2,12})\b(?![.@/-]\w)")  # not "(2014).and"
 RULES_ADDRESSES: tuple[Rule, ...] = (
-    lambda text: _MAILTO.sub("", text), _when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)))
+    lambda text: _DOT_NET.sub(lambda m: (" " if m.start() and m.string[m.start() - 1].isalpha() else "") + "dot net",
+                              text) if ".NET" in text else text,
+    lambda text: _MAILTO.sub("", text), _when(re.compile("@"), sub(_EMAIL, _email)), _when(_URL_HINT, sub(_URL, _url)),
+    lambda text: _LEADING_DOT.sub(r"dot \1", text) if "." in text else text)
 RULES_WORDS: tuple[Rule, ...] = (
     sub(_LONE_ROMAN, _lone_roman),
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
     sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
+    sub(_EDITION, _edition),
     sub(_GENERAL_RE, _general), sub(_BEFORE_NUMBER_RE, _before_number), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
     sub(_TITLE_ALONE, _title_alone),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,
