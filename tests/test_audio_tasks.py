@@ -182,3 +182,45 @@ def test_a_sentence_several_chapters_lack_is_synthesized_on_the_cluster_once(mak
     made = {p.relative_to(project.cache_dir / "audio").as_posix()
             for p in (project.cache_dir / "audio").glob("??/*.flac")}
     assert made == set(sentences)
+
+
+def test_a_stitching_task_is_sent_no_sentence_and_reads_none(make_project, monkeypatch):
+    """Once every chapter is mastered and encoded, the editions are stitched from the chapters'
+    records and encodings alone: the stitching task is sent no sentence audio (a cluster's largest
+    cache entries) and its render neither reads nor synthesizes one."""
+    from narrate.audio import master, synth
+    from narrate.editions import audio_tasks as audio_tasks_module
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    body = "\n\n".join(f"## Part {n}\n\nThe river runs past the library number {n}. The lamps are lit."
+                       for n in range(3))
+    root = make_project({"content/note.md": f"---\ntitle: A note\n---\n\n{body}\n", "voices/fake.toml": FAKE_VOICE})
+    assert not build(root, BuildOptions(formats=("mp3", "m4b"), voice="fake", jobs=1)).failed
+    project = open_project(root)
+    (doc,), _ = read_all(project)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "fake", project.cache_dir)
+    profile = choose_voice(ctx)
+    sent: list[dict[str, bytes]] = []
+    real_job = audio_tasks_module.AudioJob
+
+    def kept(*args, **kwargs):
+        job = real_job(*args, **kwargs)
+        sent.append(job.cache)
+        return job
+
+    def never(*args, **kwargs):
+        raise AssertionError("a sentence was read or synthesized to stitch cached chapters")
+
+    monkeypatch.setattr(audio_tasks_module, "AudioJob", kept)
+    monkeypatch.setattr(synth, "synthesize_to_cache", never)
+    monkeypatch.setattr(master, "synthesize_missing", never)
+    executor = InProcess()
+    prepared = {"note": (profile, publication_script(ctx, profile))}
+    tasks, results, _ = audio_tasks(executor, root, project.config, project.cache_dir, [(doc, "fake", ("mp3", "m4b"))],
+                                    prepared, resolve_formats(("mp3", "m4b")), False)
+    executor.run(tasks)
+    (cache,) = sent
+    assert cache and all(rel.startswith("chapters/") and not rel.endswith((".flac", ".wav")) for rel in cache)
+    made = {name: data for files in results["note"].made.values() for _, name, data, _ in files}
+    out = root / "output" / "note"
+    assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}

@@ -121,12 +121,17 @@ def _epoch(value: str | None) -> Iterator[None]:
 
 
 def narration_entries(cache_dir: Path, profile: Any, engine: Any, script: Any) -> dict[str, bytes]:
-    """The cache entries (relative path → bytes) ``script`` read by ``profile`` uses, but the
-    mastered WAVs: the chapters are stitched from their encodings."""
+    """The cache entries (relative path → bytes) the editions of ``script`` read by ``profile`` are
+    stitched from once every chapter is mastered and encoded: the chapters' records, levels and
+    encodings (``chapters/``), never the sentences (the render reads none when every chapter is
+    cached: ``audio.master.all_encoded``) nor the mastered WAVs (the editions stitch the encodings)."""
     audio = cache_dir / "audio"
-    used = used_cache_files(script, profile, engine, audio)
-    return {p.relative_to(audio).as_posix(): p.read_bytes() for p in sorted(used)
-            if p.is_file() and not (p.suffix == ".wav" and p.relative_to(audio).parts[0] == "chapters")}
+    entries = {}
+    for path in sorted(used_cache_files(script, profile, engine, audio)):
+        rel = path.relative_to(audio)
+        if rel.parts[0] == "chapters" and path.suffix != ".wav" and path.is_file():
+            entries[rel.as_posix()] = path.read_bytes()
+    return entries
 
 
 def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
