@@ -22,8 +22,10 @@ from narrate.sources.project import open_project
 class InProcess:
     """An executor whose tasks run here, one after the other, as a node would run them."""
 
-    def put(self, value):
-        return value
+    def voice(self, profile):
+        from narrate.audio.ray_worker import voice_files
+
+        return voice_files(profile)
 
     def remote_tasks(self, function, count, arguments, collect, sources) -> Tasks:
         return Tasks(function, count, arguments, collect, sources)
@@ -224,3 +226,18 @@ def test_a_stitching_task_is_sent_no_sentence_and_reads_none(make_project, monke
     made = {name: data for files in results["note"].made.values() for _, name, data, _ in files}
     out = root / "output" / "note"
     assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}
+
+
+def test_a_cache_entry_sent_back_is_written_inside_the_cache_only(tmp_path):
+    import pytest
+
+    from narrate.audio.cluster import write_entries
+    from narrate.errors import AudioError
+
+    cache = tmp_path / "cache"
+    assert write_entries(cache, {"ab/abc.flac": b"12", "chapters/cd/cde.json": b"{}"}) == 4
+    assert (cache / "chapters" / "cd" / "cde.json").read_bytes() == b"{}"
+    for bad in ("../escaped", "chapters/../../escaped", "/tmp/escaped", "", "..\\escaped"):
+        with pytest.raises(AudioError, match="outside the cache"):
+            write_entries(cache, {bad: b"x"})
+    assert not (tmp_path / "escaped").exists()

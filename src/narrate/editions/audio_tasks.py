@@ -31,7 +31,7 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
-from narrate.audio.ray_worker import Stored, local_voice, made_entries, voice_files
+from narrate.audio.ray_worker import Stored, local_voice, made_entries
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
 from narrate.editions.text_tasks import Finished, TextJob, TextResult, read_files
@@ -104,6 +104,16 @@ class HeadKeyed:
         return getattr(self._engine, name)
 
 
+def keyed_engine(profile: Any, engines: dict[str, Any]) -> HeadKeyed:
+    """``profile``'s engine, one per voice in ``engines`` (a build's), its cache key worked out once: a
+    Piper engine's reads the package's metadata every time (about 16 times per publication here)."""
+    key = repr(profile)
+    if key not in engines:
+        engine = get_engine(profile)
+        engines[key] = HeadKeyed(engine, engine.cache_key())
+    return engines[key]
+
+
 @contextlib.contextmanager
 def _epoch(value: str | None) -> Iterator[None]:
     """``SOURCE_DATE_EPOCH`` as on the machine running the build, for one task (a node's worker
@@ -144,20 +154,16 @@ def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
     sent (once its chapters are all in the cache), so a large batch is never all in memory at once."""
     results: dict[str, TextResult] = {}
     received = [0]
-    voices: dict[str, tuple[Any, Any]] = {}
+    engines: dict[str, Any] = {}
 
     def arguments(index: int) -> tuple[Any, ...]:
         doc, voice, makers = wanted[index]
-        profile, script = prepared[doc.meta.slug]
-        key = repr(profile)
-        if key not in voices:
-            shipped, files = voice_files(profile)
-            voices[key] = (shipped, executor.put(files))
-        engine = get_engine(profile)
+        profile, script, *given = prepared[doc.meta.slug]
+        engine = given[0] if given else keyed_engine(profile, engines)
         job = AudioJob(TextJob(doc, config, makers, formats, page_list, read_files(root, doc)), voice, script,
                        narration_entries(cache_dir, profile, engine, script), engine.cache_key(),
                        os.environ.get("SOURCE_DATE_EPOCH"))
-        return (job, *voices[key])
+        return (job, *executor.voice(profile))
 
     def collect(index: int, result: Any) -> None:
         if not isinstance(result, AudioResult):
