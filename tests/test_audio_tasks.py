@@ -59,7 +59,9 @@ def test_a_packaged_piper_voice_stitches_from_the_heads_cache_alone(make_project
         {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("note.cover.")}
     # nothing synthesized, mastered or encoded again: the node found every entry it was sent
     assert sorted(p for p in project.cache_dir.rglob("*") if p.is_file()) == before
-    assert received[0] == sum(len(data) for files in made.values() for _, _, data, _ in files)
+    # the MP3 and the M4B come back as spans of the encoded blocks the head holds (and the tags, the
+    # cover, the M4B's tables): their audio does not cross the network again
+    assert received[0] < sum(len(data) for files in made.values() for _, _, data, _ in files) / 2
     assert Path(made["mp3"][0][1]).suffix == ".mp3"
 
 

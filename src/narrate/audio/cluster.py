@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
+from narrate.audio.ray_spans import Spans, inside
 from narrate.audio.ray_worker import ChapterJob, Stored, files_key, narrate_chapter, voice_files
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -60,19 +61,35 @@ class Outcome:
         self.failed = {} if self.failed is None else self.failed
 
 
-def write_entries(cache_dir: Path, entries: dict[str, bytes]) -> int:
-    """``entries`` (cache-relative path → bytes) written atomically under ``cache_dir``; their bytes."""
+def write_entries(cache_dir: Path, entries: Mapping[str, bytes | Spans]) -> int:
+    """``entries`` (cache-relative path → bytes, or ``Spans`` of other entries: a chapter's joined
+    encoding) written atomically under ``cache_dir``; the bytes they took to send. An entry whose
+    spans do not rebuild as sent is left out (the chapter's encoding is then joined again here)."""
     total = 0
-    for rel, data in entries.items():
-        parts = PurePosixPath(rel).parts
-        # checked by its name (a resolve per entry cost the head more than writing it): relative, no ``..``
-        if not parts or rel.startswith("/") or "\\" in rel or ".." in parts:
+    for rel in sorted(entries, key=lambda name: isinstance(entries[name], Spans)):  # the spans' sources first
+        data = entries[rel]
+        if not inside(rel):  # checked by its name (a resolve per entry cost the head more than writing it)
             raise AudioError(f"a cluster task sent back a cache entry outside the cache: {rel!r}", cache_dir)
-        target = cache_dir / rel
-        with atomic_path(target) as tmp:
+        if isinstance(data, Spans):
+            total += data.sent
+            rebuilt = data.rebuild(lambda name: _entry(cache_dir, entries, name))
+            if rebuilt is None:
+                continue
+            data = rebuilt
+        else:
+            total += len(data)
+        with atomic_path(cache_dir / rel) as tmp:
             tmp.write_bytes(data)
-        total += len(data)
     return total
+
+
+def _entry(cache_dir: Path, entries: Mapping[str, bytes | Spans], name: str) -> bytes:
+    data = entries.get(name)
+    if isinstance(data, bytes):
+        return data
+    if not inside(name):
+        raise OSError(f"not a cache entry: {name!r}")
+    return (cache_dir / name).read_bytes()
 
 
 def store(ray: Any, files: dict[str, bytes]) -> Stored:

@@ -31,6 +31,7 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
+from narrate.audio.ray_spans import CODEC_SUFFIXES, Spans, find_spans, inside
 from narrate.audio.ray_worker import Stored, local_voice, made_entries
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
@@ -57,7 +58,8 @@ class AudioJob:
 
 @dataclass
 class AudioResult:
-    made: dict[str, Finished]  # maker → its files
+    made: dict[str, list[tuple[str, str, bytes | Spans, dict[str, Any]]]]  # maker → its files (``Finished``, a
+    # file that copies the head's encoded blocks sent as ``Spans`` of them)
     warnings: dict[str, list[str]]
     entries: dict[str, bytes]  # cache entries made on the node (none when every chapter was cached)
 
@@ -78,9 +80,11 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes] | Stored
                                      page_list=job.text.page_list, formats=job.text.formats,
                                      prepared=(here, job.script, HeadKeyed(engine, job.cache_key)))
             made, warnings = {}, {}
+            encoded = {rel: data for rel, data in job.cache.items() if rel.endswith(CODEC_SUFFIXES)}
             try:
                 for maker in job.text.makers:
-                    made[maker] = [(fmt, path.name, path.read_bytes(), extra)
+                    # a file that copies the encoded blocks the head holds is sent as spans of them
+                    made[maker] = [(fmt, path.name, find_spans(data := path.read_bytes(), encoded) or data, extra)
                                    for fmt, path, extra in MAKERS[maker][0](ctx)]
                     warnings[maker], ctx.warnings = ctx.warnings, []
             finally:
@@ -168,15 +172,32 @@ def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
     def collect(index: int, result: Any) -> None:
         if not isinstance(result, AudioResult):
             return
-        received[0] += write_entries(cache_dir / "audio", result.entries)
-        received[0] += sum(len(data) for files in result.made.values() for _, _, data, _ in files)
-        results[wanted[index][0].meta.slug] = TextResult(result.made, result.warnings)
+        audio = cache_dir / "audio"
+        received[0] += write_entries(audio, result.entries)
+        made: dict[str, Finished] = {}
+        for maker, files in result.made.items():
+            made[maker] = []
+            for fmt, name, data, extra in files:
+                received[0] += data.sent if isinstance(data, Spans) else len(data)
+                whole = data.rebuild(lambda rel: _cached(audio, rel)) if isinstance(data, Spans) else data
+                if whole is None:  # not as the node made it: this publication's editions are stitched here
+                    tasks.lost[index] = f"{name} did not come out of this machine's cache as the node made it"
+                    return
+                made[maker].append((fmt, name, whole, extra))
+        results[wanted[index][0].meta.slug] = TextResult(made, result.warnings)
 
     def source(index: int) -> str | None:
         doc = wanted[index][0]
         return doc.source_files[0] if doc.source_files else None
 
-    return executor.remote_tasks(make_audio, len(wanted), arguments, collect, source), results, received
+    tasks = executor.remote_tasks(make_audio, len(wanted), arguments, collect, source)
+    return tasks, results, received
+
+
+def _cached(audio: Path, rel: str) -> bytes:
+    if not inside(rel):
+        raise OSError(f"not a cache entry: {rel!r}")
+    return (audio / rel).read_bytes()
 
 
 def merged(first: TextResult | None, second: TextResult | None) -> TextResult | None:
