@@ -3,7 +3,8 @@
 Each chapter that is not cached yet becomes one Ray task (``ray_worker.narrate_chapter``) on a
 node: it synthesizes the chapter's missing sentences, masters and encodes its blocks there, and
 sends back the cache entries it made (sentences as FLAC, the chapter's record, its blocks'
-levels and encodings; never the mastered WAVs). The driver writes them, atomically, into the
+levels and encodings, its joined encoding as spans of its blocks: ``ray_spans``; never the
+mastered WAVs). The driver writes them, atomically, into the
 cache of the machine running the build, whose publications then find every chapter mastered
 and encoded and only stitch and write the editions. A voice's level figures (``voicelevel``)
 are learned first, one task per voice, and sent to its chapters.

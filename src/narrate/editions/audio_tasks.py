@@ -4,13 +4,16 @@ In the chapters' pass (``editions/on_cluster``), once every chapter of a publica
 and encoded in the cache of the machine running ``narrate build``, the publication (if its audio
 editions must be made again) becomes one task (``make_audio``) on a node: it is given the
 parsed ``Document``, the voice and script the head worked out, the project files the editions
-read (``text_tasks.read_files``: sources, images, cover) and the cache entries its narration uses
-(``audio.master.used_cache_files``, without the mastered WAVs the head never holds). It renders
-the narration from that cache (nothing to synthesize or master: every chapter is cached), runs
-the makers a local build runs in a scratch folder of its own, and sends back each finished file
-(joined chapters, credits, chapter frames and tags, cover) and any cache entry it had to make.
-The head writes the files into the publication's staging folder (``text_tasks.write_made``) and
-the entries into its cache: it never stitches, so the files are a local build's, byte for byte.
+read (``text_tasks.read_files``: sources, images, cover) and the cache entries the editions are
+stitched from (``narration_entries``: the chapters' records, levels and encodings; no sentence,
+no mastered WAV). It renders the narration from that cache (nothing to synthesize or master:
+every chapter is cached), runs the makers a local build runs in a scratch folder of its own, and
+sends back each finished file and any cache entry it had to make. A file made mostly of the
+encoded blocks the head holds (the MP3, the M4B, the read-along EPUB) comes back as spans of
+them (``audio.ray_spans``): the head joins the slices and checks them, so the audio crosses the
+network once. The head writes the files into the publication's staging folder
+(``text_tasks.write_made``) and the entries into its cache: the files are a local build's, byte
+for byte.
 
 A task is a pure function of its job: a node lost mid-task, Ray runs it again elsewhere. A task
 that failed (a NarrateError on the node, or retries spent) sends nothing back: the publication's
