@@ -243,3 +243,15 @@ def test_a_cache_entry_sent_back_is_written_inside_the_cache_only(tmp_path):
         with pytest.raises(AudioError, match="outside the cache"):
             write_entries(cache, {bad: b"x"})
     assert not (tmp_path / "escaped").exists()
+
+
+def test_an_engine_keyed_as_the_heads_crosses_a_process_boundary():
+    """The head's publications are built on worker processes (``--jobs``): what they are handed is pickled."""
+    import pickle
+
+    from narrate.editions.audio_tasks import HeadKeyed
+    from narrate.speech.engines import get_engine
+    from narrate.speech.voices import VoiceProfile
+
+    engine = pickle.loads(pickle.dumps(HeadKeyed(get_engine(VoiceProfile(name="f", engine="fake", model="f")), "k")))
+    assert engine.cache_key() == "k" and engine.sample_rate > 0

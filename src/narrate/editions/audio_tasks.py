@@ -108,6 +108,8 @@ class HeadKeyed:
         return self._key
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # pickle's probes of an instance it is making: no ``_engine`` yet
+            raise AttributeError(name)
         return getattr(self._engine, name)
 
 
@@ -165,8 +167,8 @@ def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
 
     def arguments(index: int) -> tuple[Any, ...]:
         doc, voice, makers = wanted[index]
-        profile, script, *given = prepared[doc.meta.slug]
-        engine = given[0] if given else keyed_engine(profile, engines)
+        profile, script = prepared[doc.meta.slug]
+        engine = keyed_engine(profile, engines)
         job = AudioJob(TextJob(doc, config, makers, formats, page_list, read_files(root, doc)), voice, script,
                        narration_entries(cache_dir, profile, engine, script), engine.cache_key(),
                        os.environ.get("SOURCE_DATE_EPOCH"))

@@ -89,14 +89,14 @@ def _files(audio: Path, paths: Sequence[Path]) -> dict[str, bytes]:
     return {p.relative_to(audio).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
-def _chapters(ctx: PublicationContext, formats: tuple[str, ...], prepared: dict[str, tuple[Any, ...]],
+def _chapters(ctx: PublicationContext, formats: tuple[str, ...], prepared: dict[str, tuple[Any, Any]],
               engines: dict[str, Any]) -> tuple[ChapterWork | None, list[ChapterWork]] | None:
     """The voice-level task (None when its figures are cached) and the chapter tasks of one
     publication; None when it has other voices (mastered on this machine)."""
     profile = choose_voice(ctx)
     engine = keyed_engine(profile, engines)
     script = publication_script(ctx, profile)
-    prepared[ctx.doc.meta.slug] = (profile, script, engine)
+    prepared[ctx.doc.meta.slug] = (profile, script)
     target = TARGETS.get(profile.loudness)
     if target is None or part_voices(ctx, script, profile):
         return None
