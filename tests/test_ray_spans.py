@@ -98,6 +98,13 @@ def test_an_m4b_comes_back_from_the_blocks_adts_payloads(blocks, tmp_path):
     changed[name] = blocks[name][:-1] + bytes([blocks[name][-1] ^ 1])
     assert spans.rebuild(changed.__getitem__) is None  # a source other than the node's: never a wrong file
 
+    def missing(name: str) -> bytes:
+        raise OSError(name)
+
+    assert spans.rebuild(missing) is None  # a source gone from the head's cache
+    cut = Spans(spans.sources, spans.pieces[:-5], spans.literals, spans.size, spans.crc)
+    assert cut.rebuild(blocks.__getitem__) is None
+
 
 def test_a_small_file_or_one_not_made_of_the_blocks_is_sent_as_it_is(blocks):
     assert find_spans(b"x" * 1000, blocks) is None

@@ -106,17 +106,17 @@ class Spans:
         """The file, its sources read by ``read``; None when it does not come out as sent (a source
         missing or other than the node's)."""
         triples = array("I")
-        triples.frombytes(zlib.decompress(self.pieces))
         try:
+            triples.frombytes(zlib.decompress(self.pieces))
             views = [memoryview(read(name)) for name in self.sources]
-        except OSError:
+            literals = memoryview(self.literals)
+            parts = []
+            append = parts.append
+            it = iter(triples)
+            for source, offset, length in zip(it, it, it, strict=True):
+                append((literals if source == LITERAL else views[source])[offset:offset + length])
+        except (OSError, ValueError, IndexError, zlib.error):  # a source missing, pieces cut short
             return None
-        literals = memoryview(self.literals)
-        parts = []
-        append = parts.append
-        it = iter(triples)
-        for source, offset, length in zip(it, it, it, strict=True):
-            append((literals if source == LITERAL else views[source])[offset:offset + length])
         data = b"".join(parts)
         return data if len(data) == self.size and zlib.crc32(data) == self.crc else None
 
