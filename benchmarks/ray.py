@@ -59,27 +59,48 @@ FAKE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"\n'
 FORMATS = "mp3,m4b"  # --formats: what every build of this script makes (the audio by default)
 
 
+# ``narrate build`` with its Ray executors' count of the bytes the head received (cache entries as
+# the chapter tasks sent them, the audio editions as the stitching tasks sent them) written to argv[1]
+COUNTING = """import atexit, json, sys
+from narrate.audio import ray
+executors, real = [], ray.RayExecutor.__init__
+def init(self, *args, **kwargs):
+    real(self, *args, **kwargs)
+    executors.append(self)
+ray.RayExecutor.__init__ = init
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps({"received": sum(e.received_bytes for e in executors)})))
+sys.argv[0] = "narrate"
+from narrate.cli import run
+run()
+"""
+
+
 def timed_build(root: Path, *args: str) -> dict:
-    """One build's wall seconds, its own figure (``seconds``) and its CPU-seconds (``cpu``: the build
+    """One build's wall seconds, its own figure (``seconds``), its CPU-seconds (``cpu``: the build
     process and its subprocesses, read from its own exit status, so that no other process this script
-    reaps meanwhile, a Ray node's for one, is counted in)."""
+    reaps meanwhile, a Ray node's for one, is counted in) and the bytes its Ray executor received
+    (``received``; 0 for a local build)."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "SOURCE_DATE_EPOCH": "1700000000"}
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "narrate", "build", str(root), "--json", "--formats",
-                                 FORMATS, *args], stdout=out, stderr=err, env=env)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".json") as counts:
+        proc = subprocess.Popen([sys.executable, "-c", COUNTING, counts.name, "build", str(root), "--json",
+                                 "--formats", FORMATS, *args], stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(), err.read().decode()
+        received = json.loads(Path(counts.name).read_text() or "{}").get("received", 0)
     if proc.returncode != 0:
         sys.exit(f"build failed: {stderr[-2000:]}")
     fallback = [w for w in json.loads(stdout).get("warnings", []) if w.startswith("Ray:")]
     if fallback:  # chapters mastered on this machine after all: the figures would not be the design's
         sys.exit(f"the cluster did not narrate every chapter: {fallback}")
-    return {"wall": wall, "seconds": float(json.loads(stdout)["seconds"]), "cpu": usage.ru_utime + usage.ru_stime}
+    return {"wall": wall, "seconds": float(json.loads(stdout)["seconds"]), "cpu": usage.ru_utime + usage.ru_stime,
+            "received": received}
 
 
 def audio_seconds(root: Path) -> float:
@@ -152,10 +173,11 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cpu_build(root: Path, *args: str) -> tuple[float, float]:
-    """Wall seconds and CPU-seconds (user + system, the build and its subprocesses) of one build."""
+def cpu_build(root: Path, *args: str) -> tuple[float, float, int]:
+    """Wall seconds, CPU-seconds (user + system, the build and its subprocesses) and the bytes its Ray
+    executor received, of one build."""
     figures = timed_build(root, *args)
-    return figures["wall"], figures["cpu"]
+    return figures["wall"], figures["cpu"], figures["received"]
 
 
 def head_cost(voice: str, titles: int) -> None:
@@ -178,13 +200,13 @@ def head_cost(voice: str, titles: int) -> None:
                 if not path.name.startswith("generated-"):
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
             args = ("--voice", voice, "--executor", "ray", "--ray-address", cluster.address)
-            wall, cpu = cpu_build(root, *args)
+            wall, cpu, wire = cpu_build(root, *args)
             audio = audio_seconds(root)
             (root / "output" / "manifest.json").unlink()  # every edition again, from full caches:
-            stitch_wall, stitch_cpu = cpu_build(root, *args)  # what stitching and writing cost alone
+            stitch_wall, stitch_cpu, stitch_wire = cpu_build(root, *args)  # what stitching and writing cost alone
             (root / "output" / "manifest.json").unlink()  # the same build on this machine alone
-            local_wall, local_cpu = cpu_build(root, "--voice", voice, "--executor", "local", "-j", "1",
-                                              "--output", str(root / "local"))
+            local_wall, local_cpu, _ = cpu_build(root, "--voice", voice, "--executor", "local", "-j", "1",
+                                                 "--output", str(root / "local"))
             from narrate.audio import flac as flac_files
 
             cache = root / ".narrate" / "cache" / "audio"
@@ -214,6 +236,10 @@ def head_cost(voice: str, titles: int) -> None:
     print(f"  audio editions received (stitched by Ray tasks, written here): {stitched:,} B = "
           f"{stitched / hours / 1e6:,.1f} MB per hour of audio; with the cache entries: "
           f"{(received + stitched) / hours / 1e6:,.1f} MB per hour")
+    print(f"  bytes the head received over the wire, as its Ray executor counted them (cache entries as the "
+          f"chapter tasks sent them, audio editions as the stitching tasks sent them; text editions not counted): "
+          f"cold {wire:,} = {wire / hours / 1e6:,.1f} MB per hour of audio; from full caches {stitch_wire:,} = "
+          f"{stitch_wire / hours / 1e6:,.1f} MB per hour")
     print(f"  sentence cache as WAV {wav:,} B, as FLAC {flac:,} B (ratio {flac / wav:.3f}); per hour of "
           f"synthesized speech: WAV 158.8 MB, FLAC {158.8 * flac / wav:,.1f} MB")
 

@@ -22,8 +22,10 @@ from narrate.sources.project import open_project
 class InProcess:
     """An executor whose tasks run here, one after the other, as a node would run them."""
 
-    def put(self, value):
-        return value
+    def voice(self, profile):
+        from narrate.audio.ray_worker import voice_files
+
+        return voice_files(profile)
 
     def remote_tasks(self, function, count, arguments, collect, sources) -> Tasks:
         return Tasks(function, count, arguments, collect, sources)
@@ -57,7 +59,9 @@ def test_a_packaged_piper_voice_stitches_from_the_heads_cache_alone(make_project
         {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith("note.cover.")}
     # nothing synthesized, mastered or encoded again: the node found every entry it was sent
     assert sorted(p for p in project.cache_dir.rglob("*") if p.is_file()) == before
-    assert received[0] == sum(len(data) for files in made.values() for _, _, data, _ in files)
+    # the MP3 and the M4B come back as spans of the encoded blocks the head holds (and the tags, the
+    # cover, the M4B's tables): their audio does not cross the network again
+    assert received[0] < sum(len(data) for files in made.values() for _, _, data, _ in files) / 2
     assert Path(made["mp3"][0][1]).suffix == ".mp3"
 
 
@@ -182,3 +186,72 @@ def test_a_sentence_several_chapters_lack_is_synthesized_on_the_cluster_once(mak
     made = {p.relative_to(project.cache_dir / "audio").as_posix()
             for p in (project.cache_dir / "audio").glob("??/*.flac")}
     assert made == set(sentences)
+
+
+def test_a_stitching_task_is_sent_no_sentence_and_reads_none(make_project, monkeypatch):
+    """Once every chapter is mastered and encoded, the editions are stitched from the chapters'
+    records and encodings alone: the stitching task is sent no sentence audio (a cluster's largest
+    cache entries) and its render neither reads nor synthesizes one."""
+    from narrate.audio import master, synth
+    from narrate.editions import audio_tasks as audio_tasks_module
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    body = "\n\n".join(f"## Part {n}\n\nThe river runs past the library number {n}. The lamps are lit."
+                       for n in range(3))
+    root = make_project({"content/note.md": f"---\ntitle: A note\n---\n\n{body}\n", "voices/fake.toml": FAKE_VOICE})
+    assert not build(root, BuildOptions(formats=("mp3", "m4b"), voice="fake", jobs=1)).failed
+    project = open_project(root)
+    (doc,), _ = read_all(project)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "fake", project.cache_dir)
+    profile = choose_voice(ctx)
+    sent: list[dict[str, bytes]] = []
+    real_job = audio_tasks_module.AudioJob
+
+    def kept(*args, **kwargs):
+        job = real_job(*args, **kwargs)
+        sent.append(job.cache)
+        return job
+
+    def never(*args, **kwargs):
+        raise AssertionError("a sentence was read or synthesized to stitch cached chapters")
+
+    monkeypatch.setattr(audio_tasks_module, "AudioJob", kept)
+    monkeypatch.setattr(synth, "synthesize_to_cache", never)
+    monkeypatch.setattr(master, "synthesize_missing", never)
+    executor = InProcess()
+    prepared = {"note": (profile, publication_script(ctx, profile))}
+    tasks, results, _ = audio_tasks(executor, root, project.config, project.cache_dir, [(doc, "fake", ("mp3", "m4b"))],
+                                    prepared, resolve_formats(("mp3", "m4b")), False)
+    executor.run(tasks)
+    (cache,) = sent
+    assert cache and all(rel.startswith("chapters/") and not rel.endswith((".flac", ".wav")) for rel in cache)
+    made = {name: data for files in results["note"].made.values() for _, name, data, _ in files}
+    out = root / "output" / "note"
+    assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}
+
+
+def test_a_cache_entry_sent_back_is_written_inside_the_cache_only(tmp_path):
+    import pytest
+
+    from narrate.audio.cluster import write_entries
+    from narrate.errors import AudioError
+
+    cache = tmp_path / "cache"
+    assert write_entries(cache, {"ab/abc.flac": b"12", "chapters/cd/cde.json": b"{}"}) == 4
+    assert (cache / "chapters" / "cd" / "cde.json").read_bytes() == b"{}"
+    for bad in ("../escaped", "chapters/../../escaped", "/tmp/escaped", "", "..\\escaped"):
+        with pytest.raises(AudioError, match="outside the cache"):
+            write_entries(cache, {bad: b"x"})
+    assert not (tmp_path / "escaped").exists()
+
+
+def test_an_engine_keyed_as_the_heads_crosses_a_process_boundary():
+    """The head's publications are built on worker processes (``--jobs``): what they are handed is pickled."""
+    import pickle
+
+    from narrate.editions.audio_tasks import HeadKeyed
+    from narrate.speech.engines import get_engine
+    from narrate.speech.voices import VoiceProfile
+
+    engine = pickle.loads(pickle.dumps(HeadKeyed(get_engine(VoiceProfile(name="f", engine="fake", model="f")), "k")))
+    assert engine.cache_key() == "k" and engine.sample_rate > 0

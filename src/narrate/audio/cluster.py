@@ -3,7 +3,8 @@
 Each chapter that is not cached yet becomes one Ray task (``ray_worker.narrate_chapter``) on a
 node: it synthesizes the chapter's missing sentences, masters and encodes its blocks there, and
 sends back the cache entries it made (sentences as FLAC, the chapter's record, its blocks'
-levels and encodings; never the mastered WAVs). The driver writes them, atomically, into the
+levels and encodings, its joined encoding as spans of its blocks: ``ray_spans``; never the
+mastered WAVs). The driver writes them, atomically, into the
 cache of the machine running the build, whose publications then find every chapter mastered
 and encoded and only stitch and write the editions. A voice's level figures (``voicelevel``)
 are learned first, one task per voice, and sent to its chapters.
@@ -18,13 +19,14 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
+from narrate.audio.ray_spans import Spans, inside
 from narrate.audio.ray_worker import ChapterJob, Stored, files_key, narrate_chapter, voice_files
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -60,22 +62,56 @@ class Outcome:
         self.failed = {} if self.failed is None else self.failed
 
 
-def write_entries(cache_dir: Path, entries: dict[str, bytes]) -> int:
-    """``entries`` (cache-relative path → bytes) written atomically under ``cache_dir``; their bytes."""
+def write_entries(cache_dir: Path, entries: Mapping[str, bytes | Spans]) -> int:
+    """``entries`` (cache-relative path → bytes, or ``Spans`` of other entries: a chapter's joined
+    encoding) written atomically under ``cache_dir``; the bytes they took to send. An entry whose
+    spans do not rebuild as sent is left out (the chapter's encoding is then joined again here)."""
     total = 0
-    for rel, data in entries.items():
-        target = cache_dir / rel
-        if not target.resolve().is_relative_to(cache_dir.resolve()):
+    for rel in sorted(entries, key=lambda name: isinstance(entries[name], Spans)):  # the spans' sources first
+        data = entries[rel]
+        if not inside(rel):  # checked by its name (a resolve per entry cost the head more than writing it)
             raise AudioError(f"a cluster task sent back a cache entry outside the cache: {rel!r}", cache_dir)
-        with atomic_path(target) as tmp:
+        if isinstance(data, Spans):
+            total += data.sent
+            rebuilt = data.rebuild(lambda name: _entry(cache_dir, entries, name))
+            if rebuilt is None:
+                continue
+            data = rebuilt
+        else:
+            total += len(data)
+        with atomic_path(cache_dir / rel) as tmp:
             tmp.write_bytes(data)
-        total += len(data)
     return total
+
+
+def _entry(cache_dir: Path, entries: Mapping[str, bytes | Spans], name: str) -> bytes:
+    data = entries.get(name)
+    if isinstance(data, bytes):
+        return data
+    if not inside(name):
+        raise OSError(f"not a cache entry: {name!r}")
+    return (cache_dir / name).read_bytes()
 
 
 def store(ray: Any, files: dict[str, bytes]) -> Stored:
     """A voice's ``files`` in the cluster's object store once, for all of a build's tasks (``Stored``)."""
     return Stored(files_key(files), (ray.put(files),), ray.get)
+
+
+class VoiceStore:
+    """Each voice as shipped (``voice_files``) and its files put in the object store once for a whole
+    build (its level pass, chapters and stitching tasks): 63 MB read and put for a Piper voice."""
+
+    def __init__(self, ray: Any):
+        self.ray = ray
+        self.voices: dict[str, tuple[VoiceProfile, Stored]] = {}
+
+    def __call__(self, profile: VoiceProfile) -> tuple[VoiceProfile, Stored]:
+        key = repr(profile)
+        if key not in self.voices:
+            shipped, files = voice_files(profile)
+            self.voices[key] = (shipped, store(self.ray, files))
+        return self.voices[key]
 
 
 def _read(cache_dir: Path, names: Sequence[str]) -> dict[str, bytes]:
@@ -186,25 +222,23 @@ def shared_sentences(work: Sequence[ChapterWork]) -> tuple[list[tuple[str, ...]]
 
 def run_chapters(ray: Any, head: Any, work: Sequence[ChapterWork], cpus: int, progress: Progress | None = None,
                  alongside: Sequence[Tasks] = (), finished: Callable[[int], Calls] | None = None,
-                 later: Calls = ()) -> Outcome:
+                 later: Calls = (), voice: Callable[[VoiceProfile], tuple[VoiceProfile, Stored]] | None = None
+                 ) -> Outcome:
     """Every ``work`` item as a Ray task (``run_tasks``), with the calls of ``alongside`` and ``later``
     in the same pass; each result written into its cache as it comes back, then ``finished(index)``
     gives the calls that may start now. A task's NarrateError is kept in ``Outcome.failed`` (the
-    publication's own build then meets it again and reports it as a local build would)."""
+    publication's own build then meets it again and reports it as a local build would). ``voice``
+    gives a voice as shipped and its files in the object store (``VoiceStore``: once per build)."""
     task = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(narrate_chapter)
-    voices: dict[str, tuple[VoiceProfile, Any]] = {}
+    voice = voice or VoiceStore(ray)
     outcome = Outcome()
     borrowed, waits = shared_sentences(work)
     chapters: Tasks
 
     def arguments(index: int) -> tuple[Any, ...]:
         item = work[index]
-        key = repr(item.profile)
-        if key not in voices:
-            shipped, files = voice_files(item.profile)
-            voices[key] = (shipped, store(ray, files))
         late = _read(item.cache_dir, (*item.late, *borrowed[index]))
-        return replace(item.job, given={**item.job.given, **late}), *voices[key]
+        return replace(item.job, given={**item.job.given, **late}), *voice(item.profile)
 
     def release(index: int) -> Calls:
         """The chapters that waited for ``index``'s sentences alone, sent now (those it failed to

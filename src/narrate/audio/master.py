@@ -41,6 +41,7 @@ from narrate.audio.chapter import (
     concat_adts,
     concat_mp3,
     encode_piece,
+    encoding_cached,
     load_piece,
     master_piece,
     piece_files,
@@ -101,14 +102,21 @@ def render(
     level, calibration = voice_level(profile, engine, target, cache_dir, work_dir)
     if all(p == Path() for p in plan.final):  # nothing is spoken: nothing to master
         level, calibration = None, []
+    plans = chapter_plans(script, plan.final)
+    # every chapter mastered and encoded as the editions stitch it: no sentence is read (a cluster
+    # node stitching the editions is sent none: ``editions/audio_tasks``)
+    cached = bool(encodings) and all_encoded(plans, target, engine.sample_rate, cache_dir, encodings)
     plan.synth[""] = calibration + plan.synth.get("", [])  # first: every chapter's mastering needs them
     paths = plan.final
     spoken = set(paths)  # a calibration sentence the script says too is the script's (one file, made once)
-    calibrating = sum(1 for p in (level.paths if level else ()) if not segment_complete(p) and p not in spoken)
-    plans = chapter_plans(script, paths)
+    calibrating = 0 if cached else \
+        sum(1 for p in (level.paths if level else ()) if not segment_complete(p) and p not in spoken)
     shared = level.paths if level else ()
     with _Mastering(target, engine.sample_rate, cache_dir, work_dir, jobs, encodings, progress, level) as mastering:
-        if plan.resample or plan.joins or set(plan.synth) - {""}:
+        if cached:
+            synthesized = 0
+            mastering.start(plans, set(), shared)
+        elif plan.resample or plan.joins or set(plan.synth) - {""}:
             # other voices speak some sentences: master once every piece is made
             synthesized = make_segments(plan, voices, cache_dir, engine.sample_rate, jobs=jobs, progress=progress)
             mastering.start(plans, set(), shared)
@@ -124,6 +132,13 @@ def render(
     synthesized -= calibrating  # the script's sentences: the calibration is the voice's, not the publication's
     return Rendered(tuple(pieces), OUT_RATE, timeline, synthesized, profile.loudness, gain,
                     any(p.limited for p in pieces), cache_dir, max(1, jobs), level)
+
+
+def all_encoded(plans: Sequence[ChapterPlan], target: LoudnessTarget, rate: int, cache_dir: Path,
+                encodings: Sequence[tuple[str, str]]) -> bool:
+    """Is every chapter of ``plans`` mastered (its record) and encoded in each of ``encodings`` in the cache?"""
+    return all(load_piece(plan, target, rate, cache_dir, encodings) is not None
+               and all(encoding_cached(cache_dir, plan.key(target, rate), *e) for e in encodings) for plan in plans)
 
 
 def voice_calibration(profile: VoiceProfile) -> list[str]:

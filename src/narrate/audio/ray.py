@@ -33,7 +33,16 @@ from typing import Any
 
 from narrate import errors
 from narrate.artifacts import atomic_path
-from narrate.audio.cluster import TASK_RETRIES, Calls, ChapterWork, Outcome, Tasks, run_chapters, run_tasks, store
+from narrate.audio.cluster import (
+    TASK_RETRIES,
+    Calls,
+    ChapterWork,
+    Outcome,
+    Tasks,
+    VoiceStore,
+    run_chapters,
+    run_tasks,
+)
 from narrate.audio.ray_worker import VoiceWorker, voice_files
 from narrate.errors import AudioError, ClusterError, ConfigError, NarrateError
 from narrate.speech.voices import VoiceProfile
@@ -251,6 +260,7 @@ class RayExecutor:
         self.driver_seconds = 0.0  # spent here fetching results and writing them into the cache
         self.received_bytes = 0  # cache entries whole chapters sent back (``run_chapters``)
         self.head = HeadWatch(ray)
+        self.voice = VoiceStore(ray)  # each voice's files put in the object store once for the build
 
     def cluster_cpus(self) -> int:
         return max(1, int(self.ray.cluster_resources().get("CPU", 1)))
@@ -359,7 +369,8 @@ class RayExecutor:
         back, run in the same pass, so no node waits for one kind to end before the other."""
         if not work and not later and not any(group.count for group in alongside):
             return Outcome()
-        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress, alongside, finished, later)
+        outcome = run_chapters(self.ray, self.head, work, self.cluster_cpus(), progress, alongside, finished, later,
+                               self.voice)
         self.driver_seconds += outcome.driver_seconds
         self.received_bytes += outcome.received_bytes
         return outcome
@@ -374,11 +385,6 @@ class RayExecutor:
     def run_tasks(self, tasks: Tasks, progress: Progress | None = None) -> dict[int, str]:
         """``tasks`` run on their own (``audio.cluster.run_tasks``); returns the calls that never finished."""
         return run_tasks(self.ray, self.head, [tasks], self.cluster_cpus(), progress)[0]
-
-    def put(self, files: dict[str, bytes]) -> Any:
-        """A voice's ``files`` in the cluster's object store, once for every task that is given them; a
-        worker fetches them only to load the voice (``ray_worker.Stored``)."""
-        return store(self.ray, files)
 
     def _stop(self, running: dict[Any, Any], actors: list[Any]) -> None:
         for ref in running:

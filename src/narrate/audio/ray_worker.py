@@ -16,6 +16,7 @@ from typing import Any
 
 from narrate.artifacts import atomic_write
 from narrate.audio import flac
+from narrate.audio.ray_spans import Spans, with_spans
 from narrate.errors import AudioError, NarrateError
 from narrate.speech.voices import VoiceProfile, piper_model_paths
 
@@ -143,7 +144,7 @@ def local_voice(profile: VoiceProfile, files: dict[str, bytes] | Stored) -> tupl
 
 
 def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, bytes] | Stored
-                    ) -> dict[str, bytes] | tuple[str, str, str | None]:
+                    ) -> dict[str, bytes | Spans] | tuple[str, str, str | None]:
     """Synthesize the chapter's missing sentences, master and encode it, as ``audio.master.render``
     does; return every cache entry made (relative path → bytes) but the mastered WAVs (the editions
     stitch the encodings). A pure function of its job: run again elsewhere, it returns the same bytes."""
@@ -177,7 +178,8 @@ def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, byt
                 level.limiter_loss()
                 for codec, bitrate in job.encodings:
                     level.offset(codec, bitrate)
-            return made_entries(cache, set(job.given))
+            # a chapter's joined encoding is its blocks' frames: sent as spans of them, the audio once
+            return with_spans(made_entries(cache, set(job.given)))
     except NarrateError as exc:
         return type(exc).__name__, exc.message, exc.path
 

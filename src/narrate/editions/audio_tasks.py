@@ -4,13 +4,16 @@ In the chapters' pass (``editions/on_cluster``), once every chapter of a publica
 and encoded in the cache of the machine running ``narrate build``, the publication (if its audio
 editions must be made again) becomes one task (``make_audio``) on a node: it is given the
 parsed ``Document``, the voice and script the head worked out, the project files the editions
-read (``text_tasks.read_files``: sources, images, cover) and the cache entries its narration uses
-(``audio.master.used_cache_files``, without the mastered WAVs the head never holds). It renders
-the narration from that cache (nothing to synthesize or master: every chapter is cached), runs
-the makers a local build runs in a scratch folder of its own, and sends back each finished file
-(joined chapters, credits, chapter frames and tags, cover) and any cache entry it had to make.
-The head writes the files into the publication's staging folder (``text_tasks.write_made``) and
-the entries into its cache: it never stitches, so the files are a local build's, byte for byte.
+read (``text_tasks.read_files``: sources, images, cover) and the cache entries the editions are
+stitched from (``narration_entries``: the chapters' records, levels and encodings; no sentence,
+no mastered WAV). It renders the narration from that cache (nothing to synthesize or master:
+every chapter is cached), runs the makers a local build runs in a scratch folder of its own, and
+sends back each finished file and any cache entry it had to make. A file made mostly of the
+encoded blocks the head holds (the MP3, the M4B, the read-along EPUB) comes back as spans of
+them (``audio.ray_spans``): the head joins the slices and checks them, so the audio crosses the
+network once. The head writes the files into the publication's staging folder
+(``text_tasks.write_made``) and the entries into its cache: the files are a local build's, byte
+for byte.
 
 A task is a pure function of its job: a node lost mid-task, Ray runs it again elsewhere. A task
 that failed (a NarrateError on the node, or retries spent) sends nothing back: the publication's
@@ -31,7 +34,8 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
-from narrate.audio.ray_worker import Stored, local_voice, made_entries, voice_files
+from narrate.audio.ray_spans import CODEC_SUFFIXES, Spans, find_spans, inside
+from narrate.audio.ray_worker import Stored, local_voice, made_entries
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
 from narrate.editions.text_tasks import Finished, TextJob, TextResult, read_files
@@ -57,7 +61,8 @@ class AudioJob:
 
 @dataclass
 class AudioResult:
-    made: dict[str, Finished]  # maker → its files
+    made: dict[str, list[tuple[str, str, bytes | Spans, dict[str, Any]]]]  # maker → its files (``Finished``, a
+    # file that copies the head's encoded blocks sent as ``Spans`` of them)
     warnings: dict[str, list[str]]
     entries: dict[str, bytes]  # cache entries made on the node (none when every chapter was cached)
 
@@ -78,9 +83,11 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes] | Stored
                                      page_list=job.text.page_list, formats=job.text.formats,
                                      prepared=(here, job.script, HeadKeyed(engine, job.cache_key)))
             made, warnings = {}, {}
+            encoded = {rel: data for rel, data in job.cache.items() if rel.endswith(CODEC_SUFFIXES)}
             try:
                 for maker in job.text.makers:
-                    made[maker] = [(fmt, path.name, path.read_bytes(), extra)
+                    # a file that copies the encoded blocks the head holds is sent as spans of them
+                    made[maker] = [(fmt, path.name, find_spans(data := path.read_bytes(), encoded) or data, extra)
                                    for fmt, path, extra in MAKERS[maker][0](ctx)]
                     warnings[maker], ctx.warnings = ctx.warnings, []
             finally:
@@ -101,7 +108,19 @@ class HeadKeyed:
         return self._key
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # pickle's probes of an instance it is making: no ``_engine`` yet
+            raise AttributeError(name)
         return getattr(self._engine, name)
+
+
+def keyed_engine(profile: Any, engines: dict[str, Any]) -> HeadKeyed:
+    """``profile``'s engine, one per voice in ``engines`` (a build's), its cache key worked out once: a
+    Piper engine's reads the package's metadata every time (about 16 times per publication here)."""
+    key = repr(profile)
+    if key not in engines:
+        engine = get_engine(profile)
+        engines[key] = HeadKeyed(engine, engine.cache_key())
+    return engines[key]
 
 
 @contextlib.contextmanager
@@ -121,12 +140,17 @@ def _epoch(value: str | None) -> Iterator[None]:
 
 
 def narration_entries(cache_dir: Path, profile: Any, engine: Any, script: Any) -> dict[str, bytes]:
-    """The cache entries (relative path → bytes) ``script`` read by ``profile`` uses, but the
-    mastered WAVs: the chapters are stitched from their encodings."""
+    """The cache entries (relative path → bytes) the editions of ``script`` read by ``profile`` are
+    stitched from once every chapter is mastered and encoded: the chapters' records, levels and
+    encodings (``chapters/``), never the sentences (the render reads none when every chapter is
+    cached: ``audio.master.all_encoded``) nor the mastered WAVs (the editions stitch the encodings)."""
     audio = cache_dir / "audio"
-    used = used_cache_files(script, profile, engine, audio)
-    return {p.relative_to(audio).as_posix(): p.read_bytes() for p in sorted(used)
-            if p.is_file() and not (p.suffix == ".wav" and p.relative_to(audio).parts[0] == "chapters")}
+    entries = {}
+    for path in sorted(used_cache_files(script, profile, engine, audio)):
+        rel = path.relative_to(audio)
+        if rel.parts[0] == "chapters" and path.suffix != ".wav" and path.is_file():
+            entries[rel.as_posix()] = path.read_bytes()
+    return entries
 
 
 def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
@@ -139,33 +163,46 @@ def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
     sent (once its chapters are all in the cache), so a large batch is never all in memory at once."""
     results: dict[str, TextResult] = {}
     received = [0]
-    voices: dict[str, tuple[Any, Any]] = {}
+    engines: dict[str, Any] = {}
 
     def arguments(index: int) -> tuple[Any, ...]:
         doc, voice, makers = wanted[index]
         profile, script = prepared[doc.meta.slug]
-        key = repr(profile)
-        if key not in voices:
-            shipped, files = voice_files(profile)
-            voices[key] = (shipped, executor.put(files))
-        engine = get_engine(profile)
+        engine = keyed_engine(profile, engines)
         job = AudioJob(TextJob(doc, config, makers, formats, page_list, read_files(root, doc)), voice, script,
                        narration_entries(cache_dir, profile, engine, script), engine.cache_key(),
                        os.environ.get("SOURCE_DATE_EPOCH"))
-        return (job, *voices[key])
+        return (job, *executor.voice(profile))
 
     def collect(index: int, result: Any) -> None:
         if not isinstance(result, AudioResult):
             return
-        received[0] += write_entries(cache_dir / "audio", result.entries)
-        received[0] += sum(len(data) for files in result.made.values() for _, _, data, _ in files)
-        results[wanted[index][0].meta.slug] = TextResult(result.made, result.warnings)
+        audio = cache_dir / "audio"
+        received[0] += write_entries(audio, result.entries)
+        made: dict[str, Finished] = {}
+        for maker, files in result.made.items():
+            made[maker] = []
+            for fmt, name, data, extra in files:
+                received[0] += data.sent if isinstance(data, Spans) else len(data)
+                whole = data.rebuild(lambda rel: _cached(audio, rel)) if isinstance(data, Spans) else data
+                if whole is None:  # not as the node made it: this publication's editions are stitched here
+                    tasks.lost[index] = f"{name} did not come out of this machine's cache as the node made it"
+                    return
+                made[maker].append((fmt, name, whole, extra))
+        results[wanted[index][0].meta.slug] = TextResult(made, result.warnings)
 
     def source(index: int) -> str | None:
         doc = wanted[index][0]
         return doc.source_files[0] if doc.source_files else None
 
-    return executor.remote_tasks(make_audio, len(wanted), arguments, collect, source), results, received
+    tasks = executor.remote_tasks(make_audio, len(wanted), arguments, collect, source)
+    return tasks, results, received
+
+
+def _cached(audio: Path, rel: str) -> bytes:
+    if not inside(rel):
+        raise OSError(f"not a cache entry: {rel!r}")
+    return (audio / rel).read_bytes()
 
 
 def merged(first: TextResult | None, second: TextResult | None) -> TextResult | None:

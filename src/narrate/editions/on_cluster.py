@@ -24,11 +24,11 @@ from narrate.audio.cluster import Calls, ChapterWork, Outcome
 from narrate.audio.master import TARGETS, chapter_plans, plan_segments, voice_level
 from narrate.audio.ray_worker import ChapterJob
 from narrate.audio.synth import segment_complete
+from narrate.editions.audio_tasks import keyed_engine
 from narrate.editions.context import PublicationContext
 from narrate.editions.narration import choose_voice, edition_encodings, part_voices, presynthesize, publication_script
 from narrate.errors import ClusterError, NarrateError
 from narrate.sources.config import Config
-from narrate.speech.engines import get_engine
 
 Progress = Callable[[str, int, int], None]
 
@@ -49,10 +49,11 @@ def narrate_on_cluster(root: Path, config: Config, cache_dir: Path, publications
     elsewhere: list[tuple[m.Document, str]] = []
     owners: list[str] = []  # per chapter task, its publication's slug
     handled: list[str] = []
+    engines: dict[str, Any] = {}  # one engine per voice for the build, its cache key worked out once
     for doc, voice in publications:
         try:
             found = _chapters(PublicationContext(doc, root, root / "output", config, voice, cache_dir), formats,
-                              {} if prepared is None else prepared)
+                              {} if prepared is None else prepared, engines)
         except ClusterError:
             raise
         except NarrateError:
@@ -88,12 +89,12 @@ def _files(audio: Path, paths: Sequence[Path]) -> dict[str, bytes]:
     return {p.relative_to(audio).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
-def _chapters(ctx: PublicationContext, formats: tuple[str, ...],
-              prepared: dict[str, tuple[Any, Any]]) -> tuple[ChapterWork | None, list[ChapterWork]] | None:
+def _chapters(ctx: PublicationContext, formats: tuple[str, ...], prepared: dict[str, tuple[Any, Any]],
+              engines: dict[str, Any]) -> tuple[ChapterWork | None, list[ChapterWork]] | None:
     """The voice-level task (None when its figures are cached) and the chapter tasks of one
     publication; None when it has other voices (mastered on this machine)."""
     profile = choose_voice(ctx)
-    engine = get_engine(profile)
+    engine = keyed_engine(profile, engines)
     script = publication_script(ctx, profile)
     prepared[ctx.doc.meta.slug] = (profile, script)
     target = TARGETS.get(profile.loudness)
