@@ -66,8 +66,8 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
 
     Each codec changes level differently (LAME loses ~0.4 LU on speech, ffmpeg's AAC ~0.1), so a
     LUFS piece is encoded once with the voice's offset for the codec (``voice.offset``, learned
-    once per voice: ``voicelevel``) and the master's own distance from the target added, rounded
-    to 0.1 dB. A gain within the limiter's margin is
+    once per voice: ``voicelevel``) and the master's own distance from the target added when it
+    is more than a tenth of an LU (``compensation_db``), in 0.1 dB steps. A gain within the limiter's margin is
     applied as it is; a larger one goes through the limiter, so the peak ceiling holds.
 
     Each block is encoded on its own (``jobs`` at a time) and cached under its own key and the
@@ -114,11 +114,23 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
 
 def compensation_db(target: LoudnessTarget, master_lufs: float, offset: float) -> float:
     """The gain an encoding of a master at ``master_lufs`` gets for a codec that adds ``offset`` LU
-    (``encode_piece``): to the target, rounded to 0.1 dB; none for a (near) silent master."""
+    (``encode_piece``): to the target, in 0.1 dB steps; none for a (near) silent master.
+
+    While the master is within ``COMPENSATE_ABOVE_LU`` of the target, the encoding gets the codec's
+    own share alone (``-offset`` in 0.1 dB steps: the same for every chapter of the voice). A master
+    lands within a few hundredths of an LU of the target (its gain in 0.1 dB steps,
+    ``block_master._normalize``) and an edit moves it by about as much, so a compensation rounded
+    from the sum of the two flipped between two steps from one edit to the next whenever the
+    codec's offset sat near a half step (LAME's -0.4 LU with the Piper voice: an edit that moved
+    the chapter's master by 0.013 LU encoded all of its blocks again). Such an encoding is off the
+    target by at most ``COMPENSATE_ABOVE_LU`` and half a step (0.15 LU; a master needing no
+    compensation could be 0.1 off before); a master further off is compensated whole, rounded
+    to 0.1 dB."""
     if master_lufs <= -69.0:
         return 0.0
-    wanted = target.integrated_lufs - master_lufs - offset
-    return round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
+    off_target = target.integrated_lufs - master_lufs
+    step = round(-offset if abs(off_target) <= COMPENSATE_ABOVE_LU else off_target - offset, 1)
+    return step + 0.0  # never -0.0 (it is part of the encodings' keys)
 
 
 def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bitrate: str, compensation: float,
