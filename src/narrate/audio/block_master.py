@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
@@ -170,25 +171,34 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
     folder (a second pass at another gain would make it useless). ``final``: every block's master
     is in the cache, adopted from the work folder when this build made it in the first pass.
     """
-    def one(index: int) -> tuple[Block, dict]:
-        layout_ = raws.blocks[index]
+    results: list[tuple[Block, dict] | None] = [None] * len(raws.blocks)
+    todo: list[int] = []
+    blocks: list[Block] = []
+    for index, layout_ in enumerate(raws.blocks):
         key = hash_parts(layout_.key, f"gain={gain:.1f}", f"limited={limited}")
         block = Block(key, piece_path(cache_dir, key, ".wav"), layout_.frames)
-        record = piece_path(cache_dir, key, ".levels.json")
-        level = _levels(record)
+        blocks.append(block)
+        level = _levels(piece_path(cache_dir, key, ".levels.json"))
         staged = raws.staged(key)
         if level is not None and (not final or whole_wav(block.wav, block.frames)):
-            return block, level
-        if final and level is not None and whole_wav(staged, block.frames):
+            results[index] = block, level
+        elif final and level is not None and whole_wav(staged, block.frames):
             _adopt(staged, block.wav)
-            return block, level
-        level = apply_master(raws.path(index), block.wav if final else staged, block.frames, in_rate, target, gain,
-                       limited)
-        atomic_write(record, json.dumps(level))
-        return block, level
+            results[index] = block, level
+        else:
+            todo.append(index)
 
-    results = _map(one, range(len(raws.blocks)), jobs)
-    return [b for b, _ in results], combined_level([level for _, level in results], target)
+    def run(group: list[int]) -> None:  # one ffmpeg run masters the group's blocks
+        made = [(raws.path(i), blocks[i].wav if final else raws.staged(blocks[i].key), blocks[i].frames)
+                for i in group]
+        for index, level in zip(group, apply_masters(made, in_rate, target, gain, limited), strict=True):
+            atomic_write(piece_path(cache_dir, blocks[index].key, ".levels.json"), json.dumps(level))
+            results[index] = blocks[index], level
+
+    _map(run, groups(todo, [b.frames for b in blocks], jobs), jobs)
+    done = [result for result in results if result is not None]
+    assert len(done) == len(results)  # every block cached, adopted or mastered by its group's run
+    return [b for b, _ in done], combined_level([level for _, level in done], target)
 
 
 def _adopt(staged: Path, out: Path) -> None:
@@ -209,18 +219,49 @@ def limiter(in_rate: int, ceiling_db: float) -> list[str]:
 def apply_master(raw: Path, out: Path, frames: int, in_rate: int, target: LoudnessTarget, gain: float,
                  limited: bool) -> dict:
     """Write a block's master (``frames`` samples) to ``out``; return its levels (``measure_block``)."""
+    return apply_masters([(raw, out, frames)], in_rate, target, gain, limited)[0]
+
+
+def apply_masters(blocks: Sequence[tuple[Path, Path, int]], in_rate: int, target: LoudnessTarget, gain: float,
+                  limited: bool) -> list[dict]:
+    """Write each block's master (``(raw, out, frames)``: ``frames`` samples from ``raw`` to ``out``)
+    in one ffmpeg run, each through its own graph (so each is what a run of its own writes); return
+    their levels (``measure_block``). Starting ffmpeg costs about 0.1 CPU-s whatever it does, which
+    a block of a few tens of seconds pays again for every block of a chapter mastered alone."""
     filters = [f"volume={gain:.3f}dB"]
     if limited:
         filters = [*filters, *limiter(in_rate, target.master_peak_dbtp - LIMITER_MARGIN_DB)]
-    filters += [f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
-    # room tone under everything, after the gain: its level is the same in every chapter and
-    # voice, and it fills an engine's own digital silence (espeak-ng's pauses are exact zeros)
-    graph = (f"[0:a]{','.join(filters)}[voice];anoisesrc=r={OUT_RATE}:c=pink:a={ROOM_TONE_AMPLITUDE}:"
-             f"seed={ROOM_TONE_SEED}[tone];[voice][tone]amix=inputs=2:duration=first:normalize=0[out]")
-    with atomic_path(out) as tmp:
-        run_ffmpeg(["-y", "-i", str(raw), "-filter_complex", graph, "-map", "[out]", "-ac", "1", "-ar", str(OUT_RATE),
-                    "-c:a", "pcm_s16le", "-bitexact", "-map_metadata", "-1", "-f", "wav", str(tmp)],
-                   what="normalize a chapter's loudness", path=out)
-        return measure_block(tmp, target, frames)
+    graphs, inputs = [], []
+    for number, (raw, _, frames) in enumerate(blocks):
+        inputs += ["-i", str(raw)]
+        chain = [*filters, f"aresample={OUT_RATE}", f"apad=whole_len={frames}", f"atrim=end_sample={frames}"]
+        # room tone under everything, after the gain: its level is the same in every chapter and
+        # voice, and it fills an engine's own digital silence (espeak-ng's pauses are exact zeros)
+        graphs.append(f"[{number}:a]{','.join(chain)}[voice{number}];anoisesrc=r={OUT_RATE}:c=pink:"
+                      f"a={ROOM_TONE_AMPLITUDE}:seed={ROOM_TONE_SEED}[tone{number}];"
+                      f"[voice{number}][tone{number}]amix=inputs=2:duration=first:normalize=0[out{number}]")
+    with ExitStack() as stack:
+        tmps = [stack.enter_context(atomic_path(out)) for _, out, _ in blocks]
+        outputs = []
+        for number, tmp in enumerate(tmps):
+            outputs += ["-map", f"[out{number}]", "-ac", "1", "-ar", str(OUT_RATE), "-c:a", "pcm_s16le", "-bitexact",
+                        "-map_metadata", "-1", "-f", "wav", str(tmp)]
+        run_ffmpeg(["-y", *inputs, "-filter_complex", ";".join(graphs), *outputs],
+                   what="normalize a chapter's loudness", path=blocks[0][1])
+        return [measure_block(tmp, target, frames) for tmp, (_, _, frames) in zip(tmps, blocks, strict=True)]
 
 
+def groups(indexes: Sequence[int], sizes: Sequence[int], count: int, most: int = 16) -> list[list[int]]:
+    """``indexes`` in at most ``count`` groups of similar total ``sizes`` (each group in order, at
+    most ``most`` long): the blocks one ffmpeg run makes, ``count`` runs side by side."""
+    if not indexes:
+        return []
+    count = max(count, -(-len(indexes) // most))
+    runs: list[list[int]] = [[] for _ in range(min(count, len(indexes)))]
+    totals = [0] * len(runs)
+    for index in sorted(indexes, key=lambda i: -sizes[i]):
+        fits = [n for n in range(len(runs)) if len(runs[n]) < most]
+        lightest = min(fits, key=lambda n: (totals[n], n))
+        runs[lightest].append(index)
+        totals[lightest] += sizes[index]
+    return [sorted(run) for run in runs if run]

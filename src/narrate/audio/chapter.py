@@ -8,7 +8,7 @@ engine's rate, and for each sentence its synthesized audio's key and the pause a
 Adding, removing or reordering chapters reuses every other piece.
 
 Blocks: the sub-chapter unit of work. A chapter is cut at paragraph ends into blocks of about
-one to three minutes (``cut_after``: content-defined, so an edit moves no cut but its
+twenty seconds to a minute and a half (``cut_after``: content-defined, so an edit moves no cut but its
 neighbours'); each block is mastered (gain, limiter, resampling) and encoded on its own, and
 cached under a key of its own audio, the chapter's gain (rounded to 0.1 dB, so a small edit
 rarely changes it) and, for encodings, the codec's compensation (also rounded to 0.1 dB).

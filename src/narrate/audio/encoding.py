@@ -10,14 +10,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
 from narrate.audio import flac
-from narrate.audio.block_master import LIMITER_MARGIN_DB, limiter
+from narrate.audio.block_master import LIMITER_MARGIN_DB, groups, limiter
 from narrate.audio.ffmpeg import measure_loudness, parse_loudness, probe, run_ffmpeg
 from narrate.audio.loudness import true_peak_dbtp
 from narrate.audio.piece import (
@@ -66,8 +66,8 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
 
     Each codec changes level differently (LAME loses ~0.4 LU on speech, ffmpeg's AAC ~0.1), so a
     LUFS piece is encoded once with the voice's offset for the codec (``voice.offset``, learned
-    once per voice: ``voicelevel``) and the master's own distance from the target added, rounded
-    to 0.1 dB. A gain within the limiter's margin is
+    once per voice: ``voicelevel``) and the master's own distance from the target added when it
+    is more than a tenth of an LU (``compensation_db``), in 0.1 dB steps. A gain within the limiter's margin is
     applied as it is; a larger one goes through the limiter, so the peak ceiling holds.
 
     Each block is encoded on its own (``jobs`` at a time) and cached under its own key and the
@@ -91,16 +91,23 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
             measure_loudness(piece.wav, true_peak=False).integrated_lufs
         compensation = compensation_db(target, master, voice.offset(codec, bitrate) if voice else 0.0)
 
-    def one(item: tuple[int, Block]) -> tuple[Path, int]:
-        number, block = item
-        return _encode_block(piece, number, block, codec, bitrate, compensation, target, cache_dir)
+    cached = [_cached_block(block, codec, bitrate, compensation, cache_dir) for block in piece.blocks]
+    todo = [index for index, found in enumerate(cached) if found is None]
 
-    items = list(enumerate(piece.blocks, 1))
-    if jobs > 1 and len(items) > 1:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="narrate-encode") as pool:
-            done = list(pool.map(one, items))
+    def run(group: list[int]) -> None:  # one ffmpeg run encodes the group's blocks
+        made = _encode_blocks(piece, group, codec, bitrate, compensation, target, cache_dir)
+        for index, result in zip(group, made, strict=True):
+            cached[index] = result
+
+    runs = groups(todo, [b.frames for b in piece.blocks], jobs)
+    if len(runs) > 1:
+        with ThreadPoolExecutor(max_workers=len(runs), thread_name_prefix="narrate-encode") as pool:
+            list(pool.map(run, runs))
     else:
-        done = [one(item) for item in items]
+        for group in runs:
+            run(group)
+    done = [found for found in cached if found is not None]
+    assert len(done) == len(cached)  # every block cached or encoded by its group's run
     packets = sum(count for _, count in done)
     if len(done) == 1:
         out = done[0][0]
@@ -114,33 +121,70 @@ def encode_piece(piece: ChapterPiece, codec: str, bitrate: str, target: Loudness
 
 def compensation_db(target: LoudnessTarget, master_lufs: float, offset: float) -> float:
     """The gain an encoding of a master at ``master_lufs`` gets for a codec that adds ``offset`` LU
-    (``encode_piece``): to the target, rounded to 0.1 dB; none for a (near) silent master."""
+    (``encode_piece``): to the target, in 0.1 dB steps; none for a (near) silent master.
+
+    While the master is within ``COMPENSATE_ABOVE_LU`` of the target, the encoding gets the codec's
+    own share alone (``-offset`` in 0.1 dB steps: the same for every chapter of the voice). A master
+    lands within a few hundredths of an LU of the target (its gain in 0.1 dB steps,
+    ``block_master._normalize``) and an edit moves it by about as much, so a compensation rounded
+    from the sum of the two flipped between two steps from one edit to the next whenever the
+    codec's offset sat near a half step (LAME's -0.4 LU with the Piper voice: an edit that moved
+    the chapter's master by 0.013 LU encoded all of its blocks again). Such an encoding is off the
+    target by at most ``COMPENSATE_ABOVE_LU`` and half a step (0.15 LU; a master needing no
+    compensation could be 0.1 off before); a master further off is compensated whole, rounded
+    to 0.1 dB."""
     if master_lufs <= -69.0:
         return 0.0
-    wanted = target.integrated_lufs - master_lufs - offset
-    return round(wanted, 1) if abs(wanted) > COMPENSATE_ABOVE_LU else 0.0
+    off_target = target.integrated_lufs - master_lufs
+    step = round(-offset if abs(off_target) <= COMPENSATE_ABOVE_LU else off_target - offset, 1)
+    return step + 0.0  # never -0.0 (it is part of the encodings' keys)
 
 
-def _encode_block(piece: ChapterPiece, number: int, block: Block, codec: str, bitrate: str, compensation: float,
-                  target: LoudnessTarget, cache_dir: Path) -> tuple[Path, int]:
-    """One block encoded (cached): its file and packet count, checked against its span."""
-    suffix, per_packet, args = _CODECS[codec]
+def _block_paths(block: Block, codec: str, bitrate: str, compensation: float, cache_dir: Path) -> tuple[Path, Path]:
+    """Where a block's encoding and its record (its packet count) are cached."""
     key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}", "/6")
-    out, info = piece_path(cache_dir, key, suffix), piece_path(cache_dir, key, ".json")
+    return piece_path(cache_dir, key, _CODECS[codec][0]), piece_path(cache_dir, key, ".json")
+
+
+def _cached_block(block: Block, codec: str, bitrate: str, compensation: float,
+                  cache_dir: Path) -> tuple[Path, int] | None:
+    """A block's cached encoding and its packet count, or None when it must be encoded."""
+    out, info = _block_paths(block, codec, bitrate, compensation, cache_dir)
     if out.is_file() and info.is_file():
         try:
             return out, int(json.loads(info.read_text(encoding="utf-8"))["packets"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    what = f"encode chapter {piece.id!r}" + (f" (block {number} of {len(piece.blocks)})" if len(piece.blocks) > 1
-                                              else "")
-    _encode_within_peak(block, out, args, bitrate, compensation, target, what)
-    packets = _count_packets(out, codec)
-    if packets * per_packet != block.frames + CODEC_GAP:
-        raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
-                         f"{piece.id!r}, the encoder wrote {packets}", out)
-    atomic_write(info, json.dumps({"packets": packets}))
-    return out, packets
+    return None
+
+
+def _encode_blocks(piece: ChapterPiece, indexes: Sequence[int], codec: str, bitrate: str, compensation: float,
+                   target: LoudnessTarget, cache_dir: Path) -> list[tuple[Path, int]]:
+    """The blocks ``indexes`` of ``piece`` encoded (cached), first all in one ffmpeg run (each
+    through its own filters, so each is what a run of its own writes), then each checked against
+    the peak limit (encoded again alone while it is over) and its packets against its span."""
+    _, per_packet, args = _CODECS[codec]
+    blocks = [piece.blocks[i] for i in indexes]
+    outs = [_block_paths(block, codec, bitrate, compensation, cache_dir) for block in blocks]
+
+    def what(numbers: Sequence[int]) -> str:
+        if len(piece.blocks) == 1:
+            return f"encode chapter {piece.id!r}"
+        which = "block" if len(numbers) == 1 else "blocks"
+        return f"encode chapter {piece.id!r} ({which} {', '.join(str(n + 1) for n in numbers)} of {len(piece.blocks)})"
+
+    _encode(list(zip(blocks, (out for out, _ in outs), strict=True)), args, bitrate, compensation, target,
+            what(indexes))
+    done = []
+    for index, block, (out, info) in zip(indexes, blocks, outs, strict=True):
+        _encode_within_peak(block, out, args, bitrate, compensation, target, what([index]), encoded=True)
+        packets = _count_packets(out, codec)
+        if packets * per_packet != block.frames + CODEC_GAP:
+            raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
+                             f"{piece.id!r}, the encoder wrote {packets}", out)
+        atomic_write(info, json.dumps({"packets": packets}))
+        done.append((out, packets))
+    return done
 
 
 def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: str) -> float:
@@ -164,17 +208,19 @@ def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: s
 
 
 def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
-                        target: LoudnessTarget, what: str) -> None:
+                        target: LoudnessTarget, what: str, *, encoded: bool = False) -> None:
     """Encode ``block`` and measure the encoding's true peak (decoded, ffmpeg's ebur128) until it
     holds ``target.encoded_peak_limit``. The codec's overshoot is usually within the master's
     headroom (``CODEC_HEADROOM_DB``); on transient-rich audio at low bitrates it is not (an MP3 at
     64 kbps put a -4.5 dBFS onset at -1.2 dBTP: pre-echo, which no limiter on the master sees).
     The second encoding limits the master lower by the excess; any further one also lowers the
     block's gain by what is still in excess (a few tenths of a dB on one block, against a peak
-    limit that must hold on every file a listener gets)."""
+    limit that must hold on every file a listener gets). ``encoded``: the first encoding is at
+    ``out`` already (``_encode_blocks``)."""
     ceiling, trim, excess = None, 0.0, 0.0
-    for _ in range(PEAK_ATTEMPTS):
-        _encode(block, out, args, bitrate, round(compensation - trim, 2), target, what, ceiling)
+    for attempt in range(PEAK_ATTEMPTS):
+        if attempt or not encoded:
+            _encode([(block, out)], args, bitrate, round(compensation - trim, 2), target, what, ceiling)
         excess = encoded_true_peak(out) - target.encoded_peak_limit
         if excess <= 0:
             return
@@ -200,10 +246,11 @@ def encoded_true_peak(path: Path) -> float:
     return parse_loudness(lines, path, true_peak=True).true_peak_dbtp
 
 
-def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
+def _encode(blocks: Sequence[tuple[Block, Path]], args: list[str], bitrate: str, compensation: float,
             target: LoudnessTarget, what: str, ceiling: float | None = None) -> None:
-    """One encoding of ``block``; ``ceiling``: limit the master again there first (dBTP)."""
-    filters = []
+    """One encoding of each ``(block, out)``, all in one ffmpeg run; ``ceiling``: limit the master
+    again there first (dBTP)."""
+    boost = []
     if compensation or ceiling is not None:
         boost = [f"volume={compensation:.2f}dB"] if compensation else []
         if ceiling is not None:
@@ -213,10 +260,16 @@ def _encode(block: Block, out: Path, args: list[str], bitrate: str, compensation
             # the margin below it only exists so that small boosts need no limiter): limiting at
             # the margin too took a third of the boost back, and the MP3s missed the target
             boost += [*limiter(OUT_RATE, target.master_peak_dbtp), f"aresample={OUT_RATE}"]
-        filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}", f"atrim=end_sample={block.frames}"])]
-    with atomic_path(out) as tmp:
-        run_ffmpeg(["-y", "-i", str(block.wav), *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
-                    "-map_metadata", "-1", *args, "-bitexact", str(tmp)], what=what, path=out)
+    with ExitStack() as stack:
+        inputs, outputs = [], []
+        for number, (block, out) in enumerate(blocks):
+            tmp = stack.enter_context(atomic_path(out))
+            inputs += ["-i", str(block.wav)]
+            filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}",
+                                        f"atrim=end_sample={block.frames}"])] if boost else []
+            outputs += ["-map", f"{number}:a", *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
+                        "-map_metadata", "-1", *args, "-bitexact", str(tmp)]
+        run_ffmpeg(["-y", *inputs, *outputs], what=what, path=blocks[0][1])
 
 
 def _count_packets(path: Path, codec: str) -> int:

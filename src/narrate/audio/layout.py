@@ -23,10 +23,14 @@ from narrate.audio import flac
 from narrate.audio.piece import OUT_RATE, PIECE_VERSION, ChapterPlan, LoudnessTarget, padded_frames
 from narrate.audio.trim import speech_window
 
-BLOCK_MIN_S = 30  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
-BLOCK_MAX_S = 180  # and at most this long (plus one sentence)
+# An edit masters and encodes its block again (LAME: about 1 CPU-s per 100 s of audio), so blocks are
+# short; each costs a cold build only its padding since a chapter's blocks share their ffmpeg runs
+# (``block_master.groups``; measured on the 8-minute article of ``benchmarks/cli_edit.py``: 30-180 s,
+# 20-90 s and 15-60 s blocks cost its cold mastering and encoding the same within 1 CPU-s; RESULTS.md).
+BLOCK_MIN_S = 20  # a block (see the module docstring) lasts at least this long, unless its chapter is shorter
+BLOCK_MAX_S = 90  # and at most this long (plus one sentence)
 BLOCK_CUT_PAUSE_MS = 500  # blocks end where a paragraph does: a pause at least this long
-BLOCK_CUT_ONE_IN = 3  # one paragraph end in this many (picked by a hash of its sentence) ends a block
+BLOCK_CUT_ONE_IN = 2  # one paragraph end in this many (picked by a hash of its sentence) ends a block
 BLOCK_LEAD_MS = 250  # room tone opening a block after the first (taken from the pause at the cut)
 
 
