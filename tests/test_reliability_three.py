@@ -385,3 +385,22 @@ def test_an_interrupted_render_is_waited_for_until_its_cleanup_ends(tmp_path, mo
     with pytest.raises(KeyboardInterrupt):
         publication._text_while_rendering(None, None, ["epub"])
     assert list(tmp_path.iterdir()) == []  # the render ended, its temp file gone, before the build stops
+
+
+def test_a_stopping_worker_prints_no_finalizer_failure(monkeypatch):
+    """Ctrl-C inside ``wave.Wave_write.__init__`` leaves a writer whose ``__del__`` raises AttributeError;
+    a stopping worker printed it with a traceback under narrate's "interrupted" (seen on CI)."""
+    import types
+
+    from narrate.audio import synth
+
+    failure = types.SimpleNamespace(exc_type=AttributeError, exc_value=AttributeError("_file"),
+                                    exc_traceback=None, err_msg="Exception ignored in", object=None)
+    shown: list[object] = []
+    monkeypatch.setattr(sys, "__unraisablehook__", shown.append)  # Python's printer
+    monkeypatch.setattr(synth, "_STOPPING", True)
+    synth._quiet_stop(failure)
+    assert shown == []
+    monkeypatch.setattr(synth, "_STOPPING", False)  # not stopping: a finalizer's failure is a bug, shown
+    synth._quiet_stop(failure)
+    assert shown == [failure]

@@ -152,8 +152,10 @@ def install_stop_handlers() -> None:
 def _quiet_stop(unraisable: Any) -> None:
     """The stop can land in a finalizer (a ``wave`` writer's ``__del__``), where Python cannot
     raise it and prints it with a traceback instead: that one is expected, so say nothing (the
-    task then finishes, and the queued ones are refused)."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+    task then finishes, and the queued ones are refused). Once stopping, a finalizer of an object the
+    interrupt cut short can fail in other ways too (``wave.Wave_write.__del__`` of a writer whose
+    ``__init__`` was interrupted: AttributeError): the worker is going away, so nothing is printed."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) or _STOPPING:
         return
     sys.__unraisablehook__(unraisable)
 
