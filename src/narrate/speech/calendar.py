@@ -188,13 +188,18 @@ _WEEKDAY_DATE = re.compile(
     rf"({D}{{1,2}})/({D}{{1,2}})(?:/({D}{{4}}|{D}{{2}}))?(?![\w/]|[.,][0-9])")
 
 
+def _day_and_month(first: int, second: int, order: str) -> tuple[int, int, bool]:
+    """Day, month and whether the day came first, for "first/second" in the locale's ``order``
+    ("dmy" or "mdy"); a figure over 12 where the month should be swaps them ("3/17" in dmy)."""
+    day_first = order == "dmy"
+    if (second if day_first else first) > 12 and (first if day_first else second) <= 12:
+        day_first = not day_first
+    return (first, second, day_first) if day_first else (second, first, day_first)
+
+
 def _weekday_date(order: str) -> Callable[[re.Match[str]], str]:
     def read(m: re.Match[str]) -> str:
-        first, second = int(m.group(3)), int(m.group(4))
-        day_first = order == "dmy"
-        if (second if day_first else first) > 12 and (first if day_first else second) <= 12:
-            day_first = not day_first
-        day, month = (first, second) if day_first else (second, first)
+        day, month, day_first = _day_and_month(int(m.group(3)), int(m.group(4)), order)
         return _DAY_NAMES[m.group(1)] + m.group(2).lstrip(".") + _spoken_date(day, month, m.group(5), day_first)
 
     return read
@@ -209,11 +214,7 @@ _CUED_DATE = re.compile(
 
 def _cued_date(order: str) -> Callable[[re.Match[str]], str]:
     def read(m: re.Match[str]) -> str:
-        first, second = int(m.group(3)), int(m.group(4))
-        day_first = order == "dmy"
-        if (second if day_first else first) > 12 and (first if day_first else second) <= 12:
-            day_first = not day_first
-        day, month = (first, second) if day_first else (second, first)
+        day, month, day_first = _day_and_month(int(m.group(3)), int(m.group(4)), order)
         return m.group(1) + m.group(2) + _spoken_date(day, month, "", day_first)
 
     return read
