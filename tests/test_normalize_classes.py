@@ -355,3 +355,42 @@ def test_ninth_round_reading(text, expected):
 ])
 def test_ninth_round_british_scores(text, expected):
     assert normalize(text, "en-GB") == expected
+
+
+# Issue 27, tenth round: the ninth round's known limits and what was found beside them, in our own sentences.
+TENTH_ROUND = [
+    # a headline in capitals: "WHO" opening it before an organization's verb or a noun is the initialism;
+    # a question, a title that asks ("WHO WANTS …") and a relative clause keep the pronoun
+    ("WHO URGES TRAVELLERS TO GET BOOSTERS", "W H O urges travellers to get boosters"),
+    ("BREAKING: WHO EXPERTS MEET IN GENEVA", "breaking: W H O experts meet in geneva"),
+    ("WHO WARNS THE NEIGHBOURS?", "who warns the neighbours?"),
+    ("WHO WANTS TO LIVE FOREVER", "who wants to live forever"),
+    ("THE CLERK WHO WARNS US", "the clerk who warns us"),
+    # a model number after an article: the first number no round one a range would start on, a variant after
+    ("We boarded a 767-300 and later the 747-8.", "We boarded a seven sixty-seven three hundred and later the "
+     "seven forty-seven eight."),
+    ("Write a 250-300 word summary in a 125-150 page book.",
+     "Write a two hundred fifty to three hundred word summary in a one hundred twenty-five to one hundred fifty "
+     "page book."),
+    # an inch mark inside a quotation, when the next mark cannot open one and so closes this quotation
+    ('"Grab the 10" pan and the 8" lid," Tom said.', '"Grab the ten-inch pan and the eight-inch lid," Tom said.'),
+    ('“Grab the 10” pan,” Tom said.', '“Grab the ten-inch pan,” Tom said.'),
+    ('Tom said "aim for 10" and "keep 8" then.', 'Tom said "aim for ten" and "keep eight" then.'),
+    # after a month, two small numbers that no run of days explains are a result, not a date
+    ("In April 2-0 was the usual result; the fair runs April 2-4.",
+     "In April two to nothing was the usual result; the fair runs April second to fourth."),
+    # a national number with its trunk zero written with dots
+    ("Ring 0161.496.0731 before noon.", "Ring zero one six one, four nine six, zero seven three one before noon."),
+    ("It rose to 0161.49 units.", "It rose to zero one six one point four nine units."),
+    # a file's ".jpg" is said as the format is named
+    ("Attach scan.jpg, not scan.png.", "Attach scan dot jpeg, not scan dot png."),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TENTH_ROUND)
+def test_tenth_round_reading(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+def test_tenth_round_british_score_after_a_month():
+    assert normalize("In April 2-0 was the usual result.", "en-GB") == "In April two nil was the usual result."

@@ -139,7 +139,7 @@ EIGHTH_ROUND = [
     ("Der ADAC half, die UNO tagte, der DAX fiel.", "Der A D A C half, die Uno tagte, der Dax fiel."),
     ("Das war NICHT der Plan, sondern DER Fehler. JETZT erst recht.",
      "Das war Nicht der Plan, sondern Der Fehler. Jetzt erst recht."),
-    ("BITTE NICHT STÖREN", "Bitte Nicht STÖREN"),
+    ("BITTE NICHT STÖREN", "Bitte Nicht Stören"),  # a word with an umlaut too (tenth round)
 ]
 
 
@@ -155,4 +155,18 @@ def test_german_eighth_round(text, expected):
     ("Das ist SO nicht gemeint, die ARD sendet.", "Das ist So nicht gemeint, die A R D sendet."),
 ])
 def test_german_ninth_round(text, expected):
+    assert normalize(text, "de") == expected
+
+
+# Issue 27, tenth round: capital words with umlauts are read by the same rule as the others: "TÜV" is said
+# as a word (listed), "ÖBB" spelled (espeak-ng said it "öpp"), "FÜR", "ÜBEN" are German words. "ADAC" stays
+# spelled: the IDS (Leibniz-Institut für Deutsche Sprache, grammis "Zur Aussprache von Kurzwörtern") names it
+# with AOK and ARD among the letter words said by their letters' names, beside TÜV and FAZ said as words.
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Der TÜV war FÜR heute bestellt.", "Der Tüv war Für heute bestellt."),
+    ("Die ÖBB und der ÖAMTC melden Staus.", "Die Ö B B und der Ö A M T C melden Staus."),
+    ("Bitte nicht STÖREN, wir ÜBEN.", "Bitte nicht Stören, wir Üben."),
+    ("Der ADAC und die AOK helfen.", "Der A D A C und die A O K helfen."),
+])
+def test_german_tenth_round(text, expected):
     assert normalize(text, "de") == expected

@@ -65,8 +65,11 @@ def _with_year(words: str, year: str | None) -> str:
 
 
 _DAY_END = r"(?:st|nd|rd|th)?(?![0-9:]|[.,][0-9])"
+# (not a day with a dash and a number after it that no run of days explains, "In March 1-0": a score,
+# left to the rule for ranges and scores; "March 1-3" is read by ``_month_days`` before)
 _MONTH_DAY = re.compile(
-    rf"(?<![\w.])({_MONTH_RE})(?:\s+|-)({D}{{1,2}}){_DAY_END}(?:(?:,\s*|\s+|-)({D}{{4}})(?![\w]|[.,][0-9]))?")
+    rf"(?<![\w.])({_MONTH_RE})(?:\s+|-)({D}{{1,2}}){_DAY_END}(?!\s?[–-]\s?{D}{{1,2}}(?![0-9]))"
+    rf"(?:(?:,\s*|\s+|-)({D}{{4}})(?![\w]|[.,][0-9]))?")
 _DAY_MONTH = re.compile(
     rf"(?<![\w.,])({D}{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|-)({_MONTH_RE})"
     rf"(?:,?\s+({D}{{4}})(?![\w]|[.,][0-9]))?")

@@ -32,7 +32,7 @@ import re
 from collections.abc import Collection
 
 from narrate.speech.places import STREET_TYPES, STREET_WORDS
-from narrate.speech.wording import ROMAN_CUES, initialism_after_determiner, roman_value
+from narrate.speech.wording import ROMAN_CUES, initialism_after_determiner, initialism_heading, roman_value
 from narrate.speech.wordsplit import is_word
 
 _WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?:['’](?:S|T|LL|RE|VE|D|M))?(?![\w-])")  # "ISN'T", "WE'LL" too
@@ -83,6 +83,7 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
     out = [word.lower() if word not in kept and ((len(word) >= 3 and _is_word(word))
                                                  or (short and word in _FUNCTION_WORDS))
            and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " ")
+           and not (i == 0 and initialism_heading(word, before, " ".join([*words[1:], after])))
            else word for i, word in enumerate(words)]
     out = [w[:-1] + "s" if w.endswith(("'S", "’S")) and w.isupper() else w for w in out]  # "FBI'S" → "FBI's"
     for i, word in enumerate(words):

@@ -20,12 +20,15 @@ _PHONE_CUES = re.compile(
     r"\b(?:call|calls|called|calling|phone|telephone|tel|fax|dial|dialed|dialled|text|number|line|hotline|"
     r"helpline|ring|mobile|cell)\b\W{0,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
 _LOCAL_PHONE = re.compile(rf"(?<![\w.,$£€-])({D}{{3}})-({D}{{4}})(?![\w-]|[.,][0-9])")
-_TRUNK_PHONE = re.compile(rf"(?<![\w.,+-])(0{D}{{2,4}})([ -])({D}{{3,6}})(?:\2({D}{{3,4}}))?(?![\w-]|[.,][0-9])")
+# a national number with its trunk zero in groups: "0161 496 0000", "07700 900123", "020.7946.0018" (dots only
+# with three groups: "020.79" alone may be a decimal)
+_TRUNK_PHONE = re.compile(rf"(?<![\w.,+-])(0{D}{{2,4}})(?:([ -])({D}{{3,6}})(?:\2({D}{{3,4}}))?"
+                          rf"|(\.)({D}{{3,6}})\.({D}{{3,4}}))(?![\w-]|[.,][0-9])")
 
 
 def _trunk_phone(m: re.Match[str]) -> str:
     """'07700 900123', '0161 496 0000': a national number with its trunk zero, in groups."""
-    groups = [g for g in (m.group(1), m.group(3), m.group(4)) if g]
+    groups = [g for g in (m.group(1), m.group(3), m.group(4), m.group(6), m.group(7)) if g]
     if not 9 <= sum(len(g) for g in groups) <= 11:
         return m.group(0)
     return _phone_groups(groups, None)
@@ -75,15 +78,40 @@ _FEET_INCHES = re.compile(rf"(?<![\w'’])({D}{{1,2}})['′’]\s?({D}{{1,2}})(?
 
 
 # "a 12" ruler": a straight double quote after a number is inches unless it closes a quotation
-_INCHES = re.compile(rf"(?<![\w.,'’])({NUM})\s?(″|\"(?![\w\"]))")
+_INCHES = re.compile(rf"(?<![\w.,'’])({NUM})\s?(″|\"(?![\w\"])|”(?=\s[a-z]))")
+# a curly closing mark after a number is an inch mark when a quotation is open before it and the next mark
+# after it closes again, before any opens: '“a 12” pizza,” she said' (typography took the inch for a quote)
+_CURLY_INCH = re.compile(r"[^“”\"]*”")
 
-_QUOTE_MARK = re.compile(r'(?<![0-9])"')
+
+def _open_curly(before: str) -> bool:
+    return before.count("“") > before.count("”")
+
+
+# the next straight mark is no opening one: nothing opens before a space, a comma or the text's end
+_NEXT_CLOSES = re.compile(r'[^"]*(?<=\S)"|[^"]*"(?![\w‘\'(…])')
+
+
+def _inch_marks(text: str) -> set[int]:
+    """The places of the straight marks in ``text`` that are inch marks: one after a number outside a
+    quotation ('a 12" ruler'), or inside one when the next mark cannot open a quotation and so is left to
+    close it ('"a 12" pizza," she said'); every other mark opens or closes a quotation in turn."""
+    inches: set[int] = set()
+    inside = False
+    for mark in re.finditer('"', text):
+        at = mark.start()
+        if at and text[at - 1].isdigit() and (not inside or _NEXT_CLOSES.match(text, at + 1)):
+            inches.add(at)
+        else:
+            inside = not inside
+    return inches
 
 
 def _inches(m: re.Match[str]) -> str:
-    quotes = len(_QUOTE_MARK.findall(m.string, 0, m.start()))  # not counting earlier inch marks
-    if m.group(2) == '"' and (quotes % 2 or m.string[m.start() - 1: m.start()] == '"'):
+    if m.group(2) == '"' and m.start(2) not in _inch_marks(m.string):
         return m.group(0)  # '"It was 7" she said': the quotation closes
+    if m.group(2) == "”" and not (_open_curly(m.string[:m.start()]) and _CURLY_INCH.match(m.string, m.end())):
+        return m.group(0)
     return f"{n.number(m.group(1))} {'inch' if n.is_one(m.group(1)) else 'inches'}"
 
 

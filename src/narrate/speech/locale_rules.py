@@ -364,6 +364,7 @@ _LABELLED = re.compile(r"\b(ISBN(?:-1[03])?|ISSN|eISSN|ISMN)(:?\s?)([0-9][0-9Xx�
 _HYPHEN_GROUPS = re.compile(rf"(?<![\w.,/-])({D}{{1,7}}(?:-{D}{{1,7}}){{2,}}(?:-[0-9Xx])?)(?![\w-]|[.,]{D})")
 _MARKER = re.compile(r"(?<=[0-9])\((?=(?:[a-z]{1,2}|[ivx]{1,4})\))")
 _CAPITALS = re.compile(r"\b[A-Z]{2,}\b")
+_GERMAN_CAPITALS = re.compile(r"\b[A-ZÄÖÜ]{2,}\b")  # "TÜV", "STÖREN", "ÖBB" too
 
 
 def _identifier_rules(data: LanguageData) -> list[Rule]:
@@ -426,7 +427,7 @@ def _sayable(word: str) -> bool:
         return True
     for letters, sound in _GERMAN_LETTERS:
         word = word.replace(letters, sound)
-    return pronounceable(word)
+    return pronounceable(word.replace("Ä", "A").replace("Ö", "O").replace("Ü", "U"))  # "STÖREN" as "STOREN"
 
 
 def _as_word(word: str) -> str:
@@ -454,7 +455,7 @@ def _read_capitals(text: str, words: CapitalWords) -> str:
             return _as_word(word)
         return " ".join(word)
 
-    return _CAPITALS.sub(read, text)
+    return _GERMAN_CAPITALS.sub(read, text)
 
 
 # French and Spanish words after a number that are no noun it counts ("31 en total", "21 de los 40")

@@ -62,6 +62,8 @@ def _between_teams(m: re.Match[str], first: str, second: str) -> bool:
     if not (first.isdigit() and second.isdigit() and len(first) <= 2 and len(second) <= 2):
         return False
     before = _TEAMS_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
+    if before is not None and before.group(1) in _MONTH_NAMES and (int(second) < int(first) or second.strip("0") == ""):
+        return True  # "In March 1-0": after a month, two small numbers that are no run of days are a result
     return (before is not None and before.group(1) not in _RANGE_NOUNS and before.group(1) not in _MONTH_NAMES
             and _TEAMS_AFTER.match(m.string, m.end()) is not None)
 
@@ -81,15 +83,24 @@ def _score(first: str, second: str, british: bool) -> str:
 
 # a model number after a maker's name or a model's letters: "Boeing 747-8", "737-800" after "Boeing",
 # "A350-900": the three digits as such names are said ("seven forty-seven"), the variant as a number
+# (or after an article, "a 747-400", when the first number is no round one a range would start on and the
+# second a variant: a round hundred, one or two digits, or smaller, "a 125-150 page book" stays a range)
 _MODEL = re.compile(
-    rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}}))([1-9]{D}{{2}})-({D}{{1,3}})(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
+    rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}})|\b((?i:an?|the))\s)([1-9]{D}{{2}})-({D}{{1,3}})"
+    rf"(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
 
 
 _COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
 
 
 def _model(m: re.Match[str]) -> str:
-    maker, letters, number, variant = m.group(1, 2, 3, 4)
+    maker, letters, article, number, variant = m.group(1, 2, 3, 4, 5)
+    if article:
+        round_variant = len(variant) <= 2 or variant.endswith("00") or int(variant) < int(number)
+        rising = int(variant) > int(number)
+        if int(number) % 5 == 0 or not round_variant or rising and _COUNT_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        return f"{article} {name_number(number)} {n.cardinal(variant)}"
     if maker and (maker in _RANGE_NOUNS or maker in _MONTH_NAMES or maker.upper() in ROMAN_CUES):
         return m.group(0)
     if int(variant) > int(number) and _COUNT_AFTER.match(m.string, m.end()):

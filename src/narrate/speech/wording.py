@@ -32,6 +32,7 @@ _URL = re.compile(
     # any other ending, only when all in lower case ("intro.html", "site.museum"; not "end.Then")
     r"|(?<![\w@./-])(?-i:(?=[a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.[a-z]{2,6}\b(?![.-]?\w))))"
     r"[^\s<>\"“”]+", re.IGNORECASE)
+_JPG = re.compile(r"(?<=\.)jpg(?![\w.-])", re.IGNORECASE)
 _LOWER_NAME = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
 _TRAILING = re.compile(r"[.,;:!?)\]'\"’”]+$")
 
@@ -43,6 +44,8 @@ def speak_address(address: str) -> str:
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
     # a run-together name is said as its words: "ourdailynews" → "our daily news" (see speech/wordsplit)
     address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
+    # a file's ".jpg" is said as the format is named, "jay-peg" (as ".jpeg" is), not spelled "J P G"
+    address = _JPG.sub("jpeg", address)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
     # digits in an address are a name, never a quantity: "mail123", "/2024/0815", "/12" digit by digit,
     # as they are typed (one rule for every length: "slash one two", never "slash twelve")
@@ -313,6 +316,28 @@ PRONOUN_INITIALISMS = frozenset({"WHO", "IT", "US"})
 # "ASK HER WHO" keep the pronoun
 _DETERMINERS = frozenset("the a an its their our your his my every each any".split())
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
+
+
+# what an organization does in a headline: "WHO WARNS OF …", "WHO URGES …" (never "WHO KNOWS", "WHO WANTS",
+# "WHO SAYS", which a title may ask without its question mark); and nouns a pronoun is never followed by
+_AGENCY_VERBS = frozenset("""WARNS URGES DECLARES ANNOUNCES CONFIRMS RECOMMENDS APPROVES LAUNCHES RELEASES
+    PUBLISHES ADVISES APPOINTS WELCOMES CLASSIFIES ENDORSES CERTIFIES UPGRADES DOWNGRADES""".split())
+_AGENCY_NOUNS = frozenset("""CHIEF OFFICIAL OFFICIALS DIRECTOR EXPERTS GUIDELINES GUIDANCE REPORT DATA
+    SPOKESMAN SPOKESWOMAN SPOKESPERSON""".split())
+_CLAUSE_START = re.compile(r"(?:^|[.!?:;—–\n]\s*|[\"“‘(]\s*)$")
+
+
+def initialism_heading(word: str, before: str, after: str) -> bool:
+    """Whether "WHO" opening a clause is the World Health Organization: a headline "WHO WARNS OF …",
+    "WHO CHIEF SAYS …" (an organization's verb or a noun after it; ``after``: the rest of the text), unless
+    the sentence asks ("WHO WARNS US?")."""
+    if word != "WHO" or not _CLAUSE_START.search(before[-20:]):
+        return False
+    next_word = re.match(r"\s*([A-Z]+)\b", after)
+    if next_word is None or next_word.group(1) not in _AGENCY_VERBS | _AGENCY_NOUNS:
+        return False
+    sentence = re.match(r"[^.!?]*[.!?]?", after)
+    return not (sentence and sentence.group(0).endswith("?"))
 
 
 def initialism_after_determiner(word: str, before: str) -> bool:
