@@ -384,6 +384,15 @@ TENTH_ROUND = [
     ("It rose to 0161.49 units.", "It rose to zero one six one point four nine units."),
     # a file's ".jpg" is said as the format is named
     ("Attach scan.jpg, not scan.png.", "Attach scan dot jpeg, not scan dot png."),
+    # found beside: a name ending "-ia", "-io" in a headline was spelled ("I N D I A"); in mixed text a
+    # capital word so ending stays an initialism
+    ("FLOODS IN SOMALIA AND SYRIA, SNOW IN OHIO", "floods in Somalia and Syria, snow in Ohio"),
+    ("The USIA files were opened.", "The U S I A files were opened."),
+    # found beside: a vote or a ruling was "seven-two", "nine-zero"
+    ("The panel voted 7-2 and the court ruled 9-0; the bill passed 310-98.",
+     "The panel voted seven to two and the court ruled nine to nothing; the bill passed three hundred ten to "
+     "ninety-eight."),
+    ("They voted on pages 10-12.", "They voted on pages ten to twelve."),
 ]
 
 

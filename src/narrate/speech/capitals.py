@@ -32,7 +32,13 @@ import re
 from collections.abc import Collection
 
 from narrate.speech.places import STREET_TYPES, STREET_WORDS
-from narrate.speech.wording import ROMAN_CUES, initialism_after_determiner, initialism_heading, roman_value
+from narrate.speech.wording import (
+    ROMAN_CUES,
+    initialism_after_determiner,
+    initialism_heading,
+    pronounceable,
+    roman_value,
+)
 from narrate.speech.wordsplit import is_word
 
 _WORD = re.compile(r"(?<![\w-])[A-Z]{2,}(?:['’](?:S|T|LL|RE|VE|D|M))?(?![\w-])")  # "ISN'T", "WE'LL" too
@@ -86,6 +92,9 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
            and not (i == 0 and initialism_heading(word, before, " ".join([*words[1:], after])))
            else word for i, word in enumerate(words)]
     out = [w[:-1] + "s" if w.endswith(("'S", "’S")) and w.isupper() else w for w in out]  # "FBI'S" → "FBI's"
+    if every:  # "INDIA", "ASIA", "OHIO" in a headline: names the acronym rules would spell ("-ia", "-io")
+        out = [w.capitalize() if w.isupper() and w not in kept and w.endswith(("IA", "IO"))
+               and pronounceable(w, names=True) else w for w in out]
     for i, word in enumerate(words):
         if word == "US" and i and word not in kept and _object_us(words, i, after) \
                 and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " "):

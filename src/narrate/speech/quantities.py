@@ -37,6 +37,9 @@ _SCORE_WORDS = re.compile(
     r"\b(?:won|win|wins|winning|lost|lose|loses|losing|beat|beats|beaten|defeat|defeated|defeats|"
     r"score|scored|scores|scoreline|draw|drew|tied|tie|led|leads|leading|trailing|trailed|victory|"
     r"loss|final score|ended|ending|finished|result)\b[^.!?;]{0,40}$", re.IGNORECASE)
+# a vote or a ruling: "voted 7-2", "the court ruled 9-0", "passed 350-12" ("seven to two", "nine to nothing")
+_VOTE_WORDS = re.compile(r"\b(?:vote|voted|votes|voting|ruled|ruling|decision|margin|majority|split|passed|approved|"
+                         r"rejected|confirmed|jury|verdict)\b[^.!?;]{0,30}$", re.IGNORECASE)
 _SCORE_AFTER = re.compile(r"\s(?:\w+\s)?(?:win|victory|defeat|loss|draw|lead|scoreline|thrashing|home win|away win)\b")
 _RANGE = re.compile(
     rf"(?<![\w.,:/–-])([$£€]?)({NUM})(\s?[–-]\s?)([$£€]?)({NUM})(?![0-9:/–-]|\.[0-9]|,[0-9])")
@@ -66,6 +69,13 @@ def _between_teams(m: re.Match[str], first: str, second: str) -> bool:
         return True  # "In March 1-0": after a month, two small numbers that are no run of days are a result
     return (before is not None and before.group(1) not in _RANGE_NOUNS and before.group(1) not in _MONTH_NAMES
             and _TEAMS_AFTER.match(m.string, m.end()) is not None)
+
+
+def _vote(m: re.Match[str], first: str, second: str) -> bool:
+    """Votes for and against after "voted", "ruled" …: more for than against (a rising pair is a range)."""
+    return (first.isdigit() and second.isdigit() and len(first) <= 3 and len(second) <= 3
+            and int(first) >= int(second)
+            and _VOTE_WORDS.search(m.string, max(0, m.start() - 40), m.start()) is not None)
 
 
 def _score(first: str, second: str, british: bool) -> str:
@@ -130,6 +140,9 @@ def _range(m: re.Match[str], british: bool = False) -> str:
     if not (sym1 or sym2) and not measured and (score or _between_teams(m, first, second)):
         return _score(first, second, british) if first.isdigit() and second.isdigit() else \
             f"{n.number(first)} to {n.number(second)}"
+    if not (sym1 or sym2) and not measured and _vote(m, first, second):
+        zero = "nil" if british else "nothing"
+        return " to ".join(zero if x.strip("0") == "" else n.number(x) for x in (first, second))
     if not (sym1 or sym2) and _UNIT_AFTER.match(m.string, m.end()):
         return f"{n.number(first)} to {second}"  # "1980-1970 kg": quantities, not years
     if _is_year(first) and not (sym1 or sym2):

@@ -364,7 +364,7 @@ def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Co
         return "okay"
     if shouting and word in _SHOUTED_WORDS:
         return word.lower()
-    if len(word) >= 4 and pronounceable(word):
+    if len(word) >= 4 and pronounceable(word, names=shouting):
         return word.lower()  # emphasis, e.g. "VERY", not an initialism
     return " ".join(word)
 
@@ -374,19 +374,24 @@ _ONSETS = frozenset("""B BL BR C CH CHR CL CR D DR DW F FL FR G GL GR GU H J K K
 _CODAS = frozenset("""B C CH CK CT D F FF FT G GH H K L LD LF LK LL LM LP LS LT M MB MP MS N NCH ND NG NK NS NT
     P PH PS PT R RB RC RCH RD RF RG RK RL RM RN RP RS RSH RST RT RTH S SH SK SP SS ST T TCH TH TS TT W X Y Z""".split())
 _VOWEL_GROUPS = frozenset("A E I O U Y AI AU AY EA EE EI EU EY IE OA OE OI OO OU OW OY UA UE UI".split())
+_FINAL_SYLLABLES = frozenset({"IA", "IO"})
 
 
-def pronounceable(word: str) -> bool:
+def pronounceable(word: str, names: bool = False) -> bool:
     """Whether an all-capital word can be read as an English word ("NASA", "VERY", "UNESCO") rather than
     spelled ("ASCE", "IUCN", "NCAA"): its vowel groups are ones English writes, it starts and ends on
     consonant clusters a word can start and end on (a final silent E counts for nothing), and no
-    run of consonants inside is longer than three."""
+    run of consonants inside is longer than three. ``names``: the word stands in a text written in
+    capitals, where a final "-ia", "-io" is a name's or a word's ("INDIA", "ASIA", "RADIO"); elsewhere a
+    capital word so ending is more often an initialism ("USIA") and is spelled."""
     parts = re.findall(r"[AEIOU]+|Y(?![AEIOU])|(?:[^AEIOUY]|Y(?=[AEIOU]))+", word.upper().replace("QU", "Q"))
     if len(word) > 4 and word.endswith("E") and parts[-2:-1] and parts[-2][-1] not in "AEIOU":
         parts = parts[:-1]  # "...SCE" keeps its consonants last
     elif word.endswith("E") and len(parts) > 2 and parts[-2][-1] not in "AEIOU":
         parts = parts[:-1]
     vowels = [p for p in parts if p[0] in "AEIOU" or p == "Y"]
+    if names and len(word) >= 4 and len(parts) > 2 and parts[-1] in _FINAL_SYLLABLES:
+        vowels = vowels[:-1]  # "INDIA", "ASIA", "RADIO": a final "-ia", "-io" is two vowels English writes
     if not vowels or any(v not in _VOWEL_GROUPS for v in vowels):
         return False
     first, last = parts[0], parts[-1]
