@@ -46,8 +46,10 @@ English (every region) runs ordered rules (each in ``calendar``, ``codes``, ``qu
    forty-five"; a hyphen between numbers is a range only if it rises, a unit
    follows, or after a word like "won"/"score"; a score, after such a word or between two names,
    "Rovers 2-0 United", is said as the region says it: en-US "two to nothing", en-GB "two nil", a draw
-   "one all"), model numbers after a maker's name or letters ("Boeing 747-8" "seven forty-seven
-   eight", "A350-900"), a unit alone in parentheses after a label ("Range (m)" "Range (meters)"),
+   "one all"; after a month, a pair no run of days explains, "In March 1-0", is a score; votes after
+   "voted", "ruled" … "seven to two", "nine to nothing"), model numbers after a maker's name, letters or
+   an article ("Boeing 747-8" "seven forty-seven eight", "A350-900", "a 767-300"), a unit alone in
+   parentheses after a label ("Range (m)" "Range (meters)"),
    negatives, money (symbols and
    ISO codes, "twenty dollars and fifty cents"), percentages, degrees, units
    (m², km/h, Mbps), fractions, ordinals, decades ("the 1000s" "the thousands", "the 1990's"), "No."/"#", years,
