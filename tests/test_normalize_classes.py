@@ -393,6 +393,12 @@ TENTH_ROUND = [
      "The panel voted seven to two and the court ruled nine to nothing; the bill passed three hundred ten to "
      "ninety-eight."),
     ("They voted on pages 10-12.", "They voted on pages ten to twelve."),
+    # a basketball score is no model number, after a team's name or an article (the ninth round's model rule
+    # read "beat Boston 112-98" as "one twelve ninety-eight")
+    ("The Hawks beat Boston 112-98; it was a 104-99 win, and Hawks 120-110 Nets the week before.",
+     "The Hawks beat Boston one hundred twelve to ninety-eight; it was a one hundred four to ninety-nine win, and "
+     "Hawks one hundred twenty to one hundred ten Nets the week before."),
+    ("The Boeing 707-320 flew.", "The Boeing seven oh seven three hundred twenty flew."),
 ]
 
 

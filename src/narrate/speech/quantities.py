@@ -62,7 +62,10 @@ _MONTH_NAMES = frozenset(MONTHS)
 
 
 def _between_teams(m: re.Match[str], first: str, second: str) -> bool:
-    if not (first.isdigit() and second.isdigit() and len(first) <= 2 and len(second) <= 2):
+    """Two numbers of at most two digits between two names, or three when they fall ("Lakers 112-98 Celtics")."""
+    if not (first.isdigit() and second.isdigit()):
+        return False
+    if not (len(first) <= 2 and len(second) <= 2 or len(first) == 3 and len(second) <= 3 and int(second) < int(first)):
         return False
     before = _TEAMS_BEFORE.search(m.string, max(0, m.start() - 30), m.start())
     if before is not None and before.group(1) in _MONTH_NAMES and (int(second) < int(first) or second.strip("0") == ""):
@@ -94,7 +97,7 @@ def _score(first: str, second: str, british: bool) -> str:
 # a model number after a maker's name or a model's letters: "Boeing 747-8", "737-800" after "Boeing",
 # "A350-900": the three digits as such names are said ("seven forty-seven"), the variant as a number
 # (or after an article, "a 747-400", when the first number is no round one a range would start on and the
-# second a variant: a round hundred, one or two digits, or smaller, "a 125-150 page book" stays a range)
+# second a variant, one digit or a round hundred; "a 125-150 page book" and a score, "a 112-98 win", stay)
 _MODEL = re.compile(
     rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}})|\b((?i:an?|the))\s)([1-9]{D}{{2}})-({D}{{1,3}})"
     rf"(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
@@ -103,16 +106,27 @@ _MODEL = re.compile(
 _COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
 
 
+def _result_cue(m: re.Match[str]) -> bool:
+    """A score's or a vote's word before the numbers ("beat", "voted") or after them ("win")."""
+    return bool(_SCORE_WORDS.search(m.string, max(0, m.start() - 60), m.start())
+                or _VOTE_WORDS.search(m.string, max(0, m.start() - 40), m.start())
+                or _SCORE_AFTER.match(m.string, m.end()))
+
+
 def _model(m: re.Match[str]) -> str:
     maker, letters, article, number, variant = m.group(1, 2, 3, 4, 5)
+    if _result_cue(m):
+        return m.group(0)  # "beat Boston 112-98", "a 112-98 victory": a score
     if article:
-        round_variant = len(variant) <= 2 or variant.endswith("00") or int(variant) < int(number)
+        variant_like = len(variant) == 1 or (len(variant) == 3 and variant.endswith("00"))
         rising = int(variant) > int(number)
-        if int(number) % 5 == 0 or not round_variant or rising and _COUNT_AFTER.match(m.string, m.end()):
+        if int(number) % 5 == 0 or not variant_like or rising and _COUNT_AFTER.match(m.string, m.end()):
             return m.group(0)
         return f"{article} {name_number(number)} {n.cardinal(variant)}"
     if maker and (maker in _RANGE_NOUNS or maker in _MONTH_NAMES or maker.upper() in ROMAN_CUES):
         return m.group(0)
+    if maker and not (len(variant) == 1 or (len(variant) == 3 and variant.endswith("0"))):
+        return m.group(0)  # "Lakers 112-98 Celtics": a name's model variant is one digit or ends in 0 ("707-320")
     if int(variant) > int(number) and _COUNT_AFTER.match(m.string, m.end()):
         return m.group(0)  # "in Tokyo 300-400 people": a range of a count after a place's name
     return f"{maker + ' ' if maker else letters + ' '}{name_number(number)} {n.cardinal(variant)}"
