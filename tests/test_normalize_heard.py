@@ -129,6 +129,24 @@ def test_a_prime_after_a_digit_is_no_quote():
     assert text == "She is 4'11\" and wants a 12\" pizza, a 6' 2\" friend said “pick 12” in the 1990’s, ‘all 3’."
 
 
+@pytest.mark.parametrize(("markdown", "printed", "spoken"), [
+    ('Ana wrote "the shelf is 9" deep" on the plan.\n',
+     'Ana wrote “the shelf is 9" deep” on the plan.', "the shelf is nine inches deep"),
+    ('"Bring the 14" skillet," Omar called, *"and the 3" ladle"* too.\n',
+     '“Bring the 14" skillet,” Omar called, “and the 3" ladle” too.', "and the three-inch ladle"),
+    ('Omar said "use 2" and "keep 5" then.\n', "Omar said “use 2” and “keep 5” then.", "keep five”"),
+    ('"It was 7" she said\n', "“It was 7” she said", "It was seven”"),
+])
+def test_an_inch_mark_inside_a_quotation_is_printed_as_written(markdown, printed, spoken):
+    """Typography changes quotes, and an inch mark is none: the page keeps the author's straight mark
+    where the voice says "inches", and curls the marks the voice takes for quotes (one rule for both)."""
+    from narrate.model import plain_text
+
+    text = plain_text(_chapters(markdown)[0].blocks[0].children)
+    assert text == printed
+    assert spoken in normalize(text)
+
+
 @pytest.mark.parametrize(("language", "text", "expected"), [
     ("de", "Laut Absatz 3(b) gilt ISBN 3-16-148410-0.",
      "Laut Absatz drei (b) gilt I S B N drei, eins sechs, eins vier acht vier eins null, null."),

@@ -23,6 +23,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from narrate import model as m
 from narrate.errors import SourceError
+from narrate.sources.inch_marks import inch_marks
 
 AssetResolver = Callable[[str, m.SourcePos], str]
 
@@ -60,36 +61,44 @@ def _dashes(state: StateCore) -> None:
 # A straight quote after a digit is a prime, not a quote: 4'11", a 12" pizza, 6' 2". markdown-it's
 # smartquotes would print 4’11" (an apostrophe) or close a quote with it, so such marks are hidden from it
 # and given back as the author wrote them. A digit's "'" before a letter ("the 1990's") is an apostrophe,
-# and a mark after a digit that closes a quote opened before it ("pick 12") stays a quote.
+# and a mark after a digit that closes a quote opened before it ("pick 12") stays a quote. Which double
+# marks are inches is the speech side's rule (``inch_marks``), so the page prints what the voice says:
+# inside a quotation ('"the board is 4" wide" today') a mark after a digit is an inch mark when the next
+# mark cannot open a quotation.
 _PRIME, _DOUBLE_PRIME = "\ue000", "\ue001"
 _FEET_INCHES = re.compile(r"(?<=[0-9])'(\s?[0-9]+(?:\.[0-9]+)?)\"")
 _AFTER_DIGIT = re.compile(r"(?<=[0-9])(['\"])(?![A-Za-z])")
-_OPENING = {"'": re.compile(r"(?<![\w'])'(?=\w)"), '"': re.compile(r'(?<![\w"])"(?=\S)')}
-_CLOSING = {"'": re.compile(r"(?<=[\w.,;:!?])'(?!\w)"), '"': re.compile(r'(?<=\S)"(?![\w])')}
+_OPENING = re.compile(r"(?<![\w'])'(?=\w)")
+_CLOSING = re.compile(r"(?<=[\w.,;:!?])'(?!\w)")
+_BREAKS = {"softbreak": " ", "hardbreak": " "}
 
 
-def _quote_open(text: str, mark: str) -> bool:
-    """A quote of ``mark`` is open at the end of ``text`` (more opened than closed; apostrophes not counted)."""
-    return len(_OPENING[mark].findall(text)) > len(_CLOSING[mark].findall(text))
+def _single_quote_open(text: str) -> bool:
+    """A single quote is open at the end of ``text`` (more opened than closed; apostrophes not counted)."""
+    return len(_OPENING.findall(text)) > len(_CLOSING.findall(text))
 
 
 def _hide_primes(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
-        seen = ""  # the block's text so far, primes hidden, to tell a prime from a quote it closes
-        for token in block.children:
-            if token.type == "text" and ("'" in token.content or '"' in token.content):
-                text = _FEET_INCHES.sub(lambda m: f"{_PRIME}{m.group(1)}{_DOUBLE_PRIME}", token.content)
+        texts = [_FEET_INCHES.sub(lambda m: f"{_PRIME}{m.group(1)}{_DOUBLE_PRIME}", t.content)
+                 if t.type == "text" else _BREAKS.get(t.type, "") for t in block.children]
+        inches = inch_marks("".join(texts))  # the block's text as the voice reads it, across emphasis
+        start, seen = 0, ""  # seen: the block's text so far, primes hidden, to tell a prime from a quote
+        for token, text in zip(block.children, texts, strict=True):
+            if token.type == "text":
                 done, last = "", 0
                 for m in _AFTER_DIGIT.finditer(text):
                     done += text[last:m.start()]
-                    mark = m.group(1)
-                    done += mark if _quote_open(seen + done, mark) else _PRIME if mark == "'" else _DOUBLE_PRIME
+                    if m.group(1) == '"':
+                        done += _DOUBLE_PRIME if start + m.start() in inches else '"'
+                    else:
+                        done += "'" if _single_quote_open(seen + done) else _PRIME
                     last = m.end()
                 token.content = done + text[last:]
-            if token.type == "text":
                 seen += token.content
+            start += len(text)
 
 
 def _show_primes(state: StateCore) -> None:

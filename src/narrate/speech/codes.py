@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from narrate.sources.inch_marks import inch_marks
 from narrate.speech import numbers as n
 from narrate.speech.numeric import _UNIT_TAIL, NUM, D, Rule, num, unit_words
 
@@ -88,27 +89,8 @@ def _open_curly(before: str) -> bool:
     return before.count("“") > before.count("”")
 
 
-# the next straight mark is no opening one: nothing opens before a space, a comma or the text's end
-_NEXT_CLOSES = re.compile(r'[^"]*(?<=\S)"|[^"]*"(?![\w‘\'(…])')
-
-
-def _inch_marks(text: str) -> set[int]:
-    """The places of the straight marks in ``text`` that are inch marks: one after a number outside a
-    quotation ('a 12" ruler'), or inside one when the next mark cannot open a quotation and so is left to
-    close it ('"a 12" pizza," she said'); every other mark opens or closes a quotation in turn."""
-    inches: set[int] = set()
-    inside = False
-    for mark in re.finditer('"', text):
-        at = mark.start()
-        if at and text[at - 1].isdigit() and (not inside or _NEXT_CLOSES.match(text, at + 1)):
-            inches.add(at)
-        else:
-            inside = not inside
-    return inches
-
-
 def _inches(m: re.Match[str]) -> str:
-    if m.group(2) == '"' and m.start(2) not in _inch_marks(m.string):
+    if m.group(2) == '"' and m.start(2) not in inch_marks(m.string):
         return m.group(0)  # '"It was 7" she said': the quotation closes
     if m.group(2) == "”" and not (_open_curly(m.string[:m.start()]) and _CURLY_INCH.match(m.string, m.end())):
         return m.group(0)
