@@ -409,3 +409,16 @@ def test_tenth_round_reading(text, expected):
 
 def test_tenth_round_british_score_after_a_month():
     assert normalize("In April 2-0 was the usual result.", "en-GB") == "In April two nil was the usual result."
+
+
+# Issue 27, tenth round follow-up: an attributive measure with a range is singular, as with one number
+# ("a five-kilometer loop"); a distance before an adverb of place is no adjective
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We planned an 800-900 km trip.", "We planned an eight hundred to nine hundred kilometer trip."),
+    ("Pack a 10-12 kg bag and a 5 to 10 km map.",
+     "Pack a ten to twelve kilogram bag and a five to ten kilometer map."),
+    ("The 3-4 hours of sleep were enough.", "The three to four hours of sleep were enough."),
+    ("She drove the 5 miles home.", "She drove the five miles home."),
+])
+def test_attributive_measure_with_a_range(text, expected):
+    assert normalize(text, "en-US") == expected

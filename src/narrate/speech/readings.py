@@ -120,10 +120,13 @@ _NUMBER_WORD = ("(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven
 _NOT_A_NOUN = frozenset("""of from to and or away long wide high deep tall old apart ahead behind ago later
     earlier each more less than by off in on at per a an the into onto over under is are was were that which
     later before after past north south east west up down out worth apiece richer poorer short extra cash
-    back total overall altogether today tomorrow now then here there too for with""".split())
+    back total overall altogether today tomorrow now then here there too for with home inland offshore
+    upstream downstream uphill downhill underground overhead across along around beyond below above outside
+    inside abroad nearby""".split())
 _ATTRIBUTIVE = re.compile(
     rf"\b([Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y|[Yy]our|[Ii]ts)\s+"
-    rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)\s({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
+    rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*(?: (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)?)\s"
+    rf"({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
     r"\s(?=([a-z]+)\b)")
 _UNIT_OVER_UNIT = re.compile(
     rf"(?<![\w/.,])({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?/({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?"
@@ -162,6 +165,8 @@ def _attributive(m: re.Match[str]) -> str:
     plain = determiner.lower() in {"a", "an"}
     if following in _NOT_A_NOUN or (not plain and following.endswith("s")):
         return m.group(0)
+    if " to " in count or " or " in count:  # "an 800-900 km trip": an eight hundred to nine hundred kilometer trip
+        return f"{determiner} {count} {_SINGULAR[unit]} "
     return f"{determiner} {count}-{_SINGULAR[unit]} "
 
 
