@@ -422,3 +422,18 @@ def test_tenth_round_british_score_after_a_month():
 ])
 def test_attributive_measure_with_a_range(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, tenth round follow-up: a name's particles in capitals ("DE", "LA", "DA", "VAN") are words, and a
+# short word of one syllable beside them is the name's; an initialism before or after them stays spelled
+@pytest.mark.parametrize(("text", "expected"), [
+    ("STORMS HIT RIO DE JANEIRO", "storms hit Rio de janeiro"),
+    ("She sailed past the CASA DE LA MONEDA twice.", "She sailed past the casa de la moneda twice."),
+    ("A SKETCH BY LEONARDO DA VINCI", "A sketch by leonardo da vinci"),
+    ("LOS ANGELES WAKES UP", "los angeles wakes up"),
+    ("THE LA LAKERS WIN AGAIN", "the L A lakers win again"),
+    ("NSA DE FACTO RULES", "N S A de facto rules"),
+    ("The USIA and the CIA agreed.", "The U S I A and the C I A agreed."),
+])
+def test_name_particles_in_capitals(text, expected):
+    assert normalize(text, "en-US") == expected

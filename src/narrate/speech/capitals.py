@@ -50,6 +50,13 @@ _PLAIN_ROMAN = re.compile("[IVX]{2,}")  # a numeral after any word: "ML", "CD", 
 _PRONOUNS = frozenset("I YOU HE SHE IT WE THEY WHO THAT THERE".split())  # "WE'LL", "THEY'RE", "THAT'S"
 _QUESTION_WORDS = frozenset("WHO WHAT WHERE WHEN WHY HOW WHICH".split())
 _BEFORE_NAMES = frozenset({"ST", "MT"})  # "ST LOUIS", "MT EVEREST": Saint, Mount before a name
+# the particles of names ("RIO DE JANEIRO", "CASA DE LA MONEDA", "LEONARDO DA VINCI", "LUDWIG VAN BEETHOVEN")
+_PARTICLES = frozenset("DE DEL DELLA DI DA DO DOS DAS DU DES LA LE LOS LAS VON VAN DER DEN".split())
+# those that open a name ("LOS ANGELES", "DE GAULLE"); "LA", "LE", "DA", "DO" there are initialisms
+# ("LA LAKERS", "DA OFFICE") as often as not
+_OPENING_PARTICLES = frozenset("DE DEL DI DU LOS LAS VON VAN".split())
+_LEADING = frozenset("THE AND BUT NOR FOR YET WITH FROM INTO THIS THAT OUR YOUR HIS HER ITS THEIR".split())
+_SYLLABLE = re.compile("[B-DF-HJ-NP-TV-Z]?[AEIOU]+[B-DF-HJ-NP-TV-Z]?")  # "RIO", "PAZ", "SAN"; not "FBI"
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
 
 
@@ -95,6 +102,7 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
     if every:  # "INDIA", "ASIA", "OHIO" in a headline: names the acronym rules would spell ("-ia", "-io")
         out = [w.capitalize() if w.isupper() and w not in kept and w.endswith(("IA", "IO"))
                and pronounceable(w, names=True) else w for w in out]
+    _particles(words, out, kept)
     for i, word in enumerate(words):
         if word == "US" and i and word not in kept and _object_us(words, i, after) \
                 and not initialism_after_determiner(word, " ".join([before, *words[:i]]) + " "):
@@ -110,6 +118,36 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
         elif i and _PLAIN_ROMAN.fullmatch(word) and _roman(word):  # "WIDGET II": the word as written
             out[i - 1] = words[i - 1]
     return out
+
+
+def _name_word(word: str, kept: Collection[str]) -> bool:
+    """A capital word that can be a name's after a particle: three letters or more, said as a word."""
+    return (word not in kept and len(word) >= 3 and word not in _FUNCTION_WORDS and word not in _PARTICLES
+            and (_is_word(word) or pronounceable(word, names=True)))
+
+
+def _particles(words: list[str], out: list[str], kept: Collection[str]) -> None:
+    """A name's particles in small letters ("DE", "LA" in "CASA DE LA MONEDA"; "LOS" opening "LOS
+    ANGELES"), when a name's word follows the particles and a capital word that is no article or
+    function word comes before them ("THE LA LAKERS" keeps the initialism), or they open the run and can
+    open a name; a short word of one syllable beside them is the name's ("RIO DE JANEIRO": Rio)."""
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and words[j] in _PARTICLES and words[j] not in kept:
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        before = words[i - 1] if i else ""
+        opens = not before and words[i] in _OPENING_PARTICLES
+        named = before and before not in kept and before not in _FUNCTION_WORDS and before not in _LEADING
+        if j < len(words) and _name_word(words[j], kept) and (opens or named):
+            out[i:j] = [w.lower() for w in words[i:j]]
+            for k in (i - 1, j):
+                if k >= 0 and out[k] == words[k] and _SYLLABLE.fullmatch(words[k]):
+                    out[k] = words[k].capitalize()
+        i = j
 
 
 def _name(words: list[str], out: list[str], places: range, kept: Collection[str]) -> None:
