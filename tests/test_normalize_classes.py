@@ -437,3 +437,16 @@ def test_attributive_measure_with_a_range(text, expected):
 ])
 def test_name_particles_in_capitals(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, tenth round follow-up: a model number with its variant's letters ("300ER") is a model wherever it
+# stands, the letters spelled; one letter after a range of numbers stays the range's
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The 777-300ER landed late.", "The seven seventy-seven three hundred E R landed late."),
+    ("777-300ER seats are wider.", "seven seventy-seven three hundred E R seats are wider."),
+    ("Our A350-900ULR and a Boeing 747-400F", "Our A three fifty nine hundred U L R and a Boeing seven forty-seven "
+     "four hundred F"),
+    ("See rooms 101-105B.", "See rooms one hundred one to one hundred five B."),
+])
+def test_model_number_with_variant_letters(text, expected):
+    assert normalize(text, "en-US") == expected

@@ -98,9 +98,10 @@ def _score(first: str, second: str, british: bool) -> str:
 # "A350-900": the three digits as such names are said ("seven forty-seven"), the variant as a number
 # (or after an article, "a 747-400", when the first number is no round one a range would start on and the
 # second a variant, one digit or a round hundred; "a 125-150 page book" and a score, "a 112-98 win", stay)
+# A variant's letters ("777-300ER", "A350-900ULR") make it a model wherever it stands.
 _MODEL = re.compile(
-    rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}})|\b((?i:an?|the))\s)([1-9]{D}{{2}})-({D}{{1,3}})"
-    rf"(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
+    rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}})|\b((?i:an?|the))\s|(?<![\w.,:/#$£€-]))([1-9]{D}{{2}})-({D}{{1,3}})"
+    rf"([A-Z]{{1,3}}(?![a-z]))?(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
 
 
 _COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
@@ -114,8 +115,13 @@ def _result_cue(m: re.Match[str]) -> bool:
 
 
 def _model(m: re.Match[str]) -> str:
-    maker, letters, article, number, variant = m.group(1, 2, 3, 4, 5)
-    if _result_cue(m):
+    maker, letters, article, number, variant, suffix = m.group(1, 2, 3, 4, 5, 6)
+    # "the 777-300ER": the variant's letters spelled after it; one letter only after a maker or a model's
+    # letters ("Boeing 747-400F"), as "rooms 101-105B" is a range
+    if suffix and (len(suffix) > 1 or maker or letters) and not _result_cue(m):
+        head = f"{maker or letters or article} " if maker or letters or article else ""
+        return f"{head}{name_number(number)} {n.cardinal(variant)} {suffix}"
+    if not (maker or letters or article) or _result_cue(m):
         return m.group(0)  # "beat Boston 112-98", "a 112-98 victory": a score
     if article:
         variant_like = len(variant) == 1 or (len(variant) == 3 and variant.endswith("00"))
