@@ -19,6 +19,10 @@ capital word is read for what it is:
   Organization, spelled; "THE MAN WHO KNEW" keeps the pronoun; ``wording.initialism_after_determiner``);
   "US" after another capital word at a clause's end or before a question word is the pronoun
   ("CONTACT US.", "TELL US WHO"), elsewhere the country ("US TROOPS", "THE US ECONOMY");
+* a name's particles ("DE", "LA", "DA", "VAN", "LOS" …) between a capital word and a name's word, or
+  "LOS", "DE" … opening a run, are in small letters ("RIO DE JANEIRO", "LOS ANGELES"), and a word of one
+  syllable beside them is the name's ("Rio"); after an article or a function word ("THE LA LAKERS") the
+  initialism stays;
 * anything else ("FBI", "HTML", "NASA", and every word the document lists as spelled or read as a
   word) stays in capitals, for the acronym rules.
 
