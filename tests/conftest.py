@@ -9,6 +9,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import textwrap
 import zlib
 from pathlib import Path
@@ -71,10 +72,11 @@ def run_slow(config) -> bool:
 # (`--dist loadfile --no-loadscope-reorder`) hands the files to its workers in collection order,
 # so these start first and the many short files fill the end; by default it would order the files
 # by their number of tests, which left a one-test file of two minutes to run alone at the end.
-LONGEST_FIRST = ("test_ray.py", "test_build_engine.py", "test_readalong.py", "test_reliability.py",
-                 "test_incremental.py", "test_ray_safety.py", "test_import.py", "test_audio_blocks.py",
-                 "test_ace.py", "test_epub.py", "test_ray_cache.py", "test_readalong_credits.py",
-                 "test_reproducible.py", "test_languages.py", "test_publish_package.py")
+LONGEST_FIRST = ("test_ray.py", "test_build_engine.py", "test_ray_editions.py", "test_ray_rebuild.py",
+                 "test_readalong.py", "test_reliability.py", "test_incremental.py", "test_ray_safety.py",
+                 "test_import.py", "test_audio_blocks.py", "test_ace.py", "test_epub.py", "test_ray_cache.py",
+                 "test_readalong_credits.py", "test_reproducible.py", "test_languages.py",
+                 "test_publish_package.py")
 
 
 def longest_first(items) -> None:
@@ -92,6 +94,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The Ray tests' cluster (conftest_ray.py) serves the tests that use it one after another in
+    this process, and stops after the last of them: it never idles beside the other tests."""
+    ray_tests = sys.modules.get("conftest_ray")
+    if ray_tests is not None and (nextitem is None or "cluster" not in nextitem.fixturenames):
+        ray_tests.stop_cluster()
+
+
+def pytest_sessionfinish(session):
+    ray_tests = sys.modules.get("conftest_ray")
+    if ray_tests is not None:  # a run cut short (-x, Ctrl-C) leaves no Ray processes behind either
+        ray_tests.stop_cluster()
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE
+from conftest import FAKE_VOICE, write_files
 
 from narrate.artifacts import MANIFEST, ManifestError, load_manifest, source_date_epoch
 from narrate.engine.run import BuildOptions, build
@@ -339,16 +339,26 @@ def test_a_killed_worker_is_a_clean_failure(make_project):
 KEY_FORMATS = ("epub", "pdf", "mp3")
 
 
-@pytest.fixture
-def keyed(make_project, monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+@pytest.fixture(scope="module")
+def keyed_first(tmp_path_factory) -> Path:
+    """The keys' project built once; each test below edits and rebuilds a copy of it."""
     profile = FAKE_VOICE + 'lexicons = ["pronounce/names.toml"]\n'
-    root = make_project({"content/a1.md": article(1, tag="Siobhan"), "voices/fake.toml": profile,
-                         "pronounce/names.toml": '[aliases]\n"Siobhan" = "shiv awn"\n',
-                         "narrate.toml": '[feed]\ntitle = "Tides"\n'})
-    first = build(root, BuildOptions(formats=KEY_FORMATS, voice="fake", jobs=1))
+    root = write_files(tmp_path_factory.mktemp("keyed") / "project",
+                       {"content/a1.md": article(1, tag="Siobhan"), "voices/fake.toml": profile,
+                        "pronounce/names.toml": '[aliases]\n"Siobhan" = "shiv awn"\n',
+                        "narrate.toml": '[feed]\ntitle = "Tides"\n'})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        first = build(root, BuildOptions(formats=KEY_FORMATS, voice="fake", jobs=1))
     assert not first.failed and set(first.results[0].built) >= set(KEY_FORMATS)
     return root
+
+
+@pytest.fixture
+def keyed(keyed_first, tmp_path, monkeypatch):
+    """A copy of the first build (sources, cache, output and manifest, times kept) to edit."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return Path(shutil.copytree(keyed_first, tmp_path / "project", symlinks=True))
 
 
 def rebuilt(root: Path) -> list[str]:
