@@ -4,8 +4,11 @@ A small project (the fake voice, MP3 only) is built once, a studio serves it in 
 (``narrate serve``'s server, no file watcher), then ``narrate build`` runs ``--runs`` times with
 nothing changed, so the studio's part is a few milliseconds and the client is the figure: its
 CPU-seconds (user + system of the child process, ``RUSAGE_CHILDREN``; the studio's threads are not
-counted) and its wall time. ``--importtime`` prints the client's ten costliest imports
-(``python -X importtime``, cumulative microseconds) from one more run.
+counted), its wall time, and how long after the client's start the studio began the build (the
+client posts it before importing the command line's module since ``studio/early_handoff``; this
+process times the studio's side, ``CLOCK_MONOTONIC`` being the machine's). ``--importtime``
+prints the client's ten costliest imports (``python -X importtime``, cumulative microseconds)
+from one more run.
 
     PYTHONPATH=src .venv/bin/python benchmarks/handoff_client.py [--runs 10] [--importtime]
 """
@@ -27,9 +30,27 @@ FAKE_VOICE = 'name = "fake"\nengine = "fake"\nmodel = "fake"\nlanguage = "en-US"
 ARTICLE = "---\ntitle: A short article\ndate: 2026-01-05\n---\n\nThe harbour was quiet. Boats rested at the quay.\n"
 
 
-def client(root: Path, *flags: str) -> tuple[float, float, str]:
-    """Wall seconds, CPU-seconds and stderr of one ``narrate build`` handed to the studio."""
+STARTED: list[float] = []  # when the studio began each handed build (``time_the_studio``)
+
+
+def time_the_studio() -> None:
+    """Record when the studio in this process begins each handed build."""
+    from narrate.studio import delegate
+
+    real = delegate.run
+
+    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        STARTED.append(time.monotonic())
+        return real(*args, **kwargs)
+
+    delegate.run = timed
+
+
+def client(root: Path, *flags: str) -> tuple[float, float, str, float]:
+    """Wall seconds, CPU-seconds and stderr of one ``narrate build`` handed to the studio, and the
+    seconds from its start until the studio began the build."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    STARTED.clear()
     started = time.monotonic()
     proc = subprocess.run([sys.executable, *flags, "-m", "narrate", "build", str(root), "--voice", "fake"],
                           capture_output=True, text=True)
@@ -37,7 +58,8 @@ def client(root: Path, *flags: str) -> tuple[float, float, str]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0 or "building in the studio" not in proc.stderr:
         sys.exit(f"the build was not handed to the studio: {proc.stderr}")
-    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, proc.stderr
+    return (wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, proc.stderr,
+            STARTED[0] - started if STARTED else float("nan"))
 
 
 def costliest(stderr: str, count: int = 10) -> list[tuple[int, str]]:
@@ -72,12 +94,15 @@ def main() -> None:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         served = start_in_thread(make_server(root, port=port, voice="fake", watch=False))
+        time_the_studio()
         try:
             client(root)  # the studio's first hand-off (its first read of the project)
-            runs = [client(root)[:2] for _ in range(args.runs)]
-            walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+            runs = [client(root) for _ in range(args.runs)]
+            walls, cpus, posted = [r[0] for r in runs], [r[1] for r in runs], [r[3] for r in runs]
             print(f"client, {args.runs} hand-offs with nothing to build: median {statistics.median(walls):.3f} s, "
-                  f"{statistics.median(cpus):.3f} CPU-s (min {min(cpus):.3f}, max {max(cpus):.3f})")
+                  f"{statistics.median(cpus):.3f} CPU-s (min {min(cpus):.3f}, max {max(cpus):.3f}); the studio "
+                  f"began the build {statistics.median(posted):.3f} s after the client's start (median; "
+                  f"min {min(posted):.3f}, max {max(posted):.3f})")
             if args.importtime:
                 for cumulative, name in costliest(client(root, "-X", "importtime")[2]):
                     print(f"  {cumulative / 1000:7.1f} ms  {name.strip()}")

@@ -166,8 +166,8 @@ def build_cmd(
     try:
         if output is not None:
             output_folder_usable(output)
-        asked = {"formats": list(fmts or ()), "only": list(only), "voice": voice, "jobs": jobs,
-                 "fail_fast": fail_fast, "strict": strict}
+        asked = {"formats": formats, "only": only, "voice": voice, "jobs": jobs, "fail_fast": fail_fast,
+                 "strict": strict}
         report = _in_studio(project, output, asked, executor or ray_address, reporter, quiet or as_json)
         if report is None:
             from narrate.engine.run import BuildOptions, build, default_jobs
@@ -198,15 +198,17 @@ def _in_studio(project: Path, output: Path | None, asked: dict, cluster: str, re
     """The build made by the studio running for ``project`` (``narrate serve``), or None when this
     process builds. Where a studio has said it serves the project, one line says which; with none
     (the usual case) nothing is said."""
-    from narrate.studio import handoff
+    from narrate.studio import early_handoff, handoff
 
-    if not project.is_dir() or not handoff.discovery_file(project.resolve()).is_file():
+    if not early_handoff.serving(project):
         return None  # one Markdown file, or no studio for this project: built here, as always
     root = project.resolve()
     if cluster:
         reason = "--executor and --ray-address are not handed to a studio"
     else:
-        handed = handoff.ask(root, {**asked, "output": str((output or root / "output").resolve())})
+        body = early_handoff.body(**asked, output=output or root / "output")
+        # posted before this module's imports when the command line allowed (``narrate.__main__``)
+        handed = early_handoff.taken(root, body) or handoff.ask(root, body)
         reason = handed.reason
     if not reason:
         if not quiet:
@@ -498,45 +500,14 @@ def serve_cmd(
 def _quick_build(argv: list[str]) -> dict | None:
     """``narrate build``'s arguments read without typer when a studio serves the project: the
     hand-off's client then never imports pydantic, through which typer checks every value (0.12 of
-    its 0.3 CPU-s). The options are ``build_cmd``'s own; anything this plain reading does not take
-    exactly as typer would (``--opt=value``, ``-j2``, ``--help``, a value starting with ``-``, a
-    second folder, no studio) returns None, and typer reads the command line as always."""
-    if not argv or argv[0] != "build":
-        return None
-    import inspect
-    import typing
+    its 0.3 CPU-s). The options are ``build_cmd``'s own (``early_handoff.BUILD_OPTIONS``); anything
+    this plain reading does not take exactly as typer would (``--opt=value``, ``-j2``, ``--help``, a
+    value starting with ``-``, a second folder, no studio) returns None, and typer reads the
+    command line as always."""
+    from narrate.studio import early_handoff
 
-    params = inspect.signature(build_cmd, eval_str=True).parameters
-    values = {name: list(p.default) if isinstance(p.default, list) else p.default for name, p in params.items()}
-    kinds = {name: typing.get_args(p.annotation)[0] for name, p in params.items()}
-    flags = {decl: name for name, p in params.items() if isinstance(info := typing.get_args(p.annotation)[1],
-                                                                    typer.models.OptionInfo)
-             for decl in (info.default, *info.param_decls)}
-    words, folders = iter(argv[1:]), []
-    for word in words:
-        if not word.startswith("-"):
-            folders.append(Path(word))
-            continue
-        name = flags.get(word)
-        if name is None:
-            return None
-        if isinstance(values[name], bool):
-            values[name] = True
-            continue
-        value, kind = next(words, ""), kinds[name]
-        if not value or value.startswith("-") or (kind is int and not (value.isascii() and value.isdigit())):
-            return None
-        if isinstance(values[name], list):
-            values[name].append(value)
-        else:
-            values[name] = int(value) if kind is int else Path(value) if Path in (kind, *typing.get_args(kind)) \
-                else value
-    if len(folders) > 1:
-        return None
-    project = values["project"] = folders[0] if folders else values["project"]
-    from narrate.studio import handoff
-
-    return values if project.is_dir() and handoff.discovery_file(project.resolve()).is_file() else None
+    values = early_handoff.read_build_args(argv)
+    return values if values is not None and early_handoff.serving(values["project"]) else None
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from narrate.artifacts import atomic_path, atomic_write, hash_parts
-from narrate.audio import flac
+from narrate.audio import flac, mp3_join
 from narrate.audio.block_master import LIMITER_MARGIN_DB, groups, limiter
 from narrate.audio.ffmpeg import measure_loudness, parse_loudness, probe, run_ffmpeg
 from narrate.audio.loudness import true_peak_dbtp
@@ -322,7 +322,21 @@ def concat_mp3(paths: Sequence[Path], out: Path) -> None:
     reservoir, so any frame boundary between pieces is a valid join) and the mp3 muxer writes
     one Xing/LAME header for the whole: the frame count and the first piece's encoder delay,
     so players skip the delay once and play every join gaplessly.
+
+    The streams narrate's encodes make (and joins of them) are joined in-process, the same bytes
+    (``mp3_join``): an edit joined a chapter's blocks and then the edition's chapters, each an
+    ffmpeg start-up for a file copy and one header. Anything else goes through ffmpeg.
     """
+    streams = mp3_join.read(paths)
+    if streams is not None:
+        with atomic_path(out) as tmp, open(tmp, "wb") as sink:
+            mp3_join.write(streams, sink)
+        return
+    concat_mp3_ffmpeg(paths, out)
+
+
+def concat_mp3_ffmpeg(paths: Sequence[Path], out: Path) -> None:
+    """``concat_mp3`` through ffmpeg's concat demuxer and mp3 muxer, whatever the streams."""
     with atomic_path(out) as tmp, _concat_listing(paths, tmp.parent) as inputs:
         run_ffmpeg(["-y", *inputs, "-map", "0:a", "-c", "copy", "-map_metadata", "-1", "-write_id3v2", "0",
                     "-write_xing", "1", "-bitexact", "-f", "mp3", str(tmp)], what="join the chapters' MP3", path=out)
