@@ -31,10 +31,19 @@ def artefacts(root: Path) -> dict[str, bytes]:
             if p.is_file() and p.suffix in (".mp3", ".epub", ".pdf")}
 
 
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    """The studio project built once for the module (each test used to build its own, the same)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        return studio_project(tmp_path_factory.mktemp("handoff"))
+
+
 @pytest.fixture()
-def project(tmp_path, monkeypatch):
+def project(built_project, tmp_path, monkeypatch):
+    """A copy of the built project for each test to edit, serve and build again."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    return studio_project(tmp_path)
+    return shutil.copytree(built_project, tmp_path / built_project.name, symlinks=True)
 
 
 def edit(root: Path) -> None:
