@@ -215,3 +215,27 @@ def test_clean_all_keeps_the_running_studios_address(project):
         assert "building in the studio" in handed.stderr
     finally:
         served.stop()
+
+
+def test_a_started_studio_has_announced_itself(tmp_path, monkeypatch):
+    """``start_in_thread`` returns once the discovery file is written, not merely once uvicorn
+    listens: a build run right after must find the studio (uvicorn sets ``started`` before the
+    studio announces itself; a slow announce made the file appear late)."""
+    from narrate.studio import handoff
+
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "narrate.toml").write_text('[defaults]\nformats = ["mp3"]\nvoice = "fake"\n', encoding="utf-8")
+    slow = handoff.announce
+
+    def announce(*args, **kwargs):
+        time.sleep(0.5)
+        slow(*args, **kwargs)
+
+    monkeypatch.setattr(handoff, "announce", announce)
+    served, port = serve(root, watch=False)
+    try:
+        data = json.loads(discovery_file(root).read_text(encoding="utf-8"))
+        assert data["port"] == port
+    finally:
+        served.stop()

@@ -35,12 +35,14 @@ class StudioServer(uvicorn.Server):
         super().__init__(config)
         self.events = events
         self.root, self.token, self.port = root, token, 0
+        self.ready = False  # started and, on loopback, announced: uvicorn's ``started`` comes first
 
     async def startup(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
         await super().startup(sockets)
         if self.started and self.root is not None and self.servers and self.servers[0].sockets:
             self.port = int(self.servers[0].sockets[0].getsockname()[1])
             handoff.announce(self.root, self.port, self.token)
+        self.ready = self.started
 
     async def shutdown(self, sockets=None) -> None:  # noqa: ANN001 - uvicorn's signature
         if self.port:
@@ -68,11 +70,12 @@ def make_server(root: Path | str, *, host: str = "127.0.0.1", port: int = 8000, 
 
 
 def start_in_thread(served: Served) -> Served:
-    """Run ``served`` on a thread (tests, benchmarks) and wait until it accepts connections."""
+    """Run ``served`` on a thread (tests, benchmarks) and wait until it accepts connections and, on
+    loopback, has announced itself to ``narrate build`` (a build started right after finds it)."""
     served.thread = threading.Thread(target=served.server.run, daemon=True)
     served.thread.start()
     for _ in range(400):
-        if served.server.started:
+        if served.server.ready:
             return served
         if not served.thread.is_alive():
             break
