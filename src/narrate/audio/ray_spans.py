@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -192,6 +192,8 @@ def find_spans(data: bytes, sources: Mapping[str, bytes]) -> Spans | None:
                 continue
             current = []
         pos += 1
+        if 2 * (copied + end - pos) < len(data):  # half can no longer be copied: sent as it is (below)
+            return None
     if 2 * copied < len(data):
         return None
     if start < end:
@@ -205,14 +207,24 @@ def find_spans(data: bytes, sources: Mapping[str, bytes]) -> Spans | None:
                  len(data), zlib.crc32(data))
 
 
-def with_spans(entries: Mapping[str, bytes]) -> dict[str, bytes | Spans]:
+def with_spans(entries: Mapping[str, bytes], joined: Collection[str] | None = None) -> dict[str, bytes | Spans]:
     """``entries`` (a chapter task's cache entries) with each codec entry that copies most of its bytes
-    from the others (a chapter's joined encoding: its blocks') sent as ``Spans`` of them; the
-    largest first, and never of an entry itself sent as spans."""
+    from the others of its codec (a chapter's joined encoding: its blocks') sent as ``Spans`` of them;
+    the largest first, and never of an entry itself sent as spans. ``joined``: the entries that may
+    be (the caller knows which it joined); others are sent as they are without being looked at.
+
+    Which entries are tried matters: ``find_spans`` looks a file up byte by byte where it copies
+    nothing, about a microsecond a byte in Python, so trying every block's encoding against the
+    others (and an MP3 against the AACs) cost a chapter task more than its mastering (0.5 CPU-s on a
+    27 s chapter: the 10-title Ray batch's regression of round eight, ``benchmarks/RESULTS.md``)."""
     out: dict[str, bytes | Spans] = dict(entries)
     codec = sorted((name for name in entries if name.endswith(CODEC_SUFFIXES)), key=lambda n: (-len(entries[n]), n))
     for name in codec:
-        sources = {other: entries[other] for other in codec if other != name and not isinstance(out[other], Spans)}
+        if joined is not None and name not in joined:
+            continue
+        suffix = PurePosixPath(name).suffix
+        sources = {other: entries[other] for other in codec
+                   if other != name and other.endswith(suffix) and not isinstance(out[other], Spans)}
         spans = find_spans(entries[name], sources) if sources else None
         if spans is not None:
             out[name] = spans

@@ -164,6 +164,7 @@ def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, byt
                 if job.calibration else None
             # the calibration passage only when its figures were not sent: a chapter task given them
             # (``ChapterWork.late``) would read it again for nothing, 20 s of speech in every chapter
+            joined: set[str] = set()  # the chapter's joined encodings (cache-relative)
             calibrate = job.calibration if level is not None and not level.cached(job.encodings) else ()
             for text, rel in (*calibrate, *job.segments):
                 if text.strip() and not segment_complete(cache / rel):
@@ -173,13 +174,15 @@ def narrate_chapter(job: ChapterJob, profile: VoiceProfile, files: dict[str, byt
                                    job.pauses_ms)
                 piece = master_piece(plan, target, rate, cache, work, 1, level.limiter_loss() if level else 0.0)
                 for codec, bitrate in job.encodings:
-                    encode_piece(piece, codec, bitrate, target, cache, 1, level)
+                    encoded = encode_piece(piece, codec, bitrate, target, cache, 1, level).path
+                    if len(piece.blocks) > 1:  # its blocks joined: the one entry made of others
+                        joined.add(encoded.relative_to(cache).as_posix())
             elif level is not None:  # the voice's level figures, before its chapters
                 level.limiter_loss()
                 for codec, bitrate in job.encodings:
                     level.offset(codec, bitrate)
             # a chapter's joined encoding is its blocks' frames: sent as spans of them, the audio once
-            return with_spans(made_entries(cache, set(job.given)))
+            return with_spans(made_entries(cache, set(job.given)), joined)
     except NarrateError as exc:
         return type(exc).__name__, exc.message, exc.path
 
