@@ -23,6 +23,7 @@ from narrate.speech.engines import get_engine
 from narrate.writers.m4b import write_m4b
 from narrate.writers.mp3 import write_mp3
 
+SHIPPED = {name: getattr(layout_mod, name) for name in ("BLOCK_MIN_S", "BLOCK_MAX_S", "BLOCK_CUT_ONE_IN")}
 EDIT = {"c2-p9-s1": "Harbour lights came on one by one along the 2.9."}  # keeps c2's gain
 
 
@@ -142,6 +143,33 @@ def test_a_block_cut_depends_on_the_content_around_it():
     assert len(blocks) >= 5
     assert len(cuts ^ edited_cuts) <= 2, (sorted(cuts), sorted(edited_cuts))
     assert {b.first for b in blocks if b.first < 40} <= edited_cuts
+
+
+def test_no_last_block_is_shorter_than_the_minimum(monkeypatch):
+    """A paragraph end the hash picks does not end a block when less than ``BLOCK_MIN_S`` of the
+    chapter would be left: each block pays its own graph, peak check and join, and a 26-second
+    chapter was cut at 20 s into a 6-second tail; a cut the maximum length forces still ends one."""
+    for name, value in SHIPPED.items():  # whatever this module's other tests patched
+        monkeypatch.setattr(layout_mod, name, value)
+    rate = 22050
+    target = chapter_mod.LoudnessTarget(-19.0, -1.5)
+    for count in range(6, 40):  # chapters of 24-160 s, sentences of 4 s, a paragraph end every 3rd
+        plan = chapter_mod.ChapterPlan(f"c{count}", tuple(Path(f"{i + 1000 * count:064x}.wav") for i in range(count)),
+                                       tuple(700 if i % 3 == 2 else 350 for i in range(count)))
+        frames = [rate * 4] * count
+        blocks = chapter_mod.layout(plan, rate, target, frames)
+        tail = sum(frames[blocks[-1].first:]) / rate
+        total = sum(frames) / rate
+        forced = len(blocks) > 1 and blocks[-2].content >= layout_mod.BLOCK_MAX_S * rate
+        assert len(blocks) == 1 or tail >= layout_mod.BLOCK_MIN_S or forced, (count, [b.first for b in blocks])
+        if total < 2 * layout_mod.BLOCK_MIN_S:
+            assert len(blocks) == 1, (count, [b.first for b in blocks])
+    # the hash alone (no chapter length known) would have cut before a short tail
+    path = next(Path(f"{i:064x}.wav") for i in range(100)
+                if chapter_mod.cut_after(Path(f"{i:064x}.wav"), 700, 21 * rate, rate))
+    assert not chapter_mod.cut_after(path, 700, 21 * rate, rate, rest=5 * rate)
+    assert chapter_mod.cut_after(path, 700, 21 * rate, rate, rest=25 * rate)
+    assert chapter_mod.cut_after(path, 700, layout_mod.BLOCK_MAX_S * rate, rate, rest=rate)
 
 
 def test_narrate_clean_keeps_every_file_of_a_long_chapter(small_blocks, tmp_path):

@@ -108,13 +108,14 @@ def layout(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequ
     parts: list[str] = []
     position, first, lead = tone.frames_for_ms(target.head_ms), 0, 0
     last = len(frames) - 1
+    rest = _rest_after(frames, plan.pauses_ms, tone)
     for index, (path, count, pause) in enumerate(zip(plan.paths, frames, plan.pauses_ms, strict=True)):
         spans.append((position, position + count))
         parts.append(f"{path.stem}:{pause}")
         if index == last:
             pause = max(pause, target.tail_ms)
         position += count
-        if index == last or cut_after(path, pause, position + tone.frames_for_ms(pause), in_rate):
+        if index == last or cut_after(path, pause, position + tone.frames_for_ms(pause), in_rate, rest[index]):
             share = 0 if index == last else min(pause // 2, BLOCK_LEAD_MS)
             position += tone.frames_for_ms(pause - share)
             ends = ("head" if first == 0 else f"lead:{lead}", "tail" if index == last else "")
@@ -127,18 +128,33 @@ def layout(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequ
     return blocks
 
 
-def cut_after(path: Path, pause_ms: int, length: int, in_rate: int) -> bool:
-    """Whether a block ends after this segment (``length`` input samples into the block).
+def cut_after(path: Path, pause_ms: int, length: int, in_rate: int, rest: int | None = None) -> bool:
+    """Whether a block ends after this segment (``length`` input samples into the block, ``rest``
+    input samples of the chapter after it; None: not known, taken as long).
 
     Content-defined, so an edit moves at most the cuts around it: after ``BLOCK_MIN_S``, a
     paragraph's end (a pause of ``BLOCK_CUT_PAUSE_MS`` or more) ends the block when a hash of the
-    sentence's audio key picks it (one in ``BLOCK_CUT_ONE_IN``); at ``BLOCK_MAX_S`` any sentence does.
+    sentence's audio key picks it (one in ``BLOCK_CUT_ONE_IN``), unless less than ``BLOCK_MIN_S``
+    of the chapter would be left for the last block (each block has fixed costs: its own graph,
+    peak check and join, for a few seconds of audio a 25-second chapter cut at 20 s was paying);
+    at ``BLOCK_MAX_S`` any sentence does.
     """
     if length >= BLOCK_MAX_S * in_rate:
         return True
     if length < BLOCK_MIN_S * in_rate or pause_ms < BLOCK_CUT_PAUSE_MS or path == Path():
         return False
+    if rest is not None and rest < BLOCK_MIN_S * in_rate:
+        return False
     return int(hash_parts("cut", path.stem)[:8], 16) % BLOCK_CUT_ONE_IN == 0
+
+
+def _rest_after(frames: Sequence[int], pauses_ms: Sequence[int], tone: RoomTone) -> list[int]:
+    """For each segment, the chapter's input samples after it (the segments and their pauses)."""
+    rest, total = [0] * len(frames), 0
+    for index in range(len(frames) - 1, -1, -1):
+        rest[index] = total
+        total += frames[index] + tone.frames_for_ms(pauses_ms[index])
+    return rest
 
 
 def to_out(samples: int, in_rate: int) -> int:

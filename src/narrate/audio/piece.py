@@ -23,8 +23,8 @@ SPAN_QUANTUM = 9216  # lcm(1152, 1024): a whole number of MP3 frames and of AAC 
 CODEC_GAP = 1152  # samples each encoder adds to a piece (see the module docstring)
 CODEC_HEADROOM_DB = 1.0
 _BLOCK_FRAMES = 32768
-PIECE_VERSION = "chapter-piece/9"  # 9: blocks of 20-90 s (``layout.BLOCK_MIN_S``); 8: sentences laid out
-# without the engine's silence, and room tone under the whole master; 6: levels in-process;
+PIECE_VERSION = "chapter-piece/10"  # 10: no last block under 20 s; 9: blocks of 20-90 s (``layout.BLOCK_MIN_S``);
+# 8: sentences laid out without the engine's silence, and room tone under the whole master; 6: levels in-process;
 # 5: the voice's limiter loss in the gain; 4: second pass above 0.3 LU again; 3: blocks;
 # 2: the record holds the master's level
 
