@@ -450,3 +450,18 @@ def test_name_particles_in_capitals(text, expected):
 ])
 def test_model_number_with_variant_letters(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a ranged measure before a plural noun needs no article to be an adjective
+# ("ten to twelve kilogram bags"); a time, an adverb in -s and a verb after the measure keep the plural
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Stack the 20-25 lb sacks and sell 3 to 4 m planks.",
+     "Stack the twenty to twenty-five pound sacks and sell three to four meter planks."),
+    ("Hikers carried 10-15 kg packs.", "Hikers carried ten to fifteen kilogram packs."),
+    ("After 2-3 years rents doubled.", "After two to three years rents doubled."),
+    ("We rowed 4-6 miles towards shore.", "We rowed four to six miles towards shore."),
+    ("Only 2-3 km separates the villages.", "Only two to three kilometers separates the villages."),
+    ("The huts are 3-4 km apart.", "The huts are three to four kilometers apart."),
+])
+def test_ranged_measure_before_a_plural_noun(text, expected):
+    assert normalize(text, "en-US") == expected

@@ -128,6 +128,17 @@ _ATTRIBUTIVE = re.compile(
     rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*(?: (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)?)\s"
     rf"({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
     r"\s(?=([a-z]+)\b)")
+# a range of a measure before a plural noun, with no article ("10-12 kg bags", "carry 5-10 lb weights"): the
+# unit singular, as after "a"; not a time ("after 3-5 years prices fell" ends a phrase), nor a word in -s that
+# is no plural noun ("across", "towards") or a verb a measure takes ("3-4 km separates the towns")
+_TIME_UNITS = frozenset("seconds minutes hours days nights weeks months years decades centuries".split())
+_RANGE_ATTRIBUTIVE = re.compile(
+    rf"\b({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})* (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)\s"
+    rf"({'|'.join(sorted(set(_SINGULAR) - _TIME_UNITS, key=len, reverse=True))})"
+    r"\s(?=([a-z]+[^su\Wi]s)\b)")
+_NOT_PLURAL_NOUNS = frozenset("""lies remains separates means makes takes seems stands stretches covers weighs costs
+    equals gives leaves brings puts sets keeps runs extends divides towards afterwards backwards forwards upwards
+    downwards onwards inwards outwards sideways always perhaps besides unless sometimes nowadays""".split())
 _UNIT_OVER_UNIT = re.compile(
     rf"(?<![\w/.,])({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?/({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?"
     r"(?![\w/²³])")
@@ -168,6 +179,13 @@ def _attributive(m: re.Match[str]) -> str:
     if " to " in count or " or " in count:  # "an 800-900 km trip": an eight hundred to nine hundred kilometer trip
         return f"{determiner} {count} {_SINGULAR[unit]} "
     return f"{determiner} {count}-{_SINGULAR[unit]} "
+
+
+def _range_attributive(m: re.Match[str]) -> str:
+    count, unit, following = m.groups()
+    if following in _NOT_A_NOUN or following in _NOT_PLURAL_NOUNS:
+        return m.group(0)
+    return f"{count} {_SINGULAR[unit]} "
 
 
 def _unit_over_unit(m: re.Match[str]) -> str:
@@ -283,7 +301,8 @@ def _greek_letter(m: re.Match[str]) -> str:
 
 
 RULES_LAST: tuple[Rule, ...] = (
-    sub(_ATTRIBUTIVE, _attributive), lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
+    sub(_ATTRIBUTIVE, _attributive), sub(_RANGE_ATTRIBUTIVE, _range_attributive),
+    lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
     sub(_FRACTION_ADJECTIVE, _fraction_adjective),
     lambda text: _GREEK_LETTER.sub(_greek_letter, text) if re.search("[\u0391-\u03c9]", text) else text,
 )
