@@ -465,3 +465,15 @@ def test_model_number_with_variant_letters(text, expected):
 ])
 def test_ranged_measure_before_a_plural_noun(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a capital B or M after a range is billions or millions before a plural noun, once
+# for the whole range; before a noun in the singular it is the last label's letter
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Offices in the 201-204B wing", "Offices in the two hundred one to two hundred four B wing"),
+    ("The app has 20-30M downloads.", "The app has twenty to thirty million downloads."),
+    ("Forecasts said 4-5bn people.", "Forecasts said four to five billion people."),
+    ("The 300M users stayed.", "The three hundred million users stayed."),
+])
+def test_scale_letter_after_a_range(text, expected):
+    assert normalize(text, "en-US") == expected
