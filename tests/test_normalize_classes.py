@@ -477,3 +477,19 @@ def test_ranged_measure_before_a_plural_noun(text, expected):
 ])
 def test_scale_letter_after_a_range(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a model number in the plural ("300ERs", "747-400s") is still a model, the plural
+# said on its last word; a range of years ending in a decade's plural is a range of decades
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Two 777-200ERs sat on the apron.", "Two seven seventy-seven two hundred E R's sat on the apron."),
+    ("Boeing 737-800s and Airbus A320-200s", "Boeing seven thirty-seven eight hundreds and Airbus A three twenty two "
+     "hundreds"),
+    ("The 777-300ER landed.", "The seven seventy-seven three hundred E R landed."),
+    ("Prices rose in the 1970-80s.", "Prices rose in the nineteen seventies to eighties."),
+    ("Music of the 1950-1960s", "Music of the nineteen fifties to nineteen sixties"),
+    ("in the 1960s-70s", "in the nineteen sixties to seventies"),
+    ("It ran 1960-1970.", "It ran nineteen sixty to nineteen seventy."),
+])
+def test_model_plural_and_decade_range(text, expected):
+    assert normalize(text, "en-US") == expected

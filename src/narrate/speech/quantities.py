@@ -48,6 +48,8 @@ _UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
 _COUNTED_AFTER = re.compile(r"\s(?:pounds|stone|kilos|years|months|weeks|days|hours|minutes|seconds|times|percent|"
                             r"people|inches|feet|miles|dollars|euros|cents|pence|per)\b")
 _DECADE_RANGE = re.compile(rf"(?<={D}0s)\s?[–-]\s?(?=['’]?{D}{{1,3}}0s\b)")
+# "the 1960-70s": the plural ends the range but belongs to both, the sixties to the seventies (was "seventys")
+_DECADE_RANGE_START = re.compile(rf"(?<![\w.,:/–-])({D}{{1,3}}0)(?=\s?[–-]\s?['’]?{D}{{1,3}}0s\b)")
 
 # a score between two names: "Arsenal 1-0 Chelsea" (two small numbers, a capitalized word either side; not
 # after a word that numbers a range, "Chapters 1-2 Summary")
@@ -98,10 +100,11 @@ def _score(first: str, second: str, british: bool) -> str:
 # "A350-900": the three digits as such names are said ("seven forty-seven"), the variant as a number
 # (or after an article, "a 747-400", when the first number is no round one a range would start on and the
 # second a variant, one digit or a round hundred; "a 125-150 page book" and a score, "a 112-98 win", stay)
-# A variant's letters ("777-300ER", "A350-900ULR") make it a model wherever it stands.
+# A variant's letters ("777-300ER", "A350-900ULR") make it a model wherever it stands; an "s" after it is
+# the plural, said on the last word ("the 767-300ERs": E Rs, "Boeing 747-400s": four hundreds).
 _MODEL = re.compile(
     rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}})|\b((?i:an?|the))\s|(?<![\w.,:/#$£€-]))([1-9]{D}{{2}})-({D}{{1,3}})"
-    rf"([A-Z]{{1,3}}(?![a-z]))?(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
+    rf"([A-Z]{{1,3}}(?![a-rt-z]|s[a-z]))?(s\b)?(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
 
 
 _COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
@@ -114,7 +117,22 @@ def _result_cue(m: re.Match[str]) -> bool:
                 or _SCORE_AFTER.match(m.string, m.end()))
 
 
+def _plural(words: str) -> str:
+    """The plural of a number said in words: "four hundred" → "four hundreds", "six" → "sixes", "twenty" →
+    "twenties"."""
+    if words.endswith("y"):
+        return words[:-1] + "ies"
+    return words + ("es" if words.endswith(("x", "s")) else "s")
+
+
 def _model(m: re.Match[str]) -> str:
+    said = _model_said(m)
+    if not m.group(7) or said == m.group(0):
+        return said
+    return said + "s" if m.group(6) else _plural(said)
+
+
+def _model_said(m: re.Match[str]) -> str:
     maker, letters, article, number, variant, suffix = m.group(1, 2, 3, 4, 5, 6)
     # "the 777-300ER": the variant's letters spelled after it; one letter only after a maker or a model's
     # letters ("Boeing 747-400F"), as "rooms 101-105B" is a range
@@ -404,7 +422,7 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Ranges, money, percentages, units, fractions and every other number."""
     pence = (num(_PENCE, _pence),) if locale.region in _BRITISH else ()
     return (*pence,
-        lambda text: _DECADE_RANGE.sub(" to ", text),
+        lambda text: _DECADE_RANGE.sub(" to ", _DECADE_RANGE_START.sub(r"\1s", text)),
         num(_MODEL, _model), num(_RANGE, partial(_range, british=locale.region in _BRITISH)),
         lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
         num(_PERCENT, _percent), num(_DEGREES, _degrees),
