@@ -493,3 +493,17 @@ def test_scale_letter_after_a_range(text, expected):
 ])
 def test_model_plural_and_decade_range(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a four-letter capital word opening "US" that is no English word is a United States
+# body's initialism, spelled in a headline in capitals too; words, names with "SH" and "-ia" places stay words
+@pytest.mark.parametrize(("text", "expected"), [
+    ("LEAKED USIA CABLES SHOW DOUBTS", "leaked U S I A cables show doubts"),
+    ("Pilots of the USAF flew.", "Pilots of the U S A F flew."),
+    ("A USGS MAP OF THE VALLEY", "A U S G S map of the valley"),
+    ("USHA WINS THE RACE", "usha wins the race"),
+    ("THE USER GUIDE IS OUT", "the user guide is out"),
+    ("STORMS IN ASIA AND SOMALIA", "storms in Asia and Somalia"),
+])
+def test_united_states_initialisms(text, expected):
+    assert normalize(text, "en-US") == expected

@@ -42,6 +42,7 @@ from narrate.speech.wording import (
     initialism_heading,
     pronounceable,
     roman_value,
+    united_states_initialism,
 )
 from narrate.speech.wordsplit import is_word
 
@@ -105,7 +106,7 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
     out = [w[:-1] + "s" if w.endswith(("'S", "’S")) and w.isupper() else w for w in out]  # "FBI'S" → "FBI's"
     if every:  # "INDIA", "ASIA", "OHIO" in a headline: names the acronym rules would spell ("-ia", "-io")
         out = [w.capitalize() if w.isupper() and w not in kept and w.endswith(("IA", "IO"))
-               and pronounceable(w, names=True) else w for w in out]
+               and pronounceable(w, names=True) and not united_states_initialism(w) else w for w in out]
     _particles(words, out, kept)
     for i, word in enumerate(words):
         if word == "US" and i and word not in kept and _object_us(words, i, after) \

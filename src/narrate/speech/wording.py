@@ -9,7 +9,7 @@ from collections.abc import Collection
 from narrate.speech import numbers as n
 from narrate.speech.numeric import PER_TIME, UNITS, Rule, safe, sub, unit_words
 from narrate.speech.places import RULES_PLACES
-from narrate.speech.wordsplit import split_name
+from narrate.speech.wordsplit import is_word, split_name
 
 # ------------------------------------------------------------ e-mail and URLs
 
@@ -355,6 +355,13 @@ def _shouting(text: str) -> bool:
     return len(words) >= 3 and len(caps) >= 0.7 * len(words)
 
 
+def united_states_initialism(word: str) -> bool:
+    """A four-letter capital word opening "US" that is no English word: a United States body's initialism
+    ("USAF", "USIA", "USGS", "USPS"), spelled even where its letters could be said ("USAF" as "yoo-saf",
+    "USIA" as the name "Usia"); not before an "H", where "SH" is a sound ("USHA" is a name)."""
+    return len(word) == 4 and word.startswith("US") and word[2] != "H" and not is_word(word)
+
+
 def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Collection[str]) -> str:
     if word in spelled:
         return " ".join(word)
@@ -364,7 +371,7 @@ def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Co
         return "okay"
     if shouting and word in _SHOUTED_WORDS:
         return word.lower()
-    if len(word) >= 4 and pronounceable(word, names=shouting):
+    if len(word) >= 4 and pronounceable(word, names=shouting) and not united_states_initialism(word):
         return word.lower()  # emphasis, e.g. "VERY", not an initialism
     return " ".join(word)
 
