@@ -507,3 +507,15 @@ def test_model_plural_and_decade_range(text, expected):
 ])
 def test_united_states_initialisms(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a name's particle after a preposition in capitals is the name's when the word after
+# it is no English word ("IN LA PAZ"); before an English word, or after an article, "LA" stays the city's letters
+@pytest.mark.parametrize(("text", "expected"), [
+    ("PROTESTS SPREAD IN LA PAZ", "protests spread in la Paz"),
+    ("TRAINS FROM LA ROCHELLE ARE LATE", "trains from la rochelle are late"),
+    ("STUCK IN LA TRAFFIC AGAIN", "stuck in L A traffic again"),
+    ("THE LA LAKERS WIN AGAIN", "the L A lakers win again"),
+])
+def test_name_particle_after_a_preposition(text, expected):
+    assert normalize(text, "en-US") == expected

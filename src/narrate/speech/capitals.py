@@ -21,7 +21,8 @@ capital word is read for what it is:
   ("CONTACT US.", "TELL US WHO"), elsewhere the country ("US TROOPS", "THE US ECONOMY");
 * a name's particles ("DE", "LA", "DA", "VAN", "LOS" …) between a capital word and a name's word, or
   "LOS", "DE" … opening a run, are in small letters ("RIO DE JANEIRO", "LOS ANGELES"), and a word of one
-  syllable beside them is the name's ("Rio"); after an article or a function word ("THE LA LAKERS") the
+  syllable beside them is the name's ("Rio"); so after a preposition when the name's word is no English
+  word ("IN LA PAZ"); after an article or another function word ("THE LA LAKERS", "IN LA TRAFFIC") the
   initialism stays;
 * anything else ("FBI", "HTML", "NASA", and every word the document lists as spelled or read as a
   word) stays in capitals, for the acronym rules.
@@ -60,6 +61,7 @@ _PARTICLES = frozenset("DE DEL DELLA DI DA DO DOS DAS DU DES LA LE LOS LAS VON V
 # those that open a name ("LOS ANGELES", "DE GAULLE"); "LA", "LE", "DA", "DO" there are initialisms
 # ("LA LAKERS", "DA OFFICE") as often as not
 _OPENING_PARTICLES = frozenset("DE DEL DI DU LOS LAS VON VAN".split())
+_PREPOSITIONS = frozenset("IN AT TO ON BY OF FROM INTO NEAR VIA".split())
 _LEADING = frozenset("THE AND BUT NOR FOR YET WITH FROM INTO THIS THAT OUR YOUR HIS HER ITS THEIR".split())
 _SYLLABLE = re.compile("[B-DF-HJ-NP-TV-Z]?[AEIOU]+[B-DF-HJ-NP-TV-Z]?")  # "RIO", "PAZ", "SAN"; not "FBI"
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
@@ -147,7 +149,10 @@ def _particles(words: list[str], out: list[str], kept: Collection[str]) -> None:
         before = words[i - 1] if i else ""
         opens = not before and words[i] in _OPENING_PARTICLES
         named = before and before not in kept and before not in _FUNCTION_WORDS and before not in _LEADING
-        if j < len(words) and _name_word(words[j], kept) and (opens or named):
+        # after a preposition, a name's word that is no English word ("IN LA PAZ", "TO LA JOLLA"); "IN LA
+        # TRAFFIC" and "THE LA LAKERS" (an article) keep the initialism
+        placed = before in _PREPOSITIONS and j < len(words) and not _is_word(words[j])
+        if j < len(words) and _name_word(words[j], kept) and (opens or named or placed):
             out[i:j] = [w.lower() for w in words[i:j]]
             for k in (i - 1, j):
                 if k >= 0 and out[k] == words[k] and _SYLLABLE.fullmatch(words[k]):
