@@ -519,3 +519,15 @@ def test_united_states_initialisms(text, expected):
 ])
 def test_name_particle_after_a_preposition(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a scale after a range of money is the whole range's ("$10-15 billion" is ten to
+# fifteen billion dollars, never "ten dollars to fifteen billion dollars"); without a scale each end is money
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The fund sought $20-25 billion.", "The fund sought twenty to twenty-five billion dollars."),
+    ("Repairs ran £3-4bn and $1.5-2M.", "Repairs ran three to four billion pounds and one point five to two million "
+     "dollars."),
+    ("Tickets cost $20-25 each.", "Tickets cost twenty dollars to twenty-five dollars each."),
+])
+def test_scale_after_a_range_of_money(text, expected):
+    assert normalize(text, "en-US") == expected

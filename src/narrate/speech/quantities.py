@@ -193,6 +193,8 @@ def _range(m: re.Match[str], british: bool = False) -> str:
     if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")) \
             and not _opening_hours(m, first, second):
         return m.group(0)
+    if sym1 and (sym2 in ("", sym1)) and _SCALE_AFTER.match(m.string, m.end()):
+        return f"{first} to {sym1}{second}"  # "$10-15 billion": ten to fifteen billion dollars, not "ten dollars"
     return f"{sym1}{first} to {sym2 or sym1}{second}"
 
 
@@ -201,6 +203,7 @@ def _range(m: re.Match[str], british: bool = False) -> str:
 _SCALE_RE = "|".join(sorted(n.SCALES, key=len, reverse=True))
 _SYMBOL_RE = "|".join(re.escape(s) for s in sorted(n.CURRENCY_SYMBOLS, key=len, reverse=True))
 _CODE_RE = "|".join(sorted(n.CURRENCY_CODES, key=len, reverse=True))
+_SCALE_AFTER = re.compile(rf"\s?(?:{_SCALE_RE})\b")  # a scale after a range of money is the whole range's
 _MONEY = re.compile(rf"(?<![A-Za-z])({_SYMBOL_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?")
 _CODE_MONEY = re.compile(rf"\b({_CODE_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?(?![\w])")
 _MONEY_CODE = re.compile(rf"(?<![\w.,])({NUM})(?:\s?({_SCALE_RE}))?\s({_CODE_RE})\b")
