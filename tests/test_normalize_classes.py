@@ -452,8 +452,9 @@ def test_model_number_with_variant_letters(text, expected):
     assert normalize(text, "en-US") == expected
 
 
-# Issue 27, eleventh round: a ranged measure before a plural noun needs no article to be an adjective
-# ("ten to twelve kilogram bags"); a time, an adverb in -s and a verb after the measure keep the plural
+# Issue 27, eleventh round: a measure before a plural noun needs no article to be an adjective ("ten to twelve
+# kilogram bags", "five-dollar bills"); a time, an adverb in -s and a verb after the measure keep the plural, and
+# one number after a determiner is left as it was (it may be the subject: "the five kilometers runs")
 @pytest.mark.parametrize(("text", "expected"), [
     ("Stack the 20-25 lb sacks and sell 3 to 4 m planks.",
      "Stack the twenty to twenty-five pound sacks and sell three to four meter planks."),
@@ -462,6 +463,12 @@ def test_model_number_with_variant_letters(text, expected):
     ("We rowed 4-6 miles towards shore.", "We rowed four to six miles towards shore."),
     ("Only 2-3 km separates the villages.", "Only two to three kilometers separates the villages."),
     ("The huts are 3-4 km apart.", "The huts are three to four kilometers apart."),
+    ("Buy 12 oz cans and 3 mm screws.", "Buy twelve-ounce cans and three-millimeter screws."),
+    ("She tipped in $5 bills.", "She tipped in five-dollar bills."),
+    ("She lost 10 pounds weeks ago, thanks to 5 km walks.",
+     "She lost ten pounds weeks ago, thanks to five-kilometer walks."),
+    ("The 5 km runs along the river.", "The five kilometers runs along the river."),
+    ("They drove 20 miles northwards.", "They drove twenty miles northwards."),
 ])
 def test_ranged_measure_before_a_plural_noun(text, expected):
     assert normalize(text, "en-US") == expected

@@ -128,17 +128,21 @@ _ATTRIBUTIVE = re.compile(
     rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*(?: (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)?)\s"
     rf"({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
     r"\s(?=([a-z]+)\b)")
-# a range of a measure before a plural noun, with no article ("10-12 kg bags", "carry 5-10 lb weights"): the
-# unit singular, as after "a"; not a time ("after 3-5 years prices fell" ends a phrase), nor a word in -s that
-# is no plural noun ("across", "towards") or a verb a measure takes ("3-4 km separates the towns")
+# a measure before a plural noun, with no article ("10-12 kg bags", "$5 bills", "2TB drives"), or a range of one
+# after any determiner ("the 10-12 kg bags"): the unit singular, as after "a"; not a time ("after 3-5 years
+# prices fell" ends a phrase), nor a word in -s that is no plural noun ("across", "towards", "has"), a time or
+# "thanks" after it ("lost 10 pounds weeks ago") or a verb a measure takes ("3-4 km separates the towns")
 _TIME_UNITS = frozenset("seconds minutes hours days nights weeks months years decades centuries".split())
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y|[Yy]our|[Ii]ts)\s+$")
 _RANGE_ATTRIBUTIVE = re.compile(
-    rf"\b({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})* (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)\s"
+    rf"\b({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*(?: (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)?)\s"
     rf"({'|'.join(sorted(set(_SINGULAR) - _TIME_UNITS, key=len, reverse=True))})"
     r"\s(?=([a-z]+[^su\Wi]s)\b)")
 _NOT_PLURAL_NOUNS = frozenset("""lies remains separates means makes takes seems stands stretches covers weighs costs
     equals gives leaves brings puts sets keeps runs extends divides towards afterwards backwards forwards upwards
-    downwards onwards inwards outwards sideways always perhaps besides unless sometimes nowadays""".split())
+    downwards onwards inwards outwards sideways always perhaps besides unless sometimes nowadays has does goes gets
+    lets its yes thanks times""".split()) | _TIME_UNITS  # "lost 10 pounds years ago", "10 kg thanks to"
 _UNIT_OVER_UNIT = re.compile(
     rf"(?<![\w/.,])({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?/({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?"
     r"(?![\w/²³])")
@@ -183,9 +187,13 @@ def _attributive(m: re.Match[str]) -> str:
 
 def _range_attributive(m: re.Match[str]) -> str:
     count, unit, following = m.groups()
-    if following in _NOT_A_NOUN or following in _NOT_PLURAL_NOUNS:
+    if following in _NOT_A_NOUN or following in _NOT_PLURAL_NOUNS or following.endswith("wards"):
         return m.group(0)
-    return f"{count} {_SINGULAR[unit]} "
+    if " to " in count or " or " in count:
+        return f"{count} {_SINGULAR[unit]} "
+    if _DETERMINER_BEFORE.search(m.string, max(0, m.start() - 8), m.start()):
+        return m.group(0)  # "the 5 km runs along the river": after a determiner one number may be the subject
+    return f"{count}-{_SINGULAR[unit]} "
 
 
 def _unit_over_unit(m: re.Match[str]) -> str:
