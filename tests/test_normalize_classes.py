@@ -538,3 +538,28 @@ def test_name_particle_after_a_preposition(text, expected):
 ])
 def test_scale_after_a_range_of_money(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: two percentages joined by a dash are each said ("fifty-five percent to forty-five
+# percent", was "…percent-forty-five percent"); a spaced hyphen stays punctuation
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The split was 55%-45% in the end.", "The split was fifty-five percent to forty-five percent in the end."),
+    ("Fees of 2% – 3% apply.", "Fees of two percent to three percent apply."),
+    ("Turnout rose 4% - 2% had been expected.", "Turnout rose four percent - two percent had been expected."),
+])
+def test_two_percentages_joined_by_a_dash(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a number after "No." or "#" whose second group is longer ("No. 21-476") is a docket's
+# or an order's number, said in its groups digit by digit, as is a chain of groups with one of four digits or
+# more ("12-3456-78"); same-length pairs after "No." or "#" and short chains stay ranges and counts
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The court heard No. 19-840 today.", "The court heard number one nine, eight four zero today."),
+    ("Quote order #55-20931 please.", "Quote order number five five, two zero nine three one please."),
+    ("Part 34-5678-90 is out of stock.", "Part three four, five six seven eight, nine zero is out of stock."),
+    ("Read issues #4-6 and Nos. 20-25.", "Read issues number four to six and numbers twenty to twenty-five."),
+    ("They played a 4-4-2 system.", "They played a four-four-two system."),
+])
+def test_docket_and_order_numbers(text, expected):
+    assert normalize(text, "en-US") == expected

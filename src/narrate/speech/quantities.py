@@ -208,6 +208,8 @@ _MONEY = re.compile(rf"(?<![A-Za-z])({_SYMBOL_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCAL
 _CODE_MONEY = re.compile(rf"\b({_CODE_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?(?![\w])")
 _MONEY_CODE = re.compile(rf"(?<![\w.,])({NUM})(?:\s?({_SCALE_RE}))?\s({_CODE_RE})\b")
 _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
+# two percentages joined by a dash ("52%-48%", "10%–15%"): a split or a range, each said, "to" between
+_PERCENT_PAIR = re.compile(rf"(?<![0-9.,])({NUM})\s?%(?:-|\s?–\s?)(?=(?:{NUM})\s?%)")  # not "5% - 3% was"
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
 _UNIT = re.compile(  # ".5kg" too; "cc/s", "g/h": a time under a unit
     rf"(?<![\w.,/])({NUM}|\.{D}+)(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
@@ -428,7 +430,7 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         lambda text: _DECADE_RANGE.sub(" to ", _DECADE_RANGE_START.sub(r"\1s", text)),
         num(_MODEL, _model), num(_RANGE, partial(_range, british=locale.region in _BRITISH)),
         lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
-        num(_PERCENT, _percent), num(_DEGREES, _degrees),
+        lambda text: _PERCENT_PAIR.sub(r"\1% to ", text), num(_PERCENT, _percent), num(_DEGREES, _degrees),
         num(_MONEY, _money), num(_CODE_MONEY, _money), num(_MONEY_CODE, _money_code),
         lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
         sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),

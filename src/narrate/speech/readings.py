@@ -44,6 +44,10 @@ _GLUED_ZONE = re.compile(r"(?<=:[0-9]{2})(?=[A-Z]{1,3}T\b)")  # "11:30EST" → "
 _ZULU = re.compile(rf"(?<=\b{D}{{2}}:{D}{{2}})(:{D}{{2}})?Z\b")
 _LABELLED = re.compile(r"\b(ISBN(?:-1[03])?|ISSN|eISSN|ISMN|ISRC)(:?\s?)([0-9][0-9Xx‐–-]{6,20}[0-9Xx])(?![\w-])")
 _HYPHEN_GROUPS = re.compile(rf"(?<![\w.,/-])({D}{{1,7}}(?:-{D}{{1,7}}){{2,}}(?:-[0-9Xx])?)(?![\w-]|[.,]{D})")
+# one number after "No." or "#" of two digits or more, a hyphen, then a longer group of three or more ("No.
+# 21-476", "#12-3456"): a docket's or an order's number, digit by digit in its groups; "Nos. 12-15", "#1-3",
+# "No. 5-10" stay ranges
+_NUMBERED_PAIR = re.compile(rf"(?:\bNo\.\s?|(?<![\w#])#\s?)({D}{{2,6}}-{D}{{3,7}})(?![\w-]|[.,]{D})")
 _ZIP_PLUS_FOUR = re.compile(rf"(?<![\w.,-])({D}{{5}}-{D}{{4}})(?![\w-]|[.,]{D})")  # "32423-3948": never a range
 _GROUP_SPLIT = re.compile(r"[‐–\s-]+")
 
@@ -59,9 +63,19 @@ def _labelled(m: re.Match[str]) -> str:
 
 
 def _hyphen_groups(m: re.Match[str]) -> str:
-    if sum(ch.isdigit() for ch in m.group(1)) < 9:  # "1-2-3" is a count, "2-3-1" a formation
+    groups = m.group(1).split("-")
+    if all(len(g) == 4 for g in groups):  # "1990-1995-2000": years
         return m.group(0)
+    if sum(ch.isdigit() for ch in m.group(1)) < 9 and all(len(g) < 4 for g in groups):
+        return m.group(0)  # "1-2-3" is a count, "2-3-1" a formation; "12-3456-78" is a code (a group of four)
     return groups_words(m.group(1))
+
+
+def _numbered_pair(m: re.Match[str]) -> str:
+    first, second = m.group(1).split("-")
+    if len(first) >= len(second):
+        return m.group(0)
+    return f"number {groups_words(m.group(1))}"
 
 
 def _iso_datetime(m: re.Match[str]) -> str:
@@ -284,7 +298,8 @@ def _over_letter(m: re.Match[str]) -> str:
 RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
     num(_OVER_LETTER, _over_letter),
     num(_SLASHED_DIGITS, _slashed_digits),
-    num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
+    num(_HYPHEN_GROUPS, _hyphen_groups), num(_NUMBERED_PAIR, _numbered_pair),
+    num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
     lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
     lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,
 )
