@@ -563,3 +563,14 @@ def test_two_percentages_joined_by_a_dash(text, expected):
 ])
 def test_docket_and_order_numbers(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a unit's abbreviation with its period inside a sentence ("3 lbs. of rice") loses the
+# period once said as a word (it was "three pounds. of rice", a sentence's end to the voice); at the end it stays
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Add 3 lbs. of rice and 2 tsp. salt.", "Add three pounds of rice and two teaspoons salt."),
+    ("Walk 2 mi., then rest 10 min. before lunch.", "Walk two miles, then rest ten minutes before lunch."),
+    ("The bag weighs 4 lbs. We took it.", "The bag weighs four pounds. We took it."),
+])
+def test_unit_abbreviation_period_inside_a_sentence(text, expected):
+    assert normalize(text, "en-US") == expected

@@ -211,6 +211,9 @@ _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
 # two percentages joined by a dash ("52%-48%", "10%–15%"): a split or a range, each said, "to" between
 _PERCENT_PAIR = re.compile(rf"(?<![0-9.,])({NUM})\s?%(?:-|\s?–\s?)(?=(?:{NUM})\s?%)")  # not "5% - 3% was"
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
+# a unit's abbreviation with a period inside a sentence ("2 lbs. of apples", "3 mi. from here", "2 tbsp.,
+# then"): the period is the abbreviation's, and left after the unit's word it was heard as a sentence's end
+_UNIT_PERIOD = re.compile(rf"(?<=[0-9])(\s?(?:{_UNIT_RE}))\.(?=\s+[a-z]|\s?[,;:)])")
 _UNIT = re.compile(  # ".5kg" too; "cc/s", "g/h": a time under a unit
     rf"(?<![\w.,/])({NUM}|\.{D}+)(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
     rf"(?:/({_UNIT_RE}|{'|'.join(PER_TIME)})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
@@ -433,7 +436,8 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
         lambda text: _PERCENT_PAIR.sub(r"\1% to ", text), num(_PERCENT, _percent), num(_DEGREES, _degrees),
         num(_MONEY, _money), num(_CODE_MONEY, _money), num(_MONEY_CODE, _money_code),
         lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
-        sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
+        sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash),
+        lambda text: _UNIT_PERIOD.sub(r"\1", text), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
         num(_DOTTED_NUMBERS, _dotted_numbers),
         num(_ORDINAL, _ordinal), num(_DECADE_APOSTROPHE, lambda m: m.group(1) + n.decade(int(m.group(2)))),
         num(_DECADE, _decade),
