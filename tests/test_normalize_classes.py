@@ -574,3 +574,10 @@ def test_docket_and_order_numbers(text, expected):
 ])
 def test_unit_abbreviation_period_inside_a_sentence(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: "Approx." opening a sentence is read like "approx." (it was left to the voice)
+def test_approx_with_a_capital():
+    said = normalize("Approx. 2,400 seats were sold.", "en-US")
+    assert said == "Approximately two thousand four hundred seats were sold."
+    assert normalize("It is approx. 3 km.", "en-US") == "It is approximately three kilometers."

@@ -115,11 +115,11 @@ def _scale_letters(m: re.Match[str]) -> str:
 
 
 # "c. 500 BCE", "approx 3": before the era and number rules read the number
-_ABOUT = re.compile(rf"\b(?:(c|ca)\.|(approx)\.?)\s?(?={D})")
+_ABOUT = re.compile(rf"\b(?:(c|ca)\.|([Aa]pprox)\.?)\s?(?={D})")  # "Approx. 1,500" opening a sentence too
 
 
 RULES_MEASURES: tuple[Rule, ...] = (
-    num(_ABOUT, lambda m: "circa " if m.group(1) else "approximately "),
+    num(_ABOUT, lambda m: "circa " if m.group(1) else f"{m.group(2)[0]}pproximately "),
     num(_PHONE_LABEL, lambda m: "Telephone" if m.group(1)[0] == "T" else "telephone"),
     num(_EXTENSION, _extension), num(_X_EXTENSION, _x_extension),
     num(_FEET_INCHES, _feet_inches),
