@@ -581,3 +581,17 @@ def test_approx_with_a_capital():
     said = normalize("Approx. 2,400 seats were sold.", "en-US")
     assert said == "Approximately two thousand four hundred seats were sold."
     assert normalize("It is approx. 3 km.", "en-US") == "It is approximately three kilometers."
+
+
+# Issue 27, eleventh round: capitals, a model's number and a sayable word in small letters glued after it are a
+# product's name ("A three twenty neo"), not a code spelled letter by letter; a suffix without a vowel, a
+# serial number and a code in small letters stay spelled and copied
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Our A320neo fleet grew.", "Our A three twenty neo fleet grew."),
+    ("The X200pro sold out.", "The X two hundred pro sold out."),
+    ("the F150xl truck", "the F one five zero X L truck"),
+    ("Serial A321neo was logged.", "Serial A three two one N E O was logged."),
+    ("the ab123cd code", "the A B one two three C D code"),
+])
+def test_product_name_with_a_word_after_its_number(text, expected):
+    assert normalize(text, "en-US") == expected
