@@ -117,19 +117,11 @@ def _result_cue(m: re.Match[str]) -> bool:
                 or _SCORE_AFTER.match(m.string, m.end()))
 
 
-def _plural(words: str) -> str:
-    """The plural of a number said in words: "four hundred" → "four hundreds", "six" → "sixes", "twenty" →
-    "twenties"."""
-    if words.endswith("y"):
-        return words[:-1] + "ies"
-    return words + ("es" if words.endswith(("x", "s")) else "s")
-
-
 def _model(m: re.Match[str]) -> str:
     said = _model_said(m)
     if not m.group(7) or said == m.group(0):
         return said
-    return said + "s" if m.group(6) else _plural(said)
+    return said + "s" if m.group(6) else plural_words(said)
 
 
 def _model_said(m: re.Match[str]) -> str:
