@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -37,3 +38,12 @@ def test_capitals_are_letters_in_nemo_files(bench, tmp_path, capsys):
                                                      "10 p.m. EST~ten PM EST\n", encoding="utf-8")
     bench.suite(tmp_path, show=False)
     assert _total(capsys.readouterr().out) == "1/"
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+def test_a_sign_the_voice_says_counts_as_heard(bench, tmp_path, capsys):
+    # the expected reading keeps "/", which the voice says "slash": heard the same as narrate's words
+    (tmp_path / "test_cases_serial.txt").write_text("31/31/100~thirty one/thirty one/one hundred\n", encoding="utf-8")
+    bench.suite(tmp_path, show=False, by_ear=True)
+    line = next(line for line in capsys.readouterr().out.splitlines() if "all categories" in line)
+    assert line.split()[2] == "0/" and line.split()[7] == "1/"
