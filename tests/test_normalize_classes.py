@@ -595,3 +595,14 @@ def test_approx_with_a_capital():
 ])
 def test_product_name_with_a_word_after_its_number(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: "YoY", "QoQ" in business writing are said in full, and "ea." after a price is "each"
+# (its period kept where it ends the sentence)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sales rose 8% YoY and fell 2% QoQ.", "Sales rose eight percent year over year and fell two percent quarter "
+     "over quarter."),
+    ("Mugs were $4 ea. and cups 2 ea.", "Mugs were four dollars each and cups two each."),
+])
+def test_business_abbreviations(text, expected):
+    assert normalize(text, "en-US") == expected

@@ -124,6 +124,9 @@ _GENERAL: tuple[tuple[str, str], ...] = (
     (r"\bch\.(?=\s?[0-9])", "chapter"), (r"\bCh\.(?=\s?[0-9IVX])", "Chapter"),
     (r"\bPh\.\s?D\.", "P H D"), (r"\bAve\.", "Avenue"), (r"\bRd\.", "Road"), (r"\bBlvd\.", "Boulevard"),
     (r"\bHwy\.", "Highway"),
+    # period-over-period figures in business writing, said in full ("rose 12% YoY"), and a price's "ea."
+    (r"\bYoY\b", "year over year"), (r"\bQoQ\b", "quarter over quarter"),
+    (r"(?<=[0-9] )ea\.(?=\s+[a-z]|[,;:])", "each"), (r"(?<=[0-9] )ea(?=\.(?:\s|$))", "each"),
 )
 # Abbreviations read before a number ("Dist. 3" → "District 3"), either case, with a period.
 _BEFORE_NUMBER = {"dist": "district", "sec": "section", "art": "article", "apt": "apartment", "rm": "room",
