@@ -68,7 +68,7 @@ READINGS = [
     # an address never starts with a dot
     ("ping .ops@corp.example.org now", "ping . ops at corp dot example dot org now"),
     # a lower-case name with an ending not in any list is still an address
-    ("open notes.txt and site.museum", "open notes dot txt and site dot museum"),
+    ("open notes.txt and site.museum", "open notes dot T X T and site dot museum"),
     # a letter after the number in a code after a hyphen is a letter
     ("Fill in form K-7b today", "Fill in form K-seven B today"),
     # a time or unit abbreviation after "per" is its word, singular
@@ -179,9 +179,9 @@ SIXTH_ROUND = [
     # a quarter's year stands apart from "Q4": glued, "Q400" and "H264" are names
     ("a Q400 with H264 video", "a Q four hundred with H two sixty-four video"),
     # a scheme the browser does not supply is said as typed; "mailto:" goes unsaid, the address is said
-    ("Open file:///srv/notes/todo.txt", "Open file colon slash slash slash srv slash notes slash todo dot txt"),
+    ("Open file:///srv/notes/todo.txt", "Open file colon slash slash slash S R V slash notes slash todo dot T X T"),
     ("Get ftp://ftp.example.org/pub/tools.tar today",
-     "Get ftp colon slash slash ftp dot example dot org slash pub slash tools dot tar today"),
+     "Get F T P colon slash slash F T P dot example dot org slash pub slash tools dot tar today"),
     ("Write to mailto:desk@example.org.", "Write to desk at example dot org."),
 ]
 
@@ -383,7 +383,7 @@ TENTH_ROUND = [
     ("Ring 0161.496.0731 before noon.", "Ring zero one six one, four nine six, zero seven three one before noon."),
     ("It rose to 0161.49 units.", "It rose to zero one six one point four nine units."),
     # a file's ".jpg" is said as the format is named
-    ("Attach scan.jpg, not scan.png.", "Attach scan dot jpeg, not scan dot png."),
+    ("Attach scan.jpg, not scan.png.", "Attach scan dot jpeg, not scan dot P N G."),
     # found beside: a name ending "-ia", "-io" in a headline was spelled ("I N D I A"); in mixed text a
     # capital word so ending stays an initialism
     ("FLOODS IN SOMALIA AND SYRIA, SNOW IN OHIO", "floods in Somalia and Syria, snow in Ohio"),
@@ -605,4 +605,23 @@ def test_product_name_with_a_word_after_its_number(text, expected):
     ("Mugs were $4 ea. and cups 2 ea.", "Mugs were four dollars each and cups two each."),
 ])
 def test_business_abbreviations(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: a part of an address that cannot be said ("dgx", no vowel and no word) is spelled,
+# and so is such a cluster opening or closing a run-together name, the rest said as its words; names that
+# are words or common as they are, sayable clusters ("str", "sch") and interjections stay as they were
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mail support-kvm@hostco.net or kvmtechhelp@hostco.net today.",
+     "Mail support dash K V M at hostco dot net or K V M tech help at hostco dot net today."),
+    ("Docs at example.org/pdfsearch and example.org/cdn-farm.",
+     "Docs at example dot org slash P D F search and example dot org slash C D N dash farm."),
+    ("Get it from example.org/officexp now.", "Get it from example dot org slash office X P now."),
+    ("See streamline.com and schoolnews.org.", "See streamline dot com and school news dot org."),
+    ("Visit example.org/hmm or example.org/bookstand.",
+     "Visit example dot org slash hmm or example dot org slash bookstand."),
+    ("Write to nvidia.com/help or ourdailynews@example.org.",
+     "Write to nvidia dot com slash help or our daily news at example dot org."),
+])
+def test_unsayable_letters_in_addresses(text, expected):
     assert normalize(text, "en-US") == expected

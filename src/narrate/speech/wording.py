@@ -42,10 +42,11 @@ def speak_address(address: str) -> str:
     # a browser supplies "https://" and "www.", so they go unsaid; any other scheme ("file:///", "ftp://")
     # is part of what must be typed and is said as written: "file colon slash slash slash home …"
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
-    # a run-together name is said as its words: "ourdailynews" → "our daily news" (see speech/wordsplit)
-    address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
     # a file's ".jpg" is said as the format is named, "jay-peg" (as ".jpeg" is), not spelled "J P G"
     address = _JPG.sub("jpeg", address)
+    # a run-together name is said as its words: "ourdailynews" → "our daily news", and letters that
+    # cannot be said are spelled: "dgx" → "D G X" (see speech/wordsplit)
+    address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
     # digits in an address are a name, never a quantity: "mail123", "/2024/0815", "/12" digit by digit,
     # as they are typed (one rule for every length: "slash one two", never "slash twelve")
