@@ -133,8 +133,17 @@ _GENERAL: tuple[tuple[str, str], ...] = (
 _BEFORE_NUMBER = {"dist": "district", "sec": "section", "art": "article", "apt": "apartment", "rm": "room",
                   "ste": "suite", "bldg": "building", "div": "division", "para": "paragraph", "eq": "equation",
                   "exh": "exhibit", "reg": "regulation", "pt": "part", "ref": "reference", "ser": "series",
-                  "ed": "edition", "fl": "floor", "dep": "department", "sch": "schedule", "tab": "table"}
-_BEFORE_NUMBER_RE = re.compile(r"\b(" + "|".join(_BEFORE_NUMBER) + r")\.(?=\s?[0-9])", re.IGNORECASE)
+                  "ed": "edition", "fl": "floor", "dep": "department", "sch": "schedule", "tab": "table",
+                  "temp": "temperature"}
+_BEFORE_NUMBER_RE = re.compile(r"\b(" + "|".join(_BEFORE_NUMBER) + r")\.(?=\s?[-−]?[0-9])", re.IGNORECASE)
+# a life's dates: "(b. 1932)", "Ann Lee (b. 1901, d. 1987)", "d. c. 1350": born, died. Only where a note opens
+# (a bracket, a comma or semicolon, a line's start) and before a year, so a list's "b." stays a letter
+_LIFE = re.compile(r"(?:(?<=[(\[])|(?<=[(\[,;] )|^)([bd])\.\s?(?=(?:ca?\.\s?|circa )?[12][0-9]{3}(?![0-9]))",
+                   re.MULTILINE)
+
+
+def _life(m: re.Match[str]) -> str:
+    return ("born" if m.group(1) == "b" else "died") + " "
 
 
 def _before_number(m: re.Match[str]) -> str:
@@ -458,6 +467,7 @@ RULES_WORDS: tuple[Rule, ...] = (
     sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
     sub(_EDITION, _edition),
+    sub(_LIFE, _life),
     sub(_GENERAL_RE, _general), sub(_BEFORE_NUMBER_RE, _before_number), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
     sub(_TITLE_ALONE, _title_alone),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,
