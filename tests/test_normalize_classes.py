@@ -625,3 +625,30 @@ def test_business_abbreviations(text, expected):
 ])
 def test_unsayable_letters_in_addresses(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: a life's dates in a note, "b." and "d." before a year, are "born" and "died";
+# "temp." before a number is "temperature"; elsewhere the letters are left as they were
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rosa Vidal (b. 1948) painted it.", "Rosa Vidal (born nineteen forty-eight) painted it."),
+    ("Jan Brun (b. 1890, d. 1961) built it.", "Jan Brun (born eighteen ninety, died nineteen sixty-one) built it."),
+    ("Old Hugh (d. c. 1210) held the fort.", "Old Hugh (died circa twelve ten) held the fort."),
+    ("Temp. 38 degrees at noon; min temp. -4°C.", "Temperature thirty-eight degrees at noon; min temperature "
+     "minus four degrees Celsius."),
+    ("Go to row b. 1990 was dry.", "Go to row b. nineteen ninety was dry."),
+    ("Keep the temp. steady.", "Keep the temp. steady."),
+])
+def test_life_dates_and_temperature(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: a count before a measure that is no length is a number of such things, "times"
+# ("4x 8TB disks"), not "by", which says a grid's or a board's sides (kept for those)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The array holds 4x 8TB disks.", "The array holds four times eight-terabyte disks."),
+    ("It ships with 2 x 32 GB of memory.", "It ships with two times thirty-two gigabytes of memory."),
+    ("a 6x 9 grid and a 4x 400m relay", "a six by nine grid and a four by four hundred meters relay"),
+    ("Cut 20x30cm panels.", "Cut twenty by thirty-centimeter panels."),
+])
+def test_count_of_measures(text, expected):
+    assert normalize(text, "en-US") == expected

@@ -127,6 +127,8 @@ _DIMENSIONS = re.compile(
     rf"(?<![\w.,])({NUM})(\s?)([x×X])(\s?)({NUM})(?:\s?[x×X]\s?({NUM}))?(?:\s?{_UNIT_TAIL})?(?![\w])")
 
 
+_LENGTHS = frozenset({"mm", "cm", "m", "km", "in", "ft", "yd", "mi", "nm", "µm", "μm", "px", "pt", "dm", "inch",
+                      "inches", "feet", "foot", "'", '"', "″", "′"})
 _DIMENSION_UNITS = re.compile(rf"(?<![\w.,])({NUM})\s?{_UNIT_TAIL}\s?[x×X]\s?(?=(?:{NUM})\s?{_UNIT_TAIL})")
 
 
@@ -141,7 +143,10 @@ def _dimensions(m: re.Match[str]) -> str:
     if not glued and not unit and m.group(3) == "×":
         return m.group(0)  # "3 × 4" is a product: the symbol rules say "times"
     sides = [n.number(g) for g in (m.group(1), m.group(5), m.group(6)) if g]
-    words = " by ".join(sides)
+    # a count of measures that are no lengths: "3x 2TB drives" is three drives of two terabytes, "three
+    # times", never "three by" (a grid's or a board's sides); "4x100m", "2 x 4 in" keep "by"
+    count = m.group(1).isdigit() and not m.group(6) and unit and unit.lower() not in _LENGTHS
+    words = (" times " if count else " by ").join(sides)
     if unit:
         words += " " + unit_words(unit, m.group(8), True)
     return words
