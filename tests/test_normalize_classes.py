@@ -528,6 +528,17 @@ def test_name_particle_after_a_preposition(text, expected):
     assert normalize(text, "en-US") == expected
 
 
+# Issue 27, twelfth round: "LE", "LES", "DES" … after a preposition are a name's even before an English word
+# ("IN LE MANS": "MANS" is in the word list); "LA" before one stays the city's letters, as above
+@pytest.mark.parametrize(("text", "expected"), [
+    ("RAIN STOPS PLAY IN LE MANS", "rain stops play in le mans"),
+    ("SNOW FALLS AT LES ARCS", "snow falls at les arcs"),
+    ("STUCK IN LA TRAFFIC AGAIN", "stuck in L A traffic again"),
+])
+def test_french_particle_after_a_preposition(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
 # Issue 27, eleventh round: a scale after a range of money is the whole range's ("$10-15 billion" is ten to
 # fifteen billion dollars, never "ten dollars to fifteen billion dollars"); without a scale each end is money
 @pytest.mark.parametrize(("text", "expected"), [

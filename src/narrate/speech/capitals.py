@@ -62,6 +62,9 @@ _PARTICLES = frozenset("DE DEL DELLA DI DA DO DOS DAS DU DES LA LE LOS LAS VON V
 # ("LA LAKERS", "DA OFFICE") as often as not
 _OPENING_PARTICLES = frozenset("DE DEL DI DU LOS LAS VON VAN".split())
 _PREPOSITIONS = frozenset("IN AT TO ON BY OF FROM INTO NEAR VIA".split())
+# after a preposition these are a name's whatever word follows ("IN LE MANS", "AT LES ARCS"); "LA", "DA",
+# "DO" are left to the test below ("IN LA TRAFFIC" is Los Angeles')
+_PLACED_PARTICLES = frozenset("LE LES DES DER DEN DELLA".split())
 _LEADING = frozenset("THE AND BUT NOR FOR YET WITH FROM INTO THIS THAT OUR YOUR HIS HER ITS THEIR".split())
 _SYLLABLE = re.compile("[B-DF-HJ-NP-TV-Z]?[AEIOU]+[B-DF-HJ-NP-TV-Z]?")  # "RIO", "PAZ", "SAN"; not "FBI"
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
@@ -151,7 +154,8 @@ def _particles(words: list[str], out: list[str], kept: Collection[str]) -> None:
         named = before and before not in kept and before not in _FUNCTION_WORDS and before not in _LEADING
         # after a preposition, a name's word that is no English word ("IN LA PAZ", "TO LA JOLLA"); "IN LA
         # TRAFFIC" and "THE LA LAKERS" (an article) keep the initialism
-        placed = before in _PREPOSITIONS and j < len(words) and not _is_word(words[j])
+        placed = before in _PREPOSITIONS and j < len(words) and (not _is_word(words[j])
+                                                                  or words[i] in _PLACED_PARTICLES)
         if j < len(words) and _name_word(words[j], kept) and (opens or named or placed):
             out[i:j] = [w.lower() for w in words[i:j]]
             for k in (i - 1, j):
