@@ -34,7 +34,7 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
-from narrate.audio.ray_spans import CODEC_SUFFIXES, Spans, find_spans, inside
+from narrate.audio.ray_spans import Spans, SpanSources, find_spans, inside
 from narrate.audio.ray_worker import Stored, local_voice, made_entries
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
@@ -83,7 +83,7 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes] | Stored
                                      page_list=job.text.page_list, formats=job.text.formats,
                                      prepared=(here, job.script, HeadKeyed(engine, job.cache_key)))
             made, warnings = {}, {}
-            encoded = {rel: data for rel, data in job.cache.items() if rel.endswith(CODEC_SUFFIXES)}
+            encoded = SpanSources(job.cache)  # the blocks' frames found once for all the files
             try:
                 for maker in job.text.makers:
                     # a file that copies the encoded blocks the head holds is sent as spans of them
