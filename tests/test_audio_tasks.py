@@ -299,3 +299,35 @@ def test_a_stitching_task_finds_each_blocks_frames_once_for_all_its_files(make_p
     assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}
     assert sum(looked.values()) == 2  # the MP3 and the M4B were sent as spans of the blocks
     assert parsed and len(parsed) == len(set(parsed))  # each block once, for the MP3 and the M4B both
+
+
+def test_a_stitching_task_embeds_the_cover_its_text_task_made_without_rendering_it_again(make_project, monkeypatch):
+    """A publication's text task makes its cover; the stitching task was rendering it again for the tags
+    (a generated cover's PNG is ~0.4 CPU-s): given the text task's cover, it renders none, and the
+    editions are the local build's bytes."""
+    from narrate.editions import context as context_module
+    from narrate.editions.text_tasks import TextResult
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project({"content/note.md": "---\ntitle: A note\n---\n\nThe river runs past the library. The lamps "
+                         "are lit.\n", "voices/fake.toml": FAKE_VOICE})
+    assert not build(root, BuildOptions(formats=("mp3", "m4b"), voice="fake", jobs=1)).failed
+    project = open_project(root)
+    (doc,), _ = read_all(project)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "fake", project.cache_dir)
+    profile = choose_voice(ctx)
+    out = root / "output" / "note"
+    cover = (out / "note.cover.png").read_bytes()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the cover was rendered again on the node")
+
+    monkeypatch.setattr(context_module, "cover_bytes", never)
+    executor = InProcess()
+    prepared = {"note": (profile, publication_script(ctx, profile))}
+    text = {"note": TextResult({"cover": [("cover", "note.cover.png", cover, {})]}, {"cover": []})}
+    tasks, results, _ = audio_tasks(executor, root, project.config, project.cache_dir, [(doc, "fake", ("mp3", "m4b"))],
+                                    prepared, resolve_formats(("mp3", "m4b")), False, text)
+    executor.run(tasks)
+    made = {name: data for files in results["note"].made.values() for _, name, data, _ in files}
+    assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}
