@@ -1,0 +1,98 @@
+"""An edit's blocks encoded while they are mastered: the encoder reads the master through a pipe
+as ffmpeg writes it (``block_master.apply_masters``' taps), so an edit's chain is the longer of
+the two runs, not their sum (the two cores work at once).
+
+An encoding's compensation depends on the chapter's mastered level, known only once every block
+is mastered; the encoding made early assumes the chapter lands within ``COMPENSATE_ABOVE_LU`` of
+the target, where the compensation is the codec's own share alone (``encoding.compensation_db``),
+which is what a chapter with its other blocks cached nearly always does. When the mastering is
+done, an early encoding is kept only if its block is one of the chapter's final masters and the
+compensation the chapter's level calls for is the one it assumed; it then goes through the same
+peak check and packet count as any block's first encoding (``encoding.finish_block``), so the
+cache holds the same bytes as without it. Otherwise it is dropped (the work folder's scratch) and
+``encode_piece`` encodes the block as before.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate.artifacts import atomic_path, hash_parts
+from narrate.audio.block_master import Tap
+from narrate.audio.encoding import (
+    VoiceOffsets,
+    block_paths,
+    cached_block,
+    compensation_db,
+    encode_command,
+    encoding_what,
+    finish_block,
+)
+from narrate.audio.layout import RawBlocks
+from narrate.audio.piece import CODEC_SUFFIX, Block, LoudnessTarget
+
+
+@dataclass(frozen=True)
+class EarlyEncodes:
+    """The encodings (``(codec, bitrate)``) an edit's blocks get while mastered, ``voice`` giving the
+    codecs' offsets (asked for only when a block is tapped: a cold chapter never is)."""
+
+    target: LoudnessTarget
+    encodings: tuple[tuple[str, str], ...]
+    voice: VoiceOffsets | None = None
+
+    def compensation(self, codec: str, bitrate: str, level_lufs: float | None) -> float:
+        """The compensation ``encode_piece`` gives a chapter at ``level_lufs`` (None: assumed on target)."""
+        if self.target.measure != "lufs":
+            return 0.0
+        offset = self.voice.offset(codec, bitrate) if self.voice else 0.0
+        return compensation_db(self.target, self.target.integrated_lufs if level_lufs is None else level_lufs, offset)
+
+    def _staged(self, block: Block, codec: str, bitrate: str, compensation: float, raws: RawBlocks) -> Path:
+        key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}")
+        return raws.staged(key, f".early{CODEC_SUFFIX[codec]}")
+
+    def taps(self, block: Block, raws: RawBlocks) -> list[Tap]:
+        taps: list[Tap] = []
+        for codec, bitrate in self.encodings:
+            compensation = self.compensation(codec, bitrate, None)
+
+            def command(source: list[str], out: Path, codec: str = codec, bitrate: str = bitrate,
+                        compensation: float = compensation) -> list[str]:
+                return encode_command(block, codec, bitrate, compensation, self.target, source, out)
+
+            taps.append((command, self._staged(block, codec, bitrate, compensation, raws)))
+        return taps
+
+    def adopt(self, chapter: str, blocks: Sequence[Block], level_lufs: float | None, raws: RawBlocks,
+              cache_dir: Path) -> None:
+        """Each early encoding of the chapter's final ``blocks`` whose assumed compensation holds at
+        the chapter's level: moved into the cache and finished as a first encoding is."""
+        if not any(raws.work_dir.glob(f"*.{raws.stamp}.early.*")):
+            return  # nothing was tapped (a cold chapter): the codecs' offsets are not asked for here
+        for codec, bitrate in self.encodings:
+            assumed, actual = self.compensation(codec, bitrate, None), self.compensation(codec, bitrate, level_lufs)
+            if assumed != actual:
+                continue
+            for index, block in enumerate(blocks):
+                staged = self._staged(block, codec, bitrate, assumed, raws)
+                if not staged.is_file() or cached_block(block, codec, bitrate, actual, cache_dir):
+                    continue
+                out, _ = block_paths(block, codec, bitrate, actual, cache_dir)
+                _move(staged, out)
+                finish_block(block, codec, bitrate, actual, self.target, cache_dir, chapter,
+                             encoding_what(chapter, len(blocks), [index]))
+
+
+def _move(staged: Path, out: Path) -> None:
+    """Into the cache atomically (copied across devices)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, out)
+    except OSError:
+        with atomic_path(out) as tmp:
+            shutil.copyfile(staged, tmp)
