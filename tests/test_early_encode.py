@@ -6,13 +6,14 @@ only when the chapter's gain and level are what it assumed."""
 from __future__ import annotations
 
 import shutil
+import threading
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from narrate.audio import encoding
+from narrate.audio import early_encode, encoding
 from narrate.audio.block_master import apply_master, apply_masters, master_piece
 from narrate.audio.early_encode import EarlyEncodes
 from narrate.audio.layout import RawBlocks
@@ -52,7 +53,7 @@ def test_a_tapped_encoding_is_the_encoding_of_the_finished_master(tmp_path, code
         out = tmp_path / f"usual{n}"
         encoding._encode([(block, out)], encoding._CODECS[codec][2], "64k", compensation, target, "encode")
         assert (tmp_path / f"tapped{n}").read_bytes() == out.read_bytes(), n
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
 def test_a_failed_tap_keeps_the_master_and_leaves_nothing(tmp_path):
@@ -64,7 +65,7 @@ def test_a_failed_tap_keeps_the_master_and_leaves_nothing(tmp_path):
     apply_master(r, tmp_path / "alone.wav", frames, RATE, target, 5.0, True)
     assert (tmp_path / "master.wav").read_bytes() == (tmp_path / "alone.wav").read_bytes()
     assert not (tmp_path / "tapped").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
 
 class Offsets:
@@ -103,11 +104,23 @@ def test_an_edit_encodes_its_block_as_it_is_mastered(tmp_path, monkeypatch):
     runs: list[list[str]] = []
     real = encoding.run_ffmpeg
     monkeypatch.setattr(encoding, "run_ffmpeg", lambda args, **kw: runs.append(args) or real(args, **kw))
+    peaks: list[tuple[str, Path]] = []
+    measure = encoding.encoded_true_peak
+
+    def recorded(path: Path) -> float:
+        peaks.append((threading.current_thread().name, path))
+        return measure(path)
+
+    monkeypatch.setattr(encoding, "encoded_true_peak", recorded)
+    monkeypatch.setattr(early_encode, "encoded_true_peak", recorded)
     piece2 = master_piece(plan2, target, RATE, cache, work, 2, 0.0, early)
     compensation = encoding.compensation_db(target, piece2.level_lufs, -0.4)
     new = [b for b in piece2.blocks if not encoding.cached_block(b, "mp3", "64k", compensation, cache)]
     assert new == []  # the edited block was encoded (and checked) during its mastering
     assert voice.asked > 0
+    # its true peak measured once, on the tap's thread (beside the master's level), not after
+    assert [name for name, _ in peaks] == ["narrate-tap"], peaks
+    assert peaks[0][1].suffix == ".mp3"
     edit = encoding.encode_piece(piece2, "mp3", "64k", target, cache, 2, voice)
     assert not [a for a in runs if "libmp3lame" in a]  # nothing encoded after the mastering
     assert not list(work.iterdir())  # the work folder keeps no tapped encodings

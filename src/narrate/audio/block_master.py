@@ -39,7 +39,8 @@ ROOM_TONE_SEED = 0x4ACC
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
 
 # A tap: ffmpeg's arguments for a second process that reads a block's master from ``source``
-# (input options and ``-i``) as it is written, and writes ``out``; where its output is kept.
+# (input options and ``-i``) as it is written, and writes ``out``; where its output is kept. A
+# command with a ``finished(out)`` method has it called on its output, on the tap's thread.
 Tap = tuple[Callable[[list[str], Path], list[str]], Path]
 
 
@@ -291,6 +292,11 @@ def apply_masters(blocks: Sequence[tuple[Path, Path, int]], in_rate: int, target
         return [measure_block(tmp, target, frames) for tmp, (_, _, frames) in zip(tmps, blocks, strict=True)]
 
 
+def _part(out: Path) -> Path:
+    """Where a tap writes before its output is kept (the same suffix: the codec's)."""
+    return out.with_suffix(".part" + out.suffix)
+
+
 class _Taps:
     """The tap processes of one mastering run (``apply_masters``), each reading its own pipe on a
     thread of its own; on leaving, the pipes are closed (the taps see the end), the taps waited
@@ -311,7 +317,7 @@ class _Taps:
             for name, (command, out) in self.taps.items():
                 read_end, write_end = os.pipe()
                 self.ends[name] = write_end
-                part = out.with_name(out.name + ".part")
+                part = _part(out)
                 thread = threading.Thread(target=self._run, args=(name, command, read_end, part), daemon=True,
                                           name="narrate-tap")
                 thread.start()
@@ -328,6 +334,9 @@ class _Taps:
             run_ffmpeg(command(["-f", "s16le", "-ar", str(OUT_RATE), "-ac", "1", "-i", f"pipe:{read_end}"], part),
                        what="encode a block as it is mastered", path=part, pass_fds=(read_end,))
             self.ok[name] = True
+            finished = getattr(command, "finished", None)
+            if finished is not None:  # work on the tap's output while the master is measured
+                finished(part)
         except Exception:  # noqa: BLE001 - a tap is an optimisation: the block is encoded again as usual
             self.ok[name] = False
         finally:
@@ -341,7 +350,7 @@ class _Taps:
         for thread in self.threads:
             thread.join()
         for name, (_, out) in self.taps.items():
-            part = out.with_name(out.name + ".part")
+            part = _part(out)
             if not self.failed and exc[0] is None and self.ok.get(name):
                 os.replace(part, out)
             else:

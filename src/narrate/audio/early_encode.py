@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrate.artifacts import atomic_path, hash_parts
@@ -29,6 +29,7 @@ from narrate.audio.encoding import (
     cached_block,
     compensation_db,
     encode_command,
+    encoded_true_peak,
     encoding_what,
     finish_block,
 )
@@ -44,6 +45,7 @@ class EarlyEncodes:
     target: LoudnessTarget
     encodings: tuple[tuple[str, str], ...]
     voice: VoiceOffsets | None = None
+    peaks: dict[Path, float] = field(default_factory=dict, compare=False, repr=False)  # staged -> true peak
 
     def compensation(self, codec: str, bitrate: str, level_lufs: float | None) -> float:
         """The compensation ``encode_piece`` gives a chapter at ``level_lufs`` (None: assumed on target)."""
@@ -60,12 +62,8 @@ class EarlyEncodes:
         taps: list[Tap] = []
         for codec, bitrate in self.encodings:
             compensation = self.compensation(codec, bitrate, None)
-
-            def command(source: list[str], out: Path, codec: str = codec, bitrate: str = bitrate,
-                        compensation: float = compensation) -> list[str]:
-                return encode_command(block, codec, bitrate, compensation, self.target, source, out)
-
-            taps.append((command, self._staged(block, codec, bitrate, compensation, raws)))
+            staged = self._staged(block, codec, bitrate, compensation, raws)
+            taps.append((_Command(self, block, codec, bitrate, compensation, staged), staged))
         return taps
 
     def adopt(self, chapter: str, blocks: Sequence[Block], level_lufs: float | None, raws: RawBlocks,
@@ -83,9 +81,29 @@ class EarlyEncodes:
                 if not staged.is_file() or cached_block(block, codec, bitrate, actual, cache_dir):
                     continue
                 out, _ = block_paths(block, codec, bitrate, actual, cache_dir)
+                peak = self.peaks.pop(staged, None)
                 _move(staged, out)
                 finish_block(block, codec, bitrate, actual, self.target, cache_dir, chapter,
-                             encoding_what(chapter, len(blocks), [index]))
+                             encoding_what(chapter, len(blocks), [index]), peak)
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A tap's command: the block's encoding read from the master's pipe; once written, its true
+    peak measured on the tap's thread (while the mastering measures the master's level)."""
+
+    early: EarlyEncodes
+    block: Block
+    codec: str
+    bitrate: str
+    compensation: float
+    staged: Path
+
+    def __call__(self, source: list[str], out: Path) -> list[str]:
+        return encode_command(self.block, self.codec, self.bitrate, self.compensation, self.early.target, source, out)
+
+    def finished(self, out: Path) -> None:
+        self.early.peaks[self.staged] = encoded_true_peak(out)
 
 
 def _move(staged: Path, out: Path) -> None:

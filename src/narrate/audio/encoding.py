@@ -182,12 +182,13 @@ def encoding_what(chapter: str, count: int, numbers: Sequence[int]) -> str:
 
 
 def finish_block(block: Block, codec: str, bitrate: str, compensation: float, target: LoudnessTarget,
-                 cache_dir: Path, chapter: str, what: str) -> tuple[Path, int]:
+                 cache_dir: Path, chapter: str, what: str, peak: float | None = None) -> tuple[Path, int]:
     """A block's first encoding, at its cache path already, checked against the peak limit (encoded
-    again while it is over) and its packets against its span; its record written: it is now cached."""
+    again while it is over) and its packets against its span; its record written: it is now cached.
+    ``peak``: the first encoding's true peak (``encoded_true_peak``), when it was measured already."""
     _, per_packet, args = _CODECS[codec]
     out, info = _block_paths(block, codec, bitrate, compensation, cache_dir)
-    _encode_within_peak(block, out, args, bitrate, compensation, target, what, encoded=True)
+    _encode_within_peak(block, out, args, bitrate, compensation, target, what, encoded=True, peak=peak)
     packets = _count_packets(out, codec)
     if packets * per_packet != block.frames + CODEC_GAP:
         raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
@@ -235,7 +236,8 @@ def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: s
 
 
 def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
-                        target: LoudnessTarget, what: str, *, encoded: bool = False) -> None:
+                        target: LoudnessTarget, what: str, *, encoded: bool = False,
+                        peak: float | None = None) -> None:
     """Encode ``block`` and measure the encoding's true peak (decoded, ffmpeg's ebur128) until it
     holds ``target.encoded_peak_limit``. The codec's overshoot is usually within the master's
     headroom (``CODEC_HEADROOM_DB``); on transient-rich audio at low bitrates it is not (an MP3 at
@@ -243,12 +245,13 @@ def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, 
     The second encoding limits the master lower by the excess; any further one also lowers the
     block's gain by what is still in excess (a few tenths of a dB on one block, against a peak
     limit that must hold on every file a listener gets). ``encoded``: the first encoding is at
-    ``out`` already (``_encode_blocks``)."""
+    ``out`` already (``_encode_blocks``), and ``peak``, if given, its true peak."""
     ceiling, trim, excess = None, 0.0, 0.0
     for attempt in range(PEAK_ATTEMPTS):
         if attempt or not encoded:
             _encode([(block, out)], args, bitrate, round(compensation - trim, 2), target, what, ceiling)
-        excess = encoded_true_peak(out) - target.encoded_peak_limit
+        measured = peak if attempt == 0 and encoded and peak is not None else encoded_true_peak(out)
+        excess = measured - target.encoded_peak_limit
         if excess <= 0:
             return
         if ceiling is None:
