@@ -211,7 +211,7 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
         else:
             todo.append(index)
 
-    tapped = early is not None and len(todo) < len(blocks)
+    tapped = early is not None and len(todo) < len(blocks) and os.name == "posix"  # taps pass pipes (POSIX)
 
     def run(group: list[int]) -> None:  # one ffmpeg run masters the group's blocks
         made = [(raws.path(i), blocks[i].wav if final else raws.staged(blocks[i].key), blocks[i].frames)
