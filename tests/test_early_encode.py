@@ -140,10 +140,45 @@ def test_a_tapped_encoding_the_level_does_not_confirm_is_dropped(tmp_path):
     block = Block("b", tmp_path / "b.wav", SPAN_QUANTUM - CODEC_GAP)
     raws = RawBlocks(ChapterPlan("c", (), ()), [], RATE, tmp_path / "work")
     (tmp_path / "work").mkdir()
-    (_, staged), = early.taps(block, raws)
+    (_, staged), = early.taps(block, raws, None)
     staged.write_bytes(b"not kept")
     early.adopt("c", [block], target.integrated_lufs - 0.5, raws, tmp_path / "cache")
     assert not encoding.cached_block(block, "mp3", "64k", 0.4, tmp_path / "cache")
     assert not encoding.cached_block(block, "mp3", "64k", 0.9, tmp_path / "cache")
     raws.remove()
     assert not list((tmp_path / "work").iterdir())
+
+
+def test_the_tapped_compensation_follows_the_chapters_expected_level(tmp_path):
+    """A chapter whose master sits off the target by more than ``COMPENSATE_ABOVE_LU`` gets a
+    compensation of its own: the tap takes it from the level the cached masters and the edited
+    block's raw level at the chapter's gain add up to, which the mastered level confirms."""
+    target = TARGETS["default"]
+    guesses: list[float | None] = []
+
+    class Recording:
+        def taps(self, block: Block, raws: RawBlocks, level_lufs: float | None) -> list:
+            guesses.append(level_lufs)
+            return []
+
+        def adopt(self, *args: object) -> None:
+            pass
+
+    plan = sentences(tmp_path / "s", 16, 9.0)
+    master_piece(plan, target, RATE, tmp_path / "cache", tmp_path / "work", 2, 0.0, Recording())
+    assert guesses == []  # cold: nothing tapped
+    edited = list(plan.paths)
+    edited[-1] = tmp_path / "s" / "edited.wav"
+    shutil.copyfile(plan.paths[-3], edited[-1])
+    piece = master_piece(ChapterPlan("c1", tuple(edited), plan.pauses_ms), target, RATE, tmp_path / "cache",
+                         tmp_path / "work", 2, 0.0, Recording())
+    assert len(guesses) == 1 and guesses[0] == pytest.approx(piece.level_lufs, abs=0.05)
+    # off the target: the compensation of that level, and the encoding made at it is the one kept
+    early = EarlyEncodes(target, (("mp3", "64k"),), Offsets(-0.4))
+    off = target.integrated_lufs - 0.3
+    assert early.compensation("mp3", "64k", off) == encoding.compensation_db(target, off, -0.4) == 0.7
+    block = Block("b", tmp_path / "b.wav", SPAN_QUANTUM - CODEC_GAP)
+    raws = RawBlocks(ChapterPlan("c", (), ()), [], RATE, tmp_path / "work")
+    (_, staged), = early.taps(block, raws, off)
+    (_, on_target), = early.taps(block, raws, None)
+    assert staged != on_target

@@ -47,7 +47,7 @@ Tap = tuple[Callable[[list[str], Path], list[str]], Path]
 class EarlyEncodes(Protocol):
     """Encodings of an edit's blocks made while they are mastered (``audio/early_encode``)."""
 
-    def taps(self, block: Block, raws: RawBlocks) -> list[Tap]: ...
+    def taps(self, block: Block, raws: RawBlocks, level_lufs: float | None) -> list[Tap]: ...
 
     def adopt(self, chapter: str, blocks: Sequence[Block], level_lufs: float | None, raws: RawBlocks,
               cache_dir: Path) -> None: ...
@@ -153,7 +153,8 @@ def _normalize(raws: RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir:
             atomic_write(cached, json.dumps(level))
         return level
 
-    measured = combined_level(_map(raw_level, range(len(raws.blocks)), jobs), target)
+    raw_levels = _map(raw_level, range(len(raws.blocks)), jobs)
+    measured = combined_level(raw_levels, target)
     tried: set[str] = set()
     if measured.integrated_lufs <= -69.0:  # silence: nothing to normalize
         gain, limited = 0.0, False
@@ -164,13 +165,15 @@ def _normalize(raws: RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir:
             measured.true_peak_dbtp + target.integrated_lufs - measured.integrated_lufs > target.master_peak_dbtp
         gain = round(target.integrated_lufs - measured.integrated_lufs + (loss if limited else 0.0), 1)
     # the first pass is measured; its masters are kept (in the cache) only if no second pass follows
-    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=False, early=early)
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=False, early=early,
+                                     raw_levels=raw_levels)
     if limited and measured.integrated_lufs > -69.0:
         shortfall = target.integrated_lufs - level.integrated_lufs
         if abs(shortfall) > 0.3:
             tried |= {b.key for b in mastered}
             gain = round(gain + shortfall, 1)
-    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=True, early=early)
+    mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=True, early=early,
+                                     raw_levels=raw_levels)
     return mastered, gain, limited, level.integrated_lufs if target.measure == "lufs" else None, tried
 
 
@@ -185,14 +188,16 @@ def _map(function, items, jobs: int) -> list:  # noqa: ANN001
 
 def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: float, limited: bool,
                    cache_dir: Path, jobs: int, *, final: bool,
-                   early: EarlyEncodes | None = None) -> tuple[list[Block], Loudness]:
+                   early: EarlyEncodes | None = None, raw_levels: Sequence[dict] = ()) -> tuple[list[Block], Loudness]:
     """Each block mastered at ``gain`` (its levels cached); the master's level.
 
     Not ``final``: only the levels are needed, and a block mastered now is kept in the work
     folder (a second pass at another gain would make it useless). ``final``: every block's master
     is in the cache, adopted from the work folder when this build made it in the first pass.
     ``early``: when some of the chapter's blocks are cached at this gain (an edit), the blocks
-    mastered now are encoded as they are written (``EarlyEncodes``); a cold chapter is not.
+    mastered now are encoded as they are written (``EarlyEncodes``); a cold chapter is not. The
+    encodings' compensation is guessed from the chapter's level with the cached blocks' masters and
+    the others' ``raw_levels`` at ``gain`` (the limiter aside, what their masters will measure).
     """
     results: list[tuple[Block, dict] | None] = [None] * len(raws.blocks)
     todo: list[int] = []
@@ -212,11 +217,15 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
             todo.append(index)
 
     tapped = early is not None and len(todo) < len(blocks) and os.name == "posix"  # taps pass pipes (POSIX)
+    guess = None
+    if tapped and target.measure == "lufs" and len(raw_levels) == len(blocks):
+        guess = combined_level([result[1] if result is not None else {"m": [m + gain for m in raw_levels[i]["m"]]}
+                                for i, result in enumerate(results)], target).integrated_lufs
 
     def run(group: list[int]) -> None:  # one ffmpeg run masters the group's blocks
         made = [(raws.path(i), blocks[i].wav if final else raws.staged(blocks[i].key), blocks[i].frames)
                 for i in group]
-        taps = [early.taps(blocks[i], raws) for i in group] if tapped and early is not None else []
+        taps = [early.taps(blocks[i], raws, guess) for i in group] if tapped and early is not None else []
         for index, level in zip(group, apply_masters(made, in_rate, target, gain, limited, taps), strict=True):
             atomic_write(piece_path(cache_dir, blocks[index].key, ".levels.json"), json.dumps(level))
             results[index] = blocks[index], level

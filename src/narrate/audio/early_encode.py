@@ -3,14 +3,14 @@ as ffmpeg writes it (``block_master.apply_masters``' taps), so an edit's chain i
 the two runs, not their sum (the two cores work at once).
 
 An encoding's compensation depends on the chapter's mastered level, known only once every block
-is mastered; the encoding made early assumes the chapter lands within ``COMPENSATE_ABOVE_LU`` of
-the target, where the compensation is the codec's own share alone (``encoding.compensation_db``),
-which is what a chapter with its other blocks cached nearly always does. When the mastering is
-done, an early encoding is kept only if its block is one of the chapter's final masters and the
-compensation the chapter's level calls for is the one it assumed; it then goes through the same
-peak check and packet count as any block's first encoding (``encoding.finish_block``), so the
-cache holds the same bytes as without it. Otherwise it is dropped (the work folder's scratch) and
-``encode_piece`` encodes the block as before.
+is mastered; the encoding made early takes the compensation (``encoding.compensation_db``) of the
+level expected from the cached blocks' masters and the edited blocks' raw levels at the chapter's
+gain, which the mastered level nearly always confirms (the limiter takes a few hundredths of an LU
+off one block). When the mastering is done, an early encoding is kept only if its block is one of
+the chapter's final masters and the compensation the chapter's level calls for is the one it took;
+it then goes through the same peak check and packet count as any block's first encoding
+(``encoding.finish_block``), so the cache holds the same bytes as without it. Otherwise it is
+dropped (the work folder's scratch) and ``encode_piece`` encodes the block as before.
 """
 
 from __future__ import annotations
@@ -58,26 +58,26 @@ class EarlyEncodes:
         key = hash_parts(block.key, codec, bitrate, f"compensation={compensation:.1f}")
         return raws.staged(key, f".early{CODEC_SUFFIX[codec]}")
 
-    def taps(self, block: Block, raws: RawBlocks) -> list[Tap]:
+    def taps(self, block: Block, raws: RawBlocks, level_lufs: float | None) -> list[Tap]:
+        """The block's encodings as taps of its mastering, for a chapter expected at ``level_lufs``
+        (None: on the target)."""
         taps: list[Tap] = []
         for codec, bitrate in self.encodings:
-            compensation = self.compensation(codec, bitrate, None)
+            compensation = self.compensation(codec, bitrate, level_lufs)
             staged = self._staged(block, codec, bitrate, compensation, raws)
             taps.append((_Command(self, block, codec, bitrate, compensation, staged), staged))
         return taps
 
     def adopt(self, chapter: str, blocks: Sequence[Block], level_lufs: float | None, raws: RawBlocks,
               cache_dir: Path) -> None:
-        """Each early encoding of the chapter's final ``blocks`` whose assumed compensation holds at
-        the chapter's level: moved into the cache and finished as a first encoding is."""
+        """Each early encoding of the chapter's final ``blocks`` made at the compensation the chapter's
+        level calls for: moved into the cache and finished as a first encoding is."""
         if not any(raws.work_dir.glob(f"*.{raws.stamp}.early.*")):
             return  # nothing was tapped (a cold chapter): the codecs' offsets are not asked for here
         for codec, bitrate in self.encodings:
-            assumed, actual = self.compensation(codec, bitrate, None), self.compensation(codec, bitrate, level_lufs)
-            if assumed != actual:
-                continue
+            actual = self.compensation(codec, bitrate, level_lufs)
             for index, block in enumerate(blocks):
-                staged = self._staged(block, codec, bitrate, assumed, raws)
+                staged = self._staged(block, codec, bitrate, actual, raws)  # made at another: not kept
                 if not staged.is_file() or cached_block(block, codec, bitrate, actual, cache_dir):
                     continue
                 out, _ = block_paths(block, codec, bitrate, actual, cache_dir)
