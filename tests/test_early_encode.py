@@ -5,6 +5,7 @@ only when the chapter's gain and level are what it assumed."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import wave
@@ -18,7 +19,7 @@ from narrate.audio.block_master import apply_master, apply_masters, master_piece
 from narrate.audio.early_encode import EarlyEncodes
 from narrate.audio.layout import RawBlocks
 from narrate.audio.master import TARGETS
-from narrate.audio.piece import CODEC_GAP, SPAN_QUANTUM, Block, ChapterPlan
+from narrate.audio.piece import CODEC_GAP, SPAN_QUANTUM, Block, ChapterPlan, piece_path
 
 RATE = 22050
 
@@ -182,3 +183,30 @@ def test_the_tapped_compensation_follows_the_chapters_expected_level(tmp_path):
     (_, staged), = early.taps(block, raws, off)
     (_, on_target), = early.taps(block, raws, None)
     assert staged != on_target
+
+
+def test_a_first_pass_that_will_be_mastered_again_taps_nothing(tmp_path):
+    """A chapter whose first pass misses the target by more than the second pass's threshold (here
+    a limiter loss 1 LU wrong) is mastered again: an edit's block is tapped in that second pass
+    only, where its encoding can be kept, not in the first (an encoding thrown away)."""
+    target = TARGETS["default"]
+    guesses: list[float | None] = []
+
+    class Recording:
+        def taps(self, block: Block, raws: RawBlocks, level_lufs: float | None) -> list:
+            guesses.append(level_lufs)
+            return []
+
+        def adopt(self, *args: object) -> None:
+            pass
+
+    plan = sentences(tmp_path / "s", 16, 9.0)
+    master_piece(plan, target, RATE, tmp_path / "cache", tmp_path / "work", 2, -1.0, Recording())
+    edited = list(plan.paths)
+    edited[-1] = tmp_path / "s" / "edited.wav"
+    shutil.copyfile(plan.paths[-3], edited[-1])
+    plan2 = ChapterPlan("c1", tuple(edited), plan.pauses_ms)
+    piece = master_piece(plan2, target, RATE, tmp_path / "cache", tmp_path / "work", 2, -1.0, Recording())
+    record = json.loads(piece_path(tmp_path / "cache", plan2.key(target, RATE), ".json").read_text())
+    assert record["tried"]  # a second pass was made
+    assert len(guesses) == 1 and guesses[0] == pytest.approx(piece.level_lufs, abs=0.05)

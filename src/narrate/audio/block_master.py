@@ -37,6 +37,7 @@ from narrate.audio.piece import (
 ROOM_TONE_AMPLITUDE = 0.002
 ROOM_TONE_SEED = 0x4ACC
 LIMITER_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under ``master_peak_dbtp``
+SECOND_PASS_LU = 0.3  # a limited master further than this from the target is mastered again (``_normalize``)
 
 # A tap: ffmpeg's arguments for a second process that reads a block's master from ``source``
 # (input options and ``-i``) as it is written, and writes ``out``; where its output is kept. A
@@ -169,7 +170,7 @@ def _normalize(raws: RawBlocks, in_rate: int, target: LoudnessTarget, cache_dir:
                                      raw_levels=raw_levels)
     if limited and measured.integrated_lufs > -69.0:
         shortfall = target.integrated_lufs - level.integrated_lufs
-        if abs(shortfall) > 0.3:
+        if abs(shortfall) > SECOND_PASS_LU:
             tried |= {b.key for b in mastered}
             gain = round(gain + shortfall, 1)
     mastered, level = _master_blocks(raws, in_rate, target, gain, limited, cache_dir, jobs, final=True, early=early,
@@ -197,7 +198,8 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
     ``early``: when some of the chapter's blocks are cached at this gain (an edit), the blocks
     mastered now are encoded as they are written (``EarlyEncodes``); a cold chapter is not. The
     encodings' compensation is guessed from the chapter's level with the cached blocks' masters and
-    the others' ``raw_levels`` at ``gain`` (the limiter aside, what their masters will measure).
+    the others' ``raw_levels`` at ``gain`` (the limiter aside, what their masters will measure); a
+    first pass that this level says will be mastered again taps nothing.
     """
     results: list[tuple[Block, dict] | None] = [None] * len(raws.blocks)
     todo: list[int] = []
@@ -221,6 +223,8 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
     if tapped and target.measure == "lufs" and len(raw_levels) == len(blocks):
         guess = combined_level([result[1] if result is not None else {"m": [m + gain for m in raw_levels[i]["m"]]}
                                 for i, result in enumerate(results)], target).integrated_lufs
+        # a first pass that will be mastered again (its level too far off) would only waste its taps
+        tapped = final or not limited or abs(target.integrated_lufs - guess) <= SECOND_PASS_LU - 0.05
 
     def run(group: list[int]) -> None:  # one ffmpeg run masters the group's blocks
         made = [(raws.path(i), blocks[i].wav if final else raws.staged(blocks[i].key), blocks[i].frames)
