@@ -198,8 +198,9 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
     ``early``: when some of the chapter's blocks are cached at this gain (an edit), the blocks
     mastered now are encoded as they are written (``EarlyEncodes``); a cold chapter is not. The
     encodings' compensation is guessed from the chapter's level with the cached blocks' masters and
-    the others' ``raw_levels`` at ``gain`` (the limiter aside, what their masters will measure); a
-    first pass that this level says will be mastered again taps nothing.
+    the others' ``raw_levels`` at ``gain`` less what the limiter took off the cached ones (their
+    masters against their raw levels at ``gain``); a first pass that this level says will be
+    mastered again taps nothing.
     """
     results: list[tuple[Block, dict] | None] = [None] * len(raws.blocks)
     todo: list[int] = []
@@ -221,7 +222,13 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
     tapped = early is not None and len(todo) < len(blocks) and os.name == "posix"  # taps pass pipes (POSIX)
     guess = None
     if tapped and target.measure == "lufs" and len(raw_levels) == len(blocks):
-        guess = combined_level([result[1] if result is not None else {"m": [m + gain for m in raw_levels[i]["m"]]}
+        def at(shift: float, index: int) -> dict:
+            return {"m": [m + shift for m in raw_levels[index]["m"]]}
+
+        cached = [i for i, result in enumerate(results) if result is not None]
+        taken = combined_level([at(gain, i) for i in cached], target).integrated_lufs - \
+            combined_level([results[i][1] for i in cached], target).integrated_lufs  # type: ignore[index]
+        guess = combined_level([result[1] if result is not None else at(gain - taken, i)
                                 for i, result in enumerate(results)], target).integrated_lufs
         # a first pass that will be mastered again (its level too far off) would only waste its taps
         tapped = final or not limited or abs(target.integrated_lufs - guess) <= SECOND_PASS_LU - 0.05
