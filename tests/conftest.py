@@ -77,10 +77,12 @@ def run_slow(config) -> bool:
 # so these start first and the many short files fill the end; by default it would order the files
 # by their number of tests, which left a one-test file of two minutes to run alone at the end.
 LONGEST_FIRST = ("test_ray.py", "test_build_engine.py", "test_ray_editions.py", "test_ray_rebuild.py",
-                 "test_readalong.py", "test_reliability.py", "test_incremental.py", "test_ray_safety.py",
-                 "test_import.py", "test_audio_blocks.py", "test_ace.py", "test_epub.py", "test_ray_cache.py",
-                 "test_readalong_credits.py", "test_reproducible.py", "test_languages.py",
-                 "test_publish_package.py")
+                 "test_studio_handoff.py", "test_readalong.py", "test_reliability.py", "test_bad_input.py",
+                 "test_check.py", "test_audio_blocks.py", "test_ray_cache.py", "test_incremental.py", "test_epub.py",
+                 "test_reproducible.py", "test_ray_safety.py", "test_reliability_three.py", "test_ace.py",
+                 "test_narrated_build.py", "test_audio_tasks.py", "test_check_store.py", "test_chapter_cost.py",
+                 "test_readalong_credits.py", "test_page_list.py", "test_publish_package.py", "test_import.py",
+                 "test_languages.py")
 
 
 def longest_first(items) -> None:
