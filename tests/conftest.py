@@ -16,6 +16,7 @@ import textwrap
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -228,22 +229,39 @@ def build_english_samples(root: Path, formats: tuple[str, ...]) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def english_samples(tmp_path_factory, worker_id) -> Path:
-    """The English samples' project with their EPUB and read-along EPUB in output/, built once per
-    test run: under xdist the workers share one build (the first to need it builds it while the
-    other waits on a lock). Tests only read it; one that builds or edits copies it first."""
-    formats = ("epub", "epub-readaloud")
+def built_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], Path]) -> Path:
+    """``make(folder)`` (a build; it returns the project it made in ``folder``), run once per test run:
+    under xdist the workers share it (the first to need it makes it while the other waits on a lock)."""
     if worker_id == "master":  # no xdist: this process's own temp folder
-        return build_english_samples(tmp_path_factory.mktemp("english-samples") / "project", formats)
-    shared = tmp_path_factory.getbasetemp().parent / "english-samples"  # this run's, common to its workers
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / name  # this run's, common to its workers
     with open(f"{shared}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / "built").exists():
             shutil.rmtree(shared, ignore_errors=True)
-            build_english_samples(shared / "project", formats)
-            (shared / "built").write_text("")
-    return shared / "project"
+            shared.mkdir()
+            made = make(shared)
+            (shared / "built").write_text(made.relative_to(shared).as_posix(), encoding="utf-8")
+        return shared / (shared / "built").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def english_samples(tmp_path_factory, worker_id) -> Path:
+    """The English samples' project with their EPUB and read-along EPUB in output/, built once per
+    test run and shared by the workers. Tests only read it; one that builds or edits copies it first."""
+    formats = ("epub", "epub-readaloud")
+    return built_once(tmp_path_factory, worker_id, "english-samples",
+                      lambda folder: build_english_samples(folder / "project", formats))
+
+
+@pytest.fixture(scope="session")
+def published_article(tmp_path_factory, worker_id) -> Path:
+    """The publish tests' article in every format (publish_helpers.build_project, fake voice), built
+    once per test run for test_publish_package, test_publish_page and test_reliability. Tests copy
+    it (sources, cache and output) before they package, build or edit."""
+    from publish_helpers import build_project
+
+    return built_once(tmp_path_factory, worker_id, "published-article", build_project)
 
 
 def copy_project(root: Path, dest: Path) -> Path:
