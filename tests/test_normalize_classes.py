@@ -68,7 +68,7 @@ READINGS = [
     # an address never starts with a dot
     ("ping .ops@corp.example.org now", "ping . ops at corp dot example dot org now"),
     # a lower-case name with an ending not in any list is still an address
-    ("open notes.txt and site.museum", "open notes dot txt and site dot museum"),
+    ("open notes.txt and site.museum", "open notes dot T X T and site dot museum"),
     # a letter after the number in a code after a hyphen is a letter
     ("Fill in form K-7b today", "Fill in form K-seven B today"),
     # a time or unit abbreviation after "per" is its word, singular
@@ -179,9 +179,9 @@ SIXTH_ROUND = [
     # a quarter's year stands apart from "Q4": glued, "Q400" and "H264" are names
     ("a Q400 with H264 video", "a Q four hundred with H two sixty-four video"),
     # a scheme the browser does not supply is said as typed; "mailto:" goes unsaid, the address is said
-    ("Open file:///srv/notes/todo.txt", "Open file colon slash slash slash srv slash notes slash todo dot txt"),
+    ("Open file:///srv/notes/todo.txt", "Open file colon slash slash slash S R V slash notes slash todo dot T X T"),
     ("Get ftp://ftp.example.org/pub/tools.tar today",
-     "Get ftp colon slash slash ftp dot example dot org slash pub slash tools dot tar today"),
+     "Get F T P colon slash slash F T P dot example dot org slash pub slash tools dot tar today"),
     ("Write to mailto:desk@example.org.", "Write to desk at example dot org."),
 ]
 
@@ -383,7 +383,7 @@ TENTH_ROUND = [
     ("Ring 0161.496.0731 before noon.", "Ring zero one six one, four nine six, zero seven three one before noon."),
     ("It rose to 0161.49 units.", "It rose to zero one six one point four nine units."),
     # a file's ".jpg" is said as the format is named
-    ("Attach scan.jpg, not scan.png.", "Attach scan dot jpeg, not scan dot png."),
+    ("Attach scan.jpg, not scan.png.", "Attach scan dot jpeg, not scan dot P N G."),
     # found beside: a name ending "-ia", "-io" in a headline was spelled ("I N D I A"); in mixed text a
     # capital word so ending stays an initialism
     ("FLOODS IN SOMALIA AND SYRIA, SNOW IN OHIO", "floods in Somalia and Syria, snow in Ohio"),
@@ -449,4 +449,217 @@ def test_name_particles_in_capitals(text, expected):
     ("See rooms 101-105B.", "See rooms one hundred one to one hundred five B."),
 ])
 def test_model_number_with_variant_letters(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a measure before a plural noun needs no article to be an adjective ("ten to twelve
+# kilogram bags", "five-dollar bills"); a time, an adverb in -s and a verb after the measure keep the plural, and
+# one number after a determiner is left as it was (it may be the subject: "the five kilometers runs")
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Stack the 20-25 lb sacks and sell 3 to 4 m planks.",
+     "Stack the twenty to twenty-five pound sacks and sell three to four meter planks."),
+    ("Hikers carried 10-15 kg packs.", "Hikers carried ten to fifteen kilogram packs."),
+    ("After 2-3 years rents doubled.", "After two to three years rents doubled."),
+    ("We rowed 4-6 miles towards shore.", "We rowed four to six miles towards shore."),
+    ("Only 2-3 km separates the villages.", "Only two to three kilometers separates the villages."),
+    ("The huts are 3-4 km apart.", "The huts are three to four kilometers apart."),
+    ("Buy 12 oz cans and 3 mm screws.", "Buy twelve-ounce cans and three-millimeter screws."),
+    ("She tipped in $5 bills.", "She tipped in five-dollar bills."),
+    ("She lost 10 pounds weeks ago, thanks to 5 km walks.",
+     "She lost ten pounds weeks ago, thanks to five-kilometer walks."),
+    ("The 5 km runs along the river.", "The five kilometers runs along the river."),
+    ("They drove 20 miles northwards.", "They drove twenty miles northwards."),
+])
+def test_ranged_measure_before_a_plural_noun(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a capital B or M after a range is billions or millions before a plural noun, once
+# for the whole range; before a noun in the singular it is the last label's letter
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Offices in the 201-204B wing", "Offices in the two hundred one to two hundred four B wing"),
+    ("The app has 20-30M downloads.", "The app has twenty to thirty million downloads."),
+    ("Forecasts said 4-5bn people.", "Forecasts said four to five billion people."),
+    ("The 300M users stayed.", "The three hundred million users stayed."),
+])
+def test_scale_letter_after_a_range(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a model number in the plural ("300ERs", "747-400s") is still a model, the plural
+# said on its last word; a range of years ending in a decade's plural is a range of decades
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Two 777-200ERs sat on the apron.", "Two seven seventy-seven two hundred E R's sat on the apron."),
+    ("Boeing 737-800s and Airbus A320-200s", "Boeing seven thirty-seven eight hundreds and Airbus A three twenty two "
+     "hundreds"),
+    ("The 777-300ER landed.", "The seven seventy-seven three hundred E R landed."),
+    ("Prices rose in the 1970-80s.", "Prices rose in the nineteen seventies to eighties."),
+    ("Music of the 1950-1960s", "Music of the nineteen fifties to nineteen sixties"),
+    ("in the 1960s-70s", "in the nineteen sixties to seventies"),
+    ("It ran 1960-1970.", "It ran nineteen sixty to nineteen seventy."),
+])
+def test_model_plural_and_decade_range(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a four-letter capital word opening "US" that is no English word is a United States
+# body's initialism, spelled in a headline in capitals too; words, names with "SH" and "-ia" places stay words
+@pytest.mark.parametrize(("text", "expected"), [
+    ("LEAKED USIA CABLES SHOW DOUBTS", "leaked U S I A cables show doubts"),
+    ("Pilots of the USAF flew.", "Pilots of the U S A F flew."),
+    ("A USGS MAP OF THE VALLEY", "A U S G S map of the valley"),
+    ("USHA WINS THE RACE", "usha wins the race"),
+    ("THE USER GUIDE IS OUT", "the user guide is out"),
+    ("STORMS IN ASIA AND SOMALIA", "storms in Asia and Somalia"),
+])
+def test_united_states_initialisms(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a name's particle after a preposition in capitals is the name's when the word after
+# it is no English word ("IN LA PAZ"); before an English word, or after an article, "LA" stays the city's letters
+@pytest.mark.parametrize(("text", "expected"), [
+    ("PROTESTS SPREAD IN LA PAZ", "protests spread in la Paz"),
+    ("TRAINS FROM LA ROCHELLE ARE LATE", "trains from la rochelle are late"),
+    ("STUCK IN LA TRAFFIC AGAIN", "stuck in L A traffic again"),
+    ("THE LA LAKERS WIN AGAIN", "the L A lakers win again"),
+])
+def test_name_particle_after_a_preposition(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: "LE", "LES", "DES" … after a preposition are a name's even before an English word
+# ("IN LE MANS": "MANS" is in the word list); "LA" before one stays the city's letters, as above
+@pytest.mark.parametrize(("text", "expected"), [
+    ("RAIN STOPS PLAY IN LE MANS", "rain stops play in le mans"),
+    ("SNOW FALLS AT LES ARCS", "snow falls at les arcs"),
+    ("STUCK IN LA TRAFFIC AGAIN", "stuck in L A traffic again"),
+])
+def test_french_particle_after_a_preposition(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a scale after a range of money is the whole range's ("$10-15 billion" is ten to
+# fifteen billion dollars, never "ten dollars to fifteen billion dollars"); without a scale each end is money
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The fund sought $20-25 billion.", "The fund sought twenty to twenty-five billion dollars."),
+    ("Repairs ran £3-4bn and $1.5-2M.", "Repairs ran three to four billion pounds and one point five to two million "
+     "dollars."),
+    ("Tickets cost $20-25 each.", "Tickets cost twenty dollars to twenty-five dollars each."),
+])
+def test_scale_after_a_range_of_money(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: two percentages joined by a dash are each said ("fifty-five percent to forty-five
+# percent", was "…percent-forty-five percent"); a spaced hyphen stays punctuation
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The split was 55%-45% in the end.", "The split was fifty-five percent to forty-five percent in the end."),
+    ("Fees of 2% – 3% apply.", "Fees of two percent to three percent apply."),
+    ("Turnout rose 4% - 2% had been expected.", "Turnout rose four percent - two percent had been expected."),
+])
+def test_two_percentages_joined_by_a_dash(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a number after "No." or "#" whose second group is longer ("No. 21-476") is a docket's
+# or an order's number, said in its groups digit by digit, as is a chain of groups with one of four digits or
+# more ("12-3456-78"); same-length pairs after "No." or "#" and short chains stay ranges and counts
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The court heard No. 19-840 today.", "The court heard number one nine, eight four zero today."),
+    ("Quote order #55-20931 please.", "Quote order number five five, two zero nine three one please."),
+    ("Part 34-5678-90 is out of stock.", "Part three four, five six seven eight, nine zero is out of stock."),
+    ("Read issues #4-6 and Nos. 20-25.", "Read issues number four to six and numbers twenty to twenty-five."),
+    ("They played a 4-4-2 system.", "They played a four-four-two system."),
+])
+def test_docket_and_order_numbers(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: a unit's abbreviation with its period inside a sentence ("3 lbs. of rice") loses the
+# period once said as a word (it was "three pounds. of rice", a sentence's end to the voice); at the end it stays
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Add 3 lbs. of rice and 2 tsp. salt.", "Add three pounds of rice and two teaspoons salt."),
+    ("Walk 2 mi., then rest 10 min. before lunch.", "Walk two miles, then rest ten minutes before lunch."),
+    ("The bag weighs 4 lbs. We took it.", "The bag weighs four pounds. We took it."),
+])
+def test_unit_abbreviation_period_inside_a_sentence(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: "Approx." opening a sentence is read like "approx." (it was left to the voice)
+def test_approx_with_a_capital():
+    said = normalize("Approx. 2,400 seats were sold.", "en-US")
+    assert said == "Approximately two thousand four hundred seats were sold."
+    assert normalize("It is approx. 3 km.", "en-US") == "It is approximately three kilometers."
+
+
+# Issue 27, eleventh round: capitals, a model's number and a sayable word in small letters glued after it are a
+# product's name ("A three twenty neo"), not a code spelled letter by letter; a suffix without a vowel, a
+# serial number and a code in small letters stay spelled and copied
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Our A320neo fleet grew.", "Our A three twenty neo fleet grew."),
+    ("The X200pro sold out.", "The X two hundred pro sold out."),
+    ("the F150xl truck", "the F one five zero X L truck"),
+    ("Serial A321neo was logged.", "Serial A three two one N E O was logged."),
+    ("the ab123cd code", "the A B one two three C D code"),
+])
+def test_product_name_with_a_word_after_its_number(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, eleventh round: "YoY", "QoQ" in business writing are said in full, and "ea." after a price is "each"
+# (its period kept where it ends the sentence)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sales rose 8% YoY and fell 2% QoQ.", "Sales rose eight percent year over year and fell two percent quarter "
+     "over quarter."),
+    ("Mugs were $4 ea. and cups 2 ea.", "Mugs were four dollars each and cups two each."),
+])
+def test_business_abbreviations(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: a part of an address that cannot be said ("dgx", no vowel and no word) is spelled,
+# and so is such a cluster opening or closing a run-together name, the rest said as its words; names that
+# are words or common as they are, sayable clusters ("str", "sch") and interjections stay as they were
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mail support-kvm@hostco.net or kvmtechhelp@hostco.net today.",
+     "Mail support dash K V M at hostco dot net or K V M tech help at hostco dot net today."),
+    ("Docs at example.org/pdfsearch and example.org/cdn-farm.",
+     "Docs at example dot org slash P D F search and example dot org slash C D N dash farm."),
+    ("Get it from example.org/officexp now.", "Get it from example dot org slash office X P now."),
+    ("See streamline.com and schoolnews.org.", "See streamline dot com and school news dot org."),
+    ("Visit example.org/hmm or example.org/bookstand.",
+     "Visit example dot org slash hmm or example dot org slash bookstand."),
+    ("Write to nvidia.com/help or ourdailynews@example.org.",
+     "Write to nvidia dot com slash help or our daily news at example dot org."),
+])
+def test_unsayable_letters_in_addresses(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: a life's dates in a note, "b." and "d." before a year, are "born" and "died";
+# "temp." before a number is "temperature"; elsewhere the letters are left as they were
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rosa Vidal (b. 1948) painted it.", "Rosa Vidal (born nineteen forty-eight) painted it."),
+    ("Jan Brun (b. 1890, d. 1961) built it.", "Jan Brun (born eighteen ninety, died nineteen sixty-one) built it."),
+    ("Old Hugh (d. c. 1210) held the fort.", "Old Hugh (died circa twelve ten) held the fort."),
+    ("Temp. 38 degrees at noon; min temp. -4°C.", "Temperature thirty-eight degrees at noon; min temperature "
+     "minus four degrees Celsius."),
+    ("Go to row b. 1990 was dry.", "Go to row b. nineteen ninety was dry."),
+    ("Keep the temp. steady.", "Keep the temp. steady."),
+])
+def test_life_dates_and_temperature(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, twelfth round: a count before a measure that is no length is a number of such things, "times"
+# ("4x 8TB disks"), not "by", which says a grid's or a board's sides (kept for those)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The array holds 4x 8TB disks.", "The array holds four times eight-terabyte disks."),
+    ("It ships with 2 x 32 GB of memory.", "It ships with two times thirty-two gigabytes of memory."),
+    ("a 6x 9 grid and a 4x 400m relay", "a six by nine grid and a four by four hundred meters relay"),
+    ("Cut 20x30cm panels.", "Cut twenty by thirty-centimeter panels."),
+])
+def test_count_of_measures(text, expected):
     assert normalize(text, "en-US") == expected

@@ -25,7 +25,7 @@ READINGS = [
     ("ISSN 1234-5679", "I S S N one two three four, five six seven nine"),
     ("Order 3-14159-26535-8 today", "Order three, one four one five nine, two six five three five, eight today"),
     # web addresses: country endings, digits as names
-    ("Visit archive.org.nz or kunst.at for scans.", "Visit archive dot org dot nz or kunst dot at for scans."),
+    ("Visit archive.org.nz or kunst.at for scans.", "Visit archive dot org dot N Z or kunst dot at for scans."),
     ("Mail desk4521@news.example.com", "Mail desk four five two one at news dot example dot com"),
     ("See example.org/issue/20230417 now",
      "See example dot org slash issue slash two zero two three zero four one seven now"),

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 
 import feedparser
 import pytest
-from publish_helpers import HOSTILE, KEY, SUBSCRIBERS, build_project, copy_project
+from publish_helpers import HOSTILE, KEY, SUBSCRIBERS, copy_project
 
 from narrate.errors import PublishError
 from narrate.publish import package
@@ -23,14 +23,9 @@ BASE = "https://cdn.example.com/editions"
 EMAILS = ("ann.lee@example.org", "bob@example.org", "cat@example.net")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_project(tmp_path_factory.mktemp("publish"))
-
-
 @pytest.fixture
-def project(built, tmp_path):
-    return copy_project(built, tmp_path / "copy")
+def project(published_article, tmp_path):
+    return copy_project(published_article, tmp_path / "copy")
 
 
 def run(root: Path, **kw):

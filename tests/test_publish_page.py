@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from publish_helpers import KEY, SUBSCRIBERS, build_project, copy_project
+from publish_helpers import KEY, SUBSCRIBERS, copy_project
 
 from narrate.publish import package
 from narrate.publish.subscribers import make_token
@@ -119,7 +119,7 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, request):
     # Outside CI a missing browser skips; in CI (CI=true, as .ci/run is run) it fails, so a
     # broken setup cannot pass as a green run.
     missing = pytest.fail if os.environ.get("CI") else pytest.skip
@@ -129,7 +129,7 @@ def site(tmp_path_factory):
         missing(f"axe-core is needed at {AXE} (npm install --prefix .venv/axe axe-core@4) "
                 "or set NARRATE_AXE_JS")
     base = tmp_path_factory.mktemp("page")
-    root = copy_project(build_project(base), base / "site")
+    root = copy_project(request.getfixturevalue("published_article"), base / "site")  # after the tools' checks
     report = package(root, base_url="https://cdn.example.com/editions/", subscribers=SUBSCRIBERS, key=KEY)
     return report.dist
 

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from conftest import missing_tool
 
+from narrate.audio import ray_spans
 from narrate.audio.cluster import write_entries
 from narrate.audio.encoding import concat_adts, concat_mp3
 from narrate.audio.ffmpeg import run_ffmpeg
-from narrate.audio.ray_spans import Spans, adts_frames, find_spans, mp3_frames, with_spans
+from narrate.audio.ray_spans import Spans, SpanSources, adts_frames, find_spans, mp3_frames, with_spans
 
 RATE = 44100
 
@@ -125,3 +126,54 @@ def test_a_chapters_joined_encoding_is_sent_as_spans_of_its_blocks_and_written_w
     received = write_entries(cache, sent)
     assert received < sum(len(data) for data in entries.values()) * 0.6
     assert {rel: (cache / rel).read_bytes() for rel in entries} == entries
+
+
+class Counted(bytes):
+    """Bytes that count the slices taken of them (a look-up by a position's first bytes is one)."""
+
+    slices = 0
+
+    def __getitem__(self, key):  # noqa: ANN001, ANN204
+        if isinstance(key, slice):
+            Counted.slices += 1
+        return super().__getitem__(key)
+
+
+def test_bytes_no_block_holds_are_skipped_not_looked_up_one_by_one(blocks, tmp_path):
+    """A stitched MP3's tag with its cover, an M4B's tables: bytes that match nothing were looked up
+    position by position in Python (about a microsecond a byte; 0.1-0.3 CPU-s per edition in the
+    stitching tasks). The same spans come back with a few look-ups per frame, not one per byte."""
+    edition = joined(blocks, ".mp3", tmp_path).read_bytes()
+    cover = np.random.default_rng(5).integers(0, 256, 100_000, dtype=np.uint8).tobytes()
+    tag = b"ID3\x03\x00\x00\x00\x00\x10\x00" + cover  # under half the file: still sent as spans
+    data = Counted(tag + edition)
+    Counted.slices = 0
+    spans = find_spans(data, blocks)
+    assert isinstance(spans, Spans)
+    assert spans.rebuild(blocks.__getitem__) == bytes(data)
+    assert spans.sent < len(tag) + 1500
+    frames = len(mp3_frames(edition))
+    assert Counted.slices < 4 * frames < len(cover) / 10  # per frame, not per byte of the cover
+    noise = Counted(cover * 3)  # a file copying nothing: given up on without a look-up per byte
+    Counted.slices = 0
+    assert find_spans(noise, blocks) is None
+    assert Counted.slices < 100
+
+
+def test_files_looked_up_among_the_same_sources_parse_their_frames_once(blocks, tmp_path, monkeypatch):
+    """A stitching task looks its MP3, M4B and read-along EPUB up among the same blocks: each block's
+    frames are found once (``SpanSources``), not once per file."""
+    calls: list[str] = []
+    real = ray_spans.frame_units
+
+    def counted(name, data):  # noqa: ANN001, ANN202
+        calls.append(name)
+        return real(name, data)
+
+    monkeypatch.setattr(ray_spans, "frame_units", counted)
+    mp3 = joined(blocks, ".mp3", tmp_path).read_bytes()
+    sources = SpanSources(blocks)
+    for data in (mp3, b"ID3\x03\x00\x00\x00\x00\x00\x10" + bytes(16) + mp3, mp3 + bytes(300)):
+        spans = find_spans(data, sources)
+        assert isinstance(spans, Spans) and spans.rebuild(blocks.__getitem__) == data
+    assert sorted(calls) == sorted(blocks)  # each codec entry parsed once for the three files

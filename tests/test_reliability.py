@@ -227,13 +227,13 @@ def test_two_concurrent_builds_both_finish_with_intact_output(project):
 # ------------------------------------------------------------- private files
 
 
-def test_subscriber_links_are_never_readable_by_others(tmp_path, monkeypatch):
-    from publish_helpers import KEY, SUBSCRIBERS, build_project
+def test_subscriber_links_are_never_readable_by_others(published_article, tmp_path, monkeypatch):
+    from publish_helpers import KEY, SUBSCRIBERS, copy_project
 
     from narrate import artifacts
     from narrate.publish import package
 
-    root = build_project(tmp_path)
+    root = copy_project(published_article, tmp_path / "project")
     modes: list[int] = []
     real_replace = os.replace
 

@@ -22,7 +22,7 @@ CASES = [
     # a name common on the web as it is (a brand) stays; letters without a vowel stay to be spelled;
     # digits are said digit by digit as before
     ("Mail frontdesk@bbc.co.uk or team42@nytimes.com",
-     "Mail front desk at bbc dot co dot uk or team four two at nytimes dot com"),
+     "Mail front desk at B B C dot co dot uk or team four two at nytimes dot com"),
     ("wikipedia.org/wiki/poetryfoundation", "wikipedia dot org slash wiki slash poetry foundation"),
     # the likelier reading wins when it is clearly likelier ("kid sex change" is far less likely)
     ("kidsexchange.org and nvidia.com", "kids exchange dot org and nvidia dot com"),

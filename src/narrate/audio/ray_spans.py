@@ -24,11 +24,15 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import numpy as np
+
 LITERAL = 0xFFFFFFFF  # the source index of a piece copied from ``Spans.literals``
 MIN_SIZE = 64 * 1024  # a smaller file is sent as it is
 KEY = 16  # bytes of a frame's start it is looked up by
 INDEXED = 2  # frames of each entry looked up by their start (an MP3 edition skips each block's Xing frame)
 WINDOW = 4096  # how far on a run's next frame is looked for after something inserted
+PREFIX = 4  # bytes of a unit's start the positions that match nothing are skipped by
+SKIP_WINDOW = 1024  # bytes searched at once for the next such position at first (then 4 times more, to 1 MB)
 CODEC_SUFFIXES = (".mp3", ".aac")
 
 _MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
@@ -121,24 +125,68 @@ class Spans:
         return data if len(data) == self.size and zlib.crc32(data) == self.crc else None
 
 
-def find_spans(data: bytes, sources: Mapping[str, bytes]) -> Spans | None:
-    """``data`` as ``Spans`` of ``sources`` (name → bytes the receiver holds), or None when it is small
-    or copies less than half of its bytes from them (then it is sent as it is)."""
+class SpanSources:
+    """The entries files may be sent as spans of, their codec frames found once for every file looked up
+    among them (a stitching task looks up its MP3, its M4B and its read-along EPUB among the same blocks;
+    parsing every block's frames again for each was most of what a look-up cost)."""
+
+    def __init__(self, sources: Mapping[str, bytes]):
+        self.names = [name for name in sources if name.endswith(CODEC_SUFFIXES)]
+        self.blobs = [sources[name] for name in self.names]
+        self._index: tuple[list[tuple[int, array, array]], dict[bytes, list[tuple[int, int]]], np.ndarray] | None = None
+
+    def index(self) -> tuple[list[tuple[int, array, array]], dict[bytes, list[tuple[int, int]]], np.ndarray]:
+        """(runs: (source number, offsets, lengths) of each run of units; a unit's first KEY bytes → its
+        (run, unit)s, for the first INDEXED units of each run; the first PREFIX bytes of those keys)."""
+        if self._index is None:
+            runs: list[tuple[int, array, array]] = []
+            index: dict[bytes, list[tuple[int, int]]] = {}
+            for number, (name, blob) in enumerate(zip(self.names, self.blobs, strict=True)):
+                for offsets, lengths in frame_units(name, blob):
+                    run = len(runs)
+                    runs.append((number, offsets, lengths))
+                    for unit in range(min(INDEXED, len(offsets))):
+                        if lengths[unit] >= KEY:
+                            index.setdefault(blob[offsets[unit]:offsets[unit] + KEY], []).append((run, unit))
+            keys = np.unique(np.frombuffer(b"".join(key[:PREFIX] for key in index), dtype=">u4"))
+            self._index = runs, index, keys
+        return self._index
+
+
+def find_spans(data: bytes, sources: Mapping[str, bytes] | SpanSources) -> Spans | None:
+    """``data`` as ``Spans`` of ``sources`` (name → bytes the receiver holds; a ``SpanSources`` when several
+    files are looked up among the same), or None when it is small or copies less than half of its bytes
+    from them (then it is sent as it is)."""
     if len(data) < MIN_SIZE:
         return None
-    names = [name for name in sources if name.endswith(CODEC_SUFFIXES)]
-    blobs = [sources[name] for name in names]
-    runs: list[tuple[int, array, array]] = []  # (source index, offsets, lengths)
-    index: dict[bytes, list[tuple[int, int]]] = {}  # a unit's first KEY bytes → (run, unit)
-    for number, (name, blob) in enumerate(zip(names, blobs, strict=True)):
-        for offsets, lengths in frame_units(name, blob):
-            run = len(runs)
-            runs.append((number, offsets, lengths))
-            for unit in range(min(INDEXED, len(offsets))):
-                if lengths[unit] >= KEY:
-                    index.setdefault(blob[offsets[unit]:offsets[unit] + KEY], []).append((run, unit))
+    known = sources if isinstance(sources, SpanSources) else SpanSources(sources)
+    names, blobs = known.names, known.blobs
+    runs, index, keys = known.index()
     if not index:
         return None
+    view = np.frombuffer(data, dtype=np.uint8)
+
+    def unit_prefix(run: int, unit: int) -> bytes:
+        number, offsets, _ = runs[run]
+        return blobs[number][offsets[unit]:offsets[unit] + PREFIX]
+
+    def skip(at: int, lengths: list[int], prefixes: list[bytes]) -> int:
+        """The first position from ``at`` whose next PREFIX bytes begin an indexed unit or one of
+        ``prefixes`` (the units a run may go on with), or ``end`` when there is none."""
+        if any(length < PREFIX for length in lengths):  # a unit too short to be looked for by its start
+            return at
+        wanted = keys if not prefixes else np.union1d(keys, np.frombuffer(b"".join(prefixes), dtype=">u4"))
+        window = SKIP_WINDOW
+        while at + PREFIX <= end:
+            stop = min(end, at + window + PREFIX - 1)  # the positions at .. stop - PREFIX
+            chunk = view[at:stop].astype(np.uint32)
+            words = chunk[:-3] << 24 | chunk[1:-2] << 16 | chunk[2:-1] << 8 | chunk[3:]
+            hits = np.flatnonzero(np.isin(words, wanted))
+            if hits.size:
+                return at + int(hits[0])
+            at = stop - PREFIX + 1
+            window = min(4 * window, 1 << 20)
+        return end
     pieces = array("I")
     literals = bytearray()
     copied = 0
@@ -191,7 +239,9 @@ def find_spans(data: bytes, sources: Mapping[str, bytes]) -> Spans | None:
                 pos = ahead
                 continue
             current = []
-        pos += 1
+        # on to the next position anything may match at (a unit's first bytes there): bytes that match
+        # nothing (a tag, a cover, an M4B's tables) are skipped in C, not looked up one by one in Python
+        pos = skip(pos + 1, [runs[r][2][u] for r, u in current], [unit_prefix(r, u) for r, u in current])
         if 2 * (copied + end - pos) < len(data):  # half can no longer be copied: sent as it is (below)
             return None
     if 2 * copied < len(data):

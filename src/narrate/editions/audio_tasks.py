@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from narrate import model as m
 from narrate.artifacts import atomic_write
 from narrate.audio.cluster import write_entries
 from narrate.audio.master import used_cache_files
-from narrate.audio.ray_spans import CODEC_SUFFIXES, Spans, find_spans, inside
+from narrate.audio.ray_spans import Spans, SpanSources, find_spans, inside
 from narrate.audio.ray_worker import Stored, local_voice, made_entries
 from narrate.editions.context import PublicationContext
 from narrate.editions.makers import MAKERS
@@ -57,6 +57,8 @@ class AudioJob:
     cache_key: str  # the voice's cache key on the head (a packaged Piper voice's is its package's version,
     # its shipped copy's would be the file's hash: the node must find the head's entries)
     epoch: str | None = None  # the head's SOURCE_DATE_EPOCH (an M4B's creation time), None when unset
+    cover: tuple[bytes, str] | None = None  # (bytes, extension) of the cover this build's text task made, if
+    # it is back: the tags and the M4B embed it (rendering a generated cover again cost the task ~0.4 CPU-s)
 
 
 @dataclass
@@ -80,10 +82,10 @@ def make_audio(job: AudioJob, profile: Any, files: dict[str, bytes] | Stored
             for rel, data in job.cache.items():
                 atomic_write(cache / "audio" / rel, data, fsync=False)
             ctx = PublicationContext(job.text.doc, root, Path(scratch) / "out", job.text.config, job.voice, cache,
-                                     page_list=job.text.page_list, formats=job.text.formats,
+                                     _cover=job.cover, page_list=job.text.page_list, formats=job.text.formats,
                                      prepared=(here, job.script, HeadKeyed(engine, job.cache_key)))
             made, warnings = {}, {}
-            encoded = {rel: data for rel, data in job.cache.items() if rel.endswith(CODEC_SUFFIXES)}
+            encoded = SpanSources(job.cache)  # the blocks' frames found once for all the files
             try:
                 for maker in job.text.makers:
                     # a file that copies the encoded blocks the head holds is sent as spans of them
@@ -155,7 +157,8 @@ def narration_entries(cache_dir: Path, profile: Any, engine: Any, script: Any) -
 
 def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
                 wanted: Sequence[tuple[m.Document, str, tuple[str, ...]]], prepared: dict[str, tuple[Any, Any]],
-                formats: tuple[str, ...], page_list: bool) -> tuple[Any, dict[str, TextResult], list[int]]:
+                formats: tuple[str, ...], page_list: bool, made_text: Mapping[str, TextResult] | None = None
+                ) -> tuple[Any, dict[str, TextResult], list[int]]:
     """Each (document, voice, makers) of ``wanted`` as a task for ``executor``'s cluster
     (``audio.cluster.Tasks``), read by the (profile, script) ``prepared`` holds for its slug when the
     task is sent; the slug → finished editions it fills, and a one-item list counting the bytes
@@ -171,7 +174,7 @@ def audio_tasks(executor: Any, root: Path, config: Config, cache_dir: Path,
         engine = keyed_engine(profile, engines)
         job = AudioJob(TextJob(doc, config, makers, formats, page_list, read_files(root, doc)), voice, script,
                        narration_entries(cache_dir, profile, engine, script), engine.cache_key(),
-                       os.environ.get("SOURCE_DATE_EPOCH"))
+                       os.environ.get("SOURCE_DATE_EPOCH"), made_cover((made_text or {}).get(doc.meta.slug)))
         return (job, *executor.voice(profile))
 
     def collect(index: int, result: Any) -> None:
@@ -203,6 +206,15 @@ def _cached(audio: Path, rel: str) -> bytes:
     if not inside(rel):
         raise OSError(f"not a cache entry: {rel!r}")
     return (audio / rel).read_bytes()
+
+
+def made_cover(text: TextResult | None) -> tuple[bytes, str] | None:
+    """(bytes, extension) of the cover a text task of this build made (the cover the audio editions embed:
+    the same function of the publication's metadata and files), None when there is none."""
+    for _, name, data, _ in (text.made.get("cover", ()) if text else ()):
+        if isinstance(data, bytes) and ".cover." in name:
+            return data, name.rsplit(".", 1)[1]
+    return None
 
 
 def merged(first: TextResult | None, second: TextResult | None) -> TextResult | None:

@@ -226,7 +226,7 @@ def _presynthesize(project: Project, jobs: list[Job], options: BuildOptions, rep
     with ray_executor(options.ray_address, reporter.warning) as executor:
         tasks, made = text_tasks(executor, project.root, project.config, text, formats, page_list(formats))
         stitching, stitched, received = audio_tasks(executor, project.root, project.config, project.cache_dir,
-                                                    audio, prepared, formats, page_list(formats))
+                                                    audio, prepared, formats, page_list(formats), made)
         # whole chapters on the nodes, the text editions alongside, and each publication's audio
         # editions stitched on a node as soon as its chapters are: this machine only writes
         # (``editions/on_cluster``, ``editions/text_tasks``, ``editions/audio_tasks``)

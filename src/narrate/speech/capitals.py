@@ -21,7 +21,8 @@ capital word is read for what it is:
   ("CONTACT US.", "TELL US WHO"), elsewhere the country ("US TROOPS", "THE US ECONOMY");
 * a name's particles ("DE", "LA", "DA", "VAN", "LOS" …) between a capital word and a name's word, or
   "LOS", "DE" … opening a run, are in small letters ("RIO DE JANEIRO", "LOS ANGELES"), and a word of one
-  syllable beside them is the name's ("Rio"); after an article or a function word ("THE LA LAKERS") the
+  syllable beside them is the name's ("Rio"); so after a preposition when the name's word is no English
+  word ("IN LA PAZ"); after an article or another function word ("THE LA LAKERS", "IN LA TRAFFIC") the
   initialism stays;
 * anything else ("FBI", "HTML", "NASA", and every word the document lists as spelled or read as a
   word) stays in capitals, for the acronym rules.
@@ -42,6 +43,7 @@ from narrate.speech.wording import (
     initialism_heading,
     pronounceable,
     roman_value,
+    united_states_initialism,
 )
 from narrate.speech.wordsplit import is_word
 
@@ -59,6 +61,10 @@ _PARTICLES = frozenset("DE DEL DELLA DI DA DO DOS DAS DU DES LA LE LOS LAS VON V
 # those that open a name ("LOS ANGELES", "DE GAULLE"); "LA", "LE", "DA", "DO" there are initialisms
 # ("LA LAKERS", "DA OFFICE") as often as not
 _OPENING_PARTICLES = frozenset("DE DEL DI DU LOS LAS VON VAN".split())
+_PREPOSITIONS = frozenset("IN AT TO ON BY OF FROM INTO NEAR VIA".split())
+# after a preposition these are a name's whatever word follows ("IN LE MANS", "AT LES ARCS"); "LA", "DA",
+# "DO" are left to the test below ("IN LA TRAFFIC" is Los Angeles')
+_PLACED_PARTICLES = frozenset("LE LES DES DER DEN DELLA".split())
 _LEADING = frozenset("THE AND BUT NOR FOR YET WITH FROM INTO THIS THAT OUR YOUR HIS HER ITS THEIR".split())
 _SYLLABLE = re.compile("[B-DF-HJ-NP-TV-Z]?[AEIOU]+[B-DF-HJ-NP-TV-Z]?")  # "RIO", "PAZ", "SAN"; not "FBI"
 MOSTLY = 0.7  # share of a text's words in capitals that makes it a text written in capitals
@@ -105,7 +111,7 @@ def _read_run(words: list[str], kept: Collection[str], every: bool = False, befo
     out = [w[:-1] + "s" if w.endswith(("'S", "’S")) and w.isupper() else w for w in out]  # "FBI'S" → "FBI's"
     if every:  # "INDIA", "ASIA", "OHIO" in a headline: names the acronym rules would spell ("-ia", "-io")
         out = [w.capitalize() if w.isupper() and w not in kept and w.endswith(("IA", "IO"))
-               and pronounceable(w, names=True) else w for w in out]
+               and pronounceable(w, names=True) and not united_states_initialism(w) else w for w in out]
     _particles(words, out, kept)
     for i, word in enumerate(words):
         if word == "US" and i and word not in kept and _object_us(words, i, after) \
@@ -146,7 +152,11 @@ def _particles(words: list[str], out: list[str], kept: Collection[str]) -> None:
         before = words[i - 1] if i else ""
         opens = not before and words[i] in _OPENING_PARTICLES
         named = before and before not in kept and before not in _FUNCTION_WORDS and before not in _LEADING
-        if j < len(words) and _name_word(words[j], kept) and (opens or named):
+        # after a preposition, a name's word that is no English word ("IN LA PAZ", "TO LA JOLLA"); "IN LA
+        # TRAFFIC" and "THE LA LAKERS" (an article) keep the initialism
+        placed = before in _PREPOSITIONS and j < len(words) and (not _is_word(words[j])
+                                                                  or words[i] in _PLACED_PARTICLES)
+        if j < len(words) and _name_word(words[j], kept) and (opens or named or placed):
             out[i:j] = [w.lower() for w in words[i:j]]
             for k in (i - 1, j):
                 if k >= 0 and out[k] == words[k] and _SYLLABLE.fullmatch(words[k]):

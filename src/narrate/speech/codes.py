@@ -8,6 +8,7 @@ import re
 from narrate.sources.inch_marks import inch_marks
 from narrate.speech import numbers as n
 from narrate.speech.numeric import _UNIT_TAIL, NUM, D, Rule, num, unit_words
+from narrate.speech.wording import pronounceable
 
 # ---------------------------------------------------------------- telephones
 
@@ -126,6 +127,8 @@ _DIMENSIONS = re.compile(
     rf"(?<![\w.,])({NUM})(\s?)([x×X])(\s?)({NUM})(?:\s?[x×X]\s?({NUM}))?(?:\s?{_UNIT_TAIL})?(?![\w])")
 
 
+_LENGTHS = frozenset({"mm", "cm", "m", "km", "in", "ft", "yd", "mi", "nm", "µm", "μm", "px", "pt", "dm", "inch",
+                      "inches", "feet", "foot", "'", '"', "″", "′"})
 _DIMENSION_UNITS = re.compile(rf"(?<![\w.,])({NUM})\s?{_UNIT_TAIL}\s?[x×X]\s?(?=(?:{NUM})\s?{_UNIT_TAIL})")
 
 
@@ -140,7 +143,10 @@ def _dimensions(m: re.Match[str]) -> str:
     if not glued and not unit and m.group(3) == "×":
         return m.group(0)  # "3 × 4" is a product: the symbol rules say "times"
     sides = [n.number(g) for g in (m.group(1), m.group(5), m.group(6)) if g]
-    words = " by ".join(sides)
+    # a count of measures that are no lengths: "3x 2TB drives" is three drives of two terabytes, "three
+    # times", never "three by" (a grid's or a board's sides); "4x100m", "2 x 4 in" keep "by"
+    count = m.group(1).isdigit() and not m.group(6) and unit and unit.lower() not in _LENGTHS
+    words = (" times " if count else " by ").join(sides)
     if unit:
         words += " " + unit_words(unit, m.group(8), True)
     return words
@@ -222,8 +228,18 @@ def _identifier(m: re.Match[str]) -> str:
     if len(runs) < 3 or (len(runs) == 3 and runs[-1] in {"s", "st", "nd", "rd", "th"}):
         return m.group(0)
     copied = _SERIAL_LABEL.search(m.string, max(0, m.start() - 20), m.start()) is not None
+    if not copied and _product_name(runs):  # "A321neo", "B737max": a model's name and a word after it
+        return f"{' '.join(runs[0])} {name_number(runs[1])} {runs[2]}"
     return " ".join((n.digits_words(r) if copied else _code_digits(r)) if r.isdigit() else " ".join(r.upper())
                     for r in runs)
+
+
+def _product_name(runs: list[str]) -> bool:
+    """Capitals, a model's number and a word in small letters that can be said ("A321neo", "X100pro"): a
+    product's name, the word said as a word; letters without a vowel ("xl", "cd") stay spelled."""
+    return (len(runs) == 3 and runs[0].isupper() and len(runs[0]) <= 3 and runs[1].isdigit()
+            and 2 <= len(runs[1]) <= 4 and runs[1][0] != "0" and runs[2].islower() and len(runs[2]) >= 3
+            and pronounceable(runs[2].upper()))
 
 
 def round_thousand(digits: str) -> bool:
@@ -248,7 +264,7 @@ def plural_words(words: str) -> str:
 
 def _code_digits(digits: str) -> str:
     """A group of digits inside a code: one or two as a number ("B52", "R2D2"), longer ones (or "08")
-    digit by digit, as people say "B two A twenty-three" but copy "A321sam" digit by digit."""
+    digit by digit, as people say "B two A twenty-three" but copy "AB0321" digit by digit."""
     short = len(digits) == 1 or (len(digits) == 2 and digits[0] != "0")
     return n.cardinal(digits) if short else n.digits_words(digits)
 

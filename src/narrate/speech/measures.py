@@ -95,23 +95,31 @@ def _extension(m: re.Match[str]) -> str:
 
 # a count with a scale's letters and no currency: "1.5bn people", "3.2M views", "300M users"; "bn", "mn",
 # "tn" are always scales, a capital "M" or "B" only before a word in small letters and not after "a"
-# ("a 5M cable" may be a length)
+# ("a 5M cable" may be a length); a range takes the scale once ("10-15bn people": ten to fifteen billion), but
+# a range whose last number alone has a capital letter before a noun in the singular is a run of labels ("the
+# 101-105B block", rooms one hundred one to one hundred five B), never billions
 _NUM = rf"{D}{{1,3}}(?:,{D}{{3}})+(?:\.{D}+)?|{D}+(?:\.{D}+)?"
 _SCALE_LETTERS = re.compile(
-    rf"(?<![\w.,$£€¥₹])(?<![Aa] )(?<![Aa]n )({_NUM})(?:\s?(bn|mn|mln|tn)\b|(M|B)(?=\s[a-z]))(?!\s?[A-Z]{{3}}\b)")
+    rf"(?<![\w.,$£€¥₹-])(?<![Aa] )(?<![Aa]n )(?:({_NUM})[-–])?({_NUM})(?:\s?(bn|mn|mln|tn)\b|(M|B)(?=\s[a-z]))"
+    rf"(?!\s?[A-Z]{{3}}\b)")
 _SCALE_WORDS = {"bn": "billion", "mn": "million", "mln": "million", "tn": "trillion", "M": "million", "B": "billion"}
+_PLURAL_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
 
 
 def _scale_letters(m: re.Match[str]) -> str:
-    return f"{n.number(m.group(1))} {_SCALE_WORDS[m.group(2) or m.group(3)]}"
+    start, number, letters, capital = m.groups()
+    if start and capital and not _PLURAL_AFTER.match(m.string, m.end()):
+        return f"{start} to {number}{capital}"
+    scale = _SCALE_WORDS[letters or capital]
+    return f"{n.number(start)} to {n.number(number)} {scale}" if start else f"{n.number(number)} {scale}"
 
 
 # "c. 500 BCE", "approx 3": before the era and number rules read the number
-_ABOUT = re.compile(rf"\b(?:(c|ca)\.|(approx)\.?)\s?(?={D})")
+_ABOUT = re.compile(rf"\b(?:(c|ca)\.|([Aa]pprox)\.?)\s?(?={D})")  # "Approx. 1,500" opening a sentence too
 
 
 RULES_MEASURES: tuple[Rule, ...] = (
-    num(_ABOUT, lambda m: "circa " if m.group(1) else "approximately "),
+    num(_ABOUT, lambda m: "circa " if m.group(1) else f"{m.group(2)[0]}pproximately "),
     num(_PHONE_LABEL, lambda m: "Telephone" if m.group(1)[0] == "T" else "telephone"),
     num(_EXTENSION, _extension), num(_X_EXTENSION, _x_extension),
     num(_FEET_INCHES, _feet_inches),

@@ -48,6 +48,8 @@ _UNIT_AFTER = re.compile(rf"\s?(?:{_UNIT_TAIL}|%|°)")
 _COUNTED_AFTER = re.compile(r"\s(?:pounds|stone|kilos|years|months|weeks|days|hours|minutes|seconds|times|percent|"
                             r"people|inches|feet|miles|dollars|euros|cents|pence|per)\b")
 _DECADE_RANGE = re.compile(rf"(?<={D}0s)\s?[–-]\s?(?=['’]?{D}{{1,3}}0s\b)")
+# "the 1960-70s": the plural ends the range but belongs to both, the sixties to the seventies (was "seventys")
+_DECADE_RANGE_START = re.compile(rf"(?<![\w.,:/–-])({D}{{1,3}}0)(?=\s?[–-]\s?['’]?{D}{{1,3}}0s\b)")
 
 # a score between two names: "Arsenal 1-0 Chelsea" (two small numbers, a capitalized word either side; not
 # after a word that numbers a range, "Chapters 1-2 Summary")
@@ -98,10 +100,11 @@ def _score(first: str, second: str, british: bool) -> str:
 # "A350-900": the three digits as such names are said ("seven forty-seven"), the variant as a number
 # (or after an article, "a 747-400", when the first number is no round one a range would start on and the
 # second a variant, one digit or a round hundred; "a 125-150 page book" and a score, "a 112-98 win", stay)
-# A variant's letters ("777-300ER", "A350-900ULR") make it a model wherever it stands.
+# A variant's letters ("777-300ER", "A350-900ULR") make it a model wherever it stands; an "s" after it is
+# the plural, said on the last word ("the 767-300ERs": E Rs, "Boeing 747-400s": four hundreds).
 _MODEL = re.compile(
     rf"(?:\b([A-Z][a-z]+)\s|\b([A-Z]{{1,3}})|\b((?i:an?|the))\s|(?<![\w.,:/#$£€-]))([1-9]{D}{{2}})-({D}{{1,3}})"
-    rf"([A-Z]{{1,3}}(?![a-z]))?(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
+    rf"([A-Z]{{1,3}}(?![a-rt-z]|s[a-z]))?(s\b)?(?![\w–-]|[.,]{D}|\s?(?:{_UNIT_TAIL}|%|°))")
 
 
 _COUNT_AFTER = re.compile(r"\s(?:[a-z]+s|people|men|women|children)\b")
@@ -115,6 +118,13 @@ def _result_cue(m: re.Match[str]) -> bool:
 
 
 def _model(m: re.Match[str]) -> str:
+    said = _model_said(m)
+    if not m.group(7) or said == m.group(0):
+        return said
+    return said + "s" if m.group(6) else plural_words(said)
+
+
+def _model_said(m: re.Match[str]) -> str:
     maker, letters, article, number, variant, suffix = m.group(1, 2, 3, 4, 5, 6)
     # "the 777-300ER": the variant's letters spelled after it; one letter only after a maker or a model's
     # letters ("Boeing 747-400F"), as "rooms 101-105B" is a range
@@ -175,6 +185,8 @@ def _range(m: re.Match[str], british: bool = False) -> str:
     if "–" not in dash and float(first.replace(",", "")) >= float(second.replace(",", "")) \
             and not _opening_hours(m, first, second):
         return m.group(0)
+    if sym1 and (sym2 in ("", sym1)) and _SCALE_AFTER.match(m.string, m.end()):
+        return f"{first} to {sym1}{second}"  # "$10-15 billion": ten to fifteen billion dollars, not "ten dollars"
     return f"{sym1}{first} to {sym2 or sym1}{second}"
 
 
@@ -183,11 +195,17 @@ def _range(m: re.Match[str], british: bool = False) -> str:
 _SCALE_RE = "|".join(sorted(n.SCALES, key=len, reverse=True))
 _SYMBOL_RE = "|".join(re.escape(s) for s in sorted(n.CURRENCY_SYMBOLS, key=len, reverse=True))
 _CODE_RE = "|".join(sorted(n.CURRENCY_CODES, key=len, reverse=True))
+_SCALE_AFTER = re.compile(rf"\s?(?:{_SCALE_RE})\b")  # a scale after a range of money is the whole range's
 _MONEY = re.compile(rf"(?<![A-Za-z])({_SYMBOL_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?")
 _CODE_MONEY = re.compile(rf"\b({_CODE_RE})\s?({NUM}|\.{D}+)(?:\s?({_SCALE_RE})\b)?(?![\w])")
 _MONEY_CODE = re.compile(rf"(?<![\w.,])({NUM})(?:\s?({_SCALE_RE}))?\s({_CODE_RE})\b")
 _PERCENT = re.compile(rf"(?<![0-9.,])({NUM})\s?%")
+# two percentages joined by a dash ("52%-48%", "10%–15%"): a split or a range, each said, "to" between
+_PERCENT_PAIR = re.compile(rf"(?<![0-9.,])({NUM})\s?%(?:-|\s?–\s?)(?=(?:{NUM})\s?%)")  # not "5% - 3% was"
 _DEGREES = re.compile(rf"(?<![0-9.,])({NUM})\s?[°º](?:\s?([CFK])\b)?")
+# a unit's abbreviation with a period inside a sentence ("2 lbs. of apples", "3 mi. from here", "2 tbsp.,
+# then"): the period is the abbreviation's, and left after the unit's word it was heard as a sentence's end
+_UNIT_PERIOD = re.compile(rf"(?<=[0-9])(\s?(?:{_UNIT_RE}))\.(?=\s+[a-z]|\s?[,;:)])")
 _UNIT = re.compile(  # ".5kg" too; "cc/s", "g/h": a time under a unit
     rf"(?<![\w.,/])({NUM}|\.{D}+)(\s(?:thousand|million|billion|trillion))?\s?({_UNIT_RE})({_POWER_RE})?"
     rf"(?:/({_UNIT_RE}|{'|'.join(PER_TIME)})({_POWER_RE})?(?![\w/²³])|(?![\w/²³]))")
@@ -404,13 +422,14 @@ def rules_quantities(locale: SpeechLocale) -> tuple[Rule, ...]:
     """Ranges, money, percentages, units, fractions and every other number."""
     pence = (num(_PENCE, _pence),) if locale.region in _BRITISH else ()
     return (*pence,
-        lambda text: _DECADE_RANGE.sub(" to ", text),
+        lambda text: _DECADE_RANGE.sub(" to ", _DECADE_RANGE_START.sub(r"\1s", text)),
         num(_MODEL, _model), num(_RANGE, partial(_range, british=locale.region in _BRITISH)),
         lambda text: _NEGATIVE.sub("minus ", text), num(_SLASH3, _slash3),
-        num(_PERCENT, _percent), num(_DEGREES, _degrees),
+        lambda text: _PERCENT_PAIR.sub(r"\1% to ", text), num(_PERCENT, _percent), num(_DEGREES, _degrees),
         num(_MONEY, _money), num(_CODE_MONEY, _money), num(_MONEY_CODE, _money_code),
         lambda text: _AFTER_MONEY_DASH.sub(r"\1 to ", text),
-        sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
+        sub(_VULGAR_RE, _vulgar), num(_SLASH, _slash),
+        lambda text: _UNIT_PERIOD.sub(r"\1", text), num(_UNIT, _unit), sub(_BARE_POWER_UNIT, _bare_power_unit),
         num(_DOTTED_NUMBERS, _dotted_numbers),
         num(_ORDINAL, _ordinal), num(_DECADE_APOSTROPHE, lambda m: m.group(1) + n.decade(int(m.group(2)))),
         num(_DECADE, _decade),

@@ -44,6 +44,10 @@ _GLUED_ZONE = re.compile(r"(?<=:[0-9]{2})(?=[A-Z]{1,3}T\b)")  # "11:30EST" → "
 _ZULU = re.compile(rf"(?<=\b{D}{{2}}:{D}{{2}})(:{D}{{2}})?Z\b")
 _LABELLED = re.compile(r"\b(ISBN(?:-1[03])?|ISSN|eISSN|ISMN|ISRC)(:?\s?)([0-9][0-9Xx‐–-]{6,20}[0-9Xx])(?![\w-])")
 _HYPHEN_GROUPS = re.compile(rf"(?<![\w.,/-])({D}{{1,7}}(?:-{D}{{1,7}}){{2,}}(?:-[0-9Xx])?)(?![\w-]|[.,]{D})")
+# one number after "No." or "#" of two digits or more, a hyphen, then a longer group of three or more ("No.
+# 21-476", "#12-3456"): a docket's or an order's number, digit by digit in its groups; "Nos. 12-15", "#1-3",
+# "No. 5-10" stay ranges
+_NUMBERED_PAIR = re.compile(rf"(?:\bNo\.\s?|(?<![\w#])#\s?)({D}{{2,6}}-{D}{{3,7}})(?![\w-]|[.,]{D})")
 _ZIP_PLUS_FOUR = re.compile(rf"(?<![\w.,-])({D}{{5}}-{D}{{4}})(?![\w-]|[.,]{D})")  # "32423-3948": never a range
 _GROUP_SPLIT = re.compile(r"[‐–\s-]+")
 
@@ -59,9 +63,19 @@ def _labelled(m: re.Match[str]) -> str:
 
 
 def _hyphen_groups(m: re.Match[str]) -> str:
-    if sum(ch.isdigit() for ch in m.group(1)) < 9:  # "1-2-3" is a count, "2-3-1" a formation
+    groups = m.group(1).split("-")
+    if all(len(g) == 4 for g in groups):  # "1990-1995-2000": years
         return m.group(0)
+    if sum(ch.isdigit() for ch in m.group(1)) < 9 and all(len(g) < 4 for g in groups):
+        return m.group(0)  # "1-2-3" is a count, "2-3-1" a formation; "12-3456-78" is a code (a group of four)
     return groups_words(m.group(1))
+
+
+def _numbered_pair(m: re.Match[str]) -> str:
+    first, second = m.group(1).split("-")
+    if len(first) >= len(second):
+        return m.group(0)
+    return f"number {groups_words(m.group(1))}"
 
 
 def _iso_datetime(m: re.Match[str]) -> str:
@@ -128,6 +142,21 @@ _ATTRIBUTIVE = re.compile(
     rf"({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*(?: (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)?)\s"
     rf"({'|'.join(sorted(_SINGULAR, key=len, reverse=True))})"
     r"\s(?=([a-z]+)\b)")
+# a measure before a plural noun, with no article ("10-12 kg bags", "$5 bills", "2TB drives"), or a range of one
+# after any determiner ("the 10-12 kg bags"): the unit singular, as after "a"; not a time ("after 3-5 years
+# prices fell" ends a phrase), nor a word in -s that is no plural noun ("across", "towards", "has"), a time or
+# "thanks" after it ("lost 10 pounds weeks ago") or a verb a measure takes ("3-4 km separates the towns")
+_TIME_UNITS = frozenset("seconds minutes hours days nights weeks months years decades centuries".split())
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Mm]y|[Yy]our|[Ii]ts)\s+$")
+_RANGE_ATTRIBUTIVE = re.compile(
+    rf"\b({_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*(?: (?:to|or) {_NUMBER_WORD}(?:[\s-]{_NUMBER_WORD})*)?)\s"
+    rf"({'|'.join(sorted(set(_SINGULAR) - _TIME_UNITS, key=len, reverse=True))})"
+    r"\s(?=([a-z]+[^su\Wi]s)\b)")
+_NOT_PLURAL_NOUNS = frozenset("""lies remains separates means makes takes seems stands stretches covers weighs costs
+    equals gives leaves brings puts sets keeps runs extends divides towards afterwards backwards forwards upwards
+    downwards onwards inwards outwards sideways always perhaps besides unless sometimes nowadays has does goes gets
+    lets its yes thanks times""".split()) | _TIME_UNITS  # "lost 10 pounds years ago", "10 kg thanks to"
 _UNIT_OVER_UNIT = re.compile(
     rf"(?<![\w/.,])({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?/({_UNIT_KEYS})([²³]|(?<=[a-z])[23](?![0-9]))?"
     r"(?![\w/²³])")
@@ -168,6 +197,17 @@ def _attributive(m: re.Match[str]) -> str:
     if " to " in count or " or " in count:  # "an 800-900 km trip": an eight hundred to nine hundred kilometer trip
         return f"{determiner} {count} {_SINGULAR[unit]} "
     return f"{determiner} {count}-{_SINGULAR[unit]} "
+
+
+def _range_attributive(m: re.Match[str]) -> str:
+    count, unit, following = m.groups()
+    if following in _NOT_A_NOUN or following in _NOT_PLURAL_NOUNS or following.endswith("wards"):
+        return m.group(0)
+    if " to " in count or " or " in count:
+        return f"{count} {_SINGULAR[unit]} "
+    if _DETERMINER_BEFORE.search(m.string, max(0, m.start() - 8), m.start()):
+        return m.group(0)  # "the 5 km runs along the river": after a determiner one number may be the subject
+    return f"{count}-{_SINGULAR[unit]} "
 
 
 def _unit_over_unit(m: re.Match[str]) -> str:
@@ -258,7 +298,8 @@ def _over_letter(m: re.Match[str]) -> str:
 RULES_AFTER_SYMBOLS: tuple[Rule, ...] = (
     num(_OVER_LETTER, _over_letter),
     num(_SLASHED_DIGITS, _slashed_digits),
-    num(_HYPHEN_GROUPS, _hyphen_groups), num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
+    num(_HYPHEN_GROUPS, _hyphen_groups), num(_NUMBERED_PAIR, _numbered_pair),
+    num(_ZIP_PLUS_FOUR, lambda m: groups_words(m.group(1))),
     lambda text: _MARKER.sub(" (", text), num(_GLUED_WORD, _glued_word),
     lambda text: _UNIT_OVER_UNIT.sub(_unit_over_unit, text) if "/" in text else text,
 )
@@ -283,7 +324,8 @@ def _greek_letter(m: re.Match[str]) -> str:
 
 
 RULES_LAST: tuple[Rule, ...] = (
-    sub(_ATTRIBUTIVE, _attributive), lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
+    sub(_ATTRIBUTIVE, _attributive), sub(_RANGE_ATTRIBUTIVE, _range_attributive),
+    lone_signs, lambda text: _HALF_BEFORE.sub(r"\1 \2-", text),
     sub(_FRACTION_ADJECTIVE, _fraction_adjective),
     lambda text: _GREEK_LETTER.sub(_greek_letter, text) if re.search("[\u0391-\u03c9]", text) else text,
 )

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from narrate.speech import numbers as n
 from narrate.speech.numeric import PER_TIME, UNITS, Rule, safe, sub, unit_words
 from narrate.speech.places import RULES_PLACES
-from narrate.speech.wordsplit import split_name
+from narrate.speech.wordsplit import is_word, split_name
 
 # ------------------------------------------------------------ e-mail and URLs
 
@@ -42,10 +42,11 @@ def speak_address(address: str) -> str:
     # a browser supplies "https://" and "www.", so they go unsaid; any other scheme ("file:///", "ftp://")
     # is part of what must be typed and is said as written: "file colon slash slash slash home …"
     address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address, flags=re.IGNORECASE).rstrip("/")
-    # a run-together name is said as its words: "ourdailynews" → "our daily news" (see speech/wordsplit)
-    address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
     # a file's ".jpg" is said as the format is named, "jay-peg" (as ".jpeg" is), not spelled "J P G"
     address = _JPG.sub("jpeg", address)
+    # a run-together name is said as its words: "ourdailynews" → "our daily news", and letters that
+    # cannot be said are spelled: "dgx" → "D G X" (see speech/wordsplit)
+    address = _LOWER_NAME.sub(lambda m: split_name(m.group(0)), address)
     spoken = _URL_SYMBOL_RE.sub(lambda m: f" {_URL_SYMBOLS[m.group(0)]} ", address)
     # digits in an address are a name, never a quantity: "mail123", "/2024/0815", "/12" digit by digit,
     # as they are typed (one rule for every length: "slash one two", never "slash twelve")
@@ -124,13 +125,25 @@ _GENERAL: tuple[tuple[str, str], ...] = (
     (r"\bch\.(?=\s?[0-9])", "chapter"), (r"\bCh\.(?=\s?[0-9IVX])", "Chapter"),
     (r"\bPh\.\s?D\.", "P H D"), (r"\bAve\.", "Avenue"), (r"\bRd\.", "Road"), (r"\bBlvd\.", "Boulevard"),
     (r"\bHwy\.", "Highway"),
+    # period-over-period figures in business writing, said in full ("rose 12% YoY"), and a price's "ea."
+    (r"\bYoY\b", "year over year"), (r"\bQoQ\b", "quarter over quarter"),
+    (r"(?<=[0-9] )ea\.(?=\s+[a-z]|[,;:])", "each"), (r"(?<=[0-9] )ea(?=\.(?:\s|$))", "each"),
 )
 # Abbreviations read before a number ("Dist. 3" → "District 3"), either case, with a period.
 _BEFORE_NUMBER = {"dist": "district", "sec": "section", "art": "article", "apt": "apartment", "rm": "room",
                   "ste": "suite", "bldg": "building", "div": "division", "para": "paragraph", "eq": "equation",
                   "exh": "exhibit", "reg": "regulation", "pt": "part", "ref": "reference", "ser": "series",
-                  "ed": "edition", "fl": "floor", "dep": "department", "sch": "schedule", "tab": "table"}
-_BEFORE_NUMBER_RE = re.compile(r"\b(" + "|".join(_BEFORE_NUMBER) + r")\.(?=\s?[0-9])", re.IGNORECASE)
+                  "ed": "edition", "fl": "floor", "dep": "department", "sch": "schedule", "tab": "table",
+                  "temp": "temperature"}
+_BEFORE_NUMBER_RE = re.compile(r"\b(" + "|".join(_BEFORE_NUMBER) + r")\.(?=\s?[-−]?[0-9])", re.IGNORECASE)
+# a life's dates: "(b. 1932)", "Ann Lee (b. 1901, d. 1987)", "d. c. 1350": born, died. Only where a note opens
+# (a bracket, a comma or semicolon, a line's start) and before a year, so a list's "b." stays a letter
+_LIFE = re.compile(r"(?:(?<=[(\[])|(?<=[(\[,;] )|^)([bd])\.\s?(?=(?:ca?\.\s?|circa )?[12][0-9]{3}(?![0-9]))",
+                   re.MULTILINE)
+
+
+def _life(m: re.Match[str]) -> str:
+    return ("born" if m.group(1) == "b" else "died") + " "
 
 
 def _before_number(m: re.Match[str]) -> str:
@@ -355,6 +368,13 @@ def _shouting(text: str) -> bool:
     return len(words) >= 3 and len(caps) >= 0.7 * len(words)
 
 
+def united_states_initialism(word: str) -> bool:
+    """A four-letter capital word opening "US" that is no English word: a United States body's initialism
+    ("USAF", "USIA", "USGS", "USPS"), spelled even where its letters could be said ("USAF" as "yoo-saf",
+    "USIA" as the name "Usia"); not before an "H", where "SH" is a sound ("USHA" is a name)."""
+    return len(word) == 4 and word.startswith("US") and word[2] != "H" and not is_word(word)
+
+
 def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Collection[str]) -> str:
     if word in spelled:
         return " ".join(word)
@@ -364,7 +384,7 @@ def _read_acronym(word: str, shouting: bool, words: Collection[str], spelled: Co
         return "okay"
     if shouting and word in _SHOUTED_WORDS:
         return word.lower()
-    if len(word) >= 4 and pronounceable(word, names=shouting):
+    if len(word) >= 4 and pronounceable(word, names=shouting) and not united_states_initialism(word):
         return word.lower()  # emphasis, e.g. "VERY", not an initialism
     return " ".join(word)
 
@@ -447,6 +467,7 @@ RULES_WORDS: tuple[Rule, ...] = (
     sub(_REGNAL_ROMAN, _roman(True)),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
     sub(_EDITION, _edition),
+    sub(_LIFE, _life),
     sub(_GENERAL_RE, _general), sub(_BEFORE_NUMBER_RE, _before_number), sub(_DR_ST, _dr_st), sub(_TITLE_RE, _title),
     sub(_TITLE_ALONE, _title_alone),
     lambda text: _JR_SR.sub(lambda m: _TITLES[m.group(1)], text), sub(_DOTTED, _dotted), *RULES_PLACES,

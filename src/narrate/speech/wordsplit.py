@@ -124,26 +124,78 @@ def _edges(words: tuple[str, ...]) -> frozenset[int]:
     return frozenset(sum(ends[: i + 1]) for i in range(len(ends)))
 
 
+# Consonant clusters an English word can open or close with: these are said, not spelled ("str", "nd")
+_ONSETS = frozenset("""bl br ch cl cr dr dw fl fr gl gn gr kn ph pl pr sc sh sk sl sm sn sp st sw th tr tw wh
+    wr chr phr sch scr shr sph spl spr str thr""".split())
+_CODAS = frozenset("""bs cht ck cks ct ds ff ft gs ld lds lf lk lks ll lm lp ls lt lts mb mp mps ms nch nd nds ng
+    ngs nk nks ns nt nth nts ps pt rb rch rd rds rf rk rks rl rm rms rn rns rp rs rsh rst rt rth rts sh sk sp ss
+    st sts th ths ts tch tt wn ws xt zz""".split())
+
+
+def _spelled(letters: str) -> str:
+    return " ".join(letters.upper())
+
+
+def _unsayable(letters: str) -> bool:
+    """Two to four letters without a vowel that are no word ("dgx", "rtx", "ftp"; not "hmm", "nth")."""
+    return 2 <= len(letters) <= 4 and _VOWELS.isdisjoint(letters) and not is_word(letters)
+
+
+def _words(name: str, corpus: _Corpus) -> str | None:
+    """The name as its words, or None when no split is clearly the name's."""
+    splits = _splits(name, corpus.piece)
+    if not splits:
+        return None
+    best_odds, best = max((corpus.odds(words), words) for words in splits)
+    edges = _edges(best)
+    for words in _splits(name, corpus.rival):
+        other, lead = _edges(words), best_odds - corpus.odds(words)
+        if lead < 0 or (lead < MARGIN and not (other <= edges or other >= edges)):
+            return None
+    return " ".join(best)
+
+
+def _said(rest: str, corpus: _Corpus) -> str | None:
+    """What is left beside a spelled cluster, when it is a word or clearly words."""
+    if len(rest) < 3 or _VOWELS.isdisjoint(rest):
+        return None
+    if corpus.piece(rest) or rest in corpus.words:
+        return rest
+    return _words(rest, corpus) if len(rest) >= SHORTEST else None
+
+
+def _clustered(name: str, corpus: _Corpus) -> str | None:
+    """'rtxprohelp' → 'R T X pro help', 'windowsxp' → 'windows X P': a cluster of two to four letters
+    that no English word opens (or closes) with is spelled when the rest is words."""
+    opening = len(name) - len(name.lstrip("bcdfghjklmnpqrstvwxz"))
+    for size in range(2, min(4, opening) + 1):
+        cluster = name[:size]
+        if cluster not in _ONSETS and _unsayable(cluster) and (rest := _said(name[size:], corpus)):
+            return f"{_spelled(cluster)} {rest}"
+    closing = len(name) - len(name.rstrip("bcdfghjklmnpqrstvwxz"))
+    for size in range(2, min(4, closing) + 1):
+        cluster = name[-size:]
+        if cluster not in _CODAS and _unsayable(cluster) and (rest := _said(name[:-size], corpus)):
+            return f"{rest} {_spelled(cluster)}"
+    return None
+
+
 @lru_cache(maxsize=4096)  # a book repeats its addresses
 def split_name(name: str) -> str:
-    """'enterpriseservices' → 'enterprise services'; the name itself when no split helps."""
-    if not (SHORTEST <= len(name) <= LONGEST and name.isascii() and name.isalpha() and name.islower()):
+    """'enterpriseservices' → 'enterprise services', 'rtxprohelp' → 'R T X pro help', 'dgx' → 'D G X';
+    the name itself when no split helps."""
+    if not (name.isascii() and name.isalpha() and name.islower()):
+        return name
+    if _unsayable(name):  # "dgx", "ftp": no vowel and no word, said letter by letter
+        return _spelled(name)
+    if not SHORTEST <= len(name) <= LONGEST:
         return name
     if _VOWELS.isdisjoint(name) or len(set(name)) < 3:  # "aaaaaaaa", "hahaha" are no words run together
         return name
     corpus = _corpus()
     if corpus.known(name):
         return name
-    splits = _splits(name, corpus.piece)
-    if not splits:
-        return name
-    best_odds, best = max((corpus.odds(words), words) for words in splits)
-    edges = _edges(best)
-    for words in _splits(name, corpus.rival):
-        other, lead = _edges(words), best_odds - corpus.odds(words)
-        if lead < 0 or (lead < MARGIN and not (other <= edges or other >= edges)):
-            return name
-    return " ".join(best)
+    return _words(name, corpus) or _clustered(name, corpus) or name
 
 
 @cache
