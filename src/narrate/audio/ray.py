@@ -24,7 +24,10 @@ import contextlib
 import ipaddress
 import os
 import secrets
+import signal
 import socket
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate import errors
-from narrate.artifacts import atomic_path
+from narrate.artifacts import atomic_path, remove_unfinished
 from narrate.audio.cluster import (
     TASK_RETRIES,
     Calls,
@@ -54,6 +57,9 @@ IN_FLIGHT = 2  # batches queued per actor, so an actor never waits for the drive
 STALL_TIMEOUT_S = 600.0  # no batch finished and no actor alive for this long: give up
 HEAD_CHECK_S = 2.0  # how often the driver checks that the cluster's head still answers
 HEAD_LOST_S = 10.0  # unanswered this long: the head is gone (Ray's own core ends the driver after 60 s)
+SAFE_POINT_S = 3.0  # then the build's loop has this long to raise it between two tasks...
+LAST_RESORT_S = 5.0  # ...a signal this long to raise it wherever the build is, before the process ends
+HEAD_LOST_SIGNAL = signal.SIGUSR2
 
 Progress = Callable[[str, int, int], None]
 Warn = Callable[[str], None]
@@ -186,9 +192,16 @@ class HeadWatch:
     """Notices the cluster's head (its GCS) going away, well before Ray does.
 
     Ray's core, in the driver, ends the whole process 60 s after it lost the head, printing
-    only its own log line; so the driver checks the head (the handshake ``check_reachable``
-    makes) every ``HEAD_CHECK_S`` and raises a ``ClusterError`` once it has not answered for
-    ``grace`` seconds: a head restarted within that time (Ray's GCS fault tolerance) is waited for.
+    only its own log line; so the head is checked (the handshake ``check_reachable`` makes)
+    every ``HEAD_CHECK_S``, and once it has not answered for ``grace`` seconds (a head restarted
+    within that time, Ray's GCS fault tolerance, is waited for) the build ends with a
+    ``ClusterError``. The build's loops call ``check`` and raise it where they stand, between
+    two tasks. A thread (``start``) checks too, for the times the build is not in such a loop
+    (held in a Ray call that waits for the lost head, or in long work of its own): it gives the
+    loop ``SAFE_POINT_S`` to raise, then raises the error in the main thread through a signal
+    (which wakes a blocking call), and as a last resort, ``LAST_RESORT_S`` later, removes this
+    process's unfinished temp files, prints the error and ends the process with its exit code:
+    finished cache entries are whole files (written by rename), so nothing is lost.
     """
 
     def __init__(self, ray: Any, grace: float = HEAD_LOST_S):
@@ -197,27 +210,103 @@ class HeadWatch:
             self.address = str(ray.get_runtime_context().gcs_address or "")
         self.grace = grace
         self.lost = False
+        self.error: ClusterError | None = None
+        self.done = 0  # sentences or tasks finished in this pass, for the message
         self._next = 0.0
         self._silent_since: float | None = None
+        self._probe = threading.Lock()
+        self._ended = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._saved_handler: Any = None
 
     def check(self, done: int) -> None:
+        """In the build's loop: raise the ClusterError once the head is lost."""
+        self.done = done
+        if self.error is not None:
+            raise self.error
         now = time.monotonic()
         if not self.address or now < self._next:
             return
         self._next = now + HEAD_CHECK_S
-        try:
-            check_reachable(self.address, timeout=HEAD_CHECK_S)
-        except ConfigError:
-            self._silent_since = self._silent_since or now
-            if now - self._silent_since >= self.grace:
-                self.lost = True
-                raise ClusterError(
-                    f"the Ray cluster's head at {self.address} stopped answering during the build (for "
-                    f"{self.grace:.0f} s); every sentence synthesized before ({done} in this pass) is kept in the "
-                    "cache and the next build starts from them; restart the head (`ray start --head`, with its "
-                    "workers) and run `narrate build` again") from None
+        if self._silent(now):
+            raise self.error  # type: ignore[misc]
+
+    def _silent(self, now: float) -> bool:
+        """Probe the head; True (with ``error`` set) once it has not answered for ``grace`` s."""
+        with self._probe:
+            if self.error is not None:
+                return True
+            try:
+                check_reachable(self.address, timeout=HEAD_CHECK_S)
+            except ConfigError:
+                self._silent_since = self._silent_since or now
+                if now - self._silent_since < self.grace:
+                    return False
+                self._lose(f" (for {self.grace:.0f} s)")
+                return True
+            self._silent_since = None
+            return False
+
+    def gone_now(self) -> bool:
+        """After Ray itself failed (a broken pipe to the lost head's raylet, say): True, with
+        ``error`` set, when the head does not answer now (no grace: Ray has already given up)."""
+        with self._probe:
+            if self.error is not None:
+                return True
+            if not self.address:
+                return False
+            try:
+                check_reachable(self.address, timeout=HEAD_CHECK_S)
+            except ConfigError:
+                self._lose("")
+                return True
+            return False
+
+    def _lose(self, how_long: str) -> None:
+        self.lost = True
+        self.error = ClusterError(
+            f"the Ray cluster's head at {self.address} stopped answering during the build{how_long}; every "
+            f"sentence synthesized before ({self.done} in this pass) is kept in the cache and the next build "
+            "starts from them; restart the head (`ray start --head`, with its workers) and run `narrate build` "
+            "again")
+
+    def start(self) -> None:
+        """Watch from a thread too; only in the main thread of a process of its own (a studio's
+        build thread is never signalled or ended: its loops' ``check`` is all it gets)."""
+        if not self.address or threading.current_thread() is not threading.main_thread():
             return
-        self._silent_since = None
+        self._saved_handler = signal.signal(HEAD_LOST_SIGNAL, self._raise_here)
+        self._thread = threading.Thread(target=self._watch, name="narrate-ray-head", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._ended.set()
+        if self._thread is not None:
+            self._thread.join(timeout=HEAD_CHECK_S * 2)
+            self._thread = None
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(HEAD_LOST_SIGNAL, self._saved_handler)
+
+    def _raise_here(self, signum: int, frame: Any) -> None:  # noqa: ARG002 - a signal handler's signature
+        if self.error is not None:
+            raise self.error
+
+    def _watch(self) -> None:
+        while not self._ended.wait(HEAD_CHECK_S):
+            if self._silent(time.monotonic()):
+                break
+        else:
+            return
+        if self._ended.wait(SAFE_POINT_S):  # the build's loop raised it: the session is over
+            return
+        signal.pthread_kill(threading.main_thread().ident or 0, HEAD_LOST_SIGNAL)
+        if self._ended.wait(LAST_RESORT_S):
+            return
+        remove_unfinished()
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"error: {self.error}\n")
+            sys.stderr.flush()
+        os._exit(ClusterError.exit_code)
 
 
 # ---------------------------------------------------------------- the actors
@@ -407,5 +496,18 @@ class RayExecutor:
 @contextlib.contextmanager
 def ray_executor(address: str = "", warn: Warn | None = None) -> Iterator[RayExecutor]:
     """A ``RayExecutor`` on the cluster at ``address`` (see ``ray_session``) for one build."""
-    with ray_session(address) as ray:
-        yield RayExecutor(ray, warn)
+    executor: RayExecutor | None = None
+    try:
+        with ray_session(address) as ray:
+            executor = RayExecutor(ray, warn)
+            executor.head.start()
+            yield executor
+    except NarrateError:
+        raise
+    except Exception:  # Ray's own failure once its head is gone (OSError: broken pipe, RpcError...)
+        if executor is not None and executor.head.gone_now():
+            raise executor.head.error from None
+        raise
+    finally:  # after the session's end too: disconnecting from a lost head may wait for it
+        if executor is not None:
+            executor.head.stop()
