@@ -395,6 +395,8 @@ _CODAS = frozenset("""B C CH CK CT D F FF FT G GH H K L LD LF LK LL LM LP LS LT 
     P PH PS PT R RB RC RCH RD RF RG RK RL RM RN RP RS RSH RST RT RTH S SH SK SP SS ST T TCH TH TS TT W X Y Z""".split())
 _VOWEL_GROUPS = frozenset("A E I O U Y AI AU AY EA EE EI EO EU EY IE OA OE OI OO OU OW OY UA UE UI".split())
 _FINAL_SYLLABLES = frozenset({"IA", "IO"})
+# a final "-re" after a stop or a "v" is a syllable of its own ("CENTRE", "SABRE", "OGRE", "HAVRE", "LIVRE")
+_FINAL_RE = re.compile("(?<=[AEIOUY])[^AEIOUY]?[BCDGKPTV]RE$")
 
 
 def pronounceable(word: str, names: bool = False) -> bool:
@@ -403,7 +405,10 @@ def pronounceable(word: str, names: bool = False) -> bool:
     consonant clusters a word can start and end on (a final silent E counts for nothing), and no
     run of consonants inside is longer than three. ``names``: the word stands in a text written in
     capitals, where a final "-ia", "-io" is a name's or a word's ("INDIA", "ASIA", "RADIO"); elsewhere a
-    capital word so ending is more often an initialism ("USIA") and is spelled."""
+    capital word so ending is more often an initialism ("USIA") and is spelled. A final "-re" after a stop
+    or a "v" ("CENTRE", "HAVRE") is a syllable English writes."""
+    if len(word) >= 4 and _FINAL_RE.search(word.upper()):
+        word = word[:-3]  # "HAVRE" is judged as "HA", "CENTRE" as "CEN": what comes before the syllable
     parts = re.findall(r"[AEIOU]+|Y(?![AEIOU])|(?:[^AEIOUY]|Y(?=[AEIOU]))+", word.upper().replace("QU", "Q"))
     if len(word) > 4 and word.endswith("E") and parts[-2:-1] and parts[-2][-1] not in "AEIOU":
         parts = parts[:-1]  # "...SCE" keeps its consonants last
