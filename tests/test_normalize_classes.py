@@ -685,3 +685,18 @@ def test_a_final_re_is_a_syllable(text, expected):
 ])
 def test_a_quoted_number_is_no_inch_mark(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, thirteenth round: a person's name before II, III or IV is a generation's numeral ("the third");
+# a title of English words keeps its number; a middle initial C, D, L or M after a monarch's given name is
+# an initial, never "the five hundredth" (no reign has had such a number)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thaddeus Okafor III signed it.", "Thaddeus Okafor the third signed it."),
+    ("Ask Robert Vance II and Ada Quill IV.", "Ask Robert Vance the second and Ada Quill the fourth."),
+    ("Peter M. Dunwoody III", "Peter M. Dunwoody the third"),
+    ("We played Silent Harbor III and Iron Tide II.", "We played Silent Harbor three and Iron Tide two."),
+    ("Charles D. Ostrow wrote it.", "Charles D. Ostrow wrote it."),
+    ("Then Pius XII spoke.", "Then Pius the twelfth spoke."),
+])
+def test_generation_numerals_and_middle_initials(text, expected):
+    assert normalize(text, "en-US") == expected

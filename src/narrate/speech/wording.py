@@ -204,6 +204,22 @@ _REGNAL_ROMAN = re.compile(rf"\b(?!Malcolm\s+X\b)({_REGNAL})(\s+)([IVXLCDM]+)\b(
 _TITLED_ROMAN = re.compile(
     r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
     r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
+# A person's name of a given name and a surname (a middle initial too) before II, III or IV: a
+# generation's numeral, "the third" ("Thurston Howell III", "John D. Smith IV"); the given name is one of
+# the names above or no English word ("Final Fantasy", "Street Fighter II" are words: a title's number)
+_GENERATION_ROMAN = re.compile(
+    r"\b([A-Z][a-z]+)((?:\s+[A-Z]\.)?(?:\s+(?:Mc|Mac|O['’]|De|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})(\s+)(II|III|IV)"
+    r"\b(?![\w.-]\w)")
+_GIVEN_NAMES = frozenset(_REGNAL.split("|"))
+
+
+def _generation_roman(m: re.Match[str]) -> str:
+    given = m.group(1)
+    if given in _CUES.split("|") or not (given in _GIVEN_NAMES or not is_word(given.lower())):
+        return given + _GENERATION_ROMAN.sub(_generation_roman, m.group(0)[len(given):])  # "Ask Robert Vance II"
+    return f"{given}{m.group(2)}{m.group(3)}the {n.ordinal(roman_value(m.group(4)) or 0)}"
+
+
 _OTHER_ROMAN = re.compile(r"\b([A-Z][A-Za-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
 # A lone V or X closing a title of two or more capitalized words ("Final Fantasy X", "Rocky V"
 # needs the cue list); one name before it stays a letter ("Malcolm X", "Generation X").
@@ -233,11 +249,14 @@ def _lower_roman(m: re.Match[str]) -> str:
     return _roman(False)(m)
 
 
+_LAST_REIGN = 40  # no monarch or pope has had a higher number (Louis XVIII, John XXIII)
+
+
 def _roman(ordinal: bool):
     def read(m: re.Match[str]) -> str:
         value = roman_value(m.group(3).upper())
-        if value is None:
-            return m.group(0)
+        if value is None or (ordinal and value > _LAST_REIGN):
+            return m.group(0)  # "John D. Rockefeller", "Louis C. Tiffany": an initial, no 500th John
         words = f"the {n.ordinal(value)}" if ordinal else n.cardinal(value)
         return f"{m.group(1)}{m.group(2)}{words}"
 
@@ -469,7 +488,7 @@ RULES_ADDRESSES: tuple[Rule, ...] = (
 RULES_WORDS: tuple[Rule, ...] = (
     sub(_LONE_ROMAN, _lone_roman),
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
-    sub(_REGNAL_ROMAN, _roman(True)),
+    sub(_REGNAL_ROMAN, _roman(True)), sub(_GENERATION_ROMAN, _generation_roman),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
     sub(_EDITION, _edition),
     sub(_LIFE, _life),
