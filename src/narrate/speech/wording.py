@@ -205,8 +205,9 @@ _TITLED_ROMAN = re.compile(
     r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
     r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
 # A person's name of a given name and a surname (a middle initial too) before II, III or IV: a
-# generation's numeral, "the third" ("Thurston Howell III", "John D. Smith IV"); the given name is one of
-# the names above or no English word ("Final Fantasy", "Street Fighter II" are words: a title's number)
+# generation's numeral, "the third" ("Thurston Howell III", "John D. Smith IV"): the given name is one of
+# the names above, or neither it nor the surname is an English word ("Final Fantasy", "Street Fighter II",
+# "Pokemon Gold II" hold words: a title's number)
 _GENERATION_ROMAN = re.compile(
     r"\b([A-Z][a-z]+)((?:\s+[A-Z]\.)?(?:\s+(?:Mc|Mac|O['’]|De|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})(\s+)(II|III|IV)"
     r"\b(?![\w.-]\w)")
@@ -215,7 +216,9 @@ _GIVEN_NAMES = frozenset(_REGNAL.split("|"))
 
 def _generation_roman(m: re.Match[str]) -> str:
     given = m.group(1)
-    if given in _CUES.split("|") or not (given in _GIVEN_NAMES or not is_word(given.lower())):
+    surname = re.findall(r"[A-Z][a-z'’-]{2,}", m.group(2))
+    if given in _CUES.split("|") or not (given in _GIVEN_NAMES or not any(
+            is_word(w.lower()) for w in (given, *surname))):
         return given + _GENERATION_ROMAN.sub(_generation_roman, m.group(0)[len(given):])  # "Ask Robert Vance II"
     return f"{given}{m.group(2)}{m.group(3)}the {n.ordinal(roman_value(m.group(4)) or 0)}"
 
