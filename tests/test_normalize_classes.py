@@ -694,6 +694,8 @@ def test_a_quoted_number_is_no_inch_mark(text, expected):
     ("Thaddeus Okafor III signed it.", "Thaddeus Okafor the third signed it."),
     ("Ask Robert Vance II and Ada Okonkwo IV.", "Ask Robert Vance the second and Ada Okonkwo the fourth."),
     ("Then Zorvak Tower II came out.", "Then Zorvak Tower two came out."),
+    ("Martin Cole Ward III and Tom Reed IV", "Martin Cole Ward the third and Tom Reed the fourth"),
+    ("Richard M. Hale", "Richard M. Hale"),
     ("Peter M. Dunwoody III", "Peter M. Dunwoody the third"),
     ("We played Silent Harbor III and Iron Tide II.", "We played Silent Harbor three and Iron Tide two."),
     ("Charles D. Ostrow wrote it.", "Charles D. Ostrow wrote it."),

@@ -211,7 +211,11 @@ _TITLED_ROMAN = re.compile(
 _GENERATION_ROMAN = re.compile(
     r"\b([A-Z][a-z]+)((?:\s+[A-Z]\.)?(?:\s+(?:Mc|Mac|O['’]|De|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})(\s+)(II|III|IV)"
     r"\b(?![\w.-]\w)")
-_GIVEN_NAMES = frozenset(_REGNAL.split("|"))
+# given names common among men who carry a generation's numeral (the regnal names above are given names too)
+_GIVEN_NAMES = frozenset(_REGNAL.split("|")) | frozenset("""Albert Andrew Anthony Arthur Benjamin Billy Bobby
+    Brian Carl Daniel Dennis Donald Douglas Ernest Frank Fred Gerald Harry Howard Hugh Jack Jerry Jim Jimmy Joe Joseph
+    Joshua Keith Kenneth Kevin Larry Lawrence Mark Martin Michael Patrick Ralph Raymond Roger Ronald Roy Russell
+    Samuel Steven Ted Theodore Thomas Tom Walter Willie""".split())
 
 
 def _generation_roman(m: re.Match[str]) -> str:
