@@ -663,3 +663,43 @@ def test_life_dates_and_temperature(text, expected):
 ])
 def test_count_of_measures(text, expected):
     assert normalize(text, "en-US") == expected
+
+
+# Issue 27, thirteenth round: a final "-re" after a stop or a "v" is a syllable ("centre", "Havre"), so a
+# name so ending after a particle in a text in capitals is read as a word, not spelled; letters without
+# a vowel before the ending are still spelled
+@pytest.mark.parametrize(("text", "expected"), [
+    ("FERRY TO LE HAVRE", "ferry to le havre"),
+    ("MEET AT THE SPECTRE", "meet at the spectre"),
+    ("The TCRE and ASCE met.", "The T C R E and A S C E met."),
+])
+def test_a_final_re_is_a_syllable(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, thirteenth round: a straight mark right after a number that a quotation opened right before
+# closes that quotation ('"3.75"'), even when the next mark would close one; "a 12" ruler" keeps its inches
+@pytest.mark.parametrize(("text", "expected"), [
+    ('Type "3.75" and then 8" more.', 'Type "three point seven five" and then eight inches more.'),
+    ('"The rod was a 12" one," he said.', '"The rod was a twelve-inch one," he said.'),
+])
+def test_a_quoted_number_is_no_inch_mark(text, expected):
+    assert normalize(text, "en-US") == expected
+
+
+# Issue 27, thirteenth round: a person's name before II, III or IV is a generation's numeral ("the third");
+# a title of English words keeps its number; a middle initial C, D, L or M after a monarch's given name is
+# an initial, never "the five hundredth" (no reign has had such a number)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thaddeus Okafor III signed it.", "Thaddeus Okafor the third signed it."),
+    ("Ask Robert Vance II and Ada Okonkwo IV.", "Ask Robert Vance the second and Ada Okonkwo the fourth."),
+    ("Then Zorvak Tower II came out.", "Then Zorvak Tower two came out."),
+    ("Martin Cole Ward III and Tom Reed IV", "Martin Cole Ward the third and Tom Reed the fourth"),
+    ("Richard M. Hale", "Richard M. Hale"),
+    ("Peter M. Dunwoody III", "Peter M. Dunwoody the third"),
+    ("We played Silent Harbor III and Iron Tide II.", "We played Silent Harbor three and Iron Tide two."),
+    ("Charles D. Ostrow wrote it.", "Charles D. Ostrow wrote it."),
+    ("Then Pius XII spoke.", "Then Pius the twelfth spoke."),
+])
+def test_generation_numerals_and_middle_initials(text, expected):
+    assert normalize(text, "en-US") == expected

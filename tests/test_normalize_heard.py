@@ -156,3 +156,14 @@ def test_an_inch_mark_inside_a_quotation_is_printed_as_written(markdown, printed
 ])
 def test_other_languages_read_identifiers_markers_and_acronyms(language, text, expected):
     assert normalize(text, language) == expected
+
+
+def test_a_quoted_number_is_printed_and_said_as_a_quotation():
+    """A number a quotation opens right before ('"7.25"') is quoted in print and in speech, even when a
+    later mark could close the quotation; the inch mark after a bare number is kept."""
+    from narrate.model import plain_text
+
+    source = 'Enter "7.25" or 8" here.\n'
+    text = plain_text(_chapters(source)[0].blocks[0].children)
+    assert text == 'Enter “7.25” or 8" here.'
+    assert normalize(source.strip(), "en-US") == 'Enter "seven point two five" or eight inches here.'

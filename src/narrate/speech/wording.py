@@ -204,6 +204,29 @@ _REGNAL_ROMAN = re.compile(rf"\b(?!Malcolm\s+X\b)({_REGNAL})(\s+)([IVXLCDM]+)\b(
 _TITLED_ROMAN = re.compile(
     r"\b(King|Queen|Pope|Emperor|Empress|Tsar|Tsarina|Czar|Kaiser|Prince|Princess|Duke|Duchess|Sultan|"
     r"Pharaoh|Shah|Grand Duke|Count|Countess|Saint)(\s+(?:[A-Z][a-z]+\s+){1,2})([IVXLCDM]+)\b(?![\w.-]\w)")
+# A person's name of a given name and a surname (a middle initial too) before II, III or IV: a
+# generation's numeral, "the third" ("Thurston Howell III", "John D. Smith IV"): the given name is one of
+# the names above, or neither it nor the surname is an English word ("Final Fantasy", "Street Fighter II",
+# "Pokemon Gold II" hold words: a title's number)
+_GENERATION_ROMAN = re.compile(
+    r"\b([A-Z][a-z]+)((?:\s+[A-Z]\.)?(?:\s+(?:Mc|Mac|O['’]|De|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})(\s+)(II|III|IV)"
+    r"\b(?![\w.-]\w)")
+# given names common among men who carry a generation's numeral (the regnal names above are given names too)
+_GIVEN_NAMES = frozenset(_REGNAL.split("|")) | frozenset("""Albert Andrew Anthony Arthur Benjamin Billy Bobby
+    Brian Carl Daniel Dennis Donald Douglas Ernest Frank Fred Gerald Harry Howard Hugh Jack Jerry Jim Jimmy Joe Joseph
+    Joshua Keith Kenneth Kevin Larry Lawrence Mark Martin Michael Patrick Ralph Raymond Roger Ronald Roy Russell
+    Samuel Steven Ted Theodore Thomas Tom Walter Willie""".split())
+
+
+def _generation_roman(m: re.Match[str]) -> str:
+    given = m.group(1)
+    surname = re.findall(r"[A-Z][a-z'’-]{2,}", m.group(2))
+    if given in _CUES.split("|") or not (given in _GIVEN_NAMES or not any(
+            is_word(w.lower()) for w in (given, *surname))):
+        return given + _GENERATION_ROMAN.sub(_generation_roman, m.group(0)[len(given):])  # "Ask Robert Vance II"
+    return f"{given}{m.group(2)}{m.group(3)}the {n.ordinal(roman_value(m.group(4)) or 0)}"
+
+
 _OTHER_ROMAN = re.compile(r"\b([A-Z][A-Za-z]+)(\s+)([IVX]{2,})\b(?![\w.-]\w)")
 # A lone V or X closing a title of two or more capitalized words ("Final Fantasy X", "Rocky V"
 # needs the cue list); one name before it stays a letter ("Malcolm X", "Generation X").
@@ -233,11 +256,14 @@ def _lower_roman(m: re.Match[str]) -> str:
     return _roman(False)(m)
 
 
+_LAST_REIGN = 40  # no monarch or pope has had a higher number (Louis XVIII, John XXIII)
+
+
 def _roman(ordinal: bool):
     def read(m: re.Match[str]) -> str:
         value = roman_value(m.group(3).upper())
-        if value is None:
-            return m.group(0)
+        if value is None or (ordinal and value > _LAST_REIGN):
+            return m.group(0)  # "John D. Rockefeller", "Louis C. Tiffany": an initial, no 500th John
         words = f"the {n.ordinal(value)}" if ordinal else n.cardinal(value)
         return f"{m.group(1)}{m.group(2)}{words}"
 
@@ -395,6 +421,8 @@ _CODAS = frozenset("""B C CH CK CT D F FF FT G GH H K L LD LF LK LL LM LP LS LT 
     P PH PS PT R RB RC RCH RD RF RG RK RL RM RN RP RS RSH RST RT RTH S SH SK SP SS ST T TCH TH TS TT W X Y Z""".split())
 _VOWEL_GROUPS = frozenset("A E I O U Y AI AU AY EA EE EI EO EU EY IE OA OE OI OO OU OW OY UA UE UI".split())
 _FINAL_SYLLABLES = frozenset({"IA", "IO"})
+# a final "-re" after a stop or a "v" is a syllable of its own ("CENTRE", "SABRE", "OGRE", "HAVRE", "LIVRE")
+_FINAL_RE = re.compile("(?<=[AEIOUY])[^AEIOUY]?[BCDGKPTV]RE$")
 
 
 def pronounceable(word: str, names: bool = False) -> bool:
@@ -403,7 +431,10 @@ def pronounceable(word: str, names: bool = False) -> bool:
     consonant clusters a word can start and end on (a final silent E counts for nothing), and no
     run of consonants inside is longer than three. ``names``: the word stands in a text written in
     capitals, where a final "-ia", "-io" is a name's or a word's ("INDIA", "ASIA", "RADIO"); elsewhere a
-    capital word so ending is more often an initialism ("USIA") and is spelled."""
+    capital word so ending is more often an initialism ("USIA") and is spelled. A final "-re" after a stop
+    or a "v" ("CENTRE", "HAVRE") is a syllable English writes."""
+    if len(word) >= 4 and _FINAL_RE.search(word.upper()):
+        word = word[:-3]  # "HAVRE" is judged as "HA", "CENTRE" as "CEN": what comes before the syllable
     parts = re.findall(r"[AEIOU]+|Y(?![AEIOU])|(?:[^AEIOUY]|Y(?=[AEIOU]))+", word.upper().replace("QU", "Q"))
     if len(word) > 4 and word.endswith("E") and parts[-2:-1] and parts[-2][-1] not in "AEIOU":
         parts = parts[:-1]  # "...SCE" keeps its consonants last
@@ -464,7 +495,7 @@ RULES_ADDRESSES: tuple[Rule, ...] = (
 RULES_WORDS: tuple[Rule, ...] = (
     sub(_LONE_ROMAN, _lone_roman),
     sub(_CUE_ROMAN, _roman(False)), sub(_CUE_ROMAN_LOWER, _lower_roman), sub(_TITLED_ROMAN, _roman(True)),
-    sub(_REGNAL_ROMAN, _roman(True)),
+    sub(_REGNAL_ROMAN, _roman(True)), sub(_GENERATION_ROMAN, _generation_roman),
     sub(_OTHER_ROMAN, _roman(False)), sub(_TITLE_ROMAN, _roman(False)),
     sub(_EDITION, _edition),
     sub(_LIFE, _life),
