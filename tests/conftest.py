@@ -264,6 +264,67 @@ def published_article(tmp_path_factory, worker_id) -> Path:
     return built_once(tmp_path_factory, worker_id, "published-article", build_project)
 
 
+def build_tides(root: Path, voice: str, formats: tuple[str, ...]) -> Path:
+    """TIDES_ARTICLE in ``formats``, narrated cold by the fake voice profile ``voice`` (default jobs)."""
+    from narrate.engine.run import BuildOptions, build
+
+    write_files(root, {"content/tides.md": TIDES_ARTICLE, "voices/fake.toml": voice})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        report = build(root, BuildOptions(formats=formats, voice="fake"))
+    assert not report.failed, [str(r.error) for r in report.failed]
+    return root
+
+
+@pytest.fixture(scope="session")
+def tides_audio(tmp_path_factory, worker_id) -> Path:
+    """TIDES_ARTICLE narrated by the fake voice (MP3 and M4B, default jobs), built once per test run
+    for test_narrated_build and test_check_store, which each built the same. Tests copy it
+    (``copy_built``: sources, cache and output) before they read, check or build it."""
+    return built_once(tmp_path_factory, worker_id, "tides-audio",
+                      lambda folder: build_tides(folder / "project", FAKE_VOICE, ("mp3", "m4b")))
+
+
+@pytest.fixture(scope="session")
+def tides_acx_mp3(tmp_path_factory, worker_id) -> Path:
+    """TIDES_ARTICLE's MP3 with the fake voice mastered for ACX (``loudness = "acx"``), built once
+    per test run for test_check and test_check_store (each built the same). Tests copy it."""
+    return built_once(tmp_path_factory, worker_id, "tides-acx-mp3",
+                      lambda folder: build_tides(folder / "acx", FAKE_VOICE + 'loudness = "acx"\n', ("mp3",)))
+
+
+def _studio_project(folder: Path, epoch: str | None) -> Path:
+    from studio_helpers import studio_project
+
+    with pytest.MonkeyPatch.context() as patch:
+        if epoch is None:
+            patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        else:
+            patch.setenv("SOURCE_DATE_EPOCH", epoch)
+        return studio_project(folder)
+
+
+@pytest.fixture(scope="session")
+def studio_built(tmp_path_factory, worker_id) -> Path:
+    """studio_helpers.studio_project (two articles, fake voice, MP3), built once per test run for
+    test_studio, test_studio_preview and test_studio_safety, which each used to build the same. Tests
+    copy it (``copy_built``) before they serve, edit or build it."""
+    return built_once(tmp_path_factory, worker_id, "studio-project", lambda folder: _studio_project(folder, None))
+
+
+@pytest.fixture(scope="session")
+def studio_built_1700000000(tmp_path_factory, worker_id) -> Path:
+    """As ``studio_built``, built with SOURCE_DATE_EPOCH=1700000000 (test_studio_handoff,
+    test_studio_early: their builds compare bytes with the same epoch)."""
+    return built_once(tmp_path_factory, worker_id, "studio-project-1700000000",
+                      lambda folder: _studio_project(folder, "1700000000"))
+
+
+def copy_built(root: Path, base: Path) -> Path:
+    """A copy of a built project (sources, cache and output) as ``base/<its folder name>``."""
+    return Path(shutil.copytree(root, base / root.name, symlinks=True))
+
+
 def copy_project(root: Path, dest: Path) -> Path:
     """A copy of a built project's sources and cache, without its output, for a test to build in."""
     shutil.copytree(root, dest, symlinks=True, ignore=lambda folder, _: ["output"] if Path(folder) == root else [])

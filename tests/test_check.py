@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import FAKE_VOICE
+from conftest import FAKE_VOICE, copy_built
 from conftest import TIDES_ARTICLE as ARTICLE
 
 from narrate.check import epub as check_epub
@@ -73,8 +73,8 @@ def test_a_clean_build_passes_every_check(built):
     assert json.loads(json.dumps(dataclasses.asdict(report)))["findings"][0]["level"] == "info"
 
 
-def test_acx_voice_is_checked_against_acx_rules(tmp_path):
-    root = make_built(tmp_path / "acx", FAKE_VOICE + 'loudness = "acx"\n', formats=("mp3",))
+def test_acx_voice_is_checked_against_acx_rules(tides_acx_mp3, tmp_path):
+    root = copy_built(tides_acx_mp3, tmp_path)
     report = check_project(root)
     assert report.ok, report.findings
     [acx] = [f for f in report.findings if f.check == "acx"]

@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE
-from test_check import make_built
+from conftest import copy_built
 
 from narrate.check.run import check_project
 from narrate.errors import ConfigError
 
 
 @pytest.fixture(scope="module")
-def default_build(tmp_path_factory) -> Path:
-    """A build mastered to the default target (64 kbps MP3, an M4B): not what ACX takes."""
-    return make_built(tmp_path_factory.mktemp("store") / "project", FAKE_VOICE, formats=("mp3", "m4b"))
+def default_build(tides_audio, tmp_path_factory) -> Path:
+    """A build mastered to the default target (64 kbps MP3, an M4B): not what ACX takes (a copy of
+    conftest's ``tides_audio``: test_check's ``make_built`` of the same article, voice and formats)."""
+    return copy_built(tides_audio, tmp_path_factory.mktemp("store"))
 
 
 def acx_findings(report, suffix: str) -> list[str]:
@@ -38,8 +38,8 @@ def test_the_acx_profile_says_what_acx_would_refuse_file_by_file(default_build):
     assert any("only MP3 files" in m for m in m4b), m4b
 
 
-def test_an_acx_build_passes_the_acx_profile(tmp_path):
-    root = make_built(tmp_path / "acx", FAKE_VOICE + 'loudness = "acx"\n', formats=("mp3",))
+def test_an_acx_build_passes_the_acx_profile(tides_acx_mp3, tmp_path):
+    root = copy_built(tides_acx_mp3, tmp_path)
     report = check_project(root, profile="acx")
     assert report.ok, [f for f in report.findings if f.level == "error"]
 

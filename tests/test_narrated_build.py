@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_VOICE
+from conftest import FAKE_VOICE, copy_built
 from conftest import TIDES_ARTICLE as ARTICLE
 
 from narrate.engine.run import BuildOptions, build
@@ -19,8 +19,10 @@ def cache_entries(root: Path) -> set[Path]:
 
 
 @pytest.fixture
-def project(make_project):
-    return make_project({"content/tides.md": ARTICLE, "voices/fake.toml": FAKE_VOICE})
+def built(tides_audio, tmp_path):
+    """A copy of the article's cold MP3 and M4B build (conftest's ``tides_audio``: the fake voice,
+    default jobs; each test here used to make the same build in its own folder)."""
+    return copy_built(tides_audio, tmp_path)
 
 
 def audio_build(root: Path, **kw):
@@ -29,8 +31,8 @@ def audio_build(root: Path, **kw):
     return report
 
 
-def test_manifest_lists_audio_with_durations(project):
-    audio_build(project)
+def test_manifest_lists_audio_with_durations(built):
+    project = built
     manifest = json.loads((project / "output" / "manifest.json").read_text())
     artifacts = {a["format"]: a for a in manifest["publications"][0]["artifacts"]}
     assert {"cover", "mp3", "m4b", "transcript", "chapters"} <= set(artifacts)
@@ -44,8 +46,8 @@ def test_manifest_lists_audio_with_durations(project):
     assert vtt.startswith("WEBVTT") and "High water came at 6:15 on March 3, 2025." in vtt
 
 
-def test_mp3_and_m4b_chapters_match_the_document(project):
-    audio_build(project)
+def test_mp3_and_m4b_chapters_match_the_document(built):
+    project = built
     doc = load_document(open_project(project), discover(open_project(project))[0])
     from mutagen.id3 import ID3
 
@@ -57,8 +59,8 @@ def test_mp3_and_m4b_chapters_match_the_document(project):
     assert titles == ["Opening credits", "Tide Tables", "Morning", "Evening", "Closing credits"]
 
 
-def test_editing_one_paragraph_synthesizes_only_it(project):
-    audio_build(project)
+def test_editing_one_paragraph_synthesizes_only_it(built):
+    project = built  # built cold; then one paragraph edited
     before = cache_entries(project)
     md = project / "content" / "tides.md"
     md.write_text(md.read_text().replace("The ferry cost $12.50, a rise of 5%.", "The ferry was late."))

@@ -32,9 +32,32 @@ def article(n: int, sentences: int = 2, tag: str = "") -> str:
     return f"---\ntitle: Article {n}\n---\n\nA lead for {n}.\n\n## Part one\n\n{body}\n"
 
 
+def sources() -> dict[str, str]:
+    return {"content/a1.md": article(1), "content/a2.md": article(2), "voices/fake.toml": FAKE_VOICE}
+
+
 @pytest.fixture
 def project(make_project):
-    return make_project({"content/a1.md": article(1), "content/a2.md": article(2), "voices/fake.toml": FAKE_VOICE})
+    return make_project(sources())
+
+
+def built_once(tmp_path_factory, formats: tuple[str, ...]) -> Path:
+    """``project``'s articles built cold once (fake voice, one job) in ``formats``, for the module's
+    tests that start from that build: each works on a copy (sources, cache and output)."""
+    root = write_files(tmp_path_factory.mktemp("built") / "project", sources())
+    assert not build(root, BuildOptions(formats=formats, voice="fake", jobs=1)).failed
+    return root
+
+
+@pytest.fixture(scope="module")
+def epub_built(tmp_path_factory) -> Path:
+    return built_once(tmp_path_factory, ("epub",))
+
+
+@pytest.fixture
+def built_project(epub_built, tmp_path) -> Path:
+    """A copy of ``project`` with its EPUBs built (``epub_built``), for a test to change."""
+    return shutil.copytree(epub_built, tmp_path / "project", symlinks=True)
 
 
 def built_files(out: Path) -> set[str]:
@@ -69,8 +92,8 @@ def test_clean_refuses_the_project_root_content_and_parents(project, target):
     assert after == before | {f"{project.name}/{MANIFEST}"}
 
 
-def test_clean_removes_only_what_narrate_made(project):
-    assert not build(project, BuildOptions(formats=("epub",), voice="fake", jobs=1)).failed
+def test_clean_removes_only_what_narrate_made(built_project):
+    project = built_project
     out = project / "output"
     mine = out / "a1" / "photo-of-my-cat.jpg"
     mine.write_bytes(b"not narrate's")
@@ -87,8 +110,8 @@ def test_clean_removes_only_what_narrate_made(project):
     assert not stale.exists() and not temp.exists() and not (out / "a2").exists()
 
 
-def test_clean_all_keeps_foreign_files_too(project):
-    assert not build(project, BuildOptions(formats=("epub",), voice="fake", jobs=1)).failed
+def test_clean_all_keeps_foreign_files_too(built_project):
+    project = built_project
     out = project / "output"
     (out / "a1" / "mine.txt").write_text("keep")
     assert run("clean", str(project), "--all").returncode == 0
@@ -96,8 +119,8 @@ def test_clean_all_keeps_foreign_files_too(project):
     assert load_manifest(out)["publications"] == []
 
 
-def test_clean_refuses_a_damaged_manifest(project):
-    assert not build(project, BuildOptions(formats=("epub",), voice="fake", jobs=1)).failed
+def test_clean_refuses_a_damaged_manifest(built_project):
+    project = built_project
     (project / "output" / MANIFEST).write_text('{"publications": [{"slug": "a1", "artifacts": 3}]}')
     proc = run("clean", str(project))
     assert proc.returncode == 6, proc.stderr
@@ -496,12 +519,18 @@ def test_sigterm_kills_the_running_ffmpeg():
 # ------------------------------------------------------------------ cache
 
 
+@pytest.fixture(scope="module")
+def mp3_built(tmp_path_factory) -> Path:
+    """The truncated-cache tests below each damage a copy of this cold MP3 build."""
+    return built_once(tmp_path_factory, ("mp3",))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["sentence", "chapter"])
-def test_a_truncated_cached_wav_is_synthesized_again(project, kind):
+def test_a_truncated_cached_wav_is_synthesized_again(mp3_built, tmp_path, kind):
     from narrate.audio.ffmpeg import duration_s
 
-    assert not build(project, BuildOptions(formats=("mp3",), voice="fake", jobs=1)).failed
+    project = shutil.copytree(mp3_built, tmp_path / "project", symlinks=True)  # its own cache to damage
     cached = sorted((p for p in (project / ".narrate" / "cache").rglob("*.wav" if kind == "chapter" else "*.flac")
                      if ("chapters" in p.parts) == (kind == "chapter")), key=lambda p: (p.stat().st_size, p.name))
     victim = cached[-1]

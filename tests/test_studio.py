@@ -13,7 +13,8 @@ import time
 import wave
 
 import pytest
-from studio_helpers import no_network, request, serve, studio_project  # noqa: F401 - no_network: a fixture
+from conftest import copy_built
+from studio_helpers import no_network, request, serve  # noqa: F401 - no_network: a fixture
 from test_publish_page import AXE, AXE_TAGS, CHROMIUM, Browser
 
 from narrate.audio import flac
@@ -21,13 +22,13 @@ from narrate.speech.fake import FakeEngine
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory):
+def studio(tmp_path_factory, studio_built):
     missing = pytest.fail if os.environ.get("CI") else pytest.skip
     if CHROMIUM is None:
         missing("Chromium is needed (apt-get install chromium)")
     if not AXE.is_file():
         missing(f"axe-core is needed at {AXE} (npm install --prefix .venv/axe axe-core@4) or set NARRATE_AXE_JS")
-    root = studio_project(tmp_path_factory.mktemp("studio"))
+    root = copy_built(studio_built, tmp_path_factory.mktemp("studio"))
     served, port = serve(root)
     yield root, port
     served.stop()

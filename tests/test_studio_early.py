@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from studio_helpers import no_network, serve, studio_project  # noqa: F401 - no_network: a fixture (loopback allowed)
+from conftest import copy_built
+from studio_helpers import no_network, serve  # noqa: F401 - no_network: a fixture (loopback allowed)
 
 from narrate.cli import build_cmd
 from narrate.studio import delegate, early_handoff
@@ -52,9 +53,9 @@ def test_the_plain_reading_declines_what_typer_might_read_otherwise():
 
 
 @pytest.fixture()
-def project(tmp_path, monkeypatch):
+def project(tmp_path, monkeypatch, studio_built_1700000000):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    return studio_project(tmp_path)
+    return copy_built(studio_built_1700000000, tmp_path)
 
 
 def test_the_studio_builds_before_the_client_has_imported_typer(project, tmp_path, monkeypatch):

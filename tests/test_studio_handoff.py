@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from studio_helpers import free_port, no_network, request, serve, studio_project  # noqa: F401 - a fixture
+from studio_helpers import free_port, no_network, request, serve  # noqa: F401 - a fixture
 
 from narrate.studio.handoff import ENV, discovery_file
 
@@ -32,11 +32,9 @@ def artefacts(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def built_project(tmp_path_factory) -> Path:
-    """The studio project built once for the module (each test used to build its own, the same)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        return studio_project(tmp_path_factory.mktemp("handoff"))
+def built_project(studio_built_1700000000) -> Path:
+    """The studio project, built once per run (conftest; each test used to build its own, the same)."""
+    return studio_built_1700000000
 
 
 @pytest.fixture()

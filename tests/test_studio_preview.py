@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from studio_helpers import no_network, serve, studio_project  # noqa: F401 - no_network: a fixture
+from conftest import copy_built
+from studio_helpers import no_network, serve  # noqa: F401 - no_network: a fixture
 
 from narrate.speech.fake import FakeEngine
 from narrate.speech.piper import phrase_cuts
@@ -25,8 +26,8 @@ from narrate.studio.session import Studio
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    return studio_project(tmp_path_factory.mktemp("preview"))
+def project(tmp_path_factory, studio_built):
+    return copy_built(studio_built, tmp_path_factory.mktemp("preview"))
 
 
 def test_phrases_are_cut_after_phrase_breaks_and_long_ones_at_a_word_boundary():

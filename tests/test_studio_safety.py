@@ -8,15 +8,16 @@ import os
 import re
 
 import pytest
-from studio_helpers import no_network, request, serve, studio_project  # noqa: F401 - no_network: a fixture
+from conftest import copy_built
+from studio_helpers import no_network, request, serve  # noqa: F401 - no_network: a fixture
 
 from narrate.studio.app import Settings, create_app
 from narrate.studio.session import Studio
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    return studio_project(tmp_path_factory.mktemp("studio-safety"))
+def project(tmp_path_factory, studio_built):
+    return copy_built(studio_built, tmp_path_factory.mktemp("studio-safety"))
 
 
 @pytest.fixture(scope="module")
