@@ -17,7 +17,8 @@ raw and mastered, in-process (``loudness.momentary``), and cached; the chapter's
 loudness is gated from all of its blocks' values (``gated_loudness``). Editing one sentence
 therefore measures, masters and encodes one block (twice mastered when the limiter's shortfall
 calls for a second pass); the chapter's encoding is its blocks' frames end to end. A short
-chapter is one block.
+chapter is one block. An edited block is encoded while it is mastered (``audio/early_encode``:
+the encoder reads the master through a pipe), kept when the chapter's level confirms it.
 
 Encodings (MP3 for the edition and the read-along, AAC for the M4B) are cached beside the
 piece, keyed on the piece, the codec and the bitrate, so stitching an edition copies frames

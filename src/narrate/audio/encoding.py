@@ -163,28 +163,56 @@ def _encode_blocks(piece: ChapterPiece, indexes: Sequence[int], codec: str, bitr
     """The blocks ``indexes`` of ``piece`` encoded (cached), first all in one ffmpeg run (each
     through its own filters, so each is what a run of its own writes), then each checked against
     the peak limit (encoded again alone while it is over) and its packets against its span."""
-    _, per_packet, args = _CODECS[codec]
+    args = _CODECS[codec][2]
     blocks = [piece.blocks[i] for i in indexes]
-    outs = [_block_paths(block, codec, bitrate, compensation, cache_dir) for block in blocks]
+    outs = [_block_paths(block, codec, bitrate, compensation, cache_dir)[0] for block in blocks]
+    _encode(list(zip(blocks, outs, strict=True)), args, bitrate, compensation, target,
+            encoding_what(piece.id, len(piece.blocks), indexes))
+    return [finish_block(block, codec, bitrate, compensation, target, cache_dir, piece.id,
+                         encoding_what(piece.id, len(piece.blocks), [index]))
+            for index, block in zip(indexes, blocks, strict=True)]
 
-    def what(numbers: Sequence[int]) -> str:
-        if len(piece.blocks) == 1:
-            return f"encode chapter {piece.id!r}"
-        which = "block" if len(numbers) == 1 else "blocks"
-        return f"encode chapter {piece.id!r} ({which} {', '.join(str(n + 1) for n in numbers)} of {len(piece.blocks)})"
 
-    _encode(list(zip(blocks, (out for out, _ in outs), strict=True)), args, bitrate, compensation, target,
-            what(indexes))
-    done = []
-    for index, block, (out, info) in zip(indexes, blocks, outs, strict=True):
-        _encode_within_peak(block, out, args, bitrate, compensation, target, what([index]), encoded=True)
-        packets = _count_packets(out, codec)
-        if packets * per_packet != block.frames + CODEC_GAP:
-            raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
-                             f"{piece.id!r}, the encoder wrote {packets}", out)
-        atomic_write(info, json.dumps({"packets": packets}))
-        done.append((out, packets))
-    return done
+def encoding_what(chapter: str, count: int, numbers: Sequence[int]) -> str:
+    """What encoding the blocks ``numbers`` (from 0) of a chapter of ``count`` blocks is, for errors."""
+    if count == 1:
+        return f"encode chapter {chapter!r}"
+    which = "block" if len(numbers) == 1 else "blocks"
+    return f"encode chapter {chapter!r} ({which} {', '.join(str(n + 1) for n in numbers)} of {count})"
+
+
+def finish_block(block: Block, codec: str, bitrate: str, compensation: float, target: LoudnessTarget,
+                 cache_dir: Path, chapter: str, what: str, peak: float | None = None) -> tuple[Path, int]:
+    """A block's first encoding, at its cache path already, checked against the peak limit (encoded
+    again while it is over) and its packets against its span; its record written: it is now cached.
+    ``peak``: the first encoding's true peak (``encoded_true_peak``), when it was measured already."""
+    _, per_packet, args = _CODECS[codec]
+    out, info = _block_paths(block, codec, bitrate, compensation, cache_dir)
+    _encode_within_peak(block, out, args, bitrate, compensation, target, what, encoded=True, peak=peak)
+    packets = _count_packets(out, codec)
+    if packets * per_packet != block.frames + CODEC_GAP:
+        raise AudioError(f"expected {(block.frames + CODEC_GAP) // per_packet} {codec} packets for chapter "
+                         f"{chapter!r}, the encoder wrote {packets}", out)
+    atomic_write(info, json.dumps({"packets": packets}))
+    return out, packets
+
+
+def block_paths(block: Block, codec: str, bitrate: str, compensation: float, cache_dir: Path) -> tuple[Path, Path]:
+    """Where a block's encoding and its record are cached (``_block_paths``)."""
+    return _block_paths(block, codec, bitrate, compensation, cache_dir)
+
+
+def cached_block(block: Block, codec: str, bitrate: str, compensation: float, cache_dir: Path) -> bool:
+    """Is the block's encoding at ``compensation`` cached (its file and its record)?"""
+    return _cached_block(block, codec, bitrate, compensation, cache_dir) is not None
+
+
+def encode_command(block: Block, codec: str, bitrate: str, compensation: float, target: LoudnessTarget,
+                   source: list[str], out: Path) -> list[str]:
+    """ffmpeg's arguments encoding ``block``'s master, read through ``source`` (input options and
+    ``-i``), to ``out``: the same filters and encoder as ``_encode`` (the same bytes)."""
+    _, _, args = _CODECS[codec]
+    return ["-y", *source, *_output_args(block, 0, _boost(compensation, target, None), bitrate, args, out)]
 
 
 def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: str) -> float:
@@ -208,7 +236,8 @@ def learn_codec_offset(wav: Path, frames: int, codec: str, bitrate: str, what: s
 
 
 def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, compensation: float,
-                        target: LoudnessTarget, what: str, *, encoded: bool = False) -> None:
+                        target: LoudnessTarget, what: str, *, encoded: bool = False,
+                        peak: float | None = None) -> None:
     """Encode ``block`` and measure the encoding's true peak (decoded, ffmpeg's ebur128) until it
     holds ``target.encoded_peak_limit``. The codec's overshoot is usually within the master's
     headroom (``CODEC_HEADROOM_DB``); on transient-rich audio at low bitrates it is not (an MP3 at
@@ -216,12 +245,13 @@ def _encode_within_peak(block: Block, out: Path, args: list[str], bitrate: str, 
     The second encoding limits the master lower by the excess; any further one also lowers the
     block's gain by what is still in excess (a few tenths of a dB on one block, against a peak
     limit that must hold on every file a listener gets). ``encoded``: the first encoding is at
-    ``out`` already (``_encode_blocks``)."""
+    ``out`` already (``_encode_blocks``), and ``peak``, if given, its true peak."""
     ceiling, trim, excess = None, 0.0, 0.0
     for attempt in range(PEAK_ATTEMPTS):
         if attempt or not encoded:
             _encode([(block, out)], args, bitrate, round(compensation - trim, 2), target, what, ceiling)
-        excess = encoded_true_peak(out) - target.encoded_peak_limit
+        measured = peak if attempt == 0 and encoded and peak is not None else encoded_true_peak(out)
+        excess = measured - target.encoded_peak_limit
         if excess <= 0:
             return
         if ceiling is None:
@@ -250,7 +280,20 @@ def _encode(blocks: Sequence[tuple[Block, Path]], args: list[str], bitrate: str,
             target: LoudnessTarget, what: str, ceiling: float | None = None) -> None:
     """One encoding of each ``(block, out)``, all in one ffmpeg run; ``ceiling``: limit the master
     again there first (dBTP)."""
-    boost = []
+    boost = _boost(compensation, target, ceiling)
+    with ExitStack() as stack:
+        inputs, outputs = [], []
+        for number, (block, out) in enumerate(blocks):
+            tmp = stack.enter_context(atomic_path(out))
+            inputs += ["-i", str(block.wav)]
+            outputs += _output_args(block, number, boost, bitrate, args, tmp)
+        run_ffmpeg(["-y", *inputs, *outputs], what=what, path=blocks[0][1])
+
+
+def _boost(compensation: float, target: LoudnessTarget, ceiling: float | None) -> list[str]:
+    """The filters an encoding applies to its master: the compensation, and a limiter at ``ceiling``
+    (dBTP), or at the master's peak when the compensation is past the master's headroom."""
+    boost: list[str] = []
     if compensation or ceiling is not None:
         boost = [f"volume={compensation:.2f}dB"] if compensation else []
         if ceiling is not None:
@@ -260,16 +303,14 @@ def _encode(blocks: Sequence[tuple[Block, Path]], args: list[str], bitrate: str,
             # the margin below it only exists so that small boosts need no limiter): limiting at
             # the margin too took a third of the boost back, and the MP3s missed the target
             boost += [*limiter(OUT_RATE, target.master_peak_dbtp), f"aresample={OUT_RATE}"]
-    with ExitStack() as stack:
-        inputs, outputs = [], []
-        for number, (block, out) in enumerate(blocks):
-            tmp = stack.enter_context(atomic_path(out))
-            inputs += ["-i", str(block.wav)]
-            filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}",
-                                        f"atrim=end_sample={block.frames}"])] if boost else []
-            outputs += ["-map", f"{number}:a", *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
-                        "-map_metadata", "-1", *args, "-bitexact", str(tmp)]
-        run_ffmpeg(["-y", *inputs, *outputs], what=what, path=blocks[0][1])
+    return boost
+
+
+def _output_args(block: Block, number: int, boost: list[str], bitrate: str, args: list[str], out: Path) -> list[str]:
+    filters = ["-af", ",".join([*boost, f"apad=whole_len={block.frames}",
+                                f"atrim=end_sample={block.frames}"])] if boost else []
+    return ["-map", f"{number}:a", *filters, "-ac", "1", "-ar", str(OUT_RATE), "-b:a", bitrate,
+            "-map_metadata", "-1", *args, "-bitexact", str(out)]
 
 
 def _count_packets(path: Path, codec: str) -> int:

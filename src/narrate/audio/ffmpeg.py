@@ -42,7 +42,8 @@ def ffmpeg_timeout() -> float:
 
 
 def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
-               timeout: float | None = None, keep: Callable[[str], bool] | None = None) -> list[str]:
+               timeout: float | None = None, keep: Callable[[str], bool] | None = None,
+               pass_fds: tuple[int, ...] = ()) -> list[str]:
     """Run ``ffmpeg -hide_banner -nostdin -nostats <args>``; return stderr's last lines (and,
     before them, every line ``keep`` accepts: ``keep`` sees each line as it comes).
 
@@ -50,6 +51,7 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
     tail of ffmpeg's stderr. A run longer than ``timeout`` seconds (``ffmpeg_timeout()``)
     is killed and is an ``AudioError``. If narrate itself is stopped (Ctrl-C, SIGTERM, or
     any exception) while ffmpeg runs, ffmpeg is killed and reaped: it never outlives us.
+    ``pass_fds``: pipes ffmpeg reads or writes (as ``pipe:N``).
     """
     command = [*_die_with_us(), tool("ffmpeg"), "-hide_banner", "-nostdin", "-nostats", *args]
     limit = ffmpeg_timeout() if timeout is None else timeout
@@ -57,7 +59,8 @@ def run_ffmpeg(args: list[str], *, what: str, path: Path | str | None = None,
     kept: list[str] = []
     try:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, errors="replace")
+                                stderr=subprocess.PIPE, text=True, errors="replace",
+                                pass_fds=pass_fds)
     except OSError as exc:
         raise AudioError(f"cannot run ffmpeg to {what} ({exc})", path) from exc
     assert proc.stderr is not None

@@ -171,9 +171,10 @@ class RawBlocks:
         self.work_dir, self.stamp = work_dir, stamp
         self.lock = threading.Lock()
 
-    def staged(self, key: str) -> Path:
-        """Where a first-pass master of block ``key`` is kept during this mastering."""
-        return self.work_dir / f"{key}.{self.stamp}.master.wav"
+    def staged(self, key: str, suffix: str = ".master.wav") -> Path:
+        """Where a first-pass master of block ``key`` (or, with another ``suffix``, an encoding made
+        beside it: ``audio/early_encode``) is kept during this mastering."""
+        return self.work_dir / f"{key}.{self.stamp}{suffix}"
 
     def path(self, index: int) -> Path:
         raw = self.paths[index]
@@ -185,7 +186,7 @@ class RawBlocks:
     def remove(self) -> None:
         for raw in self.paths:
             raw.unlink(missing_ok=True)
-        for staged in self.work_dir.glob(f"*.{self.stamp}.master.wav"):
+        for staged in self.work_dir.glob(f"*.{self.stamp}.*"):
             staged.unlink(missing_ok=True)
 
 

@@ -46,6 +46,7 @@ from narrate.audio.chapter import (
     master_piece,
     piece_files,
 )
+from narrate.audio.early_encode import EarlyEncodes
 from narrate.audio.ffmpeg import run_ffmpeg
 from narrate.audio.synth import Progress, cache_path, segment_complete, segment_key, store_wav, synthesize_missing
 from narrate.audio.timeline import Rendered, Timeline, TimelineChapter, TimelineSegment
@@ -302,7 +303,9 @@ class _Mastering:
         piece = load_piece(plan, self.target, self.in_rate, self.cache_dir, self.encodings)
         if piece is None:
             loss = self.level.limiter_loss() if self.level else 0.0
-            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir, self.jobs, loss)
+            early = EarlyEncodes(self.target, self.encodings, self.level) if self.encodings else None
+            piece = master_piece(plan, self.target, self.in_rate, self.cache_dir, self.work_dir, self.jobs, loss,
+                                 early)
         for codec, bitrate in self.encodings:  # each its own task: one chapter's codecs encode in parallel
             self.encodes.append(self.pool.submit(encode_piece, piece, codec, bitrate, self.target, self.cache_dir,
                                                  self.jobs, self.level))

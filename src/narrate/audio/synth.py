@@ -142,11 +142,43 @@ def stoppable_task() -> Iterator[None]:
 
 def install_stop_handlers() -> None:
     """In a worker process: SIGTERM and SIGINT interrupt the running task (its ``finally``
-    blocks run: temp files go, ffmpeg is killed) and every task still queued is refused."""
+    blocks run: temp files go, ffmpeg is killed) and every task still queued is refused.
+    A worker starts with both blocked (``workers_starting``): one that came while it started
+    is handled here, as a stop between tasks."""
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     sys.unraisablehook = _quiet_stop
     _die_with_parent()
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def workers_starting(context: Any) -> Iterator[None]:
+    """Around the submits that start a pool's worker processes (``context``: the pool's
+    multiprocessing context): each starts with SIGINT and SIGTERM blocked, until its initializer's
+    ``install_stop_handlers``. Else a Ctrl-C (sent to the whole process group) or the stop's
+    SIGTERM landing while a worker still starts (a spawned one imports narrate for a second or
+    more on a loaded machine) raises in its start-up, where nothing catches it: Python prints a
+    traceback, cut short when the stop then ends the process, under narrate's "interrupted".
+    This thread's mask is restored after (a signal that came meanwhile is taken then)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    if context.get_start_method() != "fork":
+        # the resource tracker a spawned worker needs is started with these signals blocked and
+        # then *unblocks* them in the starting thread: start it first, so it leaves the mask alone
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _quiet_stop(unraisable: Any) -> None:
@@ -298,7 +330,9 @@ def _run_pool(jobs_list: list[tuple[str, str]], profile: VoiceProfile, workers: 
         ) as pool:
             try:
                 chunk = max(1, min(16, total // (workers * 8)))
-                for done, out in enumerate(pool.map(_work, jobs_list, chunksize=chunk), 1):
+                with workers_starting(context):  # map submits every chunk now: the workers start
+                    made = pool.map(_work, jobs_list, chunksize=chunk)
+                for done, out in enumerate(made, 1):
                     if progress:
                         progress("synthesize", done, total)
                     if on_done:

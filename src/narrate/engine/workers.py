@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from narrate.artifacts import remove_unfinished
-from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task
+from narrate.audio.synth import install_stop_handlers, stop_pool, stoppable_task, workers_starting
 from narrate.engine.job import BuildOptions, Job, Reporter
 from narrate.engine.publication import build_publication
 from narrate.engine.results import PublicationResult
@@ -37,7 +37,8 @@ def run_parallel(jobs: list[Job], workers: int, options: BuildOptions, reporter:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                initargs=(threads, events))
     try:
-        pending = {pool.submit(_build_in_worker, job): job for job in sorted(jobs, key=_size, reverse=True)}
+        with workers_starting(context):
+            pending = {pool.submit(_build_in_worker, job): job for job in sorted(jobs, key=_size, reverse=True)}
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(events, reporter)
