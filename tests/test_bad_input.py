@@ -83,6 +83,13 @@ def _symlink(link: str, target: str) -> Callable[[Path, Path], None]:
     return setup
 
 
+def _bad_crc_png() -> bytes:
+    """A PNG whose IDAT checksum (the 4 bytes before the 12-byte IEND chunk) is wrong."""
+    data = bytearray(png_bytes())
+    data[-13] ^= 0xFF
+    return bytes(data)
+
+
 def _fifo(root: Path, around: Path) -> None:
     os.mkfifo(root / BAD)
 
@@ -146,11 +153,20 @@ CASES: list[Case] = [
     Case("yaml_alias_bomb", {BAD: article("Text.\n", "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a]\n"
                                           "c: &c [*b, *b, *b, *b, *b]\ntitle: *c\n")},
          rf"{BAD}:5: ", "'title' must be text"),
+    Case("yaml_lone_surrogate_title", {BAD: article("Text.\n", 'author: A\ntitle: "Half \\ud800 a pair"\n')},
+         rf"{BAD}:3: ", "'title'.*surrogate"),
+    Case("yaml_nul_byte", {BAD: article("Text.\n", "author: A\ntitle: a\x00b\n")}, rf"{BAD}:3: ", "U\\+0000"),
+    Case("blank_title_names_its_line", {BAD: article("Text.\n", "author: A\ntitle: '   '\n")}, rf"{BAD}:3: ",
+         "'title' must not be empty"),
     Case("empty_title", {BAD: article("Text.\n", "title: ''\n")}, rf"{BAD}:(1|2): ", "title"),
     # --- wrong types
     Case("title_is_a_list", {BAD: article("Text.\n", "title: [a, b]\n")}, rf"{BAD}:2: ", "'title' must be text"),
     Case("date_is_a_number", {BAD: article("Text.\n", "title: T\ndate: 20260314\n")}, rf"{BAD}:3: ", "'date'"),
     Case("date_impossible", {BAD: article("Text.\n", "title: T\ndate: 2026-13-45\n")}, rf"{BAD}:3: ", "'date'"),
+    Case("date_impossible_time", {BAD: article("Text.\n", "title: T\ndate: 2026-03-14T25:99:00\n")},
+         rf"{BAD}:3: ", "'date'.*2026-03-14T25:99:00"),
+    Case("date_impossible_in_a_list", {BAD: article("Text.\n", "title: T\nextra:\n  - 2026-02-30\n")},
+         rf"{BAD}:4: ", "2026-02-30"),
     Case("authors_is_a_mapping", {BAD: article("Text.\n", "title: T\nauthors: {name: Sam}\n")}, rf"{BAD}:3: ",
          "'authors' must be a list"),
     Case("tags_is_a_number", {BAD: article("Text.\n", "title: T\ntags: 5\n")}, rf"{BAD}:3: ", "'tags'"),
@@ -188,6 +204,10 @@ CASES: list[Case] = [
     Case("image_file_uri", {BAD: image_article("file:///etc/passwd")}, rf"{BAD}:7: ", "remote"),
     Case("image_not_an_image", {BAD: image_article("pics/fake.png"), "content/pics/fake.png": "just text\n"},
          rf"{BAD}:7: ", "not a PNG"),
+    Case("image_truncated_png", {BAD: image_article("pics/cut.png"), "content/pics/cut.png": png_bytes()[:45]},
+         rf"{BAD}:7: ", "truncated"),
+    Case("image_png_bad_checksum", {BAD: image_article("pics/crc.png"), "content/pics/crc.png": _bad_crc_png()},
+         rf"{BAD}:7: ", "checksum"),
     Case("image_inline_outside", {BAD: article("Inline ![x](../../outside.png) image.\n")}, rf"{BAD}:5: ",
          "outside"),
     Case("cover_dotdot_outside", {BAD: article("Text.\n", "title: T\ncover: ../../x.png\n")}, rf"{BAD}:3: ",

@@ -9,6 +9,7 @@ A ``NarrateError`` prints as ``path:line: message`` without a traceback.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -37,6 +38,16 @@ def _version(value: bool) -> None:
     if value:
         out.print(f"narrate {__version__}")
         raise typer.Exit()
+
+
+# C0 controls but tab and newline, DEL and C1 controls: an ESC in a file name or a front matter key that a
+# message quotes would otherwise drive the terminal (colours, cursor moves, a rewritten line).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape(text: str) -> str:
+    """``text`` safe to print: Rich markup escaped, control characters shown as ``\\xNN``."""
+    return escape_markup(_CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}", text))
 
 
 @app.callback()
@@ -81,14 +92,14 @@ class ConsoleReporter:
 
     def started(self, slug: str, title: str) -> None:
         if not self.quiet:
-            err.print(f"[bold]{slug}[/]: building…")
+            err.print(f"[bold]{escape(slug)}[/]: building…")
 
     def progress(self, slug: str, done: int, total: int, audio_ms: int) -> None:
         if self.quiet:
             return
         if slug not in self.tasks:
             self.bar.start()
-            self.tasks[slug] = self.bar.add_task(f"  {slug}: narrating", total=total, minutes="0.0 min")
+            self.tasks[slug] = self.bar.add_task(f"  {escape(slug)}: narrating", total=total, minutes="0.0 min")
         self.bar.update(self.tasks[slug], completed=done, total=total,
                              minutes=f"{audio_ms / 60000:.1f} min of audio")
         if done >= total:
@@ -101,7 +112,7 @@ class ConsoleReporter:
             err.print(f"[bold red]error:[/] {shown(result.error)}", soft_wrap=True)
         elif not self.quiet:
             made = ", ".join(result.built) or "nothing new"
-            err.print(f"[green]{result.slug}[/]: built {made}" + (f"; reused {len(result.reused)}"
+            err.print(f"[green]{escape(result.slug)}[/]: built {made}" + (f"; reused {len(result.reused)}"
                                                                   if result.reused else "")
                       + f" ({result.seconds:.1f} s)")
 
@@ -112,7 +123,8 @@ def _summary(report: BuildReport) -> None:
         table.add_column(column)
     for r in report.results:
         status = "[green]ok[/]" if r.ok else f"[red]failed ({type(r.error).__name__})[/]"
-        table.add_row(r.slug, ", ".join(r.built) or "-", ", ".join(r.reused) or "-", status, f"{r.seconds:.1f} s")
+        table.add_row(escape(r.slug), ", ".join(r.built) or "-", ", ".join(r.reused) or "-", status,
+                      f"{r.seconds:.1f} s")
     err.print(table)
     err.print(f"{len(report.results) - len(report.failed)} built, {len(report.failed)} failed "
               f"in {report.seconds:.1f} s")
@@ -349,7 +361,8 @@ def check_cmd(
         colours = {"error": "red", "warning": "yellow", "info": "dim"}
         for f in report.findings:
             if f.level != "info" or verbose:
-                table.add_row(f.slug or "-", f.path, f.check, f"[{colours[f.level]}]{f.level}[/]", f.message)
+                table.add_row(escape(f.slug or "-"), escape(f.path), f.check, f"[{colours[f.level]}]{f.level}[/]",
+                              escape(f.message))
         out.print(table)
         out.print(f"{report.publications} publication(s), {report.artifacts} artifact(s): "
                   f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
@@ -391,7 +404,7 @@ def proof_cmd(
         out.print_json(json.dumps(report.data, ensure_ascii=False))
     else:
         for pub in report.publications:
-            out.print(f"{pub.slug}: {len(pub.flagged)} word(s) to check, {pub.synthesized} sentence(s) "
+            out.print(f"{escape(pub.slug)}: {len(pub.flagged)} word(s) to check, {pub.synthesized} sentence(s) "
                       f"synthesized, {pub.clips_made} clip(s) made → {escape(str(report.output / pub.page))}")
         out.print(f"proof: {escape(str(report.index))}")
     if report.failed:
@@ -466,7 +479,7 @@ def import_cmd(
     for column in ("slug", "title", "file", "images", "status"):
         table.add_column(column, overflow="fold")
     for item in report.imported:
-        table.add_row(item.slug, item.title, item.path, str(item.images), item.status)
+        table.add_row(escape(item.slug), escape(item.title), escape(str(item.path)), str(item.images), item.status)
     out.print(table)
     for note in report.notes:
         out.print(escape(note), soft_wrap=True)

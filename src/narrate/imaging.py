@@ -12,6 +12,7 @@ An image larger than ``MAX_PIXELS`` is refused before it is decoded: Pillow woul
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from pathlib import Path
 
@@ -70,14 +71,16 @@ def image_info(path: Path, rel: str = "", line: int | None = None) -> tuple[str,
     """(format, (width, height)) of the image at ``path``: "png", "jpeg", "gif", "webp"...
 
     Raises ``SourceError`` at ``rel`` (the file naming it, else the image) and ``line`` when the
-    image cannot be read or is too large to decode."""
+    image cannot be read, is cut short or damaged, or is too large to decode."""
     where = rel or str(path)
     try:
         with _open(path) as image:
-            return (image.format or "").lower(), image.size
+            info = (image.format or "").lower(), image.size
+            image.verify()  # a truncated or damaged PNG (chunk checksums, its end), without decoding pixels
+            return info
     except ImageTooLarge as exc:
         raise SourceError(too_large_message(path.name, exc.size), where, line) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:  # Pillow's ways to say "damaged"
         raise SourceError(f"expected an image, found a file Pillow cannot read ({exc})", where, line) from exc
 
 

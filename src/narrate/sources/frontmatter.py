@@ -42,8 +42,9 @@ _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Characters no edition can hold (XML 1.0 forbids them; PDF and ID3 show garbage): C0 controls but
-# tab and line ends, DEL, and the non-characters U+FFFE and U+FFFF.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# tab and line ends, DEL, the non-characters U+FFFE and U+FFFF, and lone surrogates (a YAML escape
+# like "\ud800" makes one; no UTF-8 file can hold it).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,12 @@ def parse(text: str, path: str, *, require_title: bool = True) -> FrontMatter:
         line = lines.get(key)
         if key not in FIELDS:
             where = f"{path}:{line}" if line else path
-            warnings.append(f"{where}: unknown front matter key '{key}' (ignored)")
+            warnings.append(f"{where}: unknown front matter key {key!r} (ignored)")
             continue
         clean[key] = check_field(key, value, path, line)
     if require_title and not clean.get("title"):
+        if "title" in clean:
+            raise SourceError("'title' must not be empty", path, lines.get("title", 1))
         raise SourceError(
             "expected a 'title' in the front matter (---\\ntitle: ...\\n---), found none", path, 1
         )
@@ -94,6 +97,7 @@ def parse(text: str, path: str, *, require_title: bool = True) -> FrontMatter:
 
 
 def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int]]:
+    node: yaml.Node | None = None
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(yaml_text)
@@ -103,10 +107,14 @@ def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int
         line = mark.line + 2 if mark is not None else 1
         problem = "; ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise SourceError(f"invalid YAML front matter: {problem}", path, line) from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses: PyYAML gives its offset, not its line
+        line = yaml_text.count("\n", 0, exc.position) + 2
+        raise SourceError(f"invalid YAML front matter: {exc.reason} (character U+{exc.character:04X})",
+                          path, line) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"invalid YAML front matter: {exc}", path, 1) from exc
     except (ValueError, OverflowError) as exc:  # e.g. a date like 2026-13-45 fails while loading
-        line, key, value = _bad_date(yaml_text)
+        line, key, value = _bad_scalar(node)
         raise SourceError(f"'{key}' must be a real ISO 8601 date like 2026-03-14, found {value!r} ({exc})",
                           path, line) from exc
     if data is None:
@@ -123,15 +131,28 @@ def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int
     return {str(k): v for k, v in data.items()}, lines
 
 
-def _bad_date(yaml_text: str) -> tuple[int | None, str, str]:
-    """(line, key, value) of the first date-like value PyYAML cannot load (it does not say itself)."""
-    for number, line in enumerate(yaml_text.splitlines(), 2):
-        found = re.match(r"\s*([\w-]+)\s*:\s*(\d{4}-\d{1,2}-\d{1,2})\b", line)
-        if found:
+def _bad_scalar(node: yaml.Node | None) -> tuple[int | None, str, str]:
+    """(line, key, text) of the first scalar PyYAML cannot load, e.g. a date like 2026-13-45 or
+    2026-03-14T25:00 (PyYAML's own error names neither)."""
+    constructor = yaml.SafeLoader("")
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node | None, str]] = [(node, "date")]
+    while stack:
+        current, key = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
             try:
-                dt.date.fromisoformat(found.group(2))
-            except ValueError:
-                return number, found.group(1), found.group(2)
+                constructor.construct_object(current)
+            except (ValueError, OverflowError):
+                return current.start_mark.line + 2, key, current.value
+        elif isinstance(current, yaml.MappingNode):
+            for key_node, value_node in reversed(current.value):
+                name = key_node.value if isinstance(key_node, yaml.ScalarNode) else key
+                stack += [(value_node, name), (key_node, name)]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [(child, key) for child in reversed(current.value)]
     return None, "date", "?"
 
 
@@ -165,7 +186,8 @@ def _printable(key: str, value: str, path: str, line: int | None) -> str:
     """``value``, refused (for every edition alike) if it holds a control character."""
     found = _CONTROL.search(value)
     if found:
-        raise SourceError(f"'{key}' must be printable text, found the control character "
+        kind = "a lone surrogate" if "\ud800" <= found.group() <= "\udfff" else "the control character"
+        raise SourceError(f"'{key}' must be printable text, found {kind} "
                           f"U+{ord(found.group()):04X} at position {found.start() + 1}", path, line)
     return value
 
@@ -180,7 +202,8 @@ def _date(value: Any, path: str, line: int | None) -> dt.date:
             return dt.date.fromisoformat(value.strip()[:10])
         except ValueError:
             pass
-    raise SourceError(f"'date' must be an ISO 8601 date like 2026-03-14, found {value!r}", path, line)
+    found = repr(value) if isinstance(value, str) else _describe(value)
+    raise SourceError(f"'date' must be an ISO 8601 date like 2026-03-14, found {found}", path, line)
 
 
 def _describe(value: Any) -> str:

@@ -80,6 +80,9 @@ def open_project(root: Path | str) -> Project:
     project = Project(root, config, list(config.warnings))
     if not project.content_dir.is_dir():
         raise ConfigError("expected a content/ folder with Markdown files, found none", root)
+    if not Path(os.path.realpath(project.content_dir)).is_relative_to(root):
+        raise ConfigError("expected a content/ folder inside the project, found a symlink leading outside it "
+                          "(a build reads nothing outside the project)", project.content_dir)
     return project
 
 
@@ -114,9 +117,14 @@ def discover(project: Project) -> list[Source]:
     if project.single:
         return [Source("article", project.single)]
     content = project.content_dir
-    books = sorted(p.parent for p in content.rglob("book.toml") if not _hidden(p, content))
+    try:
+        books = sorted(p.parent for p in content.rglob("book.toml") if not _hidden(p, content))
+        markdown = sorted(content.rglob("*.md"))
+    except OSError as exc:  # a folder that vanished or cannot be listed while it is walked
+        where = project.rel(Path(exc.filename)) if exc.filename else project.rel(content)
+        raise SourceError(f"expected a readable folder, found {exc.strerror or exc}", where) from exc
     sources = [Source("book", b) for b in books]
-    for md in sorted(content.rglob("*.md")):
+    for md in markdown:
         if _hidden(md, content):
             continue
         owner = next((b for b in books if md.is_relative_to(b)), None)

@@ -1,0 +1,66 @@
+"""Hostile projects the bad-input corpus (tests/test_bad_input.py) does not build: a content/ folder
+that leads outside the project, and control characters that a message would echo to the terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+NARRATE = [sys.executable, "-m", "narrate"]
+GOOD = "---\ntitle: Good Article\n---\n\nA good opening paragraph.\n"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return subprocess.run([*NARRATE, *args], capture_output=True, text=True, env=env, timeout=120, cwd=cwd)
+
+
+def errors(proc: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_a_content_folder_linked_to_the_filesystem_root_is_refused_before_it_is_walked(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "content").symlink_to("/")
+    proc = run("build", "project", "--formats", "epub", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr[-2000:]
+    assert errors(proc) == [errors(proc)[0]] and errors(proc)[0].startswith("error: project/content: "), proc.stderr
+    assert "outside" in errors(proc)[0]
+    assert not (root / "output").exists()
+
+
+def test_a_content_folder_linked_outside_is_refused_by_clean_too(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "a.md").write_text(GOOD)
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "content").symlink_to(tmp_path / "elsewhere")
+    proc = run("clean", "project", cwd=tmp_path)
+    assert proc.returncode == 2 and "outside" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "elsewhere" / "a.md").read_text() == GOOD
+
+
+def test_control_characters_in_messages_never_reach_the_terminal(tmp_path: Path) -> None:
+    """An ESC in a front matter key (a warning) or in a file name (an error) is shown as \\x1b."""
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "good.md").write_text(GOOD)
+    (root / "content" / "keyed.md").write_text('---\n"\\e[2J\\e[31mred": 1\ntitle: Keyed\n---\n\nText.\n')
+    (root / "content" / "esc\x1b[2Jname.md").write_text("No front matter here.\n")
+    (root / "content" / "[bold]x.md").write_text("Rich markup in the name: no front matter either.\n")
+    proc = run("build", "project", "--formats", "epub", cwd=tmp_path)
+    assert proc.returncode == 8, proc.stderr
+    assert "\x1b" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "unknown front matter key" in line]
+    assert warned and warned[0].startswith("warning: content/keyed.md:2: ") and "\\x1b[31mred" in warned[0], warned
+    assert len(errors(proc)) == 2, proc.stderr
+    assert any(line.startswith("error: content/esc\\x1b[2Jname.md:1: ") for line in errors(proc)), errors(proc)
+    assert any(line.startswith("error: content/[bold]x.md:1: ") for line in errors(proc)), errors(proc)
+    assert "│ [bold]x " in proc.stderr, proc.stderr  # the summary table shows the name, not a markup tag
+    assert (root / "output" / "keyed" / "keyed.epub").is_file()
