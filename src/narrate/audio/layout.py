@@ -1,6 +1,7 @@
 """A chapter laid out in blocks before mastering (``audio/chapter`` tells the design).
 
-Where the blocks are cut (``cut_after``: content-defined), where each segment sits in its block
+Where the blocks are cut (``cut_after``: content-defined; ``cut_indexes``: a block reaching the
+maximum ends at its last paragraph end that could have been picked), where each segment sits in its block
 (``layout``), the room tone filling the pauses, and each block's raw audio at the engine's rate
 written when first needed (``RawBlocks``).
 """
