@@ -147,6 +147,37 @@ def test_a_block_cut_depends_on_the_content_around_it():
     assert {b.first for b in blocks if b.first < 40} <= edited_cuts
 
 
+def test_an_edit_in_a_block_cut_at_the_maximum_masters_that_block_only(monkeypatch):
+    """A block that reaches ``BLOCK_MAX_S`` with no paragraph end picked ends at its last paragraph
+    end that could have been, not at the first sentence past the maximum: a sentence lengthened
+    early in it then leaves the cut (and the next block) in place, so the edit masters one block.
+    (Cut at the first sentence past the maximum, a one-sentence edit of such a block in the
+    eight-minute article of ``benchmarks/cli_edit.py`` mastered and encoded two: 176 s of audio.)"""
+    for name, value in SHIPPED.items():  # whatever this module's other tests patched
+        monkeypatch.setattr(layout_mod, name, value)
+    rate, count = 22050, 300
+    target = chapter_mod.LoudnessTarget(-19.0, -1.5)
+    plan = chapter_mod.ChapterPlan("c", tuple(Path(f"{i:064x}.wav") for i in range(count)),
+                                   tuple(700 if i % 3 == 2 else 350 for i in range(count)))
+    frames = [rate * 4 + (i * 7919 % 5) * rate // 2 for i in range(count)]
+    blocks = chapter_mod.layout(plan, rate, target, frames)
+    full = [b for b in blocks if b.content >= 0.9 * layout_mod.BLOCK_MAX_S * rate and b is not blocks[-1]]
+    assert full, [round(b.content / rate) for b in blocks]  # the case this test is about occurs
+    keys = {b.key for b in blocks}
+    for block in full:
+        for index in range(block.first, block.first + len(block.spans)):
+            if plan.pauses_ms[index] >= layout_mod.BLOCK_CUT_PAUSE_MS:
+                continue  # a new paragraph end's hash may pick a cut of its own: content-defined
+            longer = list(frames)
+            longer[index] += rate * 2  # the sentence rewritten two seconds longer
+            paths = list(plan.paths)
+            paths[index] = Path(f"{index + 10 ** 6:064x}.wav")
+            edited = chapter_mod.layout(chapter_mod.ChapterPlan("c", tuple(paths), plan.pauses_ms), rate, target,
+                                        longer)
+            remastered = [b.first for b in edited if b.key not in keys]  # a new raw key: mastered, encoded again
+            assert len(remastered) == 1, (block.first, index, remastered)
+
+
 def test_no_last_block_is_shorter_than_the_minimum(monkeypatch):
     """A paragraph end the hash picks does not end a block when less than ``BLOCK_MIN_S`` of the
     chapter would be left: each block pays its own graph, peak check and join, and a 26-second

@@ -1,6 +1,7 @@
 """A chapter laid out in blocks before mastering (``audio/chapter`` tells the design).
 
-Where the blocks are cut (``cut_after``: content-defined), where each segment sits in its block
+Where the blocks are cut (``cut_after``: content-defined; ``cut_indexes``: a block reaching the
+maximum ends at its last paragraph end that could have been picked), where each segment sits in its block
 (``layout``), the room tone filling the pauses, and each block's raw audio at the engine's rate
 written when first needed (``RawBlocks``).
 """
@@ -108,14 +109,14 @@ def layout(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequ
     parts: list[str] = []
     position, first, lead = tone.frames_for_ms(target.head_ms), 0, 0
     last = len(frames) - 1
-    rest = _rest_after(frames, plan.pauses_ms, tone)
+    cuts = cut_indexes(plan, in_rate, target, frames)
     for index, (path, count, pause) in enumerate(zip(plan.paths, frames, plan.pauses_ms, strict=True)):
         spans.append((position, position + count))
         parts.append(f"{path.stem}:{pause}")
         if index == last:
             pause = max(pause, target.tail_ms)
         position += count
-        if index == last or cut_after(path, pause, position + tone.frames_for_ms(pause), in_rate, rest[index]):
+        if index in cuts:
             share = 0 if index == last else min(pause // 2, BLOCK_LEAD_MS)
             position += tone.frames_for_ms(pause - share)
             ends = ("head" if first == 0 else f"lead:{lead}", "tail" if index == last else "")
@@ -126,6 +127,44 @@ def layout(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequ
         else:
             position += tone.frames_for_ms(pause)
     return blocks
+
+
+def cut_indexes(plan: ChapterPlan, in_rate: int, target: LoudnessTarget, frames: Sequence[int]) -> set[int]:
+    """The segments after which ``layout`` ends a block (the last one included).
+
+    A paragraph end the hash picks (``cut_after``) ends a block. A block reaching ``BLOCK_MAX_S``
+    without one ends at its last paragraph end that could have been picked (past ``BLOCK_MIN_S``,
+    ``BLOCK_CUT_PAUSE_MS`` or more, enough of the chapter left), so an edit before it moves that cut
+    only when a paragraph end crosses the maximum; only a block without one is cut at the first
+    sentence past the maximum (a cut any edit before it in the block moves, and with it the next
+    block: a one-sentence edit in such a block was mastering and encoding two).
+    """
+    tone = RoomTone(in_rate)
+    last = len(frames) - 1
+    rest = _rest_after(frames, plan.pauses_ms, tone)
+    cuts: set[int] = set()
+    index, start = 0, tone.frames_for_ms(target.head_ms)
+    while index <= last:
+        position, backup = start, None
+        for at in range(index, last + 1):
+            path, pause = plan.paths[at], plan.pauses_ms[at]
+            if at == last:
+                pause = max(pause, target.tail_ms)
+            position += frames[at]
+            length = position + tone.frames_for_ms(pause)
+            cut = at
+            if at == last or cut_after(path, pause, length, in_rate, rest[at]):
+                if at != last and length >= BLOCK_MAX_S * in_rate and backup is not None:
+                    cut, pause = backup
+                break
+            if length >= BLOCK_MIN_S * in_rate and pause >= BLOCK_CUT_PAUSE_MS and path != Path() and \
+                    rest[at] >= BLOCK_MIN_S * in_rate:
+                backup = at, pause
+            position += tone.frames_for_ms(pause)
+        cuts.add(cut)
+        start = 0 if cut == last else tone.frames_for_ms(min(pause // 2, BLOCK_LEAD_MS))
+        index = cut + 1
+    return cuts
 
 
 def cut_after(path: Path, pause_ms: int, length: int, in_rate: int, rest: int | None = None) -> bool:
