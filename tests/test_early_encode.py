@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
+from test_batched_ffmpeg import RATE, raw  # a synthetic voice-like WAV
 
 from narrate.audio import early_encode, encoding
 from narrate.audio.block_master import apply_master, apply_masters, master_piece
@@ -20,21 +19,6 @@ from narrate.audio.early_encode import EarlyEncodes
 from narrate.audio.layout import RawBlocks
 from narrate.audio.master import TARGETS
 from narrate.audio.piece import CODEC_GAP, SPAN_QUANTUM, Block, ChapterPlan, piece_path
-
-RATE = 22050
-
-
-def raw(path: Path, seconds: float, seed: int) -> Path:
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(seconds * RATE)) / RATE
-    voice = 0.3 * np.sin(2 * np.pi * (140 + 40 * seed) * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)) ** 2
-    samples = np.clip(voice + 0.01 * rng.standard_normal(len(t)), -1, 1)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(RATE)
-        out.writeframes((samples * 32767).astype("<i2").tobytes())
-    return path
 
 
 @pytest.mark.parametrize(("codec", "compensation", "limited"),

@@ -214,7 +214,7 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
         if level is not None and (not final or whole_wav(block.wav, block.frames)):
             results[index] = block, level
         elif final and level is not None and whole_wav(staged, block.frames):
-            _adopt(staged, block.wav)
+            adopt(staged, block.wav)
             results[index] = block, level
         else:
             todo.append(index)
@@ -247,8 +247,9 @@ def _master_blocks(raws: RawBlocks, in_rate: int, target: LoudnessTarget, gain: 
     return [b for b, _ in done], combined_level([level for _, level in done], target)
 
 
-def _adopt(staged: Path, out: Path) -> None:
-    """Move a master made in the work folder into the cache (atomically; copied across devices)."""
+def adopt(staged: Path, out: Path) -> None:
+    """Move a file made in the work folder (a master, an early encoding) into the cache (atomically;
+    copied across devices)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.replace(staged, out)

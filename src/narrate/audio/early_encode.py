@@ -15,14 +15,12 @@ dropped (the work folder's scratch) and ``encode_piece`` encodes the block as be
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narrate.artifacts import atomic_path, hash_parts
-from narrate.audio.block_master import Tap
+from narrate.artifacts import hash_parts
+from narrate.audio.block_master import Tap, adopt
 from narrate.audio.encoding import (
     VoiceOffsets,
     block_paths,
@@ -82,7 +80,7 @@ class EarlyEncodes:
                     continue
                 out, _ = block_paths(block, codec, bitrate, actual, cache_dir)
                 peak = self.peaks.pop(staged, None)
-                _move(staged, out)
+                adopt(staged, out)
                 finish_block(block, codec, bitrate, actual, self.target, cache_dir, chapter,
                              encoding_what(chapter, len(blocks), [index]), peak)
 
@@ -104,13 +102,3 @@ class _Command:
 
     def finished(self, out: Path) -> None:
         self.early.peaks[self.staged] = encoded_true_peak(out)
-
-
-def _move(staged: Path, out: Path) -> None:
-    """Into the cache atomically (copied across devices)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(staged, out)
-    except OSError:
-        with atomic_path(out) as tmp:
-            shutil.copyfile(staged, tmp)
