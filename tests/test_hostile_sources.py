@@ -64,3 +64,54 @@ def test_control_characters_in_messages_never_reach_the_terminal(tmp_path: Path)
     assert any(line.startswith("error: content/[bold]x.md:1: ") for line in errors(proc)), errors(proc)
     assert "│ [bold]x " in proc.stderr, proc.stderr  # the summary table shows the name, not a markup tag
     assert (root / "output" / "keyed" / "keyed.epub").is_file()
+
+
+# ------------------------------------------------------------------ footnotes
+
+
+def parse_notes(body: str) -> tuple[list, list[str]]:
+    from narrate.sources.reader import parse_body
+
+    warnings: list[str] = []
+    chapters = parse_body(body, path="content/a.md", first_line=5, title="A", split_sections=False,
+                          resolve_asset=lambda src, pos: src, warnings=warnings)
+    return chapters, warnings
+
+
+def test_a_reference_with_no_definition_is_warned_at_its_line_and_left_out() -> None:
+    from narrate import model as m
+
+    chapters, warnings = parse_notes("First line.\n\nText[^nope] and *more[^gone]*, `[^code]` \\[^kept].\n")
+    assert warnings == [
+        "content/a.md:7: footnote reference [^nope] has no definition '[^nope]: ...' (the marker was left out)",
+        "content/a.md:7: footnote reference [^gone] has no definition '[^gone]: ...' (the marker was left out)",
+    ]
+    text = m.plain_text(chapters[0].blocks[1].children)
+    assert "nope" not in text and "gone" not in text
+    assert "[^code]" in text and "[^kept]" in text  # a code span and an escaped bracket are the author's text
+
+
+def test_a_second_definition_of_a_footnote_is_warned_at_its_line() -> None:
+    chapters, warnings = parse_notes("Text[^a].\n\n[^a]: First.\n\n[^a]: Second.\n")
+    assert warnings == ["content/a.md:9: footnote [^a] is defined again (first defined on line 7); "
+                        "the last definition is used"]
+    assert len(chapters[0].footnotes) == 1
+
+
+def test_a_footnote_referring_to_another_builds_a_valid_epub(tmp_path: Path) -> None:
+    from conftest import epubcheck
+
+    chapters, warnings = parse_notes("Text[^a] here.\n\n[^a]: See also[^b].\n\n[^b]: The other note.\n")
+    assert warnings == []
+    assert [(n.label, n.number, n.id) for n in chapters[0].footnotes] == [("a", 1, "c1-fn1"), ("b", 2, "c1-fn2")]
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "noted.md").write_text(
+        "---\ntitle: Noted\n---\n\nText[^a] here.\n\n[^a]: See also[^b].\n\n[^b]: The other note.\n")
+    proc = run("build", "project", "--formats", "epub", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "never referenced" not in proc.stderr, proc.stderr
+    epubs = list((root / "output").rglob("*.epub"))
+    assert len(epubs) == 1
+    errors_found, warnings_found, report = epubcheck(epubs[0])
+    assert (errors_found, warnings_found) == (0, 0), report
