@@ -115,3 +115,19 @@ def test_a_footnote_referring_to_another_builds_a_valid_epub(tmp_path: Path) -> 
     assert len(epubs) == 1
     errors_found, warnings_found, report = epubcheck(epubs[0])
     assert (errors_found, warnings_found) == (0, 0), report
+
+
+# ------------------------------------------------------------------ front matter
+
+
+def test_a_front_matter_key_given_twice_is_refused_at_its_second_line() -> None:
+    import pytest
+
+    from narrate.errors import SourceError
+    from narrate.sources.frontmatter import parse
+
+    with pytest.raises(SourceError) as caught:
+        parse("---\ntitle: First\nauthor: A\ntitle: Second\n---\n\nText.\n", "content/a.md")
+    assert str(caught.value) == ("content/a.md:4: front matter key 'title' is given twice (first on line 2); "
+                                 "keep one")
+    assert parse("---\ntitle: One\nauthor: A\n---\n\nText.\n", "content/a.md").fields["title"] == "One"
