@@ -4,6 +4,7 @@ that leads outside the project, and control characters that a message would echo
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,25 @@ def test_a_front_matter_key_given_twice_is_refused_at_its_second_line() -> None:
     assert str(caught.value) == ("content/a.md:4: front matter key 'title' is given twice (first on line 2); "
                                  "keep one")
     assert parse("---\ntitle: One\nauthor: A\n---\n\nText.\n", "content/a.md").fields["title"] == "One"
+
+
+# ------------------------------------------------------------------ slugs
+
+
+def test_names_with_no_ascii_letter_get_distinct_url_safe_slugs() -> None:
+    from narrate.sources.project import slugify
+
+    assert slugify("日本") == "ri-ben" and slugify("é日本") == "eri-ben" and slugify("Καλημέρα") == "kalemera"
+    assert slugify("🎉") != slugify("🎈") and slugify("🎉") == slugify("🎉")
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slugify(n)) for n in ("🎉", "日本", "\udcff"))
+    assert slugify("My File") == "my-file" and slugify("café") == "caf"  # names with a slug keep it
+
+
+def test_two_files_named_in_another_script_build_side_by_side(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "日本.md").write_text("---\ntitle: One\n---\n\nOne.\n")
+    (root / "content" / "中国.md").write_text("---\ntitle: Two\n---\n\nTwo.\n")
+    proc = run("build", "project", "--formats", "epub", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (root / "output").rglob("*.epub")) == ["ri-ben.epub", "zhong-guo.epub"]

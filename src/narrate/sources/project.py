@@ -10,12 +10,16 @@ path, or a path (or symlink) leading outside the project is refused.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from unidecode import unidecode
 
 from narrate import model as m
 from narrate.artifacts import source_date_epoch
@@ -324,5 +328,20 @@ def modified_time(paths: list[Path]) -> dt.datetime:
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "untitled"
+    """The URL-safe slug of a file or folder name: its ASCII letters and digits, lowercased.
+
+    A name with none ("é日本", "Καλημέρα") is transliterated (Unidecode: "ri-ben", "kalemera"), so two
+    such files no longer both become "untitled"; a name that gives nothing even then (emoji) keeps a
+    short hash of itself. Names that already give a slug keep it unchanged (their identifiers too)."""
+    slug = _slug_chars(text)
+    if slug:
+        return slug
+    if not text:
+        return "untitled"
+    name = unicodedata.normalize("NFC", text).encode("utf-8", "replace").decode("utf-8")  # no lone surrogate
+    slug = _slug_chars(unidecode(name))[:80].strip("-")
+    return slug or f"untitled-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _slug_chars(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
