@@ -154,3 +154,53 @@ def test_two_files_named_in_another_script_build_side_by_side(tmp_path: Path) ->
     proc = run("build", "project", "--formats", "epub", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (root / "output").rglob("*.epub")) == ["ri-ben.epub", "zhong-guo.epub"]
+
+
+# ------------------------------------------------------------------ JPEG and GIF bodies
+
+
+def pictures() -> dict[str, bytes]:
+    import io
+
+    from PIL import Image
+
+    base = Image.radial_gradient("L").convert("RGB")
+    out: dict[str, bytes] = {}
+    for name, kind, options in (("baseline.jpg", "JPEG", {}), ("progressive.jpg", "JPEG", {"progressive": True}),
+                                ("restarts.jpg", "JPEG", {"restart_marker_blocks": 1,
+                                                          "exif": b"Exif\0\0" + b"\xff" * 40}),
+                                ("still.gif", "GIF", {}),
+                                ("animated.gif", "GIF", {"save_all": True, "loop": 0, "append_images": [
+                                    base.rotate(90).quantize(16), base.convert("L")]})):
+        buffer = io.BytesIO()
+        base.save(buffer, kind, **options)
+        out[name] = buffer.getvalue()
+    return out
+
+
+def test_whole_jpeg_and_gif_files_pass_and_every_cut_is_refused() -> None:
+    from narrate.image_ends import gif_problem, jpeg_problem
+
+    for name, data in pictures().items():
+        problem = jpeg_problem if name.endswith(".jpg") else gif_problem
+        assert problem(data) is None, name
+        assert problem(data + b"\0" * 64 + b"trailing data a camera adds") is None, name
+        for cut in range(len(data) - 1, 2, -max(1, len(data) // 300)):
+            assert problem(data[:cut]) is not None, (name, cut)
+
+
+def test_a_cut_jpeg_is_refused_at_the_markdown_line(tmp_path: Path) -> None:
+    from narrate.errors import SourceError
+    from narrate.imaging import image_info
+
+    whole = tmp_path / "whole.jpg"
+    whole.write_bytes(pictures()["progressive.jpg"])
+    assert image_info(whole)[0] == "jpeg"
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole.read_bytes()[:-300])
+    try:
+        image_info(cut, "content/a.md", 7)
+    except SourceError as exc:
+        assert str(exc).startswith("content/a.md:7: expected a whole JPEG image, found cut.jpg, but it ends"), exc
+    else:
+        raise AssertionError("a cut JPEG passed")
