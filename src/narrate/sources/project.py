@@ -13,13 +13,10 @@ import datetime as dt
 import hashlib
 import os
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from unidecode import unidecode
 
 from narrate import model as m
 from narrate.artifacts import source_date_epoch
@@ -27,6 +24,7 @@ from narrate.errors import ConfigError, SourceError
 from narrate.imaging import image_info
 from narrate.sources import frontmatter, reader
 from narrate.sources.config import Config, load_config, read_toml
+from narrate.sources.transliterate import ascii_text
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
@@ -338,9 +336,9 @@ def slugify(text: str) -> str:
         return slug
     if not text:
         return "untitled"
-    name = unicodedata.normalize("NFC", text).encode("utf-8", "replace").decode("utf-8")  # no lone surrogate
-    slug = _slug_chars(unidecode(name))[:80].strip("-")
-    return slug or f"untitled-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+    slug = _slug_chars(ascii_text(text))[:80].strip("-")
+    name = text.encode("utf-8", "replace")  # a lone surrogate (an undecodable file name) hashes too
+    return slug or f"untitled-{hashlib.sha256(name).hexdigest()[:8]}"
 
 
 def _slug_chars(text: str) -> str:
