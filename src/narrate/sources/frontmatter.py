@@ -126,8 +126,12 @@ def _load_yaml(yaml_text: str, path: str) -> tuple[dict[str, Any], dict[str, int
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                lines[key_node.value] = key_node.start_mark.line + 2
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                line = key_node.start_mark.line + 2
+                if key_node.value in lines:  # PyYAML keeps the last silently; YAML says keys are unique
+                    raise SourceError(f"front matter key {key_node.value!r} is given twice (first on line "
+                                      f"{lines[key_node.value]}); keep one", path, line)
+                lines[key_node.value] = line
     return {str(k): v for k, v in data.items()}, lines
 
 

@@ -10,6 +10,7 @@ path, or a path (or symlink) leading outside the project is refused.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import uuid
@@ -23,6 +24,7 @@ from narrate.errors import ConfigError, SourceError
 from narrate.imaging import image_info
 from narrate.sources import frontmatter, reader
 from narrate.sources.config import Config, load_config, read_toml
+from narrate.sources.transliterate import ascii_text
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"GIF87a": "gif", b"GIF89a": "gif"}
@@ -324,5 +326,20 @@ def modified_time(paths: list[Path]) -> dt.datetime:
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "untitled"
+    """The URL-safe slug of a file or folder name: its ASCII letters and digits, lowercased.
+
+    A name with none ("é日本", "Καλημέρα") is transliterated (Unidecode: "ri-ben", "kalemera"), so two
+    such files no longer both become "untitled"; a name that gives nothing even then (emoji) keeps a
+    short hash of itself. Names that already give a slug keep it unchanged (their identifiers too)."""
+    slug = _slug_chars(text)
+    if slug:
+        return slug
+    if not text:
+        return "untitled"
+    slug = _slug_chars(ascii_text(text))[:80].strip("-")
+    name = text.encode("utf-8", "replace")  # a lone surrogate (an undecodable file name) hashes too
+    return slug or f"untitled-{hashlib.sha256(name).hexdigest()[:8]}"
+
+
+def _slug_chars(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html as _html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import nh3
 from markdown_it import MarkdownIt
@@ -108,6 +108,17 @@ def _show_primes(state: StateCore) -> None:
                 token.content = token.content.replace(_PRIME, "'").replace(_DOUBLE_PRIME, '"')
 
 
+def _note_definitions(state: StateCore) -> None:
+    """Record every footnote definition (label, body line) before markdown-it keeps only the last of a label."""
+    state.env.setdefault("note_definitions", []).extend(
+        (str(token.meta["label"]), token.map[0] if token.map else None)
+        for token in state.tokens if token.type == "footnote_reference_open")
+
+
+# "[^label]" left as text: markdown-it makes a reference only when the label has a definition.
+_UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True, "maxNesting": MAX_NESTING})
     md.enable(["table", "smartquotes"])
@@ -115,6 +126,7 @@ def _parser() -> MarkdownIt:
     md.core.ruler.before("smartquotes", "hide_primes", _hide_primes)
     md.core.ruler.after("smartquotes", "show_primes", _show_primes)
     md.use(footnote_plugin)
+    md.core.ruler.before("footnote_tail", "note_definitions", _note_definitions)
     # Language of parts (WCAG 3.1.2): "[c'est la vie]{lang=fr}" and "{lang=fr}" on the line before a block.
     md.use(attrs_plugin, spans=True, allowed=["lang"])
     md.use(attrs_block_plugin, allowed=["lang"])
@@ -125,6 +137,13 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
+
+
+@dataclass
+class _Note:
+    blocks: list[m.Block]
+    pos: m.SourcePos
+    refs: list[str]  # labels this note's own text refers to ("[^a]: see[^b]")
 
 
 @dataclass
@@ -247,7 +266,34 @@ class _Walker:
         if outermost and self._skip_depth:  # an unclosed <script> must not swallow later text
             self.warn(pos, "raw HTML element opened here is never closed; its content was removed")
             self._skip_depth = 0
-        return _merge_text(out)
+        merged = _merge_text(out)
+        return self.drop_undefined_refs(node.content, merged, pos) if outermost else merged
+
+    def drop_undefined_refs(self, source: str, items: tuple[m.Inline, ...], pos: m.SourcePos
+                            ) -> tuple[m.Inline, ...]:
+        """A "[^label]" with no "[^label]:" definition is a marker pointing nowhere: printed it is a typo,
+        read aloud it is "caret label". Warn and leave it out of every edition. An escaped "\\[^label]"
+        (or one inside a code span) is the author's own text and stays."""
+        labels = {match.group(1) for match in _UNDEFINED_REF.finditer(source)
+                  if not source[:match.start()].endswith("\\")}
+        if not labels:
+            return items
+        out: list[m.Inline] = []
+        for item in items:
+            if isinstance(item, m.Text):
+                text = _UNDEFINED_REF.sub(lambda hit: self._undefined_ref(hit, labels, pos), item.text)
+                item = m.Text(text)
+            elif isinstance(item, (m.Emph, m.Strong, m.Link, m.Span)):
+                item = replace(item, children=self.drop_undefined_refs(source, item.children, pos))
+            out.append(item)
+        return tuple(out)
+
+    def _undefined_ref(self, hit: re.Match[str], labels: set[str], pos: m.SourcePos) -> str:
+        if hit.group(1) not in labels:
+            return hit.group(0)
+        self.warn(pos, f"footnote reference [^{hit.group(1)}] has no definition '[^{hit.group(1)}]: ...' "
+                       "(the marker was left out)")
+        return ""
 
     def inline(self, node: SyntaxTreeNode, pos: m.SourcePos, out: list[m.Inline]) -> None:  # noqa: C901
         kind = node.type
@@ -317,8 +363,9 @@ class _Walker:
         return re.sub(r"\s+", " ", m.plain_text(self.inlines(node, m.SourcePos(self.path)))).strip()
 
     # -------------------------------------------------------------- footnotes
-    def footnotes(self, root: SyntaxTreeNode) -> dict[str, tuple[list[m.Block], m.SourcePos]]:
-        notes: dict[str, tuple[list[m.Block], m.SourcePos]] = {}
+    def footnotes(self, root: SyntaxTreeNode) -> dict[str, _Note]:
+        """Each referenced note's blocks, where it is, and the notes its own text refers to."""
+        notes: dict[str, _Note] = {}
         for node in root.children:
             if node.type != "footnote_block":
                 continue
@@ -327,8 +374,21 @@ class _Walker:
                 self.prefix, self.counter = f"{self.base}n{index}", 0
                 kids = [c for c in note.children if c.type != "footnote_anchor"]
                 first = next((k for k in kids if k.map), None)
-                notes[label] = (self.blocks(kids), self.pos(first))
+                refs_before = len(self.refs_seen)
+                blocks = self.blocks(kids)
+                notes[label] = _Note(blocks, self.pos(first), self.refs_seen[refs_before:])
         return notes
+
+    def duplicate_definitions(self, definitions: list[tuple[str, int | None]]) -> None:
+        """markdown-it keeps the last of two definitions of one label: say so rather than lose one silently."""
+        first: dict[str, int | None] = {}
+        for label, line in definitions:
+            where = m.SourcePos(self.path, None if line is None else line + self.offset)
+            if label in first:
+                earlier = "" if first[label] is None else f" (first defined on line {first[label]})"
+                self.warn(where, f"footnote [^{label}] is defined again{earlier}; the last definition is used")
+            else:
+                first[label] = where.line
 
 
 def _check_nesting(tokens, path: str, first_line: int) -> None:
@@ -369,7 +429,8 @@ def parse_body(
     body is one chapter titled ``title``.
     """
     try:
-        tokens = _MD.parse(body)
+        env: dict = {}
+        tokens = _MD.parse(body, env)
     except Exception as exc:  # markdown-it raises plain exceptions on pathological input
         raise SourceError(f"cannot parse the Markdown: {exc}", path) from exc
     _check_nesting(tokens, path, first_line)
@@ -384,6 +445,7 @@ def parse_body(
             nodes = nodes[1:]
     sections = _sections(walker, nodes, split_sections, title, id_prefix, first_chapter)
     notes = walker.footnotes(root)
+    walker.duplicate_definitions(env.get("note_definitions", []))
     return _chapters(walker, sections, notes, path, id_prefix, first_chapter, split_sections)
 
 
@@ -421,14 +483,18 @@ def _chapters(walker: _Walker, sections, notes, path, prefix, first, split) -> l
         else:
             role = "lead" if split and index == 0 else "body"
         chapter_id = f"{prefix}{first + index}"
-        footnotes = []
-        for label in section.note_labels:
+        footnotes: list[m.Footnote] = []
+        # A note referred to from another note ("[^a]: see[^b]") goes with it, right after it.
+        labels = list(section.note_labels)
+        while labels:
+            label = labels.pop(0)
             if label in placed or label not in notes:
                 continue
             placed.add(label)
-            blocks, pos = notes[label]
+            note = notes[label]
+            labels[:0] = note.refs
             number = walker.note_numbers[label]
-            footnotes.append(m.Footnote(label, number, f"{chapter_id}-fn{number}", tuple(blocks), pos))
+            footnotes.append(m.Footnote(label, number, f"{chapter_id}-fn{number}", tuple(note.blocks), note.pos))
         source = section.heading.pos if section.heading else m.SourcePos(path, None)
         chapters.append(
             m.Chapter(chapter_id, section.title, section.heading, tuple(section.blocks), tuple(footnotes),
@@ -436,7 +502,7 @@ def _chapters(walker: _Walker, sections, notes, path, prefix, first, split) -> l
         )
     for label in notes:
         if label not in placed:
-            walker.warn(notes[label][1], f"footnote [^{label}] is never referenced (left out)")
+            walker.warn(notes[label].pos, f"footnote [^{label}] is never referenced (left out)")
     if split and len(chapters) > 1 and not chapters[0].blocks and not chapters[0].footnotes:
         chapters = chapters[1:]
     return chapters
